@@ -1,0 +1,107 @@
+//! Settings from the environment, with defaults that work on a fresh machine.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Address to listen on (`BIND`). Port 0 picks a free port (tests).
+    pub bind: String,
+    /// Where the SQLite file, evidence, mail files and keys live (`DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: a SQLite file path, or a `postgres://` URL.
+    pub database_url: String,
+    /// The address people reach the portal at, used in emails (`BASE_URL`). Without it, the
+    /// bound address is used.
+    pub base_url: Option<String>,
+    /// `SMTP_URL`; without it, mail is written as `.eml` files to `DATA_DIR/mail`.
+    pub smtp_url: Option<String>,
+    /// `MAIL_FROM`.
+    pub mail_from: String,
+    pub rate_limit_reports_per_hour: u32,
+    pub rate_limit_track_per_hour: u32,
+    pub rate_limit_logins_per_hour: u32,
+    /// The least time between showing the report form and accepting it (`MIN_FORM_SECONDS`).
+    pub min_form_seconds: u64,
+    /// Take the client address from `X-Forwarded-For` (`TRUST_PROXY_HEADERS=1`): only behind a
+    /// proxy that sets it, or anyone could choose their own address and dodge the limits.
+    pub trust_proxy_headers: bool,
+    pub db_pool_size: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name} must be {expected}, not {value:?}")]
+pub struct ConfigError {
+    name: &'static str,
+    expected: &'static str,
+    value: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+fn number<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| ConfigError { name, expected: "a whole number", value: v }),
+    }
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(var("DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| default_sqlite_url(&data_dir));
+        Ok(Self {
+            bind: var("BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            database_url,
+            base_url: var("BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
+            smtp_url: var("SMTP_URL"),
+            mail_from: var("MAIL_FROM").unwrap_or_else(default_mail_from),
+            rate_limit_reports_per_hour: number("RATE_LIMIT_REPORTS_PER_HOUR", 10)?,
+            rate_limit_track_per_hour: number("RATE_LIMIT_TRACK_PER_HOUR", 30)?,
+            rate_limit_logins_per_hour: number("RATE_LIMIT_LOGINS_PER_HOUR", 20)?,
+            min_form_seconds: number("MIN_FORM_SECONDS", 3)?,
+            trust_proxy_headers: matches!(var("TRUST_PROXY_HEADERS").as_deref(), Some("1" | "true" | "yes")),
+            db_pool_size: number("DATABASE_POOL_SIZE", 8)?,
+            data_dir,
+        })
+    }
+
+    /// Settings for a fresh data folder with every default (tests adjust the fields they need).
+    pub fn for_data_dir(data_dir: PathBuf) -> Self {
+        Self {
+            bind: "127.0.0.1:0".into(),
+            database_url: default_sqlite_url(&data_dir),
+            base_url: None,
+            smtp_url: None,
+            mail_from: default_mail_from(),
+            rate_limit_reports_per_hour: 10,
+            rate_limit_track_per_hour: 30,
+            rate_limit_logins_per_hour: 20,
+            min_form_seconds: 3,
+            trust_proxy_headers: false,
+            db_pool_size: 8,
+            data_dir,
+        }
+    }
+
+    pub fn evidence_dir(&self) -> PathBuf {
+        self.data_dir.join("evidence")
+    }
+
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.data_dir.join("tmp")
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+}
+
+fn default_sqlite_url(data_dir: &std::path::Path) -> String {
+    data_dir.join("reviewwatch.sqlite3").to_string_lossy().into_owned()
+}
+
+fn default_mail_from() -> String {
+    "ReviewWatch 虚假评价举报平台 <no-reply@reviewwatch.localhost>".into()
+}

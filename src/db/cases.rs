@@ -1,0 +1,163 @@
+//! The `cases` table: filing, reading and changing a case.
+
+use super::DbConnection;
+use super::schema::{case_number_counters, cases};
+use crate::domain::{CaseNumber, CaseStatus};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: i64,
+    pub case_number: String,
+    pub status: String,
+    pub platform: String,
+    pub platform_other: Option<String>,
+    pub shop_name: String,
+    pub shop_ref: String,
+    pub shop_key: String,
+    pub region_code: String,
+    pub province_code: String,
+    pub city_code: Option<String>,
+    pub product_url: Option<String>,
+    pub order_number: Option<String>,
+    pub category: String,
+    pub seen_on: NaiveDate,
+    pub description: String,
+    pub reporter_email: Option<String>,
+    pub language: String,
+    pub consent_share_contact: bool,
+    pub is_complaint: bool,
+    pub receipt_hash: String,
+    pub reporter_ip: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub last_activity_at: NaiveDateTime,
+    pub closed_reason: Option<String>,
+    pub version: i32,
+}
+
+impl CaseRow {
+    /// The status as the domain type. A row holding an unknown status is a bug in a migration,
+    /// so it reads as `unconfirmed`, which nothing can act on but the reporter's confirmation.
+    pub fn status(&self) -> CaseStatus {
+        CaseStatus::parse(&self.status).unwrap_or(CaseStatus::Unconfirmed)
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = cases)]
+pub struct NewCase<'a> {
+    pub case_number: &'a str,
+    pub status: &'a str,
+    pub platform: &'a str,
+    pub platform_other: Option<&'a str>,
+    pub shop_name: &'a str,
+    pub shop_ref: &'a str,
+    pub shop_key: &'a str,
+    pub region_code: &'a str,
+    pub province_code: &'a str,
+    pub city_code: Option<&'a str>,
+    pub product_url: Option<&'a str>,
+    pub order_number: Option<&'a str>,
+    pub category: &'a str,
+    pub seen_on: NaiveDate,
+    pub description: &'a str,
+    pub reporter_email: Option<&'a str>,
+    pub language: &'a str,
+    pub consent_share_contact: bool,
+    pub is_complaint: bool,
+    pub receipt_hash: &'a str,
+    pub reporter_ip: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub last_activity_at: NaiveDateTime,
+}
+
+/// The next number in `year`'s sequence. Must run inside the filing transaction.
+pub fn next_case_number(conn: &mut DbConnection, year: i32) -> QueryResult<CaseNumber> {
+    use case_number_counters::dsl as c;
+    let bumped: Option<i64> = diesel::update(c::case_number_counters.filter(c::year.eq(year)))
+        .set(c::last_value.eq(c::last_value + 1))
+        .returning(c::last_value)
+        .get_result(conn)
+        .optional()?;
+    let seq = match bumped {
+        Some(seq) => seq,
+        None => {
+            diesel::insert_into(c::case_number_counters)
+                .values((c::year.eq(year), c::last_value.eq(1i64)))
+                .execute(conn)?;
+            1
+        }
+    };
+    CaseNumber::new(year, seq).ok_or_else(|| {
+        diesel::result::Error::QueryBuilderError(format!("case numbers for {year} are exhausted").into())
+    })
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewCase<'_>) -> QueryResult<i64> {
+    diesel::insert_into(cases::table).values(new).returning(cases::id).get_result(conn)
+}
+
+pub fn find_by_number(conn: &mut DbConnection, number: &CaseNumber) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .filter(cases::case_number.eq(number.to_string()))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn get(conn: &mut DbConnection, case_id: i64) -> QueryResult<CaseRow> {
+    cases::table.find(case_id).select(CaseRow::as_select()).first(conn)
+}
+
+/// Moves a case from `from` to `to` if it is still at `version`; false when someone else changed
+/// it first (the caller refuses rather than overwrite).
+pub fn set_status(
+    conn: &mut DbConnection,
+    case_id: i64,
+    version: i32,
+    from: CaseStatus,
+    to: CaseStatus,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let submitted_now = (from == CaseStatus::Unconfirmed && to == CaseStatus::Submitted).then_some(at);
+    let changed = diesel::update(
+        cases::table
+            .filter(cases::id.eq(case_id))
+            .filter(cases::version.eq(version))
+            .filter(cases::status.eq(from.as_str())),
+    )
+    .set((
+        cases::status.eq(to.as_str()),
+        cases::version.eq(cases::version + 1),
+        cases::last_activity_at.eq(at),
+    ))
+    .execute(conn)?;
+    if changed == 1
+        && let Some(at) = submitted_now
+    {
+        diesel::update(cases::table.find(case_id)).set(cases::submitted_at.eq(Some(at))).execute(conn)?;
+    }
+    Ok(changed == 1)
+}
+
+/// Ids of unconfirmed reports filed before `cutoff` (purged: they never entered the queue).
+pub fn unconfirmed_before(conn: &mut DbConnection, cutoff: NaiveDateTime, limit: i64) -> QueryResult<Vec<i64>> {
+    cases::table
+        .filter(cases::status.eq(CaseStatus::Unconfirmed.as_str()))
+        .filter(cases::created_at.lt(cutoff))
+        .select(cases::id)
+        .limit(limit)
+        .load(conn)
+}
+
+pub fn delete(conn: &mut DbConnection, case_id: i64) -> QueryResult<usize> {
+    diesel::delete(cases::table.find(case_id)).execute(conn)
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    cases::table.count().get_result(conn)
+}

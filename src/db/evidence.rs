@@ -1,0 +1,85 @@
+//! The `evidence` table: one row per file a reporter gave, pointing at content-addressed blobs.
+
+use super::DbConnection;
+use super::schema::evidence;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = evidence)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub position: i32,
+    pub source: String,
+    pub original_name: String,
+    pub kind: String,
+    pub sha256: String,
+    pub byte_size: i64,
+    pub width: i32,
+    pub height: i32,
+    pub display_sha256: String,
+    pub display_kind: String,
+    pub thumb_sha256: String,
+    pub thumb_width: i32,
+    pub thumb_height: i32,
+    pub perceptual_hash: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = evidence)]
+pub struct NewEvidence<'a> {
+    pub case_id: i64,
+    pub position: i32,
+    pub source: &'a str,
+    pub original_name: &'a str,
+    pub kind: &'a str,
+    pub sha256: &'a str,
+    pub byte_size: i64,
+    pub width: i32,
+    pub height: i32,
+    pub display_sha256: &'a str,
+    pub display_kind: &'a str,
+    pub thumb_sha256: &'a str,
+    pub thumb_width: i32,
+    pub thumb_height: i32,
+    pub perceptual_hash: &'a str,
+    pub uploaded_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewEvidence<'_>) -> QueryResult<i64> {
+    diesel::insert_into(evidence::table).values(new).returning(evidence::id).get_result(conn)
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<EvidenceRow>> {
+    evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .order(evidence::position.asc())
+        .select(EvidenceRow::as_select())
+        .load(conn)
+}
+
+pub fn next_position(conn: &mut DbConnection, case_id: i64) -> QueryResult<i32> {
+    let max: Option<i32> = evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .select(diesel::dsl::max(evidence::position))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub fn get(conn: &mut DbConnection, case_id: i64, evidence_id: i64) -> QueryResult<EvidenceRow> {
+    evidence::table
+        .filter(evidence::case_id.eq(case_id))
+        .filter(evidence::id.eq(evidence_id))
+        .select(EvidenceRow::as_select())
+        .first(conn)
+}
+
+/// How many evidence rows, in any case, still point at a blob (by any of its three hashes).
+pub fn references_to(conn: &mut DbConnection, sha: &str) -> QueryResult<i64> {
+    evidence::table
+        .filter(evidence::sha256.eq(sha).or(evidence::display_sha256.eq(sha)).or(evidence::thumb_sha256.eq(sha)))
+        .count()
+        .get_result(conn)
+}

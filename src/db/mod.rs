@@ -1,0 +1,161 @@
+//! Database access: one connection type over SQLite and PostgreSQL, the pool, migrations,
+//! and the helper that runs blocking queries off the async executor.
+
+pub mod audit;
+pub mod cases;
+pub mod evidence;
+pub mod outbox;
+pub mod schema;
+pub mod secrets;
+pub mod tokens;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to whichever backend `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Postgres(PgConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+/// Which backend a URL selects: `postgres://` or `postgresql://` is PostgreSQL, anything else a
+/// SQLite file path (an optional `sqlite://` prefix is dropped).
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(c) = conn {
+            // busy_timeout first, so that the pool's connections, opened at once, queue for the
+            // lock that switching to WAL takes; WAL lets readers go on during a write; foreign
+            // keys are off by default in SQLite.
+            c.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Builds the pool and runs pending migrations on one of its connections.
+pub fn connect(database_url: &str, max_size: u32) -> Result<DbPool, DbError> {
+    let url = database_url.strip_prefix("sqlite://").unwrap_or(database_url);
+    let manager = ConnectionManager::<DbConnection>::new(url);
+    let pool = Pool::builder()
+        .max_size(max_size)
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)?;
+    let mut conn = pool.get()?;
+    run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+pub fn run_migrations(conn: &mut DbConnection) -> Result<(), DbError> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    Ok(())
+}
+
+/// Runs every migration down and up again (used by tests to prove the down scripts work).
+pub fn redo_all_migrations(conn: &mut DbConnection) -> Result<(), DbError> {
+    fn redo<C: MigrationHarness<B>, B: diesel::backend::Backend>(
+        c: &mut C,
+        migrations: fn() -> EmbeddedMigrations,
+    ) -> diesel::migration::Result<()> {
+        c.revert_all_migrations(migrations())?;
+        c.run_pending_migrations(migrations())?;
+        Ok(())
+    }
+    match conn {
+        DbConnection::Sqlite(c) => redo(c, || SQLITE_MIGRATIONS),
+        DbConnection::Postgres(c) => redo(c, || POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Runs blocking database work on the blocking thread pool.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, DbError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    run_with(pool, f).await
+}
+
+/// `run` for work whose errors are of another layer (a workflow's).
+pub async fn run_with<T, E, F>(pool: &DbPool, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    let pool = pool.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().map_err(DbError::from)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| DbError::Task(e.to_string()))?
+}
+
+/// The current time as stored in the database: UTC, microsecond precision (PostgreSQL keeps
+/// microseconds, so hashing a value read back gives the same result as hashing the one written).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A transaction for a change. On SQLite the first statement takes the write lock, so that two
+/// writers queue on `busy_timeout` instead of one failing when it upgrades a read lock.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::Connection;
+    conn.transaction(|conn| {
+        if matches!(conn, DbConnection::Sqlite(_)) {
+            use diesel::prelude::*;
+            use schema::instance_secrets::dsl::*;
+            diesel::update(instance_secrets.filter(name.eq("")))
+                .set(name.eq(name))
+                .execute(conn)?;
+        }
+        f(conn)
+    })
+}

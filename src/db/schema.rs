@@ -1,0 +1,131 @@
+//! The tables, as diesel sees them. Written by hand to match both migration folders.
+
+diesel::table! {
+    instance_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    case_number_counters (year) {
+        year -> Integer,
+        last_value -> BigInt,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        case_number -> Text,
+        status -> Text,
+        platform -> Text,
+        platform_other -> Nullable<Text>,
+        shop_name -> Text,
+        shop_ref -> Text,
+        shop_key -> Text,
+        region_code -> Text,
+        province_code -> Text,
+        city_code -> Nullable<Text>,
+        product_url -> Nullable<Text>,
+        order_number -> Nullable<Text>,
+        category -> Text,
+        seen_on -> Date,
+        description -> Text,
+        reporter_email -> Nullable<Text>,
+        language -> Text,
+        consent_share_contact -> Bool,
+        is_complaint -> Bool,
+        receipt_hash -> Text,
+        reporter_ip -> Nullable<Text>,
+        created_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        last_activity_at -> Timestamp,
+        closed_reason -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    evidence (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        position -> Integer,
+        source -> Text,
+        original_name -> Text,
+        kind -> Text,
+        sha256 -> Text,
+        byte_size -> BigInt,
+        width -> Integer,
+        height -> Integer,
+        display_sha256 -> Text,
+        display_kind -> Text,
+        thumb_sha256 -> Text,
+        thumb_width -> Integer,
+        thumb_height -> Integer,
+        perceptual_hash -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        seq -> Integer,
+        at -> Timestamp,
+        actor_kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        detail -> Text,
+        visible_to_reporter -> Bool,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    email_tokens (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        case_id -> BigInt,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        case_id -> Nullable<BigInt>,
+        kind -> Text,
+        to_address -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        scrub_after_send -> Bool,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(evidence -> cases (case_id));
+diesel::joinable!(audit_events -> cases (case_id));
+diesel::joinable!(email_tokens -> cases (case_id));
+diesel::joinable!(outbox -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instance_secrets,
+    case_number_counters,
+    cases,
+    evidence,
+    audit_events,
+    email_tokens,
+    outbox,
+);

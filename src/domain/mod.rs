@@ -1,0 +1,23 @@
+//! Pure types and rules of the product: what a case, a report and its parts are. No I/O.
+
+pub mod audit;
+pub mod case_number;
+pub mod category;
+mod keyword;
+pub mod lang;
+pub mod platform;
+pub mod receipt_code;
+pub mod region;
+pub mod report;
+pub mod shop;
+pub mod status;
+
+pub use case_number::CaseNumber;
+pub use category::Category;
+pub use lang::Lang;
+pub use platform::Platform;
+pub use receipt_code::ReceiptCode;
+pub use region::{Region, RegionCode};
+pub use report::{FieldError, Problem, ReportForm, ValidReport};
+pub use shop::ShopRef;
+pub use status::{CaseStatus, DismissReason, Transition, TransitionError};

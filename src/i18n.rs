@@ -1,0 +1,179 @@
+//! Message catalogs (`locales/zh-CN.toml`, `locales/en.toml`): every word a page or an email
+//! shows, looked up by key. A unit test checks both catalogs hold the same keys and that every
+//! key the templates use exists.
+
+use crate::domain::{Category, CaseStatus, DismissReason, FieldError, Lang, Problem};
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::sync::LazyLock;
+
+pub struct Messages {
+    lang: Lang,
+    entries: HashMap<String, String>,
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+    for (key, value) in table {
+        let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        match value {
+            toml::Value::Table(t) => flatten(&full, t, out),
+            toml::Value::String(s) => {
+                out.insert(full, s.clone());
+            }
+            other => {
+                out.insert(full, format!("{other:?}"));
+            }
+        }
+    }
+}
+
+fn load(lang: Lang, source: &str) -> Messages {
+    let table: toml::Table = source.parse().unwrap_or_else(|e| panic!("locale {} does not parse: {e}", lang.as_str()));
+    let mut entries = HashMap::new();
+    flatten("", &table, &mut entries);
+    Messages { lang, entries }
+}
+
+static ZH_CN: LazyLock<Messages> = LazyLock::new(|| load(Lang::ZhCn, include_str!("../locales/zh-CN.toml")));
+static EN: LazyLock<Messages> = LazyLock::new(|| load(Lang::En, include_str!("../locales/en.toml")));
+
+pub fn messages(lang: Lang) -> &'static Messages {
+    match lang {
+        Lang::ZhCn => &ZH_CN,
+        Lang::En => &EN,
+    }
+}
+
+impl Messages {
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The message for `key`; a missing key shows as itself (a unit test keeps that from shipping).
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.entries.get(key).map(String::as_str).unwrap_or(key)
+    }
+
+    /// The message for `key` with `{0}` replaced.
+    pub fn t1(&self, key: &str, arg: impl Display) -> String {
+        self.t(key).replace("{0}", &arg.to_string())
+    }
+
+    /// The message for `key` with `{0}` and `{1}` replaced.
+    pub fn t2(&self, key: &str, a: impl Display, b: impl Display) -> String {
+        self.t(key).replace("{0}", &a.to_string()).replace("{1}", &b.to_string())
+    }
+
+    pub fn status(&self, status: impl Borrow<CaseStatus>) -> &str {
+        self.lookup("status", status.borrow().as_str())
+    }
+
+    pub fn category(&self, category: impl Borrow<Category>) -> &str {
+        self.lookup("category", category.borrow().as_str())
+    }
+
+    pub fn category_hint(&self, category: impl Borrow<Category>) -> &str {
+        self.lookup("category_hint", category.borrow().as_str())
+    }
+
+    pub fn dismiss_reason(&self, reason: impl Borrow<DismissReason>) -> &str {
+        self.lookup("dismiss_reason", reason.borrow().as_str())
+    }
+
+    pub fn field_label(&self, field: &str) -> &str {
+        self.lookup("field", field)
+    }
+
+    /// One sentence naming the field and what is wrong with it.
+    pub fn field_error(&self, error: &FieldError) -> String {
+        let problem = match error.problem {
+            Problem::Required => self.t("problem.required").to_string(),
+            Problem::TooLong { max } => self.t1("problem.too_long", max),
+            Problem::UnknownChoice => self.t("problem.unknown_choice").to_string(),
+            Problem::BadUrl => self.t("problem.bad_url").to_string(),
+            Problem::BadEmail => self.t("problem.bad_email").to_string(),
+            Problem::BadDate => self.t("problem.bad_date").to_string(),
+            Problem::DateInFuture => self.t("problem.date_in_future").to_string(),
+            Problem::BadOrderNumber => self.t("problem.bad_order_number").to_string(),
+            Problem::UnknownRegion => self.t("problem.unknown_region").to_string(),
+            Problem::RegionMismatch => self.t("problem.region_mismatch").to_string(),
+        };
+        self.t2("problem.sentence", self.field_label(error.field), problem)
+    }
+
+    fn lookup(&self, table: &str, key: &str) -> &str {
+        self.entries.get(&format!("{table}.{key}")).map(String::as_str).unwrap_or("?")
+    }
+
+    #[cfg(test)]
+    fn keys(&self) -> std::collections::BTreeSet<&str> {
+        self.entries.keys().map(String::as_str).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogs_hold_the_same_keys() {
+        let zh = messages(Lang::ZhCn).keys();
+        let en = messages(Lang::En).keys();
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        assert!(only_zh.is_empty() && only_en.is_empty(), "only zh-CN: {only_zh:?}; only en: {only_en:?}");
+    }
+
+    #[test]
+    fn every_enum_value_has_a_label() {
+        for lang in Lang::ALL {
+            let m = messages(lang);
+            for s in CaseStatus::ALL {
+                assert_ne!(m.status(*s), "?", "{lang:?} status {s}");
+            }
+            for c in Category::ALL {
+                assert_ne!(m.category(*c), "?", "{lang:?} category {c}");
+                assert_ne!(m.category_hint(*c), "?", "{lang:?} category hint {c}");
+            }
+            for r in DismissReason::ALL {
+                assert_ne!(m.dismiss_reason(*r), "?", "{lang:?} reason {r}");
+            }
+        }
+    }
+
+    /// Every `t("…")`, `t1("…"` and `t2("…"` in a template or in the Rust sources names a key.
+    #[test]
+    fn every_key_used_exists() {
+        let keys = messages(Lang::ZhCn).keys();
+        let mut missing = Vec::new();
+        for dir in ["templates", "src"] {
+            visit(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir).as_path(), &mut |text, path| {
+                for pattern in ["t(\"", "t1(\"", "t2(\""] {
+                    for (i, _) in text.match_indices(pattern) {
+                        let rest = &text[i + pattern.len()..];
+                        if let Some(end) = rest.find('"') {
+                            let key = &rest[..end];
+                            if key.contains('.') && !keys.contains(key) && !key.contains('{') {
+                                missing.push(format!("{}: {key}", path.display()));
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        assert!(missing.is_empty(), "missing message keys: {missing:#?}");
+    }
+
+    fn visit(dir: &std::path::Path, f: &mut dyn FnMut(&str, &std::path::Path)) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                visit(&path, f);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                f(&text, &path);
+            }
+        }
+    }
+}

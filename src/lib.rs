@@ -1,0 +1,13 @@
+//! ReviewWatch (虚假评价举报平台): shoppers report fake reviews and fake transactions, officers
+//! review them, substantiated cases go to the regulator with verifiable evidence.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod evidence;
+pub mod i18n;
+pub mod mail;
+pub mod startup;
+pub mod web;
+pub mod workflow;

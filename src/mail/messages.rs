@@ -1,0 +1,84 @@
+//! One askama struct per email, each with a text and an HTML template under `templates/email/`.
+
+use super::Composed;
+use crate::domain::{CaseStatus, Lang};
+use crate::i18n::{Messages, messages};
+use askama::Template;
+
+/// Declares the text and HTML template structs of one email, both reading the same data.
+macro_rules! email_templates {
+    ($data:ident, $text:ident, $html:ident, $text_path:literal, $html_path:literal) => {
+        #[derive(Template)]
+        #[template(path = $text_path, escape = "none")]
+        struct $text<'a> {
+            e: &'a $data,
+            m: &'static Messages,
+        }
+
+        #[derive(Template)]
+        #[template(path = $html_path)]
+        struct $html<'a> {
+            e: &'a $data,
+            m: &'static Messages,
+        }
+
+        impl $data {
+            fn render_both(&self, m: &'static Messages) -> Result<(String, String), askama::Error> {
+                Ok(($text { e: self, m }.render()?, $html { e: self, m }.render()?))
+            }
+        }
+    };
+}
+
+/// The first email: confirm the report by opening the link; it carries the receipt code.
+pub struct ConfirmEmail {
+    pub lang: Lang,
+    pub case_number: String,
+    pub receipt_code: String,
+    pub confirm_url: String,
+    pub track_url: String,
+    pub expires_hours: i64,
+}
+email_templates!(ConfirmEmail, ConfirmText, ConfirmHtml, "email/confirm.txt", "email/confirm.html");
+
+impl ConfirmEmail {
+    pub fn compose(&self) -> Result<Composed, askama::Error> {
+        let m = messages(self.lang);
+        let (text, html) = self.render_both(m)?;
+        Ok(Composed {
+            kind: "confirm",
+            subject: m.t1("email.confirm.subject", &self.case_number),
+            text,
+            html,
+            holds_secret: true,
+        })
+    }
+}
+
+/// A change of status the reporter should know of, with an optional message from the portal.
+pub struct StatusEmail {
+    pub lang: Lang,
+    pub case_number: String,
+    pub status: CaseStatus,
+    pub track_url: String,
+    pub message: Option<String>,
+}
+email_templates!(StatusEmail, StatusText, StatusHtml, "email/status.txt", "email/status.html");
+
+impl StatusEmail {
+    pub fn compose(&self) -> Result<Composed, askama::Error> {
+        let m = messages(self.lang);
+        let (text, html) = self.render_both(m)?;
+        Ok(Composed {
+            kind: "status",
+            subject: m.t2("email.status.subject", &self.case_number, m.status(self.status)),
+            text,
+            html,
+            holds_secret: false,
+        })
+    }
+
+    fn explanation(&self) -> String {
+        format!("email.status.explain.{}", self.status.as_str())
+    }
+}

@@ -1,0 +1,56 @@
+//! Where mail goes: an SMTP server (`SMTP_URL`), or `.eml` files in `DATA_DIR/mail`.
+
+use crate::db::outbox::MailRow;
+use lettre::message::{Mailbox, MultiPart, header::MessageId};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+
+pub enum Transport {
+    Smtp(Box<AsyncSmtpTransport<Tokio1Executor>>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl Transport {
+    pub fn from_settings(smtp_url: Option<&str>, mail_dir: PathBuf) -> anyhow::Result<Self> {
+        match smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("SMTP_URL is not a usable SMTP address: {e}"))?
+                    .timeout(Some(std::time::Duration::from_secs(30)))
+                    .build();
+                Ok(Transport::Smtp(Box::new(transport)))
+            }
+            None => {
+                std::fs::create_dir_all(&mail_dir)?;
+                Ok(Transport::Files(AsyncFileTransport::new(mail_dir)))
+            }
+        }
+    }
+
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Transport::Smtp(_) => "smtp",
+            Transport::Files(_) => "files",
+        }
+    }
+
+    pub async fn send(&self, from: &Mailbox, mail: &MailRow, host: &str) -> anyhow::Result<()> {
+        let to: Mailbox = mail.to_address.parse()?;
+        let message = Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(&mail.subject)
+            // A stable id: a retry after a lost answer from the server is recognisable as the same mail.
+            .header(MessageId::from(format!("<outbox-{}@{host}>", mail.id)))
+            .multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone()))?;
+        match self {
+            Transport::Smtp(t) => {
+                t.send(message).await?;
+            }
+            Transport::Files(t) => {
+                t.send(message).await?;
+            }
+        }
+        Ok(())
+    }
+}

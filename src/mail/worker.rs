@@ -1,0 +1,84 @@
+//! The mail worker: claims due mail from the outbox, sends it, and on failure schedules a retry
+//! with exponential backoff. Mail is only marked sent after the transport accepted it, so a crash
+//! or a down server delays mail and never loses it.
+
+use super::transport::Transport;
+use crate::db::{self, DbPool, outbox};
+use chrono::TimeDelta;
+use lettre::message::Mailbox;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// How long a claimed mail is reserved for the worker that claimed it.
+const LEASE: TimeDelta = TimeDelta::minutes(5);
+/// How often the worker looks for due mail when nobody wakes it.
+const POLL: Duration = Duration::from_secs(2);
+
+/// The delay before attempt `attempts + 1`: 15 s, 30 s, 1 min, … at most 1 h. Never gives up.
+pub fn backoff(attempts: i32) -> TimeDelta {
+    let exp = attempts.clamp(0, 20) as u32;
+    let secs = 15i64.saturating_mul(1i64 << exp.min(12));
+    TimeDelta::seconds(secs.min(3600))
+}
+
+pub struct MailWorker {
+    pub pool: DbPool,
+    pub transport: Transport,
+    pub from: Mailbox,
+    pub host: String,
+    pub wakeup: Arc<Notify>,
+}
+
+impl MailWorker {
+    pub async fn run(self) {
+        tracing::info!(transport = self.transport.describe(), "mail worker started");
+        loop {
+            match self.send_one().await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "mail worker could not reach the outbox"),
+            }
+            tokio::select! {
+                _ = self.wakeup.notified() => {}
+                _ = tokio::time::sleep(POLL) => {}
+            }
+        }
+    }
+
+    /// Sends the oldest due mail; false when there is none.
+    async fn send_one(&self) -> Result<bool, db::DbError> {
+        let claimed = db::run(&self.pool, |conn| Ok(outbox::claim_due(conn, db::now(), LEASE)?)).await?;
+        let Some(mail) = claimed else { return Ok(false) };
+        let span = tracing::info_span!("send_mail", outbox_id = mail.id, kind = %mail.kind, case_id = mail.case_id);
+        let _guard = span.enter();
+        let (id, scrub, attempts) = (mail.id, mail.scrub_after_send, mail.attempts);
+        match self.transport.send(&self.from, &mail, &self.host).await {
+            Ok(()) => {
+                db::run(&self.pool, move |conn| Ok(outbox::mark_sent(conn, id, scrub, db::now())?)).await?;
+                tracing::info!("mail sent");
+            }
+            Err(e) => {
+                let retry_at = db::now() + backoff(attempts);
+                let error = e.to_string();
+                tracing::warn!(error = %error, attempts = attempts + 1, %retry_at, "mail not sent; will retry");
+                db::run(&self.pool, move |conn| Ok(outbox::mark_failed(conn, id, &error, retry_at)?)).await?;
+            }
+        }
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped_at_an_hour() {
+        assert_eq!(backoff(0), TimeDelta::seconds(15));
+        assert_eq!(backoff(1), TimeDelta::seconds(30));
+        assert_eq!(backoff(3), TimeDelta::seconds(120));
+        assert_eq!(backoff(20), TimeDelta::hours(1));
+        assert_eq!(backoff(-1), TimeDelta::seconds(15));
+    }
+}

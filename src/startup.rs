@@ -1,0 +1,157 @@
+//! Building the application: data folders, database and migrations, keys, the mail worker,
+//! the maintenance loop, and the HTTP server.
+
+use crate::config::Settings;
+use crate::db::{self, DbPool};
+use crate::evidence::{EvidenceLimits, EvidenceStore};
+use crate::mail::transport::Transport;
+use crate::mail::worker::MailWorker;
+use crate::web::{self, AppState, Keys, limits};
+use crate::workflow::Links;
+use actix_session::SessionMiddleware;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{SameSite, time::Duration as CookieDuration};
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers};
+use actix_web::{App, HttpServer, web as aweb};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: DbPool,
+    base_url: String,
+}
+
+/// Security headers on every response. The CSP allows only this site's own scripts and styles.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        // Confirmation links carry a token in the path: never send it on as a referrer.
+        .add(("Referrer-Policy", "no-referrer"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ))
+}
+
+/// Opens the database (running migrations) and reads or creates the instance keys.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, Keys)> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("cannot create DATA_DIR {}", settings.data_dir.display()))?;
+    let url = settings.database_url.clone();
+    let size = settings.db_pool_size;
+    let pool = tokio::task::spawn_blocking(move || db::connect(&url, size))
+        .await?
+        .context("cannot open the database (DATABASE_URL)")?;
+    let keys = db::run(&pool, |conn| {
+        Ok((
+            db::secrets::get_or_create(conn, "receipt_hmac")?,
+            db::secrets::get_or_create(conn, "form_hmac")?,
+            db::secrets::get_or_create(conn, "session_cookie")?,
+        ))
+    })
+    .await?;
+    let session = actix_web::cookie::Key::try_from(keys.2.as_slice()).context("session key too short")?;
+    Ok((pool, Keys { receipt: keys.0, form: keys.1, session }))
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        for dir in [settings.evidence_dir(), settings.tmp_dir()] {
+            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let (pool, keys) = open_database(&settings).await?;
+
+        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let address = listener.local_addr()?;
+        let base_url = settings.base_url.clone().unwrap_or_else(|| format!("http://{address}"));
+        let secure_cookies = base_url.starts_with("https://");
+
+        let mail_wakeup = Arc::new(Notify::new());
+        let transport = Transport::from_settings(settings.smtp_url.as_deref(), settings.mail_dir())?;
+        let from = settings.mail_from.parse().context("MAIL_FROM is not an email address")?;
+        let host = url::Url::parse(&base_url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_else(|| "localhost".into());
+        tokio::spawn(MailWorker { pool: pool.clone(), transport, from, host, wakeup: mail_wakeup.clone() }.run());
+
+        let store = EvidenceStore::new(settings.evidence_dir());
+        tokio::spawn(maintenance(pool.clone(), store.clone()));
+
+        let session_key = keys.session.clone();
+        let state = aweb::Data::new(AppState {
+            limits: limits::RateLimits {
+                reports: limits::Limiter::per_hour(settings.rate_limit_reports_per_hour),
+                track: limits::Limiter::per_hour(settings.rate_limit_track_per_hour),
+                logins: limits::Limiter::per_hour(settings.rate_limit_logins_per_hour),
+            },
+            links: Links { base_url: base_url.clone() },
+            evidence_limits: EvidenceLimits::default(),
+            inspect_slots: Arc::new(tokio::sync::Semaphore::new(2)),
+            pool: pool.clone(),
+            keys,
+            store,
+            mail_wakeup,
+            settings,
+        });
+
+        let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+                .cookie_name("rw_session".into())
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Strict)
+                .cookie_secure(secure_cookies)
+                .cookie_content_security(CookieContentSecurity::Private)
+                .session_lifecycle(PersistentSession::default().session_ttl(CookieDuration::hours(12)))
+                .build();
+            App::new()
+                .app_data(state.clone())
+                .app_data(aweb::FormConfig::default().limit(64 * 1024))
+                .wrap(ErrorHandlers::new().default_handler(web::error_page::render_error_page))
+                .wrap(sessions)
+                .wrap(security_headers())
+                .wrap(Compress::default())
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(web::routes::configure)
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+
+        tracing::info!(%address, %base_url, "ReviewWatch is listening");
+        Ok(Self { port: address.port(), server, pool, base_url })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Hourly housekeeping: purge reports never confirmed.
+async fn maintenance(pool: DbPool, store: EvidenceStore) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::workflow::purge::purge_unconfirmed(&pool, &store).await {
+            tracing::warn!(error = %e, "purge of unconfirmed reports failed");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The web layer: application state, routes, pages, and the pieces every handler shares.
+
+pub mod assets;
+pub mod client;
+pub mod context;
+pub mod error_page;
+pub mod filters;
+pub mod form_token;
+pub mod limits;
+pub mod reporter_session;
+pub mod routes;
+pub mod upload;
+
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::evidence::{EvidenceLimits, EvidenceStore};
+use crate::workflow::Links;
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use askama::Template;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Secret keys of the instance (kept in the database, shared by all instances).
+pub struct Keys {
+    pub receipt: Vec<u8>,
+    pub form: Vec<u8>,
+    pub session: actix_web::cookie::Key,
+}
+
+pub struct AppState {
+    pub settings: Settings,
+    pub pool: DbPool,
+    pub keys: Keys,
+    pub store: EvidenceStore,
+    pub limits: limits::RateLimits,
+    pub evidence_limits: EvidenceLimits,
+    pub links: Links,
+    /// Wakes the mail worker when a change queued mail, so it goes out at once.
+    pub mail_wakeup: Arc<Notify>,
+    /// Image checks are CPU- and memory-heavy (a 40 MP JPEG needs ~250 MB): at most this many at once.
+    pub inspect_slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    pub fn wake_mailer(&self) {
+        self.mail_wakeup.notify_one();
+    }
+}
+
+/// Renders a page with the given status. Pages are never cached by shared caches: some show
+/// secrets, all show state that changes.
+pub fn render(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = page.render()?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header(("Location", location)).finish()
+}

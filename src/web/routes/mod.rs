@@ -1,0 +1,28 @@
+//! The portal's routes, one file per area.
+
+pub mod confirm;
+pub mod home;
+pub mod lang;
+pub mod report;
+pub mod track;
+
+use super::assets;
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::show_home))
+        .route("/healthz", web::get().to(home::health))
+        .route("/lang/{lang}", web::get().to(lang::switch_language))
+        .route("/static/{name}", web::get().to(assets::serve_asset))
+        .route("/reports/new", web::get().to(report::show_report_form))
+        .route("/reports", web::post().to(report::submit_report))
+        .route("/reports/receipt", web::get().to(report::show_receipt))
+        .route("/track", web::get().to(track::show_track_form))
+        .route("/track", web::post().to(track::open_tracked_case))
+        .route("/track/case", web::get().to(track::show_tracked_case))
+        .route("/track/case/withdraw", web::post().to(track::withdraw_case))
+        .route("/track/case/evidence/{id}/{variant}", web::get().to(track::serve_evidence))
+        .route("/track/leave", web::post().to(track::leave_case))
+        .route("/confirm/{token}", web::get().to(confirm::show_confirmation))
+        .route("/confirm/{token}", web::post().to(confirm::confirm_report));
+}

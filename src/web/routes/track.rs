@@ -1,0 +1,263 @@
+//! The reporter's case: opened with the case number and receipt code, then status, timeline,
+//! evidence, and withdrawal.
+
+use crate::db::{self, audit, cases, evidence};
+use crate::domain::region::divisions;
+use crate::domain::{CaseNumber, CaseStatus, Category, Platform, ReceiptCode, RegionCode};
+use crate::error::AppError;
+use crate::evidence::{BlobKind, ImageKind, Sha256Hex};
+use crate::i18n::Messages;
+use crate::web::client::client_ip;
+use crate::web::context::PageContext;
+use crate::web::filters;
+use crate::web::reporter_session;
+use crate::web::{AppState, render, see_other};
+use crate::workflow::{track, withdraw};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "pages/track/form.html")]
+pub struct TrackFormPage {
+    pub ctx: PageContext,
+    pub case_number: String,
+    pub problem: Option<String>,
+}
+
+pub async fn show_track_form(ctx: PageContext) -> Result<HttpResponse, AppError> {
+    render(StatusCode::OK, &TrackFormPage { ctx, case_number: String::new(), problem: None })
+}
+
+#[derive(Deserialize)]
+pub struct TrackForm {
+    #[serde(default)]
+    case_number: String,
+    #[serde(default)]
+    receipt_code: String,
+}
+
+pub async fn open_tracked_case(
+    req: HttpRequest,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<TrackForm>,
+) -> Result<HttpResponse, AppError> {
+    let ip = client_ip(&req, state.settings.trust_proxy_headers);
+    state.limits.track.check(ip)?;
+    let form = form.into_inner();
+    let number = CaseNumber::parse(&form.case_number);
+    let code = ReceiptCode::parse(&form.receipt_code);
+    let opened = match (number, code) {
+        (Some(number), Some(code)) => {
+            let key = state.keys.receipt.clone();
+            db::run(&state.pool, move |conn| track::open_case(conn, &number, &code, &key)).await?
+        }
+        _ => None,
+    };
+    match opened {
+        Some(case_id) => {
+            reporter_session::open_case(&session, case_id)?;
+            Ok(see_other("/track/case"))
+        }
+        None => {
+            // One answer for a malformed pair, an unknown number and a wrong code alike.
+            let problem = Some(ctx.m.t("track.no_match").to_string());
+            render(
+                StatusCode::NOT_FOUND,
+                &TrackFormPage { ctx, case_number: form.case_number.trim().chars().take(40).collect(), problem },
+            )
+        }
+    }
+}
+
+/// One line of the reporter's timeline.
+pub struct TimelineItem {
+    pub at: String,
+    pub text: String,
+}
+
+pub struct EvidenceItem {
+    pub id: i64,
+    pub name: String,
+    pub thumb_width: i32,
+    pub thumb_height: i32,
+    pub size: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/track/case.html")]
+pub struct TrackedCasePage {
+    pub ctx: PageContext,
+    pub case: cases::CaseRow,
+    pub status: CaseStatus,
+    pub platform_name: String,
+    pub category_label: String,
+    pub region_name: String,
+    pub timeline: Vec<TimelineItem>,
+    pub evidence: Vec<EvidenceItem>,
+    pub csrf: String,
+    pub confirm_withdraw: bool,
+}
+
+impl TrackedCasePage {
+    pub fn explain_key(&self) -> String {
+        format!("case.explain.{}", self.status.as_str())
+    }
+}
+
+fn timeline_text(m: &Messages, row: &audit::AuditRow) -> String {
+    let detail = row.detail_json();
+    match row.action.as_str() {
+        "evidence_added" => m.t1("timeline.evidence_added", detail["name"].as_str().unwrap_or("")),
+        "filed" => m.t("timeline.filed").to_string(),
+        _ => match detail["to"].as_str().and_then(CaseStatus::parse) {
+            Some(to) => m.t1("timeline.status_changed", m.status(to)),
+            None => m.t("timeline.updated").to_string(),
+        },
+    }
+}
+
+async fn load_case_page(
+    ctx: PageContext,
+    state: &AppState,
+    session: &Session,
+    confirm_withdraw: bool,
+) -> Result<HttpResponse, AppError> {
+    let Some(case_id) = reporter_session::current_case(session)? else {
+        return Ok(see_other("/track"));
+    };
+    let (case, trail, files) = db::run(&state.pool, move |conn| {
+        Ok((cases::get(conn, case_id)?, audit::for_case(conn, case_id)?, evidence::for_case(conn, case_id)?))
+    })
+    .await?;
+    let m = ctx.m;
+    let _span = tracing::info_span!("case", case = %case.case_number).entered();
+    let status = case.status();
+    let platform = Platform::parse(&case.platform);
+    let platform_name = match (platform, &case.platform_other) {
+        (Some(Platform::Other), Some(other)) => format!("{} ({other})", Platform::Other.display_name()),
+        (Some(p), _) => p.display_name().to_string(),
+        (None, _) => case.platform.clone(),
+    };
+    let category_label = Category::parse(&case.category).map(|c| m.category(c).to_string()).unwrap_or_default();
+    let region_name = RegionCode::parse(&case.region_code)
+        .and_then(|c| divisions().region(&c))
+        .map(|r| r.full_name())
+        .unwrap_or_else(|| case.region_code.clone());
+    let timeline = trail
+        .iter()
+        .filter(|r| r.visible_to_reporter)
+        .map(|r| TimelineItem { at: filters::china_time(&r.at), text: timeline_text(m, r) })
+        .collect();
+    let evidence = files
+        .into_iter()
+        .map(|f| EvidenceItem {
+            id: f.id,
+            name: f.original_name,
+            thumb_width: f.thumb_width,
+            thumb_height: f.thumb_height,
+            size: filters::human_bytes(f.byte_size),
+        })
+        .collect();
+    let csrf = reporter_session::csrf_token(session)?;
+    render(
+        StatusCode::OK,
+        &TrackedCasePage {
+            ctx,
+            status,
+            platform_name,
+            category_label,
+            region_name,
+            timeline,
+            evidence,
+            csrf,
+            confirm_withdraw: confirm_withdraw && status.can_withdraw(),
+            case,
+        },
+    )
+}
+
+pub async fn show_tracked_case(ctx: PageContext, state: web::Data<AppState>, session: Session) -> Result<HttpResponse, AppError> {
+    load_case_page(ctx, &state, &session, false).await
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    csrf_token: String,
+    /// Present on the confirmation page's form: the reporter has seen what withdrawing means.
+    #[serde(default)]
+    confirm: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn withdraw_case(
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<WithdrawForm>,
+) -> Result<HttpResponse, AppError> {
+    reporter_session::check_csrf(&session, &form.csrf_token)?;
+    let Some(case_id) = reporter_session::current_case(&session)? else {
+        return Ok(see_other("/track"));
+    };
+    if form.confirm != "yes" {
+        return load_case_page(ctx, &state, &session, true).await;
+    }
+    let reason: String = form.reason.trim().chars().take(1000).collect();
+    let links = state.links.clone();
+    db::run_with(&state.pool, move |conn| {
+        withdraw::withdraw(conn, case_id, (!reason.is_empty()).then_some(reason.as_str()), &links)
+    })
+    .await
+    .map_err(AppError::from)?;
+    state.wake_mailer();
+    Ok(see_other("/track/case"))
+}
+
+#[derive(Deserialize)]
+pub struct LeaveForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn leave_case(session: Session, form: web::Form<LeaveForm>) -> Result<HttpResponse, AppError> {
+    reporter_session::check_csrf(&session, &form.csrf_token)?;
+    reporter_session::close_case(&session);
+    Ok(see_other("/track"))
+}
+
+/// A thumbnail or display copy of the reporter's own evidence (never the original).
+pub async fn serve_evidence(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (evidence_id, variant) = path.into_inner();
+    let Some(case_id) = reporter_session::current_case(&session)? else {
+        return Err(AppError::NotFound);
+    };
+    let row = db::run(&state.pool, move |conn| Ok(evidence::get(conn, case_id, evidence_id)?)).await?;
+    let (kind, sha, content_type) = match variant.as_str() {
+        "thumb" => (BlobKind::Thumbnail, row.thumb_sha256, "image/jpeg"),
+        "display" => (
+            BlobKind::Display,
+            row.display_sha256,
+            ImageKind::parse(&row.display_kind).map(|k| k.mime()).unwrap_or("application/octet-stream"),
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    let sha = Sha256Hex::parse(&sha).ok_or(AppError::NotFound)?;
+    let store = state.store.clone();
+    let bytes = web::block(move || store.read(kind, &sha)).await.map_err(AppError::internal)?.map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Cache-Control", "private, max-age=600"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(bytes))
+}

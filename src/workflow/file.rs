@@ -1,0 +1,147 @@
+//! Filing a report: the case, its evidence rows, its first audit entries, the confirmation token
+//! and the first email, in one transaction.
+
+use super::{Links, WorkflowError};
+use crate::db::{self, DbConnection, audit, cases, evidence, tokens};
+use crate::domain::audit::Actor;
+use crate::domain::{CaseNumber, CaseStatus, ReceiptCode, ValidReport};
+use crate::evidence::intake::StoredEvidence;
+use crate::mail::{self, messages::ConfirmEmail};
+use chrono::{Datelike, TimeDelta};
+use serde_json::json;
+
+/// How long the confirmation link works.
+pub const CONFIRM_LINK_HOURS: i64 = 72;
+
+pub struct Filing<'a> {
+    pub report: &'a ValidReport,
+    pub evidence: &'a [StoredEvidence],
+    pub receipt: &'a ReceiptCode,
+    pub receipt_key: &'a [u8],
+    pub reporter_ip: Option<&'a str>,
+    pub links: &'a Links,
+}
+
+#[derive(Debug, Clone)]
+pub struct Filed {
+    pub case_id: i64,
+    pub number: CaseNumber,
+    pub status: CaseStatus,
+}
+
+pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, WorkflowError> {
+    db::write_transaction(conn, |conn| {
+        let now = db::now();
+        let r = f.report;
+        // Case numbers count by the year in China, where the portal's users are.
+        let year = (chrono::Utc::now() + TimeDelta::hours(8)).year();
+        let number = cases::next_case_number(conn, year)?;
+        let status = if r.email.is_some() { CaseStatus::Unconfirmed } else { CaseStatus::Submitted };
+        let number_text = number.to_string();
+        let receipt_hash = f.receipt.digest(f.receipt_key);
+        let shop_ref = r.shop.as_given();
+        let shop_key = r.shop.key();
+        let province = r.region.province_code();
+        let city = r.region.city_code();
+        let product_url = r.product_url.as_ref().map(|u| u.to_string());
+        let email = r.email.as_ref().map(|e| e.to_string());
+        let case_id = cases::insert(
+            conn,
+            &cases::NewCase {
+                case_number: &number_text,
+                status: status.as_str(),
+                platform: r.platform.as_str(),
+                platform_other: r.platform_other.as_deref(),
+                shop_name: &r.shop_name,
+                shop_ref: &shop_ref,
+                shop_key: &shop_key,
+                region_code: r.region.as_str(),
+                province_code: &province,
+                city_code: city.as_deref(),
+                product_url: product_url.as_deref(),
+                order_number: r.order_number.as_deref(),
+                category: r.category.as_str(),
+                seen_on: r.seen_on,
+                description: &r.description,
+                reporter_email: email.as_deref(),
+                language: r.language.as_str(),
+                consent_share_contact: r.consent_share_contact,
+                is_complaint: r.also_complaint,
+                receipt_hash: &receipt_hash,
+                reporter_ip: f.reporter_ip,
+                created_at: now,
+                submitted_at: (status == CaseStatus::Submitted).then_some(now),
+                last_activity_at: now,
+            },
+        )?;
+        let _span = tracing::info_span!("case", case = %number).entered();
+
+        audit::append(
+            conn,
+            case_id,
+            Actor::Reporter,
+            "filed",
+            &json!({
+                "status": status.as_str(),
+                "platform": r.platform.as_str(),
+                "category": r.category.as_str(),
+                "also_complaint": r.also_complaint,
+                "evidence_files": f.evidence.len(),
+                "anonymous": r.email.is_none(),
+            }),
+            true,
+            now,
+        )?;
+        for (i, e) in f.evidence.iter().enumerate() {
+            let position = i as i32 + 1;
+            evidence::insert(
+                conn,
+                &evidence::NewEvidence {
+                    case_id,
+                    position,
+                    source: "report",
+                    original_name: &e.original_name,
+                    kind: e.kind,
+                    sha256: &e.sha256,
+                    byte_size: e.byte_size,
+                    width: e.width,
+                    height: e.height,
+                    display_sha256: &e.display_sha256,
+                    display_kind: e.display_kind,
+                    thumb_sha256: &e.thumb_sha256,
+                    thumb_width: e.thumb_width,
+                    thumb_height: e.thumb_height,
+                    perceptual_hash: &e.perceptual_hash,
+                    uploaded_at: now,
+                },
+            )?;
+            audit::append(
+                conn,
+                case_id,
+                Actor::Reporter,
+                "evidence_added",
+                &json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size, "name": e.original_name }),
+                true,
+                now,
+            )?;
+        }
+
+        if let Some(email) = &email {
+            let (token, token_hash) = tokens::generate();
+            let expires = now + TimeDelta::hours(CONFIRM_LINK_HOURS);
+            tokens::insert(conn, case_id, tokens::PURPOSE_CONFIRM, &token_hash, now, expires)?;
+            let composed = ConfirmEmail {
+                lang: r.language,
+                case_number: number_text.clone(),
+                receipt_code: f.receipt.to_string(),
+                confirm_url: f.links.confirm(&token),
+                track_url: f.links.track(),
+                expires_hours: CONFIRM_LINK_HOURS,
+            }
+            .compose()?;
+            mail::enqueue(conn, Some(case_id), email, &composed, now)?;
+        }
+        tracing::info!(status = status.as_str(), evidence = f.evidence.len(), "report filed");
+        Ok(Filed { case_id, number, status })
+    })
+}

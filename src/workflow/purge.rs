@@ -1,0 +1,55 @@
+//! Removing reports never confirmed within 7 days: they never entered the queue, and the
+//! address that filed them may not be the reporter's.
+
+use crate::db::{self, DbPool, cases, evidence};
+use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex};
+use chrono::TimeDelta;
+
+pub const UNCONFIRMED_RETENTION: TimeDelta = TimeDelta::days(7);
+
+/// Purges one batch; returns how many reports were removed.
+pub async fn purge_unconfirmed(pool: &DbPool, store: &EvidenceStore) -> Result<usize, db::DbError> {
+    let cutoff = db::now() - UNCONFIRMED_RETENTION;
+    let ids = db::run(pool, move |conn| Ok(cases::unconfirmed_before(conn, cutoff, 100)?)).await?;
+    let mut removed = 0;
+    for id in ids {
+        let orphans = db::run(pool, move |conn| {
+            db::write_transaction(conn, |conn| {
+                let case = cases::get(conn, id)?;
+                if case.status() != crate::domain::CaseStatus::Unconfirmed {
+                    return Ok(Vec::new());
+                }
+                let files = evidence::for_case(conn, id)?;
+                cases::delete(conn, id)?;
+                let mut orphans = Vec::new();
+                for f in files {
+                    for (kind, sha) in [
+                        (BlobKind::Original, f.sha256),
+                        (BlobKind::Display, f.display_sha256),
+                        (BlobKind::Thumbnail, f.thumb_sha256),
+                    ] {
+                        if evidence::references_to(conn, &sha)? == 0 {
+                            orphans.push((kind, sha));
+                        }
+                    }
+                }
+                Ok::<_, db::DbError>(orphans)
+            })
+        })
+        .await?;
+        // Blobs go after the commit: a crash in between leaves an orphan file, never a row
+        // pointing at nothing.
+        for (kind, sha) in orphans {
+            if let Some(sha) = Sha256Hex::parse(&sha)
+                && let Err(e) = store.remove(kind, &sha)
+            {
+                tracing::warn!(error = %e, "could not remove a purged evidence file");
+            }
+        }
+        removed += 1;
+    }
+    if removed > 0 {
+        tracing::info!(removed, "unconfirmed reports purged");
+    }
+    Ok(removed)
+}

@@ -1,0 +1,101 @@
+// ReviewWatch progressive enhancement. Every page works without this file: it only filters the
+// region lists, previews screenshots, counts characters and shows upload progress.
+(function () {
+  "use strict";
+
+  // Region: narrow each list to the choice above it.
+  function cascade(parentSel, childSel) {
+    var parent = document.getElementById(parentSel), child = document.getElementById(childSel);
+    if (!parent || !child) return;
+    var groups = Array.prototype.map.call(child.querySelectorAll("optgroup"), function (g) { return g.cloneNode(true); });
+    var placeholder = child.options[0] ? child.options[0].cloneNode(true) : null;
+    function refresh() {
+      var keep = child.value, code = parent.value;
+      while (child.firstChild) child.removeChild(child.firstChild);
+      if (placeholder) child.appendChild(placeholder.cloneNode(true));
+      groups.forEach(function (g) {
+        var p = g.getAttribute("data-parent");
+        if (!code || p === code || p.slice(0, 2) === code.slice(0, 2) && code.slice(2) === "0000") child.appendChild(g.cloneNode(true));
+      });
+      child.value = keep;
+      if (child.value !== keep) child.value = "";
+      child.dispatchEvent(new Event("change"));
+    }
+    parent.addEventListener("change", refresh);
+    refresh();
+  }
+  cascade("region_province", "region_city");
+  cascade("region_city", "region_code");
+
+  // "Other" platform name only when "other" is chosen.
+  var platform = document.getElementById("platform");
+  var otherField = document.querySelector("[data-show-when-platform]");
+  if (platform && otherField) {
+    var syncOther = function () { otherField.hidden = platform.value !== "other"; };
+    platform.addEventListener("change", syncOther);
+    syncOther();
+  }
+
+  // Character counter.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-counter]"), function (area) {
+    var out = document.getElementById(area.getAttribute("data-counter"));
+    var max = parseInt(area.getAttribute("maxlength"), 10);
+    function update() { out.textContent = Array.from(area.value).length + " / " + max; }
+    area.addEventListener("input", update);
+    update();
+  });
+
+  // Screenshot previews, with the limits checked before anything is sent.
+  var files = document.getElementById("evidence"), preview = document.getElementById("evidence-preview");
+  if (files && preview) {
+    var maxFiles = parseInt(files.getAttribute("data-max-files"), 10), maxBytes = parseInt(files.getAttribute("data-max-bytes"), 10);
+    files.addEventListener("change", function () {
+      preview.textContent = "";
+      Array.prototype.forEach.call(files.files, function (f, i) {
+        var fig = document.createElement("figure"), cap = document.createElement("figcaption");
+        var ok = /^image\/(png|jpeg|webp)$/.test(f.type) && f.size <= maxBytes && i < maxFiles;
+        if (!ok) fig.className = "bad";
+        if (/^image\//.test(f.type)) {
+          var img = document.createElement("img");
+          img.alt = "";
+          img.src = URL.createObjectURL(f);
+          img.onload = function () { URL.revokeObjectURL(img.src); };
+          fig.appendChild(img);
+        }
+        cap.textContent = f.name + " · " + (f.size / 1048576).toFixed(1) + " MiB";
+        fig.appendChild(cap);
+        preview.appendChild(fig);
+      });
+    });
+  }
+
+  // Upload progress: send the same multipart form with XHR and follow the server's answer.
+  var form = document.getElementById("report-form"), bar = document.getElementById("upload-progress");
+  if (form && bar && window.FormData && window.XMLHttpRequest) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var button = document.getElementById("submit-report");
+      button.disabled = true;
+      bar.hidden = false;
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
+      xhr.onload = function () {
+        if (xhr.responseURL && xhr.responseURL.indexOf("/reports/receipt") !== -1) { window.location.href = xhr.responseURL; return; }
+        document.open(); document.write(xhr.responseText); document.close();
+        window.scrollTo(0, 0);
+      };
+      xhr.onerror = function () { button.disabled = false; bar.hidden = true; form.submit(); };
+      xhr.send(new FormData(form));
+    });
+  }
+
+  // Print button on the receipt.
+  Array.prototype.forEach.call(document.querySelectorAll(".print-button"), function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () { window.print(); });
+  });
+
+  var problems = document.getElementById("form-problems");
+  if (problems) problems.focus();
+})();
