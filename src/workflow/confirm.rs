@@ -11,6 +11,8 @@ use serde_json::json;
 pub enum LinkState {
     /// The link can confirm this case.
     Ready { case_number: String },
+    /// This request confirmed the case.
+    Confirmed { case_number: String },
     /// The link was used; the case is past confirmation.
     AlreadyUsed { case_number: String },
     /// Older than 72 hours.
@@ -37,7 +39,7 @@ pub fn inspect(conn: &mut DbConnection, token: &str) -> Result<LinkState, Workfl
     Ok(LinkState::Ready { case_number: case.case_number })
 }
 
-/// Confirms the case behind the link: the state after the attempt, `AlreadyUsed` meaning done.
+/// Confirms the case behind the link; `Confirmed` when this call did it.
 pub fn confirm(conn: &mut DbConnection, token: &str, links: &Links) -> Result<LinkState, WorkflowError> {
     db::write_transaction(conn, |conn| {
         let state = inspect(conn, token)?;
@@ -50,6 +52,6 @@ pub fn confirm(conn: &mut DbConnection, token: &str, links: &Links) -> Result<Li
         }
         let case = cases::get(conn, row.case_id)?;
         change_status(conn, &case, Transition::Confirm, Actor::Reporter, json!({}), links)?;
-        Ok(LinkState::AlreadyUsed { case_number })
+        Ok(LinkState::Confirmed { case_number })
     })
 }

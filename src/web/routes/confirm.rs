@@ -15,13 +15,11 @@ pub struct ConfirmPage {
     pub ctx: PageContext,
     pub state: LinkState,
     pub token: String,
-    /// True on the page shown right after the button was pressed.
-    pub just_confirmed: bool,
 }
 
 fn status_for(state: &LinkState) -> StatusCode {
     match state {
-        LinkState::Ready { .. } | LinkState::AlreadyUsed { .. } => StatusCode::OK,
+        LinkState::Ready { .. } | LinkState::Confirmed { .. } | LinkState::AlreadyUsed { .. } => StatusCode::OK,
         LinkState::Expired => StatusCode::GONE,
         LinkState::Unknown => StatusCode::NOT_FOUND,
     }
@@ -44,7 +42,7 @@ pub async fn show_confirmation(
     } else {
         LinkState::Unknown
     };
-    render(status_for(&link), &ConfirmPage { ctx, state: link, token, just_confirmed: false })
+    render(status_for(&link), &ConfirmPage { ctx, state: link, token })
 }
 
 pub async fn confirm_report(
@@ -60,5 +58,5 @@ pub async fn confirm_report(
         LinkState::Unknown
     };
     state.wake_mailer();
-    render(status_for(&link), &ConfirmPage { ctx, state: link, token, just_confirmed: true })
+    render(status_for(&link), &ConfirmPage { ctx, state: link, token })
 }
