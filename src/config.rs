@@ -37,13 +37,20 @@ pub struct ConfigError {
 }
 
 fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn number<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {
     match var(name) {
         None => Ok(default),
-        Some(v) => v.parse().map_err(|_| ConfigError { name, expected: "a whole number", value: v }),
+        Some(v) => v.parse().map_err(|_| ConfigError {
+            name,
+            expected: "a whole number",
+            value: v,
+        }),
     }
 }
 
@@ -61,7 +68,10 @@ impl Settings {
             rate_limit_track_per_hour: number("RATE_LIMIT_TRACK_PER_HOUR", 30)?,
             rate_limit_logins_per_hour: number("RATE_LIMIT_LOGINS_PER_HOUR", 20)?,
             min_form_seconds: number("MIN_FORM_SECONDS", 3)?,
-            trust_proxy_headers: matches!(var("TRUST_PROXY_HEADERS").as_deref(), Some("1" | "true" | "yes")),
+            trust_proxy_headers: matches!(
+                var("TRUST_PROXY_HEADERS").as_deref(),
+                Some("1" | "true" | "yes")
+            ),
             db_pool_size: number("DATABASE_POOL_SIZE", 8)?,
             data_dir,
         })
@@ -99,7 +109,10 @@ impl Settings {
 }
 
 fn default_sqlite_url(data_dir: &std::path::Path) -> String {
-    data_dir.join("reviewwatch.sqlite3").to_string_lossy().into_owned()
+    data_dir
+        .join("reviewwatch.sqlite3")
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn default_mail_from() -> String {

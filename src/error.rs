@@ -34,7 +34,10 @@ impl AppError {
     pub fn message_key(&self) -> &'static str {
         match self {
             AppError::NotFound => "error.not_found",
-            AppError::BadRequest(key) | AppError::Forbidden(key) | AppError::Gone(key) | AppError::Conflict(key) => key,
+            AppError::BadRequest(key)
+            | AppError::Forbidden(key)
+            | AppError::Gone(key)
+            | AppError::Conflict(key) => key,
             AppError::PayloadTooLarge => "error.payload_too_large",
             AppError::TooManyRequests { .. } => "error.too_many_requests",
             AppError::Db(DbError::Query(diesel::result::Error::NotFound)) => "error.not_found",
@@ -100,6 +103,7 @@ impl ResponseError for AppError {
             res.insert_header(("Retry-After", retry_after_secs.to_string()));
         }
         // The body is replaced by the localized error page (web::error_page).
-        res.content_type("text/plain; charset=utf-8").body(self.message_key())
+        res.content_type("text/plain; charset=utf-8")
+            .body(self.message_key())
     }
 }

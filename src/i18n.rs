@@ -2,7 +2,7 @@
 //! shows, looked up by key. A unit test checks both catalogs hold the same keys and that every
 //! key the templates use exists.
 
-use crate::domain::{Category, CaseStatus, DismissReason, FieldError, Lang, Problem};
+use crate::domain::{CaseStatus, Category, DismissReason, FieldError, Lang, Problem};
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -15,7 +15,11 @@ pub struct Messages {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
     for (key, value) in table {
-        let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        let full = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
         match value {
             toml::Value::Table(t) => flatten(&full, t, out),
             toml::Value::String(s) => {
@@ -29,14 +33,18 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>)
 }
 
 fn load(lang: Lang, source: &str) -> Messages {
-    let table: toml::Table = source.parse().unwrap_or_else(|e| panic!("locale {} does not parse: {e}", lang.as_str()));
+    let table: toml::Table = source
+        .parse()
+        .unwrap_or_else(|e| panic!("locale {} does not parse: {e}", lang.as_str()));
     let mut entries = HashMap::new();
     flatten("", &table, &mut entries);
     Messages { lang, entries }
 }
 
-static ZH_CN: LazyLock<Messages> = LazyLock::new(|| load(Lang::ZhCn, include_str!("../locales/zh-CN.toml")));
-static EN: LazyLock<Messages> = LazyLock::new(|| load(Lang::En, include_str!("../locales/en.toml")));
+static ZH_CN: LazyLock<Messages> =
+    LazyLock::new(|| load(Lang::ZhCn, include_str!("../locales/zh-CN.toml")));
+static EN: LazyLock<Messages> =
+    LazyLock::new(|| load(Lang::En, include_str!("../locales/en.toml")));
 
 pub fn messages(lang: Lang) -> &'static Messages {
     match lang {
@@ -62,7 +70,9 @@ impl Messages {
 
     /// The message for `key` with `{0}` and `{1}` replaced.
     pub fn t2(&self, key: &str, a: impl Display, b: impl Display) -> String {
-        self.t(key).replace("{0}", &a.to_string()).replace("{1}", &b.to_string())
+        self.t(key)
+            .replace("{0}", &a.to_string())
+            .replace("{1}", &b.to_string())
     }
 
     pub fn status(&self, status: impl Borrow<CaseStatus>) -> &str {
@@ -103,7 +113,10 @@ impl Messages {
     }
 
     fn lookup(&self, table: &str, key: &str) -> &str {
-        self.entries.get(&format!("{table}.{key}")).map(String::as_str).unwrap_or("?")
+        self.entries
+            .get(&format!("{table}.{key}"))
+            .map(String::as_str)
+            .unwrap_or("?")
     }
 
     #[cfg(test)]
@@ -122,7 +135,10 @@ mod tests {
         let en = messages(Lang::En).keys();
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
-        assert!(only_zh.is_empty() && only_en.is_empty(), "only zh-CN: {only_zh:?}; only en: {only_en:?}");
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "only zh-CN: {only_zh:?}; only en: {only_en:?}"
+        );
     }
 
     #[test]
@@ -148,25 +164,32 @@ mod tests {
         let keys = messages(Lang::ZhCn).keys();
         let mut missing = Vec::new();
         for dir in ["templates", "src"] {
-            visit(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir).as_path(), &mut |text, path| {
-                for pattern in ["t(\"", "t1(\"", "t2(\""] {
-                    for (i, _) in text.match_indices(pattern) {
-                        let rest = &text[i + pattern.len()..];
-                        if let Some(end) = rest.find('"') {
-                            let key = &rest[..end];
-                            if key.contains('.') && !keys.contains(key) && !key.contains('{') {
-                                missing.push(format!("{}: {key}", path.display()));
+            visit(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(dir)
+                    .as_path(),
+                &mut |text, path| {
+                    for pattern in ["t(\"", "t1(\"", "t2(\""] {
+                        for (i, _) in text.match_indices(pattern) {
+                            let rest = &text[i + pattern.len()..];
+                            if let Some(end) = rest.find('"') {
+                                let key = &rest[..end];
+                                if key.contains('.') && !keys.contains(key) && !key.contains('{') {
+                                    missing.push(format!("{}: {key}", path.display()));
+                                }
                             }
                         }
                     }
-                }
-            });
+                },
+            );
         }
         assert!(missing.is_empty(), "missing message keys: {missing:#?}");
     }
 
     fn visit(dir: &std::path::Path, f: &mut dyn FnMut(&str, &std::path::Path)) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {

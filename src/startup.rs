@@ -59,27 +59,56 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, Keys)
         ))
     })
     .await?;
-    let session = actix_web::cookie::Key::try_from(keys.2.as_slice()).context("session key too short")?;
-    Ok((pool, Keys { receipt: keys.0, form: keys.1, session }))
+    let session =
+        actix_web::cookie::Key::try_from(keys.2.as_slice()).context("session key too short")?;
+    Ok((
+        pool,
+        Keys {
+            receipt: keys.0,
+            form: keys.1,
+            session,
+        },
+    ))
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         for dir in [settings.evidence_dir(), settings.tmp_dir()] {
-            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let (pool, keys) = open_database(&settings).await?;
 
-        let listener = TcpListener::bind(&settings.bind).with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
-        let base_url = settings.base_url.clone().unwrap_or_else(|| format!("http://{address}"));
+        let base_url = settings
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{address}"));
         let secure_cookies = base_url.starts_with("https://");
 
         let mail_wakeup = Arc::new(Notify::new());
-        let transport = Transport::from_settings(settings.smtp_url.as_deref(), settings.mail_dir())?;
-        let from = settings.mail_from.parse().context("MAIL_FROM is not an email address")?;
-        let host = url::Url::parse(&base_url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_else(|| "localhost".into());
-        tokio::spawn(MailWorker { pool: pool.clone(), transport, from, host, wakeup: mail_wakeup.clone() }.run());
+        let transport =
+            Transport::from_settings(settings.smtp_url.as_deref(), settings.mail_dir())?;
+        let from = settings
+            .mail_from
+            .parse()
+            .context("MAIL_FROM is not an email address")?;
+        let host = url::Url::parse(&base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "localhost".into());
+        tokio::spawn(
+            MailWorker {
+                pool: pool.clone(),
+                transport,
+                from,
+                host,
+                wakeup: mail_wakeup.clone(),
+            }
+            .run(),
+        );
 
         let store = EvidenceStore::new(settings.evidence_dir());
         tokio::spawn(maintenance(pool.clone(), store.clone()));
@@ -91,7 +120,9 @@ impl Application {
                 track: limits::Limiter::per_hour(settings.rate_limit_track_per_hour),
                 logins: limits::Limiter::per_hour(settings.rate_limit_logins_per_hour),
             },
-            links: Links { base_url: base_url.clone() },
+            links: Links {
+                base_url: base_url.clone(),
+            },
             evidence_limits: EvidenceLimits::default(),
             inspect_slots: Arc::new(tokio::sync::Semaphore::new(2)),
             pool: pool.clone(),
@@ -102,14 +133,17 @@ impl Application {
         });
 
         let server = HttpServer::new(move || {
-            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
-                .cookie_name("rw_session".into())
-                .cookie_http_only(true)
-                .cookie_same_site(SameSite::Strict)
-                .cookie_secure(secure_cookies)
-                .cookie_content_security(CookieContentSecurity::Private)
-                .session_lifecycle(PersistentSession::default().session_ttl(CookieDuration::hours(12)))
-                .build();
+            let sessions =
+                SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+                    .cookie_name("rw_session".into())
+                    .cookie_http_only(true)
+                    .cookie_same_site(SameSite::Strict)
+                    .cookie_secure(secure_cookies)
+                    .cookie_content_security(CookieContentSecurity::Private)
+                    .session_lifecycle(
+                        PersistentSession::default().session_ttl(CookieDuration::hours(12)),
+                    )
+                    .build();
             App::new()
                 .app_data(state.clone())
                 .app_data(aweb::FormConfig::default().limit(64 * 1024))
@@ -125,7 +159,12 @@ impl Application {
         .run();
 
         tracing::info!(%address, %base_url, "ReviewWatch is listening");
-        Ok(Self { port: address.port(), server, pool, base_url })
+        Ok(Self {
+            port: address.port(),
+            server,
+            pool,
+            base_url,
+        })
     }
 
     pub fn port(&self) -> u16 {

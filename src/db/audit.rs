@@ -2,7 +2,9 @@
 
 use super::DbConnection;
 use super::schema::audit_events;
-use crate::domain::audit::{Actor, AuditContent, ChainBreak, GENESIS_HASH, entry_hash, verify_chain};
+use crate::domain::audit::{
+    Actor, AuditContent, ChainBreak, GENESIS_HASH, entry_hash, verify_chain,
+};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -100,5 +102,8 @@ pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AuditR
 }
 
 pub fn verify(rows: &[AuditRow]) -> Result<(), ChainBreak> {
-    verify_chain(rows.iter().map(|r| (r.content(), r.prev_hash.as_str(), r.hash.as_str())))
+    verify_chain(
+        rows.iter()
+            .map(|r| (r.content(), r.prev_hash.as_str(), r.hash.as_str())),
+    )
 }

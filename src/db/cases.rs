@@ -93,15 +93,23 @@ pub fn next_case_number(conn: &mut DbConnection, year: i32) -> QueryResult<CaseN
         }
     };
     CaseNumber::new(year, seq).ok_or_else(|| {
-        diesel::result::Error::QueryBuilderError(format!("case numbers for {year} are exhausted").into())
+        diesel::result::Error::QueryBuilderError(
+            format!("case numbers for {year} are exhausted").into(),
+        )
     })
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewCase<'_>) -> QueryResult<i64> {
-    diesel::insert_into(cases::table).values(new).returning(cases::id).get_result(conn)
+    diesel::insert_into(cases::table)
+        .values(new)
+        .returning(cases::id)
+        .get_result(conn)
 }
 
-pub fn find_by_number(conn: &mut DbConnection, number: &CaseNumber) -> QueryResult<Option<CaseRow>> {
+pub fn find_by_number(
+    conn: &mut DbConnection,
+    number: &CaseNumber,
+) -> QueryResult<Option<CaseRow>> {
     cases::table
         .filter(cases::case_number.eq(number.to_string()))
         .select(CaseRow::as_select())
@@ -110,7 +118,10 @@ pub fn find_by_number(conn: &mut DbConnection, number: &CaseNumber) -> QueryResu
 }
 
 pub fn get(conn: &mut DbConnection, case_id: i64) -> QueryResult<CaseRow> {
-    cases::table.find(case_id).select(CaseRow::as_select()).first(conn)
+    cases::table
+        .find(case_id)
+        .select(CaseRow::as_select())
+        .first(conn)
 }
 
 /// Moves a case from `from` to `to` if it is still at `version`; false when someone else changed
@@ -123,7 +134,8 @@ pub fn set_status(
     to: CaseStatus,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let submitted_now = (from == CaseStatus::Unconfirmed && to == CaseStatus::Submitted).then_some(at);
+    let submitted_now =
+        (from == CaseStatus::Unconfirmed && to == CaseStatus::Submitted).then_some(at);
     let changed = diesel::update(
         cases::table
             .filter(cases::id.eq(case_id))
@@ -139,13 +151,19 @@ pub fn set_status(
     if changed == 1
         && let Some(at) = submitted_now
     {
-        diesel::update(cases::table.find(case_id)).set(cases::submitted_at.eq(Some(at))).execute(conn)?;
+        diesel::update(cases::table.find(case_id))
+            .set(cases::submitted_at.eq(Some(at)))
+            .execute(conn)?;
     }
     Ok(changed == 1)
 }
 
 /// Ids of unconfirmed reports filed before `cutoff` (purged: they never entered the queue).
-pub fn unconfirmed_before(conn: &mut DbConnection, cutoff: NaiveDateTime, limit: i64) -> QueryResult<Vec<i64>> {
+pub fn unconfirmed_before(
+    conn: &mut DbConnection,
+    cutoff: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
     cases::table
         .filter(cases::status.eq(CaseStatus::Unconfirmed.as_str()))
         .filter(cases::created_at.lt(cutoff))

@@ -49,7 +49,10 @@ pub struct NewEvidence<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewEvidence<'_>) -> QueryResult<i64> {
-    diesel::insert_into(evidence::table).values(new).returning(evidence::id).get_result(conn)
+    diesel::insert_into(evidence::table)
+        .values(new)
+        .returning(evidence::id)
+        .get_result(conn)
 }
 
 pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<EvidenceRow>> {
@@ -79,7 +82,12 @@ pub fn get(conn: &mut DbConnection, case_id: i64, evidence_id: i64) -> QueryResu
 /// How many evidence rows, in any case, still point at a blob (by any of its three hashes).
 pub fn references_to(conn: &mut DbConnection, sha: &str) -> QueryResult<i64> {
     evidence::table
-        .filter(evidence::sha256.eq(sha).or(evidence::display_sha256.eq(sha)).or(evidence::thumb_sha256.eq(sha)))
+        .filter(
+            evidence::sha256
+                .eq(sha)
+                .or(evidence::display_sha256.eq(sha))
+                .or(evidence::thumb_sha256.eq(sha)),
+        )
         .count()
         .get_result(conn)
 }

@@ -66,7 +66,9 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
 
 /// Builds the pool and runs pending migrations on one of its connections.
 pub fn connect(database_url: &str, max_size: u32) -> Result<DbPool, DbError> {
-    let url = database_url.strip_prefix("sqlite://").unwrap_or(database_url);
+    let url = database_url
+        .strip_prefix("sqlite://")
+        .unwrap_or(database_url);
     let manager = ConnectionManager::<DbConnection>::new(url);
     let pool = Pool::builder()
         .max_size(max_size)

@@ -36,17 +36,28 @@ pub struct MailRow {
 }
 
 pub fn insert(conn: &mut DbConnection, mail: &NewMail<'_>) -> QueryResult<i64> {
-    diesel::insert_into(outbox::table).values(mail).returning(outbox::id).get_result(conn)
+    diesel::insert_into(outbox::table)
+        .values(mail)
+        .returning(outbox::id)
+        .get_result(conn)
 }
 
 /// Claims the oldest due mail for `lease`: no other worker (in this or another instance) takes
 /// it until the lease runs out, so a worker that dies mid-send leaves it to be retried.
-pub fn claim_due(conn: &mut DbConnection, now: NaiveDateTime, lease: TimeDelta) -> QueryResult<Option<MailRow>> {
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    lease: TimeDelta,
+) -> QueryResult<Option<MailRow>> {
     loop {
         let candidate: Option<i64> = outbox::table
             .filter(outbox::sent_at.is_null())
             .filter(outbox::next_attempt_at.le(now))
-            .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now)))
+            .filter(
+                outbox::locked_until
+                    .is_null()
+                    .or(outbox::locked_until.lt(now)),
+            )
             .order(outbox::next_attempt_at.asc())
             .select(outbox::id)
             .first(conn)
@@ -57,17 +68,30 @@ pub fn claim_due(conn: &mut DbConnection, now: NaiveDateTime, lease: TimeDelta) 
             outbox::table
                 .filter(outbox::id.eq(id))
                 .filter(outbox::sent_at.is_null())
-                .filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(now))),
+                .filter(
+                    outbox::locked_until
+                        .is_null()
+                        .or(outbox::locked_until.lt(now)),
+                ),
         )
         .set(outbox::locked_until.eq(Some(now + lease)))
         .execute(conn)?;
         if won == 1 {
-            return outbox::table.find(id).select(MailRow::as_select()).first(conn).map(Some);
+            return outbox::table
+                .find(id)
+                .select(MailRow::as_select())
+                .first(conn)
+                .map(Some);
         }
     }
 }
 
-pub fn mark_sent(conn: &mut DbConnection, id: i64, scrub: bool, at: NaiveDateTime) -> QueryResult<()> {
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: i64,
+    scrub: bool,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     let target = outbox::table.find(id);
     if scrub {
         diesel::update(target)
@@ -80,13 +104,21 @@ pub fn mark_sent(conn: &mut DbConnection, id: i64, scrub: bool, at: NaiveDateTim
             .execute(conn)?;
     } else {
         diesel::update(target)
-            .set((outbox::sent_at.eq(Some(at)), outbox::locked_until.eq(None::<NaiveDateTime>)))
+            .set((
+                outbox::sent_at.eq(Some(at)),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+            ))
             .execute(conn)?;
     }
     Ok(())
 }
 
-pub fn mark_failed(conn: &mut DbConnection, id: i64, error: &str, retry_at: NaiveDateTime) -> QueryResult<()> {
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: i64,
+    error: &str,
+    retry_at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::attempts.eq(outbox::attempts + 1),
@@ -100,5 +132,8 @@ pub fn mark_failed(conn: &mut DbConnection, id: i64, error: &str, retry_at: Naiv
 
 /// Mail not yet sent (for `reviewwatch` status output and tests).
 pub fn pending_count(conn: &mut DbConnection) -> QueryResult<i64> {
-    outbox::table.filter(outbox::sent_at.is_null()).count().get_result(conn)
+    outbox::table
+        .filter(outbox::sent_at.is_null())
+        .count()
+        .get_result(conn)
 }

@@ -66,8 +66,12 @@ pub fn find(conn: &mut DbConnection, purpose: &str, token: &str) -> QueryResult<
 
 /// Marks a token used; false if it already was (someone else used it first).
 pub fn mark_used(conn: &mut DbConnection, token_id: i64, at: NaiveDateTime) -> QueryResult<bool> {
-    let n = diesel::update(email_tokens::table.filter(email_tokens::id.eq(token_id)).filter(email_tokens::used_at.is_null()))
-        .set(email_tokens::used_at.eq(Some(at)))
-        .execute(conn)?;
+    let n = diesel::update(
+        email_tokens::table
+            .filter(email_tokens::id.eq(token_id))
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(Some(at)))
+    .execute(conn)?;
     Ok(n == 1)
 }

@@ -81,10 +81,11 @@ pub enum ChainBreak {
 }
 
 /// Checks entries given in sequence order, each as (content, prev_hash, hash).
-pub fn verify_chain<'a>(entries: impl IntoIterator<Item = (AuditContent<'a>, &'a str, &'a str)>) -> Result<(), ChainBreak> {
+pub fn verify_chain<'a>(
+    entries: impl IntoIterator<Item = (AuditContent<'a>, &'a str, &'a str)>,
+) -> Result<(), ChainBreak> {
     let mut expected_prev = GENESIS_HASH.to_string();
-    let mut expected_seq = 1;
-    for (content, prev, hash) in entries {
+    for (expected_seq, (content, prev, hash)) in (1..).zip(entries) {
         if prev != expected_prev || content.seq != expected_seq {
             return Err(ChainBreak::Link { seq: content.seq });
         }
@@ -92,7 +93,6 @@ pub fn verify_chain<'a>(entries: impl IntoIterator<Item = (AuditContent<'a>, &'a
             return Err(ChainBreak::Content { seq: content.seq });
         }
         expected_prev = hash.to_string();
-        expected_seq += 1;
     }
     Ok(())
 }
@@ -105,7 +105,9 @@ mod tests {
         AuditContent {
             case_id: 7,
             seq,
-            at: chrono::DateTime::from_timestamp(1_790_000_000 + i64::from(seq), 0).map(|d| d.naive_utc()).unwrap_or_default(),
+            at: chrono::DateTime::from_timestamp(1_790_000_000 + i64::from(seq), 0)
+                .map(|d| d.naive_utc())
+                .unwrap_or_default(),
             actor_kind: "reporter",
             actor_id: None,
             action,
@@ -127,7 +129,10 @@ mod tests {
     }
 
     fn check(rows: &[(AuditContent<'static>, String, String)]) -> Result<(), ChainBreak> {
-        verify_chain(rows.iter().map(|(c, p, h)| (c.clone(), p.as_str(), h.as_str())))
+        verify_chain(
+            rows.iter()
+                .map(|(c, p, h)| (c.clone(), p.as_str(), h.as_str())),
+        )
     }
 
     #[test]

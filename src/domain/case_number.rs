@@ -10,7 +10,8 @@ pub struct CaseNumber {
 
 impl CaseNumber {
     pub fn new(year: i32, seq: i64) -> Option<Self> {
-        ((2000..=9999).contains(&year) && (1..=999_999).contains(&seq)).then_some(Self { year, seq })
+        ((2000..=9999).contains(&year) && (1..=999_999).contains(&seq))
+            .then_some(Self { year, seq })
     }
 
     /// Accepts what a person types: any case, surrounding spaces, and spaces or dashes in place
@@ -64,7 +65,14 @@ mod tests {
 
     #[test]
     fn refuses_malformed_numbers() {
-        for bad in ["", "RW-2026-12", "XX-2026-000123", "RW-2026-000000", "RW-2026-0001234", "RW-20a6-000123"] {
+        for bad in [
+            "",
+            "RW-2026-12",
+            "XX-2026-000123",
+            "RW-2026-000000",
+            "RW-2026-0001234",
+            "RW-20a6-000123",
+        ] {
             assert_eq!(CaseNumber::parse(bad), None, "{bad}");
         }
     }

@@ -55,8 +55,14 @@ mod tests {
 
     #[test]
     fn accept_language_picks_highest_known() {
-        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("fr;q=1, zh-CN;q=0.5, en;q=0.4"), Some(Lang::ZhCn));
+        assert_eq!(
+            Lang::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Some(Lang::En)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr;q=1, zh-CN;q=0.5, en;q=0.4"),
+            Some(Lang::ZhCn)
+        );
         assert_eq!(Lang::from_accept_language("fr, de"), None);
     }
 }

@@ -57,8 +57,9 @@ impl ReceiptCode {
 
     fn mac(&self, key: &[u8]) -> Hmac<Sha256> {
         // new_from_slice accepts keys of any length, so this branch never fails in practice.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
-            .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; 32]).expect("fixed key"));
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| {
+            <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; 32]).expect("fixed key")
+        });
         mac.update(b"receipt-code:");
         mac.update(self.0.as_bytes());
         mac
@@ -95,7 +96,10 @@ mod tests {
         let shown = code.to_string();
         assert_eq!(shown.len(), 24);
         assert_eq!(ReceiptCode::parse(&shown), Some(code.clone()));
-        assert_eq!(ReceiptCode::parse(&shown.to_lowercase().replace('-', " ")), Some(code));
+        assert_eq!(
+            ReceiptCode::parse(&shown.to_lowercase().replace('-', " ")),
+            Some(code)
+        );
     }
 
     #[test]

@@ -69,13 +69,31 @@ impl Divisions {
         let provinces: Vec<Division> = raw.into_iter().map(convert).collect();
         let mut index = HashMap::new();
         for (p, province) in provinces.iter().enumerate() {
-            index.insert(province.code.clone(), Position { province: p, city: None, county: None });
+            index.insert(
+                province.code.clone(),
+                Position {
+                    province: p,
+                    city: None,
+                    county: None,
+                },
+            );
             for (c, city) in province.children.iter().enumerate() {
-                index.insert(city.code.clone(), Position { province: p, city: Some(c), county: None });
+                index.insert(
+                    city.code.clone(),
+                    Position {
+                        province: p,
+                        city: Some(c),
+                        county: None,
+                    },
+                );
                 for (k, county) in city.children.iter().enumerate() {
                     index.insert(
                         county.code.clone(),
-                        Position { province: p, city: Some(c), county: Some(k) },
+                        Position {
+                            province: p,
+                            city: Some(c),
+                            county: Some(k),
+                        },
                     );
                 }
             }
@@ -220,9 +238,18 @@ mod tests {
 
     #[test]
     fn short_forms_are_read_as_six_digits() {
-        assert_eq!(RegionCode::parse("44").map(|c| c.to_string()).as_deref(), Some("440000"));
-        assert_eq!(RegionCode::parse("4401").map(|c| c.to_string()).as_deref(), Some("440100"));
-        assert_eq!(RegionCode::parse("440100").map(|c| c.level()), Some(Level::City));
+        assert_eq!(
+            RegionCode::parse("44").map(|c| c.to_string()).as_deref(),
+            Some("440000")
+        );
+        assert_eq!(
+            RegionCode::parse("4401").map(|c| c.to_string()).as_deref(),
+            Some("440100")
+        );
+        assert_eq!(
+            RegionCode::parse("440100").map(|c| c.level()),
+            Some(Level::City)
+        );
     }
 
     #[test]
@@ -248,6 +275,9 @@ mod tests {
     #[test]
     fn municipalities_drop_the_placeholder_city() {
         let code = RegionCode::parse("110105").expect("朝阳区");
-        assert_eq!(divisions().region(&code).map(|r| r.full_name()).as_deref(), Some("北京市 朝阳区"));
+        assert_eq!(
+            divisions().region(&code).map(|r| r.full_name()).as_deref(),
+            Some("北京市 朝阳区")
+        );
     }
 }

@@ -124,7 +124,8 @@ impl ReportForm {
     /// `today` is the reporter's date (China time); a sighting may not be later than it.
     pub fn validate(&self, today: NaiveDate) -> Result<ValidReport, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let mut fail = |field: &'static str, problem: Problem| errors.push(FieldError { field, problem });
+        let mut fail =
+            |field: &'static str, problem: Problem| errors.push(FieldError { field, problem });
 
         let platform = match optional(&self.platform) {
             None => {
@@ -140,9 +141,12 @@ impl ReportForm {
         if platform == Some(Platform::Other) {
             match &platform_other {
                 None => fail("platform_other", Problem::Required),
-                Some(o) if too_long(o, MAX_PLATFORM_OTHER_CHARS) => {
-                    fail("platform_other", Problem::TooLong { max: MAX_PLATFORM_OTHER_CHARS })
-                }
+                Some(o) if too_long(o, MAX_PLATFORM_OTHER_CHARS) => fail(
+                    "platform_other",
+                    Problem::TooLong {
+                        max: MAX_PLATFORM_OTHER_CHARS,
+                    },
+                ),
                 Some(_) => {}
             }
         }
@@ -151,7 +155,12 @@ impl ReportForm {
         if shop_name.is_empty() {
             fail("shop_name", Problem::Required);
         } else if too_long(&shop_name, MAX_SHOP_NAME_CHARS) {
-            fail("shop_name", Problem::TooLong { max: MAX_SHOP_NAME_CHARS });
+            fail(
+                "shop_name",
+                Problem::TooLong {
+                    max: MAX_SHOP_NAME_CHARS,
+                },
+            );
         }
 
         let shop = match ShopRef::parse(&self.shop_url) {
@@ -161,7 +170,9 @@ impl ReportForm {
                     "shop_url",
                     match e {
                         ShopRefError::Empty => Problem::Required,
-                        ShopRefError::TooLong => Problem::TooLong { max: super::shop::MAX_SHOP_REF_CHARS },
+                        ShopRefError::TooLong => Problem::TooLong {
+                            max: super::shop::MAX_SHOP_REF_CHARS,
+                        },
                         ShopRefError::BadUrl => Problem::BadUrl,
                     },
                 );
@@ -174,7 +185,12 @@ impl ReportForm {
         let product_url = match optional(&self.product_url) {
             None => None,
             Some(u) if too_long(u, MAX_PRODUCT_URL_CHARS) => {
-                fail("product_url", Problem::TooLong { max: MAX_PRODUCT_URL_CHARS });
+                fail(
+                    "product_url",
+                    Problem::TooLong {
+                        max: MAX_PRODUCT_URL_CHARS,
+                    },
+                );
                 None
             }
             Some(u) => parse_web_url(u).or_else(|| {
@@ -186,8 +202,16 @@ impl ReportForm {
         let order_number = optional(&self.order_number).map(str::to_string);
         if let Some(o) = &order_number {
             if too_long(o, MAX_ORDER_NUMBER_CHARS) {
-                fail("order_number", Problem::TooLong { max: MAX_ORDER_NUMBER_CHARS });
-            } else if !o.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' ')) {
+                fail(
+                    "order_number",
+                    Problem::TooLong {
+                        max: MAX_ORDER_NUMBER_CHARS,
+                    },
+                );
+            } else if !o
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' '))
+            {
                 fail("order_number", Problem::BadOrderNumber);
             }
         }
@@ -230,19 +254,33 @@ impl ReportForm {
         if description.is_empty() {
             fail("description", Problem::Required);
         } else if too_long(&description, MAX_DESCRIPTION_CHARS) {
-            fail("description", Problem::TooLong { max: MAX_DESCRIPTION_CHARS });
+            fail(
+                "description",
+                Problem::TooLong {
+                    max: MAX_DESCRIPTION_CHARS,
+                },
+            );
         }
 
         let email = match optional(&self.email) {
             None => None,
             Some(e) if too_long(e, MAX_EMAIL_CHARS) => {
-                fail("email", Problem::TooLong { max: MAX_EMAIL_CHARS });
+                fail(
+                    "email",
+                    Problem::TooLong {
+                        max: MAX_EMAIL_CHARS,
+                    },
+                );
                 None
             }
-            Some(e) => e.parse::<lettre::Address>().ok().filter(|a| a.domain().contains('.')).or_else(|| {
-                fail("email", Problem::BadEmail);
-                None
-            }),
+            Some(e) => e
+                .parse::<lettre::Address>()
+                .ok()
+                .filter(|a| a.domain().contains('.'))
+                .or_else(|| {
+                    fail("email", Problem::BadEmail);
+                    None
+                }),
         };
 
         let language = match optional(&self.language) {
@@ -254,10 +292,16 @@ impl ReportForm {
         };
 
         match (platform, shop, region, category, seen_on) {
-            (Some(platform), Some(shop), Some(region), Some(category), Some(seen_on)) if errors.is_empty() => {
+            (Some(platform), Some(shop), Some(region), Some(category), Some(seen_on))
+                if errors.is_empty() =>
+            {
                 Ok(ValidReport {
                     platform,
-                    platform_other: if platform == Platform::Other { platform_other } else { None },
+                    platform_other: if platform == Platform::Other {
+                        platform_other
+                    } else {
+                        None
+                    },
                     shop_name,
                     shop,
                     region,
@@ -302,7 +346,10 @@ impl ReportForm {
                 return None;
             }
         };
-        if chosen.iter().any(|(_, coarser)| !most_specific.is_within(coarser)) {
+        if chosen
+            .iter()
+            .any(|(_, coarser)| !most_specific.is_within(coarser))
+        {
             fail(field, Problem::RegionMismatch);
             return None;
         }
@@ -345,13 +392,24 @@ mod tests {
         let r = good().validate(today()).expect("valid");
         assert_eq!(r.platform, Platform::Pinduoduo);
         assert_eq!(r.region.as_str(), "440113");
-        assert_eq!(r.email.map(|e| e.to_string()).as_deref(), Some("shopper@example.com"));
+        assert_eq!(
+            r.email.map(|e| e.to_string()).as_deref(),
+            Some("shopper@example.com")
+        );
     }
 
     #[test]
     fn all_missing_fields_are_reported_together() {
         let p = problems(&ReportForm::default());
-        for field in ["platform", "shop_name", "shop_url", "region_code", "category", "seen_on", "description"] {
+        for field in [
+            "platform",
+            "shop_name",
+            "shop_url",
+            "region_code",
+            "category",
+            "seen_on",
+            "description",
+        ] {
             assert!(p.contains(&(field, Problem::Required)), "{field}: {p:?}");
         }
     }
@@ -362,7 +420,10 @@ mod tests {
         f.description = "好".repeat(5000);
         assert!(problems(&f).is_empty());
         f.description = "好".repeat(5001);
-        assert_eq!(problems(&f), vec![("description", Problem::TooLong { max: 5000 })]);
+        assert_eq!(
+            problems(&f),
+            vec![("description", Problem::TooLong { max: 5000 })]
+        );
     }
 
     #[test]
@@ -370,7 +431,13 @@ mod tests {
         let mut f = good();
         f.email = "not-an-email".into();
         f.seen_on = "2026-12-01".into();
-        assert_eq!(problems(&f), vec![("seen_on", Problem::DateInFuture), ("email", Problem::BadEmail)]);
+        assert_eq!(
+            problems(&f),
+            vec![
+                ("seen_on", Problem::DateInFuture),
+                ("email", Problem::BadEmail)
+            ]
+        );
     }
 
     #[test]
@@ -392,7 +459,13 @@ mod tests {
         assert_eq!(problems(&f), vec![("region_code", Problem::RegionMismatch)]);
         f.region_code = String::new();
         f.region_city = "440300".into();
-        assert_eq!(f.validate(today()).map(|r| r.region.to_string()).ok().as_deref(), Some("440300"));
+        assert_eq!(
+            f.validate(today())
+                .map(|r| r.region.to_string())
+                .ok()
+                .as_deref(),
+            Some("440300")
+        );
     }
 
     #[test]
@@ -402,7 +475,10 @@ mod tests {
         f.platform = "amazon".into();
         assert_eq!(
             problems(&f),
-            vec![("platform", Problem::UnknownChoice), ("category", Problem::UnknownChoice)]
+            vec![
+                ("platform", Problem::UnknownChoice),
+                ("category", Problem::UnknownChoice)
+            ]
         );
     }
 }

@@ -6,8 +6,22 @@ use url::Url;
 /// Query parameters that identify a shop or seller on the platforms we know; every other
 /// parameter (tracking, share tokens) is dropped from the key.
 const SHOP_ID_PARAMS: &[&str] = &[
-    "id", "shop_id", "shopid", "seller_id", "sellerid", "user_number_id", "mall_id", "mallid",
-    "venderid", "vender_id", "store_id", "storeid", "poi_id", "poiid", "sec_uid", "user_id",
+    "id",
+    "shop_id",
+    "shopid",
+    "seller_id",
+    "sellerid",
+    "user_number_id",
+    "mall_id",
+    "mallid",
+    "venderid",
+    "vender_id",
+    "store_id",
+    "storeid",
+    "poi_id",
+    "poiid",
+    "sec_uid",
+    "user_id",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +49,9 @@ impl ShopRef {
             return Err(ShopRefError::TooLong);
         }
         if looks_like_url(input) {
-            return parse_web_url(input).map(ShopRef::Url).ok_or(ShopRefError::BadUrl);
+            return parse_web_url(input)
+                .map(ShopRef::Url)
+                .ok_or(ShopRefError::BadUrl);
         }
         if input.chars().any(char::is_control) {
             return Err(ShopRefError::BadUrl);
@@ -55,7 +71,10 @@ impl ShopRef {
     /// path without a trailing slash, and only the parameters that identify a shop.
     pub fn key(&self) -> String {
         match self {
-            ShopRef::Id(id) => format!("id:{}", id.to_lowercase().split_whitespace().collect::<String>()),
+            ShopRef::Id(id) => format!(
+                "id:{}",
+                id.to_lowercase().split_whitespace().collect::<String>()
+            ),
             ShopRef::Url(url) => {
                 let host = url.host_str().unwrap_or("").to_lowercase();
                 let host = ["www.", "m.", "h5.", "wap."]
@@ -83,7 +102,9 @@ impl ShopRef {
 
 fn looks_like_url(input: &str) -> bool {
     let lower = input.to_ascii_lowercase();
-    lower.contains("://") || lower.starts_with("www.") || (!input.contains(char::is_whitespace) && input.contains('/') && input.contains('.'))
+    lower.contains("://")
+        || lower.starts_with("www.")
+        || (!input.contains(char::is_whitespace) && input.contains('/') && input.contains('.'))
 }
 
 /// Parses an http(s) address, adding `https://` where a person left the scheme out.
@@ -115,13 +136,22 @@ mod tests {
         let c = key("HTTPS://SHOP123.TAOBAO.COM/?id=99&share_token=xyz");
         assert_eq!(a, b);
         assert_eq!(a, c);
-        assert_eq!(key("https://www.jd.com/shop/1000"), key("https://m.jd.com/shop/1000/"));
+        assert_eq!(
+            key("https://www.jd.com/shop/1000"),
+            key("https://m.jd.com/shop/1000/")
+        );
     }
 
     #[test]
     fn different_shops_differ() {
-        assert_ne!(key("https://mall.jd.com/index-1.html"), key("https://mall.jd.com/index-2.html"));
-        assert_ne!(key("shop123.taobao.com?id=1"), key("shop123.taobao.com?id=2"));
+        assert_ne!(
+            key("https://mall.jd.com/index-1.html"),
+            key("https://mall.jd.com/index-2.html")
+        );
+        assert_ne!(
+            key("shop123.taobao.com?id=1"),
+            key("shop123.taobao.com?id=2")
+        );
     }
 
     #[test]
@@ -132,8 +162,14 @@ mod tests {
 
     #[test]
     fn dangerous_or_broken_urls_are_refused() {
-        assert_eq!(ShopRef::parse("javascript://alert(1)"), Err(ShopRefError::BadUrl));
-        assert_eq!(ShopRef::parse("file:///etc/passwd"), Err(ShopRefError::BadUrl));
+        assert_eq!(
+            ShopRef::parse("javascript://alert(1)"),
+            Err(ShopRefError::BadUrl)
+        );
+        assert_eq!(
+            ShopRef::parse("file:///etc/passwd"),
+            Err(ShopRefError::BadUrl)
+        );
         assert_eq!(ShopRef::parse("   "), Err(ShopRefError::Empty));
         assert_eq!(ShopRef::parse(&"a".repeat(501)), Err(ShopRefError::TooLong));
     }

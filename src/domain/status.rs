@@ -96,10 +96,19 @@ impl CaseStatus {
             (S::HandedOff, T::Acknowledge) => S::Acknowledged,
             (S::Substantiated | S::HandedOff | S::Acknowledged, T::Close) => S::Closed,
             (
-                S::Unconfirmed | S::Submitted | S::InReview | S::AwaitingReporter | S::Substantiated,
+                S::Unconfirmed
+                | S::Submitted
+                | S::InReview
+                | S::AwaitingReporter
+                | S::Substantiated,
                 T::Withdraw,
             ) => S::Withdrawn,
-            _ => return Err(TransitionError { from: self, transition }),
+            _ => {
+                return Err(TransitionError {
+                    from: self,
+                    transition,
+                });
+            }
         };
         Ok(next)
     }
@@ -111,7 +120,10 @@ impl CaseStatus {
 
     /// Whether the reporter can still send messages and evidence on the case.
     pub fn is_open(self) -> bool {
-        !matches!(self, CaseStatus::Closed | CaseStatus::Dismissed | CaseStatus::Withdrawn)
+        !matches!(
+            self,
+            CaseStatus::Closed | CaseStatus::Dismissed | CaseStatus::Withdrawn
+        )
     }
 }
 
@@ -123,17 +135,39 @@ mod tests {
 
     #[test]
     fn the_main_path_reaches_closed() {
-        let path = [T::Confirm, T::Take, T::RequestInfo, T::ReporterAnswers, T::Substantiate, T::HandOff, T::HandOff, T::Acknowledge, T::Close];
+        let path = [
+            T::Confirm,
+            T::Take,
+            T::RequestInfo,
+            T::ReporterAnswers,
+            T::Substantiate,
+            T::HandOff,
+            T::HandOff,
+            T::Acknowledge,
+            T::Close,
+        ];
         let end = path.iter().try_fold(S::Unconfirmed, |s, t| s.apply(*t));
         assert_eq!(end, Ok(S::Closed));
     }
 
     #[test]
     fn withdrawal_is_possible_only_before_handoff() {
-        for s in [S::Unconfirmed, S::Submitted, S::InReview, S::AwaitingReporter, S::Substantiated] {
+        for s in [
+            S::Unconfirmed,
+            S::Submitted,
+            S::InReview,
+            S::AwaitingReporter,
+            S::Substantiated,
+        ] {
             assert_eq!(s.apply(T::Withdraw), Ok(S::Withdrawn), "{s}");
         }
-        for s in [S::HandedOff, S::Acknowledged, S::Closed, S::Dismissed, S::Withdrawn] {
+        for s in [
+            S::HandedOff,
+            S::Acknowledged,
+            S::Closed,
+            S::Dismissed,
+            S::Withdrawn,
+        ] {
             assert!(s.apply(T::Withdraw).is_err(), "{s}");
         }
     }
@@ -148,8 +182,13 @@ mod tests {
 
     #[test]
     fn illegal_transitions_name_the_state_and_the_action() {
-        let err = S::Closed.apply(T::Confirm).expect_err("closed cases cannot be confirmed");
-        assert_eq!(err.to_string(), "a case that is closed cannot be changed by `confirm`");
+        let err = S::Closed
+            .apply(T::Confirm)
+            .expect_err("closed cases cannot be confirmed");
+        assert_eq!(
+            err.to_string(),
+            "a case that is closed cannot be changed by `confirm`"
+        );
     }
 
     #[test]

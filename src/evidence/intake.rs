@@ -48,8 +48,41 @@ const MAX_NAME_CHARS: usize = 200;
 fn clean_name(name: &str) -> String {
     // Only the last path component, and no control characters: it is shown on pages and in packages.
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
-    if cleaned.trim().is_empty() { "unnamed".to_string() } else { cleaned }
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "unnamed".to_string()
+    } else {
+        cleaned
+    }
+}
+
+/// What became of a submission's files.
+pub enum Intake {
+    /// Every file passed and is stored.
+    Kept(Vec<StoredEvidence>, CreatedBlobs),
+    /// These files (by name) were refused; nothing is stored.
+    Refused(Vec<(String, Rejection)>),
+}
+
+/// Checks every upload without storing anything.
+pub fn check_only(uploads: &[Upload], limits: &EvidenceLimits) -> Intake {
+    let refused: Vec<(String, Rejection)> = uploads
+        .iter()
+        .filter_map(|u| {
+            inspect(&u.path, limits)
+                .err()
+                .map(|r| (clean_name(&u.name), r))
+        })
+        .collect();
+    if refused.is_empty() {
+        Intake::Kept(Vec::new(), CreatedBlobs::default())
+    } else {
+        Intake::Refused(refused)
+    }
 }
 
 /// Checks every upload. On any refusal nothing is stored and every refusal is returned, each
@@ -58,7 +91,7 @@ pub fn take_in(
     uploads: &[Upload],
     limits: &EvidenceLimits,
     store: &EvidenceStore,
-) -> Result<Result<(Vec<StoredEvidence>, CreatedBlobs), Vec<(String, Rejection)>>, std::io::Error> {
+) -> std::io::Result<Intake> {
     let mut checked = Vec::with_capacity(uploads.len());
     let mut refused = Vec::new();
     for upload in uploads {
@@ -68,7 +101,7 @@ pub fn take_in(
         }
     }
     if !refused.is_empty() {
-        return Ok(Err(refused));
+        return Ok(Intake::Refused(refused));
     }
 
     let mut created = CreatedBlobs::default();
@@ -104,7 +137,7 @@ pub fn take_in(
         Ok(())
     })();
     match result {
-        Ok(()) => Ok(Ok((stored, created))),
+        Ok(()) => Ok(Intake::Kept(stored, created)),
         Err(e) => {
             created.undo(store);
             Err(e)

@@ -24,7 +24,10 @@ macro_rules! email_templates {
 
         impl $data {
             fn render_both(&self, m: &'static Messages) -> Result<(String, String), askama::Error> {
-                Ok(($text { e: self, m }.render()?, $html { e: self, m }.render()?))
+                Ok((
+                    $text { e: self, m }.render()?,
+                    $html { e: self, m }.render()?,
+                ))
             }
         }
     };
@@ -39,7 +42,13 @@ pub struct ConfirmEmail {
     pub track_url: String,
     pub expires_hours: i64,
 }
-email_templates!(ConfirmEmail, ConfirmText, ConfirmHtml, "email/confirm.txt", "email/confirm.html");
+email_templates!(
+    ConfirmEmail,
+    ConfirmText,
+    ConfirmHtml,
+    "email/confirm.txt",
+    "email/confirm.html"
+);
 
 impl ConfirmEmail {
     pub fn compose(&self) -> Result<Composed, askama::Error> {
@@ -63,7 +72,13 @@ pub struct StatusEmail {
     pub track_url: String,
     pub message: Option<String>,
 }
-email_templates!(StatusEmail, StatusText, StatusHtml, "email/status.txt", "email/status.html");
+email_templates!(
+    StatusEmail,
+    StatusText,
+    StatusHtml,
+    "email/status.txt",
+    "email/status.html"
+);
 
 impl StatusEmail {
     pub fn compose(&self) -> Result<Composed, askama::Error> {
@@ -71,7 +86,11 @@ impl StatusEmail {
         let (text, html) = self.render_both(m)?;
         Ok(Composed {
             kind: "status",
-            subject: m.t2("email.status.subject", &self.case_number, m.status(self.status)),
+            subject: m.t2(
+                "email.status.subject",
+                &self.case_number,
+                m.status(self.status),
+            ),
             text,
             html,
             holds_secret: false,

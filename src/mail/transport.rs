@@ -42,7 +42,10 @@ impl Transport {
             .subject(&mail.subject)
             // A stable id: a retry after a lost answer from the server is recognisable as the same mail.
             .header(MessageId::from(format!("<outbox-{}@{host}>", mail.id)))
-            .multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone()))?;
+            .multipart(MultiPart::alternative_plain_html(
+                mail.body_text.clone(),
+                mail.body_html.clone(),
+            ))?;
         match self {
             Transport::Smtp(t) => {
                 t.send(message).await?;

@@ -48,21 +48,32 @@ impl MailWorker {
 
     /// Sends the oldest due mail; false when there is none.
     async fn send_one(&self) -> Result<bool, db::DbError> {
-        let claimed = db::run(&self.pool, |conn| Ok(outbox::claim_due(conn, db::now(), LEASE)?)).await?;
-        let Some(mail) = claimed else { return Ok(false) };
+        let claimed = db::run(&self.pool, |conn| {
+            Ok(outbox::claim_due(conn, db::now(), LEASE)?)
+        })
+        .await?;
+        let Some(mail) = claimed else {
+            return Ok(false);
+        };
         let span = tracing::info_span!("send_mail", outbox_id = mail.id, kind = %mail.kind, case_id = mail.case_id);
         let _guard = span.enter();
         let (id, scrub, attempts) = (mail.id, mail.scrub_after_send, mail.attempts);
         match self.transport.send(&self.from, &mail, &self.host).await {
             Ok(()) => {
-                db::run(&self.pool, move |conn| Ok(outbox::mark_sent(conn, id, scrub, db::now())?)).await?;
+                db::run(&self.pool, move |conn| {
+                    Ok(outbox::mark_sent(conn, id, scrub, db::now())?)
+                })
+                .await?;
                 tracing::info!("mail sent");
             }
             Err(e) => {
                 let retry_at = db::now() + backoff(attempts);
                 let error = e.to_string();
                 tracing::warn!(error = %error, attempts = attempts + 1, %retry_at, "mail not sent; will retry");
-                db::run(&self.pool, move |conn| Ok(outbox::mark_failed(conn, id, &error, retry_at)?)).await?;
+                db::run(&self.pool, move |conn| {
+                    Ok(outbox::mark_failed(conn, id, &error, retry_at)?)
+                })
+                .await?;
             }
         }
         Ok(true)

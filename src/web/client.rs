@@ -15,5 +15,7 @@ pub fn client_ip(req: &HttpRequest, trust_proxy_headers: bool) -> IpAddr {
     {
         return ip;
     }
-    req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
 }

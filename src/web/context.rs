@@ -31,7 +31,11 @@ impl PageContext {
             Some(pq) => pq.as_str().to_string(),
             None => "/".into(),
         };
-        Self { lang, m: messages(lang), here }
+        Self {
+            lang,
+            m: messages(lang),
+            here,
+        }
     }
 
     /// The language the page is not in, for the switch link.

@@ -50,16 +50,30 @@ pub fn render_error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorH
     let page = ErrorPage {
         ctx: PageContext::of(&req),
         status: status.as_u16(),
-        title_key: if status.is_server_error() { "error.title_server" } else { "error.title_client" },
+        title_key: if status.is_server_error() {
+            "error.title_server"
+        } else {
+            "error.title_client"
+        },
         message_key,
     };
-    let body = page.render().unwrap_or_else(|_| format!("{} {}", status.as_u16(), status.canonical_reason().unwrap_or("")));
+    let body = page.render().unwrap_or_else(|_| {
+        format!(
+            "{} {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        )
+    });
     let mut response = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
         .body(body);
     if let Some(v) = retry_after {
-        response.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, v);
     }
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
 }

@@ -4,7 +4,9 @@ use chrono::{NaiveDateTime, TimeDelta};
 
 /// A UTC database time shown in China time (UTC+8), as people there read it.
 pub fn china_time(t: &NaiveDateTime) -> String {
-    (*t + TimeDelta::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+    (*t + TimeDelta::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// A byte count as people read it.

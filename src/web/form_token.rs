@@ -22,7 +22,9 @@ fn mac(key: &[u8], issued: i64) -> Option<Hmac<Sha256>> {
 }
 
 pub fn issue(key: &[u8], now: i64) -> String {
-    let sig = mac(key, now).map(|m| hex::encode(m.finalize().into_bytes())).unwrap_or_default();
+    let sig = mac(key, now)
+        .map(|m| hex::encode(m.finalize().into_bytes()))
+        .unwrap_or_default();
     format!("{now}.{sig}")
 }
 
@@ -30,7 +32,10 @@ pub fn check(key: &[u8], token: &str, now: i64, min_seconds: u64) -> Result<(), 
     let (issued, sig) = token.split_once('.').ok_or(FormTokenError::Invalid)?;
     let issued: i64 = issued.parse().map_err(|_| FormTokenError::Invalid)?;
     let sig = hex::decode(sig).map_err(|_| FormTokenError::Invalid)?;
-    mac(key, issued).ok_or(FormTokenError::Invalid)?.verify_slice(&sig).map_err(|_| FormTokenError::Invalid)?;
+    mac(key, issued)
+        .ok_or(FormTokenError::Invalid)?
+        .verify_slice(&sig)
+        .map_err(|_| FormTokenError::Invalid)?;
     let age = now - issued;
     if age < i64::try_from(min_seconds).unwrap_or(i64::MAX) {
         return Err(FormTokenError::TooFast);
@@ -50,14 +55,20 @@ mod tests {
         let t = issue(b"k", 1000);
         assert_eq!(check(b"k", &t, 1002, 3), Err(FormTokenError::TooFast));
         assert_eq!(check(b"k", &t, 1003, 3), Ok(()));
-        assert_eq!(check(b"k", &t, 1000 + MAX_AGE_SECS + 1, 3), Err(FormTokenError::Expired));
+        assert_eq!(
+            check(b"k", &t, 1000 + MAX_AGE_SECS + 1, 3),
+            Err(FormTokenError::Expired)
+        );
     }
 
     #[test]
     fn a_forged_or_foreign_token_is_invalid() {
         let t = issue(b"k", 1000);
         assert_eq!(check(b"other", &t, 2000, 0), Err(FormTokenError::Invalid));
-        assert_eq!(check(b"k", "999.abcd", 2000, 0), Err(FormTokenError::Invalid));
+        assert_eq!(
+            check(b"k", "999.abcd", 2000, 0),
+            Err(FormTokenError::Invalid)
+        );
         assert_eq!(check(b"k", "", 2000, 0), Err(FormTokenError::Invalid));
     }
 }

@@ -60,5 +60,7 @@ pub fn render(status: StatusCode, page: &impl Template) -> Result<HttpResponse, 
 }
 
 pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header(("Location", location)).finish()
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
 }

@@ -38,7 +38,15 @@ fn session_error(e: impl std::fmt::Display) -> AppError {
 /// Grants access to the case; a fresh session id, so a cookie planted earlier is worth nothing.
 pub fn open_case(session: &Session, case_id: i64) -> Result<(), AppError> {
     session.renew();
-    session.insert(CASE_KEY, OpenCase { case_id, last_seen: now() }).map_err(session_error)
+    session
+        .insert(
+            CASE_KEY,
+            OpenCase {
+                case_id,
+                last_seen: now(),
+            },
+        )
+        .map_err(session_error)
 }
 
 /// The case the reporter opened, if the session is still fresh; refreshes its clock.
@@ -46,7 +54,15 @@ pub fn current_case(session: &Session) -> Result<Option<i64>, AppError> {
     let open: Option<OpenCase> = session.get(CASE_KEY).map_err(session_error)?;
     match open {
         Some(o) if now() - o.last_seen <= INACTIVITY_SECS => {
-            session.insert(CASE_KEY, OpenCase { case_id: o.case_id, last_seen: now() }).map_err(session_error)?;
+            session
+                .insert(
+                    CASE_KEY,
+                    OpenCase {
+                        case_id: o.case_id,
+                        last_seen: now(),
+                    },
+                )
+                .map_err(session_error)?;
             Ok(Some(o.case_id))
         }
         Some(_) => {
@@ -77,7 +93,11 @@ pub fn csrf_token(session: &Session) -> Result<String, AppError> {
 pub fn check_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
     let expected: Option<String> = session.get(CSRF_KEY).map_err(session_error)?;
     match expected {
-        Some(e) if !submitted.is_empty() && constant_time_eq(e.as_bytes(), submitted.as_bytes()) => Ok(()),
+        Some(e)
+            if !submitted.is_empty() && constant_time_eq(e.as_bytes(), submitted.as_bytes()) =>
+        {
+            Ok(())
+        }
         _ => Err(AppError::Forbidden("error.csrf")),
     }
 }

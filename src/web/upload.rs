@@ -59,7 +59,11 @@ pub async fn receive(
 ) -> Result<ReceivedForm, UploadError> {
     let total_limit = limits.max_file_bytes * limits.max_files as u64 + 2 * 1024 * 1024;
     let mut total: u64 = 0;
-    let mut form = ReceivedForm { fields: Vec::new(), files: Vec::new(), problems: Vec::new() };
+    let mut form = ReceivedForm {
+        fields: Vec::new(),
+        files: Vec::new(),
+        problems: Vec::new(),
+    };
     let mut files_seen = 0usize;
 
     while let Some(field) = payload.next().await {
@@ -109,17 +113,26 @@ pub async fn receive(
                 return Err(UploadError::RequestTooLarge);
             }
             if too_large {
-                form.problems.push(UploadProblem::FileTooLarge { name: filename });
+                form.problems
+                    .push(UploadProblem::FileTooLarge { name: filename });
             } else if files_seen <= limits.max_files {
                 match tmp {
                     Some((named, mut file)) => {
                         file.flush().await?;
-                        form.files.push(ReceivedFile { name: filename, tmp: named, size });
+                        form.files.push(ReceivedFile {
+                            name: filename,
+                            tmp: named,
+                            size,
+                        });
                     }
                     None => {
                         // An empty file: kept as a zero-byte temp file so the checks name it.
                         let named = NamedTempFile::new_in(tmp_dir)?;
-                        form.files.push(ReceivedFile { name: filename, tmp: named, size: 0 });
+                        form.files.push(ReceivedFile {
+                            name: filename,
+                            tmp: named,
+                            size: 0,
+                        });
                     }
                 }
             }
@@ -149,7 +162,8 @@ pub async fn receive(
         }
     }
     if files_seen > limits.max_files {
-        form.problems.push(UploadProblem::TooManyFiles { count: files_seen });
+        form.problems
+            .push(UploadProblem::TooManyFiles { count: files_seen });
         // None of the files is kept: the reporter chooses which ten to send.
         form.files.clear();
     }

@@ -31,19 +31,29 @@ pub fn inspect(conn: &mut DbConnection, token: &str) -> Result<LinkState, Workfl
         if case.status() == CaseStatus::Withdrawn && row.used_at.is_none() {
             return Ok(LinkState::Unknown);
         }
-        return Ok(LinkState::AlreadyUsed { case_number: case.case_number });
+        return Ok(LinkState::AlreadyUsed {
+            case_number: case.case_number,
+        });
     }
     if row.expires_at < db::now() {
         return Ok(LinkState::Expired);
     }
-    Ok(LinkState::Ready { case_number: case.case_number })
+    Ok(LinkState::Ready {
+        case_number: case.case_number,
+    })
 }
 
 /// Confirms the case behind the link; `Confirmed` when this call did it.
-pub fn confirm(conn: &mut DbConnection, token: &str, links: &Links) -> Result<LinkState, WorkflowError> {
+pub fn confirm(
+    conn: &mut DbConnection,
+    token: &str,
+    links: &Links,
+) -> Result<LinkState, WorkflowError> {
     db::write_transaction(conn, |conn| {
         let state = inspect(conn, token)?;
-        let LinkState::Ready { case_number } = state else { return Ok(state) };
+        let LinkState::Ready { case_number } = state else {
+            return Ok(state);
+        };
         let Some(row) = tokens::find(conn, tokens::PURPOSE_CONFIRM, token)? else {
             return Ok(LinkState::Unknown);
         };
@@ -51,7 +61,14 @@ pub fn confirm(conn: &mut DbConnection, token: &str, links: &Links) -> Result<Li
             return Ok(LinkState::AlreadyUsed { case_number });
         }
         let case = cases::get(conn, row.case_id)?;
-        change_status(conn, &case, Transition::Confirm, Actor::Reporter, json!({}), links)?;
+        change_status(
+            conn,
+            &case,
+            Transition::Confirm,
+            Actor::Reporter,
+            json!({}),
+            links,
+        )?;
         Ok(LinkState::Confirmed { case_number })
     })
 }

@@ -36,7 +36,11 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
         // Case numbers count by the year in China, where the portal's users are.
         let year = (chrono::Utc::now() + TimeDelta::hours(8)).year();
         let number = cases::next_case_number(conn, year)?;
-        let status = if r.email.is_some() { CaseStatus::Unconfirmed } else { CaseStatus::Submitted };
+        let status = if r.email.is_some() {
+            CaseStatus::Unconfirmed
+        } else {
+            CaseStatus::Submitted
+        };
         let number_text = number.to_string();
         let receipt_hash = f.receipt.digest(f.receipt_key);
         let shop_ref = r.shop.as_given();
@@ -129,7 +133,14 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
         if let Some(email) = &email {
             let (token, token_hash) = tokens::generate();
             let expires = now + TimeDelta::hours(CONFIRM_LINK_HOURS);
-            tokens::insert(conn, case_id, tokens::PURPOSE_CONFIRM, &token_hash, now, expires)?;
+            tokens::insert(
+                conn,
+                case_id,
+                tokens::PURPOSE_CONFIRM,
+                &token_hash,
+                now,
+                expires,
+            )?;
             let composed = ConfirmEmail {
                 lang: r.language,
                 case_number: number_text.clone(),
@@ -141,7 +152,15 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
             .compose()?;
             mail::enqueue(conn, Some(case_id), email, &composed, now)?;
         }
-        tracing::info!(status = status.as_str(), evidence = f.evidence.len(), "report filed");
-        Ok(Filed { case_id, number, status })
+        tracing::info!(
+            status = status.as_str(),
+            evidence = f.evidence.len(),
+            "report filed"
+        );
+        Ok(Filed {
+            case_id,
+            number,
+            status,
+        })
     })
 }

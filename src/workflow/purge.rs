@@ -10,7 +10,10 @@ pub const UNCONFIRMED_RETENTION: TimeDelta = TimeDelta::days(7);
 /// Purges one batch; returns how many reports were removed.
 pub async fn purge_unconfirmed(pool: &DbPool, store: &EvidenceStore) -> Result<usize, db::DbError> {
     let cutoff = db::now() - UNCONFIRMED_RETENTION;
-    let ids = db::run(pool, move |conn| Ok(cases::unconfirmed_before(conn, cutoff, 100)?)).await?;
+    let ids = db::run(pool, move |conn| {
+        Ok(cases::unconfirmed_before(conn, cutoff, 100)?)
+    })
+    .await?;
     let mut removed = 0;
     for id in ids {
         let orphans = db::run(pool, move |conn| {

@@ -13,7 +13,10 @@ pub fn open_case(
 ) -> Result<Option<i64>, DbError> {
     let found = cases::find_by_number(conn, number)?;
     // A decoy digest for unknown numbers keeps the comparison's cost the same.
-    let stored = found.as_ref().map(|c| c.receipt_hash.clone()).unwrap_or_else(|| "00".repeat(32));
+    let stored = found
+        .as_ref()
+        .map(|c| c.receipt_hash.clone())
+        .unwrap_or_else(|| "00".repeat(32));
     let matches = code.matches(receipt_key, &stored);
     Ok(found.filter(|_| matches).map(|c| c.id))
 }

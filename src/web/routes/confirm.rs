@@ -19,7 +19,9 @@ pub struct ConfirmPage {
 
 fn status_for(state: &LinkState) -> StatusCode {
     match state {
-        LinkState::Ready { .. } | LinkState::Confirmed { .. } | LinkState::AlreadyUsed { .. } => StatusCode::OK,
+        LinkState::Ready { .. } | LinkState::Confirmed { .. } | LinkState::AlreadyUsed { .. } => {
+            StatusCode::OK
+        }
         LinkState::Expired => StatusCode::GONE,
         LinkState::Unknown => StatusCode::NOT_FOUND,
     }
@@ -27,7 +29,10 @@ fn status_for(state: &LinkState) -> StatusCode {
 
 /// Tokens are 43 URL-safe characters; anything else is not worth a query.
 fn plausible(token: &str) -> bool {
-    token.len() == 43 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 pub async fn show_confirmation(
@@ -42,7 +47,14 @@ pub async fn show_confirmation(
     } else {
         LinkState::Unknown
     };
-    render(status_for(&link), &ConfirmPage { ctx, state: link, token })
+    render(
+        status_for(&link),
+        &ConfirmPage {
+            ctx,
+            state: link,
+            token,
+        },
+    )
 }
 
 pub async fn confirm_report(
@@ -58,5 +70,12 @@ pub async fn confirm_report(
         LinkState::Unknown
     };
     state.wake_mailer();
-    render(status_for(&link), &ConfirmPage { ctx, state: link, token })
+    render(
+        status_for(&link),
+        &ConfirmPage {
+            ctx,
+            state: link,
+            token,
+        },
+    )
 }

@@ -16,7 +16,13 @@ pub struct HomePage {
 }
 
 pub async fn show_home(ctx: PageContext) -> Result<HttpResponse, AppError> {
-    render(StatusCode::OK, &HomePage { ctx, categories: Category::ALL })
+    render(
+        StatusCode::OK,
+        &HomePage {
+            ctx,
+            categories: Category::ALL,
+        },
+    )
 }
 
 /// For load balancers: answers 200 when the database answers.

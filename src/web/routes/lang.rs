@@ -20,7 +20,10 @@ fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-pub async fn switch_language(path: web::Path<String>, query: web::Query<SwitchQuery>) -> HttpResponse {
+pub async fn switch_language(
+    path: web::Path<String>,
+    query: web::Query<SwitchQuery>,
+) -> HttpResponse {
     let lang = Lang::parse(&path).unwrap_or_default();
     let mut res = see_other(safe_next(query.next.as_deref()));
     let cookie = Cookie::build(LANG_COOKIE, lang.as_str())

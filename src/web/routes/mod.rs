@@ -21,8 +21,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/track", web::post().to(track::open_tracked_case))
         .route("/track/case", web::get().to(track::show_tracked_case))
         .route("/track/case/withdraw", web::post().to(track::withdraw_case))
-        .route("/track/case/evidence/{id}/{variant}", web::get().to(track::serve_evidence))
+        .route(
+            "/track/case/evidence/{id}/{variant}",
+            web::get().to(track::serve_evidence),
+        )
         .route("/track/leave", web::post().to(track::leave_case))
-        .route("/confirm/{token}", web::get().to(confirm::show_confirmation))
+        .route(
+            "/confirm/{token}",
+            web::get().to(confirm::show_confirmation),
+        )
         .route("/confirm/{token}", web::post().to(confirm::confirm_report));
 }

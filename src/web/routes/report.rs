@@ -4,7 +4,7 @@ use crate::domain::region::{Division, divisions};
 use crate::domain::{Category, FieldError, Platform, ReceiptCode, ReportForm};
 use crate::error::AppError;
 use crate::evidence::Rejection;
-use crate::evidence::intake::{self, Upload};
+use crate::evidence::intake::{self, Intake, Upload};
 use crate::i18n::Messages;
 use crate::web::client::client_ip;
 use crate::web::context::PageContext;
@@ -53,7 +53,10 @@ impl ReportFormPage {
     }
 
     pub fn error_for(&self, field: &str) -> Option<&str> {
-        self.field_errors.iter().find(|(f, _)| *f == field).map(|(_, e)| e.as_str())
+        self.field_errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, e)| e.as_str())
     }
 
     pub fn has_errors(&self) -> bool {
@@ -83,8 +86,14 @@ fn now_secs() -> i64 {
     Utc::now().timestamp()
 }
 
-pub async fn show_report_form(ctx: PageContext, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let form = ReportForm { language: ctx.lang.as_str().to_string(), ..ReportForm::default() };
+pub async fn show_report_form(
+    ctx: PageContext,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let form = ReportForm {
+        language: ctx.lang.as_str().to_string(),
+        ..ReportForm::default()
+    };
     let token = form_token::issue(&state.keys.form, now_secs());
     render(StatusCode::OK, &ReportFormPage::new(ctx, form, token))
 }
@@ -93,9 +102,11 @@ fn rejection_message(m: &Messages, name: &str, r: &Rejection) -> String {
     match r {
         Rejection::Empty => m.t1("upload.empty", name),
         Rejection::TooLarge { .. } => m.t1("upload.too_large", name),
-        Rejection::NotAnImage { detected } => {
-            m.t2("upload.not_an_image", name, m.t(&format!("upload.detected.{detected}")))
-        }
+        Rejection::NotAnImage { detected } => m.t2(
+            "upload.not_an_image",
+            name,
+            m.t(&format!("upload.detected.{detected}")),
+        ),
         Rejection::TooManyPixels { width, height, .. } => {
             m.t2("upload.too_many_pixels", name, format!("{width}×{height}"))
         }
@@ -122,7 +133,14 @@ pub async fn submit_report(
     let ip = client_ip(&req, state.settings.trust_proxy_headers);
     state.limits.reports.check(ip)?;
 
-    let received = match upload::receive(payload, "evidence", &state.evidence_limits, &state.settings.tmp_dir()).await {
+    let received = match upload::receive(
+        payload,
+        "evidence",
+        &state.evidence_limits,
+        &state.settings.tmp_dir(),
+    )
+    .await
+    {
         Ok(r) => r,
         Err(UploadError::RequestTooLarge) => return Err(AppError::PayloadTooLarge),
         Err(UploadError::Malformed(e)) => {
@@ -142,10 +160,19 @@ pub async fn submit_report(
         }
     }
     let m = ctx.m;
-    let mut page = ReportFormPage::new(ctx, form.clone(), form_token::issue(&state.keys.form, now_secs()));
+    let mut page = ReportFormPage::new(
+        ctx,
+        form.clone(),
+        form_token::issue(&state.keys.form, now_secs()),
+    );
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
 
-    match form_token::check(&state.keys.form, &token, now_secs(), state.settings.min_form_seconds) {
+    match form_token::check(
+        &state.keys.form,
+        &token,
+        now_secs(),
+        state.settings.min_form_seconds,
+    ) {
         Ok(()) => {}
         Err(FormTokenError::TooFast) => {
             page.problems.push(m.t("report.too_fast").to_string());
@@ -164,34 +191,51 @@ pub async fn submit_report(
     let valid = match form.validate(china_today()) {
         Ok(v) => Some(v),
         Err(errors) => {
-            page.field_errors = errors.iter().map(|e: &FieldError| (e.field, m.field_error(e))).collect();
+            page.field_errors = errors
+                .iter()
+                .map(|e: &FieldError| (e.field, m.field_error(e)))
+                .collect();
             None
         }
     };
-    let too_many = received.problems.iter().any(|p| matches!(p, UploadProblem::TooManyFiles { .. }));
-    if received.files.is_empty() && !too_many && !received.problems.iter().any(|p| matches!(p, UploadProblem::FileTooLarge { .. })) {
-        page.field_errors.push(("evidence", m.t("upload.none").to_string()));
+    let too_many = received
+        .problems
+        .iter()
+        .any(|p| matches!(p, UploadProblem::TooManyFiles { .. }));
+    if received.files.is_empty()
+        && !too_many
+        && !received
+            .problems
+            .iter()
+            .any(|p| matches!(p, UploadProblem::FileTooLarge { .. }))
+    {
+        page.field_errors
+            .push(("evidence", m.t("upload.none").to_string()));
     }
 
     // Files are checked even when the form has other problems, so every problem is told at once.
     let uploads: Vec<Upload> = received
         .files
         .iter()
-        .map(|f| Upload { name: f.name.clone(), path: f.tmp.path().to_path_buf() })
+        .map(|f| Upload {
+            name: f.name.clone(),
+            path: f.tmp.path().to_path_buf(),
+        })
         .collect();
     let store = state.store.clone();
     let limits = state.evidence_limits;
     let checks_only = page.has_errors() || valid.is_none();
-    let permit = state.inspect_slots.clone().acquire_owned().await.map_err(AppError::internal)?;
+    let permit = state
+        .inspect_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(AppError::internal)?;
     let intake_result = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         if checks_only {
             // Check without storing: nothing may be kept from a submission that is refused.
-            let refused: Vec<(String, Rejection)> = uploads
-                .iter()
-                .filter_map(|u| crate::evidence::inspect(&u.path, &limits).err().map(|r| (u.name.clone(), r)))
-                .collect();
-            return Ok(if refused.is_empty() { Ok((Vec::new(), Default::default())) } else { Err(refused) });
+            return Ok(intake::check_only(&uploads, &limits));
         }
         intake::take_in(&uploads, &limits, &store)
     })
@@ -200,8 +244,8 @@ pub async fn submit_report(
     .map_err(AppError::internal)?;
 
     let (stored, created) = match intake_result {
-        Ok(kept) => kept,
-        Err(refused) => {
+        Intake::Kept(stored, created) => (stored, created),
+        Intake::Refused(refused) => {
             for (name, r) in &refused {
                 if matches!(r, Rejection::TooLarge { .. }) {
                     status = StatusCode::PAYLOAD_TOO_LARGE;
@@ -219,9 +263,14 @@ pub async fn submit_report(
     drop(received.files);
 
     let receipt = ReceiptCode::generate();
-    let (pool, links, key) = (state.pool.clone(), state.links.clone(), state.keys.receipt.clone());
+    let (pool, links, key) = (
+        state.pool.clone(),
+        state.links.clone(),
+        state.keys.receipt.clone(),
+    );
     let ip_text = ip.to_string();
-    let (report_for_db, stored_for_db, receipt_for_db) = (report.clone(), stored.clone(), receipt.clone());
+    let (report_for_db, stored_for_db, receipt_for_db) =
+        (report.clone(), stored.clone(), receipt.clone());
     let filed = crate::db::run_with(&pool, move |conn| {
         file_report(
             conn,

@@ -28,7 +28,14 @@ pub struct TrackFormPage {
 }
 
 pub async fn show_track_form(ctx: PageContext) -> Result<HttpResponse, AppError> {
-    render(StatusCode::OK, &TrackFormPage { ctx, case_number: String::new(), problem: None })
+    render(
+        StatusCode::OK,
+        &TrackFormPage {
+            ctx,
+            case_number: String::new(),
+            problem: None,
+        },
+    )
 }
 
 #[derive(Deserialize)]
@@ -54,7 +61,10 @@ pub async fn open_tracked_case(
     let opened = match (number, code) {
         (Some(number), Some(code)) => {
             let key = state.keys.receipt.clone();
-            db::run(&state.pool, move |conn| track::open_case(conn, &number, &code, &key)).await?
+            db::run(&state.pool, move |conn| {
+                track::open_case(conn, &number, &code, &key)
+            })
+            .await?
         }
         _ => None,
     };
@@ -68,7 +78,11 @@ pub async fn open_tracked_case(
             let problem = Some(ctx.m.t("track.no_match").to_string());
             render(
                 StatusCode::NOT_FOUND,
-                &TrackFormPage { ctx, case_number: form.case_number.trim().chars().take(40).collect(), problem },
+                &TrackFormPage {
+                    ctx,
+                    case_number: form.case_number.trim().chars().take(40).collect(),
+                    problem,
+                },
             )
         }
     }
@@ -112,7 +126,10 @@ impl TrackedCasePage {
 fn timeline_text(m: &Messages, row: &audit::AuditRow) -> String {
     let detail = row.detail_json();
     match row.action.as_str() {
-        "evidence_added" => m.t1("timeline.evidence_added", detail["name"].as_str().unwrap_or("")),
+        "evidence_added" => m.t1(
+            "timeline.evidence_added",
+            detail["name"].as_str().unwrap_or(""),
+        ),
         "filed" => m.t("timeline.filed").to_string(),
         _ => match detail["to"].as_str().and_then(CaseStatus::parse) {
             Some(to) => m.t1("timeline.status_changed", m.status(to)),
@@ -131,7 +148,11 @@ async fn load_case_page(
         return Ok(see_other("/track"));
     };
     let (case, trail, files) = db::run(&state.pool, move |conn| {
-        Ok((cases::get(conn, case_id)?, audit::for_case(conn, case_id)?, evidence::for_case(conn, case_id)?))
+        Ok((
+            cases::get(conn, case_id)?,
+            audit::for_case(conn, case_id)?,
+            evidence::for_case(conn, case_id)?,
+        ))
     })
     .await?;
     let m = ctx.m;
@@ -139,11 +160,15 @@ async fn load_case_page(
     let status = case.status();
     let platform = Platform::parse(&case.platform);
     let platform_name = match (platform, &case.platform_other) {
-        (Some(Platform::Other), Some(other)) => format!("{} ({other})", Platform::Other.display_name()),
+        (Some(Platform::Other), Some(other)) => {
+            format!("{} ({other})", Platform::Other.display_name())
+        }
         (Some(p), _) => p.display_name().to_string(),
         (None, _) => case.platform.clone(),
     };
-    let category_label = Category::parse(&case.category).map(|c| m.category(c).to_string()).unwrap_or_default();
+    let category_label = Category::parse(&case.category)
+        .map(|c| m.category(c).to_string())
+        .unwrap_or_default();
     let region_name = RegionCode::parse(&case.region_code)
         .and_then(|c| divisions().region(&c))
         .map(|r| r.full_name())
@@ -151,7 +176,10 @@ async fn load_case_page(
     let timeline = trail
         .iter()
         .filter(|r| r.visible_to_reporter)
-        .map(|r| TimelineItem { at: filters::china_time(&r.at), text: timeline_text(m, r) })
+        .map(|r| TimelineItem {
+            at: filters::china_time(&r.at),
+            text: timeline_text(m, r),
+        })
         .collect();
     let evidence = files
         .into_iter()
@@ -181,7 +209,11 @@ async fn load_case_page(
     )
 }
 
-pub async fn show_tracked_case(ctx: PageContext, state: web::Data<AppState>, session: Session) -> Result<HttpResponse, AppError> {
+pub async fn show_tracked_case(
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
     load_case_page(ctx, &state, &session, false).await
 }
 
@@ -212,7 +244,12 @@ pub async fn withdraw_case(
     let reason: String = form.reason.trim().chars().take(1000).collect();
     let links = state.links.clone();
     db::run_with(&state.pool, move |conn| {
-        withdraw::withdraw(conn, case_id, (!reason.is_empty()).then_some(reason.as_str()), &links)
+        withdraw::withdraw(
+            conn,
+            case_id,
+            (!reason.is_empty()).then_some(reason.as_str()),
+            &links,
+        )
     })
     .await
     .map_err(AppError::from)?;
@@ -226,7 +263,10 @@ pub struct LeaveForm {
     csrf_token: String,
 }
 
-pub async fn leave_case(session: Session, form: web::Form<LeaveForm>) -> Result<HttpResponse, AppError> {
+pub async fn leave_case(
+    session: Session,
+    form: web::Form<LeaveForm>,
+) -> Result<HttpResponse, AppError> {
     reporter_session::check_csrf(&session, &form.csrf_token)?;
     reporter_session::close_case(&session);
     Ok(see_other("/track"))
@@ -242,19 +282,27 @@ pub async fn serve_evidence(
     let Some(case_id) = reporter_session::current_case(&session)? else {
         return Err(AppError::NotFound);
     };
-    let row = db::run(&state.pool, move |conn| Ok(evidence::get(conn, case_id, evidence_id)?)).await?;
+    let row = db::run(&state.pool, move |conn| {
+        Ok(evidence::get(conn, case_id, evidence_id)?)
+    })
+    .await?;
     let (kind, sha, content_type) = match variant.as_str() {
         "thumb" => (BlobKind::Thumbnail, row.thumb_sha256, "image/jpeg"),
         "display" => (
             BlobKind::Display,
             row.display_sha256,
-            ImageKind::parse(&row.display_kind).map(|k| k.mime()).unwrap_or("application/octet-stream"),
+            ImageKind::parse(&row.display_kind)
+                .map(|k| k.mime())
+                .unwrap_or("application/octet-stream"),
         ),
         _ => return Err(AppError::NotFound),
     };
     let sha = Sha256Hex::parse(&sha).ok_or(AppError::NotFound)?;
     let store = state.store.clone();
-    let bytes = web::block(move || store.read(kind, &sha)).await.map_err(AppError::internal)?.map_err(AppError::internal)?;
+    let bytes = web::block(move || store.read(kind, &sha))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header(("Cache-Control", "private, max-age=600"))
