@@ -17,6 +17,25 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Manage case officers' accounts.
+    Officer {
+        #[command(subcommand)]
+        command: OfficerCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OfficerCommand {
+    /// Add an account. The password is read from REVIEWWATCH_PASSWORD, or else from the first
+    /// line of standard input; never from a flag, which would leave it in the shell history.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "officer", value_parser = ["officer", "supervisor"])]
+        role: String,
+    },
 }
 
 fn init_tracing() {
@@ -43,6 +62,28 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             open_database(&settings).await?;
             println!("migrations applied: {}", settings.database_url);
+        }
+        Command::Officer {
+            command: OfficerCommand::Add { email, name, role },
+        } => {
+            let password = match std::env::var("REVIEWWATCH_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("password (one line on standard input):");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let (pool, _) = open_database(&settings).await?;
+            let id = reviewwatch::workflow::accounts::add_officer(
+                &pool, &email, &name, &role, &password,
+            )
+            .await?;
+            println!(
+                "officer {id} added: {} ({role})",
+                email.trim().to_lowercase()
+            );
         }
     }
     Ok(())

@@ -118,7 +118,14 @@ impl Application {
             limits: limits::RateLimits {
                 reports: limits::Limiter::per_hour(settings.rate_limit_reports_per_hour),
                 track: limits::Limiter::per_hour(settings.rate_limit_track_per_hour),
-                logins: limits::Limiter::per_hour(settings.rate_limit_logins_per_hour),
+                login_failures_by_address: limits::FailureWindow::new(
+                    settings.rate_limit_logins_per_hour as usize,
+                    Duration::from_secs(3600),
+                ),
+                login_failures_by_account: limits::FailureWindow::new(
+                    limits::ACCOUNT_LOCK_FAILURES,
+                    limits::ACCOUNT_LOCK_WINDOW,
+                ),
             },
             links: Links {
                 base_url: base_url.clone(),

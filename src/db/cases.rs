@@ -36,6 +36,7 @@ pub struct CaseRow {
     pub last_activity_at: NaiveDateTime,
     pub closed_reason: Option<String>,
     pub version: i32,
+    pub assigned_officer_id: Option<i64>,
 }
 
 impl CaseRow {

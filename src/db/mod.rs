@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod cases;
 pub mod evidence;
+pub mod officers;
 pub mod outbox;
 pub mod schema;
 pub mod secrets;

@@ -43,6 +43,7 @@ diesel::table! {
         last_activity_at -> Timestamp,
         closed_reason -> Nullable<Text>,
         version -> Integer,
+        assigned_officer_id -> Nullable<BigInt>,
     }
 }
 
@@ -115,7 +116,76 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    officers (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        password_changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    officer_sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        officer_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_notes (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        officer_id -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_messages (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        from_reporter -> Bool,
+        officer_id -> Nullable<BigInt>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_deadlines (case_id) {
+        case_id -> BigInt,
+        accept_by -> Nullable<Date>,
+        decide_by -> Date,
+        extended_reason -> Nullable<Text>,
+        paused_since -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// SQLite: an FTS5 table with the trigram tokenizer; PostgreSQL: a table with a pg_trgm index.
+    case_search (case_id) {
+        case_id -> BigInt,
+        body -> Text,
+    }
+}
+
 diesel::joinable!(evidence -> cases (case_id));
+diesel::joinable!(officer_sessions -> officers (officer_id));
+diesel::joinable!(case_notes -> cases (case_id));
+diesel::joinable!(case_messages -> cases (case_id));
+diesel::joinable!(case_deadlines -> cases (case_id));
+diesel::joinable!(case_search -> cases (case_id));
+diesel::joinable!(cases -> officers (assigned_officer_id));
 diesel::joinable!(audit_events -> cases (case_id));
 diesel::joinable!(email_tokens -> cases (case_id));
 diesel::joinable!(outbox -> cases (case_id));
@@ -128,4 +198,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     email_tokens,
     outbox,
+    officers,
+    officer_sessions,
+    case_notes,
+    case_messages,
+    case_deadlines,
+    case_search,
 );

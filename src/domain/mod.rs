@@ -5,6 +5,7 @@ pub mod case_number;
 pub mod category;
 mod keyword;
 pub mod lang;
+pub mod officer;
 pub mod platform;
 pub mod receipt_code;
 pub mod region;

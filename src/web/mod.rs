@@ -7,6 +7,7 @@ pub mod error_page;
 pub mod filters;
 pub mod form_token;
 pub mod limits;
+pub mod officer_session;
 pub mod reporter_session;
 pub mod routes;
 pub mod upload;

@@ -1,6 +1,7 @@
 //! What people do to a case, each step one transaction: the change, its audit entry and its email
 //! commit together or not at all.
 
+pub mod accounts;
 pub mod confirm;
 pub mod file;
 pub mod purge;

@@ -13,7 +13,7 @@ pub struct SwitchQuery {
 }
 
 /// Only paths on this site: `//evil.example` or `https://…` would make this an open redirect.
-fn safe_next(next: Option<&str>) -> &str {
+pub fn safe_next(next: Option<&str>) -> &str {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
         _ => "/",

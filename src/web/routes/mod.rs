@@ -3,6 +3,7 @@
 pub mod confirm;
 pub mod home;
 pub mod lang;
+pub mod officer;
 pub mod report;
 pub mod track;
 
@@ -30,5 +31,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/confirm/{token}",
             web::get().to(confirm::show_confirmation),
         )
-        .route("/confirm/{token}", web::post().to(confirm::confirm_report));
+        .route("/confirm/{token}", web::post().to(confirm::confirm_report))
+        .route(
+            "/officer",
+            web::get().to(|| async { super::see_other("/officer/cases") }),
+        )
+        .route(
+            "/officer/login",
+            web::get().to(officer::account::show_login),
+        )
+        .route("/officer/login", web::post().to(officer::account::log_in))
+        .route("/officer/logout", web::post().to(officer::account::log_out))
+        .route(
+            "/officer/password",
+            web::get().to(officer::account::show_password),
+        )
+        .route(
+            "/officer/password",
+            web::post().to(officer::account::change_password),
+        );
 }

@@ -1,0 +1,12 @@
+DROP TABLE case_search;
+DROP TABLE case_deadlines;
+DROP TABLE case_messages;
+DROP TABLE case_notes;
+DROP INDEX cases_category;
+DROP INDEX cases_platform;
+DROP INDEX cases_created;
+DROP INDEX cases_activity;
+DROP INDEX cases_assignee;
+ALTER TABLE cases DROP COLUMN assigned_officer_id;
+DROP TABLE officer_sessions;
+DROP TABLE officers;

@@ -1,0 +1,156 @@
+//! The `officers` table and their sessions (`officer_sessions`).
+
+use super::DbConnection;
+use super::schema::{officer_sessions, officers};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = officers)]
+pub struct OfficerRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub password_changed_at: NaiveDateTime,
+}
+
+impl OfficerRow {
+    pub fn is_supervisor(&self) -> bool {
+        self.role == crate::domain::officer::Role::Supervisor.as_str()
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = officers)]
+pub struct NewOfficer<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub password_changed_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewOfficer<'_>) -> QueryResult<i64> {
+    diesel::insert_into(officers::table)
+        .values(new)
+        .returning(officers::id)
+        .get_result(conn)
+}
+
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option<OfficerRow>> {
+    officers::table
+        .filter(officers::email.eq(email.trim().to_lowercase()))
+        .select(OfficerRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<OfficerRow> {
+    officers::table
+        .find(id)
+        .select(OfficerRow::as_select())
+        .first(conn)
+}
+
+/// Active officers, by name, for assignment lists.
+pub fn list_active(conn: &mut DbConnection) -> QueryResult<Vec<OfficerRow>> {
+    officers::table
+        .filter(officers::active.eq(true))
+        .order(officers::name.asc())
+        .select(OfficerRow::as_select())
+        .load(conn)
+}
+
+pub fn set_password(
+    conn: &mut DbConnection,
+    id: i64,
+    hash: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(officers::table.find(id))
+        .set((
+            officers::password_hash.eq(hash),
+            officers::password_changed_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = officer_sessions)]
+pub struct SessionRow {
+    pub id: i64,
+    pub token_hash: String,
+    pub officer_id: i64,
+    pub csrf_token: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+}
+
+pub fn create_session(
+    conn: &mut DbConnection,
+    officer_id: i64,
+    token_hash: &str,
+    csrf_token: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(officer_sessions::table)
+        .values((
+            officer_sessions::token_hash.eq(token_hash),
+            officer_sessions::officer_id.eq(officer_id),
+            officer_sessions::csrf_token.eq(csrf_token),
+            officer_sessions::created_at.eq(at),
+            officer_sessions::last_seen_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_session(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<(SessionRow, OfficerRow)>> {
+    officer_sessions::table
+        .inner_join(officers::table)
+        .filter(officer_sessions::token_hash.eq(token_hash))
+        .select((SessionRow::as_select(), OfficerRow::as_select()))
+        .first(conn)
+        .optional()
+}
+
+pub fn touch_session(
+    conn: &mut DbConnection,
+    session_id: i64,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(officer_sessions::table.find(session_id))
+        .set(officer_sessions::last_seen_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_session(conn: &mut DbConnection, session_id: i64) -> QueryResult<()> {
+    diesel::delete(officer_sessions::table.find(session_id)).execute(conn)?;
+    Ok(())
+}
+
+/// Ends every session of an officer but `keep` (after a password change, the other devices).
+pub fn delete_other_sessions(
+    conn: &mut DbConnection,
+    officer_id: i64,
+    keep: i64,
+) -> QueryResult<()> {
+    diesel::delete(
+        officer_sessions::table
+            .filter(officer_sessions::officer_id.eq(officer_id))
+            .filter(officer_sessions::id.ne(keep)),
+    )
+    .execute(conn)?;
+    Ok(())
+}

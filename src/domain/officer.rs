@@ -1,0 +1,107 @@
+//! Officer accounts: roles, and the rules a password must meet. Passwords are hashed with
+//! argon2id (the crate's defaults: 19 MiB, 2 passes), never stored or logged as they are.
+
+use super::keyword::keyword_enum;
+use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
+
+keyword_enum! {
+    pub enum Role {
+        Officer => "officer",
+        Supervisor => "supervisor",
+    }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 12;
+pub const MAX_PASSWORD_CHARS: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("a password needs at least {MIN_PASSWORD_CHARS} characters")]
+    TooShort,
+    #[error("a password may have at most {MAX_PASSWORD_CHARS} characters")]
+    TooLong,
+}
+
+/// A password that meets the rules. Its `Debug` never shows it.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub fn parse(input: &str) -> Result<Self, PasswordError> {
+        let n = input.chars().count();
+        if n < MIN_PASSWORD_CHARS {
+            Err(PasswordError::TooShort)
+        } else if n > MAX_PASSWORD_CHARS {
+            Err(PasswordError::TooLong)
+        } else {
+            Ok(Self(input.to_string()))
+        }
+    }
+
+    /// The argon2id PHC string to store.
+    pub fn hash(&self) -> Result<String, argon2::password_hash::Error> {
+        let salt = SaltString::generate(&mut OsRng);
+        Ok(Argon2::default()
+            .hash_password(self.0.as_bytes(), &salt)?
+            .to_string())
+    }
+}
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword(<secret>)")
+    }
+}
+
+/// Whether `password` matches the stored hash. A malformed hash matches nothing.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(hash) => Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash of a random password: verifying against it costs what a real check costs, so a login
+/// for an unknown email takes as long as one for a known email with a wrong password.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        NewPassword(format!("{:x}", rand::random::<u128>()))
+            .hash()
+            .unwrap_or_default()
+    });
+    &DECOY
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hashed_password_verifies_and_others_do_not() {
+        let p = NewPassword::parse("correct horse battery").expect("long enough");
+        let h = p.hash().expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("correct horse batterY", &h));
+        assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(matches!(
+            NewPassword::parse("short"),
+            Err(PasswordError::TooShort)
+        ));
+        assert!(
+            format!(
+                "{:?}",
+                NewPassword::parse("long enough secret").expect("ok")
+            )
+            .contains("<secret>")
+        );
+    }
+}

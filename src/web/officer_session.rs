@@ -1,0 +1,132 @@
+//! Officer sessions: a random token in an HttpOnly, SameSite=Strict cookie, kept hashed in the
+//! database, so logging out ends the session everywhere, even for a copied cookie. The token
+//! changes at every login; a session ends after 30 minutes without use or 12 hours in all.
+
+use crate::db::{self, officers};
+use crate::domain::officer::Role;
+use crate::error::AppError;
+use crate::web::{AppState, see_other};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use chrono::TimeDelta;
+use futures_util::future::LocalBoxFuture;
+
+pub const COOKIE: &str = "rw_officer";
+const IDLE: TimeDelta = TimeDelta::minutes(30);
+const LIFETIME: TimeDelta = TimeDelta::hours(12);
+/// Last-seen times are written at most this often, not on every page.
+const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
+
+/// The officer behind a request. Handlers that take it are for signed-in officers only.
+#[derive(Debug, Clone)]
+pub struct CurrentOfficer {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub csrf: String,
+    pub session_id: i64,
+}
+
+impl CurrentOfficer {
+    pub fn is_supervisor(&self) -> bool {
+        self.role == Role::Supervisor
+    }
+
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        let (a, b) = (self.csrf.as_bytes(), submitted.as_bytes());
+        let same =
+            a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+        if same {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("error.csrf"))
+        }
+    }
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> Cookie<'static> {
+    Cookie::build(COOKIE, token.to_string())
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .finish()
+}
+
+pub fn removal_cookie(secure: bool) -> Cookie<'static> {
+    let mut c = session_cookie("", secure);
+    c.make_removal();
+    c
+}
+
+fn to_login(req: &HttpRequest) -> actix_web::Error {
+    let next = if req.method() == actix_web::http::Method::GET {
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let target = if next.is_empty() {
+        "/officer/login".to_string()
+    } else {
+        let encoded: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+        format!("/officer/login?next={encoded}")
+    };
+    actix_web::error::InternalError::from_response("sign-in required", see_other(&target)).into()
+}
+
+impl FromRequest for CurrentOfficer {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let Some(token) = req
+                .cookie(COOKIE)
+                .map(|c| c.value().to_string())
+                .filter(|t| !t.is_empty())
+            else {
+                return Err(to_login(&req));
+            };
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| to_login(&req))?
+                .clone();
+            let hash = db::tokens::hash_token(&token);
+            let found = db::run(&state.pool, move |conn| {
+                let Some((session, officer)) = officers::find_session(conn, &hash)? else {
+                    return Ok(None);
+                };
+                let now = db::now();
+                let expired =
+                    now - session.last_seen_at > IDLE || now - session.created_at > LIFETIME;
+                if expired || !officer.active {
+                    officers::delete_session(conn, session.id)?;
+                    return Ok(None);
+                }
+                if now - session.last_seen_at > TOUCH_EVERY {
+                    officers::touch_session(conn, session.id, now)?;
+                }
+                Ok(Some((session, officer)))
+            })
+            .await
+            .map_err(AppError::from)?;
+            let Some((session, officer)) = found else {
+                return Err(to_login(&req));
+            };
+            Ok(CurrentOfficer {
+                id: officer.id,
+                role: Role::parse(&officer.role).unwrap_or(Role::Officer),
+                name: officer.name,
+                email: officer.email,
+                csrf: session.csrf_token,
+                session_id: session.id,
+            })
+        })
+    }
+}

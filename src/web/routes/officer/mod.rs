@@ -1,0 +1,3 @@
+//! The case officers' workspace.
+
+pub mod account;
