@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod case_number;
 pub mod category;
+pub mod deadlines;
 mod keyword;
 pub mod lang;
 pub mod officer;
@@ -12,6 +13,7 @@ pub mod region;
 pub mod report;
 pub mod shop;
 pub mod status;
+pub mod workdays;
 
 pub use case_number::CaseNumber;
 pub use category::Category;
