@@ -3,10 +3,32 @@
 //! key the templates use exists.
 
 use crate::domain::{CaseStatus, Category, DismissReason, FieldError, Lang, Problem};
-use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::LazyLock;
+
+/// A value to label, or a reference to one however deep: templates pass loop items by reference.
+pub trait Label<T: Copy> {
+    fn value(&self) -> T;
+}
+
+impl<T: Copy> Label<T> for T {
+    fn value(&self) -> T {
+        *self
+    }
+}
+
+impl<T: Copy> Label<T> for &T {
+    fn value(&self) -> T {
+        **self
+    }
+}
+
+impl<T: Copy> Label<T> for &&T {
+    fn value(&self) -> T {
+        ***self
+    }
+}
 
 pub struct Messages {
     lang: Lang,
@@ -75,20 +97,20 @@ impl Messages {
             .replace("{1}", &b.to_string())
     }
 
-    pub fn status(&self, status: impl Borrow<CaseStatus>) -> &str {
-        self.lookup("status", status.borrow().as_str())
+    pub fn status(&self, status: impl Label<CaseStatus>) -> &str {
+        self.lookup("status", status.value().as_str())
     }
 
-    pub fn category(&self, category: impl Borrow<Category>) -> &str {
-        self.lookup("category", category.borrow().as_str())
+    pub fn category(&self, category: impl Label<Category>) -> &str {
+        self.lookup("category", category.value().as_str())
     }
 
-    pub fn category_hint(&self, category: impl Borrow<Category>) -> &str {
-        self.lookup("category_hint", category.borrow().as_str())
+    pub fn category_hint(&self, category: impl Label<Category>) -> &str {
+        self.lookup("category_hint", category.value().as_str())
     }
 
-    pub fn dismiss_reason(&self, reason: impl Borrow<DismissReason>) -> &str {
-        self.lookup("dismiss_reason", reason.borrow().as_str())
+    pub fn dismiss_reason(&self, reason: impl Label<DismissReason>) -> &str {
+        self.lookup("dismiss_reason", reason.value().as_str())
     }
 
     pub fn field_label(&self, field: &str) -> &str {

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod evidence;
 pub mod officers;
 pub mod outbox;
+pub mod queue;
 pub mod schema;
 pub mod secrets;
 pub mod tokens;

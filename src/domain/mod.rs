@@ -24,3 +24,8 @@ pub use region::{Region, RegionCode};
 pub use report::{FieldError, Problem, ReportForm, ValidReport};
 pub use shop::ShopRef;
 pub use status::{CaseStatus, DismissReason, Transition, TransitionError};
+
+/// The date in China (UTC+8) at a UTC time: deadlines and "today" are counted there.
+pub fn china_date(utc: chrono::NaiveDateTime) -> chrono::NaiveDate {
+    (utc + chrono::TimeDelta::hours(8)).date()
+}

@@ -2,7 +2,9 @@
 //! and the first email, in one transaction.
 
 use super::{Links, WorkflowError};
-use crate::db::{self, DbConnection, audit, cases, evidence, tokens};
+use crate::db::{self, DbConnection, audit, cases, evidence, queue, tokens};
+use crate::domain::deadlines::Deadlines;
+use crate::domain::{china_date, workdays};
 use crate::domain::audit::Actor;
 use crate::domain::{CaseNumber, CaseStatus, ReceiptCode, ValidReport};
 use crate::evidence::intake::StoredEvidence;
@@ -79,6 +81,15 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
             },
         )?;
         let _span = tracing::info_span!("case", case = %number).entered();
+        queue::index_for_search(
+            conn,
+            case_id,
+            &queue::search_text(&number_text, &r.shop_name, &shop_ref, &r.description),
+        )?;
+        if status == CaseStatus::Submitted {
+            let deadlines = Deadlines::starting(workdays::official(), china_date(now), r.also_complaint);
+            queue::set_deadlines(conn, case_id, &deadlines)?;
+        }
 
         audit::append(
             conn,

@@ -46,7 +46,9 @@ impl Links {
     }
 }
 
-use crate::db::{audit, cases};
+use crate::db::{audit, cases, queue};
+use crate::domain::deadlines::Deadlines;
+use crate::domain::{china_date, workdays};
 use crate::domain::audit::Actor;
 use crate::domain::{CaseStatus, Lang, Transition};
 use crate::mail::{self, messages::StatusEmail};
@@ -74,6 +76,7 @@ pub fn change_status(
         map.insert("to".into(), to.as_str().into());
     }
     audit::append(conn, case.id, actor, transition.name(), &detail, true, now)?;
+    keep_deadlines(conn, case, from, to, now)?;
     // Only an address that was confirmed gets status mail: an unconfirmed one may not be the reporter's.
     let reachable = case.submitted_at.is_some() || transition == Transition::Confirm;
     if let (Some(email), true) = (&case.reporter_email, reachable) {
@@ -89,4 +92,31 @@ pub fn change_status(
     }
     tracing::info!(case = %case.case_number, from = from.as_str(), to = to.as_str(), "status changed");
     Ok(to)
+}
+
+/// The deadline clock: it starts when a case enters the queue, stops while the case waits for
+/// the reporter, and moves on by the working days the wait took.
+fn keep_deadlines(
+    conn: &mut crate::db::DbConnection,
+    case: &cases::CaseRow,
+    from: CaseStatus,
+    to: CaseStatus,
+    now: chrono::NaiveDateTime,
+) -> Result<(), WorkflowError> {
+    let cal = workdays::official();
+    if to == CaseStatus::Submitted {
+        let deadlines = Deadlines::starting(cal, china_date(now), case.is_complaint);
+        queue::set_deadlines(conn, case.id, &deadlines)?;
+    } else if to == CaseStatus::AwaitingReporter {
+        queue::set_paused(conn, case.id, Some(now))?;
+    } else if from == CaseStatus::AwaitingReporter
+        && let Some(row) = queue::deadlines_of(conn, case.id)?
+    {
+        if let Some(since) = row.paused_since {
+            let moved = row.deadlines().after_pause(cal, china_date(since), china_date(now));
+            queue::set_deadlines(conn, case.id, &moved)?;
+        }
+        queue::set_paused(conn, case.id, None)?;
+    }
+    Ok(())
 }

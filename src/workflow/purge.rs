@@ -23,6 +23,7 @@ pub async fn purge_unconfirmed(pool: &DbPool, store: &EvidenceStore) -> Result<u
                     return Ok(Vec::new());
                 }
                 let files = evidence::for_case(conn, id)?;
+                crate::db::queue::unindex(conn, id)?;
                 cases::delete(conn, id)?;
                 let mut orphans = Vec::new();
                 for f in files {

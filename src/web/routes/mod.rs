@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/officer",
             web::get().to(|| async { super::see_other("/officer/cases") }),
         )
+        .route("/officer/cases", web::get().to(officer::queue::show_queue))
         .route(
             "/officer/login",
             web::get().to(officer::account::show_login),

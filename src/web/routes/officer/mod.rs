@@ -1,3 +1,4 @@
 //! The case officers' workspace.
 
 pub mod account;
+pub mod queue;

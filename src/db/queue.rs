@@ -1,0 +1,267 @@
+//! The officers' queue: the search index and deadline rows kept beside each case, and the one
+//! query behind every filter of `/officer/cases` — keyset-paginated, every filter on an index.
+
+use super::schema::{case_deadlines, case_search, cases, officers};
+use super::{DbConnection, MultiBackend};
+use crate::domain::deadlines::Deadlines;
+use crate::domain::{CaseStatus, Category, Platform};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// The text that search matches: case number, shop name and address, description, lower-cased
+/// (both backends then agree on case-insensitivity, whatever their collation).
+pub fn search_text(case_number: &str, shop_name: &str, shop_ref: &str, description: &str) -> String {
+    format!("{case_number}\n{shop_name}\n{shop_ref}\n{description}").to_lowercase()
+}
+
+pub fn index_for_search(conn: &mut DbConnection, case_id: i64, text: &str) -> QueryResult<()> {
+    diesel::insert_into(case_search::table)
+        .values((case_search::case_id.eq(case_id), case_search::body.eq(text)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Removes a case from the index (SQLite's FTS table has no foreign key to cascade).
+pub fn unindex(conn: &mut DbConnection, case_id: i64) -> QueryResult<()> {
+    diesel::delete(case_search::table.filter(case_search::case_id.eq(case_id))).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_deadlines(conn: &mut DbConnection, case_id: i64, d: &Deadlines) -> QueryResult<()> {
+    let exists: i64 = case_deadlines::table.filter(case_deadlines::case_id.eq(case_id)).count().get_result(conn)?;
+    if exists == 0 {
+        diesel::insert_into(case_deadlines::table)
+            .values((
+                case_deadlines::case_id.eq(case_id),
+                case_deadlines::accept_by.eq(d.accept_by),
+                case_deadlines::decide_by.eq(d.decide_by),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(case_deadlines::table.find(case_id))
+            .set((case_deadlines::accept_by.eq(d.accept_by), case_deadlines::decide_by.eq(d.decide_by)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_deadlines)]
+pub struct DeadlineRow {
+    pub case_id: i64,
+    pub accept_by: Option<NaiveDate>,
+    pub decide_by: NaiveDate,
+    pub extended_reason: Option<String>,
+    pub paused_since: Option<NaiveDateTime>,
+}
+
+impl DeadlineRow {
+    pub fn deadlines(&self) -> Deadlines {
+        Deadlines { accept_by: self.accept_by, decide_by: self.decide_by }
+    }
+}
+
+pub fn deadlines_of(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option<DeadlineRow>> {
+    case_deadlines::table.find(case_id).select(DeadlineRow::as_select()).first(conn).optional()
+}
+
+pub fn set_paused(conn: &mut DbConnection, case_id: i64, since: Option<NaiveDateTime>) -> QueryResult<()> {
+    diesel::update(case_deadlines::table.find(case_id)).set(case_deadlines::paused_since.eq(since)).execute(conn)?;
+    Ok(())
+}
+
+pub fn set_extension(conn: &mut DbConnection, case_id: i64, d: &Deadlines, reason: &str) -> QueryResult<()> {
+    diesel::update(case_deadlines::table.find(case_id))
+        .set((case_deadlines::decide_by.eq(d.decide_by), case_deadlines::extended_reason.eq(Some(reason))))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignee {
+    Anyone,
+    Nobody,
+    Officer(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Most recently changed first.
+    Activity,
+    Newest,
+    Oldest,
+}
+
+/// Where the previous page ended: the sort key and id of its last row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: NaiveDateTime,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueueFilter {
+    /// Empty: every status a case can be worked on in.
+    pub statuses: Vec<CaseStatus>,
+    pub platform: Option<Platform>,
+    pub category: Option<Category>,
+    /// A province or city code (six digits).
+    pub province_code: Option<String>,
+    pub city_code: Option<String>,
+    pub assignee: Assignee,
+    pub overdue_on: Option<NaiveDate>,
+    /// Filed from this time (inclusive) until that time (exclusive), UTC.
+    pub filed_from: Option<NaiveDateTime>,
+    pub filed_until: Option<NaiveDateTime>,
+    /// A lower-cased substring to find.
+    pub search: Option<String>,
+    pub sort: Sort,
+    pub after: Option<Cursor>,
+}
+
+/// The statuses of the default queue: cases someone must act on.
+pub const WORKING_STATUSES: [CaseStatus; 4] =
+    [CaseStatus::Submitted, CaseStatus::InReview, CaseStatus::AwaitingReporter, CaseStatus::Substantiated];
+
+#[derive(Debug, Clone, Queryable)]
+pub struct QueueRow {
+    pub id: i64,
+    pub case_number: String,
+    pub status: String,
+    pub platform: String,
+    pub platform_other: Option<String>,
+    pub shop_name: String,
+    pub region_code: String,
+    pub category: String,
+    pub is_complaint: bool,
+    pub created_at: NaiveDateTime,
+    pub last_activity_at: NaiveDateTime,
+    pub accept_by: Option<NaiveDate>,
+    pub decide_by: Option<NaiveDate>,
+    pub assignee_name: Option<String>,
+}
+
+impl QueueRow {
+    pub fn sort_key(&self, sort: Sort) -> NaiveDateTime {
+        match sort {
+            Sort::Activity => self.last_activity_at,
+            Sort::Newest | Sort::Oldest => self.created_at,
+        }
+    }
+}
+
+fn like_pattern(s: &str) -> String {
+    // The user's % and _ are literal, escaped with a backslash (declared in the ESCAPE clause).
+    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult<Vec<QueueRow>> {
+    let mut q = cases::table
+        .left_join(case_deadlines::table)
+        .left_join(officers::table)
+        .select((
+            cases::id,
+            cases::case_number,
+            cases::status,
+            cases::platform,
+            cases::platform_other,
+            cases::shop_name,
+            cases::region_code,
+            cases::category,
+            cases::is_complaint,
+            cases::created_at,
+            cases::last_activity_at,
+            case_deadlines::accept_by.nullable(),
+            case_deadlines::decide_by.nullable(),
+            officers::name.nullable(),
+        ))
+        .into_boxed::<MultiBackend>();
+
+    let statuses: Vec<&str> = if f.statuses.is_empty() {
+        WORKING_STATUSES.iter().map(|s| s.as_str()).collect()
+    } else {
+        f.statuses.iter().map(|s| s.as_str()).collect()
+    };
+    q = q.filter(cases::status.eq_any(statuses));
+    if let Some(p) = f.platform {
+        q = q.filter(cases::platform.eq(p.as_str()));
+    }
+    if let Some(c) = f.category {
+        q = q.filter(cases::category.eq(c.as_str()));
+    }
+    if let Some(p) = &f.province_code {
+        q = q.filter(cases::province_code.eq(p.clone()));
+    }
+    if let Some(c) = &f.city_code {
+        q = q.filter(cases::city_code.eq(c.clone()));
+    }
+    match f.assignee {
+        Assignee::Anyone => {}
+        Assignee::Nobody => q = q.filter(cases::assigned_officer_id.is_null()),
+        Assignee::Officer(id) => q = q.filter(cases::assigned_officer_id.eq(id)),
+    }
+    if let Some(today) = f.overdue_on {
+        // The same rule as Deadlines::is_overdue, in SQL.
+        let submitted = CaseStatus::Submitted.as_str();
+        let in_review = CaseStatus::InReview.as_str();
+        q = q.filter(
+            cases::status
+                .eq(in_review)
+                .and(case_deadlines::decide_by.lt(today))
+                .or(cases::status.eq(submitted).and(
+                    case_deadlines::decide_by.lt(today).or(case_deadlines::accept_by.lt(today)),
+                ))
+                .assume_not_null(),
+        );
+    }
+    if let Some(from) = f.filed_from {
+        q = q.filter(cases::created_at.ge(from));
+    }
+    if let Some(until) = f.filed_until {
+        q = q.filter(cases::created_at.lt(until));
+    }
+    if let Some(text) = f.search.as_deref().filter(|t| !t.is_empty()) {
+        let hits = case_search::table
+            .filter(case_search::body.like(like_pattern(text)).escape('\\'))
+            .select(case_search::case_id);
+        q = q.filter(cases::id.eq_any(hits));
+    }
+    q = match (f.sort, f.after) {
+        (Sort::Activity, Some(c)) => q.filter(
+            cases::last_activity_at.lt(c.at).or(cases::last_activity_at.eq(c.at).and(cases::id.lt(c.id))),
+        ),
+        (Sort::Newest, Some(c)) => {
+            q.filter(cases::created_at.lt(c.at).or(cases::created_at.eq(c.at).and(cases::id.lt(c.id))))
+        }
+        (Sort::Oldest, Some(c)) => {
+            q.filter(cases::created_at.gt(c.at).or(cases::created_at.eq(c.at).and(cases::id.gt(c.id))))
+        }
+        (_, None) => q,
+    };
+    q = match f.sort {
+        Sort::Activity => q.order((cases::last_activity_at.desc(), cases::id.desc())),
+        Sort::Newest => q.order((cases::created_at.desc(), cases::id.desc())),
+        Sort::Oldest => q.order((cases::created_at.asc(), cases::id.asc())),
+    };
+    q.limit(limit).load(conn)
+}
+
+/// How many cases are in each status, for the queue's sidebar.
+pub fn status_counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    cases::table
+        .group_by(cases::status)
+        .select((cases::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_wildcards_typed_by_people_are_literal() {
+        assert_eq!(like_pattern("好评返现"), "%好评返现%");
+        assert_eq!(like_pattern("100%_off"), "%100\\%\\_off%");
+    }
+}

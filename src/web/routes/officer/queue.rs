@@ -1,0 +1,247 @@
+//! The queue: every case an officer may work on, filtered, searched and paged by keyset.
+
+use crate::db::{self, queue};
+use crate::db::queue::{Assignee, Cursor, QueueFilter, QueueRow, Sort};
+use crate::domain::deadlines::Deadlines;
+use crate::domain::region::{Division, divisions};
+use crate::domain::{CaseStatus, Category, Platform, RegionCode, china_date, workdays};
+use crate::error::AppError;
+use crate::web::context::PageContext;
+use crate::web::filters;
+use crate::web::officer_session::CurrentOfficer;
+use crate::web::{AppState, render};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta};
+use serde::Deserialize;
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// The queue's query string, as typed or linked. Unknown or malformed values are ignored, so a
+/// hand-edited URL shows a wider queue instead of an error.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub platform: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub province: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub assignee: String,
+    #[serde(default)]
+    pub overdue: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub after: String,
+}
+
+impl QueueQuery {
+    /// The query string of these filters with a new cursor (for the next page's link).
+    pub fn with_after(&self, after: &str) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("status", &self.status),
+            ("platform", &self.platform),
+            ("category", &self.category),
+            ("province", &self.province),
+            ("city", &self.city),
+            ("assignee", &self.assignee),
+            ("overdue", &self.overdue),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("q", &self.q),
+            ("sort", &self.sort),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        if !after.is_empty() {
+            s.append_pair("after", after);
+        }
+        s.finish()
+    }
+
+    /// The same filters with another status (for the sidebar's links).
+    pub fn with_status(&self, status: &str) -> String {
+        QueueQuery { status: status.to_string(), after: String::new(), ..self.clone() }.with_after("")
+    }
+
+    fn filter(&self, officer_id: i64, today: NaiveDate) -> QueueFilter {
+        let statuses = match self.status.as_str() {
+            "" | "open" => Vec::new(),
+            "all" => CaseStatus::ALL.to_vec(),
+            s => CaseStatus::parse(s).map(|s| vec![s]).unwrap_or_default(),
+        };
+        let region = |code: &str| RegionCode::parse(code).map(|c| c.to_string());
+        let day_start = |s: &str| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_time(NaiveTime::MIN) - TimeDelta::hours(8))
+        };
+        QueueFilter {
+            statuses,
+            platform: Platform::parse(&self.platform),
+            category: Category::parse(&self.category),
+            province_code: region(&self.province),
+            city_code: region(&self.city),
+            assignee: match self.assignee.as_str() {
+                "me" => Assignee::Officer(officer_id),
+                "nobody" => Assignee::Nobody,
+                _ => Assignee::Anyone,
+            },
+            overdue_on: (self.overdue == "1").then_some(today),
+            filed_from: day_start(&self.from),
+            filed_until: day_start(&self.to).map(|t| t + TimeDelta::days(1)),
+            search: Some(self.q.trim().to_lowercase()).filter(|q| !q.is_empty()),
+            sort: match self.sort.as_str() {
+                "newest" => Sort::Newest,
+                "oldest" => Sort::Oldest,
+                _ => Sort::Activity,
+            },
+            after: parse_cursor(&self.after),
+        }
+    }
+}
+
+fn parse_cursor(s: &str) -> Option<Cursor> {
+    let (micros, id) = s.split_once('.')?;
+    let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
+    Some(Cursor { at, id: id.parse().ok()? })
+}
+
+fn cursor_of(row: &QueueRow, sort: Sort) -> String {
+    format!("{}.{}", row.sort_key(sort).and_utc().timestamp_micros(), row.id)
+}
+
+pub struct QueueItem {
+    pub number: String,
+    pub status: CaseStatus,
+    pub platform: String,
+    pub shop_name: String,
+    pub region: String,
+    pub category: String,
+    pub is_complaint: bool,
+    pub filed: String,
+    pub activity: String,
+    pub assignee: Option<String>,
+    pub due: Option<String>,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "pages/officer/queue.html")]
+pub struct QueuePage {
+    pub ctx: PageContext,
+    pub officer: CurrentOfficer,
+    pub query: QueueQuery,
+    pub items: Vec<QueueItem>,
+    pub counts: Vec<(CaseStatus, i64)>,
+    pub open_count: i64,
+    pub next: Option<String>,
+    pub platforms: &'static [Platform],
+    pub categories: &'static [Category],
+    pub provinces: &'static [Division],
+    pub calendar_missing_year: Option<i32>,
+}
+
+impl QueuePage {
+    pub fn is(&self, field: &str, value: &str) -> bool {
+        let current = match field {
+            "status" => &self.query.status,
+            "platform" => &self.query.platform,
+            "category" => &self.query.category,
+            "province" => &self.query.province,
+            "city" => &self.query.city,
+            "assignee" => &self.query.assignee,
+            "sort" => &self.query.sort,
+            _ => return false,
+        };
+        current == value
+    }
+}
+
+fn short_region(code: &str) -> String {
+    RegionCode::parse(code).and_then(|c| divisions().region(&c)).map(|r| r.full_name()).unwrap_or_else(|| code.to_string())
+}
+
+pub async fn show_queue(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let today = china_date(db::now());
+    let filter = query.filter(officer.id, today);
+    let sort = filter.sort;
+    let (rows, counts) = db::run(&state.pool, move |conn| {
+        Ok((queue::page(conn, &filter, PAGE_SIZE + 1)?, queue::status_counts(conn)?))
+    })
+    .await?;
+    let m = ctx.m;
+    let has_more = rows.len() as i64 > PAGE_SIZE;
+    let rows = &rows[..rows.len().min(PAGE_SIZE as usize)];
+    let next = has_more.then(|| rows.last().map(|r| query.with_after(&cursor_of(r, sort)))).flatten();
+    let items = rows
+        .iter()
+        .map(|r| {
+            let status = CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Submitted);
+            let deadlines = r.decide_by.map(|decide_by| Deadlines { accept_by: r.accept_by, decide_by });
+            let due = deadlines.map(|d| match (status, d.accept_by) {
+                (CaseStatus::Submitted, Some(a)) => a.min(d.decide_by),
+                _ => d.decide_by,
+            });
+            QueueItem {
+                number: r.case_number.clone(),
+                status,
+                platform: Platform::parse(&r.platform)
+                    .map(|p| p.display_name().to_string())
+                    .unwrap_or_default()
+                    + &r.platform_other.as_ref().map(|o| format!(" ({o})")).unwrap_or_default(),
+                shop_name: r.shop_name.clone(),
+                region: short_region(&r.region_code),
+                category: Category::parse(&r.category).map(|c| m.category(c).to_string()).unwrap_or_default(),
+                is_complaint: r.is_complaint,
+                filed: filters::china_time(&r.created_at),
+                activity: filters::china_time(&r.last_activity_at),
+                assignee: r.assignee_name.clone(),
+                overdue: deadlines.is_some_and(|d| d.is_overdue(status, today)),
+                due: due.filter(|_| matches!(status, CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter)).map(|d| d.to_string()),
+            }
+        })
+        .collect();
+    let counts: Vec<(CaseStatus, i64)> = CaseStatus::ALL
+        .iter()
+        .filter(|s| **s != CaseStatus::Unconfirmed)
+        .map(|s| (*s, counts.iter().find(|(k, _)| k == s.as_str()).map(|(_, n)| *n).unwrap_or(0)))
+        .collect();
+    let open_count = counts.iter().filter(|(s, _)| queue::WORKING_STATUSES.contains(s)).map(|(_, n)| n).sum();
+    render(
+        StatusCode::OK,
+        &QueuePage {
+            ctx,
+            officer,
+            query,
+            items,
+            counts,
+            open_count,
+            next,
+            platforms: Platform::ALL,
+            categories: Category::ALL,
+            provinces: divisions().provinces(),
+            calendar_missing_year: (!workdays::official().knows_year(today.year())).then_some(today.year()),
+        },
+    )
+}
