@@ -2,7 +2,7 @@
 //! shows, looked up by key. A unit test checks both catalogs hold the same keys and that every
 //! key the templates use exists.
 
-use crate::domain::{CaseStatus, Category, DismissReason, FieldError, Lang, Problem};
+use crate::domain::{CaseStatus, Category, DismissReason, FieldError, Lang, Problem, Platform};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::LazyLock;
@@ -101,6 +101,10 @@ impl Messages {
         self.lookup("status", status.value().as_str())
     }
 
+    pub fn platform(&self, platform: impl Label<Platform>) -> &str {
+        self.lookup("platform", platform.value().as_str())
+    }
+
     pub fn category(&self, category: impl Label<Category>) -> &str {
         self.lookup("category", category.value().as_str())
     }
@@ -170,6 +174,9 @@ mod tests {
             for s in CaseStatus::ALL {
                 assert_ne!(m.status(*s), "?", "{lang:?} status {s}");
             }
+            for p in Platform::ALL {
+                assert_ne!(m.platform(*p), "?", "{lang:?} platform {p}");
+            }
             for c in Category::ALL {
                 assert_ne!(m.category(*c), "?", "{lang:?} category {c}");
                 assert_ne!(m.category_hint(*c), "?", "{lang:?} category hint {c}");
@@ -193,6 +200,10 @@ mod tests {
                 &mut |text, path| {
                     for pattern in ["t(\"", "t1(\"", "t2(\""] {
                         for (i, _) in text.match_indices(pattern) {
+                            // Only method calls (`m.t(`), not `format(` and the like.
+                            if !text[..i].ends_with('.') {
+                                continue;
+                            }
                             let rest = &text[i + pattern.len()..];
                             if let Some(end) = rest.find('"') {
                                 let key = &rest[..end];

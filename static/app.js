@@ -62,7 +62,7 @@
           img.onload = function () { URL.revokeObjectURL(img.src); };
           fig.appendChild(img);
         }
-        cap.textContent = f.name + " · " + (f.size / 1048576).toFixed(1) + " MiB";
+        cap.textContent = f.name + " · " + (f.size < 1048576 ? (f.size / 1024).toFixed(1) + " KiB" : (f.size / 1048576).toFixed(1) + " MiB");
         fig.appendChild(cap);
         preview.appendChild(fig);
       });
@@ -81,7 +81,9 @@
       xhr.open("POST", form.action);
       xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
       xhr.onload = function () {
-        if (xhr.responseURL && xhr.responseURL.indexOf("/reports/receipt") !== -1) { window.location.href = xhr.responseURL; return; }
+        // The XHR followed the redirect and already holds the receipt, which shows the code once:
+        // show that response and fix the address bar, never load the page a second time.
+        if (xhr.responseURL) history.replaceState(null, "", xhr.responseURL);
         document.open(); document.write(xhr.responseText); document.close();
         window.scrollTo(0, 0);
       };
@@ -95,6 +97,14 @@
     b.hidden = false;
     b.addEventListener("click", function () { window.print(); });
   });
+
+  // The anonymity warning matters only while no email is given.
+  var email = document.getElementById("email"), anon = document.getElementById("anonymous-warning");
+  if (email && anon) {
+    var syncAnon = function () { anon.hidden = email.value.trim() !== ""; };
+    email.addEventListener("input", syncAnon);
+    syncAnon();
+  }
 
   var problems = document.getElementById("form-problems");
   if (problems) problems.focus();

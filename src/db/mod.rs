@@ -5,6 +5,7 @@ pub mod audit;
 pub mod cases;
 pub mod evidence;
 pub mod officers;
+pub mod notes;
 pub mod outbox;
 pub mod queue;
 pub mod schema;

@@ -186,6 +186,8 @@ diesel::joinable!(case_messages -> cases (case_id));
 diesel::joinable!(case_deadlines -> cases (case_id));
 diesel::joinable!(case_search -> cases (case_id));
 diesel::joinable!(cases -> officers (assigned_officer_id));
+diesel::joinable!(case_notes -> officers (officer_id));
+diesel::joinable!(case_messages -> officers (officer_id));
 diesel::joinable!(audit_events -> cases (case_id));
 diesel::joinable!(email_tokens -> cases (case_id));
 diesel::joinable!(outbox -> cases (case_id));

@@ -223,7 +223,8 @@ mod tests {
         assert_eq!(d.provinces().len(), 31);
         let cities: usize = d.provinces().iter().map(|p| p.children.len()).sum();
         assert_eq!(cities, 342);
-        assert_eq!(d.len(), 31 + 342 + 2978);
+        // The data file holds 3,056 county-level entries (districts, counties, county-level cities).
+        assert_eq!(d.len(), 31 + 342 + 3056);
     }
 
     #[test]

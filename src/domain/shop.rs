@@ -101,10 +101,17 @@ impl ShopRef {
 }
 
 fn looks_like_url(input: &str) -> bool {
+    if input.contains(char::is_whitespace) {
+        return false;
+    }
     let lower = input.to_ascii_lowercase();
-    lower.contains("://")
-        || lower.starts_with("www.")
-        || (!input.contains(char::is_whitespace) && input.contains('/') && input.contains('.'))
+    if lower.contains("://") || lower.starts_with("www.") {
+        return true;
+    }
+    // A bare host name like `shop123.taobao.com/...` or `shop123.taobao.com?id=1`.
+    let host = lower.split(['/', '?', '#']).next().unwrap_or("");
+    let tld = host.rsplit('.').next().unwrap_or("");
+    host.contains('.') && tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
 /// Parses an http(s) address, adding `https://` where a person left the scheme out.

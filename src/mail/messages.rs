@@ -101,3 +101,44 @@ impl StatusEmail {
         format!("email.status.explain.{}", self.status.as_str())
     }
 }
+
+/// What an officer is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfficerNotice {
+    Assigned,
+    ReporterAnswered,
+}
+
+/// A notice to a case officer (in zh-CN: officers work in Chinese).
+pub struct OfficerEmail {
+    pub notice: OfficerNotice,
+    pub officer_name: String,
+    pub case_number: String,
+    pub case_url: String,
+}
+email_templates!(OfficerEmail, OfficerText, OfficerHtml, "email/officer.txt", "email/officer.html");
+
+impl OfficerEmail {
+    pub fn compose(&self) -> Result<Composed, askama::Error> {
+        let m = messages(Lang::ZhCn);
+        let (text, html) = self.render_both(m)?;
+        Ok(Composed {
+            kind: self.kind(),
+            subject: m.t1(&format!("email.officer.{}.subject", self.kind()), &self.case_number),
+            text,
+            html,
+            holds_secret: false,
+        })
+    }
+
+    fn kind(&self) -> &'static str {
+        match self.notice {
+            OfficerNotice::Assigned => "assigned",
+            OfficerNotice::ReporterAnswered => "reporter_answered",
+        }
+    }
+
+    fn intro_key(&self) -> String {
+        format!("email.officer.{}.intro", self.kind())
+    }
+}

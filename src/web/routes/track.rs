@@ -161,9 +161,9 @@ async fn load_case_page(
     let platform = Platform::parse(&case.platform);
     let platform_name = match (platform, &case.platform_other) {
         (Some(Platform::Other), Some(other)) => {
-            format!("{} ({other})", Platform::Other.display_name())
+            format!("{} ({other})", m.platform(Platform::Other))
         }
-        (Some(p), _) => p.display_name().to_string(),
+        (Some(p), _) => m.platform(p).to_string(),
         (None, _) => case.platform.clone(),
     };
     let category_label = Category::parse(&case.category)

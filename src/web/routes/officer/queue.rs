@@ -207,7 +207,7 @@ pub async fn show_queue(
                 number: r.case_number.clone(),
                 status,
                 platform: Platform::parse(&r.platform)
-                    .map(|p| p.display_name().to_string())
+                    .map(|p| m.platform(p).to_string())
                     .unwrap_or_default()
                     + &r.platform_other.as_ref().map(|o| format!(" ({o})")).unwrap_or_default(),
                 shop_name: r.shop_name.clone(),
