@@ -67,6 +67,8 @@ impl From<crate::workflow::WorkflowError> for AppError {
             }
             W::Conflict => AppError::Conflict("error.case_changed"),
             W::Render(r) => AppError::Internal(r.into()),
+            W::NotAllowed(key) => AppError::Forbidden(key),
+            W::Invalid(key) => AppError::BadRequest(key),
         }
     }
 }

@@ -9,6 +9,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub const PURPOSE_CONFIRM: &str = "confirm";
+/// A reporter's link to their case from a status email: opens it, changes nothing.
+pub const PURPOSE_ACCESS: &str = "access";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = email_tokens)]

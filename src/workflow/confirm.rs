@@ -67,6 +67,7 @@ pub fn confirm(
             Transition::Confirm,
             Actor::Reporter,
             json!({}),
+            None,
             links,
         )?;
         Ok(LinkState::Confirmed { case_number })

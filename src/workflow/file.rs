@@ -2,7 +2,7 @@
 //! and the first email, in one transaction.
 
 use super::{Links, WorkflowError};
-use crate::db::{self, DbConnection, audit, cases, evidence, queue, tokens};
+use crate::db::{self, DbConnection, audit, cases, queue, tokens};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::{china_date, workdays};
 use crate::domain::audit::Actor;
@@ -107,39 +107,7 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
             true,
             now,
         )?;
-        for (i, e) in f.evidence.iter().enumerate() {
-            let position = i as i32 + 1;
-            evidence::insert(
-                conn,
-                &evidence::NewEvidence {
-                    case_id,
-                    position,
-                    source: "report",
-                    original_name: &e.original_name,
-                    kind: e.kind,
-                    sha256: &e.sha256,
-                    byte_size: e.byte_size,
-                    width: e.width,
-                    height: e.height,
-                    display_sha256: &e.display_sha256,
-                    display_kind: e.display_kind,
-                    thumb_sha256: &e.thumb_sha256,
-                    thumb_width: e.thumb_width,
-                    thumb_height: e.thumb_height,
-                    perceptual_hash: &e.perceptual_hash,
-                    uploaded_at: now,
-                },
-            )?;
-            audit::append(
-                conn,
-                case_id,
-                Actor::Reporter,
-                "evidence_added",
-                &json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size, "name": e.original_name }),
-                true,
-                now,
-            )?;
-        }
+        super::record_evidence(conn, case_id, "report", f.evidence, now)?;
 
         if let Some(email) = &email {
             let (token, token_hash) = tokens::generate();

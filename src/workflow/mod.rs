@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod confirm;
 pub mod file;
 pub mod purge;
+pub mod reply;
+pub mod review;
 pub mod track;
 pub mod withdraw;
 
@@ -22,6 +24,12 @@ pub enum WorkflowError {
     Conflict,
     #[error("an email could not be rendered: {0}")]
     Render(#[from] askama::Error),
+    /// The officer may not do this to this case (the key names the reason shown).
+    #[error("not allowed: {0}")]
+    NotAllowed(&'static str),
+    /// The input is not acceptable (the key names the message shown).
+    #[error("invalid input: {0}")]
+    Invalid(&'static str),
 }
 
 impl From<diesel::result::Error> for WorkflowError {
@@ -29,6 +37,9 @@ impl From<diesel::result::Error> for WorkflowError {
         WorkflowError::Db(DbError::Query(e))
     }
 }
+
+/// How long the case link in a reporter's status email works.
+pub const ACCESS_LINK_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::days(14);
 
 /// Links that go into emails, built from the portal's public address.
 #[derive(Debug, Clone)]
@@ -44,9 +55,18 @@ impl Links {
     pub fn track(&self) -> String {
         format!("{}/track", self.base_url)
     }
+
+    /// A reporter's signed link to their case (no receipt code in it).
+    pub fn access(&self, token: &str) -> String {
+        format!("{}/track/link/{token}", self.base_url)
+    }
+
+    pub fn officer_case(&self, case_number: &str) -> String {
+        format!("{}/officer/cases/{case_number}", self.base_url)
+    }
 }
 
-use crate::db::{audit, cases, queue};
+use crate::db::{audit, cases, queue, tokens};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::{china_date, workdays};
 use crate::domain::audit::Actor;
@@ -62,6 +82,7 @@ pub fn change_status(
     transition: Transition,
     actor: Actor,
     detail: serde_json::Value,
+    email_message: Option<&str>,
     links: &Links,
 ) -> Result<CaseStatus, WorkflowError> {
     let from = case.status();
@@ -80,12 +101,15 @@ pub fn change_status(
     // Only an address that was confirmed gets status mail: an unconfirmed one may not be the reporter's.
     let reachable = case.submitted_at.is_some() || transition == Transition::Confirm;
     if let (Some(email), true) = (&case.reporter_email, reachable) {
+        // A link straight to the case, without the receipt code: it opens the case for 14 days.
+        let (token, token_hash) = tokens::generate();
+        tokens::insert(conn, case.id, tokens::PURPOSE_ACCESS, &token_hash, now, now + ACCESS_LINK_LIFETIME)?;
         let composed = StatusEmail {
             lang: Lang::parse(&case.language).unwrap_or_default(),
             case_number: case.case_number.clone(),
             status: to,
-            track_url: links.track(),
-            message: None,
+            track_url: links.access(&token),
+            message: email_message.map(str::to_string),
         }
         .compose()?;
         mail::enqueue(conn, Some(case.id), email, &composed, now)?;
@@ -117,6 +141,51 @@ fn keep_deadlines(
             queue::set_deadlines(conn, case.id, &moved)?;
         }
         queue::set_paused(conn, case.id, None)?;
+    }
+    Ok(())
+}
+
+/// Records checked evidence files on a case, each with its audit entry, after those it has.
+pub fn record_evidence(
+    conn: &mut crate::db::DbConnection,
+    case_id: i64,
+    source: &str,
+    files: &[crate::evidence::intake::StoredEvidence],
+    now: chrono::NaiveDateTime,
+) -> Result<(), WorkflowError> {
+    let first = crate::db::evidence::next_position(conn, case_id)?;
+    for (i, e) in files.iter().enumerate() {
+        let position = first + i as i32;
+        crate::db::evidence::insert(
+            conn,
+            &crate::db::evidence::NewEvidence {
+                case_id,
+                position,
+                source,
+                original_name: &e.original_name,
+                kind: e.kind,
+                sha256: &e.sha256,
+                byte_size: e.byte_size,
+                width: e.width,
+                height: e.height,
+                display_sha256: &e.display_sha256,
+                display_kind: e.display_kind,
+                thumb_sha256: &e.thumb_sha256,
+                thumb_width: e.thumb_width,
+                thumb_height: e.thumb_height,
+                perceptual_hash: &e.perceptual_hash,
+                uploaded_at: now,
+            },
+        )?;
+        audit::append(
+            conn,
+            case_id,
+            Actor::Reporter,
+            "evidence_added",
+            &serde_json::json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size, "name": e.original_name }),
+            true,
+            now,
+        )?;
     }
     Ok(())
 }

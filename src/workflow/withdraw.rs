@@ -24,6 +24,7 @@ pub fn withdraw(
             Transition::Withdraw,
             Actor::Reporter,
             detail,
+            None,
             links,
         )
     })
