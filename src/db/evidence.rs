@@ -91,3 +91,23 @@ pub fn references_to(conn: &mut DbConnection, sha: &str) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// Numbers of other cases holding the same original file or a screenshot with the same
+/// perceptual hash.
+pub fn cases_with_same_image(
+    conn: &mut DbConnection,
+    case_id: i64,
+    sha: &str,
+    perceptual_hash: &str,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    use super::schema::cases;
+    evidence::table
+        .inner_join(cases::table)
+        .filter(evidence::case_id.ne(case_id))
+        .filter(evidence::sha256.eq(sha).or(evidence::perceptual_hash.eq(perceptual_hash)))
+        .select(cases::case_number)
+        .distinct()
+        .limit(limit)
+        .load(conn)
+}

@@ -27,6 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(track::serve_evidence),
         )
         .route("/track/leave", web::post().to(track::leave_case))
+        .route("/track/case/reply", web::post().to(track::reply_to_case))
+        .route("/track/link/{token}", web::get().to(track::open_access_link))
         .route(
             "/confirm/{token}",
             web::get().to(confirm::show_confirmation),
@@ -37,6 +39,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(|| async { super::see_other("/officer/cases") }),
         )
         .route("/officer/cases", web::get().to(officer::queue::show_queue))
+        .route("/officer/cases/{number}", web::get().to(officer::case::show_case))
+        .route("/officer/cases/{number}/actions/{action}", web::post().to(officer::case::act_on_case))
+        .route("/officer/cases/{number}/evidence/{id}/{variant}", web::get().to(officer::case::serve_evidence))
         .route(
             "/officer/login",
             web::get().to(officer::account::show_login),

@@ -98,7 +98,7 @@ pub async fn show_report_form(
     render(StatusCode::OK, &ReportFormPage::new(ctx, form, token))
 }
 
-fn rejection_message(m: &Messages, name: &str, r: &Rejection) -> String {
+pub(crate) fn rejection_message(m: &Messages, name: &str, r: &Rejection) -> String {
     match r {
         Rejection::Empty => m.t1("upload.empty", name),
         Rejection::TooLarge { .. } => m.t1("upload.too_large", name),
@@ -114,7 +114,7 @@ fn rejection_message(m: &Messages, name: &str, r: &Rejection) -> String {
     }
 }
 
-fn upload_problem_message(m: &Messages, p: &UploadProblem) -> String {
+pub(crate) fn upload_problem_message(m: &Messages, p: &UploadProblem) -> String {
     match p {
         UploadProblem::FileTooLarge { name } => m.t1("upload.too_large", name),
         UploadProblem::TooManyFiles { count } => m.t1("upload.too_many_files", count),

@@ -1,7 +1,7 @@
 //! The reporter's case: opened with the case number and receipt code, then status, timeline,
 //! evidence, and withdrawal.
 
-use crate::db::{self, audit, cases, evidence};
+use crate::db::{self, audit, cases, evidence, notes, tokens};
 use crate::domain::region::divisions;
 use crate::domain::{CaseNumber, CaseStatus, Category, Platform, ReceiptCode, RegionCode};
 use crate::error::AppError;
@@ -12,7 +12,8 @@ use crate::web::context::PageContext;
 use crate::web::filters;
 use crate::web::reporter_session;
 use crate::web::{AppState, render, see_other};
-use crate::workflow::{track, withdraw};
+use crate::evidence::intake::{self, Intake, Upload};
+use crate::workflow::{reply, track, withdraw};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -115,6 +116,10 @@ pub struct TrackedCasePage {
     pub evidence: Vec<EvidenceItem>,
     pub csrf: String,
     pub confirm_withdraw: bool,
+    pub messages: Vec<notes::MessageView>,
+    /// Problems with a reply just sent (shown above the reply form).
+    pub reply_problems: Vec<String>,
+    pub max_files: usize,
 }
 
 impl TrackedCasePage {
@@ -131,6 +136,7 @@ fn timeline_text(m: &Messages, row: &audit::AuditRow) -> String {
             detail["name"].as_str().unwrap_or(""),
         ),
         "filed" => m.t("timeline.filed").to_string(),
+        "request_info" => m.t("timeline.request_info").to_string(),
         _ => match detail["to"].as_str().and_then(CaseStatus::parse) {
             Some(to) => m.t1("timeline.status_changed", m.status(to)),
             None => m.t("timeline.updated").to_string(),
@@ -143,15 +149,18 @@ async fn load_case_page(
     state: &AppState,
     session: &Session,
     confirm_withdraw: bool,
+    reply_problems: Vec<String>,
+    status_code: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let Some(case_id) = reporter_session::current_case(session)? else {
         return Ok(see_other("/track"));
     };
-    let (case, trail, files) = db::run(&state.pool, move |conn| {
+    let (case, trail, files, messages) = db::run(&state.pool, move |conn| {
         Ok((
             cases::get(conn, case_id)?,
             audit::for_case(conn, case_id)?,
             evidence::for_case(conn, case_id)?,
+            notes::messages_for(conn, case_id)?,
         ))
     })
     .await?;
@@ -193,7 +202,7 @@ async fn load_case_page(
         .collect();
     let csrf = reporter_session::csrf_token(session)?;
     render(
-        StatusCode::OK,
+        status_code,
         &TrackedCasePage {
             ctx,
             status,
@@ -204,6 +213,9 @@ async fn load_case_page(
             evidence,
             csrf,
             confirm_withdraw: confirm_withdraw && status.can_withdraw(),
+            messages,
+            reply_problems,
+            max_files: state.evidence_limits.max_files,
             case,
         },
     )
@@ -214,7 +226,7 @@ pub async fn show_tracked_case(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
-    load_case_page(ctx, &state, &session, false).await
+    load_case_page(ctx, &state, &session, false, Vec::new(), StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -239,7 +251,7 @@ pub async fn withdraw_case(
         return Ok(see_other("/track"));
     };
     if form.confirm != "yes" {
-        return load_case_page(ctx, &state, &session, true).await;
+        return load_case_page(ctx, &state, &session, true, Vec::new(), StatusCode::OK).await;
     }
     let reason: String = form.reason.trim().chars().take(1000).collect();
     let links = state.links.clone();
@@ -308,4 +320,103 @@ pub async fn serve_evidence(
         .insert_header(("Cache-Control", "private, max-age=600"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(bytes))
+}
+
+/// The reporter's answer to a request for more information: text and screenshots (multipart).
+pub async fn reply_to_case(
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    payload: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    let Some(case_id) = reporter_session::current_case(&session)? else {
+        return Ok(see_other("/track"));
+    };
+    let received = match crate::web::upload::receive(payload, "evidence", &state.evidence_limits, &state.settings.tmp_dir()).await {
+        Ok(r) => r,
+        Err(crate::web::upload::UploadError::RequestTooLarge) => return Err(AppError::PayloadTooLarge),
+        Err(crate::web::upload::UploadError::Malformed(_)) => return Err(AppError::BadRequest("error.malformed_upload")),
+        Err(crate::web::upload::UploadError::Io(e)) => return Err(AppError::internal(e)),
+    };
+    let field = |name: &str| received.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    reporter_session::check_csrf(&session, &field("csrf_token"))?;
+    let message = field("message");
+    let m = ctx.m;
+    let mut problems: Vec<String> = received.problems.iter().map(|p| super::report::upload_problem_message(m, p)).collect();
+    let uploads: Vec<Upload> = received.files.iter().map(|f| Upload { name: f.name.clone(), path: f.tmp.path().to_path_buf() }).collect();
+    let store = state.store.clone();
+    let limits = state.evidence_limits;
+    let checks_only = !problems.is_empty();
+    let permit = state.inspect_slots.clone().acquire_owned().await.map_err(AppError::internal)?;
+    let intake_result = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        if checks_only { Ok(intake::check_only(&uploads, &limits)) } else { intake::take_in(&uploads, &limits, &store) }
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
+    let (stored, created) = match intake_result {
+        Intake::Kept(stored, created) => (stored, created),
+        Intake::Refused(refused) => {
+            problems.extend(refused.iter().map(|(name, r)| super::report::rejection_message(m, name, r)));
+            (Vec::new(), Default::default())
+        }
+    };
+    if !problems.is_empty() {
+        created.undo(&state.store);
+        return load_case_page(ctx, &state, &session, false, problems, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    drop(received.files);
+    let links = state.links.clone();
+    let stored_for_db = stored.clone();
+    let result = db::run_with(&state.pool, move |conn| reply::answer(conn, case_id, &message, &stored_for_db, &links)).await;
+    match result {
+        Ok(_) => {
+            state.wake_mailer();
+            Ok(see_other("/track/case"))
+        }
+        Err(e) => {
+            created.undo(&state.store);
+            let err = AppError::from(e);
+            if actix_web::ResponseError::status_code(&err).is_server_error() {
+                return Err(err);
+            }
+            let problems = vec![m.t(err.message_key()).to_string()];
+            load_case_page(ctx, &state, &session, false, problems, actix_web::ResponseError::status_code(&err)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/track/link.html")]
+pub struct AccessLinkPage {
+    pub ctx: PageContext,
+    pub case_number: Option<String>,
+}
+
+/// The case link in a status email: opens the case for this browser, changes nothing. It
+/// answers with a page (not a redirect) so that the session cookie, set from an email client's
+/// cross-site navigation, is sent with the next, same-site click.
+pub async fn open_access_link(
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    session: Session,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let found = db::run(&state.pool, move |conn| {
+        let Some(row) = tokens::find(conn, tokens::PURPOSE_ACCESS, &token)? else { return Ok(None) };
+        if row.expires_at < db::now() {
+            return Ok(None);
+        }
+        Ok(Some((row.case_id, cases::get(conn, row.case_id)?.case_number)))
+    })
+    .await?;
+    match found {
+        Some((case_id, case_number)) => {
+            reporter_session::open_case(&session, case_id)?;
+            render(StatusCode::OK, &AccessLinkPage { ctx, case_number: Some(case_number) })
+        }
+        None => render(StatusCode::GONE, &AccessLinkPage { ctx, case_number: None }),
+    }
 }

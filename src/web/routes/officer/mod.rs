@@ -1,4 +1,5 @@
 //! The case officers' workspace.
 
 pub mod account;
+pub mod case;
 pub mod queue;

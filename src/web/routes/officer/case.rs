@@ -1,0 +1,318 @@
+//! The officer's case page: everything reported, the evidence, related cases, the verified
+//! audit trail, notes and messages, and the forms for every action.
+
+use crate::db::{self, audit, cases, evidence, notes, officers, queue};
+use crate::domain::audit::ChainBreak;
+use crate::domain::region::divisions;
+use crate::domain::{CaseNumber, CaseStatus, Category, DismissReason, Platform, RegionCode, china_date};
+use crate::error::AppError;
+use crate::evidence::{BlobKind, ImageKind, Sha256Hex};
+use crate::web::context::PageContext;
+use crate::web::filters;
+use crate::web::officer_session::CurrentOfficer;
+use crate::web::{AppState, render, see_other};
+use crate::workflow::review::{self, ActingOfficer, ReviewAction};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use serde_json::json;
+
+pub struct TrailItem {
+    pub seq: i32,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+    pub hash: String,
+}
+
+pub struct EvidenceView {
+    pub row: evidence::EvidenceRow,
+    pub size: String,
+    /// Other cases holding the same original (same SHA-256) or the same screenshot (same
+    /// perceptual hash).
+    pub seen_elsewhere: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "pages/officer/case.html")]
+pub struct OfficerCasePage {
+    pub ctx: PageContext,
+    pub officer: CurrentOfficer,
+    pub case: cases::CaseRow,
+    pub status: CaseStatus,
+    pub platform_name: String,
+    pub category_label: String,
+    pub region_name: String,
+    pub assignee: Option<String>,
+    pub deadlines: Option<queue::DeadlineRow>,
+    pub overdue: bool,
+    pub evidence: Vec<EvidenceView>,
+    pub related: Vec<cases::RelatedCase>,
+    pub trail: Vec<TrailItem>,
+    pub chain: Result<(), ChainBreak>,
+    pub notes: Vec<notes::NoteView>,
+    pub messages: Vec<notes::MessageView>,
+    pub officers: Vec<officers::OfficerRow>,
+    pub reasons: &'static [DismissReason],
+    pub problem: Option<String>,
+}
+
+impl OfficerCasePage {
+    pub fn assigned_to(&self, officer_id: &i64) -> bool {
+        self.case.assigned_officer_id == Some(*officer_id)
+    }
+
+    pub fn may_work(&self) -> bool {
+        self.officer.is_supervisor() || self.case.assigned_officer_id == Some(self.officer.id)
+    }
+
+    pub fn can(&self, action: &str) -> bool {
+        use crate::domain::Transition as T;
+        let s = self.status;
+        let fits = |t: T| s.apply(t).is_ok();
+        let unconfirmed = s == CaseStatus::Unconfirmed;
+        match action {
+            "take" => !unconfirmed && fits(T::Take) && self.case.assigned_officer_id != Some(self.officer.id)
+                && (self.case.assigned_officer_id.is_none() || self.officer.is_supervisor()),
+            "assign" => self.officer.is_supervisor() && fits(T::Take),
+            "request_info" => self.may_work() && fits(T::RequestInfo),
+            "resume" => self.may_work() && fits(T::Resume),
+            "dismiss" => (self.may_work() || self.case.assigned_officer_id.is_none()) && fits(T::Dismiss(DismissReason::Spam)),
+            "substantiate" => self.may_work() && fits(T::Substantiate),
+            "close" => self.may_work() && fits(T::Close),
+            "extend" => self.may_work()
+                && self.deadlines.as_ref().is_some_and(|d| d.extended_reason.is_none())
+                && matches!(s, CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter),
+            "note" => !unconfirmed,
+            _ => false,
+        }
+    }
+}
+
+fn parse_number(raw: &str) -> Result<CaseNumber, AppError> {
+    CaseNumber::parse(raw).ok_or(AppError::NotFound)
+}
+
+async fn load(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: &AppState,
+    number: CaseNumber,
+    problem: Option<String>,
+    status_code: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let data = db::run(&state.pool, move |conn| {
+        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+        let files = evidence::for_case(conn, case.id)?;
+        let mut seen = Vec::new();
+        for f in &files {
+            seen.push(evidence::cases_with_same_image(conn, case.id, &f.sha256, &f.perceptual_hash, 10)?);
+        }
+        Ok((
+            case.clone(),
+            files,
+            seen,
+            cases::same_merchant(conn, &case, 20)?,
+            audit::for_case(conn, case.id)?,
+            notes::notes_for(conn, case.id)?,
+            notes::messages_for(conn, case.id)?,
+            officers::list_active(conn)?,
+            queue::deadlines_of(conn, case.id)?,
+        ))
+    })
+    .await?;
+    let (case, files, seen, related, trail, case_notes, messages, officer_list, deadlines) = data;
+    let m = ctx.m;
+    let status = case.status();
+    let chain = audit::verify(&trail);
+    let names: std::collections::HashMap<i64, String> = officer_list.iter().map(|o| (o.id, o.name.clone())).collect();
+    let trail = trail
+        .iter()
+        .map(|r| TrailItem {
+            seq: r.seq,
+            at: filters::china_time(&r.at),
+            actor: match (r.actor_kind.as_str(), r.actor_id) {
+                ("officer", Some(id)) => names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
+                (kind, _) => m.t(&format!("trail.actor.{kind}")).to_string(),
+            },
+            action: r.action.clone(),
+            detail: r.detail.clone(),
+            hash: r.hash.chars().take(12).collect(),
+        })
+        .collect();
+    let today = china_date(db::now());
+    let overdue = deadlines.as_ref().is_some_and(|d| d.paused_since.is_none() && d.deadlines().is_overdue(status, today));
+    let platform_name = match (Platform::parse(&case.platform), &case.platform_other) {
+        (Some(Platform::Other), Some(o)) => format!("{} ({o})", m.platform(Platform::Other)),
+        (Some(p), _) => m.platform(p).to_string(),
+        (None, _) => case.platform.clone(),
+    };
+    let page = OfficerCasePage {
+        status,
+        platform_name,
+        category_label: Category::parse(&case.category).map(|c| m.category(c).to_string()).unwrap_or_default(),
+        region_name: RegionCode::parse(&case.region_code)
+            .and_then(|c| divisions().region(&c))
+            .map(|r| format!("{} ({})", r.full_name(), r.code))
+            .unwrap_or_else(|| case.region_code.clone()),
+        assignee: case.assigned_officer_id.and_then(|id| names.get(&id).cloned()),
+        deadlines,
+        overdue,
+        evidence: files
+            .into_iter()
+            .zip(seen)
+            .map(|(row, seen_elsewhere)| EvidenceView { size: filters::human_bytes(row.byte_size), row, seen_elsewhere })
+            .collect(),
+        related,
+        trail,
+        chain,
+        notes: case_notes,
+        messages,
+        officers: officer_list,
+        reasons: DismissReason::ALL,
+        problem,
+        case,
+        officer,
+        ctx,
+    };
+    render(status_code, &page)
+}
+
+pub async fn show_case(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    number: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let number = parse_number(&number)?;
+    load(ctx, officer, &state, number, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    version: i32,
+    #[serde(default)]
+    officer_id: Option<i64>,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn act_on_case(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    officer.check_csrf(&form.csrf_token)?;
+    let (raw_number, action_name) = path.into_inner();
+    let number = parse_number(&raw_number)?;
+    let form = form.into_inner();
+    let action = match action_name.as_str() {
+        "take" => ReviewAction::Take,
+        "assign" => ReviewAction::Assign { officer_id: form.officer_id.ok_or(AppError::BadRequest("review.unknown_officer"))? },
+        "request_info" => ReviewAction::RequestInfo { message: form.message },
+        "resume" => ReviewAction::Resume,
+        "dismiss" => ReviewAction::Dismiss {
+            reason: DismissReason::parse(&form.reason).ok_or(AppError::BadRequest("review.reason_required"))?,
+            message: form.message,
+        },
+        "substantiate" => ReviewAction::Substantiate { note: form.note },
+        "note" => ReviewAction::Note { body: form.body },
+        "extend" => ReviewAction::Extend { reason: form.reason },
+        "close" => ReviewAction::Close { note: form.note },
+        _ => return Err(AppError::NotFound),
+    };
+    let acting = ActingOfficer { id: officer.id, supervisor: officer.is_supervisor() };
+    let links = state.links.clone();
+    let version = form.version;
+    let result = db::run_with(&state.pool, move |conn| review::perform(conn, &number, version, acting, &action, &links)).await;
+    match result {
+        Ok(_) => {
+            state.wake_mailer();
+            Ok(see_other(&format!("/officer/cases/{number}")))
+        }
+        Err(e) => {
+            // A refusal is shown on the case page itself, with the case as it is now.
+            let err = AppError::from(e);
+            let status = actix_web::ResponseError::status_code(&err);
+            if status.is_server_error() || status == StatusCode::NOT_FOUND {
+                return Err(err);
+            }
+            let message = ctx.m.t(err.message_key()).to_string();
+            load(ctx, officer, &state, number, Some(message), status).await
+        }
+    }
+}
+
+/// Evidence for officers: thumbnail, display copy, or the original (each original download is
+/// audited).
+pub async fn serve_evidence(
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (raw_number, evidence_id, variant) = path.into_inner();
+    let number = parse_number(&raw_number)?;
+    let original = variant == "original";
+    let officer_id = officer.id;
+    let row = db::run(&state.pool, move |conn| {
+        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+        let row = evidence::get(conn, case.id, evidence_id)?;
+        if original {
+            db::write_transaction(conn, |conn| {
+                audit::append(
+                    conn,
+                    case.id,
+                    crate::domain::audit::Actor::Officer(officer_id),
+                    "evidence_downloaded",
+                    &json!({ "position": row.position, "sha256": row.sha256 }),
+                    false,
+                    db::now(),
+                )
+            })?;
+        }
+        Ok(row)
+    })
+    .await?;
+    let (kind, sha, content_type) = match variant.as_str() {
+        "thumb" => (BlobKind::Thumbnail, row.thumb_sha256.clone(), "image/jpeg"),
+        "display" => (
+            BlobKind::Display,
+            row.display_sha256.clone(),
+            ImageKind::parse(&row.display_kind).map(|k| k.mime()).unwrap_or("application/octet-stream"),
+        ),
+        "original" => (
+            BlobKind::Original,
+            row.sha256.clone(),
+            ImageKind::parse(&row.kind).map(|k| k.mime()).unwrap_or("application/octet-stream"),
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    let sha = Sha256Hex::parse(&sha).ok_or(AppError::NotFound)?;
+    let store = state.store.clone();
+    let bytes = web::block(move || store.read(kind, &sha)).await.map_err(AppError::internal)?.map_err(AppError::internal)?;
+    let mut res = HttpResponse::Ok();
+    res.content_type(content_type)
+        .insert_header(("Cache-Control", "private, max-age=600"))
+        .insert_header(("X-Content-Type-Options", "nosniff"));
+    if original {
+        let ext = ImageKind::parse(&row.kind).map(|k| k.extension()).unwrap_or("bin");
+        res.insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{}-{}.{ext}\"", raw_number.trim(), row.position),
+        ));
+    }
+    Ok(res.body(bytes))
+}
