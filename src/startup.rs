@@ -37,7 +37,8 @@ fn security_headers() -> DefaultHeaders {
         .add(("Referrer-Policy", "no-referrer"))
         .add((
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; style-src-attr 'unsafe-inline'; \
+             script-src 'self'; \
              form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
         ))
 }

@@ -106,6 +106,51 @@
     syncAnon();
   }
 
+  // Redaction: draw rectangles over the screenshot; they are written, in the image's own pixels,
+  // into the text field that the form sends (which also works typed by hand).
+  var canvas = document.getElementById("redact-canvas"), rectsField = document.getElementById("rects");
+  if (canvas && rectsField) {
+    var natW = parseInt(canvas.getAttribute("data-width"), 10), natH = parseInt(canvas.getAttribute("data-height"), 10);
+    var start = null, box = null;
+    var point = function (ev) {
+      var r = canvas.getBoundingClientRect();
+      return { x: Math.max(0, Math.min(r.width, ev.clientX - r.left)), y: Math.max(0, Math.min(r.height, ev.clientY - r.top)), w: r.width, h: r.height };
+    };
+    canvas.addEventListener("pointerdown", function (ev) {
+      start = point(ev);
+      box = document.createElement("div");
+      box.className = "redact-box drawing";
+      canvas.appendChild(box);
+      canvas.setPointerCapture(ev.pointerId);
+    });
+    canvas.addEventListener("pointermove", function (ev) {
+      if (!start) return;
+      var p = point(ev);
+      box.style.left = Math.min(start.x, p.x) / p.w * 100 + "%";
+      box.style.top = Math.min(start.y, p.y) / p.h * 100 + "%";
+      box.style.width = Math.abs(p.x - start.x) / p.w * 100 + "%";
+      box.style.height = Math.abs(p.y - start.y) / p.h * 100 + "%";
+    });
+    canvas.addEventListener("pointerup", function (ev) {
+      if (!start) return;
+      var p = point(ev), sx = natW / p.w, sy = natH / p.h;
+      var x = Math.round(Math.min(start.x, p.x) * sx), y = Math.round(Math.min(start.y, p.y) * sy);
+      var w = Math.round(Math.abs(p.x - start.x) * sx), h = Math.round(Math.abs(p.y - start.y) * sy);
+      start = null;
+      if (w < 3 || h < 3) { canvas.removeChild(box); return; }
+      box.className = "redact-box";
+      rectsField.value = (rectsField.value.trim() ? rectsField.value.trim() + "\n" : "") + [x, y, w, h].join(",");
+    });
+    var clear = document.getElementById("redact-clear");
+    if (clear) {
+      clear.hidden = false;
+      clear.addEventListener("click", function () {
+        rectsField.value = "";
+        Array.prototype.forEach.call(canvas.querySelectorAll(".redact-box"), function (b) { canvas.removeChild(b); });
+      });
+    }
+  }
+
   var problems = document.getElementById("form-problems");
   if (problems) problems.focus();
 })();

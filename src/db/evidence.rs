@@ -79,7 +79,7 @@ pub fn get(conn: &mut DbConnection, case_id: i64, evidence_id: i64) -> QueryResu
         .first(conn)
 }
 
-/// How many evidence rows, in any case, still point at a blob (by any of its three hashes).
+/// How many evidence rows (and redactions), in any case, still point at a blob.
 pub fn references_to(conn: &mut DbConnection, sha: &str) -> QueryResult<i64> {
     evidence::table
         .filter(
@@ -89,7 +89,15 @@ pub fn references_to(conn: &mut DbConnection, sha: &str) -> QueryResult<i64> {
                 .or(evidence::thumb_sha256.eq(sha)),
         )
         .count()
-        .get_result(conn)
+        .get_result::<i64>(conn)
+        .and_then(|n| {
+            use super::schema::evidence_redactions as r;
+            let m: i64 = r::table
+                .filter(r::display_sha256.eq(sha).or(r::thumb_sha256.eq(sha)))
+                .count()
+                .get_result(conn)?;
+            Ok(n + m)
+        })
 }
 
 /// Numbers of other cases holding the same original file or a screenshot with the same
@@ -110,4 +118,56 @@ pub fn cases_with_same_image(
         .distinct()
         .limit(limit)
         .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = super::schema::evidence_redactions)]
+pub struct RedactionRow {
+    pub id: i64,
+    pub evidence_id: i64,
+    pub officer_id: i64,
+    pub rects: String,
+    pub display_sha256: String,
+    pub thumb_sha256: String,
+    pub thumb_width: i32,
+    pub thumb_height: i32,
+    pub created_at: NaiveDateTime,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn add_redaction(
+    conn: &mut DbConnection,
+    evidence_id: i64,
+    officer_id: i64,
+    rects_json: &str,
+    display_sha256: &str,
+    thumb_sha256: &str,
+    thumb_size: (i32, i32),
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
+    use super::schema::evidence_redactions as r;
+    diesel::insert_into(r::table)
+        .values((
+            r::evidence_id.eq(evidence_id),
+            r::officer_id.eq(officer_id),
+            r::rects.eq(rects_json),
+            r::display_sha256.eq(display_sha256),
+            r::thumb_sha256.eq(thumb_sha256),
+            r::thumb_width.eq(thumb_size.0),
+            r::thumb_height.eq(thumb_size.1),
+            r::created_at.eq(at),
+        ))
+        .returning(r::id)
+        .get_result(conn)
+}
+
+/// The latest redaction of a file, which every view but the officers' shows.
+pub fn latest_redaction(conn: &mut DbConnection, evidence_id: i64) -> QueryResult<Option<RedactionRow>> {
+    use super::schema::evidence_redactions as r;
+    r::table
+        .filter(r::evidence_id.eq(evidence_id))
+        .order(r::id.desc())
+        .select(RedactionRow::as_select())
+        .first(conn)
+        .optional()
 }

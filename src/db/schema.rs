@@ -179,7 +179,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evidence_redactions (id) {
+        id -> BigInt,
+        evidence_id -> BigInt,
+        officer_id -> BigInt,
+        rects -> Text,
+        display_sha256 -> Text,
+        thumb_sha256 -> Text,
+        thumb_width -> Integer,
+        thumb_height -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(evidence -> cases (case_id));
+diesel::joinable!(evidence_redactions -> evidence (evidence_id));
+diesel::joinable!(evidence_redactions -> officers (officer_id));
 diesel::joinable!(officer_sessions -> officers (officer_id));
 diesel::joinable!(case_notes -> cases (case_id));
 diesel::joinable!(case_messages -> cases (case_id));
@@ -206,4 +222,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_messages,
     case_deadlines,
     case_search,
+    evidence_redactions,
 );

@@ -24,8 +24,8 @@ const SNIFF_LEN: usize = 1024;
 /// 40 MP at 16-bit RGBA is 320 MiB, so honest images fit.
 const MAX_DECODER_ALLOC: u64 = 512 * 1024 * 1024;
 const THUMB_MAX_SIDE: u32 = 320;
-const DISPLAY_JPEG_QUALITY: u8 = 90;
-const THUMB_JPEG_QUALITY: u8 = 80;
+pub(super) const DISPLAY_JPEG_QUALITY: u8 = 90;
+pub(super) const THUMB_JPEG_QUALITY: u8 = 80;
 
 /// An accepted image format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -612,7 +612,7 @@ fn le24(b: &[u8], at: usize) -> Option<u32> {
 
 /// PNG of the pixels only; alpha is kept when any pixel uses it (screenshots
 /// are often RGBA with every pixel opaque, and RGB is a third smaller).
-fn display_png(img: &DynamicImage) -> Result<Vec<u8>, Rejection> {
+pub(super) fn display_png(img: &DynamicImage) -> Result<Vec<u8>, Rejection> {
     if img.has_alpha() {
         let rgba: Cow<'_, RgbaImage> = match img.as_rgba8() {
             Some(b) => Cow::Borrowed(b),
@@ -652,7 +652,7 @@ fn encode_png(
     Ok(out)
 }
 
-fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, Rejection> {
+pub(super) fn encode_jpeg(img: &RgbImage, quality: u8) -> Result<Vec<u8>, Rejection> {
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, quality)
         .write_image(
@@ -674,7 +674,7 @@ fn encode_failure(e: ImageError) -> Rejection {
 }
 
 /// Fits in THUMB_MAX_SIDE² keeping the aspect ratio; never upscales.
-fn thumbnail_size(width: u32, height: u32) -> (u32, u32) {
+pub(super) fn thumbnail_size(width: u32, height: u32) -> (u32, u32) {
     if width <= THUMB_MAX_SIDE && height <= THUMB_MAX_SIDE {
         return (width, height);
     }
@@ -692,7 +692,7 @@ fn thumbnail_size(width: u32, height: u32) -> (u32, u32) {
 
 /// JPEG has no alpha: composite onto white, as a browser would show it on a
 /// white page.
-fn flatten_on_white(img: &DynamicImage) -> RgbImage {
+pub(super) fn flatten_on_white(img: &DynamicImage) -> RgbImage {
     if !img.has_alpha() {
         return img.to_rgb8();
     }

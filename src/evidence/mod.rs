@@ -2,6 +2,7 @@
 
 pub mod inspect;
 pub mod intake;
+pub mod redact;
 pub mod store;
 
 pub use inspect::{EvidenceLimits, ImageKind, InspectedImage, Rejection, inspect};

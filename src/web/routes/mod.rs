@@ -39,6 +39,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(|| async { super::see_other("/officer/cases") }),
         )
         .route("/officer/cases", web::get().to(officer::queue::show_queue))
+        .route("/officer/cases/{number}/evidence/{id}/redact", web::get().to(officer::redact::show_redaction))
+        .route("/officer/cases/{number}/evidence/{id}/redact", web::post().to(officer::redact::redact_evidence))
+        .route("/officer/cases/{number}/evidence/{id}/redacted/{variant}", web::get().to(officer::redact::serve_redacted))
         .route("/officer/cases/{number}", web::get().to(officer::case::show_case))
         .route("/officer/cases/{number}/actions/{action}", web::post().to(officer::case::act_on_case))
         .route("/officer/cases/{number}/evidence/{id}/{variant}", web::get().to(officer::case::serve_evidence))

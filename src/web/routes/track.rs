@@ -294,15 +294,22 @@ pub async fn serve_evidence(
     let Some(case_id) = reporter_session::current_case(&session)? else {
         return Err(AppError::NotFound);
     };
-    let row = db::run(&state.pool, move |conn| {
-        Ok(evidence::get(conn, case_id, evidence_id)?)
+    let (row, redaction) = db::run(&state.pool, move |conn| {
+        let row = evidence::get(conn, case_id, evidence_id)?;
+        let redaction = evidence::latest_redaction(conn, row.id)?;
+        Ok((row, redaction))
     })
     .await?;
+    // Where an officer blacked out personal data, the reporter sees that copy too.
+    let (thumb_sha, display_sha) = match redaction {
+        Some(r) => (r.thumb_sha256, r.display_sha256),
+        None => (row.thumb_sha256, row.display_sha256),
+    };
     let (kind, sha, content_type) = match variant.as_str() {
-        "thumb" => (BlobKind::Thumbnail, row.thumb_sha256, "image/jpeg"),
+        "thumb" => (BlobKind::Thumbnail, thumb_sha, "image/jpeg"),
         "display" => (
             BlobKind::Display,
-            row.display_sha256,
+            display_sha,
             ImageKind::parse(&row.display_kind)
                 .map(|k| k.mime())
                 .unwrap_or("application/octet-stream"),

@@ -3,3 +3,4 @@
 pub mod account;
 pub mod case;
 pub mod queue;
+pub mod redact;
