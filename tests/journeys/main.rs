@@ -1,0 +1,13 @@
+//! Black-box journeys through ReviewWatch: a real server on a loopback port, a real SMTP
+//! listener, a fresh data folder and database per test (SQLite, or PostgreSQL when
+//! `TEST_DATABASE_URL` is set), and assertions on what a person sees.
+#![allow(clippy::unwrap_used)]
+
+mod bad_input;
+mod confirmation;
+mod helpers;
+mod i18n;
+mod mail;
+mod migrations;
+mod reporting;
+mod tracking;

@@ -1,0 +1,190 @@
+//! Following a report: the number and code open it, nothing else does or tells anything.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn a_wrong_code_and_an_unknown_number_get_the_same_answer() {
+    let app = spawn_app().await;
+    let receipt = app
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("good.png", png_screenshot(40), "image/png")],
+        )
+        .await;
+
+    // A well-formed code that is not this case's.
+    let wrong_code = if receipt.code.starts_with('0') {
+        receipt.code.replacen('0', "1", 1)
+    } else {
+        format!("0{}", &receipt.code[1..])
+    };
+    assert_ne!(wrong_code, receipt.code);
+    let year = &receipt.number[3..7];
+    let unknown_number = format!("RW-{year}-999999");
+
+    let visitor = app.visitor();
+    let wrong = visitor.track(&receipt.number, &wrong_code).await;
+    let unknown = visitor.track(&unknown_number, &wrong_code).await;
+    assert_eq!(wrong.status, unknown.status);
+    assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        wrong.text_of("#track-problem").as_deref(),
+        Some(zh().t("track.no_match"))
+    );
+    assert_eq!(
+        wrong.body.replace(&receipt.number, "NUMBER"),
+        unknown.body.replace(&unknown_number, "NUMBER"),
+        "the page does not tell whether the number exists"
+    );
+    assert_eq!(wrong.location(), None);
+    // Neither opened anything.
+    let after = visitor.get("/track/case").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert_eq!(after.location().as_deref(), Some("/track"));
+}
+
+#[tokio::test]
+async fn tracking_attempts_are_limited_per_hour() {
+    let app = spawn_app_with(|s| s.rate_limit_track_per_hour = 3).await;
+    let visitor = app.visitor();
+    for attempt in 1..=3 {
+        let reply = visitor
+            .track("RW-2026-000001", "0000-0000-0000-0000-0000")
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "attempt {attempt} is answered"
+        );
+    }
+    // The fourth from the same address, even from another browser, is refused.
+    let reply = app
+        .visitor()
+        .track("RW-2026-000001", "0000-0000-0000-0000-0000")
+        .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = reply
+        .headers
+        .get(reqwest::header::RETRY_AFTER)
+        .expect("a Retry-After header")
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    assert_eq!(reply.html_lang().as_deref(), Some("zh-CN"));
+    assert_eq!(
+        reply.text_of("#error-message").as_deref(),
+        Some(zh().t("error.too_many_requests"))
+    );
+}
+
+#[tokio::test]
+async fn reports_are_limited_per_hour() {
+    let app = spawn_app_with(|s| s.rate_limit_reports_per_hour = 2).await;
+    app.file_report(
+        &ReportFields::zh_cn(),
+        vec![("a.png", png_screenshot(41), "image/png")],
+    )
+    .await;
+    app.visitor()
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("b.png", png_screenshot(42), "image/png")],
+        )
+        .await;
+    let evidence_before = app.evidence_files("").len();
+
+    let reply = app
+        .visitor()
+        .submit_report(
+            &ReportFields::zh_cn(),
+            vec![("c.png", png_screenshot(43), "image/png")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry_after = reply
+        .headers
+        .get(reqwest::header::RETRY_AFTER)
+        .expect("a Retry-After header")
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        retry_after.parse::<u64>().is_ok_and(|s| s >= 1),
+        "{retry_after}"
+    );
+    assert_eq!(reply.html_lang().as_deref(), Some("zh-CN"));
+    assert_eq!(
+        reply.text_of("#error-message").as_deref(),
+        Some(zh().t("error.too_many_requests"))
+    );
+
+    assert_eq!(app.case_count(), 2, "the refused report is not stored");
+    assert_eq!(
+        app.evidence_files("").len(),
+        evidence_before,
+        "nor its file"
+    );
+    assert!(app.tmp_files().is_empty());
+}
+
+#[tokio::test]
+async fn the_case_page_without_a_session_goes_to_the_tracking_form() {
+    let app = spawn_app().await;
+    let reply = app.visitor().get("/track/case").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.location().as_deref(), Some("/track"));
+    let form = app.visitor().get("/track").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(form.count("form#track-form input[name=case_number]"), 1);
+    assert_eq!(form.count("form#track-form input[name=receipt_code]"), 1);
+}
+
+#[tokio::test]
+async fn evidence_of_a_case_is_not_served_to_another_client() {
+    let app = spawn_app().await;
+    let owner = app.visitor();
+    let receipt = owner
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("mine.png", png_screenshot(44), "image/png")],
+        )
+        .await;
+    let page = owner.open_case(&receipt.number, &receipt.code).await;
+    let thumb = page.attr_of("#evidence img", "src").expect("a thumbnail");
+    let display = page.attr_of("#evidence a", "href").expect("a display copy");
+    for url in [&thumb, &display] {
+        assert_eq!(
+            owner.get_bytes(url).await.status,
+            StatusCode::OK,
+            "the owner sees {url}"
+        );
+    }
+
+    // A stranger with no case open.
+    let stranger = app.visitor();
+    for url in [&thumb, &display] {
+        let reply = stranger.get_bytes(url).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{url}");
+        assert!(!reply.content_type.starts_with("image/"));
+    }
+
+    // A reporter of another case, whose session is valid for that case only.
+    let other = app.visitor();
+    let theirs = other
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("theirs.png", png_screenshot(45), "image/png")],
+        )
+        .await;
+    other.open_case(&theirs.number, &theirs.code).await;
+    for url in [&thumb, &display] {
+        assert_eq!(
+            other.get_bytes(url).await.status,
+            StatusCode::NOT_FOUND,
+            "{url}"
+        );
+    }
+}
