@@ -2,7 +2,7 @@
 //! shows, looked up by key. A unit test checks both catalogs hold the same keys and that every
 //! key the templates use exists.
 
-use crate::domain::{CaseStatus, Category, DismissReason, FieldError, Lang, Problem, Platform};
+use crate::domain::{CaseStatus, Category, DismissReason, FieldError, Lang, Platform, Problem};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::sync::LazyLock;

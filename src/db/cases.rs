@@ -182,28 +182,52 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
 }
 
 /// Assigns the case if it is still at `version`; false when someone changed it first.
-pub fn assign(conn: &mut DbConnection, case_id: i64, version: i32, officer_id: Option<i64>, at: NaiveDateTime) -> QueryResult<bool> {
-    let n = diesel::update(cases::table.filter(cases::id.eq(case_id)).filter(cases::version.eq(version)))
-        .set((
-            cases::assigned_officer_id.eq(officer_id),
-            cases::version.eq(cases::version + 1),
-            cases::last_activity_at.eq(at),
-        ))
-        .execute(conn)?;
+pub fn assign(
+    conn: &mut DbConnection,
+    case_id: i64,
+    version: i32,
+    officer_id: Option<i64>,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        cases::table
+            .filter(cases::id.eq(case_id))
+            .filter(cases::version.eq(version)),
+    )
+    .set((
+        cases::assigned_officer_id.eq(officer_id),
+        cases::version.eq(cases::version + 1),
+        cases::last_activity_at.eq(at),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Marks activity (a note, a message) and moves the version on, so a form opened before it
 /// notices that the case changed.
-pub fn touch(conn: &mut DbConnection, case_id: i64, version: i32, at: NaiveDateTime) -> QueryResult<bool> {
-    let n = diesel::update(cases::table.filter(cases::id.eq(case_id)).filter(cases::version.eq(version)))
-        .set((cases::version.eq(cases::version + 1), cases::last_activity_at.eq(at)))
-        .execute(conn)?;
+pub fn touch(
+    conn: &mut DbConnection,
+    case_id: i64,
+    version: i32,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        cases::table
+            .filter(cases::id.eq(case_id))
+            .filter(cases::version.eq(version)),
+    )
+    .set((
+        cases::version.eq(cases::version + 1),
+        cases::last_activity_at.eq(at),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
 pub fn set_closed_reason(conn: &mut DbConnection, case_id: i64, reason: &str) -> QueryResult<()> {
-    diesel::update(cases::table.find(case_id)).set(cases::closed_reason.eq(Some(reason))).execute(conn)?;
+    diesel::update(cases::table.find(case_id))
+        .set(cases::closed_reason.eq(Some(reason)))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -217,14 +241,46 @@ pub struct RelatedCase {
 
 /// Other cases about the same merchant: the same platform and the same shop address or ID, or
 /// the same shop name.
-pub fn same_merchant(conn: &mut DbConnection, case: &CaseRow, limit: i64) -> QueryResult<Vec<RelatedCase>> {
+pub fn same_merchant(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    limit: i64,
+) -> QueryResult<Vec<RelatedCase>> {
     cases::table
         .filter(cases::platform.eq(&case.platform))
         .filter(cases::id.ne(case.id))
         .filter(cases::status.ne(CaseStatus::Unconfirmed.as_str()))
-        .filter(cases::shop_key.eq(&case.shop_key).or(cases::shop_name.eq(&case.shop_name)))
+        .filter(
+            cases::shop_key
+                .eq(&case.shop_key)
+                .or(cases::shop_name.eq(&case.shop_name)),
+        )
         .order(cases::created_at.desc())
         .limit(limit)
-        .select((cases::case_number, cases::status, cases::shop_name, cases::created_at))
+        .select((
+            cases::case_number,
+            cases::status,
+            cases::shop_name,
+            cases::created_at,
+        ))
         .load(conn)
+}
+
+/// Sets what a case's history left on its row, for a case written whole with its history (the
+/// demo data of `reviewwatch seed-demo`).
+pub fn set_history(
+    conn: &mut DbConnection,
+    case_id: i64,
+    version: i32,
+    assigned_officer_id: Option<i64>,
+    closed_reason: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(cases::table.find(case_id))
+        .set((
+            cases::version.eq(version),
+            cases::assigned_officer_id.eq(assigned_officer_id),
+            cases::closed_reason.eq(closed_reason),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

@@ -113,7 +113,11 @@ pub fn cases_with_same_image(
     evidence::table
         .inner_join(cases::table)
         .filter(evidence::case_id.ne(case_id))
-        .filter(evidence::sha256.eq(sha).or(evidence::perceptual_hash.eq(perceptual_hash)))
+        .filter(
+            evidence::sha256
+                .eq(sha)
+                .or(evidence::perceptual_hash.eq(perceptual_hash)),
+        )
         .select(cases::case_number)
         .distinct()
         .limit(limit)
@@ -162,7 +166,10 @@ pub fn add_redaction(
 }
 
 /// The latest redaction of a file, which every view but the officers' shows.
-pub fn latest_redaction(conn: &mut DbConnection, evidence_id: i64) -> QueryResult<Option<RedactionRow>> {
+pub fn latest_redaction(
+    conn: &mut DbConnection,
+    evidence_id: i64,
+) -> QueryResult<Option<RedactionRow>> {
     use super::schema::evidence_redactions as r;
     r::table
         .filter(r::evidence_id.eq(evidence_id))

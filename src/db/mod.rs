@@ -4,8 +4,8 @@
 pub mod audit;
 pub mod cases;
 pub mod evidence;
-pub mod officers;
 pub mod notes;
+pub mod officers;
 pub mod outbox;
 pub mod queue;
 pub mod schema;

@@ -13,7 +13,13 @@ pub struct NoteView {
     pub officer_name: String,
 }
 
-pub fn add_note(conn: &mut DbConnection, case_id: i64, officer_id: i64, body: &str, at: NaiveDateTime) -> QueryResult<i64> {
+pub fn add_note(
+    conn: &mut DbConnection,
+    case_id: i64,
+    officer_id: i64,
+    body: &str,
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
     diesel::insert_into(case_notes::table)
         .values((
             case_notes::case_id.eq(case_id),
@@ -30,7 +36,12 @@ pub fn notes_for(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<NoteV
         .inner_join(officers::table)
         .filter(case_notes::case_id.eq(case_id))
         .order(case_notes::id.asc())
-        .select((case_notes::id, case_notes::body, case_notes::created_at, officers::name))
+        .select((
+            case_notes::id,
+            case_notes::body,
+            case_notes::created_at,
+            officers::name,
+        ))
         .load(conn)
 }
 

@@ -10,7 +10,12 @@ use diesel::prelude::*;
 
 /// The text that search matches: case number, shop name and address, description, lower-cased
 /// (both backends then agree on case-insensitivity, whatever their collation).
-pub fn search_text(case_number: &str, shop_name: &str, shop_ref: &str, description: &str) -> String {
+pub fn search_text(
+    case_number: &str,
+    shop_name: &str,
+    shop_ref: &str,
+    description: &str,
+) -> String {
     format!("{case_number}\n{shop_name}\n{shop_ref}\n{description}").to_lowercase()
 }
 
@@ -28,7 +33,10 @@ pub fn unindex(conn: &mut DbConnection, case_id: i64) -> QueryResult<()> {
 }
 
 pub fn set_deadlines(conn: &mut DbConnection, case_id: i64, d: &Deadlines) -> QueryResult<()> {
-    let exists: i64 = case_deadlines::table.filter(case_deadlines::case_id.eq(case_id)).count().get_result(conn)?;
+    let exists: i64 = case_deadlines::table
+        .filter(case_deadlines::case_id.eq(case_id))
+        .count()
+        .get_result(conn)?;
     if exists == 0 {
         diesel::insert_into(case_deadlines::table)
             .values((
@@ -39,7 +47,10 @@ pub fn set_deadlines(conn: &mut DbConnection, case_id: i64, d: &Deadlines) -> Qu
             .execute(conn)?;
     } else {
         diesel::update(case_deadlines::table.find(case_id))
-            .set((case_deadlines::accept_by.eq(d.accept_by), case_deadlines::decide_by.eq(d.decide_by)))
+            .set((
+                case_deadlines::accept_by.eq(d.accept_by),
+                case_deadlines::decide_by.eq(d.decide_by),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -57,22 +68,43 @@ pub struct DeadlineRow {
 
 impl DeadlineRow {
     pub fn deadlines(&self) -> Deadlines {
-        Deadlines { accept_by: self.accept_by, decide_by: self.decide_by }
+        Deadlines {
+            accept_by: self.accept_by,
+            decide_by: self.decide_by,
+        }
     }
 }
 
 pub fn deadlines_of(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option<DeadlineRow>> {
-    case_deadlines::table.find(case_id).select(DeadlineRow::as_select()).first(conn).optional()
+    case_deadlines::table
+        .find(case_id)
+        .select(DeadlineRow::as_select())
+        .first(conn)
+        .optional()
 }
 
-pub fn set_paused(conn: &mut DbConnection, case_id: i64, since: Option<NaiveDateTime>) -> QueryResult<()> {
-    diesel::update(case_deadlines::table.find(case_id)).set(case_deadlines::paused_since.eq(since)).execute(conn)?;
+pub fn set_paused(
+    conn: &mut DbConnection,
+    case_id: i64,
+    since: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    diesel::update(case_deadlines::table.find(case_id))
+        .set(case_deadlines::paused_since.eq(since))
+        .execute(conn)?;
     Ok(())
 }
 
-pub fn set_extension(conn: &mut DbConnection, case_id: i64, d: &Deadlines, reason: &str) -> QueryResult<()> {
+pub fn set_extension(
+    conn: &mut DbConnection,
+    case_id: i64,
+    d: &Deadlines,
+    reason: &str,
+) -> QueryResult<()> {
     diesel::update(case_deadlines::table.find(case_id))
-        .set((case_deadlines::decide_by.eq(d.decide_by), case_deadlines::extended_reason.eq(Some(reason))))
+        .set((
+            case_deadlines::decide_by.eq(d.decide_by),
+            case_deadlines::extended_reason.eq(Some(reason)),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -120,8 +152,12 @@ pub struct QueueFilter {
 }
 
 /// The statuses of the default queue: cases someone must act on.
-pub const WORKING_STATUSES: [CaseStatus; 4] =
-    [CaseStatus::Submitted, CaseStatus::InReview, CaseStatus::AwaitingReporter, CaseStatus::Substantiated];
+pub const WORKING_STATUSES: [CaseStatus; 4] = [
+    CaseStatus::Submitted,
+    CaseStatus::InReview,
+    CaseStatus::AwaitingReporter,
+    CaseStatus::Substantiated,
+];
 
 #[derive(Debug, Clone, Queryable)]
 pub struct QueueRow {
@@ -152,7 +188,10 @@ impl QueueRow {
 
 fn like_pattern(s: &str) -> String {
     // The user's % and _ are literal, escaped with a backslash (declared in the ESCAPE clause).
-    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -210,7 +249,9 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
                 .eq(in_review)
                 .and(case_deadlines::decide_by.lt(today))
                 .or(cases::status.eq(submitted).and(
-                    case_deadlines::decide_by.lt(today).or(case_deadlines::accept_by.lt(today)),
+                    case_deadlines::decide_by
+                        .lt(today)
+                        .or(case_deadlines::accept_by.lt(today)),
                 ))
                 .assume_not_null(),
         );
@@ -229,14 +270,20 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
     }
     q = match (f.sort, f.after) {
         (Sort::Activity, Some(c)) => q.filter(
-            cases::last_activity_at.lt(c.at).or(cases::last_activity_at.eq(c.at).and(cases::id.lt(c.id))),
+            cases::last_activity_at
+                .lt(c.at)
+                .or(cases::last_activity_at.eq(c.at).and(cases::id.lt(c.id))),
         ),
-        (Sort::Newest, Some(c)) => {
-            q.filter(cases::created_at.lt(c.at).or(cases::created_at.eq(c.at).and(cases::id.lt(c.id))))
-        }
-        (Sort::Oldest, Some(c)) => {
-            q.filter(cases::created_at.gt(c.at).or(cases::created_at.eq(c.at).and(cases::id.gt(c.id))))
-        }
+        (Sort::Newest, Some(c)) => q.filter(
+            cases::created_at
+                .lt(c.at)
+                .or(cases::created_at.eq(c.at).and(cases::id.lt(c.id))),
+        ),
+        (Sort::Oldest, Some(c)) => q.filter(
+            cases::created_at
+                .gt(c.at)
+                .or(cases::created_at.eq(c.at).and(cases::id.gt(c.id))),
+        ),
         (_, None) => q,
     };
     q = match f.sort {

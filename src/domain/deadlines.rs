@@ -23,7 +23,8 @@ pub struct Deadlines {
 impl Deadlines {
     pub fn starting(cal: &Calendar, submitted_on: NaiveDate, is_complaint: bool) -> Self {
         Self {
-            accept_by: is_complaint.then(|| cal.add_working_days(submitted_on, COMPLAINT_ACCEPT_DAYS)),
+            accept_by: is_complaint
+                .then(|| cal.add_working_days(submitted_on, COMPLAINT_ACCEPT_DAYS)),
             decide_by: cal.add_working_days(submitted_on, REPORT_DECIDE_DAYS),
         }
     }
@@ -39,14 +40,19 @@ impl Deadlines {
     }
 
     pub fn extended(self, cal: &Calendar) -> Self {
-        Self { decide_by: cal.add_working_days(self.decide_by, EXTENSION_DAYS), ..self }
+        Self {
+            decide_by: cal.add_working_days(self.decide_by, EXTENSION_DAYS),
+            ..self
+        }
     }
 
     /// Whether a case in `status` has passed a deadline that still applies to it on `today`.
     /// A case waiting for the reporter is paused and never overdue.
     pub fn is_overdue(&self, status: CaseStatus, today: NaiveDate) -> bool {
         match status {
-            CaseStatus::Submitted => self.decide_by < today || self.accept_by.is_some_and(|a| a < today),
+            CaseStatus::Submitted => {
+                self.decide_by < today || self.accept_by.is_some_and(|a| a < today)
+            }
             CaseStatus::InReview => self.decide_by < today,
             _ => false,
         }
@@ -68,7 +74,10 @@ mod tests {
         // 30 Sep, then 8, 9, 10 (adjusted Sat), 12, 13, 14 Oct.
         assert_eq!(dl.accept_by, Some(d("2026-10-14")));
         assert_eq!(dl.decide_by, d("2026-10-26"));
-        assert_eq!(Deadlines::starting(official(), d("2026-09-29"), false).accept_by, None);
+        assert_eq!(
+            Deadlines::starting(official(), d("2026-09-29"), false).accept_by,
+            None
+        );
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub struct Calendar {
 const YEAR_FILES: &[&str] = &[include_str!("data/cn-workdays-2026.json")];
 
 static OFFICIAL: LazyLock<Calendar> = LazyLock::new(|| {
-    Calendar::from_files(YEAR_FILES).expect("the embedded working-day calendars parse (checked by a unit test)")
+    Calendar::from_files(YEAR_FILES)
+        .expect("the embedded working-day calendars parse (checked by a unit test)")
 });
 
 pub fn official() -> &'static Calendar {
@@ -33,7 +34,11 @@ pub fn official() -> &'static Calendar {
 
 impl Calendar {
     fn from_files(files: &[&str]) -> Result<Self, serde_json::Error> {
-        let mut c = Calendar { years: HashSet::new(), days_off: HashSet::new(), working_weekends: HashSet::new() };
+        let mut c = Calendar {
+            years: HashSet::new(),
+            days_off: HashSet::new(),
+            working_weekends: HashSet::new(),
+        };
         for f in files {
             let y: YearFile = serde_json::from_str(f)?;
             c.years.insert(y.year);
@@ -77,7 +82,11 @@ impl Calendar {
 
     /// Working days after `from` up to and including `to` (0 when `to` is not later).
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        from.iter_days().skip(1).take_while(|d| *d <= to).filter(|d| self.is_working_day(*d)).count() as u32
+        from.iter_days()
+            .skip(1)
+            .take_while(|d| *d <= to)
+            .filter(|d| self.is_working_day(*d))
+            .count() as u32
     }
 }
 
@@ -101,8 +110,14 @@ mod tests {
         for day in ["2026-02-16", "2026-02-18", "2026-02-20", "2026-02-23"] {
             assert!(!c.is_working_day(d(day)), "{day} is a holiday");
         }
-        assert!(c.is_working_day(d("2026-02-14")), "Saturday 14 Feb is an adjusted working day");
-        assert!(c.is_working_day(d("2026-02-28")), "Saturday 28 Feb is an adjusted working day");
+        assert!(
+            c.is_working_day(d("2026-02-14")),
+            "Saturday 14 Feb is an adjusted working day"
+        );
+        assert!(
+            c.is_working_day(d("2026-02-28")),
+            "Saturday 28 Feb is an adjusted working day"
+        );
         assert!(c.is_working_day(d("2026-02-13")));
         assert!(c.is_working_day(d("2026-02-24")));
     }
@@ -111,9 +126,15 @@ mod tests {
     fn seven_working_days_across_spring_festival() {
         // Filed Thu 12 Feb: 13 (Fri), 14 (adjusted Sat), the holiday 15–23, then 24, 25, 26, 27
         // and the adjusted Saturday 28 Feb is the seventh.
-        assert_eq!(official().add_working_days(d("2026-02-12"), 7), d("2026-02-28"));
+        assert_eq!(
+            official().add_working_days(d("2026-02-12"), 7),
+            d("2026-02-28")
+        );
         // The eighth is Monday 2 March: Sunday 1 March is an ordinary day off.
-        assert_eq!(official().add_working_days(d("2026-02-12"), 8), d("2026-03-02"));
+        assert_eq!(
+            official().add_working_days(d("2026-02-12"), 8),
+            d("2026-03-02")
+        );
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Blacking out personal data on a display copy: a new derived image (and its thumbnail); the
 //! original and the unredacted display copy stay as they are.
 
-use super::inspect::{DISPLAY_JPEG_QUALITY, THUMB_JPEG_QUALITY, display_png, encode_jpeg, flatten_on_white, thumbnail_size};
+use super::inspect::{
+    DISPLAY_JPEG_QUALITY, THUMB_JPEG_QUALITY, display_png, encode_jpeg, flatten_on_white,
+    thumbnail_size,
+};
 use super::{ImageKind, Rejection};
 use image::{DynamicImage, ImageReader, Rgba};
 use serde::{Deserialize, Serialize};
@@ -47,19 +50,30 @@ impl Rect {
                 .map(|p| p.parse::<u32>())
                 .collect::<Result<_, _>>()
                 .map_err(|_| RectError::Malformed { line: i + 1 })?;
-            let [x, y, w, h] = nums[..] else { return Err(RectError::Malformed { line: i + 1 }) };
+            let [x, y, w, h] = nums[..] else {
+                return Err(RectError::Malformed { line: i + 1 });
+            };
             if w == 0 || h == 0 {
                 return Err(RectError::Malformed { line: i + 1 });
             }
             if x >= width || y >= height {
                 return Err(RectError::Outside { line: i + 1 });
             }
-            rects.push(Rect { x, y, w: w.min(width - x), h: h.min(height - y) });
+            rects.push(Rect {
+                x,
+                y,
+                w: w.min(width - x),
+                h: h.min(height - y),
+            });
             if rects.len() > MAX_RECTS {
                 return Err(RectError::TooMany);
             }
         }
-        if rects.is_empty() { Err(RectError::Empty) } else { Ok(rects) }
+        if rects.is_empty() {
+            Err(RectError::Empty)
+        } else {
+            Ok(rects)
+        }
     }
 }
 
@@ -79,7 +93,9 @@ pub fn redact(display: &[u8], kind: ImageKind, rects: &[Rect]) -> Result<Redacte
     };
     let img = ImageReader::with_format(Cursor::new(display), format)
         .decode()
-        .map_err(|e| Rejection::Broken { detail: format!("display copy does not decode: {e}") })?;
+        .map_err(|e| Rejection::Broken {
+            detail: format!("display copy does not decode: {e}"),
+        })?;
     let mut rgba = img.to_rgba8();
     for r in rects {
         for y in r.y..r.y.saturating_add(r.h).min(rgba.height()) {
@@ -96,7 +112,12 @@ pub fn redact(display: &[u8], kind: ImageKind, rects: &[Rect]) -> Result<Redacte
     let (tw, th) = thumbnail_size(img.width(), img.height());
     let small = img.thumbnail_exact(tw, th);
     let thumbnail = encode_jpeg(&flatten_on_white(&small), THUMB_JPEG_QUALITY)?;
-    Ok(Redacted { display, thumbnail, thumbnail_width: tw, thumbnail_height: th })
+    Ok(Redacted {
+        display,
+        thumbnail,
+        thumbnail_width: tw,
+        thumbnail_height: th,
+    })
 }
 
 #[cfg(test)]
@@ -106,10 +127,35 @@ mod tests {
     #[test]
     fn rectangles_parse_and_are_cut_to_the_image() {
         let r = Rect::parse_lines("10,20,30,40\n\n 0 0 500 5 ", 100, 100).expect("valid");
-        assert_eq!(r, vec![Rect { x: 10, y: 20, w: 30, h: 40 }, Rect { x: 0, y: 0, w: 100, h: 5 }]);
-        assert_eq!(Rect::parse_lines("1,2,3", 100, 100), Err(RectError::Malformed { line: 1 }));
-        assert_eq!(Rect::parse_lines("1,2,0,3", 100, 100), Err(RectError::Malformed { line: 1 }));
-        assert_eq!(Rect::parse_lines("0,0,1,1\n100,0,1,1", 100, 100), Err(RectError::Outside { line: 2 }));
+        assert_eq!(
+            r,
+            vec![
+                Rect {
+                    x: 10,
+                    y: 20,
+                    w: 30,
+                    h: 40
+                },
+                Rect {
+                    x: 0,
+                    y: 0,
+                    w: 100,
+                    h: 5
+                }
+            ]
+        );
+        assert_eq!(
+            Rect::parse_lines("1,2,3", 100, 100),
+            Err(RectError::Malformed { line: 1 })
+        );
+        assert_eq!(
+            Rect::parse_lines("1,2,0,3", 100, 100),
+            Err(RectError::Malformed { line: 1 })
+        );
+        assert_eq!(
+            Rect::parse_lines("0,0,1,1\n100,0,1,1", 100, 100),
+            Err(RectError::Outside { line: 2 })
+        );
         assert_eq!(Rect::parse_lines(" \n", 100, 100), Err(RectError::Empty));
     }
 
@@ -117,9 +163,22 @@ mod tests {
     fn redaction_blacks_out_only_the_rectangles() {
         let img = image::RgbImage::from_pixel(40, 30, image::Rgb([250, 250, 250]));
         let mut png = Vec::new();
-        img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).expect("encode");
-        let out = redact(&png, ImageKind::Png, &[Rect { x: 5, y: 5, w: 10, h: 10 }]).expect("redacts");
-        let back = image::load_from_memory(&out.display).expect("decodes").to_rgb8();
+        img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .expect("encode");
+        let out = redact(
+            &png,
+            ImageKind::Png,
+            &[Rect {
+                x: 5,
+                y: 5,
+                w: 10,
+                h: 10,
+            }],
+        )
+        .expect("redacts");
+        let back = image::load_from_memory(&out.display)
+            .expect("decodes")
+            .to_rgb8();
         assert_eq!(back.get_pixel(7, 7), &image::Rgb([0, 0, 0]));
         assert_eq!(back.get_pixel(20, 20), &image::Rgb([250, 250, 250]));
         assert_eq!((out.thumbnail_width, out.thumbnail_height), (40, 30));

@@ -116,7 +116,13 @@ pub struct OfficerEmail {
     pub case_number: String,
     pub case_url: String,
 }
-email_templates!(OfficerEmail, OfficerText, OfficerHtml, "email/officer.txt", "email/officer.html");
+email_templates!(
+    OfficerEmail,
+    OfficerText,
+    OfficerHtml,
+    "email/officer.txt",
+    "email/officer.html"
+);
 
 impl OfficerEmail {
     pub fn compose(&self) -> Result<Composed, askama::Error> {
@@ -124,7 +130,10 @@ impl OfficerEmail {
         let (text, html) = self.render_both(m)?;
         Ok(Composed {
             kind: self.kind(),
-            subject: m.t1(&format!("email.officer.{}.subject", self.kind()), &self.case_number),
+            subject: m.t1(
+                &format!("email.officer.{}.subject", self.kind()),
+                &self.case_number,
+            ),
             text,
             html,
             holds_secret: false,

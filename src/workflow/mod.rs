@@ -67,10 +67,10 @@ impl Links {
 }
 
 use crate::db::{audit, cases, queue, tokens};
-use crate::domain::deadlines::Deadlines;
-use crate::domain::{china_date, workdays};
 use crate::domain::audit::Actor;
+use crate::domain::deadlines::Deadlines;
 use crate::domain::{CaseStatus, Lang, Transition};
+use crate::domain::{china_date, workdays};
 use crate::mail::{self, messages::StatusEmail};
 
 /// Applies `transition` to the case through the state machine, inside the caller's transaction:
@@ -103,7 +103,14 @@ pub fn change_status(
     if let (Some(email), true) = (&case.reporter_email, reachable) {
         // A link straight to the case, without the receipt code: it opens the case for 14 days.
         let (token, token_hash) = tokens::generate();
-        tokens::insert(conn, case.id, tokens::PURPOSE_ACCESS, &token_hash, now, now + ACCESS_LINK_LIFETIME)?;
+        tokens::insert(
+            conn,
+            case.id,
+            tokens::PURPOSE_ACCESS,
+            &token_hash,
+            now,
+            now + ACCESS_LINK_LIFETIME,
+        )?;
         let composed = StatusEmail {
             lang: Lang::parse(&case.language).unwrap_or_default(),
             case_number: case.case_number.clone(),
@@ -137,7 +144,9 @@ fn keep_deadlines(
         && let Some(row) = queue::deadlines_of(conn, case.id)?
     {
         if let Some(since) = row.paused_since {
-            let moved = row.deadlines().after_pause(cal, china_date(since), china_date(now));
+            let moved = row
+                .deadlines()
+                .after_pause(cal, china_date(since), china_date(now));
             queue::set_deadlines(conn, case.id, &moved)?;
         }
         queue::set_paused(conn, case.id, None)?;

@@ -21,14 +21,29 @@ pub struct ActingOfficer {
 #[derive(Debug, Clone)]
 pub enum ReviewAction {
     Take,
-    Assign { officer_id: i64 },
-    RequestInfo { message: String },
+    Assign {
+        officer_id: i64,
+    },
+    RequestInfo {
+        message: String,
+    },
     Resume,
-    Dismiss { reason: DismissReason, message: String },
-    Substantiate { note: String },
-    Note { body: String },
-    Extend { reason: String },
-    Close { note: String },
+    Dismiss {
+        reason: DismissReason,
+        message: String,
+    },
+    Substantiate {
+        note: String,
+    },
+    Note {
+        body: String,
+    },
+    Extend {
+        reason: String,
+    },
+    Close {
+        note: String,
+    },
 }
 
 impl ReviewAction {
@@ -74,7 +89,8 @@ pub fn perform(
 ) -> Result<CaseStatus, WorkflowError> {
     db::write_transaction(conn, |conn| {
         let case = cases::find_by_number(conn, number)?.ok_or(diesel::result::Error::NotFound)?;
-        let _span = tracing::info_span!("case", case = %case.case_number, action = action.name()).entered();
+        let _span =
+            tracing::info_span!("case", case = %case.case_number, action = action.name()).entered();
         if case.status() == CaseStatus::Unconfirmed {
             // Not in the queue yet: nobody may act on it but its reporter.
             return Err(WorkflowError::NotAllowed("review.not_confirmed"));
@@ -86,7 +102,8 @@ pub fn perform(
         let now = db::now();
         match action {
             ReviewAction::Take => {
-                if case.assigned_officer_id.is_some_and(|a| a != officer.id) && !officer.supervisor {
+                if case.assigned_officer_id.is_some_and(|a| a != officer.id) && !officer.supervisor
+                {
                     return Err(WorkflowError::NotAllowed("review.taken_by_other"));
                 }
                 take_or_assign(conn, &case, officer.id, me, links)
@@ -95,7 +112,8 @@ pub fn perform(
                 if !officer.supervisor {
                     return Err(WorkflowError::NotAllowed("review.supervisors_only"));
                 }
-                let target = officers::get(conn, *officer_id).map_err(|_| WorkflowError::Invalid("review.unknown_officer"))?;
+                let target = officers::get(conn, *officer_id)
+                    .map_err(|_| WorkflowError::Invalid("review.unknown_officer"))?;
                 if !target.active {
                     return Err(WorkflowError::Invalid("review.unknown_officer"));
                 }
@@ -116,7 +134,15 @@ pub fn perform(
                 require_worker(&case, officer)?;
                 let message = text(message, true)?;
                 notes::add_message(conn, case.id, Some(officer.id), &message, now)?;
-                change_status(conn, &case, Transition::RequestInfo, me, json!({ "message": message }), Some(&message), links)
+                change_status(
+                    conn,
+                    &case,
+                    Transition::RequestInfo,
+                    me,
+                    json!({ "message": message }),
+                    Some(&message),
+                    links,
+                )
             }
             ReviewAction::Resume => {
                 require_worker(&case, officer)?;
@@ -143,7 +169,15 @@ pub fn perform(
                 if !note.is_empty() {
                     notes::add_note(conn, case.id, officer.id, &note, now)?;
                 }
-                change_status(conn, &case, Transition::Substantiate, me, json!({}), None, links)
+                change_status(
+                    conn,
+                    &case,
+                    Transition::Substantiate,
+                    me,
+                    json!({}),
+                    None,
+                    links,
+                )
             }
             ReviewAction::Close { note } => {
                 require_worker(&case, officer)?;
@@ -159,17 +193,29 @@ pub fn perform(
                     return Err(WorkflowError::Conflict);
                 }
                 // The trail records that a note was written; its words stay in the notes.
-                audit::append(conn, case.id, me, "note", &json!({ "note_id": note_id }), false, now)?;
+                audit::append(
+                    conn,
+                    case.id,
+                    me,
+                    "note",
+                    &json!({ "note_id": note_id }),
+                    false,
+                    now,
+                )?;
                 Ok(case.status())
             }
             ReviewAction::Extend { reason } => {
                 require_worker(&case, officer)?;
                 let reason = text(reason, true)?;
-                let row = queue::deadlines_of(conn, case.id)?.ok_or(WorkflowError::Invalid("review.no_deadline"))?;
+                let row = queue::deadlines_of(conn, case.id)?
+                    .ok_or(WorkflowError::Invalid("review.no_deadline"))?;
                 if row.extended_reason.is_some() {
                     return Err(WorkflowError::NotAllowed("review.extended_once"));
                 }
-                if !matches!(case.status(), CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter) {
+                if !matches!(
+                    case.status(),
+                    CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter
+                ) {
                     return Err(WorkflowError::NotAllowed("review.no_deadline"));
                 }
                 let extended = row.deadlines().extended(workdays::official());
@@ -193,11 +239,18 @@ pub fn perform(
 }
 
 fn require_worker(case: &cases::CaseRow, officer: ActingOfficer) -> Result<(), WorkflowError> {
-    if may_work(case, officer) { Ok(()) } else { Err(WorkflowError::NotAllowed("review.not_yours")) }
+    if may_work(case, officer) {
+        Ok(())
+    } else {
+        Err(WorkflowError::NotAllowed("review.not_yours"))
+    }
 }
 
 /// Dismissing spam from the queue needs no assignment first; an assigned case is its officer's.
-fn require_worker_or_unassigned(case: &cases::CaseRow, officer: ActingOfficer) -> Result<(), WorkflowError> {
+fn require_worker_or_unassigned(
+    case: &cases::CaseRow,
+    officer: ActingOfficer,
+) -> Result<(), WorkflowError> {
     if case.assigned_officer_id.is_none() || may_work(case, officer) {
         Ok(())
     } else {
@@ -217,7 +270,15 @@ fn take_or_assign(
     if !cases::assign(conn, case.id, case.version, Some(assignee), now)? {
         return Err(WorkflowError::Conflict);
     }
-    audit::append(conn, case.id, actor, "assign", &json!({ "officer_id": assignee }), false, now)?;
+    audit::append(
+        conn,
+        case.id,
+        actor,
+        "assign",
+        &json!({ "officer_id": assignee }),
+        false,
+        now,
+    )?;
     let case = cases::get(conn, case.id)?;
     if case.status() == CaseStatus::Submitted {
         change_status(conn, &case, Transition::Take, actor, json!({}), None, links)

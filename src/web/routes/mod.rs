@@ -28,7 +28,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/track/leave", web::post().to(track::leave_case))
         .route("/track/case/reply", web::post().to(track::reply_to_case))
-        .route("/track/link/{token}", web::get().to(track::open_access_link))
+        .route(
+            "/track/link/{token}",
+            web::get().to(track::open_access_link),
+        )
         .route(
             "/confirm/{token}",
             web::get().to(confirm::show_confirmation),
@@ -39,12 +42,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(|| async { super::see_other("/officer/cases") }),
         )
         .route("/officer/cases", web::get().to(officer::queue::show_queue))
-        .route("/officer/cases/{number}/evidence/{id}/redact", web::get().to(officer::redact::show_redaction))
-        .route("/officer/cases/{number}/evidence/{id}/redact", web::post().to(officer::redact::redact_evidence))
-        .route("/officer/cases/{number}/evidence/{id}/redacted/{variant}", web::get().to(officer::redact::serve_redacted))
-        .route("/officer/cases/{number}", web::get().to(officer::case::show_case))
-        .route("/officer/cases/{number}/actions/{action}", web::post().to(officer::case::act_on_case))
-        .route("/officer/cases/{number}/evidence/{id}/{variant}", web::get().to(officer::case::serve_evidence))
+        .route(
+            "/officer/cases/{number}/evidence/{id}/redact",
+            web::get().to(officer::redact::show_redaction),
+        )
+        .route(
+            "/officer/cases/{number}/evidence/{id}/redact",
+            web::post().to(officer::redact::redact_evidence),
+        )
+        .route(
+            "/officer/cases/{number}/evidence/{id}/redacted/{variant}",
+            web::get().to(officer::redact::serve_redacted),
+        )
+        .route(
+            "/officer/cases/{number}",
+            web::get().to(officer::case::show_case),
+        )
+        .route(
+            "/officer/cases/{number}/actions/{action}",
+            web::post().to(officer::case::act_on_case),
+        )
+        .route(
+            "/officer/cases/{number}/evidence/{id}/{variant}",
+            web::get().to(officer::case::serve_evidence),
+        )
         .route(
             "/officer/login",
             web::get().to(officer::account::show_login),

@@ -5,6 +5,7 @@ use crate::db::{self, audit, cases, evidence, notes, tokens};
 use crate::domain::region::divisions;
 use crate::domain::{CaseNumber, CaseStatus, Category, Platform, ReceiptCode, RegionCode};
 use crate::error::AppError;
+use crate::evidence::intake::{self, Intake, Upload};
 use crate::evidence::{BlobKind, ImageKind, Sha256Hex};
 use crate::i18n::Messages;
 use crate::web::client::client_ip;
@@ -12,7 +13,6 @@ use crate::web::context::PageContext;
 use crate::web::filters;
 use crate::web::reporter_session;
 use crate::web::{AppState, render, see_other};
-use crate::evidence::intake::{self, Intake, Upload};
 use crate::workflow::{reply, track, withdraw};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -339,25 +339,63 @@ pub async fn reply_to_case(
     let Some(case_id) = reporter_session::current_case(&session)? else {
         return Ok(see_other("/track"));
     };
-    let received = match crate::web::upload::receive(payload, "evidence", &state.evidence_limits, &state.settings.tmp_dir()).await {
+    let received = match crate::web::upload::receive(
+        payload,
+        "evidence",
+        &state.evidence_limits,
+        &state.settings.tmp_dir(),
+    )
+    .await
+    {
         Ok(r) => r,
-        Err(crate::web::upload::UploadError::RequestTooLarge) => return Err(AppError::PayloadTooLarge),
-        Err(crate::web::upload::UploadError::Malformed(_)) => return Err(AppError::BadRequest("error.malformed_upload")),
+        Err(crate::web::upload::UploadError::RequestTooLarge) => {
+            return Err(AppError::PayloadTooLarge);
+        }
+        Err(crate::web::upload::UploadError::Malformed(_)) => {
+            return Err(AppError::BadRequest("error.malformed_upload"));
+        }
         Err(crate::web::upload::UploadError::Io(e)) => return Err(AppError::internal(e)),
     };
-    let field = |name: &str| received.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let field = |name: &str| {
+        received
+            .fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
     reporter_session::check_csrf(&session, &field("csrf_token"))?;
     let message = field("message");
     let m = ctx.m;
-    let mut problems: Vec<String> = received.problems.iter().map(|p| super::report::upload_problem_message(m, p)).collect();
-    let uploads: Vec<Upload> = received.files.iter().map(|f| Upload { name: f.name.clone(), path: f.tmp.path().to_path_buf() }).collect();
+    let mut problems: Vec<String> = received
+        .problems
+        .iter()
+        .map(|p| super::report::upload_problem_message(m, p))
+        .collect();
+    let uploads: Vec<Upload> = received
+        .files
+        .iter()
+        .map(|f| Upload {
+            name: f.name.clone(),
+            path: f.tmp.path().to_path_buf(),
+        })
+        .collect();
     let store = state.store.clone();
     let limits = state.evidence_limits;
     let checks_only = !problems.is_empty();
-    let permit = state.inspect_slots.clone().acquire_owned().await.map_err(AppError::internal)?;
+    let permit = state
+        .inspect_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(AppError::internal)?;
     let intake_result = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        if checks_only { Ok(intake::check_only(&uploads, &limits)) } else { intake::take_in(&uploads, &limits, &store) }
+        if checks_only {
+            Ok(intake::check_only(&uploads, &limits))
+        } else {
+            intake::take_in(&uploads, &limits, &store)
+        }
     })
     .await
     .map_err(AppError::internal)?
@@ -365,18 +403,33 @@ pub async fn reply_to_case(
     let (stored, created) = match intake_result {
         Intake::Kept(stored, created) => (stored, created),
         Intake::Refused(refused) => {
-            problems.extend(refused.iter().map(|(name, r)| super::report::rejection_message(m, name, r)));
+            problems.extend(
+                refused
+                    .iter()
+                    .map(|(name, r)| super::report::rejection_message(m, name, r)),
+            );
             (Vec::new(), Default::default())
         }
     };
     if !problems.is_empty() {
         created.undo(&state.store);
-        return load_case_page(ctx, &state, &session, false, problems, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return load_case_page(
+            ctx,
+            &state,
+            &session,
+            false,
+            problems,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     drop(received.files);
     let links = state.links.clone();
     let stored_for_db = stored.clone();
-    let result = db::run_with(&state.pool, move |conn| reply::answer(conn, case_id, &message, &stored_for_db, &links)).await;
+    let result = db::run_with(&state.pool, move |conn| {
+        reply::answer(conn, case_id, &message, &stored_for_db, &links)
+    })
+    .await;
     match result {
         Ok(_) => {
             state.wake_mailer();
@@ -389,7 +442,15 @@ pub async fn reply_to_case(
                 return Err(err);
             }
             let problems = vec![m.t(err.message_key()).to_string()];
-            load_case_page(ctx, &state, &session, false, problems, actix_web::ResponseError::status_code(&err)).await
+            load_case_page(
+                ctx,
+                &state,
+                &session,
+                false,
+                problems,
+                actix_web::ResponseError::status_code(&err),
+            )
+            .await
         }
     }
 }
@@ -412,18 +473,35 @@ pub async fn open_access_link(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let found = db::run(&state.pool, move |conn| {
-        let Some(row) = tokens::find(conn, tokens::PURPOSE_ACCESS, &token)? else { return Ok(None) };
+        let Some(row) = tokens::find(conn, tokens::PURPOSE_ACCESS, &token)? else {
+            return Ok(None);
+        };
         if row.expires_at < db::now() {
             return Ok(None);
         }
-        Ok(Some((row.case_id, cases::get(conn, row.case_id)?.case_number)))
+        Ok(Some((
+            row.case_id,
+            cases::get(conn, row.case_id)?.case_number,
+        )))
     })
     .await?;
     match found {
         Some((case_id, case_number)) => {
             reporter_session::open_case(&session, case_id)?;
-            render(StatusCode::OK, &AccessLinkPage { ctx, case_number: Some(case_number) })
+            render(
+                StatusCode::OK,
+                &AccessLinkPage {
+                    ctx,
+                    case_number: Some(case_number),
+                },
+            )
         }
-        None => render(StatusCode::GONE, &AccessLinkPage { ctx, case_number: None }),
+        None => render(
+            StatusCode::GONE,
+            &AccessLinkPage {
+                ctx,
+                case_number: None,
+            },
+        ),
     }
 }

@@ -4,7 +4,9 @@
 use crate::db::{self, audit, cases, evidence, notes, officers, queue};
 use crate::domain::audit::ChainBreak;
 use crate::domain::region::divisions;
-use crate::domain::{CaseNumber, CaseStatus, Category, DismissReason, Platform, RegionCode, china_date};
+use crate::domain::{
+    CaseNumber, CaseStatus, Category, DismissReason, Platform, RegionCode, china_date,
+};
 use crate::error::AppError;
 use crate::evidence::{BlobKind, ImageKind, Sha256Hex};
 use crate::web::context::PageContext;
@@ -74,17 +76,32 @@ impl OfficerCasePage {
         let fits = |t: T| s.apply(t).is_ok();
         let unconfirmed = s == CaseStatus::Unconfirmed;
         match action {
-            "take" => !unconfirmed && fits(T::Take) && self.case.assigned_officer_id != Some(self.officer.id)
-                && (self.case.assigned_officer_id.is_none() || self.officer.is_supervisor()),
+            "take" => {
+                !unconfirmed
+                    && fits(T::Take)
+                    && self.case.assigned_officer_id != Some(self.officer.id)
+                    && (self.case.assigned_officer_id.is_none() || self.officer.is_supervisor())
+            }
             "assign" => self.officer.is_supervisor() && fits(T::Take),
             "request_info" => self.may_work() && fits(T::RequestInfo),
             "resume" => self.may_work() && fits(T::Resume),
-            "dismiss" => (self.may_work() || self.case.assigned_officer_id.is_none()) && fits(T::Dismiss(DismissReason::Spam)),
+            "dismiss" => {
+                (self.may_work() || self.case.assigned_officer_id.is_none())
+                    && fits(T::Dismiss(DismissReason::Spam))
+            }
             "substantiate" => self.may_work() && fits(T::Substantiate),
             "close" => self.may_work() && fits(T::Close),
-            "extend" => self.may_work()
-                && self.deadlines.as_ref().is_some_and(|d| d.extended_reason.is_none())
-                && matches!(s, CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter),
+            "extend" => {
+                self.may_work()
+                    && self
+                        .deadlines
+                        .as_ref()
+                        .is_some_and(|d| d.extended_reason.is_none())
+                    && matches!(
+                        s,
+                        CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter
+                    )
+            }
             "note" => !unconfirmed,
             _ => false,
         }
@@ -108,7 +125,13 @@ async fn load(
         let files = evidence::for_case(conn, case.id)?;
         let mut seen = Vec::new();
         for f in &files {
-            seen.push(evidence::cases_with_same_image(conn, case.id, &f.sha256, &f.perceptual_hash, 10)?);
+            seen.push(evidence::cases_with_same_image(
+                conn,
+                case.id,
+                &f.sha256,
+                &f.perceptual_hash,
+                10,
+            )?);
         }
         Ok((
             case.clone(),
@@ -127,14 +150,19 @@ async fn load(
     let m = ctx.m;
     let status = case.status();
     let chain = audit::verify(&trail);
-    let names: std::collections::HashMap<i64, String> = officer_list.iter().map(|o| (o.id, o.name.clone())).collect();
+    let names: std::collections::HashMap<i64, String> = officer_list
+        .iter()
+        .map(|o| (o.id, o.name.clone()))
+        .collect();
     let trail = trail
         .iter()
         .map(|r| TrailItem {
             seq: r.seq,
             at: filters::china_time(&r.at),
             actor: match (r.actor_kind.as_str(), r.actor_id) {
-                ("officer", Some(id)) => names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
+                ("officer", Some(id)) => {
+                    names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))
+                }
                 (kind, _) => m.t(&format!("trail.actor.{kind}")).to_string(),
             },
             action: r.action.clone(),
@@ -143,7 +171,9 @@ async fn load(
         })
         .collect();
     let today = china_date(db::now());
-    let overdue = deadlines.as_ref().is_some_and(|d| d.paused_since.is_none() && d.deadlines().is_overdue(status, today));
+    let overdue = deadlines
+        .as_ref()
+        .is_some_and(|d| d.paused_since.is_none() && d.deadlines().is_overdue(status, today));
     let platform_name = match (Platform::parse(&case.platform), &case.platform_other) {
         (Some(Platform::Other), Some(o)) => format!("{} ({o})", m.platform(Platform::Other)),
         (Some(p), _) => m.platform(p).to_string(),
@@ -152,18 +182,26 @@ async fn load(
     let page = OfficerCasePage {
         status,
         platform_name,
-        category_label: Category::parse(&case.category).map(|c| m.category(c).to_string()).unwrap_or_default(),
+        category_label: Category::parse(&case.category)
+            .map(|c| m.category(c).to_string())
+            .unwrap_or_default(),
         region_name: RegionCode::parse(&case.region_code)
             .and_then(|c| divisions().region(&c))
             .map(|r| format!("{} ({})", r.full_name(), r.code))
             .unwrap_or_else(|| case.region_code.clone()),
-        assignee: case.assigned_officer_id.and_then(|id| names.get(&id).cloned()),
+        assignee: case
+            .assigned_officer_id
+            .and_then(|id| names.get(&id).cloned()),
         deadlines,
         overdue,
         evidence: files
             .into_iter()
             .zip(seen)
-            .map(|(row, seen_elsewhere)| EvidenceView { size: filters::human_bytes(row.byte_size), row, seen_elsewhere })
+            .map(|(row, seen_elsewhere)| EvidenceView {
+                size: filters::human_bytes(row.byte_size),
+                row,
+                seen_elsewhere,
+            })
             .collect(),
         related,
         trail,
@@ -221,23 +259,38 @@ pub async fn act_on_case(
     let form = form.into_inner();
     let action = match action_name.as_str() {
         "take" => ReviewAction::Take,
-        "assign" => ReviewAction::Assign { officer_id: form.officer_id.ok_or(AppError::BadRequest("review.unknown_officer"))? },
-        "request_info" => ReviewAction::RequestInfo { message: form.message },
+        "assign" => ReviewAction::Assign {
+            officer_id: form
+                .officer_id
+                .ok_or(AppError::BadRequest("review.unknown_officer"))?,
+        },
+        "request_info" => ReviewAction::RequestInfo {
+            message: form.message,
+        },
         "resume" => ReviewAction::Resume,
         "dismiss" => ReviewAction::Dismiss {
-            reason: DismissReason::parse(&form.reason).ok_or(AppError::BadRequest("review.reason_required"))?,
+            reason: DismissReason::parse(&form.reason)
+                .ok_or(AppError::BadRequest("review.reason_required"))?,
             message: form.message,
         },
         "substantiate" => ReviewAction::Substantiate { note: form.note },
         "note" => ReviewAction::Note { body: form.body },
-        "extend" => ReviewAction::Extend { reason: form.reason },
+        "extend" => ReviewAction::Extend {
+            reason: form.reason,
+        },
         "close" => ReviewAction::Close { note: form.note },
         _ => return Err(AppError::NotFound),
     };
-    let acting = ActingOfficer { id: officer.id, supervisor: officer.is_supervisor() };
+    let acting = ActingOfficer {
+        id: officer.id,
+        supervisor: officer.is_supervisor(),
+    };
     let links = state.links.clone();
     let version = form.version;
-    let result = db::run_with(&state.pool, move |conn| review::perform(conn, &number, version, acting, &action, &links)).await;
+    let result = db::run_with(&state.pool, move |conn| {
+        review::perform(conn, &number, version, acting, &action, &links)
+    })
+    .await;
     match result {
         Ok(_) => {
             state.wake_mailer();
@@ -291,27 +344,40 @@ pub async fn serve_evidence(
         "display" => (
             BlobKind::Display,
             row.display_sha256.clone(),
-            ImageKind::parse(&row.display_kind).map(|k| k.mime()).unwrap_or("application/octet-stream"),
+            ImageKind::parse(&row.display_kind)
+                .map(|k| k.mime())
+                .unwrap_or("application/octet-stream"),
         ),
         "original" => (
             BlobKind::Original,
             row.sha256.clone(),
-            ImageKind::parse(&row.kind).map(|k| k.mime()).unwrap_or("application/octet-stream"),
+            ImageKind::parse(&row.kind)
+                .map(|k| k.mime())
+                .unwrap_or("application/octet-stream"),
         ),
         _ => return Err(AppError::NotFound),
     };
     let sha = Sha256Hex::parse(&sha).ok_or(AppError::NotFound)?;
     let store = state.store.clone();
-    let bytes = web::block(move || store.read(kind, &sha)).await.map_err(AppError::internal)?.map_err(AppError::internal)?;
+    let bytes = web::block(move || store.read(kind, &sha))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
     let mut res = HttpResponse::Ok();
     res.content_type(content_type)
         .insert_header(("Cache-Control", "private, max-age=600"))
         .insert_header(("X-Content-Type-Options", "nosniff"));
     if original {
-        let ext = ImageKind::parse(&row.kind).map(|k| k.extension()).unwrap_or("bin");
+        let ext = ImageKind::parse(&row.kind)
+            .map(|k| k.extension())
+            .unwrap_or("bin");
         res.insert_header((
             "Content-Disposition",
-            format!("attachment; filename=\"{}-{}.{ext}\"", raw_number.trim(), row.position),
+            format!(
+                "attachment; filename=\"{}-{}.{ext}\"",
+                raw_number.trim(),
+                row.position
+            ),
         ));
     }
     Ok(res.body(bytes))

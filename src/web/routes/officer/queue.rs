@@ -1,7 +1,7 @@
 //! The queue: every case an officer may work on, filtered, searched and paged by keyset.
 
-use crate::db::{self, queue};
 use crate::db::queue::{Assignee, Cursor, QueueFilter, QueueRow, Sort};
+use crate::db::{self, queue};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::region::{Division, divisions};
 use crate::domain::{CaseStatus, Category, Platform, RegionCode, china_date, workdays};
@@ -77,7 +77,12 @@ impl QueueQuery {
 
     /// The same filters with another status (for the sidebar's links).
     pub fn with_status(&self, status: &str) -> String {
-        QueueQuery { status: status.to_string(), after: String::new(), ..self.clone() }.with_after("")
+        QueueQuery {
+            status: status.to_string(),
+            after: String::new(),
+            ..self.clone()
+        }
+        .with_after("")
     }
 
     fn filter(&self, officer_id: i64, today: NaiveDate) -> QueueFilter {
@@ -88,7 +93,9 @@ impl QueueQuery {
         };
         let region = |code: &str| RegionCode::parse(code).map(|c| c.to_string());
         let day_start = |s: &str| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_time(NaiveTime::MIN) - TimeDelta::hours(8))
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_time(NaiveTime::MIN) - TimeDelta::hours(8))
         };
         QueueFilter {
             statuses,
@@ -118,11 +125,18 @@ impl QueueQuery {
 fn parse_cursor(s: &str) -> Option<Cursor> {
     let (micros, id) = s.split_once('.')?;
     let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-    Some(Cursor { at, id: id.parse().ok()? })
+    Some(Cursor {
+        at,
+        id: id.parse().ok()?,
+    })
 }
 
 fn cursor_of(row: &QueueRow, sort: Sort) -> String {
-    format!("{}.{}", row.sort_key(sort).and_utc().timestamp_micros(), row.id)
+    format!(
+        "{}.{}",
+        row.sort_key(sort).and_utc().timestamp_micros(),
+        row.id
+    )
 }
 
 pub struct QueueItem {
@@ -173,7 +187,10 @@ impl QueuePage {
 }
 
 fn short_region(code: &str) -> String {
-    RegionCode::parse(code).and_then(|c| divisions().region(&c)).map(|r| r.full_name()).unwrap_or_else(|| code.to_string())
+    RegionCode::parse(code)
+        .and_then(|c| divisions().region(&c))
+        .map(|r| r.full_name())
+        .unwrap_or_else(|| code.to_string())
 }
 
 pub async fn show_queue(
@@ -187,18 +204,26 @@ pub async fn show_queue(
     let filter = query.filter(officer.id, today);
     let sort = filter.sort;
     let (rows, counts) = db::run(&state.pool, move |conn| {
-        Ok((queue::page(conn, &filter, PAGE_SIZE + 1)?, queue::status_counts(conn)?))
+        Ok((
+            queue::page(conn, &filter, PAGE_SIZE + 1)?,
+            queue::status_counts(conn)?,
+        ))
     })
     .await?;
     let m = ctx.m;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let rows = &rows[..rows.len().min(PAGE_SIZE as usize)];
-    let next = has_more.then(|| rows.last().map(|r| query.with_after(&cursor_of(r, sort)))).flatten();
+    let next = has_more
+        .then(|| rows.last().map(|r| query.with_after(&cursor_of(r, sort))))
+        .flatten();
     let items = rows
         .iter()
         .map(|r| {
             let status = CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Submitted);
-            let deadlines = r.decide_by.map(|decide_by| Deadlines { accept_by: r.accept_by, decide_by });
+            let deadlines = r.decide_by.map(|decide_by| Deadlines {
+                accept_by: r.accept_by,
+                decide_by,
+            });
             let due = deadlines.map(|d| match (status, d.accept_by) {
                 (CaseStatus::Submitted, Some(a)) => a.min(d.decide_by),
                 _ => d.decide_by,
@@ -209,25 +234,52 @@ pub async fn show_queue(
                 platform: Platform::parse(&r.platform)
                     .map(|p| m.platform(p).to_string())
                     .unwrap_or_default()
-                    + &r.platform_other.as_ref().map(|o| format!(" ({o})")).unwrap_or_default(),
+                    + &r.platform_other
+                        .as_ref()
+                        .map(|o| format!(" ({o})"))
+                        .unwrap_or_default(),
                 shop_name: r.shop_name.clone(),
                 region: short_region(&r.region_code),
-                category: Category::parse(&r.category).map(|c| m.category(c).to_string()).unwrap_or_default(),
+                category: Category::parse(&r.category)
+                    .map(|c| m.category(c).to_string())
+                    .unwrap_or_default(),
                 is_complaint: r.is_complaint,
                 filed: filters::china_time(&r.created_at),
                 activity: filters::china_time(&r.last_activity_at),
                 assignee: r.assignee_name.clone(),
                 overdue: deadlines.is_some_and(|d| d.is_overdue(status, today)),
-                due: due.filter(|_| matches!(status, CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter)).map(|d| d.to_string()),
+                due: due
+                    .filter(|_| {
+                        matches!(
+                            status,
+                            CaseStatus::Submitted
+                                | CaseStatus::InReview
+                                | CaseStatus::AwaitingReporter
+                        )
+                    })
+                    .map(|d| d.to_string()),
             }
         })
         .collect();
     let counts: Vec<(CaseStatus, i64)> = CaseStatus::ALL
         .iter()
         .filter(|s| **s != CaseStatus::Unconfirmed)
-        .map(|s| (*s, counts.iter().find(|(k, _)| k == s.as_str()).map(|(_, n)| *n).unwrap_or(0)))
+        .map(|s| {
+            (
+                *s,
+                counts
+                    .iter()
+                    .find(|(k, _)| k == s.as_str())
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
+            )
+        })
         .collect();
-    let open_count = counts.iter().filter(|(s, _)| queue::WORKING_STATUSES.contains(s)).map(|(_, n)| n).sum();
+    let open_count = counts
+        .iter()
+        .filter(|(s, _)| queue::WORKING_STATUSES.contains(s))
+        .map(|(_, n)| n)
+        .sum();
     render(
         StatusCode::OK,
         &QueuePage {
@@ -241,7 +293,8 @@ pub async fn show_queue(
             platforms: Platform::ALL,
             categories: Category::ALL,
             provinces: divisions().provinces(),
-            calendar_missing_year: (!workdays::official().knows_year(today.year())).then_some(today.year()),
+            calendar_missing_year: (!workdays::official().knows_year(today.year()))
+                .then_some(today.year()),
         },
     )
 }

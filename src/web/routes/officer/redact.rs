@@ -57,14 +57,25 @@ fn rects_of(row: &evidence::RedactionRow) -> Vec<Rect> {
 }
 
 fn rects_text(rects: &[Rect]) -> String {
-    rects.iter().map(|r| format!("{},{},{},{}", r.x, r.y, r.w, r.h)).collect::<Vec<_>>().join("\n")
+    rects
+        .iter()
+        .map(|r| format!("{},{},{},{}", r.x, r.y, r.w, r.h))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 async fn load(
     state: &AppState,
     number: CaseNumber,
     evidence_id: i64,
-) -> Result<(cases::CaseRow, evidence::EvidenceRow, Option<evidence::RedactionRow>), AppError> {
+) -> Result<
+    (
+        cases::CaseRow,
+        evidence::EvidenceRow,
+        Option<evidence::RedactionRow>,
+    ),
+    AppError,
+> {
     Ok(db::run(&state.pool, move |conn| {
         let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
         let row = evidence::get(conn, case.id, evidence_id)?;
@@ -194,7 +205,10 @@ pub async fn redact_evidence(
     })
     .await?;
     tracing::info!(case = %case.case_number, evidence = evidence_id, "evidence redacted");
-    Ok(see_other(&format!("/officer/cases/{}/evidence/{evidence_id}/redact", case.case_number)))
+    Ok(see_other(&format!(
+        "/officer/cases/{}/evidence/{evidence_id}/redact",
+        case.case_number
+    )))
 }
 
 /// The latest redacted copy (display or thumbnail) for officers to check.
@@ -212,11 +226,19 @@ pub async fn serve_redacted(
         _ => (
             BlobKind::Display,
             current.display_sha256,
-            ImageKind::parse(&row.display_kind).map(|k| k.mime()).unwrap_or("application/octet-stream"),
+            ImageKind::parse(&row.display_kind)
+                .map(|k| k.mime())
+                .unwrap_or("application/octet-stream"),
         ),
     };
     let sha = Sha256Hex::parse(&sha).ok_or(AppError::NotFound)?;
     let store = state.store.clone();
-    let bytes = web::block(move || store.read(kind, &sha)).await.map_err(AppError::internal)?.map_err(AppError::internal)?;
-    Ok(HttpResponse::Ok().content_type(mime).insert_header(("Cache-Control", "private, max-age=600")).body(bytes))
+    let bytes = web::block(move || store.read(kind, &sha))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header(("Cache-Control", "private, max-age=600"))
+        .body(bytes))
 }
