@@ -26,6 +26,8 @@ pub struct Settings {
     /// proxy that sets it, or anyone could choose their own address and dodge the limits.
     pub trust_proxy_headers: bool,
     pub db_pool_size: u32,
+    /// `SIGNING_KEY_FILE`: an Ed25519 PKCS#8 PEM key to sign handoff packages with.
+    pub signing_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +75,7 @@ impl Settings {
                 Some("1" | "true" | "yes")
             ),
             db_pool_size: number("DATABASE_POOL_SIZE", 8)?,
+            signing_key_file: var("SIGNING_KEY_FILE").map(PathBuf::from),
             data_dir,
         })
     }
@@ -91,6 +94,7 @@ impl Settings {
             min_form_seconds: 3,
             trust_proxy_headers: false,
             db_pool_size: 8,
+            signing_key_file: None,
             data_dir,
         }
     }
@@ -105,6 +109,16 @@ impl Settings {
 
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+
+    /// Handoff packages, each kept once under its SHA-256.
+    pub fn packages_dir(&self) -> PathBuf {
+        self.data_dir.join("packages")
+    }
+
+    /// The portal's signing key: `SIGNING_KEY_FILE`, or `signing-key.pem` in DATA_DIR.
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.signing_key_file.clone().unwrap_or_else(|| self.data_dir.join("signing-key.pem"))
     }
 }
 

@@ -107,6 +107,7 @@ impl Application {
                 from,
                 host,
                 wakeup: mail_wakeup.clone(),
+                packages: settings.packages_dir(),
             }
             .run(),
         );

@@ -19,6 +19,9 @@ pub struct NewMail<'a> {
     pub scrub_after_send: bool,
     pub created_at: NaiveDateTime,
     pub next_attempt_at: NaiveDateTime,
+    /// A handoff package to attach (by its SHA-256 in `DATA_DIR/packages`) and its file name.
+    pub attachment_sha256: Option<&'a str>,
+    pub attachment_name: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -33,6 +36,8 @@ pub struct MailRow {
     pub body_html: String,
     pub scrub_after_send: bool,
     pub attempts: i32,
+    pub attachment_sha256: Option<String>,
+    pub attachment_name: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, mail: &NewMail<'_>) -> QueryResult<i64> {
@@ -136,4 +141,9 @@ pub fn pending_count(conn: &mut DbConnection) -> QueryResult<i64> {
         .filter(outbox::sent_at.is_null())
         .count()
         .get_result(conn)
+}
+
+/// Sending state of one mail, for the handoff list: (attempts, sent at, last error).
+pub fn delivery(conn: &mut DbConnection, id: i64) -> QueryResult<(i32, Option<NaiveDateTime>, Option<String>)> {
+    outbox::table.find(id).select((outbox::attempts, outbox::sent_at, outbox::last_error)).first(conn)
 }

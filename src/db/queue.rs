@@ -302,6 +302,27 @@ pub fn status_counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>>
         .load(conn)
 }
 
+/// Inserts the deadline row of a case written whole with its history (the demo data of
+/// `reviewwatch seed-demo`): its deadlines, extension and pause at once.
+pub fn insert_deadlines(
+    conn: &mut DbConnection,
+    case_id: i64,
+    d: &Deadlines,
+    extended_reason: Option<&str>,
+    paused_since: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    diesel::insert_into(case_deadlines::table)
+        .values((
+            case_deadlines::case_id.eq(case_id),
+            case_deadlines::accept_by.eq(d.accept_by),
+            case_deadlines::decide_by.eq(d.decide_by),
+            case_deadlines::extended_reason.eq(extended_reason),
+            case_deadlines::paused_since.eq(paused_since),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::like_pattern;

@@ -113,6 +113,48 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        attachment_sha256 -> Nullable<Text>,
+        attachment_name -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    regulators (id) {
+        id -> BigInt,
+        name -> Text,
+        kind -> Text,
+        region_code -> Nullable<Text>,
+        email -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    platform_domiciles (platform) {
+        platform -> Text,
+        operator_name -> Text,
+        region_code -> Text,
+    }
+}
+
+diesel::table! {
+    handoffs (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        regulator_id -> BigInt,
+        seq -> Integer,
+        folder -> Text,
+        package_sha256 -> Text,
+        package_size -> BigInt,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        outbox_id -> Nullable<BigInt>,
+        acknowledged_at -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+        outcome_details -> Nullable<Text>,
+        outcome_at -> Nullable<Timestamp>,
+        reminder_sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -193,6 +235,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(handoffs -> cases (case_id));
+diesel::joinable!(handoffs -> regulators (regulator_id));
 diesel::joinable!(evidence -> cases (case_id));
 diesel::joinable!(evidence_redactions -> evidence (evidence_id));
 diesel::joinable!(evidence_redactions -> officers (officer_id));
@@ -223,4 +267,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_deadlines,
     case_search,
     evidence_redactions,
+    regulators,
+    platform_domiciles,
+    handoffs,
 );

@@ -60,6 +60,7 @@ impl ConfirmEmail {
             text,
             html,
             holds_secret: true,
+            attachment: None,
         })
     }
 }
@@ -94,6 +95,7 @@ impl StatusEmail {
             text,
             html,
             holds_secret: false,
+            attachment: None,
         })
     }
 
@@ -137,6 +139,7 @@ impl OfficerEmail {
             text,
             html,
             holds_secret: false,
+            attachment: None,
         })
     }
 

@@ -17,6 +17,8 @@ pub struct Composed {
     pub html: String,
     /// The body holds a secret (receipt code, single-use link): blanked in the outbox once sent.
     pub holds_secret: bool,
+    /// A stored handoff package to attach: (SHA-256, file name).
+    pub attachment: Option<(String, String)>,
 }
 
 /// Queues `mail` for `to` in the caller's transaction: it is sent if and only if the change that
@@ -40,6 +42,8 @@ pub fn enqueue(
             scrub_after_send: mail.holds_secret,
             created_at: now,
             next_attempt_at: now,
+            attachment_sha256: mail.attachment.as_ref().map(|(sha, _)| sha.as_str()),
+            attachment_name: mail.attachment.as_ref().map(|(_, name)| name.as_str()),
         },
     )
 }

@@ -1,7 +1,8 @@
 //! Where mail goes: an SMTP server (`SMTP_URL`), or `.eml` files in `DATA_DIR/mail`.
 
 use crate::db::outbox::MailRow;
-use lettre::message::{Mailbox, MultiPart, header::MessageId};
+use lettre::message::header::{ContentType, MessageId};
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
@@ -34,18 +35,30 @@ impl Transport {
         }
     }
 
-    pub async fn send(&self, from: &Mailbox, mail: &MailRow, host: &str) -> anyhow::Result<()> {
+    pub async fn send(
+        &self,
+        from: &Mailbox,
+        mail: &MailRow,
+        host: &str,
+        packages: &std::path::Path,
+    ) -> anyhow::Result<()> {
         let to: Mailbox = mail.to_address.parse()?;
+        let body = MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone());
+        let body = match (&mail.attachment_sha256, &mail.attachment_name) {
+            (Some(sha), Some(name)) => {
+                let bytes = tokio::fs::read(packages.join(format!("{sha}.zip"))).await?;
+                let zip = ContentType::parse("application/zip")?;
+                MultiPart::mixed().multipart(body).singlepart(Attachment::new(name.clone()).body(bytes, zip))
+            }
+            _ => body,
+        };
         let message = Message::builder()
             .from(from.clone())
             .to(to)
             .subject(&mail.subject)
             // A stable id: a retry after a lost answer from the server is recognisable as the same mail.
             .header(MessageId::from(format!("<outbox-{}@{host}>", mail.id)))
-            .multipart(MultiPart::alternative_plain_html(
-                mail.body_text.clone(),
-                mail.body_html.clone(),
-            ))?;
+            .multipart(body)?;
         match self {
             Transport::Smtp(t) => {
                 t.send(message).await?;

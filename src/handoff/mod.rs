@@ -1,0 +1,6 @@
+//! Handing a substantiated case to a regulator: the signed evidence package, its verification,
+//! the regulator directory and who is proposed for a case.
+
+pub mod package;
+pub mod signing;
+pub mod verify;
