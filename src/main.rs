@@ -17,10 +17,35 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Check a handoff package: every file against SHA256SUMS and the signature against the
+    /// portal's public key. Exit code 0 only when everything holds.
+    Verify {
+        /// The package (.zip).
+        package: std::path::PathBuf,
+        /// The portal's public key (PEM). Default: the public half of this portal's signing key.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
+    },
+    /// Print the public key that handoff packages are signed with (PEM) and its fingerprint.
+    SigningKey,
     /// Manage case officers' accounts.
     Officer {
         #[command(subcommand)]
         command: OfficerCommand,
+    },
+    /// Fill the database with demo officers and realistic cases (mails nobody). Prints the
+    /// officers' logins and a case number with its receipt code to try tracking.
+    SeedDemo {
+        /// How many cases to write (1,000,000 takes minutes).
+        #[arg(long, default_value_t = reviewwatch::seed::DEFAULT_CASES)]
+        cases: usize,
+        /// The same seed writes the same cases (passwords and receipt codes are always random).
+        #[arg(long, default_value_t = reviewwatch::seed::DEFAULT_SEED)]
+        seed: u64,
+        /// How many distinct screenshots the cases share (more: fewer "same screenshot" links).
+        #[arg(long, default_value_t = reviewwatch::seed::IMAGE_POOL as u16,
+              value_parser = clap::value_parser!(u16).range(1..=1000))]
+        images: u16,
     },
 }
 
@@ -59,6 +84,14 @@ async fn main() -> anyhow::Result<()> {
             println!("ReviewWatch: {}", app.base_url());
             app.run_until_stopped().await?;
         }
+        Command::Verify { package, key } => {
+            std::process::exit(verify_package(&settings, &package, key.as_deref()));
+        }
+        Command::SigningKey => {
+            let key = reviewwatch::handoff::signing::PortalKey::load_or_create(&settings.signing_key_path())?;
+            print!("{}", key.public_pem());
+            println!("SHA-256 fingerprint: {}", reviewwatch::handoff::signing::fingerprint(&key.verifying_key()));
+        }
         Command::Migrate => {
             open_database(&settings).await?;
             println!("migrations applied: {}", settings.database_url);
@@ -85,6 +118,78 @@ async fn main() -> anyhow::Result<()> {
                 email.trim().to_lowercase()
             );
         }
+        Command::SeedDemo {
+            cases,
+            seed,
+            images,
+        } => {
+            let base_url = settings
+                .base_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", settings.bind));
+            let options = reviewwatch::seed::Options {
+                cases,
+                seed,
+                images: usize::from(images),
+            };
+            let summary = reviewwatch::seed::seed_demo(&settings, options, |done, total, took| {
+                let rate = done as f64 / took.as_secs_f64().max(0.001);
+                eprintln!(
+                    "  {done} of {total} cases written ({:.0} s, {rate:.0} cases/s)",
+                    took.as_secs_f64()
+                );
+            })
+            .await?;
+            print!("{}", summary.render(&base_url));
+        }
     }
     Ok(())
+}
+
+/// `reviewwatch verify`: prints what holds and what does not, in plain words; 0 only if all holds.
+fn verify_package(settings: &Settings, package: &std::path::Path, key: Option<&std::path::Path>) -> i32 {
+    use reviewwatch::handoff::{signing, verify};
+    let public = match key {
+        Some(path) => match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|pem| signing::parse_public_pem(&pem).map_err(|e| e.to_string())) {
+            Ok(k) => k,
+            Err(e) => {
+                eprintln!("cannot use the key {}: {e}", path.display());
+                return 2;
+            }
+        },
+        None => {
+            let path = settings.signing_key_path();
+            if !path.exists() {
+                eprintln!("no key given and no portal key at {}: pass --key PUBLIC_KEY.pem (from /.well-known/reviewwatch-signing-key)", path.display());
+                return 2;
+            }
+            match signing::PortalKey::load_or_create(&path) {
+                Ok(k) => k.verifying_key(),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return 2;
+                }
+            }
+        }
+    };
+    let bytes = match std::fs::read(package) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", package.display());
+            return 2;
+        }
+    };
+    let report = verify::verify(&bytes, &public);
+    println!("package: {}", package.display());
+    println!("key fingerprint: {}", signing::fingerprint(&public));
+    if report.is_valid() {
+        println!("OK: the signature is valid and all {} files match SHA256SUMS ({}).", report.files_checked, report.folder);
+        0
+    } else {
+        for f in &report.findings {
+            println!("FAILED: {f}");
+        }
+        println!("The package does NOT verify ({} problem(s)).", report.findings.len());
+        1
+    }
 }

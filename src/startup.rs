@@ -7,7 +7,9 @@ use crate::evidence::{EvidenceLimits, EvidenceStore};
 use crate::mail::transport::Transport;
 use crate::mail::worker::MailWorker;
 use crate::web::{self, AppState, Keys, limits};
+use crate::handoff::signing::PortalKey;
 use crate::workflow::Links;
+use crate::workflow::handoff::HandoffContext;
 use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
@@ -57,6 +59,7 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, Keys)
             db::secrets::get_or_create(conn, "receipt_hmac")?,
             db::secrets::get_or_create(conn, "form_hmac")?,
             db::secrets::get_or_create(conn, "session_cookie")?,
+            db::secrets::get_or_create(conn, "handoff_links")?,
         ))
     })
     .await?;
@@ -68,6 +71,7 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, Keys)
             receipt: keys.0,
             form: keys.1,
             session,
+            handoff_links: keys.3,
         },
     ))
 }
@@ -113,7 +117,16 @@ impl Application {
         );
 
         let store = EvidenceStore::new(settings.evidence_dir());
-        tokio::spawn(maintenance(pool.clone(), store.clone()));
+        let key_path = settings.signing_key_path();
+        let portal_key = tokio::task::spawn_blocking(move || PortalKey::load_or_create(&key_path)).await??;
+        let handoff = HandoffContext {
+            key: Arc::new(portal_key),
+            link_key: keys.handoff_links.clone(),
+            packages_dir: settings.packages_dir(),
+            store: store.clone(),
+            links: Links { base_url: base_url.clone() },
+        };
+        tokio::spawn(maintenance(pool.clone(), store.clone(), handoff.clone(), mail_wakeup.clone()));
 
         let session_key = keys.session.clone();
         let state = aweb::Data::new(AppState {
@@ -134,6 +147,7 @@ impl Application {
             },
             evidence_limits: EvidenceLimits::default(),
             inspect_slots: Arc::new(tokio::sync::Semaphore::new(2)),
+            handoff,
             pool: pool.clone(),
             keys,
             store,
@@ -194,12 +208,22 @@ impl Application {
 }
 
 /// Hourly housekeeping: purge reports never confirmed.
-async fn maintenance(pool: DbPool, store: EvidenceStore) {
+/// Hourly housekeeping (and once at start): purge reports never confirmed; remind regulators
+/// who have not acknowledged a handoff in 5 working days.
+async fn maintenance(pool: DbPool, store: EvidenceStore, handoff: HandoffContext, mail_wakeup: Arc<Notify>) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;
         if let Err(e) = crate::workflow::purge::purge_unconfirmed(&pool, &store).await {
             tracing::warn!(error = %e, "purge of unconfirmed reports failed");
+        }
+        match crate::workflow::handoff::send_reminders(&pool, &handoff).await {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(reminders = n, "handoff reminders queued");
+                mail_wakeup.notify_one();
+            }
+            Err(e) => tracing::warn!(error = %e, "handoff reminders failed"),
         }
     }
 }

@@ -4,10 +4,12 @@
 pub mod audit;
 pub mod cases;
 pub mod evidence;
+pub mod handoffs;
 pub mod notes;
 pub mod officers;
 pub mod outbox;
 pub mod queue;
+pub mod regulators;
 pub mod schema;
 pub mod secrets;
 pub mod tokens;

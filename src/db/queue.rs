@@ -152,11 +152,12 @@ pub struct QueueFilter {
 }
 
 /// The statuses of the default queue: cases someone must act on.
-pub const WORKING_STATUSES: [CaseStatus; 4] = [
+pub const WORKING_STATUSES: [CaseStatus; 5] = [
     CaseStatus::Submitted,
     CaseStatus::InReview,
     CaseStatus::AwaitingReporter,
     CaseStatus::Substantiated,
+    CaseStatus::HandedOff,
 ];
 
 #[derive(Debug, Clone, Queryable)]
@@ -244,9 +245,10 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
         // The same rule as Deadlines::is_overdue, in SQL.
         let submitted = CaseStatus::Submitted.as_str();
         let in_review = CaseStatus::InReview.as_str();
+        let handed_off = CaseStatus::HandedOff.as_str();
         q = q.filter(
             cases::status
-                .eq(in_review)
+                .eq_any([in_review, handed_off])
                 .and(case_deadlines::decide_by.lt(today))
                 .or(cases::status.eq(submitted).and(
                     case_deadlines::decide_by

@@ -53,7 +53,8 @@ impl Deadlines {
             CaseStatus::Submitted => {
                 self.decide_by < today || self.accept_by.is_some_and(|a| a < today)
             }
-            CaseStatus::InReview => self.decide_by < today,
+            // For a handed-off case, `decide_by` is the day the regulator's acknowledgement is due.
+            CaseStatus::InReview | CaseStatus::HandedOff => self.decide_by < today,
             _ => false,
         }
     }

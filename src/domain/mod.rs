@@ -7,6 +7,7 @@ pub mod deadlines;
 mod keyword;
 pub mod lang;
 pub mod officer;
+pub mod outcome;
 pub mod platform;
 pub mod receipt_code;
 pub mod region;

@@ -154,3 +154,41 @@ impl OfficerEmail {
         format!("email.officer.{}.intro", self.kind())
     }
 }
+
+/// The package to a regulator (zh-CN), or the reminder when it was not acknowledged.
+pub struct HandoffEmail {
+    pub reminder: bool,
+    pub regulator_name: String,
+    pub case_number: String,
+    pub summary_lines: Vec<(String, String)>,
+    pub is_complaint: bool,
+    pub evidence_count: usize,
+    pub package_url: String,
+    pub acknowledge_url: String,
+    pub outcome_url: String,
+    pub links_expire_on: String,
+    /// The package, when it is small enough to attach: (SHA-256, file name).
+    pub attachment: Option<(String, String)>,
+    pub key_fingerprint: String,
+}
+email_templates!(HandoffEmail, HandoffText, HandoffHtml, "email/handoff.txt", "email/handoff.html");
+
+impl HandoffEmail {
+    pub fn compose(&self) -> Result<Composed, askama::Error> {
+        let m = messages(Lang::ZhCn);
+        let (text, html) = self.render_both(m)?;
+        let subject = if self.reminder {
+            format!("【提醒】案件移交待确认接收：{}", self.case_number)
+        } else {
+            format!("案件移交：{}（虚假评价举报平台）", self.case_number)
+        };
+        Ok(Composed {
+            kind: if self.reminder { "handoff_reminder" } else { "handoff" },
+            subject,
+            text,
+            html,
+            holds_secret: false,
+            attachment: self.attachment.clone(),
+        })
+    }
+}

@@ -10,9 +10,9 @@ pub fn china_time(t: &NaiveDateTime) -> String {
 }
 
 /// A byte count as people read it.
-pub fn human_bytes(n: i64) -> String {
+pub fn human_bytes(n: impl std::borrow::Borrow<i64>) -> String {
     const KIB: f64 = 1024.0;
-    let n = n as f64;
+    let n = *n.borrow() as f64;
     if n < KIB {
         format!("{n} B")
     } else if n < KIB * KIB {

@@ -28,6 +28,8 @@ pub struct Keys {
     pub receipt: Vec<u8>,
     pub form: Vec<u8>,
     pub session: actix_web::cookie::Key,
+    /// Signs regulators' links.
+    pub handoff_links: Vec<u8>,
 }
 
 pub struct AppState {
@@ -40,6 +42,8 @@ pub struct AppState {
     pub links: Links,
     /// Wakes the mail worker when a change queued mail, so it goes out at once.
     pub mail_wakeup: Arc<Notify>,
+    /// Everything a handoff needs: the signing key, the link key, where packages are kept.
+    pub handoff: crate::workflow::handoff::HandoffContext,
     /// Image checks are CPU- and memory-heavy (a 40 MP JPEG needs ~250 MB): at most this many at once.
     pub inspect_slots: Arc<tokio::sync::Semaphore>,
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod confirm;
 pub mod file;
+pub mod handoff;
 pub mod purge;
 pub mod reply;
 pub mod review;

@@ -30,3 +30,11 @@ pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError
     crate::db::run(&state.pool, |conn| Ok(crate::db::cases::count(conn)?)).await?;
     Ok(HttpResponse::Ok().content_type("text/plain").body("ok"))
 }
+
+/// The public key handoff packages are signed with, as PEM (OpenSSL and `reviewwatch verify` read it).
+pub async fn signing_key(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/x-pem-file")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(state.handoff.key.public_pem())
+}

@@ -1,7 +1,8 @@
 //! The officer's case page: everything reported, the evidence, related cases, the verified
 //! audit trail, notes and messages, and the forms for every action.
 
-use crate::db::{self, audit, cases, evidence, notes, officers, queue};
+use crate::db::{self, audit, cases, evidence, handoffs, notes, officers, queue, regulators};
+use crate::handoff::routing::{self, Proposal};
 use crate::domain::audit::ChainBreak;
 use crate::domain::region::divisions;
 use crate::domain::{
@@ -59,9 +60,63 @@ pub struct OfficerCasePage {
     pub officers: Vec<officers::OfficerRow>,
     pub reasons: &'static [DismissReason],
     pub problem: Option<String>,
+    pub handoffs: Vec<HandoffView>,
+    pub proposals: Vec<Proposal>,
+    pub all_regulators: Vec<regulators::RegulatorRow>,
+}
+
+/// A handoff as the officer sees it: where it went, whether the mail went out, what came back.
+pub struct HandoffView {
+    pub row: handoffs::HandoffRow,
+    pub regulator_name: String,
+    pub attempts: i32,
+    pub sent_at: Option<String>,
+    pub last_error: Option<String>,
+}
+
+type HandoffData = (Vec<HandoffView>, Vec<Proposal>, Vec<regulators::RegulatorRow>);
+
+fn load_handoffs(conn: &mut db::DbConnection, case: &cases::CaseRow) -> Result<HandoffData, db::DbError> {
+    let mut views = Vec::new();
+    for (row, regulator_name) in handoffs::for_case(conn, case.id)? {
+        let delivery = crate::workflow::handoff::delivery(conn, &row)?;
+        let (attempts, sent_at, last_error) = delivery.unwrap_or((0, None, None));
+        views.push(HandoffView {
+            regulator_name,
+            attempts,
+            sent_at: sent_at.as_ref().map(filters::china_time),
+            last_error,
+            row,
+        });
+    }
+    let proposals = match RegionCode::parse(&case.region_code) {
+        Some(region) => {
+            let for_merchant = regulators::covering(conn, &routing::covering_codes(&region))?;
+            let domicile = regulators::domicile(conn, &case.platform)?.and_then(|d| RegionCode::parse(&d.region_code));
+            let for_domicile = match &domicile {
+                Some(d) => regulators::covering(conn, &routing::covering_codes(d))?,
+                None => Vec::new(),
+            };
+            routing::propose(&region, &for_merchant, domicile.as_ref(), &for_domicile)
+        }
+        None => Vec::new(),
+    };
+    let all: Vec<regulators::RegulatorRow> = regulators::all(conn)?.into_iter().filter(|r| r.active).collect();
+    Ok((views, proposals, all))
 }
 
 impl OfficerCasePage {
+    pub fn is_proposed(&self, regulator_id: &i64) -> bool {
+        self.proposals.iter().any(|p| p.regulator.id == *regulator_id)
+    }
+
+    pub fn basis_key(&self, p: &Proposal) -> &'static str {
+        match p.basis {
+            routing::Basis::MerchantRegion { .. } => "handoff.basis_merchant",
+            routing::Basis::PlatformDomicile => "handoff.basis_platform",
+        }
+    }
+
     pub fn assigned_to(&self, officer_id: &i64) -> bool {
         self.case.assigned_officer_id == Some(*officer_id)
     }
@@ -103,6 +158,7 @@ impl OfficerCasePage {
                     )
             }
             "note" => !unconfirmed,
+            "hand_off" => self.may_work() && fits(T::HandOff),
             _ => false,
         }
     }
@@ -143,10 +199,12 @@ async fn load(
             notes::messages_for(conn, case.id)?,
             officers::list_active(conn)?,
             queue::deadlines_of(conn, case.id)?,
+            load_handoffs(conn, &case)?,
         ))
     })
     .await?;
-    let (case, files, seen, related, trail, case_notes, messages, officer_list, deadlines) = data;
+    let (case, files, seen, related, trail, case_notes, messages, officer_list, deadlines, handoff_data) = data;
+    let (handoff_list, proposals, all_regulators) = handoff_data;
     let m = ctx.m;
     let status = case.status();
     let chain = audit::verify(&trail);
@@ -211,11 +269,26 @@ async fn load(
         officers: officer_list,
         reasons: DismissReason::ALL,
         problem,
+        handoffs: handoff_list,
+        proposals,
+        all_regulators,
         case,
         officer,
         ctx,
     };
     render(status_code, &page)
+}
+
+/// The case page with a refusal shown above the actions.
+pub async fn show_with_problem(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: &AppState,
+    number: CaseNumber,
+    problem: String,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    load(ctx, officer, state, number, Some(problem), status).await
 }
 
 pub async fn show_case(

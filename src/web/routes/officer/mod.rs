@@ -2,5 +2,7 @@
 
 pub mod account;
 pub mod case;
+pub mod handoff;
 pub mod queue;
 pub mod redact;
+pub mod regulators;

@@ -255,6 +255,7 @@ pub async fn show_queue(
                             CaseStatus::Submitted
                                 | CaseStatus::InReview
                                 | CaseStatus::AwaitingReporter
+                                | CaseStatus::HandedOff
                         )
                     })
                     .map(|d| d.to_string()),

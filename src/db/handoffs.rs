@@ -1,0 +1,104 @@
+//! The `handoffs` table: each package sent to a regulator, with its delivery and answers.
+
+use super::DbConnection;
+use super::schema::{cases, handoffs, regulators};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = handoffs)]
+pub struct HandoffRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub regulator_id: i64,
+    pub seq: i32,
+    pub folder: String,
+    pub package_sha256: String,
+    pub package_size: i64,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub outbox_id: Option<i64>,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub outcome: Option<String>,
+    pub outcome_details: Option<String>,
+    pub outcome_at: Option<NaiveDateTime>,
+    pub reminder_sent_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = handoffs)]
+pub struct NewHandoff<'a> {
+    pub case_id: i64,
+    pub regulator_id: i64,
+    pub seq: i32,
+    pub folder: &'a str,
+    pub package_sha256: &'a str,
+    pub package_size: i64,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewHandoff<'_>) -> QueryResult<i64> {
+    diesel::insert_into(handoffs::table).values(new).returning(handoffs::id).get_result(conn)
+}
+
+pub fn next_seq(conn: &mut DbConnection, case_id: i64) -> QueryResult<i32> {
+    let max: Option<i32> =
+        handoffs::table.filter(handoffs::case_id.eq(case_id)).select(diesel::dsl::max(handoffs::seq)).first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<HandoffRow> {
+    handoffs::table.find(id).select(HandoffRow::as_select()).first(conn)
+}
+
+pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<(HandoffRow, String)>> {
+    handoffs::table
+        .inner_join(regulators::table)
+        .filter(handoffs::case_id.eq(case_id))
+        .order(handoffs::seq.asc())
+        .select((HandoffRow::as_select(), regulators::name))
+        .load(conn)
+}
+
+pub fn set_outbox(conn: &mut DbConnection, id: i64, outbox_id: i64) -> QueryResult<()> {
+    diesel::update(handoffs::table.find(id)).set(handoffs::outbox_id.eq(Some(outbox_id))).execute(conn)?;
+    Ok(())
+}
+
+/// Records the acknowledgement once; false if it was already recorded.
+pub fn acknowledge(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(handoffs::table.find(id).filter(handoffs::acknowledged_at.is_null()))
+        .set(handoffs::acknowledged_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records the outcome once (an outcome implies receipt); false if one was already recorded.
+pub fn record_outcome(conn: &mut DbConnection, id: i64, outcome: &str, details: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(handoffs::table.find(id).filter(handoffs::outcome.is_null()))
+        .set((handoffs::outcome.eq(Some(outcome)), handoffs::outcome_details.eq(Some(details)), handoffs::outcome_at.eq(Some(at))))
+        .execute(conn)?;
+    acknowledge(conn, id, at)?;
+    Ok(n == 1)
+}
+
+/// Handoffs not acknowledged, sent before `before`, whose reminder has not gone yet.
+pub fn due_for_reminder(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<Vec<HandoffRow>> {
+    handoffs::table
+        .inner_join(cases::table)
+        .filter(handoffs::acknowledged_at.is_null())
+        .filter(handoffs::reminder_sent_at.is_null())
+        .filter(handoffs::created_at.lt(before))
+        .filter(cases::status.eq(crate::domain::CaseStatus::HandedOff.as_str()))
+        .select(HandoffRow::as_select())
+        .limit(100)
+        .load(conn)
+}
+
+pub fn mark_reminded(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(handoffs::table.find(id).filter(handoffs::reminder_sent_at.is_null()))
+        .set(handoffs::reminder_sent_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(n == 1)
+}

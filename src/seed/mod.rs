@@ -1,0 +1,1539 @@
+//! `reviewwatch seed-demo`: demo officers and realistic cases, written through the same rules and
+//! tables as real ones (case numbers, receipt hashes, the search index, deadlines, the
+//! hash-chained audit trail, evidence through the real intake), so that every page has something
+//! to show. Deterministic for a given `--seed` (the passwords and receipt codes excepted: they
+//! are secrets). Nothing is put in the outbox: demo data mails nobody.
+
+pub mod content;
+pub mod images;
+
+use crate::config::Settings;
+use crate::db::audit::NewEntry;
+use crate::db::{self, DbConnection, DbPool, audit, cases, evidence, notes, officers, queue};
+use crate::domain::audit::Actor;
+use crate::domain::deadlines::Deadlines;
+use crate::domain::{
+    CaseStatus, Category, DismissReason, Lang, Platform, ReceiptCode, RegionCode, ShopRef,
+    Transition, china_date, workdays,
+};
+use crate::evidence::EvidenceStore;
+use crate::evidence::intake::StoredEvidence;
+use crate::workflow::{self, WorkflowError};
+use anyhow::Context;
+use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
+use content::{Shop, Slots, pick, weighted};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+pub const DEFAULT_CASES: usize = 300;
+/// The default seed: every demo looks the same.
+pub const DEFAULT_SEED: u64 = 2026;
+/// Distinct screenshots drawn once and shared by all cases (by default).
+pub const IMAGE_POOL: usize = 24;
+/// Cases per transaction.
+const BATCH: usize = 2_000;
+const PROGRESS_EVERY: usize = 50_000;
+/// Case numbers run to 999,999 a year: past this many cases, the dates spread over more than
+/// the last 90 days so that no year runs out.
+const CASES_PER_YEAR_AT_MOST: u64 = 800_000;
+const SPAN_DAYS: i64 = 90;
+/// How many of the newcomer's 拼多多 好评返现 cases in 广东省 there are.
+const NEWCOMER_CASES: usize = 8;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub cases: usize,
+    pub seed: u64,
+    /// How many distinct screenshots the cases share.
+    pub images: usize,
+}
+
+/// The demo accounts.
+const OFFICERS: [(&str, &str, &str); 3] = [
+    ("wang.zhuguan@demo.reviewwatch.cn", "王主管", "supervisor"),
+    ("li.ming@demo.reviewwatch.cn", "李明", "officer"),
+    ("zhang.hua@demo.reviewwatch.cn", "张华", "officer"),
+];
+
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    /// None: the account existed already and was left as it was.
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub logins: Vec<Login>,
+    pub cases: usize,
+    pub by_status: Vec<(CaseStatus, usize)>,
+    pub evidence_files: usize,
+    pub distinct_images: usize,
+    /// A submitted case with an email address, and its receipt code, to try the tracking page.
+    pub example: Option<(String, String)>,
+    pub newcomer_cases: Vec<String>,
+    pub panyu_case: Option<String>,
+    /// All the work, and the part of it that wrote the cases.
+    pub elapsed: Duration,
+    pub cases_elapsed: Duration,
+}
+
+impl Summary {
+    /// What the command prints: the logins, where to start, what was written.
+    pub fn render(&self, base_url: &str) -> String {
+        let mut out = String::new();
+        let secs = self.cases_elapsed.as_secs_f64();
+        let rate = self.cases as f64 / secs.max(0.001);
+        out.push_str(&format!(
+            "Demo data: {} cases in {secs:.1} s ({rate:.0} cases/s; {:.1} s in all), {} evidence files sharing {} screenshots\n",
+            self.cases,
+            self.elapsed.as_secs_f64(),
+            self.evidence_files,
+            self.distinct_images
+        ));
+        let counts: Vec<String> = self
+            .by_status
+            .iter()
+            .map(|(s, n)| format!("{s} {n}"))
+            .collect();
+        out.push_str(&format!("  {}\n\n", counts.join(" · ")));
+        out.push_str("Officer logins:\n");
+        let w = self
+            .logins
+            .iter()
+            .map(|l| l.email.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        out.push_str(&format!(
+            "  {:<w$}  {:<10}  {:<16}  name\n",
+            "email", "role", "password"
+        ));
+        out.push_str(&format!(
+            "  {:<w$}  {:<10}  {:<16}  ----\n",
+            "-".repeat(w),
+            "-".repeat(10),
+            "-".repeat(16)
+        ));
+        for l in &self.logins {
+            let password = l.password.as_deref().unwrap_or("(existed; unchanged)");
+            out.push_str(&format!(
+                "  {:<w$}  {:<10}  {:<16}  {}\n",
+                l.email, l.role, password, l.name
+            ));
+        }
+        out.push_str(&format!("\nLog in at {base_url}/officer/login\n"));
+        if !self.newcomer_cases.is_empty() {
+            out.push_str(&format!(
+                "  拼多多 好评返现 reports from 广东省, waiting for someone to take them ({}):\n    {base_url}/officer/cases?platform=pinduoduo&category=cashback_for_review&province=440000\n",
+                self.newcomer_cases.len()
+            ));
+        }
+        if let Some(n) = &self.panyu_case {
+            out.push_str(&format!("  a substantiated case from 广州市番禺区 with two screenshots:\n    {base_url}/officer/cases/{n}\n"));
+        }
+        if let Some((number, code)) = &self.example {
+            out.push_str(&format!(
+                "Track a case as its reporter at {base_url}/track\n  case number {number}, receipt code {code}\n"
+            ));
+        }
+        out
+    }
+}
+
+/// Writes the demo officers and `options.cases` cases into the database `settings` name.
+/// `progress` hears (cases written, cases in all, time so far) every 50,000 cases.
+pub async fn seed_demo(
+    settings: &Settings,
+    options: Options,
+    progress: impl FnMut(usize, usize, Duration) + Send + 'static,
+) -> anyhow::Result<Summary> {
+    let started = Instant::now();
+    let (pool, keys) = crate::startup::open_database(settings).await?;
+    let logins = add_officers(&pool).await?;
+    let ids = OfficerIds::from_logins(&logins).context("the demo officers are missing")?;
+
+    for dir in [settings.evidence_dir(), settings.tmp_dir()] {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let store = EvidenceStore::new(settings.evidence_dir());
+    let scratch = settings.tmp_dir();
+    let seed = options.seed;
+    let images = tokio::task::spawn_blocking(move || {
+        images::build_pool(seed, options.images.max(1), &scratch, &store)
+    })
+    .await??;
+
+    let receipt_key = keys.receipt.clone();
+    let pool2 = pool.clone();
+    let mut summary = tokio::task::spawn_blocking(move || -> anyhow::Result<Summary> {
+        let mut conn = pool2.get()?;
+        let cases_started = Instant::now();
+        let generator = Generator::new(options, ids, images.len(), db::now(), receipt_key);
+        write_cases(&mut conn, generator, &images, cases_started, progress)
+    })
+    .await??;
+    summary.logins = logins;
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Adds the demo officers that are not there yet, each with a fresh random password.
+async fn add_officers(pool: &DbPool) -> anyhow::Result<Vec<Login>> {
+    let mut logins = Vec::new();
+    for (email, name, role) in OFFICERS {
+        let existing = db::run(pool, move |conn| Ok(officers::find_by_email(conn, email)?)).await?;
+        if let Some(o) = existing {
+            logins.push(Login {
+                id: o.id,
+                email: o.email,
+                name: o.name,
+                role: o.role,
+                password: None,
+            });
+            continue;
+        }
+        let password = random_password();
+        let id = workflow::accounts::add_officer(pool, email, name, role, &password).await?;
+        logins.push(Login {
+            id,
+            email: email.to_string(),
+            name: name.to_string(),
+            role: role.to_string(),
+            password: Some(password),
+        });
+    }
+    Ok(logins)
+}
+
+/// 16 characters from the operating system's random source (never from the demo seed), without
+/// the look-alikes 0/O and 1/l/I.
+fn random_password() -> String {
+    const SET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..16)
+        .map(|_| char::from(SET[rng.random_range(0..SET.len())]))
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy)]
+struct OfficerIds {
+    supervisor: i64,
+    li_ming: i64,
+    zhang_hua: i64,
+}
+
+impl OfficerIds {
+    fn from_logins(logins: &[Login]) -> Option<Self> {
+        let id = |email: &str| logins.iter().find(|l| l.email == email).map(|l| l.id);
+        Some(Self {
+            supervisor: id(OFFICERS[0].0)?,
+            li_ming: id(OFFICERS[1].0)?,
+            zhang_hua: id(OFFICERS[2].0)?,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning: what each case is and what happened to it
+
+/// What a case must be to make the guided tour work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Special {
+    None,
+    /// One of the 拼多多 好评返现 reports from 广东省 still waiting in the queue.
+    Newcomer(usize),
+    /// The substantiated case from 广州市番禺区 with two screenshots, assigned to 李明.
+    Panyu,
+    /// Another report about the 番禺区 shop (for the same-merchant links).
+    PanyuShop,
+    /// A case from this province (by index), so that every province has one.
+    Province(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Skeleton {
+    created_at: NaiveDateTime,
+    status: CaseStatus,
+    special: Special,
+}
+
+/// A step of a case's history, each as the workflow would take it.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Confirm,
+    /// `by` gives the case to `to` (taking it when they are the same).
+    Assign {
+        by: i64,
+        to: i64,
+    },
+    RequestInfo {
+        officer: i64,
+        message: &'static str,
+    },
+    Reply {
+        message: &'static str,
+    },
+    Resume {
+        officer: i64,
+    },
+    Note {
+        officer: i64,
+        body: &'static str,
+    },
+    Extend {
+        officer: i64,
+        reason: &'static str,
+    },
+    Substantiate {
+        officer: i64,
+        note: Option<&'static str>,
+    },
+    Close {
+        officer: i64,
+        note: &'static str,
+    },
+    Dismiss {
+        officer: i64,
+        reason: DismissReason,
+    },
+    Withdraw {
+        reason: Option<&'static str>,
+    },
+}
+
+/// One case, whole.
+struct Plan {
+    shop: Shop,
+    category: Category,
+    description: String,
+    seen_on: chrono::NaiveDate,
+    product_url: Option<String>,
+    order_number: Option<String>,
+    email: Option<String>,
+    language: Lang,
+    consent: bool,
+    complaint: bool,
+    ip: String,
+    created_at: NaiveDateTime,
+    status: CaseStatus,
+    /// (index into the image pool, the file's name on the reporter's phone)
+    evidence: Vec<(usize, String)>,
+    steps: Vec<(NaiveDateTime, Step)>,
+    special: Special,
+    receipt_hash: String,
+    /// The receipt code itself, kept only for the case the summary shows.
+    receipt: Option<ReceiptCode>,
+}
+
+struct Generator {
+    rng: StdRng,
+    regions: content::RegionPicker,
+    images: usize,
+    officers: OfficerIds,
+    now: NaiveDateTime,
+    skeletons: Vec<Skeleton>,
+    recent: VecDeque<Shop>,
+    notorious: Vec<Shop>,
+    newcomer_shops: Vec<Shop>,
+    panyu_shop: Shop,
+    receipt_key: Vec<u8>,
+}
+
+const STATUS_WEIGHTS: &[(CaseStatus, u32, f64)] = &[
+    // (final status, share in %, how recent: higher exponents crowd the newest days)
+    (CaseStatus::Submitted, 40, 2.0),
+    (CaseStatus::InReview, 20, 1.4),
+    (CaseStatus::AwaitingReporter, 8, 1.2),
+    (CaseStatus::Substantiated, 10, 0.9),
+    (CaseStatus::Dismissed, 12, 0.9),
+    (CaseStatus::Withdrawn, 5, 1.0),
+    (CaseStatus::Closed, 5, 0.7),
+];
+
+impl Generator {
+    fn new(
+        options: Options,
+        officers: OfficerIds,
+        images: usize,
+        now: NaiveDateTime,
+        receipt_key: Vec<u8>,
+    ) -> Self {
+        let mut rng = StdRng::seed_from_u64(options.seed);
+        let regions = content::RegionPicker::new();
+        let n = options.cases;
+        let span_days = SPAN_DAYS.max(((n as u64 * 365).div_ceil(CASES_PER_YEAR_AT_MOST)) as i64);
+        let span = TimeDelta::days(span_days).num_seconds() as f64;
+        let weights: Vec<u32> = STATUS_WEIGHTS.iter().map(|s| s.1).collect();
+        let mut skeletons: Vec<Skeleton> = (0..n)
+            .map(|_| {
+                let (status, _, exponent) = STATUS_WEIGHTS[weighted(&mut rng, &weights)];
+                let age = 600.0 + rng.random::<f64>().powf(exponent) * (span - 600.0);
+                Skeleton {
+                    created_at: now
+                        - TimeDelta::seconds(age as i64)
+                        - TimeDelta::milliseconds(rng.random_range(0..1000)),
+                    status,
+                    special: Special::None,
+                }
+            })
+            .collect();
+        skeletons.sort_by_key(|s| s.created_at);
+        choose_specials(&mut rng, &mut skeletons, regions.province_count());
+
+        let shop = |rng: &mut StdRng,
+                    platform: Option<Platform>,
+                    region: Option<RegionCode>,
+                    category: Option<Category>| {
+            let category = category.unwrap_or_else(|| content::draw_category(rng));
+            let platform = platform.unwrap_or_else(|| content::draw_platform(rng, category));
+            let region = region.unwrap_or_else(|| regions.draw(rng, None));
+            content::new_shop(rng, platform, region, category, images)
+        };
+        let notorious = (0..12).map(|_| shop(&mut rng, None, None, None)).collect();
+        let newcomer_shops = ["440100", "440300", "445200"]
+            .iter()
+            .map(|city| {
+                let region = regions.draw_within(&mut rng, city);
+                let mut s = shop(
+                    &mut rng,
+                    Some(Platform::Pinduoduo),
+                    region,
+                    Some(Category::CashbackForReview),
+                );
+                // The reporters' urls, not IDs: the same-merchant links need one address.
+                if !s.address.starts_with("https://") {
+                    s.address = format!(
+                        "https://mobile.yangkeduo.com/mall_page.html?mall_id={}",
+                        rng.random_range(100_000_000..999_999_999)
+                    );
+                }
+                s
+            })
+            .collect();
+        let panyu = RegionCode::parse("440113");
+        let mut panyu_shop = shop(
+            &mut rng,
+            Some(Platform::Taobao),
+            panyu,
+            Some(Category::CashbackForReview),
+        );
+        panyu_shop.name = "番禺优品数码小铺".to_string();
+        panyu_shop.address = format!(
+            "https://shop{}.taobao.com",
+            rng.random_range(100_000_000..999_999_999)
+        );
+        panyu_shop.goods = "蓝牙耳机";
+        Self {
+            rng,
+            regions,
+            images,
+            officers,
+            now,
+            skeletons,
+            recent: VecDeque::with_capacity(600),
+            notorious,
+            newcomer_shops,
+            panyu_shop,
+            receipt_key,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.skeletons.len()
+    }
+
+    fn plan(&mut self, i: usize) -> Plan {
+        let sk = self.skeletons[i];
+        let rng = &mut self.rng;
+        let (shop, category) = match sk.special {
+            Special::Newcomer(k) => {
+                let shop = self.newcomer_shops[[0, 0, 0, 1, 1, 1, 2, 2][k % 8]].clone();
+                (shop, Category::CashbackForReview)
+            }
+            Special::Panyu | Special::PanyuShop => {
+                (self.panyu_shop.clone(), Category::CashbackForReview)
+            }
+            Special::Province(p) => {
+                let category = content::draw_category(rng);
+                let platform = content::draw_platform(rng, category);
+                let region = self.regions.draw(rng, Some(p));
+                (
+                    content::new_shop(rng, platform, region, category, self.images),
+                    category,
+                )
+            }
+            Special::None => {
+                let roll = rng.random::<f64>();
+                let reused = if roll < 0.04 {
+                    Some(self.notorious[rng.random_range(0..self.notorious.len())].clone())
+                } else if roll < 0.30 && !self.recent.is_empty() {
+                    Some(self.recent[rng.random_range(0..self.recent.len())].clone())
+                } else {
+                    None
+                };
+                match reused {
+                    Some(shop) => {
+                        let category = if rng.random_bool(0.7) {
+                            shop.usual_category
+                        } else {
+                            let c = content::draw_category(rng);
+                            if content::draw_platform(rng, c) == shop.platform {
+                                c
+                            } else {
+                                shop.usual_category
+                            }
+                        };
+                        (shop, category)
+                    }
+                    None => {
+                        let category = content::draw_category(rng);
+                        let platform = content::draw_platform(rng, category);
+                        let region = self.regions.draw(rng, None);
+                        let shop = content::new_shop(rng, platform, region, category, self.images);
+                        if self.recent.len() == 500 {
+                            self.recent.pop_front();
+                        }
+                        self.recent.push_back(shop.clone());
+                        (shop, category)
+                    }
+                }
+            }
+        };
+
+        let newcomer = matches!(sk.special, Special::Newcomer(_));
+        let email = match sk.special {
+            Special::Newcomer(k) => [0, 1, 3, 5, 6].contains(&k),
+            Special::Panyu => true,
+            _ => rng.random_bool(0.7),
+        }
+        .then(|| content::reporter_email(rng));
+        let language = if newcomer
+            || sk.special == Special::Panyu
+            || rng.random_bool(if email.is_some() { 0.9 } else { 0.96 })
+        {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        };
+        let english = language == Lang::En && rng.random_bool(0.4);
+        let goods = shop.goods;
+        let slots = Slots { shop: &shop, goods };
+        let description = if newcomer || matches!(sk.special, Special::Panyu | Special::PanyuShop) {
+            content::cashback_description(rng, &slots)
+        } else {
+            content::description(rng, category, &slots, english)
+        };
+        let filed_on = china_date(sk.created_at);
+        let seen_on = filed_on
+            - TimeDelta::days(weighted(rng, &[30, 25, 15, 10, 6, 5, 3, 2, 2, 1, 1]) as i64);
+        let product_url = if rng.random_bool(0.4) {
+            content::product_url(rng, shop.platform)
+        } else {
+            None
+        };
+        let order_number = rng
+            .random_bool(0.55)
+            .then(|| content::order_number(rng, shop.platform, seen_on));
+        let consent = email.is_some() && rng.random_bool(0.2);
+        let complaint = rng.random_bool(0.33);
+        let ip = content::reporter_ip(rng);
+
+        let files = if sk.special == Special::Panyu {
+            2
+        } else {
+            1 + weighted(rng, &[40, 40, 20])
+        };
+        let mut chosen: Vec<usize> = Vec::with_capacity(files);
+        if rng.random_bool(0.5) || newcomer {
+            chosen.push(shop.signature_image % self.images.max(1));
+        }
+        while chosen.len() < files.min(self.images) {
+            let k = rng.random_range(0..self.images.max(1));
+            if !chosen.contains(&k) {
+                chosen.push(k);
+            }
+        }
+        let evidence = chosen
+            .into_iter()
+            .map(|k| (k, file_name(rng, sk.created_at)))
+            .collect();
+
+        // Receipt codes are secrets: random, never from the seed; one is shown (the first
+        // newcomer case has an email address, so it can be tracked).
+        let receipt = ReceiptCode::generate();
+        let receipt_hash = receipt.digest(&self.receipt_key);
+        let shown = sk.special == Special::Newcomer(0);
+        let mut plan = Plan {
+            shop,
+            category,
+            description,
+            seen_on,
+            product_url,
+            order_number,
+            email,
+            language,
+            consent,
+            complaint,
+            ip,
+            created_at: sk.created_at,
+            status: sk.status,
+            evidence,
+            steps: Vec::new(),
+            special: sk.special,
+            receipt_hash,
+            receipt: shown.then_some(receipt),
+        };
+        plan.steps = self.history(&plan);
+        plan
+    }
+
+    fn assignee(&mut self) -> i64 {
+        let o = self.officers;
+        [o.li_ming, o.zhang_hua, o.supervisor][weighted(&mut self.rng, &[45, 40, 15])]
+    }
+
+    /// The steps that took the case to its status, with their times.
+    fn history(&mut self, plan: &Plan) -> Vec<(NaiveDateTime, Step)> {
+        use CaseStatus as S;
+        let o = self.officers;
+        let mut steps: Vec<(Gap, Step)> = Vec::new();
+        if plan.email.is_some() {
+            steps.push((Gap::Confirm, Step::Confirm));
+        }
+        let panyu = plan.special == Special::Panyu;
+        let assignee = if panyu { o.li_ming } else { self.assignee() };
+        let by = if self.rng.random_bool(0.6) {
+            assignee
+        } else {
+            o.supervisor
+        };
+        let assign = (Gap::Officer(4), Step::Assign { by, to: assignee });
+        let rng = &mut self.rng;
+        let note = |rng: &mut StdRng, officer| {
+            (
+                Gap::Officer(2),
+                Step::Note {
+                    officer,
+                    body: pick(rng, content::NOTES),
+                },
+            )
+        };
+        let episode = |rng: &mut StdRng, steps: &mut Vec<(Gap, Step)>| {
+            steps.push((
+                Gap::Officer(3),
+                Step::RequestInfo {
+                    officer: assignee,
+                    message: pick(rng, content::REQUESTS),
+                },
+            ));
+            if rng.random_bool(0.75) {
+                steps.push((
+                    Gap::Reporter(4),
+                    Step::Reply {
+                        message: pick(rng, content::REPLIES),
+                    },
+                ));
+            } else {
+                steps.push((Gap::Days(5, 10), Step::Resume { officer: assignee }));
+            }
+        };
+        match plan.status {
+            S::Submitted => {
+                if plan.special == Special::None && rng.random_bool(0.05) {
+                    steps.push(note(rng, o.supervisor));
+                }
+            }
+            S::InReview => {
+                steps.push(assign);
+                if rng.random_bool(0.25) {
+                    episode(rng, &mut steps);
+                }
+                for _ in 0..weighted(rng, &[65, 25, 10]) {
+                    steps.push(note(rng, assignee));
+                }
+                if rng.random_bool(0.05) {
+                    steps.push((
+                        Gap::Days(5, 12),
+                        Step::Extend {
+                            officer: assignee,
+                            reason: "需等待平台调取交易记录，延长办理期限。",
+                        },
+                    ));
+                }
+            }
+            S::AwaitingReporter => {
+                steps.push(assign);
+                if rng.random_bool(0.2) {
+                    steps.push(note(rng, assignee));
+                }
+                if rng.random_bool(0.1) {
+                    episode(rng, &mut steps);
+                }
+                steps.push((
+                    Gap::Officer(3),
+                    Step::RequestInfo {
+                        officer: assignee,
+                        message: pick(rng, content::REQUESTS),
+                    },
+                ));
+            }
+            S::Substantiated | S::Closed => {
+                steps.push(assign);
+                if !panyu && rng.random_bool(0.3) {
+                    episode(rng, &mut steps);
+                }
+                if panyu || rng.random_bool(0.5) {
+                    steps.push(note(rng, assignee));
+                }
+                let note_text =
+                    (panyu || rng.random_bool(0.5)).then(|| pick(rng, content::SUBSTANTIATE_NOTES));
+                steps.push((
+                    Gap::Days(1, 6),
+                    Step::Substantiate {
+                        officer: assignee,
+                        note: note_text,
+                    },
+                ));
+                if plan.status == S::Closed {
+                    steps.push((
+                        Gap::Days(3, 15),
+                        Step::Close {
+                            officer: assignee,
+                            note: pick(rng, content::CLOSE_NOTES),
+                        },
+                    ));
+                }
+            }
+            S::Dismissed => {
+                let reason = [
+                    DismissReason::InsufficientEvidence,
+                    DismissReason::Duplicate,
+                    DismissReason::OutOfScope,
+                    DismissReason::Spam,
+                ][weighted(rng, &[45, 25, 20, 10])];
+                if rng.random_bool(0.35) {
+                    // Dismissed from the queue without being assigned (spam and duplicates, mostly).
+                    let officer = [o.li_ming, o.zhang_hua, o.supervisor][rng.random_range(0..3)];
+                    steps.push((Gap::Officer(3), Step::Dismiss { officer, reason }));
+                } else {
+                    steps.push(assign);
+                    if rng.random_bool(0.2) {
+                        episode(rng, &mut steps);
+                    }
+                    if rng.random_bool(0.2) {
+                        steps.push(note(rng, assignee));
+                    }
+                    steps.push((
+                        Gap::Officer(3),
+                        Step::Dismiss {
+                            officer: assignee,
+                            reason,
+                        },
+                    ));
+                }
+            }
+            S::Withdrawn => {
+                let reason = rng
+                    .random_bool(0.6)
+                    .then(|| pick(rng, content::WITHDRAW_REASONS));
+                let roll = rng.random::<f64>();
+                if roll >= 0.5 {
+                    steps.push(assign);
+                    if roll >= 0.85 {
+                        steps.push((
+                            Gap::Officer(3),
+                            Step::RequestInfo {
+                                officer: assignee,
+                                message: pick(rng, content::REQUESTS),
+                            },
+                        ));
+                    } else if rng.random_bool(0.3) {
+                        steps.push(note(rng, assignee));
+                    }
+                }
+                steps.push((Gap::Reporter(6), Step::Withdraw { reason }));
+            }
+            // Not produced: the hand-off to regulators is not built yet, and unconfirmed reports
+            // are purged after a week.
+            S::Unconfirmed | S::HandedOff | S::Acknowledged => {}
+        }
+        self.timed(plan.created_at, steps)
+    }
+
+    /// Puts the steps on the clock: officers act on working days in office hours (China time),
+    /// reporters whenever; a history that would reach past now is squeezed to end before it.
+    fn timed(
+        &mut self,
+        start: NaiveDateTime,
+        steps: Vec<(Gap, Step)>,
+    ) -> Vec<(NaiveDateTime, Step)> {
+        let rng = &mut self.rng;
+        let mut t = start;
+        let mut out = Vec::with_capacity(steps.len());
+        for (gap, step) in steps {
+            t = match gap {
+                Gap::Confirm => {
+                    t + TimeDelta::seconds(60 + (rng.random::<f64>().powi(3) * 14_400.0) as i64)
+                }
+                Gap::Reporter(days) => {
+                    t + TimeDelta::seconds(rng.random_range(3_600..days * 86_400))
+                }
+                Gap::Officer(days) => {
+                    let later = t + TimeDelta::seconds(rng.random_range(1_800..days * 86_400));
+                    office_hours(rng, later)
+                }
+                Gap::Days(lo, hi) => {
+                    let later = t + TimeDelta::seconds(rng.random_range(lo * 86_400..hi * 86_400));
+                    office_hours(rng, later)
+                }
+            };
+            out.push((t, step));
+        }
+        let latest = self.now - TimeDelta::seconds(120);
+        if let Some((last, _)) = out.last()
+            && *last > latest
+        {
+            let total = (*last - start).num_milliseconds().max(1) as f64;
+            let room = (latest - start).num_milliseconds().max(0) as f64;
+            for (at, _) in out.iter_mut() {
+                let offset = (*at - start).num_milliseconds() as f64 * room / total;
+                *at = start + TimeDelta::milliseconds(offset as i64);
+            }
+        }
+        out
+    }
+}
+
+/// How long after the previous step a step comes.
+#[derive(Debug, Clone, Copy)]
+enum Gap {
+    /// The reporter opens the confirmation link: minutes, sometimes hours.
+    Confirm,
+    /// The reporter, within this many days.
+    Reporter(i64),
+    /// An officer, within this many days.
+    Officer(i64),
+    /// An officer, after between this many days and that many.
+    Days(i64, i64),
+}
+
+/// The next moment in office hours (09:00–18:00 China time, on a working day) from `t` on.
+fn office_hours(rng: &mut StdRng, t: NaiveDateTime) -> NaiveDateTime {
+    let china = t + TimeDelta::hours(8);
+    let cal = workdays::official();
+    if cal.is_working_day(china.date()) && (9..18).contains(&china.hour()) {
+        return t;
+    }
+    let mut day = if china.hour() >= 18 {
+        china.date() + TimeDelta::days(1)
+    } else {
+        china.date()
+    };
+    while !cal.is_working_day(day) {
+        day += TimeDelta::days(1);
+    }
+    let minutes = rng.random_range(0..150);
+    day.and_hms_opt(9, 0, 0)
+        .map(|d| d + TimeDelta::minutes(minutes) - TimeDelta::hours(8))
+        .unwrap_or(t)
+}
+
+/// A screenshot's name as phones and apps make them.
+fn file_name(rng: &mut StdRng, around: NaiveDateTime) -> String {
+    let t = around + TimeDelta::hours(8) - TimeDelta::minutes(rng.random_range(1..4000));
+    match rng.random_range(0..6) {
+        0 => format!("Screenshot_{}.png", t.format("%Y%m%d_%H%M%S")),
+        1 => format!("微信图片_{}.png", t.format("%Y%m%d%H%M%S")),
+        2 => format!("IMG_{}.PNG", t.format("%Y%m%d_%H%M%S")),
+        3 => format!("mmexport{}.png", t.and_utc().timestamp_millis()),
+        4 => format!("截图{}.png", rng.random_range(1..9)),
+        _ => format!(
+            "Screenshot {} at {}.png",
+            t.format("%Y-%m-%d"),
+            t.format("%H.%M.%S")
+        ),
+    }
+}
+
+/// Marks the cases the tour relies on, changing statuses where the draw left too few.
+fn choose_specials(rng: &mut StdRng, skeletons: &mut [Skeleton], provinces: usize) {
+    let n = skeletons.len();
+    if n == 0 {
+        return;
+    }
+    // The newcomer's cases: submitted, among the newest quarter.
+    let mut candidates: Vec<usize> = (n - n / 4..n)
+        .filter(|&i| skeletons[i].status == CaseStatus::Submitted)
+        .collect();
+    candidates.shuffle(rng);
+    candidates.truncate(NEWCOMER_CASES);
+    let mut i = n;
+    while candidates.len() < NEWCOMER_CASES.min(n.saturating_sub(1)) && i > 0 {
+        i -= 1;
+        if !candidates.contains(&i) {
+            candidates.push(i);
+        }
+    }
+    candidates.sort_unstable();
+    for (k, &i) in candidates.iter().enumerate() {
+        skeletons[i].status = CaseStatus::Submitted;
+        skeletons[i].special = Special::Newcomer(k);
+    }
+    // The 番禺区 case: a substantiated one from the middle of the range (or any case, made
+    // substantiated), and two more reports about its shop.
+    let free = |skeletons: &[Skeleton], i: usize| skeletons[i].special == Special::None;
+    let mut substantiated: Vec<usize> = (n / 4..n - n / 4)
+        .filter(|&i| free(skeletons, i) && skeletons[i].status == CaseStatus::Substantiated)
+        .collect();
+    substantiated.shuffle(rng);
+    let panyu = substantiated
+        .first()
+        .copied()
+        .or_else(|| (0..n).find(|&i| free(skeletons, i)));
+    if let Some(i) = panyu {
+        skeletons[i].status = CaseStatus::Substantiated;
+        skeletons[i].special = Special::Panyu;
+        let mut siblings = 0;
+        for _ in 0..20 {
+            let j = rng.random_range(0..n);
+            if siblings < 2 && free(skeletons, j) {
+                skeletons[j].special = Special::PanyuShop;
+                siblings += 1;
+            }
+        }
+    }
+    // One case from every province, when there are enough cases to spare them.
+    if n >= 100 {
+        for p in 0..provinces {
+            for _ in 0..20 {
+                let i = rng.random_range(0..n);
+                if skeletons[i].special == Special::None {
+                    skeletons[i].special = Special::Province(p);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+struct Written {
+    number: String,
+    status: CaseStatus,
+    files: usize,
+}
+
+/// Plans the cases on one thread and writes them on this one, `BATCH` cases per transaction.
+fn write_cases(
+    conn: &mut DbConnection,
+    generator: Generator,
+    images: &[StoredEvidence],
+    started: Instant,
+    mut progress: impl FnMut(usize, usize, Duration),
+) -> anyhow::Result<Summary> {
+    if let DbConnection::Sqlite(c) = conn {
+        // A bulk load touches every index of every table: a page cache of 256 MiB (for this
+        // connection only, instead of SQLite's 2 MiB) keeps them in memory between commits.
+        use diesel::connection::SimpleConnection;
+        c.batch_execute("PRAGMA cache_size = -262144;")?;
+    }
+    let total = generator.len();
+    let mut by_status: Vec<(CaseStatus, usize)> = Vec::new();
+    let mut evidence_files = 0;
+    let mut example = None;
+    let mut newcomer_cases = Vec::new();
+    let mut panyu_case = None;
+    let (sender, plans) = std::sync::mpsc::sync_channel::<Plan>(BATCH * 2);
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        scope.spawn(move || {
+            let mut generator = generator;
+            for i in 0..generator.len() {
+                // The writer hung up (it failed): nothing more to plan.
+                if sender.send(generator.plan(i)).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut done = 0;
+        while done < total {
+            let end = (done + BATCH).min(total);
+            let written = db::write_transaction(
+                conn,
+                |conn| -> Result<Vec<(Special, Option<ReceiptCode>, Written)>, WorkflowError> {
+                    let mut out = Vec::with_capacity(end - done);
+                    for _ in done..end {
+                        let Ok(plan) = plans.recv() else { break };
+                        let w = write_case(conn, &plan, images)?;
+                        out.push((plan.special, plan.receipt, w));
+                    }
+                    Ok(out)
+                },
+            )
+            .with_context(|| format!("writing cases {}–{end}", done + 1))?;
+            for (special, receipt, w) in written {
+                evidence_files += w.files;
+                match by_status.iter_mut().find(|(s, _)| *s == w.status) {
+                    Some((_, n)) => *n += 1,
+                    None => by_status.push((w.status, 1)),
+                }
+                match special {
+                    Special::Newcomer(_) => {
+                        if let Some(code) = receipt {
+                            example = Some((w.number.clone(), code.to_string()));
+                        }
+                        newcomer_cases.push(w.number);
+                    }
+                    Special::Panyu => panyu_case = Some(w.number),
+                    _ => {}
+                }
+            }
+            let before = done;
+            done = end;
+            if done / PROGRESS_EVERY > before / PROGRESS_EVERY
+                || (done == total && total >= PROGRESS_EVERY)
+            {
+                progress(done, total, started.elapsed());
+            }
+        }
+        Ok(())
+    })?;
+    by_status.sort_by_key(|(s, _)| CaseStatus::ALL.iter().position(|x| x == s));
+    Ok(Summary {
+        logins: Vec::new(),
+        cases: total,
+        by_status,
+        evidence_files,
+        distinct_images: images.len(),
+        example,
+        newcomer_cases,
+        panyu_case,
+        elapsed: started.elapsed(),
+        cases_elapsed: started.elapsed(),
+    })
+}
+
+/// What the steps leave on the case row.
+struct Outcome {
+    version: i32,
+    last_activity: NaiveDateTime,
+    submitted_at: NaiveDateTime,
+    assigned: Option<i64>,
+    closed_reason: Option<String>,
+}
+
+fn outcome(plan: &Plan) -> Outcome {
+    let mut o = Outcome {
+        version: 0,
+        last_activity: plan.created_at,
+        submitted_at: plan.created_at,
+        assigned: None,
+        closed_reason: None,
+    };
+    for (at, step) in &plan.steps {
+        o.version += match step {
+            // The assignment, then the status change of taking the case.
+            Step::Assign { .. } => 2,
+            _ => 1,
+        };
+        o.last_activity = *at;
+        match step {
+            Step::Confirm => o.submitted_at = *at,
+            Step::Assign { to, .. } => o.assigned = Some(*to),
+            Step::Dismiss { reason, .. } => o.closed_reason = Some(reason.as_str().to_string()),
+            Step::Close { note, .. } => o.closed_reason = Some((*note).to_string()),
+            _ => {}
+        }
+    }
+    o
+}
+
+/// The year whose case numbers a case filed at `at` takes (China time, as the filing does).
+fn number_year(at: NaiveDateTime) -> i32 {
+    (at + TimeDelta::hours(8)).year()
+}
+
+fn write_case(
+    conn: &mut DbConnection,
+    plan: &Plan,
+    images: &[StoredEvidence],
+) -> Result<Written, WorkflowError> {
+    let number = cases::next_case_number(conn, number_year(plan.created_at))?.to_string();
+    let shop = ShopRef::parse(&plan.shop.address)
+        .unwrap_or_else(|_| ShopRef::Id(plan.shop.address.clone()));
+    let (shop_ref, shop_key) = (shop.as_given(), shop.key());
+    let region = &plan.shop.region;
+    let city = region.city_code();
+    let o = outcome(plan);
+    let case_id = cases::insert(
+        conn,
+        &cases::NewCase {
+            case_number: &number,
+            status: plan.status.as_str(),
+            platform: plan.shop.platform.as_str(),
+            platform_other: plan.shop.platform_other,
+            shop_name: &plan.shop.name,
+            shop_ref: &shop_ref,
+            shop_key: &shop_key,
+            region_code: region.as_str(),
+            province_code: &region.province_code(),
+            city_code: city.as_deref(),
+            product_url: plan.product_url.as_deref(),
+            order_number: plan.order_number.as_deref(),
+            category: plan.category.as_str(),
+            seen_on: plan.seen_on,
+            description: &plan.description,
+            reporter_email: plan.email.as_deref(),
+            language: plan.language.as_str(),
+            consent_share_contact: plan.consent,
+            is_complaint: plan.complaint,
+            receipt_hash: &plan.receipt_hash,
+            reporter_ip: Some(&plan.ip),
+            created_at: plan.created_at,
+            submitted_at: Some(o.submitted_at),
+            last_activity_at: o.last_activity,
+        },
+    )?;
+    if o.version > 0 || o.assigned.is_some() || o.closed_reason.is_some() {
+        cases::set_history(
+            conn,
+            case_id,
+            o.version,
+            o.assigned,
+            o.closed_reason.as_deref(),
+        )?;
+    }
+    queue::index_for_search(
+        conn,
+        case_id,
+        &queue::search_text(&number, &plan.shop.name, &shop_ref, &plan.description),
+    )?;
+
+    // The trail is collected as the steps are written and chained in one go at the end.
+    let mut trail: Vec<NewEntry> =
+        Vec::with_capacity(4 + plan.evidence.len() + plan.steps.len() * 2);
+    let first = if plan.email.is_some() {
+        CaseStatus::Unconfirmed
+    } else {
+        CaseStatus::Submitted
+    };
+    trail.push(NewEntry {
+        actor: Actor::Reporter,
+        action: "filed",
+        detail: json!({
+            "status": first.as_str(),
+            "platform": plan.shop.platform.as_str(),
+            "category": plan.category.as_str(),
+            "also_complaint": plan.complaint,
+            "evidence_files": plan.evidence.len(),
+            "anonymous": plan.email.is_none(),
+        }),
+        visible_to_reporter: true,
+        at: plan.created_at,
+    });
+    // The evidence rows and their entries, as `workflow::record_evidence` writes them.
+    let mut files = 0;
+    for (position, (k, name)) in (1..).zip(&plan.evidence) {
+        let Some(e) = images.get(*k) else { continue };
+        evidence::insert(
+            conn,
+            &evidence::NewEvidence {
+                case_id,
+                position,
+                source: "report",
+                original_name: name,
+                kind: e.kind,
+                sha256: &e.sha256,
+                byte_size: e.byte_size,
+                width: e.width,
+                height: e.height,
+                display_sha256: &e.display_sha256,
+                display_kind: e.display_kind,
+                thumb_sha256: &e.thumb_sha256,
+                thumb_width: e.thumb_width,
+                thumb_height: e.thumb_height,
+                perceptual_hash: &e.perceptual_hash,
+                uploaded_at: plan.created_at,
+            },
+        )?;
+        trail.push(NewEntry {
+            actor: Actor::Reporter,
+            action: "evidence_added",
+            detail: json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size, "name": name }),
+            visible_to_reporter: true,
+            at: plan.created_at,
+        });
+        files += 1;
+    }
+
+    // The history, step by step, through the state machine.
+    let cal = workdays::official();
+    let mut status = first;
+    let mut deadlines = (first == CaseStatus::Submitted)
+        .then(|| Deadlines::starting(cal, china_date(plan.created_at), plan.complaint));
+    let mut paused_since: Option<NaiveDateTime> = None;
+    let mut extended: Option<&str> = None;
+    // A status change as `workflow::change_status` records it.
+    let change = |trail: &mut Vec<NewEntry>,
+                  status: &mut CaseStatus,
+                  transition: Transition,
+                  actor: Actor,
+                  detail: serde_json::Value,
+                  at: NaiveDateTime|
+     -> Result<(), WorkflowError> {
+        let to = status.apply(transition)?;
+        let mut detail = detail;
+        if let Some(map) = detail.as_object_mut() {
+            map.insert("from".into(), status.as_str().into());
+            map.insert("to".into(), to.as_str().into());
+        }
+        trail.push(NewEntry {
+            actor,
+            action: transition.name(),
+            detail,
+            visible_to_reporter: true,
+            at,
+        });
+        *status = to;
+        Ok(())
+    };
+    let t = &mut trail;
+    for &(at, step) in &plan.steps {
+        match step {
+            Step::Confirm => {
+                change(
+                    t,
+                    &mut status,
+                    Transition::Confirm,
+                    Actor::Reporter,
+                    json!({}),
+                    at,
+                )?;
+                deadlines = Some(Deadlines::starting(cal, china_date(at), plan.complaint));
+            }
+            Step::Assign { by, to } => {
+                t.push(NewEntry {
+                    actor: Actor::Officer(by),
+                    action: "assign",
+                    detail: json!({ "officer_id": to }),
+                    visible_to_reporter: false,
+                    at,
+                });
+                if status == CaseStatus::Submitted {
+                    change(
+                        t,
+                        &mut status,
+                        Transition::Take,
+                        Actor::Officer(by),
+                        json!({}),
+                        at,
+                    )?;
+                }
+            }
+            Step::RequestInfo { officer, message } => {
+                notes::add_message(conn, case_id, Some(officer), message, at)?;
+                let detail = json!({ "message": message });
+                change(
+                    t,
+                    &mut status,
+                    Transition::RequestInfo,
+                    Actor::Officer(officer),
+                    detail,
+                    at,
+                )?;
+                paused_since = Some(at);
+            }
+            Step::Reply { message } => {
+                notes::add_message(conn, case_id, None, message, at)?;
+                let detail = json!({ "evidence_files": 0 });
+                change(
+                    t,
+                    &mut status,
+                    Transition::ReporterAnswers,
+                    Actor::Reporter,
+                    detail,
+                    at,
+                )?;
+                resume_clock(&mut deadlines, &mut paused_since, at);
+            }
+            Step::Resume { officer } => {
+                change(
+                    t,
+                    &mut status,
+                    Transition::Resume,
+                    Actor::Officer(officer),
+                    json!({}),
+                    at,
+                )?;
+                resume_clock(&mut deadlines, &mut paused_since, at);
+            }
+            Step::Note { officer, body } => {
+                let note_id = notes::add_note(conn, case_id, officer, body, at)?;
+                t.push(NewEntry {
+                    actor: Actor::Officer(officer),
+                    action: "note",
+                    detail: json!({ "note_id": note_id }),
+                    visible_to_reporter: false,
+                    at,
+                });
+            }
+            Step::Extend { officer, reason } => {
+                if let Some(d) = deadlines.as_mut() {
+                    *d = d.extended(cal);
+                    extended = Some(reason);
+                    t.push(NewEntry {
+                        actor: Actor::Officer(officer),
+                        action: "extend",
+                        detail: json!({ "reason": reason, "decide_by": d.decide_by.to_string() }),
+                        visible_to_reporter: false,
+                        at,
+                    });
+                }
+            }
+            Step::Substantiate { officer, note } => {
+                if let Some(note) = note {
+                    notes::add_note(conn, case_id, officer, note, at)?;
+                }
+                let actor = Actor::Officer(officer);
+                change(
+                    t,
+                    &mut status,
+                    Transition::Substantiate,
+                    actor,
+                    json!({}),
+                    at,
+                )?;
+            }
+            Step::Close { officer, note } => {
+                notes::add_note(conn, case_id, officer, note, at)?;
+                change(
+                    t,
+                    &mut status,
+                    Transition::Close,
+                    Actor::Officer(officer),
+                    json!({}),
+                    at,
+                )?;
+            }
+            Step::Dismiss { officer, reason } => {
+                let message = content::dismiss_message(reason);
+                notes::add_message(conn, case_id, Some(officer), message, at)?;
+                let detail = json!({ "reason": reason.as_str(), "message": message });
+                let actor = Actor::Officer(officer);
+                change(
+                    t,
+                    &mut status,
+                    Transition::Dismiss(reason),
+                    actor,
+                    detail,
+                    at,
+                )?;
+            }
+            Step::Withdraw { reason } => {
+                let detail = match reason {
+                    Some(r) => json!({ "reason": r }),
+                    None => json!({}),
+                };
+                change(
+                    t,
+                    &mut status,
+                    Transition::Withdraw,
+                    Actor::Reporter,
+                    detail,
+                    at,
+                )?;
+            }
+        }
+    }
+    debug_assert_eq!(
+        status, plan.status,
+        "the history of a demo case must end in its status"
+    );
+    audit::append_all(conn, case_id, &trail)?;
+    if let Some(d) = deadlines {
+        queue::insert_deadlines(conn, case_id, &d, extended, paused_since)?;
+    }
+    Ok(Written {
+        number,
+        status,
+        files,
+    })
+}
+
+/// The clock starts again after a wait for the reporter: deadlines move by the working days the
+/// wait took (as `workflow::change_status` does).
+fn resume_clock(
+    deadlines: &mut Option<Deadlines>,
+    paused_since: &mut Option<NaiveDateTime>,
+    at: NaiveDateTime,
+) {
+    if let (Some(d), Some(since)) = (deadlines.as_mut(), paused_since.take()) {
+        *d = d.after_pause(workdays::official(), china_date(since), china_date(at));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_seed(dir: &std::path::Path, cases: usize) -> (Summary, DbPool) {
+        let settings = Settings::for_data_dir(dir.to_path_buf());
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let summary = seed_demo(
+                &settings,
+                Options {
+                    cases,
+                    seed: DEFAULT_SEED,
+                    images: IMAGE_POOL,
+                },
+                |_, _, _| {},
+            )
+            .await
+            .expect("seeding works");
+            let (pool, _) = crate::startup::open_database(&settings)
+                .await
+                .expect("database");
+            (summary, pool)
+        })
+    }
+
+    #[test]
+    fn fifty_cases_have_their_tour_statuses_and_unbroken_trails() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (summary, pool) = run_seed(dir.path(), 50);
+        assert_eq!(summary.cases, 50);
+        assert_eq!(summary.logins.len(), 3);
+        assert!(
+            summary
+                .logins
+                .iter()
+                .all(|l| l.password.as_deref().is_some_and(|p| p.len() == 16))
+        );
+        assert_eq!(summary.newcomer_cases.len(), NEWCOMER_CASES);
+        assert!(summary.panyu_case.is_some());
+        assert!(summary.example.is_some());
+
+        let mut conn = pool.get().expect("connection");
+        assert_eq!(cases::count(&mut conn).expect("count"), 50);
+        let counts = queue::status_counts(&mut conn).expect("counts");
+        let total: i64 = counts.iter().map(|(_, n)| n).sum();
+        assert_eq!(total, 50);
+        assert!(
+            counts
+                .iter()
+                .any(|(s, n)| s == "submitted" && *n >= NEWCOMER_CASES as i64)
+        );
+
+        use crate::db::schema::{cases as c, outbox};
+        use diesel::prelude::*;
+        let ids: Vec<i64> = c::table.select(c::id).load(&mut conn).expect("ids");
+        for id in ids {
+            let trail = audit::for_case(&mut conn, id).expect("trail");
+            assert!(trail.len() >= 2, "filed and at least one file");
+            assert_eq!(audit::verify(&trail), Ok(()), "case {id}");
+            let case = cases::get(&mut conn, id).expect("case");
+            assert!(case.last_activity_at >= case.created_at);
+            if !matches!(case.status(), CaseStatus::Submitted)
+                && case.status() != CaseStatus::Dismissed
+                && case.status() != CaseStatus::Withdrawn
+            {
+                assert!(
+                    case.assigned_officer_id.is_some(),
+                    "{} {}",
+                    case.case_number,
+                    case.status
+                );
+            }
+            assert!(
+                queue::deadlines_of(&mut conn, id)
+                    .expect("deadlines")
+                    .is_some()
+            );
+        }
+        let mails: i64 = outbox::table.count().get_result(&mut conn).expect("outbox");
+        assert_eq!(mails, 0, "demo data mails nobody");
+
+        // The newcomer's filter finds the eight cases.
+        let filter = queue::QueueFilter {
+            statuses: vec![CaseStatus::Submitted],
+            platform: Some(Platform::Pinduoduo),
+            category: Some(Category::CashbackForReview),
+            province_code: Some("440000".into()),
+            city_code: None,
+            assignee: queue::Assignee::Nobody,
+            overdue_on: None,
+            filed_from: None,
+            filed_until: None,
+            search: Some("好评返现".into()),
+            sort: queue::Sort::Newest,
+            after: None,
+        };
+        assert!(queue::page(&mut conn, &filter, 50).expect("queue").len() >= NEWCOMER_CASES);
+
+        // The 番禺区 case: two files, 李明's, substantiated.
+        let panyu = summary
+            .panyu_case
+            .as_deref()
+            .and_then(crate::domain::CaseNumber::parse)
+            .expect("number");
+        let case = cases::find_by_number(&mut conn, &panyu)
+            .expect("query")
+            .expect("exists");
+        assert_eq!(case.region_code, "440113");
+        assert_eq!(case.status(), CaseStatus::Substantiated);
+        let li = summary
+            .logins
+            .iter()
+            .find(|l| l.name == "李明")
+            .map(|l| l.id);
+        assert_eq!(case.assigned_officer_id, li);
+        assert_eq!(
+            crate::db::evidence::for_case(&mut conn, case.id)
+                .expect("files")
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn the_same_seed_plans_the_same_cases() {
+        let ids = OfficerIds {
+            supervisor: 1,
+            li_ming: 2,
+            zhang_hua: 3,
+        };
+        let now = db::now();
+        let options = Options {
+            cases: 200,
+            seed: 9,
+            images: IMAGE_POOL,
+        };
+        let mut a = Generator::new(options, ids, IMAGE_POOL, now, vec![7; 64]);
+        let mut b = Generator::new(options, ids, IMAGE_POOL, now, vec![7; 64]);
+        for i in 0..200 {
+            let (pa, pb) = (a.plan(i), b.plan(i));
+            assert_eq!(pa.description, pb.description);
+            assert_eq!(pa.shop.address, pb.shop.address);
+            assert_eq!(pa.steps.len(), pb.steps.len());
+            assert!(
+                pa.steps
+                    .iter()
+                    .all(|(at, _)| *at <= now && *at >= pa.created_at)
+            );
+        }
+    }
+}

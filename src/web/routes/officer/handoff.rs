@@ -1,0 +1,114 @@
+//! The officer's side of a handoff: hand off (builds and sends the package), re-send, download.
+
+use crate::db::{self, cases, handoffs};
+use crate::domain::CaseNumber;
+use crate::error::AppError;
+use crate::web::officer_session::CurrentOfficer;
+use crate::web::{AppState, see_other};
+use crate::workflow::handoff::{self, package_path};
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct HandOffForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    version: i32,
+    #[serde(default)]
+    regulator_id: Option<i64>,
+}
+
+pub async fn hand_off_case(
+    ctx: crate::web::context::PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<HandOffForm>,
+) -> Result<HttpResponse, AppError> {
+    officer.check_csrf(&form.csrf_token)?;
+    let number = CaseNumber::parse(&path).ok_or(AppError::NotFound)?;
+    let regulator_id = form.regulator_id.ok_or(AppError::BadRequest("handoff.unknown_regulator"))?;
+    let (me, supervisor) = (officer.id, officer.is_supervisor());
+    let may_work = move |c: &cases::CaseRow| supervisor || c.assigned_officer_id == Some(me);
+    let result = handoff::hand_off(&state.pool, &state.handoff, number, form.version, officer.id, may_work, regulator_id).await;
+    match result {
+        Ok(_) => {
+            state.wake_mailer();
+            Ok(see_other(&format!("/officer/cases/{number}")))
+        }
+        Err(e) => {
+            let err = AppError::from(e);
+            let status = actix_web::ResponseError::status_code(&err);
+            if status.is_server_error() || status == actix_web::http::StatusCode::NOT_FOUND {
+                return Err(err);
+            }
+            let message = ctx.m.t(err.message_key()).to_string();
+            super::case::show_with_problem(ctx, officer, &state, number, message, status).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn resend_handoff(
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    officer.check_csrf(&form.csrf_token)?;
+    let (raw, handoff_id) = path.into_inner();
+    let number = CaseNumber::parse(&raw).ok_or(AppError::NotFound)?;
+    let ctx = state.handoff.clone();
+    let (me, supervisor) = (officer.id, officer.is_supervisor());
+    db::run_with(&state.pool, move |conn| {
+        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+        let h = handoffs::get(conn, handoff_id)?;
+        if h.case_id != case.id {
+            return Err(AppError::NotFound);
+        }
+        if !(supervisor || case.assigned_officer_id == Some(me)) {
+            return Err(AppError::Forbidden("review.not_yours"));
+        }
+        handoff::resend(conn, &ctx, handoff_id, me).map_err(AppError::from)
+    })
+    .await?;
+    state.wake_mailer();
+    Ok(see_other(&format!("/officer/cases/{number}")))
+}
+
+/// The package as it was sent (officers may check what the regulator got).
+pub async fn download_package(
+    _officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (raw, handoff_id) = path.into_inner();
+    let number = CaseNumber::parse(&raw).ok_or(AppError::NotFound)?;
+    let h = db::run(&state.pool, move |conn| {
+        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+        let h = handoffs::get(conn, handoff_id)?;
+        if h.case_id != case.id {
+            return Err(db::DbError::Query(diesel::result::Error::NotFound));
+        }
+        Ok(h)
+    })
+    .await?;
+    serve_package(&state, &h).await
+}
+
+pub async fn serve_package(state: &AppState, h: &handoffs::HandoffRow) -> Result<HttpResponse, AppError> {
+    let file = package_path(&state.handoff.packages_dir, &h.package_sha256);
+    let bytes = tokio::fs::read(&file).await.map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{}.zip\"", h.folder)))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(bytes))
+}

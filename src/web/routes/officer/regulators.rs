@@ -1,0 +1,155 @@
+//! The regulator directory, kept by supervisors: who receives handoffs for which region, and
+//! where each platform's operator is registered.
+
+use crate::db::{self, regulators};
+use crate::domain::region::divisions;
+use crate::domain::{Platform, RegionCode};
+use crate::error::AppError;
+use crate::handoff::routing::KINDS;
+use crate::web::context::PageContext;
+use crate::web::officer_session::CurrentOfficer;
+use crate::web::{AppState, render, see_other};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub struct RegulatorItem {
+    pub row: regulators::RegulatorRow,
+    pub region_name: String,
+}
+
+pub struct DomicileItem {
+    pub row: regulators::DomicileRow,
+    pub platform_name: String,
+    pub region_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/officer/regulators.html")]
+pub struct RegulatorsPage {
+    pub ctx: PageContext,
+    pub officer: CurrentOfficer,
+    pub items: Vec<RegulatorItem>,
+    pub domiciles: Vec<DomicileItem>,
+    pub kinds: [&'static str; 3],
+    pub problem: Option<String>,
+    pub form: RegulatorForm,
+}
+
+impl RegulatorsPage {
+    pub fn kind_key(&self, kind: &str) -> String {
+        format!("directory.kind_{kind}")
+    }
+}
+
+fn region_name(code: Option<&str>) -> String {
+    code.and_then(RegionCode::parse).and_then(|c| divisions().region(&c)).map(|r| r.full_name()).unwrap_or_default()
+}
+
+fn supervisor_only(officer: &CurrentOfficer) -> Result<(), AppError> {
+    if officer.is_supervisor() { Ok(()) } else { Err(AppError::Forbidden("review.supervisors_only")) }
+}
+
+async fn page(ctx: PageContext, officer: CurrentOfficer, state: &AppState, problem: Option<String>, form: RegulatorForm, status: StatusCode) -> Result<HttpResponse, AppError> {
+    let (rows, doms) = db::run(&state.pool, |conn| Ok((regulators::all(conn)?, regulators::domiciles(conn)?))).await?;
+    let m = ctx.m;
+    let items = rows.into_iter().map(|row| RegulatorItem { region_name: region_name(row.region_code.as_deref()), row }).collect();
+    let domiciles = doms
+        .into_iter()
+        .map(|row| DomicileItem {
+            platform_name: Platform::parse(&row.platform).map(|p| m.platform(p).to_string()).unwrap_or_else(|| row.platform.clone()),
+            region_name: region_name(Some(&row.region_code)),
+            row,
+        })
+        .collect();
+    render(status, &RegulatorsPage { ctx, officer, items, domiciles, kinds: KINDS, problem, form })
+}
+
+pub async fn show_directory(ctx: PageContext, officer: CurrentOfficer, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    supervisor_only(&officer)?;
+    page(ctx, officer, &state, None, RegulatorForm::default(), StatusCode::OK).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RegulatorForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(default)]
+    pub id: Option<i64>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub region_code: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub active: Option<String>,
+}
+
+pub async fn save_regulator(ctx: PageContext, officer: CurrentOfficer, state: web::Data<AppState>, form: web::Form<RegulatorForm>) -> Result<HttpResponse, AppError> {
+    supervisor_only(&officer)?;
+    officer.check_csrf(&form.csrf_token)?;
+    let form = form.into_inner();
+    let m = ctx.m;
+    let name = form.name.trim().to_string();
+    let email = form.email.trim().to_lowercase();
+    let region = form.region_code.trim();
+    let problem = if name.is_empty() || name.chars().count() > 200 {
+        Some(m.t("directory.bad_name"))
+    } else if !KINDS.contains(&form.kind.as_str()) {
+        Some(m.t("directory.bad_kind"))
+    } else if email.parse::<lettre::Address>().is_err() {
+        Some(m.t("directory.bad_email"))
+    } else if !region.is_empty() && RegionCode::parse(region).is_none() {
+        Some(m.t("directory.bad_region"))
+    } else {
+        None
+    };
+    if let Some(p) = problem {
+        let p = p.to_string();
+        return page(ctx, officer, &state, Some(p), form, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let region = RegionCode::parse(region).map(|c| c.to_string());
+    let (kind, active, id) = (form.kind.clone(), form.active.is_some() || form.id.is_none(), form.id);
+    db::run(&state.pool, move |conn| {
+        let fields = regulators::RegulatorFields { name: &name, kind: &kind, region_code: region.as_deref(), email: &email, active };
+        match id {
+            Some(id) => {
+                regulators::update(conn, id, &fields)?;
+            }
+            None => {
+                regulators::insert(conn, &fields, db::now())?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(see_other("/officer/regulators"))
+}
+
+#[derive(Deserialize)]
+pub struct DomicileForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    platform: String,
+    #[serde(default)]
+    operator_name: String,
+    #[serde(default)]
+    region_code: String,
+}
+
+pub async fn save_domicile(ctx: PageContext, officer: CurrentOfficer, state: web::Data<AppState>, form: web::Form<DomicileForm>) -> Result<HttpResponse, AppError> {
+    supervisor_only(&officer)?;
+    officer.check_csrf(&form.csrf_token)?;
+    let (Some(platform), Some(region)) = (Platform::parse(&form.platform), RegionCode::parse(&form.region_code)) else {
+        let p = ctx.m.t("directory.bad_region").to_string();
+        return page(ctx, officer, &state, Some(p), RegulatorForm::default(), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let operator: String = form.operator_name.trim().chars().take(200).collect();
+    db::run(&state.pool, move |conn| Ok(regulators::set_domicile(conn, platform.as_str(), &operator, region.as_str())?)).await?;
+    Ok(see_other("/officer/regulators"))
+}

@@ -1,0 +1,383 @@
+//! Handing a substantiated case to a regulator, and what comes back: the package is built and
+//! stored once, then the handoff row, the transition, the audit entry (with the package's
+//! SHA-256) and the emails commit together. The regulator acknowledges and records the outcome
+//! through signed links; a reminder goes once if no acknowledgement came in 5 working days.
+
+use super::{Links, WorkflowError, change_status};
+use crate::db::{self, DbPool, audit, cases, evidence, handoffs, notes, outbox, queue, regulators};
+use crate::domain::audit::Actor;
+use crate::domain::deadlines::Deadlines;
+use crate::domain::outcome::Outcome;
+use crate::domain::region::divisions;
+use crate::domain::{CaseNumber, CaseStatus, Category, Lang, Platform, RegionCode, Transition, china_date, workdays};
+use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex};
+use crate::handoff::contents::{self, PackageInput, PackedEvidence};
+use crate::handoff::links::{self, LinkAction};
+use crate::handoff::package;
+use crate::handoff::signing::{PortalKey, fingerprint};
+use crate::i18n::messages;
+use crate::mail::{self, messages::HandoffEmail};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Packages up to this size go as an attachment too; larger ones only by the link.
+pub const ATTACH_LIMIT: i64 = 10 * 1024 * 1024;
+/// Working days a regulator has to acknowledge before the case is flagged and reminded.
+pub const ACKNOWLEDGE_WORKING_DAYS: u32 = 5;
+
+/// What a handoff needs beside the database.
+#[derive(Clone)]
+pub struct HandoffContext {
+    pub key: Arc<PortalKey>,
+    pub link_key: Vec<u8>,
+    pub packages_dir: PathBuf,
+    pub store: EvidenceStore,
+    pub links: Links,
+}
+
+impl HandoffContext {
+    fn link(&self, handoff_id: i64, action: LinkAction, now: chrono::NaiveDateTime) -> String {
+        let expires = (now + action.lifetime()).and_utc().timestamp();
+        format!("{}{}", self.links.base_url, links::path(&self.link_key, handoff_id, action, expires))
+    }
+}
+
+pub fn package_path(dir: &Path, sha: &str) -> PathBuf {
+    dir.join(format!("{sha}.zip"))
+}
+
+/// Keeps the package under its SHA-256 (temporary file, fsync, rename). True if newly written.
+fn store_package(dir: &Path, bytes: &[u8]) -> std::io::Result<(String, bool)> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let sha = Sha256Hex::of_bytes(bytes).to_string();
+    let target = package_path(dir, &sha);
+    if target.exists() {
+        return Ok((sha, false));
+    }
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    Ok((sha, true))
+}
+
+struct Gathered {
+    case: cases::CaseRow,
+    regulator: regulators::RegulatorRow,
+    files: Vec<(evidence::EvidenceRow, Option<evidence::RedactionRow>)>,
+    messages: Vec<notes::MessageView>,
+    trail: Vec<audit::AuditRow>,
+    seq: i32,
+}
+
+/// Builds, stores and records a handoff of case `number` (as the officer saw it at `version`)
+/// to `regulator_id`. Returns the handoff id.
+pub async fn hand_off(
+    pool: &DbPool,
+    ctx: &HandoffContext,
+    number: CaseNumber,
+    version: i32,
+    officer_id: i64,
+    officer_may_work: impl Fn(&cases::CaseRow) -> bool + Send + 'static,
+    regulator_id: i64,
+) -> Result<i64, WorkflowError> {
+    let g = db::run_with(pool, move |conn| {
+        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+        if !officer_may_work(&case) {
+            return Err(WorkflowError::NotAllowed("review.not_yours"));
+        }
+        if case.version != version {
+            return Err(WorkflowError::Conflict);
+        }
+        case.status().apply(Transition::HandOff)?;
+        let regulator = regulators::get(conn, regulator_id).map_err(|_| WorkflowError::Invalid("handoff.unknown_regulator"))?;
+        if !regulator.active {
+            return Err(WorkflowError::Invalid("handoff.unknown_regulator"));
+        }
+        let mut files = Vec::new();
+        for row in evidence::for_case(conn, case.id)? {
+            let redaction = evidence::latest_redaction(conn, row.id)?;
+            files.push((row, redaction));
+        }
+        Ok(Gathered {
+            messages: notes::messages_for(conn, case.id)?,
+            trail: audit::for_case(conn, case.id)?,
+            seq: handoffs::next_seq(conn, case.id)?,
+            case,
+            regulator,
+            files,
+        })
+    })
+    .await?;
+
+    let now = db::now();
+    let build_ctx = ctx.clone();
+    let case_for_build = g.case.clone();
+    let regulator_for_build = g.regulator.clone();
+    let (messages_list, trail, files, seq) = (g.messages, g.trail, g.files, g.seq);
+    let folder = format!("{}-H{seq}", g.case.case_number);
+    let folder_for_build = folder.clone();
+    let built = tokio::task::spawn_blocking(move || -> anyhow::Result<(Vec<u8>, usize)> {
+        let c = &case_for_build;
+        // Without the reporter's consent, a redacted copy goes in place of the original.
+        let use_redacted = !c.consent_share_contact;
+        let mut packed = Vec::new();
+        for (row, redaction) in files {
+            let redaction = redaction.filter(|_| use_redacted);
+            let (bytes, thumb) = match &redaction {
+                Some(r) => (
+                    build_ctx.store.read(BlobKind::Display, &sha(&r.display_sha256)?)?,
+                    build_ctx.store.read(BlobKind::Thumbnail, &sha(&r.thumb_sha256)?)?,
+                ),
+                None => (
+                    build_ctx.store.read(BlobKind::Original, &sha(&row.sha256)?)?,
+                    build_ctx.store.read(BlobKind::Thumbnail, &sha(&row.thumb_sha256)?)?,
+                ),
+            };
+            packed.push(PackedEvidence { row, bytes, redaction, thumbnail: thumb });
+        }
+        let count = packed.len();
+        let fp = fingerprint(&build_ctx.key.verifying_key());
+        let input = PackageInput {
+            case: c,
+            seq,
+            regulator: &regulator_for_build,
+            evidence: packed,
+            messages: &messages_list,
+            trail: &trail,
+            chain_intact: audit::verify(&trail).is_ok(),
+            portal_url: &build_ctx.links.base_url,
+            key_fingerprint: &fp,
+            generated_at: now,
+        };
+        let files = contents::files(input)?;
+        Ok((package::build(&folder_for_build, files, &build_ctx.key, now)?, count))
+    })
+    .await
+    .map_err(|e| WorkflowError::Db(db::DbError::Task(e.to_string())))?
+    .map_err(|e| WorkflowError::Db(db::DbError::Task(format!("building the package: {e}"))))?;
+    let (zip, evidence_count) = built;
+    let size = zip.len() as i64;
+    let dir = ctx.packages_dir.clone();
+    let (package_sha, created) = tokio::task::spawn_blocking(move || store_package(&dir, &zip))
+        .await
+        .map_err(|e| WorkflowError::Db(db::DbError::Task(e.to_string())))?
+        .map_err(|e| WorkflowError::Db(db::DbError::Task(format!("storing the package: {e}"))))?;
+
+    let tx_ctx = ctx.clone();
+    let sha_for_tx = package_sha.clone();
+    let result = db::run_with(pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+            if case.version != version {
+                return Err(WorkflowError::Conflict);
+            }
+            let regulator = regulators::get(conn, regulator_id)?;
+            let id = handoffs::insert(
+                conn,
+                &handoffs::NewHandoff {
+                    case_id: case.id,
+                    regulator_id,
+                    seq,
+                    folder: &folder,
+                    package_sha256: &sha_for_tx,
+                    package_size: size,
+                    created_by: officer_id,
+                    created_at: now,
+                },
+            )?;
+            change_status(
+                conn,
+                &case,
+                Transition::HandOff,
+                Actor::Officer(officer_id),
+                json!({
+                    "handoff": seq,
+                    "regulator": regulator.name,
+                    "package_sha256": sha_for_tx,
+                    "package_bytes": size,
+                }),
+                None,
+                &tx_ctx.links,
+            )?;
+            // The acknowledgement clock: flagged in the queue after 5 working days.
+            let due = workdays::official().add_working_days(china_date(now), ACKNOWLEDGE_WORKING_DAYS);
+            queue::set_deadlines(conn, case.id, &Deadlines { accept_by: None, decide_by: due })?;
+            let outbox_id = enqueue_handoff_mail(conn, &tx_ctx, &case, &regulator, id, seq, size, &sha_for_tx, evidence_count, false, now)?;
+            handoffs::set_outbox(conn, id, outbox_id)?;
+            tracing::info!(case = %case.case_number, handoff = id, package = %sha_for_tx, "case handed off");
+            Ok(id)
+        })
+    })
+    .await;
+    if result.is_err() && created {
+        // The package was written for this handoff alone: it goes with it.
+        let _ = std::fs::remove_file(package_path(&ctx.packages_dir, &package_sha));
+    }
+    result
+}
+
+fn sha(s: &str) -> anyhow::Result<Sha256Hex> {
+    Sha256Hex::parse(s).ok_or_else(|| anyhow::anyhow!("stored hash {s} is malformed"))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn enqueue_handoff_mail(
+    conn: &mut db::DbConnection,
+    ctx: &HandoffContext,
+    case: &cases::CaseRow,
+    regulator: &regulators::RegulatorRow,
+    handoff_id: i64,
+    seq: i32,
+    size: i64,
+    package_sha: &str,
+    evidence_count: usize,
+    reminder: bool,
+    now: chrono::NaiveDateTime,
+) -> Result<i64, WorkflowError> {
+    let m = messages(Lang::ZhCn);
+    let region = RegionCode::parse(&case.region_code)
+        .and_then(|c| divisions().region(&c))
+        .map(|r| r.full_name())
+        .unwrap_or_default();
+    let summary_lines = vec![
+        ("平台".to_string(), Platform::parse(&case.platform).map(|p| m.platform(p).to_string()).unwrap_or_default()),
+        ("店铺".to_string(), case.shop_name.clone()),
+        ("店铺链接或 ID".to_string(), case.shop_ref.clone()),
+        ("商家所在地".to_string(), region),
+        ("问题类型".to_string(), Category::parse(&case.category).map(|c| m.category(c).to_string()).unwrap_or_default()),
+    ];
+    let file_name = format!("{}-H{seq}.zip", case.case_number);
+    let composed = HandoffEmail {
+        reminder,
+        regulator_name: regulator.name.clone(),
+        case_number: case.case_number.clone(),
+        summary_lines,
+        is_complaint: case.is_complaint,
+        evidence_count,
+        package_url: ctx.link(handoff_id, LinkAction::Package, now),
+        acknowledge_url: ctx.link(handoff_id, LinkAction::Acknowledge, now),
+        outcome_url: ctx.link(handoff_id, LinkAction::Outcome, now),
+        links_expire_on: china_date(now + LinkAction::Package.lifetime()).to_string(),
+        attachment: (size <= ATTACH_LIMIT).then(|| (package_sha.to_string(), file_name)),
+        key_fingerprint: fingerprint(&ctx.key.verifying_key()),
+    }
+    .compose()?;
+    Ok(mail::enqueue(conn, Some(case.id), &regulator.email, &composed, now)?)
+}
+
+/// Sends the handoff email again (an officer's "resend"), with fresh links.
+pub fn resend(conn: &mut db::DbConnection, ctx: &HandoffContext, handoff_id: i64, officer_id: i64) -> Result<(), WorkflowError> {
+    db::write_transaction(conn, |conn| {
+        let h = handoffs::get(conn, handoff_id)?;
+        let case = cases::get(conn, h.case_id)?;
+        let regulator = regulators::get(conn, h.regulator_id)?;
+        let count = evidence::for_case(conn, case.id)?.len();
+        let now = db::now();
+        let outbox_id = enqueue_handoff_mail(conn, ctx, &case, &regulator, h.id, h.seq, h.package_size, &h.package_sha256, count, false, now)?;
+        handoffs::set_outbox(conn, h.id, outbox_id)?;
+        audit::append(conn, case.id, Actor::Officer(officer_id), "handoff_resent", &json!({ "handoff": h.seq, "regulator": regulator.name }), false, now)?;
+        Ok(())
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegulatorAnswer {
+    Done,
+    AlreadyDone,
+}
+
+/// The regulator's acknowledgement: the handoff records it; a handed-off case moves to acknowledged.
+pub fn acknowledge(conn: &mut db::DbConnection, handoff_id: i64, links: &Links) -> Result<RegulatorAnswer, WorkflowError> {
+    db::write_transaction(conn, |conn| {
+        let h = handoffs::get(conn, handoff_id)?;
+        let now = db::now();
+        if !handoffs::acknowledge(conn, h.id, now)? {
+            return Ok(RegulatorAnswer::AlreadyDone);
+        }
+        let case = cases::get(conn, h.case_id)?;
+        let actor = Actor::Regulator(h.id);
+        if case.status() == CaseStatus::HandedOff {
+            change_status(conn, &case, Transition::Acknowledge, actor, json!({ "handoff": h.seq }), None, links)?;
+        } else {
+            audit::append(conn, case.id, actor, "handoff_acknowledged", &json!({ "handoff": h.seq }), true, now)?;
+        }
+        Ok(RegulatorAnswer::Done)
+    })
+}
+
+/// The outcome, from the regulator's link or an officer: recorded on the handoff, the case closed.
+pub fn record_outcome(
+    conn: &mut db::DbConnection,
+    handoff_id: i64,
+    outcome: Outcome,
+    details: &str,
+    actor: Actor,
+    links: &Links,
+) -> Result<RegulatorAnswer, WorkflowError> {
+    let details: String = details.replace("\r\n", "\n").trim().chars().take(5000).collect();
+    db::write_transaction(conn, |conn| {
+        let h = handoffs::get(conn, handoff_id)?;
+        let now = db::now();
+        if !handoffs::record_outcome(conn, h.id, outcome.as_str(), &details, now)? {
+            return Ok(RegulatorAnswer::AlreadyDone);
+        }
+        let case = cases::get(conn, h.case_id)?;
+        cases::set_closed_reason(conn, case.id, outcome.as_str())?;
+        let m = messages(Lang::parse(&case.language).unwrap_or_default());
+        let message = if details.is_empty() {
+            m.t(&format!("outcome.{}", outcome.as_str())).to_string()
+        } else {
+            format!("{}\n{details}", m.t(&format!("outcome.{}", outcome.as_str())))
+        };
+        let detail = json!({ "handoff": h.seq, "outcome": outcome.as_str(), "details": details });
+        if case.status().apply(Transition::Close).is_ok() {
+            change_status(conn, &case, Transition::Close, actor, detail, Some(&message), links)?;
+        } else {
+            audit::append(conn, case.id, actor, "outcome", &detail, true, now)?;
+        }
+        Ok(RegulatorAnswer::Done)
+    })
+}
+
+/// Sends one reminder for each handoff not acknowledged within 5 working days.
+pub async fn send_reminders(pool: &DbPool, ctx: &HandoffContext) -> Result<usize, WorkflowError> {
+    let ctx = ctx.clone();
+    db::run_with(pool, move |conn| {
+        let now = db::now();
+        let today = china_date(now);
+        let cal = workdays::official();
+        let mut sent = 0;
+        // Five working days are at least a week: older candidates only, then the exact count.
+        for h in handoffs::due_for_reminder(conn, now - chrono::TimeDelta::days(5))? {
+            if cal.add_working_days(china_date(h.created_at), ACKNOWLEDGE_WORKING_DAYS) >= today {
+                continue;
+            }
+            db::write_transaction(conn, |conn| {
+                if !handoffs::mark_reminded(conn, h.id, now)? {
+                    return Ok::<_, WorkflowError>(());
+                }
+                let case = cases::get(conn, h.case_id)?;
+                let regulator = regulators::get(conn, h.regulator_id)?;
+                let count = evidence::for_case(conn, case.id)?.len();
+                let outbox_id = enqueue_handoff_mail(conn, &ctx, &case, &regulator, h.id, h.seq, h.package_size, &h.package_sha256, count, true, now)?;
+                handoffs::set_outbox(conn, h.id, outbox_id)?;
+                audit::append(conn, case.id, Actor::System, "handoff_reminder", &json!({ "handoff": h.seq }), false, now)?;
+                Ok(())
+            })?;
+            sent += 1;
+        }
+        Ok(sent)
+    })
+    .await
+}
+
+/// The delivery state of a handoff's latest email: (attempts, sent at, last error).
+pub fn delivery(conn: &mut db::DbConnection, h: &handoffs::HandoffRow) -> diesel::QueryResult<Option<(i32, Option<chrono::NaiveDateTime>, Option<String>)>> {
+    match h.outbox_id {
+        Some(id) => outbox::delivery(conn, id).map(Some),
+        None => Ok(None),
+    }
+}
