@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Headless-browser journey test of the ReviewWatch portal: a zh-CN shopper files a report with
 # screenshots, confirms it from the email, tracks it, switches language, withdraws it; a bad file
-# is refused; and the form still works with JavaScript off. See tests/browser/README.md.
+# is refused; the form still works with JavaScript off; then a supervisor (made with
+# `reviewwatch officer add`) works a case through the officer pages while its reporter answers
+# from the status email. See tests/browser/README.md.
 #
 #   bash tests/browser/run.sh            (from the repository root, as root on Debian)
 #
@@ -85,6 +87,21 @@ PORT="$(node -e '
   s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')"
 PORTAL="http://127.0.0.1:$PORT"
 
+# Officer accounts, made with the real command before the portal starts, the way the README tells
+# a newcomer: the password comes from REVIEWWATCH_PASSWORD, never from a flag.
+SUPERVISOR_EMAIL=supervisor@example.gov.cn
+SUPERVISOR_PASSWORD="主管-Browser-Journey-$RANDOM$RANDOM"
+OFFICER_EMAIL=liming@example.gov.cn
+OFFICER_PASSWORD="办案-Browser-Journey-$RANDOM$RANDOM"
+add_officer() { # email name role password
+  env -u SMTP_URL -u BASE_URL -u DATABASE_URL NO_COLOR=1 DATA_DIR="$DATA_DIR" RUST_LOG=warn \
+    REVIEWWATCH_PASSWORD="$4" cargo run --quiet -- officer add --email "$1" --name "$2" --role "$3" \
+    </dev/null | sed 's/^/[browser]   /'
+}
+say "adding officers (reviewwatch officer add)"
+add_officer "$SUPERVISOR_EMAIL" 王主管 supervisor "$SUPERVISOR_PASSWORD"
+add_officer "$OFFICER_EMAIL" 李明 officer "$OFFICER_PASSWORD"
+
 say "starting the portal at $PORTAL (DATA_DIR=$DATA_DIR)"
 # No SMTP_URL: mail is written as .eml files to $DATA_DIR/mail, where the journey reads it.
 # MIN_FORM_SECONDS keeps its default (3 s): the journey waits like a person would.
@@ -116,4 +133,6 @@ say "portal is up"
 # --- the journey --------------------------------------------------------------------------
 PORTAL_URL="$PORTAL" DATA_DIR="$DATA_DIR" WORK_DIR="$WORK" TMPDIR="$WORK" CHROMIUM="$CHROMIUM" \
   SCREENSHOT_DIR="$ROOT/docs/screenshots" \
+  SUPERVISOR_EMAIL="$SUPERVISOR_EMAIL" SUPERVISOR_PASSWORD="$SUPERVISOR_PASSWORD" \
+  OFFICER_EMAIL="$OFFICER_EMAIL" OFFICER_PASSWORD="$OFFICER_PASSWORD" \
   node "$HERE/journey.mjs"
