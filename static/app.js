@@ -112,8 +112,10 @@
   if (canvas && rectsField) {
     var natW = parseInt(canvas.getAttribute("data-width"), 10), natH = parseInt(canvas.getAttribute("data-height"), 10);
     var start = null, box = null;
+    var picture = document.getElementById("redact-image") || canvas;
     var point = function (ev) {
-      var r = canvas.getBoundingClientRect();
+      // Measured against the picture itself, not the frame around it.
+      var r = picture.getBoundingClientRect();
       return { x: Math.max(0, Math.min(r.width, ev.clientX - r.left)), y: Math.max(0, Math.min(r.height, ev.clientY - r.top)), w: r.width, h: r.height };
     };
     canvas.addEventListener("pointerdown", function (ev) {

@@ -49,6 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/officer/regulators/domiciles", web::post().to(officer::regulators::save_domicile))
         .route("/officer/cases/{number}/actions/hand_off", web::post().to(officer::handoff::hand_off_case))
         .route("/officer/cases/{number}/handoffs/{id}/resend", web::post().to(officer::handoff::resend_handoff))
+        .route("/officer/cases/{number}/handoffs/{id}/outcome", web::post().to(officer::handoff::record_outcome))
         .route("/officer/cases/{number}/handoffs/{id}/package", web::get().to(officer::handoff::download_package))
         .route("/handoff/{id}/{action}/{expires}/{sig}", web::get().to(regulator::show))
         .route("/handoff/{id}/{action}/{expires}/{sig}", web::post().to(regulator::answer))

@@ -97,6 +97,8 @@ pub struct TimelineItem {
 
 pub struct EvidenceItem {
     pub id: i64,
+    /// Changes when the image shown changes (a redaction), so browsers fetch the new one.
+    pub version: String,
     pub name: String,
     pub thumb_width: i32,
     pub thumb_height: i32,
@@ -159,7 +161,13 @@ async fn load_case_page(
         Ok((
             cases::get(conn, case_id)?,
             audit::for_case(conn, case_id)?,
-            evidence::for_case(conn, case_id)?,
+            evidence::for_case(conn, case_id)?
+                .into_iter()
+                .map(|f| {
+                    let shown = evidence::latest_redaction(conn, f.id)?.map(|r| r.thumb_sha256);
+                    Ok((f, shown))
+                })
+                .collect::<Result<Vec<_>, db::DbError>>()?,
             notes::messages_for(conn, case_id)?,
         ))
     })
@@ -192,8 +200,9 @@ async fn load_case_page(
         .collect();
     let evidence = files
         .into_iter()
-        .map(|f| EvidenceItem {
+        .map(|(f, redacted_thumb)| EvidenceItem {
             id: f.id,
+            version: redacted_thumb.as_deref().unwrap_or(&f.thumb_sha256).chars().take(12).collect(),
             name: f.original_name,
             thumb_width: f.thumb_width,
             thumb_height: f.thumb_height,

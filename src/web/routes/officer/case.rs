@@ -32,6 +32,7 @@ pub struct TrailItem {
 
 pub struct EvidenceView {
     pub row: evidence::EvidenceRow,
+    pub redaction: Option<evidence::RedactionRow>,
     pub size: String,
     /// Other cases holding the same original (same SHA-256) or the same screenshot (same
     /// perceptual hash).
@@ -106,6 +107,10 @@ fn load_handoffs(conn: &mut db::DbConnection, case: &cases::CaseRow) -> Result<H
 }
 
 impl OfficerCasePage {
+    pub fn outcomes(&self) -> &'static [crate::domain::outcome::Outcome] {
+        crate::domain::outcome::Outcome::ALL
+    }
+
     pub fn is_proposed(&self, regulator_id: &i64) -> bool {
         self.proposals.iter().any(|p| p.regulator.id == *regulator_id)
     }
@@ -131,12 +136,8 @@ impl OfficerCasePage {
         let fits = |t: T| s.apply(t).is_ok();
         let unconfirmed = s == CaseStatus::Unconfirmed;
         match action {
-            "take" => {
-                !unconfirmed
-                    && fits(T::Take)
-                    && self.case.assigned_officer_id != Some(self.officer.id)
-                    && (self.case.assigned_officer_id.is_none() || self.officer.is_supervisor())
-            }
+            // Taking is for unassigned cases; a supervisor moves an assigned one with "assign".
+            "take" => !unconfirmed && fits(T::Take) && self.case.assigned_officer_id.is_none(),
             "assign" => self.officer.is_supervisor() && fits(T::Take),
             "request_info" => self.may_work() && fits(T::RequestInfo),
             "resume" => self.may_work() && fits(T::Resume),
@@ -189,6 +190,11 @@ async fn load(
                 10,
             )?);
         }
+        let mut redactions = Vec::new();
+        for f in &files {
+            redactions.push(evidence::latest_redaction(conn, f.id)?);
+        }
+        let seen: Vec<_> = seen.into_iter().zip(redactions).collect();
         Ok((
             case.clone(),
             files,
@@ -223,7 +229,10 @@ async fn load(
                 }
                 (kind, _) => m.t(&format!("trail.actor.{kind}")).to_string(),
             },
-            action: r.action.clone(),
+            action: match m.t(&format!("action.{}", r.action)) {
+                label if label.starts_with("action.") => r.action.clone(),
+                label => label.to_string(),
+            },
             detail: r.detail.clone(),
             hash: r.hash.chars().take(12).collect(),
         })
@@ -255,9 +264,10 @@ async fn load(
         evidence: files
             .into_iter()
             .zip(seen)
-            .map(|(row, seen_elsewhere)| EvidenceView {
+            .map(|(row, (seen_elsewhere, redaction))| EvidenceView {
                 size: filters::human_bytes(row.byte_size),
                 row,
+                redaction,
                 seen_elsewhere,
             })
             .collect(),

@@ -112,3 +112,44 @@ pub async fn serve_package(state: &AppState, h: &handoffs::HandoffRow) -> Result
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(bytes))
 }
+
+#[derive(Deserialize)]
+pub struct OutcomeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    details: String,
+}
+
+/// An officer records the outcome a regulator reported another way (letter, phone).
+pub async fn record_outcome(
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+    form: web::Form<OutcomeForm>,
+) -> Result<HttpResponse, AppError> {
+    officer.check_csrf(&form.csrf_token)?;
+    let (raw, handoff_id) = path.into_inner();
+    let number = CaseNumber::parse(&raw).ok_or(AppError::NotFound)?;
+    let outcome = crate::domain::outcome::Outcome::parse(&form.outcome).ok_or(AppError::BadRequest("handoff.outcome_required"))?;
+    let details = form.details.clone();
+    let (me, supervisor) = (officer.id, officer.is_supervisor());
+    let links = state.links.clone();
+    db::run_with(&state.pool, move |conn| {
+        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+        let h = handoffs::get(conn, handoff_id)?;
+        if h.case_id != case.id {
+            return Err(AppError::NotFound);
+        }
+        if !(supervisor || case.assigned_officer_id == Some(me)) {
+            return Err(AppError::Forbidden("review.not_yours"));
+        }
+        handoff::record_outcome(conn, handoff_id, outcome, &details, crate::domain::audit::Actor::Officer(me), &links)
+            .map_err(AppError::from)
+    })
+    .await?;
+    state.wake_mailer();
+    Ok(see_other(&format!("/officer/cases/{number}")))
+}
