@@ -143,7 +143,10 @@ pub fn pending_count(conn: &mut DbConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Sending state of one mail, for the handoff list: (attempts, sent at, last error).
-pub fn delivery(conn: &mut DbConnection, id: i64) -> QueryResult<(i32, Option<NaiveDateTime>, Option<String>)> {
+/// Sending state of one mail: (attempts, sent at, last error).
+pub type Delivery = (i32, Option<NaiveDateTime>, Option<String>);
+
+/// Sending state of one mail, for the handoff list.
+pub fn delivery(conn: &mut DbConnection, id: i64) -> QueryResult<Delivery> {
     outbox::table.find(id).select((outbox::attempts, outbox::sent_at, outbox::last_error)).first(conn)
 }

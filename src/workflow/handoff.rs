@@ -375,7 +375,7 @@ pub async fn send_reminders(pool: &DbPool, ctx: &HandoffContext) -> Result<usize
 }
 
 /// The delivery state of a handoff's latest email: (attempts, sent at, last error).
-pub fn delivery(conn: &mut db::DbConnection, h: &handoffs::HandoffRow) -> diesel::QueryResult<Option<(i32, Option<chrono::NaiveDateTime>, Option<String>)>> {
+pub fn delivery(conn: &mut db::DbConnection, h: &handoffs::HandoffRow) -> diesel::QueryResult<Option<outbox::Delivery>> {
     match h.outbox_id {
         Some(id) => outbox::delivery(conn, id).map(Some),
         None => Ok(None),

@@ -1185,3 +1185,413 @@ pub fn assert_receipt_code(code: &str) {
 pub fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Officers: their accounts, their browsers, and the forms of their case pages.
+
+/// The password every test officer starts with (the portal wants at least 12 characters).
+pub const OFFICER_PASSWORD: &str = "correct horse battery staple";
+
+/// An officer account as `reviewwatch officer add` would make it.
+#[derive(Debug, Clone)]
+pub struct OfficerAccount {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+}
+
+/// An officer's browser: its own cookie jar, signed in as `account`.
+pub struct OfficerBrowser {
+    pub visitor: Visitor,
+    pub account: OfficerAccount,
+}
+
+impl std::ops::Deref for OfficerBrowser {
+    type Target = Visitor;
+
+    fn deref(&self) -> &Visitor {
+        &self.visitor
+    }
+}
+
+/// What a case looks like in the database: compared before and after a refused request to prove
+/// that nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseState {
+    pub status: String,
+    pub version: i32,
+    pub assignee: Option<i64>,
+    pub closed_reason: Option<String>,
+    pub last_activity_at: NaiveDateTime,
+    pub audit_entries: i64,
+    pub messages: i64,
+    pub notes: i64,
+    pub evidence: i64,
+    pub redactions: i64,
+    pub outbox: i64,
+}
+
+impl TestApp {
+    /// Creates an account with the application's own function (`officer` or `supervisor`).
+    pub async fn create_officer(&self, email: &str, name: &str, role: &str) -> OfficerAccount {
+        let id = reviewwatch::workflow::accounts::add_officer(
+            &self.pool,
+            email,
+            name,
+            role,
+            OFFICER_PASSWORD,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("cannot create officer {email}: {e}"));
+        OfficerAccount {
+            id,
+            email: email.to_lowercase(),
+            name: name.to_string(),
+        }
+    }
+
+    /// A new officer, signed in in a browser of their own.
+    pub async fn officer(&self, email: &str, name: &str) -> OfficerBrowser {
+        let account = self.create_officer(email, name, "officer").await;
+        self.sign_in(&account).await
+    }
+
+    /// A new supervisor, signed in in a browser of their own.
+    pub async fn supervisor(&self, email: &str, name: &str) -> OfficerBrowser {
+        let account = self.create_officer(email, name, "supervisor").await;
+        self.sign_in(&account).await
+    }
+
+    /// Signs `account` in with its password in a new browser.
+    pub async fn sign_in(&self, account: &OfficerAccount) -> OfficerBrowser {
+        let visitor = self.visitor();
+        let reply = visitor.log_in(&account.email, OFFICER_PASSWORD).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{} signs in: {}",
+            account.email,
+            reply.text_of("#login-problem").unwrap_or_default()
+        );
+        OfficerBrowser {
+            visitor,
+            account: account.clone(),
+        }
+    }
+
+    /// Files a report with an email address and confirms it from the confirmation email, as its
+    /// reporter would; the "submitted" status email is read too.
+    pub async fn file_confirmed_report(
+        &self,
+        reporter: &Visitor,
+        form: &ReportFields,
+        files: Vec<File>,
+    ) -> Receipt {
+        let addr = form
+            .fields
+            .iter()
+            .find(|(k, _)| k == "email")
+            .map(|(_, v)| v.clone())
+            .expect("a report with an email address");
+        let receipt = reporter.file_report(form, files).await;
+        let mail = self.mail.next_for(&addr, WAIT).await;
+        let path = mail.confirm_path();
+        let confirmed = reporter.post_form(&path, &[]).await;
+        assert_eq!(
+            confirmed
+                .attr_of("#confirm-result", "data-result")
+                .as_deref(),
+            Some("confirmed")
+        );
+        let submitted = self.mail.next_for(&addr, WAIT).await;
+        assert_eq!(
+            submitted.subject,
+            zh().t2(
+                "email.status.subject",
+                &receipt.number,
+                zh().status(reviewwatch::domain::CaseStatus::Submitted)
+            )
+        );
+        receipt
+    }
+
+    pub fn case_row(&self, number: &str) -> reviewwatch::db::cases::CaseRow {
+        reviewwatch::db::cases::get(&mut self.db(), self.case_id(number)).expect("the case row")
+    }
+
+    /// The actions of the case's audit trail, in order.
+    pub fn audit_actions(&self, number: &str) -> Vec<String> {
+        use schema::audit_events::dsl as a;
+        a::audit_events
+            .filter(a::case_id.eq(self.case_id(number)))
+            .order(a::seq.asc())
+            .select(a::action)
+            .load(&mut self.db())
+            .expect("read the audit trail")
+    }
+
+    pub fn case_state(&self, number: &str) -> CaseState {
+        let row = self.case_row(number);
+        let id = row.id;
+        let mut conn = self.db();
+        let audit_entries = schema::audit_events::table
+            .filter(schema::audit_events::case_id.eq(id))
+            .count()
+            .get_result(&mut conn)
+            .expect("count audit entries");
+        let messages = schema::case_messages::table
+            .filter(schema::case_messages::case_id.eq(id))
+            .count()
+            .get_result(&mut conn)
+            .expect("count messages");
+        let notes = schema::case_notes::table
+            .filter(schema::case_notes::case_id.eq(id))
+            .count()
+            .get_result(&mut conn)
+            .expect("count notes");
+        let evidence = schema::evidence::table
+            .filter(schema::evidence::case_id.eq(id))
+            .count()
+            .get_result(&mut conn)
+            .expect("count evidence");
+        let redactions = schema::evidence_redactions::table
+            .inner_join(schema::evidence::table)
+            .filter(schema::evidence::case_id.eq(id))
+            .count()
+            .get_result(&mut conn)
+            .expect("count redactions");
+        let outbox = schema::outbox::table
+            .filter(schema::outbox::case_id.eq(id))
+            .count()
+            .get_result(&mut conn)
+            .expect("count mail");
+        CaseState {
+            status: row.status,
+            version: row.version,
+            assignee: row.assigned_officer_id,
+            closed_reason: row.closed_reason,
+            last_activity_at: row.last_activity_at,
+            audit_entries,
+            messages,
+            notes,
+            evidence,
+            redactions,
+            outbox,
+        }
+    }
+}
+
+/// A response whose body is bytes, with its headers.
+#[derive(Debug)]
+pub struct Download {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Download {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+}
+
+impl Visitor {
+    /// Sends the officer login form.
+    pub async fn log_in(&self, email: &str, password: &str) -> Reply {
+        self.post_form(
+            "/officer/login",
+            &[("email", email), ("password", password), ("next", "")],
+        )
+        .await
+    }
+
+    /// A GET with a Cookie header of the caller's choosing (a copied cookie, replayed).
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> Reply {
+        Self::read(
+            self.client
+                .get(self.url(path))
+                .header(reqwest::header::COOKIE, cookie)
+                .send()
+                .await
+                .expect("GET is answered"),
+        )
+        .await
+    }
+
+    /// A GET whose body is kept as bytes, with the response headers.
+    pub async fn download(&self, path: &str) -> Download {
+        let res = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET is answered");
+        Download {
+            status: res.status(),
+            headers: res.headers().clone(),
+            bytes: res.bytes().await.expect("a response body").to_vec(),
+        }
+    }
+
+    /// Sends a multipart form found on a page (`Reply::form`) with `files` as its `evidence`.
+    pub async fn submit_multipart(&self, form: &PageForm, files: Vec<File>) -> Reply {
+        assert_eq!(form.method, "post", "{form:?}");
+        let mut multipart = reqwest::multipart::Form::new();
+        for (name, value) in &form.fields {
+            // The file input itself: its files are added below.
+            if name != "evidence" {
+                multipart = multipart.text(name.clone(), value.clone());
+            }
+        }
+        for (name, bytes, mime) in files {
+            let part = reqwest::multipart::Part::bytes(bytes)
+                .file_name(name)
+                .mime_str(mime)
+                .expect("a MIME type");
+            multipart = multipart.part("evidence", part);
+        }
+        Self::read(
+            self.client
+                .post(self.url(&form.action))
+                .multipart(multipart)
+                .send()
+                .await
+                .expect("POST is answered"),
+        )
+        .await
+    }
+}
+
+impl OfficerBrowser {
+    /// The officer case page, which must be shown.
+    pub async fn case_page(&self, number: &str) -> Reply {
+        let page = self.get(&format!("/officer/cases/{number}")).await;
+        assert_eq!(page.status, StatusCode::OK, "the officer case page opens");
+        page
+    }
+
+    /// Opens the case page and sends its `data-action` form, filled in with `fields`.
+    pub async fn act(&self, number: &str, action: &str, fields: &[(&str, &str)]) -> Reply {
+        let page = self.case_page(number).await;
+        self.act_from(&page, number, action, fields).await
+    }
+
+    /// Sends the `data-action` form of a case page loaded earlier (its version may be stale).
+    pub async fn act_from(
+        &self,
+        page: &Reply,
+        number: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        let path = format!("/officer/cases/{number}");
+        let mut form = page
+            .form(action, &path)
+            .unwrap_or_else(|| panic!("{} sees no {action} form on {path}", self.account.name));
+        assert!(
+            form.value("csrf_token").is_some_and(|t| !t.is_empty()),
+            "the {action} form carries the CSRF token"
+        );
+        assert!(
+            form.value("version").is_some_and(|v| !v.is_empty()),
+            "the {action} form carries the case version"
+        );
+        for (name, value) in fields {
+            form = form.fill(name, value);
+        }
+        self.submit(&form).await
+    }
+
+    /// Posts `action` on the case as a hand-made request (the page shows no such form), with this
+    /// session's CSRF token and the case version of the page as it is now.
+    pub async fn forge(&self, number: &str, action: &str, fields: &[(&str, &str)]) -> Reply {
+        let page = self.case_page(number).await;
+        let csrf = page
+            .attr_of("form[data-action=logout] input[name=csrf_token]", "value")
+            .expect("the officer pages carry the CSRF token");
+        let version = page
+            .attr_of("form input[name=version]", "value")
+            .expect("the case page carries the case version");
+        let mut pairs = vec![("csrf_token", csrf.as_str()), ("version", version.as_str())];
+        pairs.extend_from_slice(fields);
+        self.post_form(&format!("/officer/cases/{number}/actions/{action}"), &pairs)
+            .await
+    }
+
+    /// The queue with a query string (without the `?`).
+    pub async fn queue(&self, query: &str) -> Reply {
+        let path = if query.is_empty() {
+            "/officer/cases".to_string()
+        } else {
+            format!("/officer/cases?{query}")
+        };
+        let page = self.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        page
+    }
+
+    /// The CSRF token of this officer's session, as the pages carry it.
+    pub async fn csrf(&self) -> String {
+        self.queue("")
+            .await
+            .attr_of("form[data-action=logout] input[name=csrf_token]", "value")
+            .expect("the officer pages carry the CSRF token")
+    }
+}
+
+/// The case numbers a queue page lists, in order.
+pub fn queue_numbers(page: &Reply) -> Vec<String> {
+    page.attrs_of("#queue tr[data-case]", "data-case")
+}
+
+/// The `Set-Cookie` headers of a response for the cookie `name`.
+pub fn set_cookies(reply: &Reply, name: &str) -> Vec<String> {
+    reply
+        .headers
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The value a `Set-Cookie` header gives its cookie.
+pub fn cookie_value(set_cookie: &str) -> String {
+    set_cookie
+        .split(';')
+        .next()
+        .and_then(|pair| pair.split_once('='))
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// A redirect to the officer login page (with or without a `next`).
+pub fn assert_to_login(reply: &Reply, what: &str) {
+    assert_eq!(
+        reply.status,
+        StatusCode::SEE_OTHER,
+        "{what}: {}",
+        reply.body
+    );
+    let location = reply.location().unwrap_or_default();
+    assert!(
+        location == "/officer/login" || location.starts_with("/officer/login?"),
+        "{what} goes to the login page, not {location:?}"
+    );
+}
+
+/// The path of the case link (`/track/link/{token}`) in an email's text.
+pub fn access_link_path(mail: &ParsedMail) -> String {
+    let start = mail
+        .text
+        .find("/track/link/")
+        .unwrap_or_else(|| panic!("no /track/link/ link in:\n{}", mail.text));
+    mail.text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+        .collect()
+}

@@ -12,10 +12,17 @@ pub struct SwitchQuery {
     next: Option<String>,
 }
 
-/// Only paths on this site: `//evil.example` or `https://…` would make this an open redirect.
+/// Only paths on this site. `//evil.example`, `/\evil.example` or `/\t/evil.example` (browsers
+/// drop tabs and newlines, and read `\` as `/`) would make this an open redirect.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -47,6 +54,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example/")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

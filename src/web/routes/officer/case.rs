@@ -178,7 +178,10 @@ async fn load(
     status_code: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let data = db::run(&state.pool, move |conn| {
-        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+        let case = cases::find_by_number(conn, &number)?
+            // Unconfirmed reports are not in the queue yet, and their address may not be the reporter's.
+            .filter(|c| c.status() != CaseStatus::Unconfirmed)
+            .ok_or(diesel::result::Error::NotFound)?;
         let files = evidence::for_case(conn, case.id)?;
         let mut seen = Vec::new();
         for f in &files {

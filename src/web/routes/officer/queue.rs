@@ -88,8 +88,9 @@ impl QueueQuery {
     fn filter(&self, officer_id: i64, today: NaiveDate) -> QueueFilter {
         let statuses = match self.status.as_str() {
             "" | "open" => Vec::new(),
-            "all" => CaseStatus::ALL.to_vec(),
-            s => CaseStatus::parse(s).map(|s| vec![s]).unwrap_or_default(),
+            // Unconfirmed reports have not entered the queue: no view shows them.
+            "all" => CaseStatus::ALL.iter().copied().filter(|s| *s != CaseStatus::Unconfirmed).collect(),
+            s => CaseStatus::parse(s).filter(|s| *s != CaseStatus::Unconfirmed).map(|s| vec![s]).unwrap_or_default(),
         };
         let region = |code: &str| RegionCode::parse(code).map(|c| c.to_string());
         let day_start = |s: &str| {
