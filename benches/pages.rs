@@ -200,7 +200,7 @@ async fn main() -> anyhow::Result<()> {
     for (name, path, n) in [
         ("GET / (landing)", "/", 4000),
         (
-            "GET /reports/new (form, 3,351 regions)",
+            "GET /reports/new (form, 3,429 regions)",
             "/reports/new",
             1000,
         ),
