@@ -1595,3 +1595,81 @@ pub fn access_link_path(mail: &ParsedMail) -> String {
         .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
         .collect()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Mail with attachments (handoff packages).
+
+/// A decoded email and its attachments (file name, bytes), in the order they come.
+#[derive(Debug, Clone)]
+pub struct MailWithAttachments {
+    pub mail: ParsedMail,
+    pub attachments: Vec<(String, Vec<u8>)>,
+}
+
+impl Received {
+    /// The message decoded, with its attachments.
+    pub fn with_attachments(&self) -> MailWithAttachments {
+        use mail_parser::MimeHeaders;
+        let message = mail_parser::MessageParser::default()
+            .parse(&self.raw)
+            .expect("a parsable email");
+        let attachments = message
+            .attachments()
+            .map(|part| {
+                (
+                    part.attachment_name().unwrap_or_default().to_string(),
+                    part.contents().to_vec(),
+                )
+            })
+            .collect();
+        MailWithAttachments {
+            mail: ParsedMail::parse(self),
+            attachments,
+        }
+    }
+}
+
+impl Inbox {
+    /// Waits (at most `timeout`) for the next message to `addr`, as `next_for` does, and keeps
+    /// its attachments.
+    pub async fn next_with_attachments_for(
+        &self,
+        addr: &str,
+        timeout: Duration,
+    ) -> MailWithAttachments {
+        let addr = addr.to_lowercase();
+        {
+            let mut held = self.held.lock().unwrap();
+            if let Some(i) = held.iter().position(|m| m.to.contains(&addr)) {
+                return held.remove(i).with_attachments();
+            }
+        }
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut rx = self.rx.lock().await;
+        loop {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(m)) if m.to.contains(&addr) => return m.with_attachments(),
+                Ok(Some(m)) => self.held.lock().unwrap().push(m),
+                Ok(None) => panic!("the SMTP listener stopped"),
+                Err(_) => panic!("no email to {addr} within {timeout:?}"),
+            }
+        }
+    }
+
+    /// Waits for the next message to `addr` whose subject is `subject`, passing over (and
+    /// dropping) earlier messages to `addr` with other subjects.
+    pub async fn next_with_subject(&self, addr: &str, subject: &str) -> ParsedMail {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            assert!(
+                !left.is_zero(),
+                "no email {subject:?} to {addr} within {WAIT:?}"
+            );
+            let mail = self.next_for(addr, left).await;
+            if mail.subject == subject {
+                return mail;
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod confirmation;
+mod handoff;
 mod helpers;
 mod i18n;
 mod mail;
