@@ -118,7 +118,9 @@ impl Settings {
 
     /// The portal's signing key: `SIGNING_KEY_FILE`, or `signing-key.pem` in DATA_DIR.
     pub fn signing_key_path(&self) -> PathBuf {
-        self.signing_key_file.clone().unwrap_or_else(|| self.data_dir.join("signing-key.pem"))
+        self.signing_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("signing-key.pem"))
     }
 }
 

@@ -88,9 +88,14 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(verify_package(&settings, &package, key.as_deref()));
         }
         Command::SigningKey => {
-            let key = reviewwatch::handoff::signing::PortalKey::load_or_create(&settings.signing_key_path())?;
+            let key = reviewwatch::handoff::signing::PortalKey::load_or_create(
+                &settings.signing_key_path(),
+            )?;
             print!("{}", key.public_pem());
-            println!("SHA-256 fingerprint: {}", reviewwatch::handoff::signing::fingerprint(&key.verifying_key()));
+            println!(
+                "SHA-256 fingerprint: {}",
+                reviewwatch::handoff::signing::fingerprint(&key.verifying_key())
+            );
         }
         Command::Migrate => {
             open_database(&settings).await?;
@@ -147,10 +152,17 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// `reviewwatch verify`: prints what holds and what does not, in plain words; 0 only if all holds.
-fn verify_package(settings: &Settings, package: &std::path::Path, key: Option<&std::path::Path>) -> i32 {
+fn verify_package(
+    settings: &Settings,
+    package: &std::path::Path,
+    key: Option<&std::path::Path>,
+) -> i32 {
     use reviewwatch::handoff::{signing, verify};
     let public = match key {
-        Some(path) => match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|pem| signing::parse_public_pem(&pem).map_err(|e| e.to_string())) {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| signing::parse_public_pem(&pem).map_err(|e| e.to_string()))
+        {
             Ok(k) => k,
             Err(e) => {
                 eprintln!("cannot use the key {}: {e}", path.display());
@@ -160,7 +172,10 @@ fn verify_package(settings: &Settings, package: &std::path::Path, key: Option<&s
         None => {
             let path = settings.signing_key_path();
             if !path.exists() {
-                eprintln!("no key given and no portal key at {}: pass --key PUBLIC_KEY.pem (from /.well-known/reviewwatch-signing-key)", path.display());
+                eprintln!(
+                    "no key given and no portal key at {}: pass --key PUBLIC_KEY.pem (from /.well-known/reviewwatch-signing-key)",
+                    path.display()
+                );
                 return 2;
             }
             match signing::PortalKey::load_or_create(&path) {
@@ -183,13 +198,19 @@ fn verify_package(settings: &Settings, package: &std::path::Path, key: Option<&s
     println!("package: {}", package.display());
     println!("key fingerprint: {}", signing::fingerprint(&public));
     if report.is_valid() {
-        println!("OK: the signature is valid and all {} files match SHA256SUMS ({}).", report.files_checked, report.folder);
+        println!(
+            "OK: the signature is valid and all {} files match SHA256SUMS ({}).",
+            report.files_checked, report.folder
+        );
         0
     } else {
         for f in &report.findings {
             println!("FAILED: {f}");
         }
-        println!("The package does NOT verify ({} problem(s)).", report.findings.len());
+        println!(
+            "The package does NOT verify ({} problem(s)).",
+            report.findings.len()
+        );
         1
     }
 }

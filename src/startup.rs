@@ -4,10 +4,10 @@
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::evidence::{EvidenceLimits, EvidenceStore};
+use crate::handoff::signing::PortalKey;
 use crate::mail::transport::Transport;
 use crate::mail::worker::MailWorker;
 use crate::web::{self, AppState, Keys, limits};
-use crate::handoff::signing::PortalKey;
 use crate::workflow::Links;
 use crate::workflow::handoff::HandoffContext;
 use actix_session::SessionMiddleware;
@@ -118,15 +118,23 @@ impl Application {
 
         let store = EvidenceStore::new(settings.evidence_dir());
         let key_path = settings.signing_key_path();
-        let portal_key = tokio::task::spawn_blocking(move || PortalKey::load_or_create(&key_path)).await??;
+        let portal_key =
+            tokio::task::spawn_blocking(move || PortalKey::load_or_create(&key_path)).await??;
         let handoff = HandoffContext {
             key: Arc::new(portal_key),
             link_key: keys.handoff_links.clone(),
             packages_dir: settings.packages_dir(),
             store: store.clone(),
-            links: Links { base_url: base_url.clone() },
+            links: Links {
+                base_url: base_url.clone(),
+            },
         };
-        tokio::spawn(maintenance(pool.clone(), store.clone(), handoff.clone(), mail_wakeup.clone()));
+        tokio::spawn(maintenance(
+            pool.clone(),
+            store.clone(),
+            handoff.clone(),
+            mail_wakeup.clone(),
+        ));
 
         let session_key = keys.session.clone();
         let state = aweb::Data::new(AppState {
@@ -210,7 +218,12 @@ impl Application {
 /// Hourly housekeeping: purge reports never confirmed.
 /// Hourly housekeeping (and once at start): purge reports never confirmed; remind regulators
 /// who have not acknowledged a handoff in 5 working days.
-async fn maintenance(pool: DbPool, store: EvidenceStore, handoff: HandoffContext, mail_wakeup: Arc<Notify>) {
+async fn maintenance(
+    pool: DbPool,
+    store: EvidenceStore,
+    handoff: HandoffContext,
+    mail_wakeup: Arc<Notify>,
+) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tick.tick().await;

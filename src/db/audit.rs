@@ -108,7 +108,7 @@ pub fn verify(rows: &[AuditRow]) -> Result<(), ChainBreak> {
     )
 }
 
-/// An entry for `append_all`.
+/// An entry of a trail written whole, for `chain_new_trail`.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
     pub actor: Actor,
@@ -118,46 +118,68 @@ pub struct NewEntry {
     pub at: NaiveDateTime,
 }
 
-/// Appends several entries in order, chained as `append` chains them, with one read for all of
-/// them instead of one each: for writing a case with its whole history at once (the demo data of
-/// `reviewwatch seed-demo`).
-pub fn append_all(conn: &mut DbConnection, case_id: i64, entries: &[NewEntry]) -> QueryResult<()> {
-    let last: Option<(i32, String)> = audit_events::table
-        .filter(audit_events::case_id.eq(case_id))
-        .order(audit_events::seq.desc())
-        .select((audit_events::seq, audit_events::hash))
-        .first(conn)
-        .optional()?;
-    let (mut seq, mut prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
-    for e in entries {
-        seq += 1;
+/// An entry with its place in the chain, ready to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_events, treat_none_as_null = true)]
+pub struct ChainedEntry {
+    pub case_id: i64,
+    pub seq: i32,
+    pub at: NaiveDateTime,
+    pub actor_kind: &'static str,
+    pub actor_id: Option<i64>,
+    pub action: &'static str,
+    pub detail: String,
+    pub visible_to_reporter: bool,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Chains the whole trail of a case that has none yet, from the genesis hash, exactly as
+/// `append` would entry by entry: for writing cases with their history at once (the demo data of
+/// `reviewwatch seed-demo`), whose entries `insert_chained` then writes in bulk.
+pub fn chain_new_trail(case_id: i64, entries: Vec<NewEntry>) -> Vec<ChainedEntry> {
+    let mut prev_hash = GENESIS_HASH.to_string();
+    let mut out = Vec::with_capacity(entries.len());
+    for (seq, e) in (1..).zip(entries) {
         let detail = e.detail.to_string();
-        let content = AuditContent {
+        let hash = entry_hash(
+            &prev_hash,
+            &AuditContent {
+                case_id,
+                seq,
+                at: e.at,
+                actor_kind: e.actor.kind(),
+                actor_id: e.actor.id(),
+                action: e.action,
+                detail: &detail,
+                visible_to_reporter: e.visible_to_reporter,
+            },
+        );
+        out.push(ChainedEntry {
             case_id,
             seq,
             at: e.at,
             actor_kind: e.actor.kind(),
             actor_id: e.actor.id(),
             action: e.action,
-            detail: &detail,
+            detail,
             visible_to_reporter: e.visible_to_reporter,
-        };
-        let hash = entry_hash(&prev_hash, &content);
-        diesel::insert_into(audit_events::table)
-            .values((
-                audit_events::case_id.eq(case_id),
-                audit_events::seq.eq(seq),
-                audit_events::at.eq(e.at),
-                audit_events::actor_kind.eq(e.actor.kind()),
-                audit_events::actor_id.eq(e.actor.id()),
-                audit_events::action.eq(e.action),
-                audit_events::detail.eq(&detail),
-                audit_events::visible_to_reporter.eq(e.visible_to_reporter),
-                audit_events::prev_hash.eq(&prev_hash),
-                audit_events::hash.eq(&hash),
-            ))
-            .execute(conn)?;
-        prev_hash = hash;
+            prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+            hash,
+        });
+    }
+    out
+}
+
+/// Inserts chained entries, of any cases, a thousand rows a statement (bulk loads).
+pub fn insert_chained(conn: &mut DbConnection, rows: &[ChainedEntry]) -> QueryResult<()> {
+    for chunk in rows.chunks(1000) {
+        // Each backend's own connection: diesel's multi-backend connection has no multi-row insert.
+        let insert = diesel::insert_into(audit_events::table).values(chunk);
+        match conn {
+            DbConnection::Sqlite(c) => insert.execute(c),
+            DbConnection::Postgres(c) => insert.execute(c),
+        }?;
     }
     Ok(())
 }

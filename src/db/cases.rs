@@ -266,21 +266,29 @@ pub fn same_merchant(
         .load(conn)
 }
 
-/// Sets what a case's history left on its row, for a case written whole with its history (the
-/// demo data of `reviewwatch seed-demo`).
-pub fn set_history(
+/// Inserts a case written whole with its history (the demo data of `reviewwatch seed-demo`):
+/// the row with what the history left on it. On SQLite its id is read back by its number rather
+/// than with RETURNING, which through diesel costs SQLite about twice a plain insert (measured: 51
+/// against 27 µs a case) — a bulk load of a million cases notices; PostgreSQL saves the round trip.
+pub fn insert_with_history(
     conn: &mut DbConnection,
-    case_id: i64,
+    new: &NewCase<'_>,
     version: i32,
     assigned_officer_id: Option<i64>,
     closed_reason: Option<&str>,
-) -> QueryResult<()> {
-    diesel::update(cases::table.find(case_id))
-        .set((
-            cases::version.eq(version),
-            cases::assigned_officer_id.eq(assigned_officer_id),
-            cases::closed_reason.eq(closed_reason),
-        ))
-        .execute(conn)?;
-    Ok(())
+) -> QueryResult<i64> {
+    let insert = diesel::insert_into(cases::table).values((
+        new,
+        cases::version.eq(version),
+        cases::assigned_officer_id.eq(assigned_officer_id),
+        cases::closed_reason.eq(closed_reason),
+    ));
+    if matches!(conn, DbConnection::Postgres(_)) {
+        return insert.returning(cases::id).get_result(conn);
+    }
+    insert.execute(conn)?;
+    cases::table
+        .filter(cases::case_number.eq(new.case_number))
+        .select(cases::id)
+        .first(conn)
 }

@@ -178,3 +178,17 @@ pub fn latest_redaction(
         .first(conn)
         .optional()
 }
+
+/// Inserts evidence rows, of any cases, a thousand a statement, without reading their ids back:
+/// for bulk loads (the demo data of `reviewwatch seed-demo`).
+pub fn insert_all(conn: &mut DbConnection, rows: &[NewEvidence<'_>]) -> QueryResult<()> {
+    for chunk in rows.chunks(1000) {
+        // Each backend's own connection: diesel's multi-backend connection has no multi-row insert.
+        let insert = diesel::insert_into(evidence::table).values(chunk);
+        match conn {
+            DbConnection::Sqlite(c) => insert.execute(c),
+            DbConnection::Postgres(c) => insert.execute(c),
+        }?;
+    }
+    Ok(())
+}

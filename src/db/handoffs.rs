@@ -39,17 +39,25 @@ pub struct NewHandoff<'a> {
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewHandoff<'_>) -> QueryResult<i64> {
-    diesel::insert_into(handoffs::table).values(new).returning(handoffs::id).get_result(conn)
+    diesel::insert_into(handoffs::table)
+        .values(new)
+        .returning(handoffs::id)
+        .get_result(conn)
 }
 
 pub fn next_seq(conn: &mut DbConnection, case_id: i64) -> QueryResult<i32> {
-    let max: Option<i32> =
-        handoffs::table.filter(handoffs::case_id.eq(case_id)).select(diesel::dsl::max(handoffs::seq)).first(conn)?;
+    let max: Option<i32> = handoffs::table
+        .filter(handoffs::case_id.eq(case_id))
+        .select(diesel::dsl::max(handoffs::seq))
+        .first(conn)?;
     Ok(max.unwrap_or(0) + 1)
 }
 
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<HandoffRow> {
-    handoffs::table.find(id).select(HandoffRow::as_select()).first(conn)
+    handoffs::table
+        .find(id)
+        .select(HandoffRow::as_select())
+        .first(conn)
 }
 
 pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<(HandoffRow, String)>> {
@@ -62,29 +70,48 @@ pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<(Hando
 }
 
 pub fn set_outbox(conn: &mut DbConnection, id: i64, outbox_id: i64) -> QueryResult<()> {
-    diesel::update(handoffs::table.find(id)).set(handoffs::outbox_id.eq(Some(outbox_id))).execute(conn)?;
+    diesel::update(handoffs::table.find(id))
+        .set(handoffs::outbox_id.eq(Some(outbox_id)))
+        .execute(conn)?;
     Ok(())
 }
 
 /// Records the acknowledgement once; false if it was already recorded.
 pub fn acknowledge(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
-    let n = diesel::update(handoffs::table.find(id).filter(handoffs::acknowledged_at.is_null()))
-        .set(handoffs::acknowledged_at.eq(Some(at)))
-        .execute(conn)?;
+    let n = diesel::update(
+        handoffs::table
+            .find(id)
+            .filter(handoffs::acknowledged_at.is_null()),
+    )
+    .set(handoffs::acknowledged_at.eq(Some(at)))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
 /// Records the outcome once (an outcome implies receipt); false if one was already recorded.
-pub fn record_outcome(conn: &mut DbConnection, id: i64, outcome: &str, details: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn record_outcome(
+    conn: &mut DbConnection,
+    id: i64,
+    outcome: &str,
+    details: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let n = diesel::update(handoffs::table.find(id).filter(handoffs::outcome.is_null()))
-        .set((handoffs::outcome.eq(Some(outcome)), handoffs::outcome_details.eq(Some(details)), handoffs::outcome_at.eq(Some(at))))
+        .set((
+            handoffs::outcome.eq(Some(outcome)),
+            handoffs::outcome_details.eq(Some(details)),
+            handoffs::outcome_at.eq(Some(at)),
+        ))
         .execute(conn)?;
     acknowledge(conn, id, at)?;
     Ok(n == 1)
 }
 
 /// Handoffs not acknowledged, sent before `before`, whose reminder has not gone yet.
-pub fn due_for_reminder(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<Vec<HandoffRow>> {
+pub fn due_for_reminder(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+) -> QueryResult<Vec<HandoffRow>> {
     handoffs::table
         .inner_join(cases::table)
         .filter(handoffs::acknowledged_at.is_null())
@@ -97,8 +124,12 @@ pub fn due_for_reminder(conn: &mut DbConnection, before: NaiveDateTime) -> Query
 }
 
 pub fn mark_reminded(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
-    let n = diesel::update(handoffs::table.find(id).filter(handoffs::reminder_sent_at.is_null()))
-        .set(handoffs::reminder_sent_at.eq(Some(at)))
-        .execute(conn)?;
+    let n = diesel::update(
+        handoffs::table
+            .find(id)
+            .filter(handoffs::reminder_sent_at.is_null()),
+    )
+    .set(handoffs::reminder_sent_at.eq(Some(at)))
+    .execute(conn)?;
     Ok(n == 1)
 }

@@ -148,5 +148,8 @@ pub type Delivery = (i32, Option<NaiveDateTime>, Option<String>);
 
 /// Sending state of one mail, for the handoff list.
 pub fn delivery(conn: &mut DbConnection, id: i64) -> QueryResult<Delivery> {
-    outbox::table.find(id).select((outbox::attempts, outbox::sent_at, outbox::last_error)).first(conn)
+    outbox::table
+        .find(id)
+        .select((outbox::attempts, outbox::sent_at, outbox::last_error))
+        .first(conn)
 }

@@ -304,24 +304,43 @@ pub fn status_counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>>
         .load(conn)
 }
 
-/// Inserts the deadline row of a case written whole with its history (the demo data of
-/// `reviewwatch seed-demo`): its deadlines, extension and pause at once.
-pub fn insert_deadlines(
+/// A deadline row of a case written whole with its history: its deadlines, extension and pause.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_deadlines, treat_none_as_null = true)]
+pub struct NewDeadlineRow {
+    pub case_id: i64,
+    pub accept_by: Option<NaiveDate>,
+    pub decide_by: NaiveDate,
+    pub extended_reason: Option<&'static str>,
+    pub paused_since: Option<NaiveDateTime>,
+}
+
+/// Inserts deadline rows and search index entries of many cases, a thousand rows a statement:
+/// for bulk loads (the demo data of `reviewwatch seed-demo`).
+pub fn insert_all(
     conn: &mut DbConnection,
-    case_id: i64,
-    d: &Deadlines,
-    extended_reason: Option<&str>,
-    paused_since: Option<NaiveDateTime>,
+    deadlines: &[NewDeadlineRow],
+    search: &[(i64, String)],
 ) -> QueryResult<()> {
-    diesel::insert_into(case_deadlines::table)
-        .values((
-            case_deadlines::case_id.eq(case_id),
-            case_deadlines::accept_by.eq(d.accept_by),
-            case_deadlines::decide_by.eq(d.decide_by),
-            case_deadlines::extended_reason.eq(extended_reason),
-            case_deadlines::paused_since.eq(paused_since),
-        ))
-        .execute(conn)?;
+    // Each backend's own connection: diesel's multi-backend connection has no multi-row insert.
+    for chunk in deadlines.chunks(1000) {
+        let insert = diesel::insert_into(case_deadlines::table).values(chunk);
+        match conn {
+            DbConnection::Sqlite(c) => insert.execute(c),
+            DbConnection::Postgres(c) => insert.execute(c),
+        }?;
+    }
+    for chunk in search.chunks(1000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(id, text)| (case_search::case_id.eq(*id), case_search::body.eq(text)))
+            .collect();
+        let insert = diesel::insert_into(case_search::table).values(rows);
+        match conn {
+            DbConnection::Sqlite(c) => insert.execute(c),
+            DbConnection::Postgres(c) => insert.execute(c),
+        }?;
+    }
     Ok(())
 }
 

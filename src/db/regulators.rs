@@ -27,29 +27,48 @@ pub struct RegulatorFields<'a> {
     pub active: bool,
 }
 
-pub fn insert(conn: &mut DbConnection, fields: &RegulatorFields<'_>, at: NaiveDateTime) -> QueryResult<i64> {
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &RegulatorFields<'_>,
+    at: NaiveDateTime,
+) -> QueryResult<i64> {
     diesel::insert_into(regulators::table)
         .values((fields, regulators::created_at.eq(at)))
         .returning(regulators::id)
         .get_result(conn)
 }
 
-pub fn update(conn: &mut DbConnection, id: i64, fields: &RegulatorFields<'_>) -> QueryResult<usize> {
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    fields: &RegulatorFields<'_>,
+) -> QueryResult<usize> {
     // `AsChangeset` skips `None`: a nationwide regulator must write NULL explicitly.
-    let n = diesel::update(regulators::table.find(id)).set(fields).execute(conn)?;
+    let n = diesel::update(regulators::table.find(id))
+        .set(fields)
+        .execute(conn)?;
     if fields.region_code.is_none() {
-        diesel::update(regulators::table.find(id)).set(regulators::region_code.eq(None::<String>)).execute(conn)?;
+        diesel::update(regulators::table.find(id))
+            .set(regulators::region_code.eq(None::<String>))
+            .execute(conn)?;
     }
     Ok(n)
 }
 
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<RegulatorRow> {
-    regulators::table.find(id).select(RegulatorRow::as_select()).first(conn)
+    regulators::table
+        .find(id)
+        .select(RegulatorRow::as_select())
+        .first(conn)
 }
 
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<RegulatorRow>> {
     regulators::table
-        .order((regulators::region_code.asc(), regulators::kind.asc(), regulators::name.asc()))
+        .order((
+            regulators::region_code.asc(),
+            regulators::kind.asc(),
+            regulators::name.asc(),
+        ))
         .select(RegulatorRow::as_select())
         .load(conn)
 }
@@ -58,7 +77,11 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<RegulatorRow>> {
 pub fn covering(conn: &mut DbConnection, codes: &[String]) -> QueryResult<Vec<RegulatorRow>> {
     regulators::table
         .filter(regulators::active.eq(true))
-        .filter(regulators::region_code.eq_any(codes).or(regulators::region_code.is_null()))
+        .filter(
+            regulators::region_code
+                .eq_any(codes)
+                .or(regulators::region_code.is_null()),
+        )
         .select(RegulatorRow::as_select())
         .load(conn)
 }
@@ -72,16 +95,31 @@ pub struct DomicileRow {
 }
 
 pub fn domicile(conn: &mut DbConnection, platform: &str) -> QueryResult<Option<DomicileRow>> {
-    platform_domiciles::table.find(platform).select(DomicileRow::as_select()).first(conn).optional()
+    platform_domiciles::table
+        .find(platform)
+        .select(DomicileRow::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn domiciles(conn: &mut DbConnection) -> QueryResult<Vec<DomicileRow>> {
-    platform_domiciles::table.order(platform_domiciles::platform.asc()).select(DomicileRow::as_select()).load(conn)
+    platform_domiciles::table
+        .order(platform_domiciles::platform.asc())
+        .select(DomicileRow::as_select())
+        .load(conn)
 }
 
-pub fn set_domicile(conn: &mut DbConnection, platform: &str, operator_name: &str, region_code: &str) -> QueryResult<()> {
+pub fn set_domicile(
+    conn: &mut DbConnection,
+    platform: &str,
+    operator_name: &str,
+    region_code: &str,
+) -> QueryResult<()> {
     let n = diesel::update(platform_domiciles::table.find(platform))
-        .set((platform_domiciles::operator_name.eq(operator_name), platform_domiciles::region_code.eq(region_code)))
+        .set((
+            platform_domiciles::operator_name.eq(operator_name),
+            platform_domiciles::region_code.eq(region_code),
+        ))
         .execute(conn)?;
     if n == 0 {
         diesel::insert_into(platform_domiciles::table)

@@ -28,13 +28,28 @@ pub struct PackedEvidence {
 
 impl PackedEvidence {
     fn extension(&self) -> &'static str {
-        let kind = if self.redaction.is_some() { &self.row.display_kind } else { &self.row.kind };
-        crate::evidence::ImageKind::parse(kind).map(|k| k.extension()).unwrap_or("bin")
+        let kind = if self.redaction.is_some() {
+            &self.row.display_kind
+        } else {
+            &self.row.kind
+        };
+        crate::evidence::ImageKind::parse(kind)
+            .map(|k| k.extension())
+            .unwrap_or("bin")
     }
 
     pub fn path(&self) -> String {
-        let suffix = if self.redaction.is_some() { "-redacted" } else { "" };
-        format!("evidence/{:02}-{}{suffix}.{}", self.row.position, &self.row.sha256[..12], self.extension())
+        let suffix = if self.redaction.is_some() {
+            "-redacted"
+        } else {
+            ""
+        };
+        format!(
+            "evidence/{:02}-{}{suffix}.{}",
+            self.row.position,
+            &self.row.sha256[..12],
+            self.extension()
+        )
     }
 }
 
@@ -52,11 +67,15 @@ pub struct PackageInput<'a> {
 }
 
 fn region_name(code: &str) -> String {
-    RegionCode::parse(code).and_then(|c| divisions().region(&c)).map(|r| r.full_name()).unwrap_or_default()
+    RegionCode::parse(code)
+        .and_then(|c| divisions().region(&c))
+        .map(|r| r.full_name())
+        .unwrap_or_default()
 }
 
 fn iso(t: &chrono::NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// The legal provisions a regulator would cite for a category (zh-CN, as cited in decisions).
@@ -207,7 +226,9 @@ pub fn files(input: PackageInput<'_>) -> Result<Vec<PackageFile>, askama::Error>
             (Some(p), _) => m.platform(p).to_string(),
             (None, _) => c.platform.clone(),
         },
-        category_name: category.map(|k| m.category(k).to_string()).unwrap_or_default(),
+        category_name: category
+            .map(|k| m.category(k).to_string())
+            .unwrap_or_default(),
         region_name: format!("{} ({})", region_name(&c.region_code), c.region_code),
         shared_email: c.reporter_email.clone().filter(|_| c.consent_share_contact),
         evidence: input
@@ -217,7 +238,10 @@ pub fn files(input: PackageInput<'_>) -> Result<Vec<PackageFile>, askama::Error>
                 path: e.path(),
                 name: e.row.original_name.clone(),
                 sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&e.bytes)),
-                data_uri: format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(&e.thumbnail)),
+                data_uri: format!(
+                    "data:image/jpeg;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(&e.thumbnail)
+                ),
                 redacted: e.redaction.is_some(),
             })
             .collect(),
@@ -230,11 +254,20 @@ pub fn files(input: PackageInput<'_>) -> Result<Vec<PackageFile>, askama::Error>
     }
     .render()?;
     let mut out = vec![
-        PackageFile { path: "case.json".into(), bytes: serde_json::to_vec_pretty(&json).unwrap_or_default() },
-        PackageFile { path: "summary.html".into(), bytes: summary.into_bytes() },
+        PackageFile {
+            path: "case.json".into(),
+            bytes: serde_json::to_vec_pretty(&json).unwrap_or_default(),
+        },
+        PackageFile {
+            path: "summary.html".into(),
+            bytes: summary.into_bytes(),
+        },
     ];
     for e in input.evidence {
-        out.push(PackageFile { path: e.path(), bytes: e.bytes });
+        out.push(PackageFile {
+            path: e.path(),
+            bytes: e.bytes,
+        });
     }
     Ok(out)
 }

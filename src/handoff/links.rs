@@ -52,14 +52,30 @@ fn mac(key: &[u8], handoff_id: i64, action: LinkAction, expires: i64) -> Option<
 
 /// The path of a link that works until `expires` (Unix seconds).
 pub fn path(key: &[u8], handoff_id: i64, action: LinkAction, expires: i64) -> String {
-    let sig = mac(key, handoff_id, action, expires).map(|m| hex::encode(m.finalize().into_bytes())).unwrap_or_default();
+    let sig = mac(key, handoff_id, action, expires)
+        .map(|m| hex::encode(m.finalize().into_bytes()))
+        .unwrap_or_default();
     format!("/handoff/{handoff_id}/{}/{expires}/{sig}", action.as_str())
 }
 
-pub fn check(key: &[u8], handoff_id: i64, action: LinkAction, expires: i64, sig: &str, now: i64) -> Result<(), LinkError> {
+pub fn check(
+    key: &[u8],
+    handoff_id: i64,
+    action: LinkAction,
+    expires: i64,
+    sig: &str,
+    now: i64,
+) -> Result<(), LinkError> {
     let sig = hex::decode(sig).map_err(|_| LinkError::Forged)?;
-    mac(key, handoff_id, action, expires).ok_or(LinkError::Forged)?.verify_slice(&sig).map_err(|_| LinkError::Forged)?;
-    if now > expires { Err(LinkError::Expired) } else { Ok(()) }
+    mac(key, handoff_id, action, expires)
+        .ok_or(LinkError::Forged)?
+        .verify_slice(&sig)
+        .map_err(|_| LinkError::Forged)?;
+    if now > expires {
+        Err(LinkError::Expired)
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -68,7 +84,12 @@ mod tests {
 
     fn parts(p: &str) -> (i64, LinkAction, i64, String) {
         let v: Vec<&str> = p.trim_start_matches('/').split('/').collect();
-        (v[1].parse().expect("id"), LinkAction::parse(v[2]).expect("action"), v[3].parse().expect("exp"), v[4].to_string())
+        (
+            v[1].parse().expect("id"),
+            LinkAction::parse(v[2]).expect("action"),
+            v[3].parse().expect("exp"),
+            v[4].to_string(),
+        )
     }
 
     #[test]
@@ -76,11 +97,29 @@ mod tests {
         let p = path(b"k", 7, LinkAction::Acknowledge, 1000);
         let (id, action, exp, sig) = parts(&p);
         assert_eq!(check(b"k", id, action, exp, &sig, 999), Ok(()));
-        assert_eq!(check(b"k", id, action, exp, &sig, 1001), Err(LinkError::Expired));
-        assert_eq!(check(b"k", 8, action, exp, &sig, 999), Err(LinkError::Forged));
-        assert_eq!(check(b"k", id, LinkAction::Outcome, exp, &sig, 999), Err(LinkError::Forged));
-        assert_eq!(check(b"k", id, action, exp + 1000, &sig, 999), Err(LinkError::Forged));
-        assert_eq!(check(b"other", id, action, exp, &sig, 999), Err(LinkError::Forged));
-        assert_eq!(check(b"k", id, action, exp, "zz", 999), Err(LinkError::Forged));
+        assert_eq!(
+            check(b"k", id, action, exp, &sig, 1001),
+            Err(LinkError::Expired)
+        );
+        assert_eq!(
+            check(b"k", 8, action, exp, &sig, 999),
+            Err(LinkError::Forged)
+        );
+        assert_eq!(
+            check(b"k", id, LinkAction::Outcome, exp, &sig, 999),
+            Err(LinkError::Forged)
+        );
+        assert_eq!(
+            check(b"k", id, action, exp + 1000, &sig, 999),
+            Err(LinkError::Forged)
+        );
+        assert_eq!(
+            check(b"other", id, action, exp, &sig, 999),
+            Err(LinkError::Forged)
+        );
+        assert_eq!(
+            check(b"k", id, action, exp, "zz", 999),
+            Err(LinkError::Forged)
+        );
     }
 }

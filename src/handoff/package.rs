@@ -29,15 +29,25 @@ pub enum PackageError {
 
 /// The `SHA256SUMS` text for `files`, sorted by path, as GNU `sha256sum` writes it.
 pub fn sha256sums(files: &[PackageFile]) -> String {
-    let mut lines: Vec<(String, String)> =
-        files.iter().map(|f| (f.path.clone(), hex::encode(Sha256::digest(&f.bytes)))).collect();
+    let mut lines: Vec<(String, String)> = files
+        .iter()
+        .map(|f| (f.path.clone(), hex::encode(Sha256::digest(&f.bytes))))
+        .collect();
     lines.sort();
-    lines.iter().map(|(path, hash)| format!("{hash}  {path}\n")).collect()
+    lines
+        .iter()
+        .map(|(path, hash)| format!("{hash}  {path}\n"))
+        .collect()
 }
 
 /// Builds the ZIP: every file under `folder/`, then the sums and their signature. Entries are
 /// written in path order with the given timestamp, so the same input gives the same bytes.
-pub fn build(folder: &str, mut files: Vec<PackageFile>, key: &PortalKey, at: chrono::NaiveDateTime) -> Result<Vec<u8>, PackageError> {
+pub fn build(
+    folder: &str,
+    mut files: Vec<PackageFile>,
+    key: &PortalKey,
+    at: chrono::NaiveDateTime,
+) -> Result<Vec<u8>, PackageError> {
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for pair in files.windows(2) {
         if pair[0].path == pair[1].path {
@@ -66,7 +76,11 @@ pub fn build(folder: &str, mut files: Vec<PackageFile>, key: &PortalKey, at: chr
 
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     for f in &files {
-        let options = if f.path.ends_with(".json") || f.path.ends_with(".html") { text } else { stored };
+        let options = if f.path.ends_with(".json") || f.path.ends_with(".html") {
+            text
+        } else {
+            stored
+        };
         zip.start_file(format!("{folder}/{}", f.path), options)?;
         zip.write_all(&f.bytes)?;
     }

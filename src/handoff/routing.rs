@@ -36,7 +36,10 @@ pub fn covering_codes(region: &RegionCode) -> Vec<String> {
 }
 
 fn specificity(regulator_region: Option<&str>) -> u8 {
-    match regulator_region.and_then(RegionCode::parse).map(|c| c.level()) {
+    match regulator_region
+        .and_then(RegionCode::parse)
+        .map(|c| c.level())
+    {
         Some(Level::County) => 0,
         Some(Level::City) => 1,
         Some(Level::Province) => 2,
@@ -61,26 +64,55 @@ pub fn propose(
         let candidates: Vec<&RegulatorRow> = for_merchant
             .iter()
             .filter(|r| r.kind == kind && r.active)
-            .filter(|r| match r.region_code.as_deref().and_then(RegionCode::parse) {
-                Some(code) => merchant_region.is_within(&code),
-                None => true,
-            })
+            .filter(
+                |r| match r.region_code.as_deref().and_then(RegionCode::parse) {
+                    Some(code) => merchant_region.is_within(&code),
+                    None => true,
+                },
+            )
             .collect();
-        let Some(best) = candidates.iter().map(|r| specificity(r.region_code.as_deref())).min() else { continue };
-        for r in candidates.into_iter().filter(|r| specificity(r.region_code.as_deref()) == best) {
-            out.push(Proposal { regulator: r.clone(), basis: Basis::MerchantRegion { specificity: best } });
+        let Some(best) = candidates
+            .iter()
+            .map(|r| specificity(r.region_code.as_deref()))
+            .min()
+        else {
+            continue;
+        };
+        for r in candidates
+            .into_iter()
+            .filter(|r| specificity(r.region_code.as_deref()) == best)
+        {
+            out.push(Proposal {
+                regulator: r.clone(),
+                basis: Basis::MerchantRegion { specificity: best },
+            });
         }
     }
     if let Some(domicile) = domicile_region {
         let candidates: Vec<&RegulatorRow> = for_domicile
             .iter()
             .filter(|r| r.kind == "market" && r.active && r.region_code.is_some())
-            .filter(|r| r.region_code.as_deref().and_then(RegionCode::parse).is_some_and(|c| domicile.is_within(&c)))
+            .filter(|r| {
+                r.region_code
+                    .as_deref()
+                    .and_then(RegionCode::parse)
+                    .is_some_and(|c| domicile.is_within(&c))
+            })
             .collect();
-        if let Some(best) = candidates.iter().map(|r| specificity(r.region_code.as_deref())).min() {
-            for r in candidates.into_iter().filter(|r| specificity(r.region_code.as_deref()) == best) {
+        if let Some(best) = candidates
+            .iter()
+            .map(|r| specificity(r.region_code.as_deref()))
+            .min()
+        {
+            for r in candidates
+                .into_iter()
+                .filter(|r| specificity(r.region_code.as_deref()) == best)
+            {
                 if !out.iter().any(|p| p.regulator.id == r.id) {
-                    out.push(Proposal { regulator: r.clone(), basis: Basis::PlatformDomicile });
+                    out.push(Proposal {
+                        regulator: r.clone(),
+                        basis: Basis::PlatformDomicile,
+                    });
                 }
             }
         }
@@ -124,29 +156,55 @@ mod tests {
         ];
         let p = propose(&code("440113"), &regs, None, &[]);
         let ids: Vec<i64> = p.iter().map(|p| p.regulator.id).collect();
-        assert_eq!(ids, vec![2, 5], "the 番禺 market bureau, then the Guangzhou consumer association");
+        assert_eq!(
+            ids,
+            vec![2, 5],
+            "the 番禺 market bureau, then the Guangzhou consumer association"
+        );
     }
 
     #[test]
     fn without_a_local_bureau_the_province_or_nationwide_one_is_proposed() {
         let regs = vec![reg(3, "market", Some("440000")), reg(4, "market", None)];
-        assert_eq!(propose(&code("440113"), &regs, None, &[]).first().map(|p| p.regulator.id), Some(3));
+        assert_eq!(
+            propose(&code("440113"), &regs, None, &[])
+                .first()
+                .map(|p| p.regulator.id),
+            Some(3)
+        );
         let regs = vec![reg(4, "market", None)];
-        assert_eq!(propose(&code("440113"), &regs, None, &[]).first().map(|p| p.regulator.id), Some(4));
+        assert_eq!(
+            propose(&code("440113"), &regs, None, &[])
+                .first()
+                .map(|p| p.regulator.id),
+            Some(4)
+        );
     }
 
     #[test]
     fn the_platform_operators_bureau_follows_the_merchants() {
         let merchant = vec![reg(2, "market", Some("440113"))];
-        let domicile = vec![reg(7, "market", Some("330110")), reg(8, "market", Some("330100"))];
+        let domicile = vec![
+            reg(7, "market", Some("330110")),
+            reg(8, "market", Some("330100")),
+        ];
         let p = propose(&code("440113"), &merchant, Some(&code("330110")), &domicile);
         let got: Vec<(i64, Basis)> = p.iter().map(|p| (p.regulator.id, p.basis)).collect();
-        assert_eq!(got, vec![(2, Basis::MerchantRegion { specificity: 0 }), (7, Basis::PlatformDomicile)]);
+        assert_eq!(
+            got,
+            vec![
+                (2, Basis::MerchantRegion { specificity: 0 }),
+                (7, Basis::PlatformDomicile)
+            ]
+        );
     }
 
     #[test]
     fn covering_codes_climb_the_levels() {
-        assert_eq!(covering_codes(&code("440113")), vec!["440000", "440100", "440113"]);
+        assert_eq!(
+            covering_codes(&code("440113")),
+            vec!["440000", "440100", "440113"]
+        );
         assert_eq!(covering_codes(&code("440000")), vec!["440000"]);
     }
 }

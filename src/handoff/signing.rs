@@ -2,8 +2,8 @@
 //! 0600) or read from `SIGNING_KEY_FILE`; its public key is published as PEM, which OpenSSL and
 //! `reviewwatch verify` read.
 
-use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use rand::RngCore;
@@ -13,7 +13,10 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error("cannot read or write the signing key at {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("the signing key at {0} is not an Ed25519 PKCS#8 PEM key")]
     Malformed(String),
     #[error("the public key is not an Ed25519 public key in PEM form")]
@@ -27,16 +30,22 @@ pub struct PortalKey {
 impl PortalKey {
     /// Reads the key at `path`, or makes one there (0600) when there is none.
     pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
-        let io = |source| KeyError::Io { path: path.display().to_string(), source };
+        let io = |source| KeyError::Io {
+            path: path.display().to_string(),
+            source,
+        };
         if path.exists() {
             let pem = std::fs::read_to_string(path).map_err(io)?;
-            let signing = SigningKey::from_pkcs8_pem(&pem).map_err(|_| KeyError::Malformed(path.display().to_string()))?;
+            let signing = SigningKey::from_pkcs8_pem(&pem)
+                .map_err(|_| KeyError::Malformed(path.display().to_string()))?;
             return Ok(Self { signing });
         }
         let mut seed = [0u8; 32];
         rand::rng().fill_bytes(&mut seed);
         let signing = SigningKey::from_bytes(&seed);
-        let pem = signing.to_pkcs8_pem(LineEnding::LF).map_err(|_| KeyError::Malformed(path.display().to_string()))?;
+        let pem = signing
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|_| KeyError::Malformed(path.display().to_string()))?;
         write_private(path, pem.as_bytes()).map_err(io)?;
         tracing::info!(path = %path.display(), "signing key created");
         Ok(Self { signing })
@@ -66,7 +75,11 @@ pub fn parse_public_pem(pem: &str) -> Result<VerifyingKey, KeyError> {
 /// SHA-256 of the raw public key, in groups for reading aloud over the phone.
 pub fn fingerprint(key: &VerifyingKey) -> String {
     let hex = hex::encode(Sha256::digest(key.as_bytes()));
-    hex.as_bytes().chunks(8).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+    hex.as_bytes()
+        .chunks(8)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn verify(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {

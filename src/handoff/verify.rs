@@ -26,15 +26,28 @@ impl std::fmt::Display for Finding {
         match self {
             Finding::NotAZip(e) => write!(f, "this is not a readable ZIP file ({e})"),
             Finding::NoSums => write!(f, "{SUMS} is missing: nothing can be checked"),
-            Finding::NoSignature => write!(f, "{SIGNATURE} is missing: the package's origin cannot be checked"),
+            Finding::NoSignature => write!(
+                f,
+                "{SIGNATURE} is missing: the package's origin cannot be checked"
+            ),
             Finding::BadSignature => write!(
                 f,
                 "the signature does not match: {SUMS} was changed, or the package was not signed with this key"
             ),
-            Finding::MalformedSums { line } => write!(f, "line {line} of {SUMS} is not a \"<sha256>  <file>\" line"),
-            Finding::Changed { path } => write!(f, "{path} was changed: its SHA-256 differs from {SUMS}"),
-            Finding::Missing { path } => write!(f, "{path} is listed in {SUMS} but missing from the package"),
-            Finding::Added { path } => write!(f, "{path} is in the package but not in {SUMS}: it was added"),
+            Finding::MalformedSums { line } => write!(
+                f,
+                "line {line} of {SUMS} is not a \"<sha256>  <file>\" line"
+            ),
+            Finding::Changed { path } => {
+                write!(f, "{path} was changed: its SHA-256 differs from {SUMS}")
+            }
+            Finding::Missing { path } => {
+                write!(f, "{path} is listed in {SUMS} but missing from the package")
+            }
+            Finding::Added { path } => write!(
+                f,
+                "{path} is in the package but not in {SUMS}: it was added"
+            ),
         }
     }
 }
@@ -53,7 +66,11 @@ impl Report {
 }
 
 pub fn verify(zip_bytes: &[u8], key: &VerifyingKey) -> Report {
-    let mut report = Report { folder: String::new(), files_checked: 0, findings: Vec::new() };
+    let mut report = Report {
+        folder: String::new(),
+        files_checked: 0,
+        findings: Vec::new(),
+    };
     let mut archive = match zip::ZipArchive::new(Cursor::new(zip_bytes)) {
         Ok(a) => a,
         Err(e) => {
@@ -88,7 +105,11 @@ pub fn verify(zip_bytes: &[u8], key: &VerifyingKey) -> Report {
         files.insert(name, bytes);
     }
     // The package folder is the one holding SHA256SUMS.
-    let Some(sums_path) = files.keys().find(|k| k.rsplit('/').next() == Some(SUMS)).cloned() else {
+    let Some(sums_path) = files
+        .keys()
+        .find(|k| k.rsplit('/').next() == Some(SUMS))
+        .cloned()
+    else {
         report.findings.push(Finding::NoSums);
         return report;
     };
@@ -111,17 +132,23 @@ pub fn verify(zip_bytes: &[u8], key: &VerifyingKey) -> Report {
         }
         // `<hex>  <path>` (text mode) or `<hex> *<path>` (binary mode).
         let parsed = line.split_once("  ").or_else(|| line.split_once(" *"));
-        let Some((hash, path)) = parsed.filter(|(h, _)| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())) else {
+        let Some((hash, path)) =
+            parsed.filter(|(h, _)| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        else {
             report.findings.push(Finding::MalformedSums { line: i + 1 });
             continue;
         };
         listed.insert(path.to_string());
         match files.get(&format!("{prefix}{path}")) {
-            None => report.findings.push(Finding::Missing { path: path.to_string() }),
+            None => report.findings.push(Finding::Missing {
+                path: path.to_string(),
+            }),
             Some(bytes) => {
                 report.files_checked += 1;
                 if hex::encode(Sha256::digest(bytes)) != hash.to_ascii_lowercase() {
-                    report.findings.push(Finding::Changed { path: path.to_string() });
+                    report.findings.push(Finding::Changed {
+                        path: path.to_string(),
+                    });
                 }
             }
         }
@@ -129,7 +156,9 @@ pub fn verify(zip_bytes: &[u8], key: &VerifyingKey) -> Report {
     for name in files.keys() {
         let rel = name.strip_prefix(&prefix).unwrap_or(name);
         if !listed.contains(rel) {
-            report.findings.push(Finding::Added { path: rel.to_string() });
+            report.findings.push(Finding::Added {
+                path: rel.to_string(),
+            });
         }
     }
     report
@@ -150,11 +179,26 @@ mod tests {
 
     fn package(k: &PortalKey) -> Vec<u8> {
         let files = vec![
-            PackageFile { path: "case.json".into(), bytes: b"{\"case\":1}".to_vec() },
-            PackageFile { path: "evidence/01.png".into(), bytes: vec![0x89, b'P', b'N', b'G', 1, 2, 3] },
-            PackageFile { path: "summary.html".into(), bytes: "<p>案件</p>".as_bytes().to_vec() },
+            PackageFile {
+                path: "case.json".into(),
+                bytes: b"{\"case\":1}".to_vec(),
+            },
+            PackageFile {
+                path: "evidence/01.png".into(),
+                bytes: vec![0x89, b'P', b'N', b'G', 1, 2, 3],
+            },
+            PackageFile {
+                path: "summary.html".into(),
+                bytes: "<p>案件</p>".as_bytes().to_vec(),
+            },
         ];
-        build("RW-2026-000001-H1", files, k, chrono::NaiveDateTime::default()).expect("builds")
+        build(
+            "RW-2026-000001-H1",
+            files,
+            k,
+            chrono::NaiveDateTime::default(),
+        )
+        .expect("builds")
     }
 
     /// Rewrites the package with `change` applied to its entries.
@@ -170,7 +214,8 @@ mod tests {
         change(&mut files);
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         for (name, bytes) in files {
-            w.start_file(name, zip::write::SimpleFileOptions::default()).expect("start");
+            w.start_file(name, zip::write::SimpleFileOptions::default())
+                .expect("start");
             w.write_all(&bytes).expect("write");
         }
         w.finish().expect("finish").into_inner()
@@ -197,15 +242,30 @@ mod tests {
                 b[5] ^= 1;
             }
         });
-        assert_eq!(verify(&changed, &vk).findings, vec![Finding::Changed { path: "evidence/01.png".into() }]);
+        assert_eq!(
+            verify(&changed, &vk).findings,
+            vec![Finding::Changed {
+                path: "evidence/01.png".into()
+            }]
+        );
         let removed = rewrite(&p, |f| {
             f.remove("RW-2026-000001-H1/summary.html");
         });
-        assert_eq!(verify(&removed, &vk).findings, vec![Finding::Missing { path: "summary.html".into() }]);
+        assert_eq!(
+            verify(&removed, &vk).findings,
+            vec![Finding::Missing {
+                path: "summary.html".into()
+            }]
+        );
         let added = rewrite(&p, |f| {
             f.insert("RW-2026-000001-H1/evidence/02.png".into(), vec![1]);
         });
-        assert_eq!(verify(&added, &vk).findings, vec![Finding::Added { path: "evidence/02.png".into() }]);
+        assert_eq!(
+            verify(&added, &vk).findings,
+            vec![Finding::Added {
+                path: "evidence/02.png".into()
+            }]
+        );
         let resummed = rewrite(&p, |f| {
             if let Some(b) = f.get_mut("RW-2026-000001-H1/SHA256SUMS") {
                 b.push(b'\n');
@@ -213,7 +273,13 @@ mod tests {
         });
         assert_eq!(verify(&resummed, &vk).findings, vec![Finding::BadSignature]);
         let (_d2, other) = key();
-        assert_eq!(verify(&p, &other.verifying_key()).findings, vec![Finding::BadSignature]);
-        assert!(matches!(verify(b"not a zip", &vk).findings[..], [Finding::NotAZip(_)]));
+        assert_eq!(
+            verify(&p, &other.verifying_key()).findings,
+            vec![Finding::BadSignature]
+        );
+        assert!(matches!(
+            verify(b"not a zip", &vk).findings[..],
+            [Finding::NotAZip(_)]
+        ));
     }
 }

@@ -171,7 +171,13 @@ pub struct HandoffEmail {
     pub attachment: Option<(String, String)>,
     pub key_fingerprint: String,
 }
-email_templates!(HandoffEmail, HandoffText, HandoffHtml, "email/handoff.txt", "email/handoff.html");
+email_templates!(
+    HandoffEmail,
+    HandoffText,
+    HandoffHtml,
+    "email/handoff.txt",
+    "email/handoff.html"
+);
 
 impl HandoffEmail {
     pub fn compose(&self) -> Result<Composed, askama::Error> {
@@ -183,7 +189,11 @@ impl HandoffEmail {
             format!("案件移交：{}（虚假评价举报平台）", self.case_number)
         };
         Ok(Composed {
-            kind: if self.reminder { "handoff_reminder" } else { "handoff" },
+            kind: if self.reminder {
+                "handoff_reminder"
+            } else {
+                "handoff"
+            },
             subject,
             text,
             html,

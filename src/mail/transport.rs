@@ -43,12 +43,15 @@ impl Transport {
         packages: &std::path::Path,
     ) -> anyhow::Result<()> {
         let to: Mailbox = mail.to_address.parse()?;
-        let body = MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone());
+        let body =
+            MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone());
         let body = match (&mail.attachment_sha256, &mail.attachment_name) {
             (Some(sha), Some(name)) => {
                 let bytes = tokio::fs::read(packages.join(format!("{sha}.zip"))).await?;
                 let zip = ContentType::parse("application/zip")?;
-                MultiPart::mixed().multipart(body).singlepart(Attachment::new(name.clone()).body(bytes, zip))
+                MultiPart::mixed()
+                    .multipart(body)
+                    .singlepart(Attachment::new(name.clone()).body(bytes, zip))
             }
             _ => body,
         };

@@ -60,7 +60,11 @@ impl MailWorker {
         let span = tracing::info_span!("send_mail", outbox_id = mail.id, kind = %mail.kind, case_id = mail.case_id);
         let _guard = span.enter();
         let (id, scrub, attempts) = (mail.id, mail.scrub_after_send, mail.attempts);
-        match self.transport.send(&self.from, &mail, &self.host, &self.packages).await {
+        match self
+            .transport
+            .send(&self.from, &mail, &self.host, &self.packages)
+            .await
+        {
             Ok(()) => {
                 db::run(&self.pool, move |conn| {
                     Ok(outbox::mark_sent(conn, id, scrub, db::now())?)

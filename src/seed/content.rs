@@ -110,6 +110,12 @@ struct CityChoice {
     counties: Vec<RegionCode>,
 }
 
+impl Default for RegionPicker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl RegionPicker {
     pub fn new() -> Self {
         let mut provinces = Vec::new();

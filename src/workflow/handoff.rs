@@ -9,7 +9,9 @@ use crate::domain::audit::Actor;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::outcome::Outcome;
 use crate::domain::region::divisions;
-use crate::domain::{CaseNumber, CaseStatus, Category, Lang, Platform, RegionCode, Transition, china_date, workdays};
+use crate::domain::{
+    CaseNumber, CaseStatus, Category, Lang, Platform, RegionCode, Transition, china_date, workdays,
+};
 use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex};
 use crate::handoff::contents::{self, PackageInput, PackedEvidence};
 use crate::handoff::links::{self, LinkAction};
@@ -39,7 +41,11 @@ pub struct HandoffContext {
 impl HandoffContext {
     fn link(&self, handoff_id: i64, action: LinkAction, now: chrono::NaiveDateTime) -> String {
         let expires = (now + action.lifetime()).and_utc().timestamp();
-        format!("{}{}", self.links.base_url, links::path(&self.link_key, handoff_id, action, expires))
+        format!(
+            "{}{}",
+            self.links.base_url,
+            links::path(&self.link_key, handoff_id, action, expires)
+        )
     }
 }
 
@@ -92,7 +98,8 @@ pub async fn hand_off(
             return Err(WorkflowError::Conflict);
         }
         case.status().apply(Transition::HandOff)?;
-        let regulator = regulators::get(conn, regulator_id).map_err(|_| WorkflowError::Invalid("handoff.unknown_regulator"))?;
+        let regulator = regulators::get(conn, regulator_id)
+            .map_err(|_| WorkflowError::Invalid("handoff.unknown_regulator"))?;
         if !regulator.active {
             return Err(WorkflowError::Invalid("handoff.unknown_regulator"));
         }
@@ -128,15 +135,28 @@ pub async fn hand_off(
             let redaction = redaction.filter(|_| use_redacted);
             let (bytes, thumb) = match &redaction {
                 Some(r) => (
-                    build_ctx.store.read(BlobKind::Display, &sha(&r.display_sha256)?)?,
-                    build_ctx.store.read(BlobKind::Thumbnail, &sha(&r.thumb_sha256)?)?,
+                    build_ctx
+                        .store
+                        .read(BlobKind::Display, &sha(&r.display_sha256)?)?,
+                    build_ctx
+                        .store
+                        .read(BlobKind::Thumbnail, &sha(&r.thumb_sha256)?)?,
                 ),
                 None => (
-                    build_ctx.store.read(BlobKind::Original, &sha(&row.sha256)?)?,
-                    build_ctx.store.read(BlobKind::Thumbnail, &sha(&row.thumb_sha256)?)?,
+                    build_ctx
+                        .store
+                        .read(BlobKind::Original, &sha(&row.sha256)?)?,
+                    build_ctx
+                        .store
+                        .read(BlobKind::Thumbnail, &sha(&row.thumb_sha256)?)?,
                 ),
             };
-            packed.push(PackedEvidence { row, bytes, redaction, thumbnail: thumb });
+            packed.push(PackedEvidence {
+                row,
+                bytes,
+                redaction,
+                thumbnail: thumb,
+            });
         }
         let count = packed.len();
         let fp = fingerprint(&build_ctx.key.verifying_key());
@@ -153,7 +173,10 @@ pub async fn hand_off(
             generated_at: now,
         };
         let files = contents::files(input)?;
-        Ok((package::build(&folder_for_build, files, &build_ctx.key, now)?, count))
+        Ok((
+            package::build(&folder_for_build, files, &build_ctx.key, now)?,
+            count,
+        ))
     })
     .await
     .map_err(|e| WorkflowError::Db(db::DbError::Task(e.to_string())))?
@@ -243,11 +266,21 @@ fn enqueue_handoff_mail(
         .map(|r| r.full_name())
         .unwrap_or_default();
     let summary_lines = vec![
-        ("平台".to_string(), Platform::parse(&case.platform).map(|p| m.platform(p).to_string()).unwrap_or_default()),
+        (
+            "平台".to_string(),
+            Platform::parse(&case.platform)
+                .map(|p| m.platform(p).to_string())
+                .unwrap_or_default(),
+        ),
         ("店铺".to_string(), case.shop_name.clone()),
         ("店铺链接或 ID".to_string(), case.shop_ref.clone()),
         ("商家所在地".to_string(), region),
-        ("问题类型".to_string(), Category::parse(&case.category).map(|c| m.category(c).to_string()).unwrap_or_default()),
+        (
+            "问题类型".to_string(),
+            Category::parse(&case.category)
+                .map(|c| m.category(c).to_string())
+                .unwrap_or_default(),
+        ),
     ];
     let file_name = format!("{}-H{seq}.zip", case.case_number);
     let composed = HandoffEmail {
@@ -265,20 +298,51 @@ fn enqueue_handoff_mail(
         key_fingerprint: fingerprint(&ctx.key.verifying_key()),
     }
     .compose()?;
-    Ok(mail::enqueue(conn, Some(case.id), &regulator.email, &composed, now)?)
+    Ok(mail::enqueue(
+        conn,
+        Some(case.id),
+        &regulator.email,
+        &composed,
+        now,
+    )?)
 }
 
 /// Sends the handoff email again (an officer's "resend"), with fresh links.
-pub fn resend(conn: &mut db::DbConnection, ctx: &HandoffContext, handoff_id: i64, officer_id: i64) -> Result<(), WorkflowError> {
+pub fn resend(
+    conn: &mut db::DbConnection,
+    ctx: &HandoffContext,
+    handoff_id: i64,
+    officer_id: i64,
+) -> Result<(), WorkflowError> {
     db::write_transaction(conn, |conn| {
         let h = handoffs::get(conn, handoff_id)?;
         let case = cases::get(conn, h.case_id)?;
         let regulator = regulators::get(conn, h.regulator_id)?;
         let count = evidence::for_case(conn, case.id)?.len();
         let now = db::now();
-        let outbox_id = enqueue_handoff_mail(conn, ctx, &case, &regulator, h.id, h.seq, h.package_size, &h.package_sha256, count, false, now)?;
+        let outbox_id = enqueue_handoff_mail(
+            conn,
+            ctx,
+            &case,
+            &regulator,
+            h.id,
+            h.seq,
+            h.package_size,
+            &h.package_sha256,
+            count,
+            false,
+            now,
+        )?;
         handoffs::set_outbox(conn, h.id, outbox_id)?;
-        audit::append(conn, case.id, Actor::Officer(officer_id), "handoff_resent", &json!({ "handoff": h.seq, "regulator": regulator.name }), false, now)?;
+        audit::append(
+            conn,
+            case.id,
+            Actor::Officer(officer_id),
+            "handoff_resent",
+            &json!({ "handoff": h.seq, "regulator": regulator.name }),
+            false,
+            now,
+        )?;
         Ok(())
     })
 }
@@ -290,7 +354,11 @@ pub enum RegulatorAnswer {
 }
 
 /// The regulator's acknowledgement: the handoff records it; a handed-off case moves to acknowledged.
-pub fn acknowledge(conn: &mut db::DbConnection, handoff_id: i64, links: &Links) -> Result<RegulatorAnswer, WorkflowError> {
+pub fn acknowledge(
+    conn: &mut db::DbConnection,
+    handoff_id: i64,
+    links: &Links,
+) -> Result<RegulatorAnswer, WorkflowError> {
     db::write_transaction(conn, |conn| {
         let h = handoffs::get(conn, handoff_id)?;
         let now = db::now();
@@ -300,9 +368,25 @@ pub fn acknowledge(conn: &mut db::DbConnection, handoff_id: i64, links: &Links) 
         let case = cases::get(conn, h.case_id)?;
         let actor = Actor::Regulator(h.id);
         if case.status() == CaseStatus::HandedOff {
-            change_status(conn, &case, Transition::Acknowledge, actor, json!({ "handoff": h.seq }), None, links)?;
+            change_status(
+                conn,
+                &case,
+                Transition::Acknowledge,
+                actor,
+                json!({ "handoff": h.seq }),
+                None,
+                links,
+            )?;
         } else {
-            audit::append(conn, case.id, actor, "handoff_acknowledged", &json!({ "handoff": h.seq }), true, now)?;
+            audit::append(
+                conn,
+                case.id,
+                actor,
+                "handoff_acknowledged",
+                &json!({ "handoff": h.seq }),
+                true,
+                now,
+            )?;
         }
         Ok(RegulatorAnswer::Done)
     })
@@ -317,7 +401,12 @@ pub fn record_outcome(
     actor: Actor,
     links: &Links,
 ) -> Result<RegulatorAnswer, WorkflowError> {
-    let details: String = details.replace("\r\n", "\n").trim().chars().take(5000).collect();
+    let details: String = details
+        .replace("\r\n", "\n")
+        .trim()
+        .chars()
+        .take(5000)
+        .collect();
     db::write_transaction(conn, |conn| {
         let h = handoffs::get(conn, handoff_id)?;
         let now = db::now();
@@ -330,11 +419,22 @@ pub fn record_outcome(
         let message = if details.is_empty() {
             m.t(&format!("outcome.{}", outcome.as_str())).to_string()
         } else {
-            format!("{}\n{details}", m.t(&format!("outcome.{}", outcome.as_str())))
+            format!(
+                "{}\n{details}",
+                m.t(&format!("outcome.{}", outcome.as_str()))
+            )
         };
         let detail = json!({ "handoff": h.seq, "outcome": outcome.as_str(), "details": details });
         if case.status().apply(Transition::Close).is_ok() {
-            change_status(conn, &case, Transition::Close, actor, detail, Some(&message), links)?;
+            change_status(
+                conn,
+                &case,
+                Transition::Close,
+                actor,
+                detail,
+                Some(&message),
+                links,
+            )?;
         } else {
             audit::append(conn, case.id, actor, "outcome", &detail, true, now)?;
         }
@@ -362,9 +462,29 @@ pub async fn send_reminders(pool: &DbPool, ctx: &HandoffContext) -> Result<usize
                 let case = cases::get(conn, h.case_id)?;
                 let regulator = regulators::get(conn, h.regulator_id)?;
                 let count = evidence::for_case(conn, case.id)?.len();
-                let outbox_id = enqueue_handoff_mail(conn, &ctx, &case, &regulator, h.id, h.seq, h.package_size, &h.package_sha256, count, true, now)?;
+                let outbox_id = enqueue_handoff_mail(
+                    conn,
+                    &ctx,
+                    &case,
+                    &regulator,
+                    h.id,
+                    h.seq,
+                    h.package_size,
+                    &h.package_sha256,
+                    count,
+                    true,
+                    now,
+                )?;
                 handoffs::set_outbox(conn, h.id, outbox_id)?;
-                audit::append(conn, case.id, Actor::System, "handoff_reminder", &json!({ "handoff": h.seq }), false, now)?;
+                audit::append(
+                    conn,
+                    case.id,
+                    Actor::System,
+                    "handoff_reminder",
+                    &json!({ "handoff": h.seq }),
+                    false,
+                    now,
+                )?;
                 Ok(())
             })?;
             sent += 1;
@@ -375,7 +495,10 @@ pub async fn send_reminders(pool: &DbPool, ctx: &HandoffContext) -> Result<usize
 }
 
 /// The delivery state of a handoff's latest email: (attempts, sent at, last error).
-pub fn delivery(conn: &mut db::DbConnection, h: &handoffs::HandoffRow) -> diesel::QueryResult<Option<outbox::Delivery>> {
+pub fn delivery(
+    conn: &mut db::DbConnection,
+    h: &handoffs::HandoffRow,
+) -> diesel::QueryResult<Option<outbox::Delivery>> {
     match h.outbox_id {
         Some(id) => outbox::delivery(conn, id).map(Some),
         None => Ok(None),

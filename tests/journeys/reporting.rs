@@ -147,7 +147,10 @@ async fn a_zh_cn_report_with_email_is_confirmed_by_link_tracked_and_withdrawn() 
     for src in &thumbs {
         assert!(
             src.starts_with("/track/case/evidence/")
-                && src.split('?').next().is_some_and(|path| path.ends_with("/thumb")),
+                && src
+                    .split('?')
+                    .next()
+                    .is_some_and(|path| path.ends_with("/thumb")),
             "{src}"
         );
         let thumb = tracker.get_bytes(src).await;

@@ -19,7 +19,9 @@ pub fn safe_next(next: Option<&str>) -> &str {
         Some(n)
             if n.starts_with('/')
                 && !n.starts_with("//")
-                && !n.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
         {
             n
         }

@@ -14,7 +14,10 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show_home))
         .route("/healthz", web::get().to(home::health))
-        .route("/.well-known/reviewwatch-signing-key", web::get().to(home::signing_key))
+        .route(
+            "/.well-known/reviewwatch-signing-key",
+            web::get().to(home::signing_key),
+        )
         .route("/lang/{lang}", web::get().to(lang::switch_language))
         .route("/static/{name}", web::get().to(assets::serve_asset))
         .route("/reports/new", web::get().to(report::show_report_form))
@@ -44,15 +47,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(|| async { super::see_other("/officer/cases") }),
         )
         .route("/officer/cases", web::get().to(officer::queue::show_queue))
-        .route("/officer/regulators", web::get().to(officer::regulators::show_directory))
-        .route("/officer/regulators", web::post().to(officer::regulators::save_regulator))
-        .route("/officer/regulators/domiciles", web::post().to(officer::regulators::save_domicile))
-        .route("/officer/cases/{number}/actions/hand_off", web::post().to(officer::handoff::hand_off_case))
-        .route("/officer/cases/{number}/handoffs/{id}/resend", web::post().to(officer::handoff::resend_handoff))
-        .route("/officer/cases/{number}/handoffs/{id}/outcome", web::post().to(officer::handoff::record_outcome))
-        .route("/officer/cases/{number}/handoffs/{id}/package", web::get().to(officer::handoff::download_package))
-        .route("/handoff/{id}/{action}/{expires}/{sig}", web::get().to(regulator::show))
-        .route("/handoff/{id}/{action}/{expires}/{sig}", web::post().to(regulator::answer))
+        .route(
+            "/officer/regulators",
+            web::get().to(officer::regulators::show_directory),
+        )
+        .route(
+            "/officer/regulators",
+            web::post().to(officer::regulators::save_regulator),
+        )
+        .route(
+            "/officer/regulators/domiciles",
+            web::post().to(officer::regulators::save_domicile),
+        )
+        .route(
+            "/officer/cases/{number}/actions/hand_off",
+            web::post().to(officer::handoff::hand_off_case),
+        )
+        .route(
+            "/officer/cases/{number}/handoffs/{id}/resend",
+            web::post().to(officer::handoff::resend_handoff),
+        )
+        .route(
+            "/officer/cases/{number}/handoffs/{id}/outcome",
+            web::post().to(officer::handoff::record_outcome),
+        )
+        .route(
+            "/officer/cases/{number}/handoffs/{id}/package",
+            web::get().to(officer::handoff::download_package),
+        )
+        .route(
+            "/handoff/{id}/{action}/{expires}/{sig}",
+            web::get().to(regulator::show),
+        )
+        .route(
+            "/handoff/{id}/{action}/{expires}/{sig}",
+            web::post().to(regulator::answer),
+        )
         .route(
             "/officer/cases/{number}/evidence/{id}/redact",
             web::get().to(officer::redact::show_redaction),

@@ -41,14 +41,27 @@ fn check(state: &AppState, path: &LinkPath, want: LinkAction) -> Result<(), AppE
     if LinkAction::parse(action) != Some(want) {
         return Err(AppError::NotFound);
     }
-    match links::check(&state.keys.handoff_links, id, want, expires, sig, chrono::Utc::now().timestamp()) {
+    match links::check(
+        &state.keys.handoff_links,
+        id,
+        want,
+        expires,
+        sig,
+        chrono::Utc::now().timestamp(),
+    ) {
         Ok(()) => Ok(()),
         Err(LinkError::Forged) => Err(AppError::Forbidden("handoff.link_forged")),
         Err(LinkError::Expired) => Err(AppError::Gone("handoff.link_expired")),
     }
 }
 
-async fn page(ctx: PageContext, state: &AppState, path: &LinkPath, action: &'static str, done: Option<bool>) -> Result<HttpResponse, AppError> {
+async fn page(
+    ctx: PageContext,
+    state: &AppState,
+    path: &LinkPath,
+    action: &'static str,
+    done: Option<bool>,
+) -> Result<HttpResponse, AppError> {
     let id = path.0;
     let (h, case_number, regulator_name) = db::run(&state.pool, move |conn| {
         let h = handoffs::get(conn, id)?;
@@ -60,11 +73,24 @@ async fn page(ctx: PageContext, state: &AppState, path: &LinkPath, action: &'sta
     let link = format!("/handoff/{}/{}/{}/{}", path.0, path.1, path.2, path.3);
     render(
         StatusCode::OK,
-        &RegulatorPage { ctx, action, handoff: h, case_number, regulator_name, path: link, done, outcomes: Outcome::ALL },
+        &RegulatorPage {
+            ctx,
+            action,
+            handoff: h,
+            case_number,
+            regulator_name,
+            path: link,
+            done,
+            outcomes: Outcome::ALL,
+        },
     )
 }
 
-pub async fn show(ctx: PageContext, state: web::Data<AppState>, path: LinkPath) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    path: LinkPath,
+) -> Result<HttpResponse, AppError> {
     match LinkAction::parse(&path.1) {
         Some(LinkAction::Package) => {
             check(&state, &path, LinkAction::Package)?;
@@ -99,18 +125,26 @@ pub async fn answer(
     form: Option<web::Form<RegulatorForm>>,
 ) -> Result<HttpResponse, AppError> {
     // Acknowledging needs no fields: a POST without a form body is fine.
-    let form = form.map(|f| f.into_inner()).unwrap_or(RegulatorForm { outcome: String::new(), details: String::new() });
+    let form = form.map(|f| f.into_inner()).unwrap_or(RegulatorForm {
+        outcome: String::new(),
+        details: String::new(),
+    });
     let id = path.0;
     let links = state.links.clone();
     let (action, answer) = match LinkAction::parse(&path.1) {
         Some(LinkAction::Acknowledge) => {
             check(&state, &path, LinkAction::Acknowledge)?;
-            let a = db::run_with(&state.pool, move |conn| handoff::acknowledge(conn, id, &links)).await.map_err(AppError::from)?;
+            let a = db::run_with(&state.pool, move |conn| {
+                handoff::acknowledge(conn, id, &links)
+            })
+            .await
+            .map_err(AppError::from)?;
             ("acknowledge", a)
         }
         Some(LinkAction::Outcome) => {
             check(&state, &path, LinkAction::Outcome)?;
-            let outcome = Outcome::parse(&form.outcome).ok_or(AppError::BadRequest("handoff.outcome_required"))?;
+            let outcome = Outcome::parse(&form.outcome)
+                .ok_or(AppError::BadRequest("handoff.outcome_required"))?;
             let details = form.details.clone();
             let a = db::run_with(&state.pool, move |conn| {
                 handoff::record_outcome(conn, id, outcome, &details, Actor::Regulator(id), &links)
@@ -122,5 +156,12 @@ pub async fn answer(
         _ => return Err(AppError::NotFound),
     };
     state.wake_mailer();
-    page(ctx, &state, &path, action, Some(answer == RegulatorAnswer::Done)).await
+    page(
+        ctx,
+        &state,
+        &path,
+        action,
+        Some(answer == RegulatorAnswer::Done),
+    )
+    .await
 }

@@ -202,7 +202,12 @@ async fn load_case_page(
         .into_iter()
         .map(|(f, redacted_thumb)| EvidenceItem {
             id: f.id,
-            version: redacted_thumb.as_deref().unwrap_or(&f.thumb_sha256).chars().take(12).collect(),
+            version: redacted_thumb
+                .as_deref()
+                .unwrap_or(&f.thumb_sha256)
+                .chars()
+                .take(12)
+                .collect(),
             name: f.original_name,
             thumb_width: f.thumb_width,
             thumb_height: f.thumb_height,

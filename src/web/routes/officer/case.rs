@@ -2,7 +2,6 @@
 //! audit trail, notes and messages, and the forms for every action.
 
 use crate::db::{self, audit, cases, evidence, handoffs, notes, officers, queue, regulators};
-use crate::handoff::routing::{self, Proposal};
 use crate::domain::audit::ChainBreak;
 use crate::domain::region::divisions;
 use crate::domain::{
@@ -10,6 +9,7 @@ use crate::domain::{
 };
 use crate::error::AppError;
 use crate::evidence::{BlobKind, ImageKind, Sha256Hex};
+use crate::handoff::routing::{self, Proposal};
 use crate::web::context::PageContext;
 use crate::web::filters;
 use crate::web::officer_session::CurrentOfficer;
@@ -75,9 +75,16 @@ pub struct HandoffView {
     pub last_error: Option<String>,
 }
 
-type HandoffData = (Vec<HandoffView>, Vec<Proposal>, Vec<regulators::RegulatorRow>);
+type HandoffData = (
+    Vec<HandoffView>,
+    Vec<Proposal>,
+    Vec<regulators::RegulatorRow>,
+);
 
-fn load_handoffs(conn: &mut db::DbConnection, case: &cases::CaseRow) -> Result<HandoffData, db::DbError> {
+fn load_handoffs(
+    conn: &mut db::DbConnection,
+    case: &cases::CaseRow,
+) -> Result<HandoffData, db::DbError> {
     let mut views = Vec::new();
     for (row, regulator_name) in handoffs::for_case(conn, case.id)? {
         let delivery = crate::workflow::handoff::delivery(conn, &row)?;
@@ -93,7 +100,8 @@ fn load_handoffs(conn: &mut db::DbConnection, case: &cases::CaseRow) -> Result<H
     let proposals = match RegionCode::parse(&case.region_code) {
         Some(region) => {
             let for_merchant = regulators::covering(conn, &routing::covering_codes(&region))?;
-            let domicile = regulators::domicile(conn, &case.platform)?.and_then(|d| RegionCode::parse(&d.region_code));
+            let domicile = regulators::domicile(conn, &case.platform)?
+                .and_then(|d| RegionCode::parse(&d.region_code));
             let for_domicile = match &domicile {
                 Some(d) => regulators::covering(conn, &routing::covering_codes(d))?,
                 None => Vec::new(),
@@ -102,7 +110,10 @@ fn load_handoffs(conn: &mut db::DbConnection, case: &cases::CaseRow) -> Result<H
         }
         None => Vec::new(),
     };
-    let all: Vec<regulators::RegulatorRow> = regulators::all(conn)?.into_iter().filter(|r| r.active).collect();
+    let all: Vec<regulators::RegulatorRow> = regulators::all(conn)?
+        .into_iter()
+        .filter(|r| r.active)
+        .collect();
     Ok((views, proposals, all))
 }
 
@@ -112,7 +123,9 @@ impl OfficerCasePage {
     }
 
     pub fn is_proposed(&self, regulator_id: &i64) -> bool {
-        self.proposals.iter().any(|p| p.regulator.id == *regulator_id)
+        self.proposals
+            .iter()
+            .any(|p| p.regulator.id == *regulator_id)
     }
 
     pub fn basis_key(&self, p: &Proposal) -> &'static str {
@@ -212,7 +225,18 @@ async fn load(
         ))
     })
     .await?;
-    let (case, files, seen, related, trail, case_notes, messages, officer_list, deadlines, handoff_data) = data;
+    let (
+        case,
+        files,
+        seen,
+        related,
+        trail,
+        case_notes,
+        messages,
+        officer_list,
+        deadlines,
+        handoff_data,
+    ) = data;
     let (handoff_list, proposals, all_regulators) = handoff_data;
     let m = ctx.m;
     let status = case.status();

@@ -28,10 +28,21 @@ pub async fn hand_off_case(
 ) -> Result<HttpResponse, AppError> {
     officer.check_csrf(&form.csrf_token)?;
     let number = CaseNumber::parse(&path).ok_or(AppError::NotFound)?;
-    let regulator_id = form.regulator_id.ok_or(AppError::BadRequest("handoff.unknown_regulator"))?;
+    let regulator_id = form
+        .regulator_id
+        .ok_or(AppError::BadRequest("handoff.unknown_regulator"))?;
     let (me, supervisor) = (officer.id, officer.is_supervisor());
     let may_work = move |c: &cases::CaseRow| supervisor || c.assigned_officer_id == Some(me);
-    let result = handoff::hand_off(&state.pool, &state.handoff, number, form.version, officer.id, may_work, regulator_id).await;
+    let result = handoff::hand_off(
+        &state.pool,
+        &state.handoff,
+        number,
+        form.version,
+        officer.id,
+        may_work,
+        regulator_id,
+    )
+    .await;
     match result {
         Ok(_) => {
             state.wake_mailer();
@@ -102,12 +113,18 @@ pub async fn download_package(
     serve_package(&state, &h).await
 }
 
-pub async fn serve_package(state: &AppState, h: &handoffs::HandoffRow) -> Result<HttpResponse, AppError> {
+pub async fn serve_package(
+    state: &AppState,
+    h: &handoffs::HandoffRow,
+) -> Result<HttpResponse, AppError> {
     let file = package_path(&state.handoff.packages_dir, &h.package_sha256);
     let bytes = tokio::fs::read(&file).await.map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"{}.zip\"", h.folder)))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{}.zip\"", h.folder),
+        ))
         .insert_header(("Cache-Control", "private, no-store"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .body(bytes))
@@ -133,7 +150,8 @@ pub async fn record_outcome(
     officer.check_csrf(&form.csrf_token)?;
     let (raw, handoff_id) = path.into_inner();
     let number = CaseNumber::parse(&raw).ok_or(AppError::NotFound)?;
-    let outcome = crate::domain::outcome::Outcome::parse(&form.outcome).ok_or(AppError::BadRequest("handoff.outcome_required"))?;
+    let outcome = crate::domain::outcome::Outcome::parse(&form.outcome)
+        .ok_or(AppError::BadRequest("handoff.outcome_required"))?;
     let details = form.details.clone();
     let (me, supervisor) = (officer.id, officer.is_supervisor());
     let links = state.links.clone();
@@ -146,8 +164,15 @@ pub async fn record_outcome(
         if !(supervisor || case.assigned_officer_id == Some(me)) {
             return Err(AppError::Forbidden("review.not_yours"));
         }
-        handoff::record_outcome(conn, handoff_id, outcome, &details, crate::domain::audit::Actor::Officer(me), &links)
-            .map_err(AppError::from)
+        handoff::record_outcome(
+            conn,
+            handoff_id,
+            outcome,
+            &details,
+            crate::domain::audit::Actor::Officer(me),
+            &links,
+        )
+        .map_err(AppError::from)
     })
     .await?;
     state.wake_mailer();

@@ -89,8 +89,15 @@ impl QueueQuery {
         let statuses = match self.status.as_str() {
             "" | "open" => Vec::new(),
             // Unconfirmed reports have not entered the queue: no view shows them.
-            "all" => CaseStatus::ALL.iter().copied().filter(|s| *s != CaseStatus::Unconfirmed).collect(),
-            s => CaseStatus::parse(s).filter(|s| *s != CaseStatus::Unconfirmed).map(|s| vec![s]).unwrap_or_default(),
+            "all" => CaseStatus::ALL
+                .iter()
+                .copied()
+                .filter(|s| *s != CaseStatus::Unconfirmed)
+                .collect(),
+            s => CaseStatus::parse(s)
+                .filter(|s| *s != CaseStatus::Unconfirmed)
+                .map(|s| vec![s])
+                .unwrap_or_default(),
         };
         let region = |code: &str| RegionCode::parse(code).map(|c| c.to_string());
         let day_start = |s: &str| {

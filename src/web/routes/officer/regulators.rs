@@ -44,31 +44,79 @@ impl RegulatorsPage {
 }
 
 fn region_name(code: Option<&str>) -> String {
-    code.and_then(RegionCode::parse).and_then(|c| divisions().region(&c)).map(|r| r.full_name()).unwrap_or_default()
+    code.and_then(RegionCode::parse)
+        .and_then(|c| divisions().region(&c))
+        .map(|r| r.full_name())
+        .unwrap_or_default()
 }
 
 fn supervisor_only(officer: &CurrentOfficer) -> Result<(), AppError> {
-    if officer.is_supervisor() { Ok(()) } else { Err(AppError::Forbidden("review.supervisors_only")) }
+    if officer.is_supervisor() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("review.supervisors_only"))
+    }
 }
 
-async fn page(ctx: PageContext, officer: CurrentOfficer, state: &AppState, problem: Option<String>, form: RegulatorForm, status: StatusCode) -> Result<HttpResponse, AppError> {
-    let (rows, doms) = db::run(&state.pool, |conn| Ok((regulators::all(conn)?, regulators::domiciles(conn)?))).await?;
+async fn page(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: &AppState,
+    problem: Option<String>,
+    form: RegulatorForm,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (rows, doms) = db::run(&state.pool, |conn| {
+        Ok((regulators::all(conn)?, regulators::domiciles(conn)?))
+    })
+    .await?;
     let m = ctx.m;
-    let items = rows.into_iter().map(|row| RegulatorItem { region_name: region_name(row.region_code.as_deref()), row }).collect();
+    let items = rows
+        .into_iter()
+        .map(|row| RegulatorItem {
+            region_name: region_name(row.region_code.as_deref()),
+            row,
+        })
+        .collect();
     let domiciles = doms
         .into_iter()
         .map(|row| DomicileItem {
-            platform_name: Platform::parse(&row.platform).map(|p| m.platform(p).to_string()).unwrap_or_else(|| row.platform.clone()),
+            platform_name: Platform::parse(&row.platform)
+                .map(|p| m.platform(p).to_string())
+                .unwrap_or_else(|| row.platform.clone()),
             region_name: region_name(Some(&row.region_code)),
             row,
         })
         .collect();
-    render(status, &RegulatorsPage { ctx, officer, items, domiciles, kinds: KINDS, problem, form })
+    render(
+        status,
+        &RegulatorsPage {
+            ctx,
+            officer,
+            items,
+            domiciles,
+            kinds: KINDS,
+            problem,
+            form,
+        },
+    )
 }
 
-pub async fn show_directory(ctx: PageContext, officer: CurrentOfficer, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show_directory(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
     supervisor_only(&officer)?;
-    page(ctx, officer, &state, None, RegulatorForm::default(), StatusCode::OK).await
+    page(
+        ctx,
+        officer,
+        &state,
+        None,
+        RegulatorForm::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -89,7 +137,12 @@ pub struct RegulatorForm {
     pub active: Option<String>,
 }
 
-pub async fn save_regulator(ctx: PageContext, officer: CurrentOfficer, state: web::Data<AppState>, form: web::Form<RegulatorForm>) -> Result<HttpResponse, AppError> {
+pub async fn save_regulator(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    form: web::Form<RegulatorForm>,
+) -> Result<HttpResponse, AppError> {
     supervisor_only(&officer)?;
     officer.check_csrf(&form.csrf_token)?;
     let form = form.into_inner();
@@ -110,12 +163,30 @@ pub async fn save_regulator(ctx: PageContext, officer: CurrentOfficer, state: we
     };
     if let Some(p) = problem {
         let p = p.to_string();
-        return page(ctx, officer, &state, Some(p), form, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return page(
+            ctx,
+            officer,
+            &state,
+            Some(p),
+            form,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let region = RegionCode::parse(region).map(|c| c.to_string());
-    let (kind, active, id) = (form.kind.clone(), form.active.is_some() || form.id.is_none(), form.id);
+    let (kind, active, id) = (
+        form.kind.clone(),
+        form.active.is_some() || form.id.is_none(),
+        form.id,
+    );
     db::run(&state.pool, move |conn| {
-        let fields = regulators::RegulatorFields { name: &name, kind: &kind, region_code: region.as_deref(), email: &email, active };
+        let fields = regulators::RegulatorFields {
+            name: &name,
+            kind: &kind,
+            region_code: region.as_deref(),
+            email: &email,
+            active,
+        };
         match id {
             Some(id) => {
                 regulators::update(conn, id, &fields)?;
@@ -142,14 +213,38 @@ pub struct DomicileForm {
     region_code: String,
 }
 
-pub async fn save_domicile(ctx: PageContext, officer: CurrentOfficer, state: web::Data<AppState>, form: web::Form<DomicileForm>) -> Result<HttpResponse, AppError> {
+pub async fn save_domicile(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    form: web::Form<DomicileForm>,
+) -> Result<HttpResponse, AppError> {
     supervisor_only(&officer)?;
     officer.check_csrf(&form.csrf_token)?;
-    let (Some(platform), Some(region)) = (Platform::parse(&form.platform), RegionCode::parse(&form.region_code)) else {
+    let (Some(platform), Some(region)) = (
+        Platform::parse(&form.platform),
+        RegionCode::parse(&form.region_code),
+    ) else {
         let p = ctx.m.t("directory.bad_region").to_string();
-        return page(ctx, officer, &state, Some(p), RegulatorForm::default(), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return page(
+            ctx,
+            officer,
+            &state,
+            Some(p),
+            RegulatorForm::default(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let operator: String = form.operator_name.trim().chars().take(200).collect();
-    db::run(&state.pool, move |conn| Ok(regulators::set_domicile(conn, platform.as_str(), &operator, region.as_str())?)).await?;
+    db::run(&state.pool, move |conn| {
+        Ok(regulators::set_domicile(
+            conn,
+            platform.as_str(),
+            &operator,
+            region.as_str(),
+        )?)
+    })
+    .await?;
     Ok(see_other("/officer/regulators"))
 }

@@ -1,0 +1,112 @@
+//! A plausible regulator directory for the demo: the national administration, every province's
+//! market regulation bureau, the bureaus of the demo's busiest cities and districts, the bureaus
+//! where the platforms' operators are registered, and a few police and consumer bodies. All
+//! addresses are on the demo domain; nothing is mailed to a real office.
+
+use crate::db::{self, DbConnection, regulators};
+use crate::domain::region::divisions;
+
+const DOMAIN: &str = "demo.reviewwatch.cn";
+
+/// (name, kind, region code or None for nationwide, mailbox)
+const LOCAL: &[(&str, &str, Option<&str>, &str)] = &[
+    ("国家市场监督管理总局", "market", None, "samr"),
+    ("中国消费者协会", "consumer", None, "cca"),
+    ("广州市市场监督管理局", "market", Some("440100"), "gz-amr"),
+    (
+        "广州市番禺区市场监督管理局",
+        "market",
+        Some("440113"),
+        "panyu-amr",
+    ),
+    (
+        "广州市天河区市场监督管理局",
+        "market",
+        Some("440106"),
+        "tianhe-amr",
+    ),
+    ("广州市公安局", "police", Some("440100"), "gz-police"),
+    (
+        "广州市消费者委员会",
+        "consumer",
+        Some("440100"),
+        "gz-consumer",
+    ),
+    ("深圳市市场监督管理局", "market", Some("440300"), "sz-amr"),
+    ("杭州市市场监督管理局", "market", Some("330100"), "hz-amr"),
+    (
+        "杭州市余杭区市场监督管理局",
+        "market",
+        Some("330110"),
+        "yuhang-amr",
+    ),
+    (
+        "上海市长宁区市场监督管理局",
+        "market",
+        Some("310105"),
+        "changning-amr",
+    ),
+    (
+        "上海市黄浦区市场监督管理局",
+        "market",
+        Some("310101"),
+        "huangpu-amr",
+    ),
+    (
+        "北京市大兴区市场监督管理局",
+        "market",
+        Some("110115"),
+        "daxing-amr",
+    ),
+    (
+        "北京市朝阳区市场监督管理局",
+        "market",
+        Some("110105"),
+        "chaoyang-amr",
+    ),
+    (
+        "北京市海淀区市场监督管理局",
+        "market",
+        Some("110108"),
+        "haidian-amr",
+    ),
+];
+
+/// Adds the demo directory unless the directory has entries already; returns how many were added.
+pub fn seed_directory(conn: &mut DbConnection) -> Result<usize, db::DbError> {
+    if !regulators::all(conn)?.is_empty() {
+        return Ok(0);
+    }
+    let now = db::now();
+    let mut added = 0;
+    db::write_transaction(conn, |conn| {
+        for p in divisions().provinces() {
+            // 北京市 → 北京市市场监督管理局; 广东省 → 广东省市场监督管理局
+            let name = format!("{}市场监督管理局", p.name);
+            let email = format!("amr-{}@{DOMAIN}", &p.code[..2]);
+            let fields = regulators::RegulatorFields {
+                name: &name,
+                kind: "market",
+                region_code: Some(&p.code),
+                email: &email,
+                active: true,
+            };
+            regulators::insert(conn, &fields, now)?;
+            added += 1;
+        }
+        for (name, kind, region, mailbox) in LOCAL {
+            let email = format!("{mailbox}@{DOMAIN}");
+            let fields = regulators::RegulatorFields {
+                name,
+                kind,
+                region_code: *region,
+                email: &email,
+                active: true,
+            };
+            regulators::insert(conn, &fields, now)?;
+            added += 1;
+        }
+        Ok::<_, db::DbError>(())
+    })?;
+    Ok(added)
+}
