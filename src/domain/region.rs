@@ -139,7 +139,8 @@ impl RegionCode {
     /// Accepts the six-digit form and the short forms of the data file (`44`, `4401`).
     pub fn parse(input: &str) -> Option<Self> {
         let input = input.trim();
-        if !matches!(input.len(), 2 | 4 | 6) || !input.bytes().all(|b| b.is_ascii_digit()) {
+        // Nine digits: the towns of cities without counties (东莞, 中山, 儋州, 嘉峪关).
+        if !matches!(input.len(), 2 | 4 | 6 | 9) || !input.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let code = six_digits(input);
@@ -151,7 +152,9 @@ impl RegionCode {
     }
 
     pub fn level(&self) -> Level {
-        if self.0.ends_with("0000") {
+        if self.0.len() > 6 {
+            Level::County
+        } else if self.0.ends_with("0000") {
             Level::Province
         } else if self.0.ends_with("00") {
             Level::City
@@ -175,7 +178,7 @@ impl RegionCode {
         let significant = match other.level() {
             Level::Province => 2,
             Level::City => 4,
-            Level::County => 6,
+            Level::County => other.0.len(),
         };
         self.0.starts_with(&other.0[..significant])
     }
@@ -271,6 +274,25 @@ mod tests {
         assert!(guangzhou.is_within(&guangdong));
         assert!(!panyu.is_within(&shenzhen));
         assert!(!guangdong.is_within(&guangzhou));
+    }
+
+    #[test]
+    fn towns_of_cities_without_counties_are_regions_too() {
+        let d = divisions();
+        let dongguan = d
+            .provinces()
+            .iter()
+            .flat_map(|p| &p.children)
+            .find(|c| c.name == "东莞市")
+            .expect("东莞市");
+        let town = dongguan.children.first().expect("a town");
+        assert_eq!(town.code.len(), 9);
+        let code = RegionCode::parse(&town.code).expect("a town code parses");
+        assert_eq!(code.level(), Level::County);
+        assert_eq!(code.city_code().as_deref(), Some("441900"));
+        assert!(code.is_within(&RegionCode::parse("441900").expect("东莞")));
+        let other_town = RegionCode::parse(&dongguan.children[1].code).expect("another town");
+        assert!(!other_town.is_within(&code));
     }
 
     #[test]

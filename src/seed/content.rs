@@ -311,6 +311,8 @@ pub struct Shop {
     pub region: RegionCode,
     /// What the shop sells, for the reports' words.
     pub goods: &'static str,
+    /// A restaurant or local service (美团, 大众点评) rather than a shop that ships goods.
+    pub local: bool,
     /// The scheme reports about it usually name.
     pub usual_category: Category,
     /// The screenshot (index into the image pool) its reporters tend to send.
@@ -562,6 +564,7 @@ pub fn new_shop(
         address,
         region,
         goods,
+        local: is_local_services(platform),
         usual_category: category,
         signature_image: rng.random_range(0..images.max(1)),
     }
@@ -676,17 +679,23 @@ fn fill(rng: &mut StdRng, template: &str, s: &Slots<'_>) -> String {
     let photos = pick(rng, &["3", "3", "4", "6", "9"]);
     let sales = pick(rng, &["1万", "3万", "5000", "10万", "2.6万"]);
     let days = pick(rng, &["两", "三", "五"]);
-    let problem = pick(
-        rng,
+    let problems: &[&str] = if s.shop.local {
+        &[
+            "菜品分量比图片少一半",
+            "上菜等了一个多小时",
+            "套餐里的菜和团购页面不一样",
+            "服务员态度很差",
+        ]
+    } else {
         &[
             "收到的东西和图片严重不符",
             "用了两天就坏了",
             "有明显的异味",
             "尺码和描述不一样",
             "保质期只剩一个月",
-            "菜品分量比图片少一半",
-        ],
-    );
+        ]
+    };
+    let problem = pick(rng, problems);
     let hotline = format!(
         "400-{}-{}",
         rng.random_range(100..999),
@@ -718,6 +727,13 @@ const CASHBACK: &[&str] = &[
     "在{platform}买的{goods}，快递盒里有张卡片写着“晒图好评返现”，扫码进群后群主说好评截图发群里就发{amt}元红包，群里每天都有几十个人在发好评截图领钱。",
 ];
 
+/// 好评返现 at a restaurant or a local service.
+const CASHBACK_LOCAL: &[&str] = &[
+    "在{shop}消费后结账时，店员拿来一张卡片：“{platform}五星好评+{photos}张图，凭截图立减{amt}元”。当场写了好评才给优惠，这就是好评返现。",
+    "团购了{goods}，到店后店员说有好评返现活动：给{platform}写五星好评返{amt}元，还指定要写“环境好、服务热情”，不写就不返。",
+    "店家通过{platform}私信发来好评返现：“五星好评+晒图，联系客服返{amt}元红包”，还附上了店家微信{wechat}。",
+];
+
 const CASHBACK_EN: &[&str] = &[
     "The parcel with my {goods} contained a card offering ¥{amt} cash back (好评返现) for a five-star review with {photos} photos. The seller asked me to send a screenshot of the review to their WeChat before paying.",
     "After I received the {goods}, customer service messaged me: five stars and a photo review, then ¥{amt} red packet. They reminded me twice. Screenshots attached.",
@@ -731,6 +747,11 @@ const FAKE_REVIEWS: &[&str] = &[
     "有人在兼职群里招“评价员”，说给这家店写一条带图好评{amt}元，图片由店家统一提供。我收到的就是截图里这套{goods}的买家秀图片。",
 ];
 
+const FAKE_REVIEWS_LOCAL: &[&str] = &[
+    "{shop}在{platform}上评分很高，但最近一个月的五星评价大多来自新注册的账号，内容几乎一样：“味道很好，服务热情，环境干净，下次还来”。我去吃过，{problem}。",
+    "有人在兼职群里发这家店的点评任务：写一条带图五星评价给{amt}元，图片由店家统一提供。评价区里能找到很多用同样图片的评价。",
+];
+
 const FAKE_REVIEWS_EN: &[&str] = &[
     "Almost all five-star reviews of this shop's {goods} repeat the same sentences, from accounts with default avatars, posted within a few days. Real buyers in the Q&A section say {problem}. I believe the reviews are paid for.",
 ];
@@ -740,6 +761,12 @@ const EXPERIENCE_OFFICER: &[&str] = &[
     "店里服务员说扫码参加“霸王餐”活动，给五星好评并写满{words}字就免单。我看到旁边几桌都在写评价。这家店的高分评价很多都是这样来的。",
     "一个“美食达人”群里长期发布这家店的体验官名额，报名后到店消费，发点评好评后全额返还。要求评价里必须提到“环境好、上菜快、性价比高”，还要打满五星。",
     "{shop}在小红书上找素人写笔记，霸王餐吃完要发五星点评和笔记，笔记里不能出现“广告”“合作”等字样。我被拉进群里，截图是群公告。",
+];
+
+/// 体验官 for goods: buy, praise, get the money back.
+const EXPERIENCE_OFFICER_GOODS: &[&str] = &[
+    "{shop}在直播间和私信里招募“产品体验官”，免费寄送{goods}，条件是收到后给五星好评并晒{photos}张图，评价通过审核后才退还货款。",
+    "商家在{platform}上找人做“体验官”：先自己下单买{goods}，给五星好评加追评后全额返款，再送{amt}元，要求评价里不能提到返款。",
 ];
 
 const FAKE_SALES: &[&str] = &[
@@ -757,7 +784,7 @@ const FAKE_LOGISTICS: &[&str] = &[
 
 const EXTORTION: &[&str] = &[
     "我是一家小店的店主。最近有个买家拍了{goods}后给了一星差评，然后私聊要求“给{amt}0元就删差评”，不给就继续找人刷差评。聊天记录已截图，怀疑是职业差评师。",
-    "我们店被职业差评师盯上了：同一个人用不同账号买了{days}次{goods}，每次都给一星差评写“假货”，然后通过客服要求赔偿{amt}00元，说赔了就改成好评。",
+    "我们店被职业差评师盯上了：同一个人用不同账号买了{days}次{goods}，每次都给一星差评，说{problem}，然后通过客服要求赔偿{amt}00元，说赔了就改成好评。",
     "有人在评价区发“差评删除服务”的广告，同时私信商家勒索：不付{amt}00元就在抖音发视频说{goods}有问题。对方账号和截图都附上了。",
 ];
 
@@ -766,6 +793,10 @@ const SUPPRESSION: &[&str] = &[
     "我给的真实中评被商家投诉删除了，平台通知说“评价违规”。但我的评价只是如实说了{problem}，没有任何违规内容。现在店铺评价区全是好评。",
     "商家一直打电话要求我删除差评，说不删就天天打，还说知道我的地址。我的差评写的是{goods}{problem}。截图是通话记录和短信。",
     "差评被删除了：我给{shop}写了差评并附了照片，第二天就显示“该评价已被隐藏”。问平台客服，说是商家申诉成功。商家差评被删除后评分又回到4.9。",
+];
+
+const SUPPRESSION_LOCAL: &[&str] = &[
+    "我在{platform}给{shop}写了差评，说的是{problem}，第二天就被商家申诉删除了。店长还打电话说可以送代金券，让我改成好评。",
 ];
 
 const IMPERSONATION: &[&str] = &[
@@ -799,22 +830,39 @@ pub fn description(
     slots: &Slots<'_>,
     english: bool,
 ) -> String {
+    let local = slots.shop.local;
     let templates: &[&str] = match (category, english) {
         (Category::CashbackForReview, true) => CASHBACK_EN,
+        (Category::CashbackForReview, false) if local => CASHBACK_LOCAL,
         (Category::CashbackForReview, false) => CASHBACK,
         (Category::FakePositiveReviews, true) => FAKE_REVIEWS_EN,
+        (Category::FakePositiveReviews, false) if local => FAKE_REVIEWS_LOCAL,
         (Category::FakePositiveReviews, false) => FAKE_REVIEWS,
-        (Category::ExperienceOfficer, _) => EXPERIENCE_OFFICER,
+        (Category::ExperienceOfficer, _) if local => EXPERIENCE_OFFICER,
+        (Category::ExperienceOfficer, _) => EXPERIENCE_OFFICER_GOODS,
         (Category::FakeSalesVolume, _) => FAKE_SALES,
         (Category::FakeLogistics, _) => FAKE_LOGISTICS,
         (Category::ExtortionNegativeReviews, _) => EXTORTION,
+        (Category::ReviewSuppression, _) if local => SUPPRESSION_LOCAL,
         (Category::ReviewSuppression, _) => SUPPRESSION,
         (Category::ImpersonatedService, _) => IMPERSONATION,
         (Category::Other, _) => OTHER,
     };
     let template = templates[rng.random_range(0..templates.len())];
     let body = fill(rng, template, slots);
-    let closer = if english { "" } else { pick(rng, CLOSERS) };
+    // The closing words about reviews fit the schemes that are about reviews.
+    let about_reviews = !matches!(
+        category,
+        Category::ImpersonatedService
+            | Category::ExtortionNegativeReviews
+            | Category::FakeLogistics
+    );
+    let closers = if about_reviews {
+        CLOSERS
+    } else {
+        &CLOSERS[..6]
+    };
+    let closer = if english { "" } else { pick(rng, closers) };
     if closer.is_empty() {
         body
     } else {

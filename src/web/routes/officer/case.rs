@@ -23,6 +23,8 @@ use serde_json::json;
 
 pub struct TrailItem {
     pub seq: i32,
+    /// The machine name of the action (`evidence_redacted`), for scripts and tests.
+    pub code: String,
     pub at: String,
     pub actor: String,
     pub action: String,
@@ -249,6 +251,7 @@ async fn load(
         .iter()
         .map(|r| TrailItem {
             seq: r.seq,
+            code: r.action.clone(),
             at: filters::china_time(&r.at),
             actor: match (r.actor_kind.as_str(), r.actor_id) {
                 ("officer", Some(id)) => {
