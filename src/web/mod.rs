@@ -69,3 +69,66 @@ pub fn see_other(location: &str) -> HttpResponse {
         .insert_header(("Location", location))
         .finish()
 }
+
+/// Checks uploaded evidence off the async executor, at most `inspect_slots` at a time, and keeps
+/// it unless `check_only` (nothing may be kept from a submission that is refused anyway).
+pub async fn take_in_uploads(
+    state: &AppState,
+    files: &[upload::ReceivedFile],
+    check_only: bool,
+) -> Result<crate::evidence::intake::Intake, AppError> {
+    use crate::evidence::intake::{self, Upload};
+    let uploads: Vec<Upload> = files
+        .iter()
+        .map(|f| Upload {
+            name: f.name.clone(),
+            path: f.tmp.path().to_path_buf(),
+        })
+        .collect();
+    let (store, limits) = (state.store.clone(), state.evidence_limits);
+    let permit = state
+        .inspect_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        if check_only {
+            Ok(intake::check_only(&uploads, &limits))
+        } else {
+            intake::take_in(&uploads, &limits, &store)
+        }
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)
+}
+
+/// An evidence image (or original) for someone allowed to see it: cached privately, its type
+/// never sniffed, and downloaded as `attachment` when a file name is given.
+pub async fn serve_blob(
+    state: &AppState,
+    kind: crate::evidence::BlobKind,
+    sha: &str,
+    content_type: &str,
+    attachment: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let sha = crate::evidence::Sha256Hex::parse(sha).ok_or(AppError::NotFound)?;
+    let store = state.store.clone();
+    let bytes = actix_web::web::block(move || store.read(kind, &sha))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    let mut res = HttpResponse::Ok();
+    res.content_type(content_type)
+        .insert_header(("Cache-Control", "private, max-age=600"))
+        .insert_header(("X-Content-Type-Options", "nosniff"));
+    if let Some(name) = attachment {
+        res.insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ));
+    }
+    Ok(res.body(bytes))
+}

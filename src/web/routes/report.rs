@@ -4,14 +4,14 @@ use crate::domain::region::{Division, divisions};
 use crate::domain::{Category, FieldError, Platform, ReceiptCode, ReportForm};
 use crate::error::AppError;
 use crate::evidence::Rejection;
-use crate::evidence::intake::{self, Intake, Upload};
+use crate::evidence::intake::Intake;
 use crate::i18n::Messages;
 use crate::web::client::client_ip;
 use crate::web::context::PageContext;
 use crate::web::form_token::{self, FormTokenError};
 use crate::web::reporter_session::{self, ReceiptOnce};
 use crate::web::upload::{self, UploadError, UploadProblem};
-use crate::web::{AppState, render, see_other};
+use crate::web::{AppState, render, see_other, take_in_uploads};
 use crate::workflow::file::{Filing, file_report};
 use actix_multipart::Multipart;
 use actix_session::Session;
@@ -214,34 +214,8 @@ pub async fn submit_report(
     }
 
     // Files are checked even when the form has other problems, so every problem is told at once.
-    let uploads: Vec<Upload> = received
-        .files
-        .iter()
-        .map(|f| Upload {
-            name: f.name.clone(),
-            path: f.tmp.path().to_path_buf(),
-        })
-        .collect();
-    let store = state.store.clone();
-    let limits = state.evidence_limits;
     let checks_only = page.has_errors() || valid.is_none();
-    let permit = state
-        .inspect_slots
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(AppError::internal)?;
-    let intake_result = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        if checks_only {
-            // Check without storing: nothing may be kept from a submission that is refused.
-            return Ok(intake::check_only(&uploads, &limits));
-        }
-        intake::take_in(&uploads, &limits, &store)
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)?;
+    let intake_result = take_in_uploads(&state, &received.files, checks_only).await?;
 
     let (stored, created) = match intake_result {
         Intake::Kept(stored, created) => (stored, created),

@@ -5,14 +5,14 @@ use crate::db::{self, audit, cases, evidence, notes, tokens};
 use crate::domain::region::divisions;
 use crate::domain::{CaseNumber, CaseStatus, Category, Platform, ReceiptCode, RegionCode};
 use crate::error::AppError;
-use crate::evidence::intake::{self, Intake, Upload};
-use crate::evidence::{BlobKind, ImageKind, Sha256Hex};
+use crate::evidence::intake::Intake;
+use crate::evidence::{BlobKind, ImageKind};
 use crate::i18n::Messages;
 use crate::web::client::client_ip;
 use crate::web::context::PageContext;
 use crate::web::filters;
 use crate::web::reporter_session;
-use crate::web::{AppState, render, see_other};
+use crate::web::{AppState, render, see_other, serve_blob, take_in_uploads};
 use crate::workflow::{reply, track, withdraw};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -330,17 +330,7 @@ pub async fn serve_evidence(
         ),
         _ => return Err(AppError::NotFound),
     };
-    let sha = Sha256Hex::parse(&sha).ok_or(AppError::NotFound)?;
-    let store = state.store.clone();
-    let bytes = web::block(move || store.read(kind, &sha))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header(("Cache-Control", "private, max-age=600"))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(bytes))
+    serve_blob(&state, kind, &sha, content_type, None).await
 }
 
 /// The reporter's answer to a request for more information: text and screenshots (multipart).
@@ -386,34 +376,8 @@ pub async fn reply_to_case(
         .iter()
         .map(|p| super::report::upload_problem_message(m, p))
         .collect();
-    let uploads: Vec<Upload> = received
-        .files
-        .iter()
-        .map(|f| Upload {
-            name: f.name.clone(),
-            path: f.tmp.path().to_path_buf(),
-        })
-        .collect();
-    let store = state.store.clone();
-    let limits = state.evidence_limits;
     let checks_only = !problems.is_empty();
-    let permit = state
-        .inspect_slots
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(AppError::internal)?;
-    let intake_result = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        if checks_only {
-            Ok(intake::check_only(&uploads, &limits))
-        } else {
-            intake::take_in(&uploads, &limits, &store)
-        }
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)?;
+    let intake_result = take_in_uploads(&state, &received.files, checks_only).await?;
     let (stored, created) = match intake_result {
         Intake::Kept(stored, created) => (stored, created),
         Intake::Refused(refused) => {

@@ -8,7 +8,7 @@ use crate::domain::{
     CaseNumber, CaseStatus, Category, DismissReason, Platform, RegionCode, china_date,
 };
 use crate::error::AppError;
-use crate::evidence::{BlobKind, ImageKind, Sha256Hex};
+use crate::evidence::{BlobKind, ImageKind};
 use crate::handoff::routing::{self, Proposal};
 use crate::web::context::PageContext;
 use crate::web::filters;
@@ -470,28 +470,11 @@ pub async fn serve_evidence(
         ),
         _ => return Err(AppError::NotFound),
     };
-    let sha = Sha256Hex::parse(&sha).ok_or(AppError::NotFound)?;
-    let store = state.store.clone();
-    let bytes = web::block(move || store.read(kind, &sha))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
-    let mut res = HttpResponse::Ok();
-    res.content_type(content_type)
-        .insert_header(("Cache-Control", "private, max-age=600"))
-        .insert_header(("X-Content-Type-Options", "nosniff"));
-    if original {
+    let attachment = original.then(|| {
         let ext = ImageKind::parse(&row.kind)
             .map(|k| k.extension())
             .unwrap_or("bin");
-        res.insert_header((
-            "Content-Disposition",
-            format!(
-                "attachment; filename=\"{}-{}.{ext}\"",
-                raw_number.trim(),
-                row.position
-            ),
-        ));
-    }
-    Ok(res.body(bytes))
+        format!("{}-{}.{ext}", raw_number.trim(), row.position)
+    });
+    crate::web::serve_blob(&state, kind, &sha, content_type, attachment).await
 }

@@ -231,14 +231,5 @@ pub async fn serve_redacted(
                 .unwrap_or("application/octet-stream"),
         ),
     };
-    let sha = Sha256Hex::parse(&sha).ok_or(AppError::NotFound)?;
-    let store = state.store.clone();
-    let bytes = web::block(move || store.read(kind, &sha))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type(mime)
-        .insert_header(("Cache-Control", "private, max-age=600"))
-        .body(bytes))
+    crate::web::serve_blob(&state, kind, &sha, mime, None).await
 }
