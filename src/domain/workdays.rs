@@ -1,5 +1,5 @@
 //! Working days after China's official calendar: weekends off, public holidays off, and the
-//! adjusted working weekends (调休) on. One data file per year (`data/cn-workdays-YYYY.json`,
+//! adjusted working weekends (调休) on. One data file per year (`facts/cn-workdays-YYYY.json`,
 //! from the State Council's notice); for a year without one, weekdays count and pages say so.
 
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -21,7 +21,7 @@ pub struct Calendar {
 }
 
 /// The years the portal has an official calendar for; add a file here when a notice is published.
-const YEAR_FILES: &[&str] = &[include_str!("data/cn-workdays-2026.json")];
+const YEAR_FILES: &[&str] = &[include_str!("facts/cn-workdays-2026.json")];
 
 static OFFICIAL: LazyLock<Calendar> = LazyLock::new(|| {
     Calendar::from_files(YEAR_FILES)
