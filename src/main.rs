@@ -28,6 +28,12 @@ enum Command {
     },
     /// Print the public key that handoff packages are signed with (PEM) and its fingerprint.
     SigningKey,
+    /// Copy the database (SQLite), evidence, handoff packages and signing key into a new folder.
+    Backup {
+        /// The folder to create (default: DATA_DIR/backups/<UTC time>).
+        #[arg(long)]
+        to: Option<std::path::PathBuf>,
+    },
     /// Manage case officers' accounts.
     Officer {
         #[command(subcommand)]
@@ -95,6 +101,21 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "SHA-256 fingerprint: {}",
                 reviewwatch::handoff::signing::fingerprint(&key.verifying_key())
+            );
+        }
+        Command::Backup { to } => {
+            let r = reviewwatch::backup::backup(&settings, to).await?;
+            match &r.database {
+                Some(db) => println!("database: {}", db.display()),
+                None => {
+                    println!("database: PostgreSQL is not copied here; back it up with pg_dump")
+                }
+            }
+            println!(
+                "files: {} ({} bytes) in {}",
+                r.files,
+                r.bytes,
+                r.folder.display()
             );
         }
         Command::Migrate => {

@@ -1673,3 +1673,10 @@ impl Inbox {
         }
     }
 }
+
+impl TestApp {
+    /// The database this app runs on, for running the real binary against it.
+    pub fn database_url(&self) -> &str {
+        &self.storage.database_url
+    }
+}
