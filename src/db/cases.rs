@@ -42,6 +42,11 @@ pub struct CaseRow {
 impl CaseRow {
     /// The status as the domain type. A row holding an unknown status is a bug in a migration,
     /// so it reads as `unconfirmed`, which nothing can act on but the reporter's confirmation.
+    /// Who may work the case: its assignee, or any supervisor.
+    pub fn may_be_worked_by(&self, officer_id: i64, supervisor: bool) -> bool {
+        supervisor || self.assigned_officer_id == Some(officer_id)
+    }
+
     pub fn status(&self) -> CaseStatus {
         CaseStatus::parse(&self.status).unwrap_or(CaseStatus::Unconfirmed)
     }

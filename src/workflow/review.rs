@@ -75,7 +75,7 @@ fn text(s: &str, required: bool) -> Result<String, WorkflowError> {
 
 /// Whether `officer` may work the case: its assignee, or any supervisor.
 fn may_work(case: &cases::CaseRow, officer: ActingOfficer) -> bool {
-    officer.supervisor || case.assigned_officer_id == Some(officer.id)
+    case.may_be_worked_by(officer.id, officer.supervisor)
 }
 
 /// Performs `action` on the case `number` as it was at `version`. Returns the case's status after.

@@ -142,7 +142,8 @@ impl OfficerCasePage {
     }
 
     pub fn may_work(&self) -> bool {
-        self.officer.is_supervisor() || self.case.assigned_officer_id == Some(self.officer.id)
+        self.case
+            .may_be_worked_by(self.officer.id, self.officer.is_supervisor())
     }
 
     pub fn can(&self, action: &str) -> bool {

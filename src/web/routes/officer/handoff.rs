@@ -32,7 +32,7 @@ pub async fn hand_off_case(
         .regulator_id
         .ok_or(AppError::BadRequest("handoff.unknown_regulator"))?;
     let (me, supervisor) = (officer.id, officer.is_supervisor());
-    let may_work = move |c: &cases::CaseRow| supervisor || c.assigned_officer_id == Some(me);
+    let may_work = move |c: &cases::CaseRow| c.may_be_worked_by(me, supervisor);
     let result = handoff::hand_off(
         &state.pool,
         &state.handoff,
@@ -60,6 +60,24 @@ pub async fn hand_off_case(
     }
 }
 
+/// Refuses unless handoff `handoff_id` belongs to case `number` and the officer may work it.
+fn check_worked_handoff(
+    conn: &mut db::DbConnection,
+    number: &CaseNumber,
+    handoff_id: i64,
+    officer_id: i64,
+    supervisor: bool,
+) -> Result<(), AppError> {
+    let case = cases::find_by_number(conn, number)?.ok_or(diesel::result::Error::NotFound)?;
+    if handoffs::get(conn, handoff_id)?.case_id != case.id {
+        return Err(AppError::NotFound);
+    }
+    if !case.may_be_worked_by(officer_id, supervisor) {
+        return Err(AppError::Forbidden("review.not_yours"));
+    }
+    Ok(())
+}
+
 #[derive(Deserialize)]
 pub struct CsrfOnly {
     #[serde(default)]
@@ -78,14 +96,7 @@ pub async fn resend_handoff(
     let ctx = state.handoff.clone();
     let (me, supervisor) = (officer.id, officer.is_supervisor());
     db::run_with(&state.pool, move |conn| {
-        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
-        let h = handoffs::get(conn, handoff_id)?;
-        if h.case_id != case.id {
-            return Err(AppError::NotFound);
-        }
-        if !(supervisor || case.assigned_officer_id == Some(me)) {
-            return Err(AppError::Forbidden("review.not_yours"));
-        }
+        check_worked_handoff(conn, &number, handoff_id, me, supervisor)?;
         handoff::resend(conn, &ctx, handoff_id, me).map_err(AppError::from)
     })
     .await?;
@@ -156,14 +167,7 @@ pub async fn record_outcome(
     let (me, supervisor) = (officer.id, officer.is_supervisor());
     let links = state.links.clone();
     db::run_with(&state.pool, move |conn| {
-        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
-        let h = handoffs::get(conn, handoff_id)?;
-        if h.case_id != case.id {
-            return Err(AppError::NotFound);
-        }
-        if !(supervisor || case.assigned_officer_id == Some(me)) {
-            return Err(AppError::Forbidden("review.not_yours"));
-        }
+        check_worked_handoff(conn, &number, handoff_id, me, supervisor)?;
         handoff::record_outcome(
             conn,
             handoff_id,

@@ -87,7 +87,7 @@ async fn load(
 
 fn may_redact(case: &cases::CaseRow, officer: &CurrentOfficer) -> bool {
     case.status() != CaseStatus::Unconfirmed
-        && (officer.is_supervisor() || case.assigned_officer_id == Some(officer.id))
+        && case.may_be_worked_by(officer.id, officer.is_supervisor())
 }
 
 pub async fn show_redaction(
