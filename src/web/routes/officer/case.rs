@@ -320,16 +320,21 @@ async fn load(
     render(status_code, &page)
 }
 
-/// The case page with a refusal shown above the actions.
-pub async fn show_with_problem(
+/// A refused action: shown on the case page itself, with the case as it is now, and the
+/// refusal's status. Server errors and unknown cases go to the error page instead.
+pub async fn show_refusal(
     ctx: PageContext,
     officer: CurrentOfficer,
     state: &AppState,
     number: CaseNumber,
-    problem: String,
-    status: StatusCode,
+    err: AppError,
 ) -> Result<HttpResponse, AppError> {
-    load(ctx, officer, state, number, Some(problem), status).await
+    let status = actix_web::ResponseError::status_code(&err);
+    if status.is_server_error() || status == StatusCode::NOT_FOUND {
+        return Err(err);
+    }
+    let message = ctx.m.t(err.message_key()).to_string();
+    load(ctx, officer, state, number, Some(message), status).await
 }
 
 pub async fn show_case(
@@ -410,16 +415,7 @@ pub async fn act_on_case(
             state.wake_mailer();
             Ok(see_other(&format!("/officer/cases/{number}")))
         }
-        Err(e) => {
-            // A refusal is shown on the case page itself, with the case as it is now.
-            let err = AppError::from(e);
-            let status = actix_web::ResponseError::status_code(&err);
-            if status.is_server_error() || status == StatusCode::NOT_FOUND {
-                return Err(err);
-            }
-            let message = ctx.m.t(err.message_key()).to_string();
-            load(ctx, officer, &state, number, Some(message), status).await
-        }
+        Err(e) => show_refusal(ctx, officer, &state, number, e.into()).await,
     }
 }
 

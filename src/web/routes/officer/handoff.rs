@@ -48,15 +48,7 @@ pub async fn hand_off_case(
             state.wake_mailer();
             Ok(see_other(&format!("/officer/cases/{number}")))
         }
-        Err(e) => {
-            let err = AppError::from(e);
-            let status = actix_web::ResponseError::status_code(&err);
-            if status.is_server_error() || status == actix_web::http::StatusCode::NOT_FOUND {
-                return Err(err);
-            }
-            let message = ctx.m.t(err.message_key()).to_string();
-            super::case::show_with_problem(ctx, officer, &state, number, message, status).await
-        }
+        Err(e) => super::case::show_refusal(ctx, officer, &state, number, e.into()).await,
     }
 }
 
