@@ -8,6 +8,7 @@ pub mod filters;
 pub mod form_token;
 pub mod limits;
 pub mod officer_session;
+pub mod region_options;
 pub mod reporter_session;
 pub mod routes;
 pub mod upload;

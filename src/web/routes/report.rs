@@ -1,6 +1,5 @@
 //! Filing a report: the form, its submission with screenshots, and the receipt shown once.
 
-use crate::domain::region::{Division, divisions};
 use crate::domain::{Category, FieldError, Platform, ReceiptCode, ReportForm};
 use crate::error::AppError;
 use crate::evidence::Rejection;
@@ -31,7 +30,6 @@ pub struct ReportFormPage {
     pub form_token: String,
     pub platforms: &'static [Platform],
     pub categories: &'static [Category],
-    pub provinces: &'static [Division],
     pub today: String,
     pub max_files: usize,
 }
@@ -46,7 +44,6 @@ impl ReportFormPage {
             form_token: token,
             platforms: Platform::ALL,
             categories: Category::ALL,
-            provinces: divisions().provinces(),
             today: china_today().format("%Y-%m-%d").to_string(),
             max_files: crate::evidence::EvidenceLimits::default().max_files,
         }
@@ -68,9 +65,6 @@ impl ReportFormPage {
         let current = match field {
             "platform" => &self.form.platform,
             "category" => &self.form.category,
-            "region_province" => &self.form.region_province,
-            "region_city" => &self.form.region_city,
-            "region_code" => &self.form.region_code,
             "language" => &self.form.language,
             _ => return false,
         };
