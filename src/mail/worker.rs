@@ -9,6 +9,7 @@ use lettre::message::Mailbox;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+use tracing::Instrument;
 
 /// How long a claimed mail is reserved for the worker that claimed it.
 const LEASE: TimeDelta = TimeDelta::minutes(5);
@@ -58,7 +59,13 @@ impl MailWorker {
             return Ok(false);
         };
         let span = tracing::info_span!("send_mail", outbox_id = mail.id, kind = %mail.kind, case_id = mail.case_id);
-        let _guard = span.enter();
+        // Instrumented, not entered: an entered span held across `.await` would also tag the
+        // log lines of whatever else runs on this thread meanwhile.
+        self.deliver(mail).instrument(span).await?;
+        Ok(true)
+    }
+
+    async fn deliver(&self, mail: outbox::MailRow) -> Result<(), db::DbError> {
         let (id, scrub, attempts) = (mail.id, mail.scrub_after_send, mail.attempts);
         match self
             .transport
@@ -82,7 +89,7 @@ impl MailWorker {
                 .await?;
             }
         }
-        Ok(true)
+        Ok(())
     }
 }
 

@@ -20,7 +20,8 @@ pub async fn purge_unconfirmed(pool: &DbPool, store: &EvidenceStore) -> Result<u
             db::write_transaction(conn, |conn| {
                 let case = cases::get(conn, id)?;
                 if case.status() != crate::domain::CaseStatus::Unconfirmed {
-                    return Ok(Vec::new());
+                    // Confirmed since the list was read: it stays.
+                    return Ok(None);
                 }
                 let files = evidence::for_case(conn, id)?;
                 crate::db::queue::unindex(conn, id)?;
@@ -37,10 +38,11 @@ pub async fn purge_unconfirmed(pool: &DbPool, store: &EvidenceStore) -> Result<u
                         }
                     }
                 }
-                Ok::<_, db::DbError>(orphans)
+                Ok::<_, db::DbError>(Some(orphans))
             })
         })
         .await?;
+        let Some(orphans) = orphans else { continue };
         // Blobs go after the commit: a crash in between leaves an orphan file, never a row
         // pointing at nothing.
         for (kind, sha) in orphans {
