@@ -105,6 +105,15 @@ impl Messages {
         self.lookup("platform", platform.value().as_str())
     }
 
+    /// A stored platform keyword as people read it, with the reporter's own name for "other".
+    pub fn platform_label(&self, keyword: &str, other: Option<&str>) -> String {
+        match (Platform::parse(keyword), other) {
+            (Some(Platform::Other), Some(o)) => format!("{} ({o})", self.platform(Platform::Other)),
+            (Some(p), _) => self.platform(p).to_string(),
+            (None, _) => keyword.to_string(),
+        }
+    }
+
     pub fn category(&self, category: impl Label<Category>) -> &str {
         self.lookup("category", category.value().as_str())
     }

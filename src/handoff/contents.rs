@@ -221,11 +221,7 @@ pub fn files(input: PackageInput<'_>) -> Result<Vec<PackageFile>, askama::Error>
         case: c,
         seq: input.seq,
         regulator: input.regulator,
-        platform_name: match (Platform::parse(&c.platform), &c.platform_other) {
-            (Some(Platform::Other), Some(o)) => format!("{} ({o})", m.platform(Platform::Other)),
-            (Some(p), _) => m.platform(p).to_string(),
-            (None, _) => c.platform.clone(),
-        },
+        platform_name: m.platform_label(&c.platform, c.platform_other.as_deref()),
         category_name: category
             .map(|k| m.category(k).to_string())
             .unwrap_or_default(),

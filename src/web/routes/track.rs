@@ -3,7 +3,7 @@
 
 use crate::db::{self, audit, cases, evidence, notes, tokens};
 use crate::domain::region::divisions;
-use crate::domain::{CaseNumber, CaseStatus, Category, Platform, ReceiptCode, RegionCode};
+use crate::domain::{CaseNumber, CaseStatus, Category, ReceiptCode, RegionCode};
 use crate::error::AppError;
 use crate::evidence::intake::Intake;
 use crate::evidence::{BlobKind, ImageKind};
@@ -175,14 +175,7 @@ async fn load_case_page(
     let m = ctx.m;
     let _span = tracing::info_span!("case", case = %case.case_number).entered();
     let status = case.status();
-    let platform = Platform::parse(&case.platform);
-    let platform_name = match (platform, &case.platform_other) {
-        (Some(Platform::Other), Some(other)) => {
-            format!("{} ({other})", m.platform(Platform::Other))
-        }
-        (Some(p), _) => m.platform(p).to_string(),
-        (None, _) => case.platform.clone(),
-    };
+    let platform_name = m.platform_label(&case.platform, case.platform_other.as_deref());
     let category_label = Category::parse(&case.category)
         .map(|c| m.category(c).to_string())
         .unwrap_or_default();

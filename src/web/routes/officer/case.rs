@@ -4,9 +4,7 @@
 use crate::db::{self, audit, cases, evidence, handoffs, notes, officers, queue, regulators};
 use crate::domain::audit::ChainBreak;
 use crate::domain::region::divisions;
-use crate::domain::{
-    CaseNumber, CaseStatus, Category, DismissReason, Platform, RegionCode, china_date,
-};
+use crate::domain::{CaseNumber, CaseStatus, Category, DismissReason, RegionCode, china_date};
 use crate::error::AppError;
 use crate::evidence::{BlobKind, ImageKind};
 use crate::handoff::routing::{self, Proposal};
@@ -193,54 +191,51 @@ async fn load(
     problem: Option<String>,
     status_code: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let data = db::run(&state.pool, move |conn| {
+    let loaded = db::run(&state.pool, move |conn| {
         let case = cases::find_by_number(conn, &number)?
             // Unconfirmed reports are not in the queue yet, and their address may not be the reporter's.
             .filter(|c| c.status() != CaseStatus::Unconfirmed)
             .ok_or(diesel::result::Error::NotFound)?;
-        let files = evidence::for_case(conn, case.id)?;
-        let mut seen = Vec::new();
-        for f in &files {
-            seen.push(evidence::cases_with_same_image(
-                conn,
-                case.id,
-                &f.sha256,
-                &f.perceptual_hash,
-                10,
-            )?);
+        let mut evidence = Vec::new();
+        for row in evidence::for_case(conn, case.id)? {
+            evidence.push(EvidenceView {
+                seen_elsewhere: evidence::cases_with_same_image(
+                    conn,
+                    case.id,
+                    &row.sha256,
+                    &row.perceptual_hash,
+                    10,
+                )?,
+                redaction: evidence::latest_redaction(conn, row.id)?,
+                size: filters::human_bytes(row.byte_size),
+                row,
+            });
         }
-        let mut redactions = Vec::new();
-        for f in &files {
-            redactions.push(evidence::latest_redaction(conn, f.id)?);
-        }
-        let seen: Vec<_> = seen.into_iter().zip(redactions).collect();
-        Ok((
-            case.clone(),
-            files,
-            seen,
-            cases::same_merchant(conn, &case, 20)?,
-            audit::for_case(conn, case.id)?,
-            notes::notes_for(conn, case.id)?,
-            notes::messages_for(conn, case.id)?,
-            officers::list_active(conn)?,
-            queue::deadlines_of(conn, case.id)?,
-            load_handoffs(conn, &case)?,
-        ))
+        Ok(Loaded {
+            evidence,
+            related: cases::same_merchant(conn, &case, 20)?,
+            trail: audit::for_case(conn, case.id)?,
+            notes: notes::notes_for(conn, case.id)?,
+            messages: notes::messages_for(conn, case.id)?,
+            officers: officers::list_active(conn)?,
+            deadlines: queue::deadlines_of(conn, case.id)?,
+            handoffs: load_handoffs(conn, &case)?,
+            case,
+        })
     })
     .await?;
-    let (
+    let Loaded {
         case,
-        files,
-        seen,
+        evidence,
         related,
         trail,
-        case_notes,
+        notes: case_notes,
         messages,
-        officer_list,
+        officers: officer_list,
         deadlines,
-        handoff_data,
-    ) = data;
-    let (handoff_list, proposals, all_regulators) = handoff_data;
+        handoffs,
+    } = loaded;
+    let (handoff_list, proposals, all_regulators) = handoffs;
     let m = ctx.m;
     let status = case.status();
     let chain = audit::verify(&trail);
@@ -272,11 +267,7 @@ async fn load(
     let overdue = deadlines
         .as_ref()
         .is_some_and(|d| d.paused_since.is_none() && d.deadlines().is_overdue(status, today));
-    let platform_name = match (Platform::parse(&case.platform), &case.platform_other) {
-        (Some(Platform::Other), Some(o)) => format!("{} ({o})", m.platform(Platform::Other)),
-        (Some(p), _) => m.platform(p).to_string(),
-        (None, _) => case.platform.clone(),
-    };
+    let platform_name = m.platform_label(&case.platform, case.platform_other.as_deref());
     let page = OfficerCasePage {
         status,
         platform_name,
@@ -292,16 +283,7 @@ async fn load(
             .and_then(|id| names.get(&id).cloned()),
         deadlines,
         overdue,
-        evidence: files
-            .into_iter()
-            .zip(seen)
-            .map(|(row, (seen_elsewhere, redaction))| EvidenceView {
-                size: filters::human_bytes(row.byte_size),
-                row,
-                redaction,
-                seen_elsewhere,
-            })
-            .collect(),
+        evidence,
         related,
         trail,
         chain,
@@ -318,6 +300,19 @@ async fn load(
         ctx,
     };
     render(status_code, &page)
+}
+
+/// Everything the case page shows, read in one go.
+struct Loaded {
+    case: cases::CaseRow,
+    evidence: Vec<EvidenceView>,
+    related: Vec<cases::RelatedCase>,
+    trail: Vec<audit::AuditRow>,
+    notes: Vec<notes::NoteView>,
+    messages: Vec<notes::MessageView>,
+    officers: Vec<officers::OfficerRow>,
+    deadlines: Option<queue::DeadlineRow>,
+    handoffs: HandoffData,
 }
 
 /// A refused action: shown on the case page itself, with the case as it is now, and the
