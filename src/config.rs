@@ -22,9 +22,10 @@ pub struct Settings {
     pub rate_limit_logins_per_hour: u32,
     /// The least time between showing the report form and accepting it (`MIN_FORM_SECONDS`).
     pub min_form_seconds: u64,
-    /// Take the client address from `X-Forwarded-For` (`TRUST_PROXY_HEADERS=1`): only behind a
-    /// proxy that sets it, or anyone could choose their own address and dodge the limits.
-    pub trust_proxy_headers: bool,
+    /// How many proxies in front append to `X-Forwarded-For` (`TRUST_PROXY_HEADERS`: `1`/`true`
+    /// for one, a number for several, unset for none). The client address is the entry that many
+    /// from the right; entries further left are the client's own words and are never believed.
+    pub trust_proxy_headers: u8,
     pub db_pool_size: u32,
     /// `SIGNING_KEY_FILE`: an Ed25519 PKCS#8 PEM key to sign handoff packages with.
     pub signing_key_file: Option<PathBuf>,
@@ -70,10 +71,11 @@ impl Settings {
             rate_limit_track_per_hour: number("RATE_LIMIT_TRACK_PER_HOUR", 30)?,
             rate_limit_logins_per_hour: number("RATE_LIMIT_LOGINS_PER_HOUR", 20)?,
             min_form_seconds: number("MIN_FORM_SECONDS", 3)?,
-            trust_proxy_headers: matches!(
-                var("TRUST_PROXY_HEADERS").as_deref(),
-                Some("1" | "true" | "yes")
-            ),
+            trust_proxy_headers: match var("TRUST_PROXY_HEADERS").as_deref() {
+                None | Some("false" | "no") => 0,
+                Some("true" | "yes") => 1,
+                Some(_) => number("TRUST_PROXY_HEADERS", 0)?,
+            },
             db_pool_size: number("DATABASE_POOL_SIZE", 8)?,
             signing_key_file: var("SIGNING_KEY_FILE").map(PathBuf::from),
             data_dir,
@@ -92,7 +94,7 @@ impl Settings {
             rate_limit_track_per_hour: 30,
             rate_limit_logins_per_hour: 20,
             min_form_seconds: 3,
-            trust_proxy_headers: false,
+            trust_proxy_headers: 0,
             db_pool_size: 8,
             signing_key_file: None,
             data_dir,
@@ -101,6 +103,11 @@ impl Settings {
 
     pub fn evidence_dir(&self) -> PathBuf {
         self.data_dir.join("evidence")
+    }
+
+    /// Official calendar year files (`*.json`) an operator drops in; loaded at start-up.
+    pub fn calendar_dir(&self) -> PathBuf {
+        self.data_dir.join("calendar")
     }
 
     pub fn tmp_dir(&self) -> PathBuf {

@@ -34,6 +34,11 @@ enum Command {
         #[arg(long)]
         to: Option<std::path::PathBuf>,
     },
+    /// The official working-day calendar: which years are loaded, and loading a new one.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// Manage case officers' accounts.
     Officer {
         #[command(subcommand)]
@@ -56,6 +61,19 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum CalendarCommand {
+    /// Load a year file (the State Council's 放假调休 notice as JSON, in the form of
+    /// src/domain/facts/cn-workdays-2026.json): checked, then in force at once on every instance;
+    /// open deadlines it moves are counted again and audited.
+    Import {
+        /// The year file (.json).
+        file: std::path::PathBuf,
+    },
+    /// List the years with an official calendar, and how this year and the next are counted.
+    List,
+}
+
+#[derive(Subcommand)]
 enum OfficerCommand {
     /// Add an account. The password is read from REVIEWWATCH_PASSWORD, or else from the first
     /// line of standard input; never from a flag, which would leave it in the shell history.
@@ -67,6 +85,76 @@ enum OfficerCommand {
         #[arg(long, default_value = "officer", value_parser = ["officer", "supervisor"])]
         role: String,
     },
+}
+
+/// `reviewwatch calendar …`: the exit code (0 done, 1 the file was refused, 2 it cannot be read).
+async fn calendar_command(settings: &Settings, command: CalendarCommand) -> anyhow::Result<i32> {
+    use reviewwatch::db::{self, calendar::Origin};
+    use reviewwatch::domain::{calendar_file, workdays::YearStatus};
+    use reviewwatch::workflow::calendar::{Loaded, load_year};
+    let (pool, _) = open_database(settings).await?;
+    match command {
+        CalendarCommand::Import { file } => {
+            let bytes = match std::fs::read(&file) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("cannot read {}: {e}", file.display());
+                    return Ok(2);
+                }
+            };
+            let year_file = match calendar_file::parse(&bytes) {
+                Ok(f) => f,
+                Err(problems) => {
+                    eprintln!("{} is refused; nothing was changed:", file.display());
+                    for p in problems {
+                        eprintln!("  - {p}");
+                    }
+                    return Ok(1);
+                }
+            };
+            for (name, day) in year_file.statutory_days_not_off() {
+                println!(
+                    "note: the statutory holiday {name} on {day} is a working day in this file"
+                );
+            }
+            let outcome = db::run_with(&pool, move |conn| {
+                load_year(conn, &year_file, Origin::Command, None)
+            })
+            .await?;
+            match outcome {
+                Loaded::AlreadyInForce { year } => {
+                    println!("{year}: this file is already the official calendar; nothing changed")
+                }
+                Loaded::Loaded { year, moved } => println!(
+                    "{year}: loaded as the official calendar, in force now; {moved} open deadline(s) moved"
+                ),
+            }
+        }
+        CalendarCommand::List => {
+            let (history, cal) = db::run(&pool, |conn| {
+                Ok((db::calendar::history(conn)?, db::calendar::current(conn)?))
+            })
+            .await?;
+            let mut seen = std::collections::BTreeSet::new();
+            for row in history.iter().filter(|r| seen.insert(r.year)) {
+                println!(
+                    "{}  official  {} ({}, {} UTC)",
+                    row.year, row.source, row.origin, row.imported_at
+                );
+            }
+            let this_year = chrono::Datelike::year(&reviewwatch::domain::china_date(db::now()));
+            for year in [this_year, this_year + 1] {
+                match cal.year_status(year) {
+                    YearStatus::Official => {}
+                    YearStatus::Provisional => println!(
+                        "{year}  provisional  statutory holidays and 补假 only, until the official notice is imported"
+                    ),
+                    YearStatus::WeekdaysOnly => println!("{year}  Monday to Friday only"),
+                }
+            }
+        }
+    }
+    Ok(0)
 }
 
 fn init_tracing() {
@@ -117,6 +205,9 @@ async fn main() -> anyhow::Result<()> {
                 r.bytes,
                 r.folder.display()
             );
+        }
+        Command::Calendar { command } => {
+            std::process::exit(calendar_command(&settings, command).await?);
         }
         Command::Migrate => {
             open_database(&settings).await?;

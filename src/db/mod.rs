@@ -2,6 +2,7 @@
 //! and the helper that runs blocking queries off the async executor.
 
 pub mod audit;
+pub mod calendar;
 pub mod cases;
 pub mod evidence;
 pub mod handoffs;

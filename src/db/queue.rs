@@ -83,6 +83,32 @@ pub fn deadlines_of(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option
         .optional()
 }
 
+/// Deadline rows of cases still on a clock (in the queue, waiting, or handed off and not yet
+/// acknowledged) with a date on or after `from`: what a newly loaded calendar year can move.
+pub fn open_deadlines_since(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+) -> QueryResult<Vec<DeadlineRow>> {
+    let open = [
+        CaseStatus::Submitted,
+        CaseStatus::InReview,
+        CaseStatus::AwaitingReporter,
+        CaseStatus::HandedOff,
+    ]
+    .map(CaseStatus::as_str);
+    case_deadlines::table
+        .inner_join(cases::table)
+        .filter(cases::status.eq_any(open))
+        .filter(
+            case_deadlines::decide_by
+                .ge(from)
+                .or(case_deadlines::accept_by.ge(from)),
+        )
+        .order(case_deadlines::case_id.asc())
+        .select(DeadlineRow::as_select())
+        .load(conn)
+}
+
 pub fn set_paused(
     conn: &mut DbConnection,
     case_id: i64,

@@ -243,7 +243,23 @@ diesel::joinable!(evidence_redactions -> officers (officer_id));
 diesel::joinable!(officer_sessions -> officers (officer_id));
 diesel::joinable!(case_notes -> cases (case_id));
 diesel::joinable!(case_messages -> cases (case_id));
+diesel::table! {
+    /// Every official year file loaded, append-only; the latest row of a year is in force.
+    calendar_years (id) {
+        id -> BigInt,
+        year -> Integer,
+        body -> Text,
+        sha256 -> Text,
+        source -> Text,
+        origin -> Text,
+        imported_at -> Timestamp,
+        imported_by -> Nullable<BigInt>,
+        deadlines_moved -> Integer,
+    }
+}
+
 diesel::joinable!(case_deadlines -> cases (case_id));
+diesel::joinable!(calendar_years -> officers (imported_by));
 diesel::joinable!(case_search -> cases (case_id));
 diesel::joinable!(cases -> officers (assigned_officer_id));
 diesel::joinable!(case_notes -> officers (officer_id));
@@ -270,4 +286,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     regulators,
     platform_domiciles,
     handoffs,
+    calendar_years,
 );

@@ -1,6 +1,7 @@
 //! Pure types and rules of the product: what a case, a report and its parts are. No I/O.
 
 pub mod audit;
+pub mod calendar_file;
 pub mod case_number;
 pub mod category;
 pub mod deadlines;
@@ -14,6 +15,7 @@ pub mod region;
 pub mod report;
 pub mod shop;
 pub mod status;
+pub mod statutory;
 pub mod workdays;
 
 pub use case_number::CaseNumber;

@@ -1,66 +1,168 @@
 //! Working days after China's official calendar: weekends off, public holidays off, and the
-//! adjusted working weekends (调休) on. One data file per year (`facts/cn-workdays-YYYY.json`,
-//! from the State Council's notice); for a year without one, weekdays count and pages say so.
+//! adjusted working weekends (调休) on. An official year comes from the State Council's notice as
+//! a data file (shipped, dropped into `DATA_DIR`, or imported); a year without one counts the
+//! statutory holidays alone (`statutory`), and pages mark its deadlines provisional.
 
+use super::statutory;
 use chrono::{Datelike, NaiveDate, Weekday};
-use serde::Deserialize;
-use std::collections::{BTreeMap, HashSet};
-use std::sync::LazyLock;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
 
-#[derive(Deserialize)]
-struct YearFile {
-    year: i32,
-    holidays: BTreeMap<String, Vec<NaiveDate>>,
-    adjusted_working_days: Vec<NaiveDate>,
+/// One named holiday of a year: its days off, in date order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    pub name: String,
+    pub days: Vec<NaiveDate>,
 }
 
-pub struct Calendar {
-    years: HashSet<i32>,
+/// The days off and the adjusted working weekends of one year.
+#[derive(Debug, Clone)]
+pub struct YearDays {
+    pub year: i32,
+    /// In the order of their first day.
+    pub holidays: Vec<Holiday>,
+    pub working_weekends: BTreeSet<NaiveDate>,
     days_off: HashSet<NaiveDate>,
-    working_weekends: HashSet<NaiveDate>,
 }
 
-/// The years the portal has an official calendar for; add a file here when a notice is published.
-const YEAR_FILES: &[&str] = &[include_str!("facts/cn-workdays-2026.json")];
-
-static OFFICIAL: LazyLock<Calendar> = LazyLock::new(|| {
-    Calendar::from_files(YEAR_FILES)
-        .expect("the embedded working-day calendars parse (checked by a unit test)")
-});
-
-pub fn official() -> &'static Calendar {
-    &OFFICIAL
-}
-
-impl Calendar {
-    fn from_files(files: &[&str]) -> Result<Self, serde_json::Error> {
-        let mut c = Calendar {
-            years: HashSet::new(),
-            days_off: HashSet::new(),
-            working_weekends: HashSet::new(),
-        };
-        for f in files {
-            let y: YearFile = serde_json::from_str(f)?;
-            c.years.insert(y.year);
-            c.days_off.extend(y.holidays.into_values().flatten());
-            c.working_weekends.extend(y.adjusted_working_days);
+impl YearDays {
+    pub fn new(
+        year: i32,
+        mut holidays: Vec<Holiday>,
+        working_weekends: BTreeSet<NaiveDate>,
+    ) -> Self {
+        holidays.sort_by_key(|h| h.days.first().copied());
+        let days_off = holidays
+            .iter()
+            .flat_map(|h| h.days.iter().copied())
+            .collect();
+        Self {
+            year,
+            holidays,
+            working_weekends,
+            days_off,
         }
-        Ok(c)
-    }
-
-    /// Whether the official calendar of `year` is known (else weekdays are counted).
-    pub fn knows_year(&self, year: i32) -> bool {
-        self.years.contains(&year)
     }
 
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
         if self.working_weekends.contains(&d) {
             return true;
         }
-        if self.days_off.contains(&d) {
-            return false;
+        !self.days_off.contains(&d) && !is_weekend(d)
+    }
+
+    pub fn is_day_off(&self, d: NaiveDate) -> bool {
+        self.days_off.contains(&d)
+    }
+}
+
+pub fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// Where the working days of a year come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearStatus {
+    /// The State Council's notice for the year is loaded.
+    Official,
+    /// Only the statutory holidays and their 补假, computed: no 调休 until the notice is loaded.
+    Provisional,
+    /// Outside every table: Monday to Friday.
+    WeekdaysOnly,
+}
+
+/// The working-day calendar in force: the official years loaded (shipped, from `DATA_DIR`, or
+/// imported), and for every other year the provisional statutory calendar.
+#[derive(Debug, Clone, Default)]
+pub struct Calendar {
+    official: BTreeMap<i32, YearDays>,
+}
+
+/// How long before a year starts supervisors are told its official calendar is missing.
+pub const WARN_DAYS_BEFORE_YEAR: i64 = 60;
+
+/// The official years that ship inside the binary (the operator adds later ones as data).
+pub const SHIPPED_YEAR_FILES: &[(&str, &str)] = &[(
+    "cn-workdays-2026.json",
+    include_str!("facts/cn-workdays-2026.json"),
+)];
+
+/// Provisional years, computed once each: a pure function of the year.
+static PROVISIONAL: LazyLock<Mutex<HashMap<i32, Option<Arc<YearDays>>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn provisional(year: i32) -> Option<Arc<YearDays>> {
+    let mut memo = PROVISIONAL.lock().unwrap_or_else(|e| e.into_inner());
+    memo.entry(year)
+        .or_insert_with(|| statutory::provisional_year(year).map(Arc::new))
+        .clone()
+}
+
+impl Calendar {
+    pub fn new(official: impl IntoIterator<Item = YearDays>) -> Self {
+        Self {
+            official: official.into_iter().map(|y| (y.year, y)).collect(),
         }
-        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+    }
+
+    /// The calendar of the shipped year files alone (what a fresh database starts with).
+    pub fn shipped() -> Self {
+        Self::new(SHIPPED_YEAR_FILES.iter().filter_map(|(_, text)| {
+            super::calendar_file::parse(text.as_bytes())
+                .ok()
+                .map(|f| f.days)
+        }))
+    }
+
+    pub fn year_status(&self, year: i32) -> YearStatus {
+        if self.official.contains_key(&year) {
+            YearStatus::Official
+        } else if statutory::PROVISIONAL_YEARS.contains(&year) {
+            YearStatus::Provisional
+        } else {
+            YearStatus::WeekdaysOnly
+        }
+    }
+
+    /// Whether a date's year is counted without the official notice (pages mark it so).
+    pub fn is_provisional(&self, d: NaiveDate) -> bool {
+        self.year_status(d.year()) != YearStatus::Official
+    }
+
+    pub fn official_years(&self) -> impl Iterator<Item = &YearDays> {
+        self.official.values()
+    }
+
+    /// The days of `year`: the official ones, else the provisional ones.
+    pub fn year(&self, year: i32) -> Option<Arc<YearDays>> {
+        match self.official.get(&year) {
+            Some(y) => Some(Arc::new(y.clone())),
+            None => provisional(year),
+        }
+    }
+
+    pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        if let Some(y) = self.official.get(&d.year()) {
+            return y.is_working_day(d);
+        }
+        match provisional(d.year()) {
+            Some(y) => y.is_working_day(d),
+            None => !is_weekend(d),
+        }
+    }
+
+    /// The years supervisors must be warned about on `today`: this year, and from 60 days before
+    /// it starts the next one, while they have no official calendar.
+    pub fn years_missing_notice(&self, today: NaiveDate) -> Vec<i32> {
+        let this = today.year();
+        let mut years = vec![this];
+        if NaiveDate::from_ymd_opt(this + 1, 1, 1)
+            .is_some_and(|next| (next - today).num_days() <= WARN_DAYS_BEFORE_YEAR)
+        {
+            years.push(this + 1);
+        }
+        years.retain(|y| self.year_status(*y) != YearStatus::Official);
+        years
     }
 
     /// The day on which `n` working days after `start` have passed: the n-th working day after
@@ -98,10 +200,36 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
     }
 
+    fn official() -> Calendar {
+        Calendar::shipped()
+    }
+
     #[test]
-    fn the_2026_calendar_is_known_and_2027_is_not() {
-        assert!(official().knows_year(2026));
-        assert!(!official().knows_year(2027));
+    fn the_2026_calendar_is_official_and_2027_is_provisional() {
+        assert_eq!(official().year_status(2026), YearStatus::Official);
+        assert_eq!(official().year_status(2027), YearStatus::Provisional);
+        assert_eq!(official().year_status(2200), YearStatus::WeekdaysOnly);
+        assert!(official().is_provisional(d("2027-01-04")));
+        assert!(!official().is_provisional(d("2026-12-31")));
+    }
+
+    #[test]
+    fn supervisors_are_warned_sixty_days_before_a_year_without_a_notice() {
+        let c = official();
+        assert_eq!(c.years_missing_notice(d("2026-11-01")), Vec::<i32>::new());
+        assert_eq!(c.years_missing_notice(d("2026-11-02")), vec![2027]);
+        assert_eq!(c.years_missing_notice(d("2026-12-31")), vec![2027]);
+        assert_eq!(c.years_missing_notice(d("2027-01-01")), vec![2027]);
+        let with_2027 = Calendar::new(
+            official()
+                .official_years()
+                .cloned()
+                .chain(crate::domain::statutory::provisional_year(2027)),
+        );
+        assert_eq!(
+            with_2027.years_missing_notice(d("2026-12-02")),
+            Vec::<i32>::new()
+        );
     }
 
     #[test]
@@ -154,7 +282,9 @@ mod tests {
         assert_eq!(c.add_working_days(d("2026-11-20"), 5), d("2026-11-27"));
         assert_eq!(c.working_days_between(d("2026-11-20"), d("2026-11-27")), 5);
         assert_eq!(c.working_days_between(d("2026-11-27"), d("2026-11-20")), 0);
-        // A year without a calendar: weekdays only.
+        // A provisional year: an ordinary week still counts Monday to Friday.
         assert_eq!(c.add_working_days(d("2027-03-05"), 1), d("2027-03-08"));
+        // Beyond every table: weekdays only.
+        assert_eq!(c.add_working_days(d("2201-03-06"), 1), d("2201-03-09"));
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::audit::Actor;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::{
     CaseStatus, Category, DismissReason, Lang, Platform, ReceiptCode, RegionCode, ShopRef,
-    Transition, china_date, workdays,
+    Transition, china_date,
 };
 use crate::evidence::EvidenceStore;
 use crate::evidence::intake::StoredEvidence;
@@ -152,6 +152,10 @@ impl Summary {
 
 /// Writes the demo officers and `options.cases` cases into the database `settings` name.
 /// `progress` hears (cases written, cases in all, time so far) every 50,000 cases.
+/// Demo histories count working days on the shipped calendar (what a fresh database has).
+static CALENDAR: std::sync::LazyLock<crate::domain::workdays::Calendar> =
+    std::sync::LazyLock::new(crate::domain::workdays::Calendar::shipped);
+
 pub async fn seed_demo(
     settings: &Settings,
     options: Options,
@@ -849,7 +853,7 @@ enum Gap {
 /// The next moment in office hours (09:00–18:00 China time, on a working day) from `t` on.
 fn office_hours(rng: &mut StdRng, t: NaiveDateTime) -> NaiveDateTime {
     let china = t + TimeDelta::hours(8);
-    let cal = workdays::official();
+    let cal = &*CALENDAR;
     if cal.is_working_day(china.date()) && (9..18).contains(&china.hour()) {
         return t;
     }
@@ -1232,7 +1236,7 @@ fn write_case(
     }
 
     // The history, step by step, through the state machine.
-    let cal = workdays::official();
+    let cal = &*CALENDAR;
     let mut status = first;
     let mut deadlines = (first == CaseStatus::Submitted)
         .then(|| Deadlines::starting(cal, china_date(plan.created_at), plan.complaint));
@@ -1439,7 +1443,7 @@ fn resume_clock(
     at: NaiveDateTime,
 ) {
     if let (Some(d), Some(since)) = (deadlines.as_mut(), paused_since.take()) {
-        *d = d.after_pause(workdays::official(), china_date(since), china_date(at));
+        *d = d.after_pause(&CALENDAR, china_date(since), china_date(at));
     }
 }
 

@@ -2,11 +2,11 @@
 //! and the first email, in one transaction.
 
 use super::{Links, WorkflowError};
-use crate::db::{self, DbConnection, audit, cases, queue, tokens};
+use crate::db::{self, DbConnection, audit, calendar, cases, queue, tokens};
 use crate::domain::audit::Actor;
+use crate::domain::china_date;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::{CaseNumber, CaseStatus, ReceiptCode, ValidReport};
-use crate::domain::{china_date, workdays};
 use crate::evidence::intake::StoredEvidence;
 use crate::mail::{self, messages::ConfirmEmail};
 use chrono::{Datelike, TimeDelta};
@@ -87,8 +87,11 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
             &queue::search_text(&number_text, &r.shop_name, &shop_ref, &r.description),
         )?;
         if status == CaseStatus::Submitted {
-            let deadlines =
-                Deadlines::starting(workdays::official(), china_date(now), r.also_complaint);
+            let deadlines = Deadlines::starting(
+                &*calendar::current(conn)?,
+                china_date(now),
+                r.also_complaint,
+            );
             queue::set_deadlines(conn, case_id, &deadlines)?;
         }
 

@@ -6,11 +6,11 @@
 use super::{Links, WorkflowError, change_status};
 use crate::db::{self, DbPool, audit, cases, evidence, handoffs, notes, outbox, queue, regulators};
 use crate::domain::audit::Actor;
-use crate::domain::deadlines::Deadlines;
+use crate::domain::deadlines::{ACKNOWLEDGE_WORKING_DAYS, Deadlines};
 use crate::domain::outcome::Outcome;
 use crate::domain::region::divisions;
 use crate::domain::{
-    CaseNumber, CaseStatus, Category, Lang, Platform, RegionCode, Transition, china_date, workdays,
+    CaseNumber, CaseStatus, Category, Lang, Platform, RegionCode, Transition, china_date,
 };
 use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex};
 use crate::handoff::contents::{self, PackageInput, PackedEvidence};
@@ -25,8 +25,6 @@ use std::sync::Arc;
 
 /// Packages up to this size go as an attachment too; larger ones only by the link.
 pub const ATTACH_LIMIT: i64 = 10 * 1024 * 1024;
-/// Working days a regulator has to acknowledge before the case is flagged and reminded.
-pub const ACKNOWLEDGE_WORKING_DAYS: u32 = 5;
 
 /// What a handoff needs beside the database.
 #[derive(Clone)]
@@ -226,8 +224,8 @@ pub async fn hand_off(
                 &tx_ctx.links,
             )?;
             // The acknowledgement clock: flagged in the queue after 5 working days.
-            let due = workdays::official().add_working_days(china_date(now), ACKNOWLEDGE_WORKING_DAYS);
-            queue::set_deadlines(conn, case.id, &Deadlines { accept_by: None, decide_by: due })?;
+            let cal = db::calendar::current(conn)?;
+            queue::set_deadlines(conn, case.id, &Deadlines::acknowledgement(&cal, china_date(now)))?;
             let outbox_id = enqueue_handoff_mail(conn, &tx_ctx, &case, &regulator, id, seq, size, &sha_for_tx, evidence_count, false, now)?;
             handoffs::set_outbox(conn, id, outbox_id)?;
             tracing::info!(case = %case.case_number, handoff = id, package = %sha_for_tx, "case handed off");
@@ -448,7 +446,7 @@ pub async fn send_reminders(pool: &DbPool, ctx: &HandoffContext) -> Result<usize
     db::run_with(pool, move |conn| {
         let now = db::now();
         let today = china_date(now);
-        let cal = workdays::official();
+        let cal = db::calendar::current(conn)?;
         let mut sent = 0;
         // Five working days are at least a week: older candidates only, then the exact count.
         for h in handoffs::due_for_reminder(conn, now - chrono::TimeDelta::days(5))? {

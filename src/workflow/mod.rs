@@ -2,6 +2,7 @@
 //! commit together or not at all.
 
 pub mod accounts;
+pub mod calendar;
 pub mod confirm;
 pub mod file;
 pub mod handoff;
@@ -69,9 +70,9 @@ impl Links {
 
 use crate::db::{audit, cases, queue, tokens};
 use crate::domain::audit::Actor;
+use crate::domain::china_date;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::{CaseStatus, Lang, Transition};
-use crate::domain::{china_date, workdays};
 use crate::mail::{self, messages::StatusEmail};
 
 /// Applies `transition` to the case through the state machine, inside the caller's transaction:
@@ -135,9 +136,9 @@ fn keep_deadlines(
     to: CaseStatus,
     now: chrono::NaiveDateTime,
 ) -> Result<(), WorkflowError> {
-    let cal = workdays::official();
+    let cal = crate::db::calendar::current(conn)?;
     if to == CaseStatus::Submitted {
-        let deadlines = Deadlines::starting(cal, china_date(now), case.is_complaint);
+        let deadlines = Deadlines::starting(&cal, china_date(now), case.is_complaint);
         queue::set_deadlines(conn, case.id, &deadlines)?;
     } else if to == CaseStatus::AwaitingReporter {
         queue::set_paused(conn, case.id, Some(now))?;
@@ -147,7 +148,7 @@ fn keep_deadlines(
         if let Some(since) = row.paused_since {
             let moved = row
                 .deadlines()
-                .after_pause(cal, china_date(since), china_date(now));
+                .after_pause(&cal, china_date(since), china_date(now));
             queue::set_deadlines(conn, case.id, &moved)?;
         }
         queue::set_paused(conn, case.id, None)?;

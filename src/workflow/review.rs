@@ -5,7 +5,7 @@
 use super::{Links, WorkflowError, change_status};
 use crate::db::{self, DbConnection, audit, cases, notes, officers, queue};
 use crate::domain::audit::Actor;
-use crate::domain::{CaseNumber, CaseStatus, DismissReason, Transition, workdays};
+use crate::domain::{CaseNumber, CaseStatus, DismissReason, Transition};
 use crate::mail::{self, messages::OfficerEmail, messages::OfficerNotice};
 use serde_json::json;
 
@@ -218,7 +218,9 @@ pub fn perform(
                 ) {
                     return Err(WorkflowError::NotAllowed("review.no_deadline"));
                 }
-                let extended = row.deadlines().extended(workdays::official());
+                let extended = row
+                    .deadlines()
+                    .extended(&*crate::db::calendar::current(conn)?);
                 queue::set_extension(conn, case.id, &extended, &reason)?;
                 if !cases::touch(conn, case.id, case.version, now)? {
                     return Err(WorkflowError::Conflict);

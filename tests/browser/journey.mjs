@@ -1162,7 +1162,7 @@ try {
       await submitAndLoad(page, form, `**/evidence/${id}/redact`);
       await refusedNot(page, "#redact-problem", "the typed rectangle was refused");
       await page.locator("#redaction-current").waitFor();
-      check((await page.locator("#redact-canvas .redact-box").count()) === 1, "the redacted area is not drawn over the image without JavaScript");
+      check((await page.locator("#redact-canvas .redact-applied rect").count()) === 1, "the redacted area is not drawn over the image without JavaScript");
       await extraShot(page, "officer-redact-nojs.png");
       return `refused: “${problem}”; then 40,160,640,90 accepted`;
     });

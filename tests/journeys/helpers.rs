@@ -477,6 +477,11 @@ impl TestApp {
         self.storage.clone()
     }
 
+    /// The `DATABASE_URL` of this app's database (for running the command on it).
+    pub fn storage_url(&self) -> String {
+        self.storage.database_url.clone()
+    }
+
     pub fn db(&self) -> PooledDb {
         self.pool.get().expect("a database connection")
     }
@@ -690,6 +695,19 @@ impl Visitor {
             headers,
             body,
         }
+    }
+
+    /// A multipart POST of a form the test builds itself.
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Reply {
+        Self::read(
+            self.client
+                .post(self.url(path))
+                .multipart(form)
+                .send()
+                .await
+                .expect("POST is answered"),
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> Reply {

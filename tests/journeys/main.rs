@@ -5,6 +5,7 @@
 
 mod backup;
 mod bad_input;
+mod calendar;
 mod confirmation;
 mod handoff;
 mod helpers;

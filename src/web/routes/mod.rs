@@ -56,6 +56,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(officer::regulators::save_regulator),
         )
         .route(
+            "/officer/calendar",
+            web::get().to(officer::calendar::show_calendar),
+        )
+        .route(
+            "/officer/calendar",
+            web::post().to(officer::calendar::import_calendar),
+        )
+        .route(
             "/officer/regulators/domiciles",
             web::post().to(officer::regulators::save_domicile),
         )

@@ -1,7 +1,7 @@
 //! The reporter's case: opened with the case number and receipt code, then status, timeline,
 //! evidence, and withdrawal.
 
-use crate::db::{self, audit, cases, evidence, notes, tokens};
+use crate::db::{self, audit, cases, evidence, notes, queue, tokens};
 use crate::domain::region::divisions;
 use crate::domain::{CaseNumber, CaseStatus, Category, ReceiptCode, RegionCode};
 use crate::error::AppError;
@@ -122,6 +122,17 @@ pub struct TrackedCasePage {
     /// Problems with a reply just sent (shown above the reply form).
     pub reply_problems: Vec<String>,
     pub max_files: usize,
+    /// The dates the portal has promised the reporter, while the case is on a clock.
+    pub deadline: Option<ReporterDeadline>,
+}
+
+pub struct ReporterDeadline {
+    pub decide_by: chrono::NaiveDate,
+    pub accept_by: Option<chrono::NaiveDate>,
+    /// Counted on a year without the official notice: it may still move.
+    pub provisional: bool,
+    /// The clock stands while the case waits for the reporter.
+    pub paused: bool,
 }
 
 impl TrackedCasePage {
@@ -139,6 +150,11 @@ fn timeline_text(m: &Messages, row: &audit::AuditRow) -> String {
         ),
         "filed" => m.t("timeline.filed").to_string(),
         "request_info" => m.t("timeline.request_info").to_string(),
+        "deadlines_recounted" => m.t2(
+            "timeline.deadlines_recounted",
+            detail["calendar_year"].as_i64().unwrap_or_default(),
+            detail["decide_by"]["to"].as_str().unwrap_or_default(),
+        ),
         _ => match detail["to"].as_str().and_then(CaseStatus::parse) {
             Some(to) => m.t1("timeline.status_changed", m.status(to)),
             None => m.t("timeline.updated").to_string(),
@@ -157,7 +173,11 @@ async fn load_case_page(
     let Some(case_id) = reporter_session::current_case(session)? else {
         return Ok(see_other("/track"));
     };
-    let (case, trail, files, messages) = db::run(&state.pool, move |conn| {
+    let (case, trail, files, messages, deadline) = db::run(&state.pool, move |conn| {
+        let deadline = match queue::deadlines_of(conn, case_id)? {
+            Some(d) => Some((d, db::calendar::current(conn)?)),
+            None => None,
+        };
         Ok((
             cases::get(conn, case_id)?,
             audit::for_case(conn, case_id)?,
@@ -169,10 +189,27 @@ async fn load_case_page(
                 })
                 .collect::<Result<Vec<_>, db::DbError>>()?,
             notes::messages_for(conn, case_id)?,
+            deadline,
         ))
     })
     .await?;
     let m = ctx.m;
+    // Only while the case is with the officers: after handoff the date is the regulator's.
+    let deadline = deadline
+        .filter(|_| {
+            matches!(
+                case.status(),
+                CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter
+            )
+        })
+        .map(|(row, cal)| ReporterDeadline {
+            decide_by: row.decide_by,
+            accept_by: row
+                .accept_by
+                .filter(|_| case.status() == CaseStatus::Submitted),
+            provisional: row.deadlines().is_provisional(&cal),
+            paused: row.paused_since.is_some(),
+        });
     let _span = tracing::info_span!("case", case = %case.case_number).entered();
     let status = case.status();
     let platform_name = m.platform_label(&case.platform, case.platform_other.as_deref());
@@ -223,6 +260,7 @@ async fn load_case_page(
             messages,
             reply_problems,
             max_files: state.evidence_limits.max_files,
+            deadline,
             case,
         },
     )

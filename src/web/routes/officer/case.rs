@@ -51,6 +51,8 @@ pub struct OfficerCasePage {
     pub region_name: String,
     pub assignee: Option<String>,
     pub deadlines: Option<queue::DeadlineRow>,
+    /// The deadlines fall in a year counted without the official notice.
+    pub deadlines_provisional: bool,
     pub overdue: bool,
     pub evidence: Vec<EvidenceView>,
     pub related: Vec<cases::RelatedCase>,
@@ -220,6 +222,7 @@ async fn load(
             officers: officers::list_active(conn)?,
             deadlines: queue::deadlines_of(conn, case.id)?,
             handoffs: load_handoffs(conn, &case)?,
+            calendar: db::calendar::current(conn)?,
             case,
         })
     })
@@ -234,6 +237,7 @@ async fn load(
         officers: officer_list,
         deadlines,
         handoffs,
+        calendar,
     } = loaded;
     let (handoff_list, proposals, all_regulators) = handoffs;
     let m = ctx.m;
@@ -281,6 +285,9 @@ async fn load(
         assignee: case
             .assigned_officer_id
             .and_then(|id| names.get(&id).cloned()),
+        deadlines_provisional: deadlines
+            .as_ref()
+            .is_some_and(|d| d.deadlines().is_provisional(&calendar)),
         deadlines,
         overdue,
         evidence,
@@ -313,6 +320,7 @@ struct Loaded {
     officers: Vec<officers::OfficerRow>,
     deadlines: Option<queue::DeadlineRow>,
     handoffs: HandoffData,
+    calendar: std::sync::Arc<crate::domain::workdays::Calendar>,
 }
 
 /// A refused action: shown on the case page itself, with the case as it is now, and the

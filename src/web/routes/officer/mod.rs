@@ -1,6 +1,7 @@
 //! The case officers' workspace.
 
 pub mod account;
+pub mod calendar;
 pub mod case;
 pub mod handoff;
 pub mod queue;

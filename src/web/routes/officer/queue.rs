@@ -4,7 +4,7 @@ use crate::db::queue::{Assignee, Cursor, QueueFilter, QueueRow, Sort};
 use crate::db::{self, queue};
 use crate::domain::deadlines::Deadlines;
 use crate::domain::region::{Division, divisions};
-use crate::domain::{CaseStatus, Category, Platform, RegionCode, china_date, workdays};
+use crate::domain::{CaseStatus, Category, Platform, RegionCode, china_date};
 use crate::error::AppError;
 use crate::web::context::PageContext;
 use crate::web::filters;
@@ -13,7 +13,7 @@ use crate::web::{AppState, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta};
+use chrono::{NaiveDate, NaiveTime, TimeDelta};
 use serde::Deserialize;
 
 pub const PAGE_SIZE: i64 = 50;
@@ -159,6 +159,8 @@ pub struct QueueItem {
     pub activity: String,
     pub assignee: Option<String>,
     pub due: Option<String>,
+    /// The due date is counted without the year's official notice.
+    pub due_provisional: bool,
     pub overdue: bool,
 }
 
@@ -175,7 +177,8 @@ pub struct QueuePage {
     pub platforms: &'static [Platform],
     pub categories: &'static [Category],
     pub provinces: &'static [Division],
-    pub calendar_missing_year: Option<i32>,
+    /// For supervisors: years without the official notice, this year or (60 days ahead) the next.
+    pub calendar_warning: Vec<i32>,
 }
 
 impl QueuePage {
@@ -211,10 +214,11 @@ pub async fn show_queue(
     let today = china_date(db::now());
     let filter = query.filter(officer.id, today);
     let sort = filter.sort;
-    let (rows, counts) = db::run(&state.pool, move |conn| {
+    let (rows, counts, cal) = db::run(&state.pool, move |conn| {
         Ok((
             queue::page(conn, &filter, PAGE_SIZE + 1)?,
             queue::status_counts(conn)?,
+            db::calendar::current(conn)?,
         ))
     })
     .await?;
@@ -236,6 +240,15 @@ pub async fn show_queue(
                 (CaseStatus::Submitted, Some(a)) => a.min(d.decide_by),
                 _ => d.decide_by,
             });
+            let due = due.filter(|_| {
+                matches!(
+                    status,
+                    CaseStatus::Submitted
+                        | CaseStatus::InReview
+                        | CaseStatus::AwaitingReporter
+                        | CaseStatus::HandedOff
+                )
+            });
             QueueItem {
                 number: r.case_number.clone(),
                 status,
@@ -256,17 +269,8 @@ pub async fn show_queue(
                 activity: filters::china_time(&r.last_activity_at),
                 assignee: r.assignee_name.clone(),
                 overdue: deadlines.is_some_and(|d| d.is_overdue(status, today)),
-                due: due
-                    .filter(|_| {
-                        matches!(
-                            status,
-                            CaseStatus::Submitted
-                                | CaseStatus::InReview
-                                | CaseStatus::AwaitingReporter
-                                | CaseStatus::HandedOff
-                        )
-                    })
-                    .map(|d| d.to_string()),
+                due_provisional: due.is_some_and(|d| cal.is_provisional(d)),
+                due: due.map(|d| d.to_string()),
             }
         })
         .collect();
@@ -289,6 +293,11 @@ pub async fn show_queue(
         .filter(|(s, _)| queue::WORKING_STATUSES.contains(s))
         .map(|(_, n)| n)
         .sum();
+    let calendar_warning = if officer.is_supervisor() {
+        cal.years_missing_notice(today)
+    } else {
+        Vec::new()
+    };
     render(
         StatusCode::OK,
         &QueuePage {
@@ -302,8 +311,7 @@ pub async fn show_queue(
             platforms: Platform::ALL,
             categories: Category::ALL,
             provinces: divisions().provinces(),
-            calendar_missing_year: (!workdays::official().knows_year(today.year()))
-                .then_some(today.year()),
+            calendar_warning,
         },
     )
 }
