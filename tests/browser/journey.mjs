@@ -1110,6 +1110,45 @@ try {
         return `${rows} rows`;
       });
 
+      await step("工作日历: 2027 without its notice counts 春节 除夕–初三 with 补假 (02-05…02-10), marked 暂定", async () => {
+        await page.goto("/officer/calendar");
+        const row = page.locator("tr[data-year='2027']");
+        check((await row.getAttribute("data-calendar")) === "provisional", `2027 is ${await row.getAttribute("data-calendar")}, expected provisional`);
+        const text = (await row.textContent()).replace(/\s+/g, " ");
+        check(text.includes("02-05, 02-06, 02-07, 02-08, 02-09, 02-10"), `2027's 春节 days are “${text}”`);
+        check(text.includes("暂定"), "the provisional year is not marked 暂定");
+        check((await page.locator("tr[data-year='2026']").getAttribute("data-calendar")) === "official", "2026 is not official");
+        return text.slice(0, 80);
+      });
+
+      await step("uploading the 2027 year file through the form puts it in force at once", async () => {
+        const notice = {
+          year: 2027,
+          source: "国务院办公厅关于2027年部分节假日安排的通知（浏览器测试用）",
+          holidays: {
+            "元旦 New Year": ["2027-01-01", "2027-01-02", "2027-01-03"],
+            "春节 Spring Festival": ["2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12", "2027-02-13"],
+            "清明节 Qingming": ["2027-04-03", "2027-04-04", "2027-04-05"],
+            "劳动节 Labour Day": ["2027-05-01", "2027-05-02", "2027-05-03", "2027-05-04", "2027-05-05"],
+            "端午节 Dragon Boat": ["2027-06-09"],
+            "中秋节 Mid-Autumn": ["2027-09-15"],
+            "国庆节 National Day": ["2027-10-01", "2027-10-02", "2027-10-03", "2027-10-04", "2027-10-05", "2027-10-06", "2027-10-07"],
+          },
+          adjusted_working_days: ["2027-01-30", "2027-02-20"],
+        };
+        const form = page.locator("form[data-action=import_calendar]");
+        await form.locator("input[name=calendar_file]").setInputFiles({ name: "2027.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(notice, null, 2)) });
+        await submitAndLoad(page, form, "**/officer/calendar?loaded=2027**");
+        await refusedNot(page, "#calendar-problems", "the year file was refused");
+        const outcome = (await page.locator("#calendar-outcome").textContent()).trim();
+        check(outcome.includes("2027"), `the page says “${outcome}”`);
+        const row = page.locator("tr[data-year='2027']");
+        check((await row.getAttribute("data-calendar")) === "official", "2027 did not become official");
+        check((await row.textContent()).includes("01-30"), "the worked Saturday 30 January is not listed");
+        await shot(page, "officer-calendar.png");
+        return outcome;
+      });
+
       await step("emails: the reporter got 审核中 / 待补充材料 / 举报属实, 李明 got 已分配给您 and 举报人已补充材料", async () => {
         const subjectOf = async (to, words) => {
           const { mail } = await findMail(off.main, { ms: 10000, also: (m) => (m.headers.to || "").includes(to) && decodeWords(m.headers.subject || "").includes(words) });
