@@ -258,6 +258,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The officer's finding on a substantiated case: reasons shown to the regulator.
+    case_findings (case_id) {
+        case_id -> BigInt,
+        finding -> Text,
+        officer_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// A regulator's request for the original of one evidence file, and its single-use link.
+    original_requests (id) {
+        id -> BigInt,
+        handoff_id -> BigInt,
+        evidence_id -> BigInt,
+        reason -> Text,
+        requested_at -> Timestamp,
+        status -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        token_hash -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(case_findings -> cases (case_id));
+diesel::joinable!(case_findings -> officers (officer_id));
+diesel::joinable!(original_requests -> handoffs (handoff_id));
+diesel::joinable!(original_requests -> evidence (evidence_id));
 diesel::joinable!(case_deadlines -> cases (case_id));
 diesel::joinable!(calendar_years -> officers (imported_by));
 diesel::joinable!(case_search -> cases (case_id));
@@ -287,4 +318,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     platform_domiciles,
     handoffs,
     calendar_years,
+    case_findings,
+    original_requests,
 );

@@ -16,10 +16,11 @@ use serde_json::{Value, json};
 
 pub const SCHEMA: &str = "reviewwatch.case.v1";
 
-/// One evidence file as it goes into the package.
+/// One evidence file as it goes into the package: always a copy, never the original.
 pub struct PackedEvidence {
     pub row: EvidenceRow,
-    /// The file put in the package: the original, or the redacted copy in its place.
+    /// The copy put in the package: the officer's redacted copy where there is one, else the
+    /// display copy (decoded and encoded anew, without metadata).
     pub bytes: Vec<u8>,
     pub redaction: Option<RedactionRow>,
     /// The thumbnail shown in the summary (JPEG).
@@ -28,21 +29,39 @@ pub struct PackedEvidence {
 
 impl PackedEvidence {
     fn extension(&self) -> &'static str {
-        let kind = if self.redaction.is_some() {
-            &self.row.display_kind
-        } else {
-            &self.row.kind
-        };
-        crate::evidence::ImageKind::parse(kind)
+        crate::evidence::ImageKind::parse(&self.row.display_kind)
             .map(|k| k.extension())
             .unwrap_or("bin")
+    }
+
+    pub fn copy_sha256(&self) -> String {
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&self.bytes))
+    }
+
+    /// How the copy was made, for `case.json` (a machine name and the words for people).
+    pub fn made(&self) -> (&'static str, String) {
+        match &self.redaction {
+            Some(r) => (
+                "redacted",
+                format!(
+                    "decoded from the original and encoded anew without metadata (EXIF, GPS, comments), then {} area(s) blacked out by an officer at {}",
+                    r.rects.lines().filter(|l| !l.trim().is_empty()).count(),
+                    iso(&r.created_at)
+                ),
+            ),
+            None => (
+                "metadata_removed",
+                "decoded from the original and encoded anew without metadata (EXIF, GPS, comments)"
+                    .to_string(),
+            ),
+        }
     }
 
     pub fn path(&self) -> String {
         let suffix = if self.redaction.is_some() {
             "-redacted"
         } else {
-            ""
+            "-copy"
         };
         format!(
             "evidence/{:02}-{}{suffix}.{}",
@@ -61,6 +80,8 @@ pub struct PackageInput<'a> {
     pub messages: &'a [MessageView],
     pub trail: &'a [AuditRow],
     pub chain_intact: bool,
+    /// The officer's finding (reasons for substantiating), shown to the regulator.
+    pub finding: Option<&'a crate::db::findings::FindingView>,
     pub portal_url: &'a str,
     pub key_fingerprint: &'a str,
     pub generated_at: chrono::NaiveDateTime,
@@ -137,25 +158,43 @@ pub fn case_json(input: &PackageInput<'_>, m: &Messages) -> Value {
             "seen_on": c.seen_on.to_string(),
             "description": c.description,
         },
+        "finding": input.finding.map(|f| json!({
+            "text": f.finding,
+            "by": f.officer_name,
+            "at": iso(&f.created_at),
+        })),
         "reporter": {
             "contact_shared": shared,
             "email": if shared { c.reporter_email.clone() } else { None },
             "language": c.language,
         },
         "evidence": input.evidence.iter().map(|e| {
-            let redacted = e.redaction.is_some();
+            let (made, how) = e.made();
             json!({
                 "position": e.row.position,
                 "file": e.path(),
                 "original_name": e.row.original_name,
-                "sha256": hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&e.bytes)),
+                "sha256": e.copy_sha256(),
                 "bytes": e.bytes.len(),
                 "width": e.row.width,
                 "height": e.row.height,
                 "uploaded_at": iso(&e.row.uploaded_at),
                 "sent_with": if e.row.source == "reply" { "reply" } else { "report" },
-                "redacted": redacted,
-                "original": if redacted { json!({ "sha256": e.row.sha256, "bytes": e.row.byte_size, "kind": e.row.kind, "available_on_request": true }) } else { Value::Null },
+                "redacted": e.redaction.is_some(),
+                "copy": {
+                    "sha256": e.copy_sha256(),
+                    "bytes": e.bytes.len(),
+                    "kind": e.row.display_kind,
+                    "made": made,
+                    "how": how,
+                },
+                "original": {
+                    "sha256": e.row.sha256,
+                    "bytes": e.row.byte_size,
+                    "kind": e.row.kind,
+                    "in_package": false,
+                    "available_on_request": true,
+                },
             })
         }).collect::<Vec<_>>(),
         "messages": input.messages.iter().map(|msg| json!({
@@ -185,7 +224,10 @@ pub fn case_json(input: &PackageInput<'_>, m: &Messages) -> Value {
 pub struct SummaryEvidence {
     pub path: String,
     pub name: String,
+    /// SHA-256 of the copy in the package.
     pub sha256: String,
+    /// SHA-256 of the original as received (kept at the portal).
+    pub original_sha256: String,
     pub data_uri: String,
     pub redacted: bool,
 }
@@ -208,6 +250,7 @@ pub struct SummaryPage<'a> {
     pub chain_intact: bool,
     pub trail_len: usize,
     pub key_fingerprint: &'a str,
+    pub finding: Option<&'a crate::db::findings::FindingView>,
 }
 
 /// Every file of the package but the sums and signature.
@@ -233,7 +276,8 @@ pub fn files(input: PackageInput<'_>) -> Result<Vec<PackageFile>, askama::Error>
             .map(|e| SummaryEvidence {
                 path: e.path(),
                 name: e.row.original_name.clone(),
-                sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&e.bytes)),
+                sha256: e.copy_sha256(),
+                original_sha256: e.row.sha256.clone(),
                 data_uri: format!(
                     "data:image/jpeg;base64,{}",
                     base64::engine::general_purpose::STANDARD.encode(&e.thumbnail)
@@ -247,6 +291,7 @@ pub fn files(input: PackageInput<'_>) -> Result<Vec<PackageFile>, askama::Error>
         chain_intact: input.chain_intact,
         trail_len: input.trail.len(),
         key_fingerprint: input.key_fingerprint,
+        finding: input.finding,
     }
     .render()?;
     let mut out = vec![

@@ -309,6 +309,7 @@ enum Step {
     Substantiate {
         officer: i64,
         note: Option<&'static str>,
+        finding: &'static str,
     },
     Close {
         officer: i64,
@@ -725,6 +726,7 @@ impl Generator {
                     Step::Substantiate {
                         officer: assignee,
                         note: note_text,
+                        finding: pick(rng, content::FINDINGS),
                     },
                 ));
                 if plan.status == S::Closed {
@@ -1359,10 +1361,15 @@ fn write_case(
                     });
                 }
             }
-            Step::Substantiate { officer, note } => {
+            Step::Substantiate {
+                officer,
+                note,
+                finding,
+            } => {
                 if let Some(note) = note {
                     notes::add_note(conn, case_id, officer, note, at)?;
                 }
+                crate::db::findings::set(conn, case_id, officer, finding, at)?;
                 let actor = Actor::Officer(officer);
                 change(
                     t,

@@ -73,6 +73,7 @@ struct Gathered {
     files: Vec<(evidence::EvidenceRow, Option<evidence::RedactionRow>)>,
     messages: Vec<notes::MessageView>,
     trail: Vec<audit::AuditRow>,
+    finding: Option<crate::db::findings::FindingView>,
     seq: i32,
 }
 
@@ -109,6 +110,7 @@ pub async fn hand_off(
         Ok(Gathered {
             messages: notes::messages_for(conn, case.id)?,
             trail: audit::for_case(conn, case.id)?,
+            finding: crate::db::findings::of_case(conn, case.id)?,
             seq: handoffs::next_seq(conn, case.id)?,
             case,
             regulator,
@@ -121,16 +123,16 @@ pub async fn hand_off(
     let build_ctx = ctx.clone();
     let case_for_build = g.case.clone();
     let regulator_for_build = g.regulator.clone();
-    let (messages_list, trail, files, seq) = (g.messages, g.trail, g.files, g.seq);
+    let (messages_list, trail, files, seq, finding) =
+        (g.messages, g.trail, g.files, g.seq, g.finding);
     let folder = format!("{}-H{seq}", g.case.case_number);
     let folder_for_build = folder.clone();
     let built = tokio::task::spawn_blocking(move || -> anyhow::Result<(Vec<u8>, usize)> {
         let c = &case_for_build;
-        // Without the reporter's consent, a redacted copy goes in place of the original.
-        let use_redacted = !c.consent_share_contact;
+        // Only copies leave the portal: the officer's redacted copy where there is one, else the
+        // metadata-free display copy. Originals go only on request, by their own link.
         let mut packed = Vec::new();
         for (row, redaction) in files {
-            let redaction = redaction.filter(|_| use_redacted);
             let (bytes, thumb) = match &redaction {
                 Some(r) => (
                     build_ctx
@@ -143,7 +145,7 @@ pub async fn hand_off(
                 None => (
                     build_ctx
                         .store
-                        .read(BlobKind::Original, &sha(&row.sha256)?)?,
+                        .read(BlobKind::Display, &sha(&row.display_sha256)?)?,
                     build_ctx
                         .store
                         .read(BlobKind::Thumbnail, &sha(&row.thumb_sha256)?)?,
@@ -166,6 +168,7 @@ pub async fn hand_off(
             messages: &messages_list,
             trail: &trail,
             chain_intact: audit::verify(&trail).is_ok(),
+            finding: finding.as_ref(),
             portal_url: &build_ctx.links.base_url,
             key_fingerprint: &fp,
             generated_at: now,

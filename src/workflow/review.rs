@@ -3,7 +3,7 @@
 //! changed since the officer's page was drawn, then applies through the state machine.
 
 use super::{Links, WorkflowError, change_status};
-use crate::db::{self, DbConnection, audit, cases, notes, officers, queue};
+use crate::db::{self, DbConnection, audit, cases, findings, notes, officers, queue};
 use crate::domain::audit::Actor;
 use crate::domain::{CaseNumber, CaseStatus, DismissReason, Transition};
 use crate::mail::{self, messages::OfficerEmail, messages::OfficerNotice};
@@ -32,8 +32,10 @@ pub enum ReviewAction {
         reason: DismissReason,
         message: String,
     },
+    /// `finding`: the reasons, shown to the regulator (and the platform); `note` stays internal.
     Substantiate {
         note: String,
+        finding: String,
     },
     Note {
         body: String,
@@ -163,9 +165,16 @@ pub fn perform(
                     links,
                 )
             }
-            ReviewAction::Substantiate { note } => {
+            ReviewAction::Substantiate { note, finding } => {
                 require_worker(&case, officer)?;
+                // The state machine first: a finding is asked for only where it can be used.
+                case.status().apply(Transition::Substantiate)?;
                 let note = text(note, false)?;
+                let finding = text(finding, false)?;
+                if finding.is_empty() {
+                    return Err(WorkflowError::Invalid("review.finding_required"));
+                }
+                findings::set(conn, case.id, officer.id, &finding, now)?;
                 if !note.is_empty() {
                     notes::add_note(conn, case.id, officer.id, &note, now)?;
                 }

@@ -1091,7 +1091,8 @@ try {
       await step("substantiate (data-action=substantiate): 举报属实", async () => {
         await page.goto(casePath);
         const form = await openAction(page, "substantiate");
-        await form.locator("textarea[name=note]").fill("卡片、聊天记录和订单截图相互印证，认定存在好评返现。");
+        await form.locator("textarea[name=finding]").fill("卡片、聊天记录和订单截图相互印证，认定商家以返现诱导五星好评。");
+        await form.locator("textarea[name=note]").fill("已与平台核实订单。");
         await submitAndLoad(page, form, `**${casePath}`);
         await refusedNot(page, "#action-problem", "the portal refused the action");
         check((await caseStatus(page)) === "substantiated", `status is ${await caseStatus(page)}, expected substantiated`);

@@ -94,6 +94,9 @@ async fn submit_regulator(
         .await
 }
 
+/// The officer's finding on every substantiated case here: it goes to the regulator.
+const FINDING: &str = "好评返现卡、客服聊天记录与订单截图相互印证，认定商家以返现诱导五星好评。";
+
 /// Files a report (confirmed from its email when it has an address), and has `officer` take
 /// and substantiate it.
 async fn substantiated_case(
@@ -111,7 +114,11 @@ async fn substantiated_case(
     let taken = officer.act(n, "take", &[]).await;
     assert_eq!(taken.status, StatusCode::SEE_OTHER, "{n} is taken");
     let decided = officer
-        .act(n, "substantiate", &[("note", "截图与订单对应，认定属实。")])
+        .act(
+            n,
+            "substantiate",
+            &[("note", "截图与订单对应，认定属实。"), ("finding", FINDING)],
+        )
         .await;
     assert_eq!(
         decided.status,
@@ -565,7 +572,8 @@ async fn a_handoff_sends_one_signed_package_holding_the_case_and_bit_exact_evide
     assert_eq!(json["handoff"]["seq"], 1);
     assert_eq!(json["handoff"]["regulator"]["name"], PANYU);
 
-    // Its evidence: the uploads, bit-exact, with their SHA-256 and sizes.
+    // Its evidence: metadata-free copies, each listed with its own SHA-256 and that of the
+    // original as received (which stays at the portal).
     let evidence = evidence_of(&json);
     assert_eq!(evidence.len(), 2, "{evidence:?}");
     let mut evidence_paths = Vec::new();
@@ -574,15 +582,32 @@ async fn a_handoff_sends_one_signed_package_holding_the_case_and_bit_exact_evide
         .zip([("好评返现卡.png", &png), ("聊天记录.jpg", &jpeg)])
     {
         let path = e["file"].as_str().expect("a file path");
-        assert!(path.starts_with("evidence/"), "{path}");
-        assert_eq!(package.file(path), upload.as_slice(), "{path} is bit-exact");
-        assert_eq!(e["sha256"], sha256(upload).as_str());
-        assert_eq!(e["bytes"], upload.len());
+        assert!(
+            path.starts_with("evidence/") && path.contains("-copy."),
+            "{path}"
+        );
+        let copy = package.file(path);
+        assert!(
+            package.files.values().all(|f| f != upload),
+            "{name}: the original is not in the package"
+        );
+        assert!(image::load_from_memory(copy).is_ok(), "{path} is an image");
+        assert_eq!(e["sha256"], sha256(copy).as_str());
+        assert_eq!(e["copy"]["sha256"], sha256(copy).as_str());
+        assert_eq!(e["copy"]["bytes"], copy.len());
+        assert_eq!(e["copy"]["made"], "metadata_removed");
+        assert_eq!(e["original"]["sha256"], sha256(upload).as_str());
+        assert_eq!(e["original"]["bytes"], upload.len());
+        assert_eq!(e["original"]["in_package"], false);
         assert_eq!(e["original_name"], name);
         assert_eq!(e["redacted"], false);
-        assert!(e["original"].is_null());
         evidence_paths.push(path.to_string());
     }
+    // The officer's finding is there for the regulator; the internal note is not.
+    assert_eq!(json["finding"]["text"], FINDING);
+    assert!(package.summary().contains(FINDING));
+    assert!(!package.summary().contains("截图与订单对应，认定属实。"));
+    assert!(package.summary().contains("证据副本"));
 
     // Its audit trail: every entry before the handoff, as stored, chain intact.
     let trail = json["audit_trail"]["entries"]
@@ -851,7 +876,7 @@ async fn reviewwatch_verify_accepts_the_package_and_names_each_kind_of_tampering
 }
 
 #[tokio::test]
-async fn without_consent_the_package_holds_the_redacted_copy_and_no_contact_details() {
+async fn packages_hold_the_redacted_copy_always_and_contact_details_only_with_consent() {
     let app = spawn_app().await;
     let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
@@ -893,28 +918,30 @@ async fn without_consent_the_package_holds_the_redacted_copy_and_no_contact_deta
         let first = &evidence[0];
         let first_path = first["file"].as_str().unwrap();
         let second_path = evidence[1]["file"].as_str().unwrap();
-        assert_eq!(
+        assert_ne!(
             package.file(second_path),
             jpeg.as_slice(),
-            "the unredacted photo goes as it was"
+            "the unredacted photo goes as a copy, never as it was received"
         );
+        assert_eq!(evidence[1]["original"]["sha256"], sha256(&jpeg).as_str());
+        assert_eq!(evidence[1]["copy"]["made"], "metadata_removed");
         let mail = app.mail.next_for(PANYU_EMAIL, WAIT).await;
 
         if consent {
             assert_eq!(json["reporter"]["contact_shared"], true);
             assert_eq!(json["reporter"]["email"], reporter);
             assert!(summary.contains(reporter), "the summary gives the contact");
-            assert_eq!(first["redacted"], false);
-            assert!(!first_path.contains("redacted"), "{first_path}");
-            assert_eq!(package.file(first_path), png.as_slice(), "the original");
-            assert!(first["original"].is_null());
         } else {
             assert_eq!(json["reporter"]["contact_shared"], false);
             assert!(json["reporter"]["email"].is_null());
             assert!(!case_json.contains(reporter), "case.json holds no email");
             assert!(!summary.contains(reporter), "summary.html holds no email");
             assert!(!mail.text.contains(reporter) && !mail.html.contains(reporter));
+        }
+        // With consent or without, what the officer blacked out never leaves the portal.
+        {
             assert_eq!(first["redacted"], true);
+            assert_eq!(first["copy"]["made"], "redacted");
             assert!(first_path.contains("-redacted"), "{first_path}");
             assert_eq!(
                 package.file(first_path),
@@ -1296,4 +1323,77 @@ async fn a_handoff_unacknowledged_for_five_working_days_is_flagged_and_reminded_
         .first(&mut app.db())
         .unwrap();
     assert!(reminded.is_some());
+}
+
+/// A JPEG whose EXIF block carries a location, as a phone camera writes it.
+fn jpeg_with_gps(seed: u32) -> Vec<u8> {
+    let secret = b"GPS 23.0048N 113.3843E PANYU-HOME\0";
+    let mut tiff = b"MM\0*".to_vec();
+    tiff.extend_from_slice(&8u32.to_be_bytes());
+    tiff.extend_from_slice(&1u16.to_be_bytes());
+    // ImageDescription (ASCII), its text past the one-entry IFD.
+    tiff.extend_from_slice(&0x010Eu16.to_be_bytes());
+    tiff.extend_from_slice(&2u16.to_be_bytes());
+    tiff.extend_from_slice(&(secret.len() as u32).to_be_bytes());
+    tiff.extend_from_slice(&26u32.to_be_bytes());
+    tiff.extend_from_slice(&0u32.to_be_bytes());
+    tiff.extend_from_slice(secret);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend_from_slice(&tiff);
+    let plain = jpeg_photo(seed);
+    let mut out = plain[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend_from_slice(&app1);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn a_photo_with_a_location_leaves_only_as_a_copy_without_it_even_with_consent() {
+    let app = spawn_app().await;
+    let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
+    let panyu = add_regulator(&app, &supervisor, PANYU, "market", "440113", PANYU_EMAIL).await;
+    let photo = jpeg_with_gps(1500);
+    assert!(contains(&photo, b"PANYU-HOME") && contains(&photo, b"Exif"));
+    let form = in_region(ReportFields::zh_cn(), "440113")
+        .email("gps@example.com")
+        .set("consent_share_contact", "on");
+    let receipt = substantiated_case(
+        &app,
+        &supervisor,
+        &form,
+        vec![("包裹照片.jpg", photo.clone(), "image/jpeg")],
+    )
+    .await;
+    hand_off(&supervisor, &receipt.number, panyu).await;
+    let received = app.mail.next_with_attachments_for(PANYU_EMAIL, WAIT).await;
+    let (_, zip) = received
+        .attachments
+        .iter()
+        .find(|(name, _)| name.ends_with(".zip"))
+        .expect("the package is attached");
+    let package = Package::open(zip);
+    for (name, bytes) in &package.files {
+        assert!(
+            !contains(bytes, b"PANYU-HOME"),
+            "{name} carries the location"
+        );
+        assert!(!contains(bytes, b"Exif"), "{name} carries EXIF");
+    }
+    let json = package.case_json();
+    let e = &evidence_of(&json)[0];
+    assert_eq!(e["original"]["sha256"], sha256(&photo).as_str());
+    assert_ne!(e["copy"]["sha256"], sha256(&photo).as_str());
+    assert!(
+        e["copy"]["how"]
+            .as_str()
+            .unwrap()
+            .contains("without metadata")
+    );
+    assert!(received.mail.text.contains("副本"), "the email says copies");
 }

@@ -196,7 +196,15 @@ async fn a_case_is_reviewed_with_the_reporter_answering_from_the_email_link() {
 
     // The officer decides.
     let decided = officer
-        .act_from(&page, &n, "substantiate", &[("note", "订单与返现卡对应。")])
+        .act_from(
+            &page,
+            &n,
+            "substantiate",
+            &[
+                ("note", "订单与返现卡对应。"),
+                ("finding", "返现卡与订单对应，认定存在好评返现。"),
+            ],
+        )
         .await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER);
     assert_eq!(app.case_status(&n), "substantiated");
@@ -581,7 +589,14 @@ async fn internal_notes_are_seen_by_officers_only_and_the_trail_shows_tampering(
     );
     assert_eq!(
         first
-            .act(n, "substantiate", &[("note", reason)])
+            .act(
+                n,
+                "substantiate",
+                &[
+                    ("note", reason),
+                    ("finding", "返现卡与订单对应，认定属实。")
+                ]
+            )
             .await
             .status,
         StatusCode::SEE_OTHER

@@ -365,6 +365,8 @@ pub struct ActionForm {
     #[serde(default)]
     note: String,
     #[serde(default)]
+    finding: String,
+    #[serde(default)]
     body: String,
 }
 
@@ -395,7 +397,10 @@ pub async fn act_on_case(
                 .ok_or(AppError::BadRequest("review.reason_required"))?,
             message: form.message,
         },
-        "substantiate" => ReviewAction::Substantiate { note: form.note },
+        "substantiate" => ReviewAction::Substantiate {
+            note: form.note,
+            finding: form.finding,
+        },
         "note" => ReviewAction::Note { body: form.body },
         "extend" => ReviewAction::Extend {
             reason: form.reason,

@@ -1,0 +1,2 @@
+DROP TABLE original_requests;
+DROP TABLE case_findings;
