@@ -109,6 +109,8 @@ impl StatusEmail {
 pub enum OfficerNotice {
     Assigned,
     ReporterAnswered,
+    /// A regulator asked for the original of an evidence file: an officer decides.
+    OriginalRequested,
 }
 
 /// A notice to a case officer (in zh-CN: officers work in Chinese).
@@ -147,6 +149,7 @@ impl OfficerEmail {
         match self.notice {
             OfficerNotice::Assigned => "assigned",
             OfficerNotice::ReporterAnswered => "reporter_answered",
+            OfficerNotice::OriginalRequested => "original_requested",
         }
     }
 
@@ -199,6 +202,46 @@ impl HandoffEmail {
             html,
             holds_secret: false,
             attachment: self.attachment.clone(),
+        })
+    }
+}
+
+/// To a regulator (zh-CN): the answer to its request for an original evidence file, with the
+/// single-use download link when approved.
+pub struct OriginalDecisionEmail {
+    pub regulator_name: String,
+    pub case_number: String,
+    /// "证据 2（聊天记录.jpg）".
+    pub file_label: String,
+    pub original_sha256: String,
+    /// The link, when approved.
+    pub download_url: Option<String>,
+    pub expires_on: String,
+}
+email_templates!(
+    OriginalDecisionEmail,
+    OriginalDecisionText,
+    OriginalDecisionHtml,
+    "email/original.txt",
+    "email/original.html"
+);
+
+impl OriginalDecisionEmail {
+    pub fn compose(&self) -> Result<Composed, askama::Error> {
+        let m = messages(Lang::ZhCn);
+        let (text, html) = self.render_both(m)?;
+        let subject = if self.download_url.is_some() {
+            format!("证据原件调取申请已同意：{}", self.case_number)
+        } else {
+            format!("证据原件调取申请未获同意：{}", self.case_number)
+        };
+        Ok(Composed {
+            kind: "original_decision",
+            subject,
+            text,
+            html,
+            holds_secret: self.download_url.is_some(),
+            attachment: None,
         })
     }
 }

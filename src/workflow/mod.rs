@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod confirm;
 pub mod file;
 pub mod handoff;
+pub mod originals;
 pub mod purge;
 pub mod reply;
 pub mod review;

@@ -1397,3 +1397,163 @@ async fn a_photo_with_a_location_leaves_only_as_a_copy_without_it_even_with_cons
     );
     assert!(received.mail.text.contains("副本"), "the email says copies");
 }
+
+/// The path of the single-use original link in the regulator's decision email.
+fn original_link(mail: &ParsedMail, base: &str) -> String {
+    let start = mail
+        .text
+        .find(&format!("{base}/originals/"))
+        .expect("the email holds an /originals/ link");
+    let url: String = mail.text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    url.trim_start_matches(base).to_string()
+}
+
+async fn post_for_bytes(visitor: &Visitor, path: &str) -> (StatusCode, Vec<u8>) {
+    let res = visitor
+        .client
+        .post(visitor.url(path))
+        .send()
+        .await
+        .expect("POST is answered");
+    (res.status(), res.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn a_regulator_gets_an_original_only_by_request_approval_and_a_single_use_link() {
+    let app = spawn_app().await;
+    let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let panyu = add_regulator(&app, &supervisor, PANYU, "market", "440113", PANYU_EMAIL).await;
+    let photo = jpeg_with_gps(1600);
+    let card = png_screenshot(1601);
+    let receipt = substantiated_case(
+        &app,
+        &officer,
+        &in_region(ReportFields::zh_cn(), "440113"),
+        vec![
+            ("好评返现卡.png", card.clone(), "image/png"),
+            ("包裹照片.jpg", photo.clone(), "image/jpeg"),
+        ],
+    )
+    .await;
+    let n = receipt.number.clone();
+    hand_off(&officer, &n, panyu).await;
+    let mail = app.mail.next_for(PANYU_EMAIL, WAIT).await;
+    let ack = handoff_link(&mail, &app.address, "acknowledge");
+    let regulator = app.visitor();
+
+    // The regulator's page offers each file; asking needs a file and a reason.
+    let page = regulator.get(&ack).await;
+    let ids = page.attrs_of(
+        "form[data-action=request_original] input[name=evidence_id]",
+        "value",
+    );
+    assert_eq!(ids.len(), 2, "{}", page.body);
+    let path = format!("{ack}/originals");
+    let no_reason = regulator
+        .post_form(&path, &[("evidence_id", &ids[1])])
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        no_reason.text_of("#originals-problem").as_deref(),
+        Some(zh().t("originals.reason_required"))
+    );
+    let forged = regulator
+        .post_form(
+            &format!("{}x/originals", ack),
+            &[("evidence_id", &ids[1]), ("reason", "需核对拍摄时间")],
+        )
+        .await;
+    assert_eq!(
+        forged.status,
+        StatusCode::FORBIDDEN,
+        "a forged link asks for nothing"
+    );
+    let asked = regulator
+        .post_form(
+            &path,
+            &[
+                ("evidence_id", &ids[1]),
+                ("reason", "需核对照片拍摄时间和地点"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert_eq!(
+        asked.text_of("#originals-result").as_deref(),
+        Some(zh().t1("originals.asked", 1).as_str())
+    );
+    // The officer is told, and sees the request on the case page.
+    let notice = app.mail.next_for("li.ming@amr.example.gov.cn", WAIT).await;
+    assert_eq!(
+        notice.subject,
+        zh().t1("email.officer.original_requested.subject", &n)
+    );
+    let page = officer.case_page(&n).await;
+    assert_eq!(
+        page.attr_of("#original-requests tr[data-original-request]", "data-state")
+            .as_deref(),
+        Some("requested")
+    );
+    let approve = page
+        .form("approve_original", &format!("/officer/cases/{n}"))
+        .expect("an approve form");
+    assert_eq!(officer.submit(&approve).await.status, StatusCode::SEE_OTHER);
+
+    // The regulator gets a single-use link: a page first, then the original, bit-exact, once.
+    let decision = app.mail.next_for(PANYU_EMAIL, WAIT).await;
+    assert!(decision.subject.contains("已同意"), "{}", decision.subject);
+    let link = original_link(&decision, &app.address);
+    let shown = regulator.get(&link).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains(&sha256(&photo)));
+    let (status, bytes) = post_for_bytes(&regulator, &link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, photo, "the original as received");
+    let (again, _) = post_for_bytes(&regulator, &link).await;
+    assert_eq!(again, StatusCode::GONE, "the link works once");
+    assert_eq!(regulator.get(&link).await.status, StatusCode::GONE);
+    assert_eq!(
+        regulator.get("/originals/not-a-real-token").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Every step is in the audit trail.
+    let actions: Vec<String> = audit_events::table
+        .filter(audit_events::case_id.eq(app.case_id(&n)))
+        .select(audit_events::action)
+        .load(&mut app.db())
+        .unwrap();
+    for a in [
+        "original_requested",
+        "original_approved",
+        "original_downloaded",
+    ] {
+        assert_eq!(
+            actions.iter().filter(|x| *x == a).count(),
+            1,
+            "{a} in {actions:?}"
+        );
+    }
+
+    // A refused request: the regulator is told, and no link exists.
+    let asked = regulator
+        .post_form(
+            &path,
+            &[("evidence_id", &ids[0]), ("reason", "需核对卡片原图")],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    app.mail.next_for("li.ming@amr.example.gov.cn", WAIT).await;
+    let page = officer.case_page(&n).await;
+    let refuse = page
+        .form("refuse_original", &format!("/officer/cases/{n}"))
+        .expect("a refuse form");
+    assert_eq!(officer.submit(&refuse).await.status, StatusCode::SEE_OTHER);
+    let refusal = app.mail.next_for(PANYU_EMAIL, WAIT).await;
+    assert!(refusal.subject.contains("未获同意"), "{}", refusal.subject);
+    assert!(!refusal.text.contains("/originals/"));
+}

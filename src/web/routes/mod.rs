@@ -4,6 +4,7 @@ pub mod confirm;
 pub mod home;
 pub mod lang;
 pub mod officer;
+pub mod originals;
 pub mod regulator;
 pub mod report;
 pub mod track;
@@ -54,6 +55,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/officer/regulators",
             web::post().to(officer::regulators::save_regulator),
+        )
+        .route(
+            "/officer/cases/{number}/originals/{id}/{decision}",
+            web::post().to(officer::originals::decide_original),
+        )
+        .route(
+            "/handoff/{id}/{action}/{expires}/{sig}/originals",
+            web::post().to(regulator::request_originals),
+        )
+        .route(
+            "/originals/{token}",
+            web::get().to(originals::show_original),
+        )
+        .route(
+            "/originals/{token}",
+            web::post().to(originals::download_original),
         )
         .route(
             "/officer/calendar",

@@ -27,6 +27,36 @@ pub struct RegulatorPage {
     pub path: String,
     pub done: Option<bool>,
     pub outcomes: &'static [Outcome],
+    /// The case's evidence files, for asking for an original.
+    pub files: Vec<OriginalChoice>,
+    /// How many originals were just asked for, or why the request was refused.
+    pub originals_asked: Option<usize>,
+    pub originals_problem: Option<String>,
+}
+
+pub struct OriginalChoice {
+    pub id: i64,
+    pub position: i32,
+    pub name: String,
+    /// The latest request for it under this handoff: requested, approved or refused.
+    pub state: Option<String>,
+}
+
+impl OriginalChoice {
+    pub fn state_key(&self) -> Option<String> {
+        self.state.as_ref().map(|s| format!("originals.state_{s}"))
+    }
+
+    pub fn is_pending(&self) -> bool {
+        self.state.as_deref() == Some(crate::db::originals::REQUESTED)
+    }
+}
+
+/// What the originals form just did, for the page.
+#[derive(Default)]
+struct OriginalsResult {
+    asked: Option<usize>,
+    problem: Option<String>,
 }
 
 impl RegulatorPage {
@@ -62,17 +92,51 @@ async fn page(
     action: &'static str,
     done: Option<bool>,
 ) -> Result<HttpResponse, AppError> {
+    page_with(
+        ctx,
+        state,
+        path,
+        action,
+        done,
+        OriginalsResult::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn page_with(
+    ctx: PageContext,
+    state: &AppState,
+    path: &LinkPath,
+    action: &'static str,
+    done: Option<bool>,
+    originals: OriginalsResult,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let id = path.0;
-    let (h, case_number, regulator_name) = db::run(&state.pool, move |conn| {
+    let (h, case_number, regulator_name, files) = db::run(&state.pool, move |conn| {
         let h = handoffs::get(conn, id)?;
         let case = cases::get(conn, h.case_id)?;
         let r = regulators::get(conn, h.regulator_id)?;
-        Ok((h, case.case_number, r.name))
+        let requests = crate::db::originals::for_case(conn, case.id)?;
+        let files = crate::db::evidence::for_case(conn, case.id)?
+            .into_iter()
+            .map(|f| OriginalChoice {
+                state: requests
+                    .iter()
+                    .find(|(r, ..)| r.handoff_id == h.id && r.evidence_id == f.id)
+                    .map(|(r, ..)| r.status.clone()),
+                id: f.id,
+                position: f.position,
+                name: f.original_name,
+            })
+            .collect();
+        Ok((h, case.case_number, r.name, files))
     })
     .await?;
     let link = format!("/handoff/{}/{}/{}/{}", path.0, path.1, path.2, path.3);
     render(
-        StatusCode::OK,
+        status,
         &RegulatorPage {
             ctx,
             action,
@@ -82,8 +146,70 @@ async fn page(
             path: link,
             done,
             outcomes: Outcome::ALL,
+            files,
+            originals_asked: originals.asked,
+            originals_problem: originals.problem,
         },
     )
+}
+
+/// The regulator asks for originals, from its acknowledge or outcome page (the same signed
+/// link): `evidence_id` (repeated) and `reason`.
+pub async fn request_originals(
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    path: LinkPath,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let action = match LinkAction::parse(&path.1) {
+        Some(a @ LinkAction::Acknowledge) | Some(a @ LinkAction::Outcome) => a,
+        _ => return Err(AppError::NotFound),
+    };
+    check(&state, &path, action)?;
+    let mut ids = Vec::new();
+    let mut reason = String::new();
+    for (k, v) in url::form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "evidence_id" => ids.push(
+                v.parse::<i64>()
+                    .map_err(|_| AppError::BadRequest("error.bad_request"))?,
+            ),
+            "reason" => reason = v.into_owned(),
+            _ => {}
+        }
+    }
+    let id = path.0;
+    let links = state.links.clone();
+    let asked = db::run_with(&state.pool, move |conn| {
+        crate::workflow::originals::request(conn, id, &ids, &reason, &links)
+    })
+    .await;
+    let name = if action == LinkAction::Acknowledge {
+        "acknowledge"
+    } else {
+        "outcome"
+    };
+    let (result, status) = match asked {
+        Ok(n) => {
+            state.wake_mailer();
+            (
+                OriginalsResult {
+                    asked: Some(n),
+                    problem: None,
+                },
+                StatusCode::OK,
+            )
+        }
+        Err(crate::workflow::WorkflowError::Invalid(key)) => (
+            OriginalsResult {
+                asked: None,
+                problem: Some(ctx.m.t(key).to_string()),
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    page_with(ctx, &state, &path, name, None, result, status).await
 }
 
 pub async fn show(

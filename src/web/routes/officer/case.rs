@@ -53,6 +53,10 @@ pub struct OfficerCasePage {
     pub deadlines: Option<queue::DeadlineRow>,
     /// The deadlines fall in a year counted without the official notice.
     pub deadlines_provisional: bool,
+    /// The finding the case was substantiated with (what the regulator reads).
+    pub finding: Option<crate::db::findings::FindingView>,
+    /// Regulators' requests for original evidence files, newest first.
+    pub original_requests: Vec<OriginalRequestView>,
     pub overdue: bool,
     pub evidence: Vec<EvidenceView>,
     pub related: Vec<cases::RelatedCase>,
@@ -66,6 +70,24 @@ pub struct OfficerCasePage {
     pub handoffs: Vec<HandoffView>,
     pub proposals: Vec<Proposal>,
     pub all_regulators: Vec<regulators::RegulatorRow>,
+}
+
+/// A regulator's request for an original, as the officer decides on it.
+pub struct OriginalRequestView {
+    pub row: crate::db::originals::OriginalRequestRow,
+    pub position: i32,
+    pub name: String,
+    pub handoff_seq: i32,
+}
+
+impl OriginalRequestView {
+    pub fn is_open(&self) -> bool {
+        self.row.status == crate::db::originals::REQUESTED
+    }
+
+    pub fn state_key(&self) -> String {
+        format!("originals.state_{}", self.row.status)
+    }
 }
 
 /// A handoff as the officer sees it: where it went, whether the mail went out, what came back.
@@ -223,6 +245,16 @@ async fn load(
             deadlines: queue::deadlines_of(conn, case.id)?,
             handoffs: load_handoffs(conn, &case)?,
             calendar: db::calendar::current(conn)?,
+            finding: crate::db::findings::of_case(conn, case.id)?,
+            original_requests: crate::db::originals::for_case(conn, case.id)?
+                .into_iter()
+                .map(|(row, position, name, handoff_seq)| OriginalRequestView {
+                    row,
+                    position,
+                    name,
+                    handoff_seq,
+                })
+                .collect(),
             case,
         })
     })
@@ -238,6 +270,8 @@ async fn load(
         deadlines,
         handoffs,
         calendar,
+        finding,
+        original_requests,
     } = loaded;
     let (handoff_list, proposals, all_regulators) = handoffs;
     let m = ctx.m;
@@ -285,6 +319,8 @@ async fn load(
         assignee: case
             .assigned_officer_id
             .and_then(|id| names.get(&id).cloned()),
+        finding,
+        original_requests,
         deadlines_provisional: deadlines
             .as_ref()
             .is_some_and(|d| d.deadlines().is_provisional(&calendar)),
@@ -321,6 +357,8 @@ struct Loaded {
     deadlines: Option<queue::DeadlineRow>,
     handoffs: HandoffData,
     calendar: std::sync::Arc<crate::domain::workdays::Calendar>,
+    finding: Option<crate::db::findings::FindingView>,
+    original_requests: Vec<OriginalRequestView>,
 }
 
 /// A refused action: shown on the case page itself, with the case as it is now, and the

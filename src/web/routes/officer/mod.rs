@@ -4,6 +4,7 @@ pub mod account;
 pub mod calendar;
 pub mod case;
 pub mod handoff;
+pub mod originals;
 pub mod queue;
 pub mod redact;
 pub mod regulators;

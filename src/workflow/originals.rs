@@ -1,0 +1,221 @@
+//! Originals leave the portal only on a regulator's request: the regulator asks (through its
+//! signed handoff page), an officer who may work the case approves or refuses, and an approved
+//! request gets a single-use link valid 7 days. Every step is in the case's audit trail.
+
+use super::{Links, WorkflowError};
+use crate::db::{
+    self, DbConnection, audit, cases, evidence, handoffs, officers, originals, regulators, tokens,
+};
+use crate::domain::audit::Actor;
+use crate::mail::{
+    self,
+    messages::{OfficerEmail, OfficerNotice, OriginalDecisionEmail},
+};
+use chrono::TimeDelta;
+use serde_json::json;
+
+/// How long an approved request's download link works.
+pub const LINK_LIFETIME: TimeDelta = TimeDelta::days(7);
+/// The longest reason a regulator may give.
+pub const MAX_REASON_CHARS: usize = 2000;
+
+/// Records the regulator's request for the originals of `evidence_ids` (files of the handed-off
+/// case; a file already asked for and not yet decided is passed over). Returns how many were
+/// asked for now.
+pub fn request(
+    conn: &mut DbConnection,
+    handoff_id: i64,
+    evidence_ids: &[i64],
+    reason: &str,
+    links: &Links,
+) -> Result<usize, WorkflowError> {
+    let reason = reason.replace("\r\n", "\n").trim().to_string();
+    if reason.is_empty() {
+        return Err(WorkflowError::Invalid("originals.reason_required"));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(WorkflowError::Invalid("review.text_too_long"));
+    }
+    if evidence_ids.is_empty() {
+        return Err(WorkflowError::Invalid("originals.choose_file"));
+    }
+    db::write_transaction(conn, |conn| {
+        let h = handoffs::get(conn, handoff_id)?;
+        let case = cases::get(conn, h.case_id)?;
+        let now = db::now();
+        let mut asked = 0;
+        for id in evidence_ids {
+            // Only files of this case: anything else is not this regulator's to ask for.
+            let file = evidence::get(conn, case.id, *id)
+                .map_err(|_| WorkflowError::Invalid("originals.choose_file"))?;
+            if originals::is_pending(conn, h.id, file.id)? {
+                continue;
+            }
+            let request_id = originals::insert(conn, h.id, file.id, &reason, now)?;
+            audit::append(
+                conn,
+                case.id,
+                Actor::Regulator(h.id),
+                "original_requested",
+                &json!({ "request": request_id, "handoff": h.seq, "position": file.position }),
+                false,
+                now,
+            )?;
+            asked += 1;
+        }
+        if asked > 0
+            && let Some(officer_id) = case.assigned_officer_id
+        {
+            let officer = officers::get(conn, officer_id)?;
+            let composed = OfficerEmail {
+                notice: OfficerNotice::OriginalRequested,
+                officer_name: officer.name,
+                case_number: case.case_number.clone(),
+                case_url: links.officer_case(&case.case_number),
+            }
+            .compose()?;
+            mail::enqueue(conn, Some(case.id), &officer.email, &composed, now)?;
+        }
+        tracing::info!(case = %case.case_number, asked, "originals requested");
+        Ok(asked)
+    })
+}
+
+/// An officer's decision on request `request_id` of the case `case_id`.
+pub fn decide(
+    conn: &mut DbConnection,
+    case_id: i64,
+    request_id: i64,
+    officer: Actor,
+    officer_id: i64,
+    approve: bool,
+    links: &Links,
+) -> Result<(), WorkflowError> {
+    db::write_transaction(conn, |conn| {
+        let r = originals::get(conn, request_id)?;
+        let h = handoffs::get(conn, r.handoff_id)?;
+        if h.case_id != case_id {
+            return Err(WorkflowError::Db(db::DbError::Query(
+                diesel::result::Error::NotFound,
+            )));
+        }
+        let case = cases::get(conn, case_id)?;
+        let file = evidence::get(conn, case.id, r.evidence_id)?;
+        let regulator = regulators::get(conn, h.regulator_id)?;
+        let now = db::now();
+        let expires = now + LINK_LIFETIME;
+        let token = approve.then(tokens::generate);
+        let decided = originals::decide(
+            conn,
+            r.id,
+            if approve {
+                originals::APPROVED
+            } else {
+                originals::REFUSED
+            },
+            officer_id,
+            token.as_ref().map(|(_, hash)| (hash.as_str(), expires)),
+            now,
+        )?;
+        if !decided {
+            return Err(WorkflowError::Conflict);
+        }
+        audit::append(
+            conn,
+            case.id,
+            officer,
+            if approve {
+                "original_approved"
+            } else {
+                "original_refused"
+            },
+            &json!({ "request": r.id, "handoff": h.seq, "position": file.position }),
+            false,
+            now,
+        )?;
+        let composed = OriginalDecisionEmail {
+            regulator_name: regulator.name,
+            case_number: case.case_number.clone(),
+            file_label: format!("证据 {}（{}）", file.position, file.original_name),
+            original_sha256: file.sha256.clone(),
+            download_url: token
+                .as_ref()
+                .map(|(t, _)| format!("{}/originals/{t}", links.base_url)),
+            expires_on: crate::web::filters::china_time(&expires),
+        }
+        .compose()?;
+        mail::enqueue(conn, Some(case.id), &regulator.email, &composed, now)?;
+        tracing::info!(case = %case.case_number, request = r.id, approve, "original request decided");
+        Ok(())
+    })
+}
+
+/// What a download link leads to.
+pub struct OriginalLink {
+    pub request: originals::OriginalRequestRow,
+    pub case_number: String,
+    pub file: evidence::EvidenceRow,
+}
+
+/// Why a link does not give the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRefused {
+    Unknown,
+    Expired,
+    Used,
+}
+
+/// Looks a link up without using it (the page with the button).
+pub fn look_up(
+    conn: &mut DbConnection,
+    token: &str,
+) -> Result<Result<OriginalLink, LinkRefused>, WorkflowError> {
+    let Some(request) = originals::by_token(conn, &tokens::hash_token(token))? else {
+        return Ok(Err(LinkRefused::Unknown));
+    };
+    if request.status != originals::APPROVED {
+        return Ok(Err(LinkRefused::Unknown));
+    }
+    if request.used_at.is_some() {
+        return Ok(Err(LinkRefused::Used));
+    }
+    if request.expires_at.is_none_or(|e| e < db::now()) {
+        return Ok(Err(LinkRefused::Expired));
+    }
+    let h = handoffs::get(conn, request.handoff_id)?;
+    let case = cases::get(conn, h.case_id)?;
+    let file = evidence::get(conn, case.id, request.evidence_id)?;
+    Ok(Ok(OriginalLink {
+        request,
+        case_number: case.case_number,
+        file,
+    }))
+}
+
+/// Uses the link: once, audited. The caller serves the file.
+pub fn use_link(
+    conn: &mut DbConnection,
+    token: &str,
+) -> Result<Result<OriginalLink, LinkRefused>, WorkflowError> {
+    db::write_transaction(conn, |conn| {
+        let link = match look_up(conn, token)? {
+            Ok(l) => l,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let now = db::now();
+        if !originals::mark_used(conn, link.request.id, now)? {
+            return Ok(Err(LinkRefused::Used));
+        }
+        audit::append(
+            conn,
+            link.file.case_id,
+            Actor::Regulator(link.request.handoff_id),
+            "original_downloaded",
+            &json!({ "request": link.request.id, "position": link.file.position, "sha256": link.file.sha256 }),
+            false,
+            now,
+        )?;
+        tracing::info!(case = %link.case_number, request = link.request.id, "original downloaded");
+        Ok(Ok(link))
+    })
+}
