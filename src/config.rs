@@ -27,6 +27,11 @@ pub struct Settings {
     /// from the right; entries further left are the client's own words and are never believed.
     pub trust_proxy_headers: u8,
     pub db_pool_size: u32,
+    /// Days a report's client address is kept (`RETAIN_REPORTER_IP_DAYS`, 30; 0 keeps it).
+    pub retain_reporter_ip_days: u32,
+    /// Days a reporter's email is kept once the case is finished (`RETAIN_CONTACT_DAYS`, 1095,
+    /// three years; 0 keeps it).
+    pub retain_contact_days: u32,
     /// `SIGNING_KEY_FILE`: an Ed25519 PKCS#8 PEM key to sign handoff packages with.
     pub signing_key_file: Option<PathBuf>,
 }
@@ -77,6 +82,8 @@ impl Settings {
                 Some(_) => number("TRUST_PROXY_HEADERS", 0)?,
             },
             db_pool_size: number("DATABASE_POOL_SIZE", 8)?,
+            retain_reporter_ip_days: number("RETAIN_REPORTER_IP_DAYS", 30)?,
+            retain_contact_days: number("RETAIN_CONTACT_DAYS", 1095)?,
             signing_key_file: var("SIGNING_KEY_FILE").map(PathBuf::from),
             data_dir,
         })
@@ -95,6 +102,8 @@ impl Settings {
             rate_limit_logins_per_hour: 20,
             min_form_seconds: 3,
             trust_proxy_headers: 0,
+            retain_reporter_ip_days: 30,
+            retain_contact_days: 1095,
             db_pool_size: 8,
             signing_key_file: None,
             data_dir,

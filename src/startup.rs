@@ -155,6 +155,10 @@ impl Application {
             store.clone(),
             handoff.clone(),
             mail_wakeup.clone(),
+            crate::workflow::retention::RetentionPeriods {
+                reporter_ip_days: settings.retain_reporter_ip_days,
+                contact_days: settings.retain_contact_days,
+            },
         ));
 
         let session_key = keys.session.clone();
@@ -236,14 +240,14 @@ impl Application {
     }
 }
 
-/// Hourly housekeeping: purge reports never confirmed.
 /// Hourly housekeeping (and once at start): purge reports never confirmed; remind regulators
-/// who have not acknowledged a handoff in 5 working days.
+/// who have not acknowledged a handoff in 5 working days; apply the retention periods.
 async fn maintenance(
     pool: DbPool,
     store: EvidenceStore,
     handoff: HandoffContext,
     mail_wakeup: Arc<Notify>,
+    retention: crate::workflow::retention::RetentionPeriods,
 ) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -258,6 +262,9 @@ async fn maintenance(
                 mail_wakeup.notify_one();
             }
             Err(e) => tracing::warn!(error = %e, "handoff reminders failed"),
+        }
+        if let Err(e) = crate::workflow::retention::apply(&pool, retention).await {
+            tracing::warn!(error = %e, "applying the retention periods failed");
         }
     }
 }

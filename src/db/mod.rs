@@ -13,6 +13,7 @@ pub mod originals;
 pub mod outbox;
 pub mod queue;
 pub mod regulators;
+pub mod retention;
 pub mod schema;
 pub mod secrets;
 pub mod tokens;

@@ -1231,7 +1231,7 @@ fn write_case(
         trail.push(NewEntry {
             actor: Actor::Reporter,
             action: "evidence_added",
-            detail: json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size, "name": name }),
+            detail: json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size }),
             visible_to_reporter: true,
             at: plan.created_at,
         });
@@ -1302,8 +1302,8 @@ fn write_case(
                 }
             }
             Step::RequestInfo { officer, message } => {
-                notes::add_message(conn, case_id, Some(officer), message, at)?;
-                let detail = json!({ "message": message });
+                let message_id = notes::add_message(conn, case_id, Some(officer), message, at)?;
+                let detail = json!({ "message_id": message_id });
                 change(
                     t,
                     &mut status,
@@ -1393,8 +1393,8 @@ fn write_case(
             }
             Step::Dismiss { officer, reason } => {
                 let message = content::dismiss_message(reason);
-                notes::add_message(conn, case_id, Some(officer), message, at)?;
-                let detail = json!({ "reason": reason.as_str(), "message": message });
+                let message_id = notes::add_message(conn, case_id, Some(officer), message, at)?;
+                let detail = json!({ "reason": reason.as_str(), "message_id": message_id });
                 let actor = Actor::Officer(officer);
                 change(
                     t,
@@ -1407,7 +1407,10 @@ fn write_case(
             }
             Step::Withdraw { reason } => {
                 let detail = match reason {
-                    Some(r) => json!({ "reason": r }),
+                    Some(r) => {
+                        let id = notes::add_message(conn, case_id, None, r, at)?;
+                        json!({ "reason_message_id": id })
+                    }
                     None => json!({}),
                 };
                 change(

@@ -9,6 +9,7 @@ pub mod handoff;
 pub mod originals;
 pub mod purge;
 pub mod reply;
+pub mod retention;
 pub mod review;
 pub mod track;
 pub mod withdraw;
@@ -194,7 +195,8 @@ pub fn record_evidence(
             case_id,
             Actor::Reporter,
             "evidence_added",
-            &serde_json::json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size, "name": e.original_name }),
+            // The file name stays on the evidence row (it may name a person): not in the trail.
+            &serde_json::json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size }),
             true,
             now,
         )?;

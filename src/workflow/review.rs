@@ -135,13 +135,15 @@ pub fn perform(
             ReviewAction::RequestInfo { message } => {
                 require_worker(&case, officer)?;
                 let message = text(message, true)?;
-                notes::add_message(conn, case.id, Some(officer.id), &message, now)?;
+                // The trail refers to the message by id: erasing it leaves the chain whole.
+                let message_id =
+                    notes::add_message(conn, case.id, Some(officer.id), &message, now)?;
                 change_status(
                     conn,
                     &case,
                     Transition::RequestInfo,
                     me,
-                    json!({ "message": message }),
+                    json!({ "message_id": message_id }),
                     Some(&message),
                     links,
                 )
@@ -153,14 +155,15 @@ pub fn perform(
             ReviewAction::Dismiss { reason, message } => {
                 require_worker_or_unassigned(&case, officer)?;
                 let message = text(message, true)?;
-                notes::add_message(conn, case.id, Some(officer.id), &message, now)?;
+                let message_id =
+                    notes::add_message(conn, case.id, Some(officer.id), &message, now)?;
                 cases::set_closed_reason(conn, case.id, reason.as_str())?;
                 change_status(
                     conn,
                     &case,
                     Transition::Dismiss(*reason),
                     me,
-                    json!({ "reason": reason.as_str(), "message": message }),
+                    json!({ "reason": reason.as_str(), "message_id": message_id }),
                     Some(&message),
                     links,
                 )

@@ -1,7 +1,7 @@
 //! The reporter withdrawing a report (any state before the handoff).
 
 use super::{Links, WorkflowError, change_status};
-use crate::db::{self, DbConnection, cases};
+use crate::db::{self, DbConnection, cases, notes};
 use crate::domain::audit::Actor;
 use crate::domain::{CaseStatus, Transition};
 use serde_json::json;
@@ -14,8 +14,13 @@ pub fn withdraw(
 ) -> Result<CaseStatus, WorkflowError> {
     db::write_transaction(conn, |conn| {
         let case = cases::get(conn, case_id)?;
+        // The reporter's words are kept as their message; the trail refers to it by id.
         let detail = match reason {
-            Some(r) => json!({ "reason": r }),
+            Some(r) => {
+                case.status().apply(Transition::Withdraw)?;
+                let id = notes::add_message(conn, case_id, None, r, db::now())?;
+                json!({ "reason_message_id": id })
+            }
             None => json!({}),
         };
         change_status(

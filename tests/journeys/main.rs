@@ -16,5 +16,6 @@ mod officer;
 mod queue;
 mod redaction;
 mod reporting;
+mod retention;
 mod review;
 mod tracking;

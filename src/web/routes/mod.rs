@@ -1,6 +1,7 @@
 //! The portal's routes, one file per area.
 
 pub mod confirm;
+pub mod erase;
 pub mod home;
 pub mod lang;
 pub mod officer;
@@ -71,6 +72,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/originals/{token}",
             web::post().to(originals::download_original),
+        )
+        .route(
+            "/track/case/erase-contact",
+            web::post().to(erase::erase_my_contact),
+        )
+        .route(
+            "/officer/cases/{number}/erase-contact",
+            web::post().to(erase::erase_contact_on_request),
         )
         .route(
             "/officer/calendar",

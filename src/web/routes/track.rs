@@ -141,15 +141,29 @@ impl TrackedCasePage {
     }
 }
 
-fn timeline_text(m: &Messages, row: &audit::AuditRow) -> String {
+fn timeline_text(
+    m: &Messages,
+    row: &audit::AuditRow,
+    names: &std::collections::HashMap<i64, String>,
+) -> String {
     let detail = row.detail_json();
     match row.action.as_str() {
+        // Older entries hold the name; newer ones its position (the name stays on the file).
         "evidence_added" => m.t1(
             "timeline.evidence_added",
-            detail["name"].as_str().unwrap_or(""),
+            detail["name"]
+                .as_str()
+                .or_else(|| {
+                    detail["position"]
+                        .as_i64()
+                        .and_then(|p| names.get(&p))
+                        .map(String::as_str)
+                })
+                .unwrap_or(""),
         ),
         "filed" => m.t("timeline.filed").to_string(),
         "request_info" => m.t("timeline.request_info").to_string(),
+        "contact_erased" => m.t("timeline.contact_erased").to_string(),
         "deadlines_recounted" => m.t2(
             "timeline.deadlines_recounted",
             detail["calendar_year"].as_i64().unwrap_or_default(),
@@ -220,12 +234,16 @@ async fn load_case_page(
         .and_then(|c| divisions().region(&c))
         .map(|r| r.full_name())
         .unwrap_or_else(|| case.region_code.clone());
+    let names: std::collections::HashMap<i64, String> = files
+        .iter()
+        .map(|(f, _)| (i64::from(f.position), f.original_name.clone()))
+        .collect();
     let timeline = trail
         .iter()
         .filter(|r| r.visible_to_reporter)
         .map(|r| TimelineItem {
             at: filters::china_time(&r.at),
-            text: timeline_text(m, r),
+            text: timeline_text(m, r, &names),
         })
         .collect();
     let evidence = files

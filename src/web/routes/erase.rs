@@ -1,0 +1,74 @@
+//! Erasing a reporter's contact on request: by the reporter on their case page (signed in with
+//! the receipt code), or by an officer for a request made another way.
+
+use crate::db::{self, cases};
+use crate::domain::CaseNumber;
+use crate::domain::audit::Actor;
+use crate::error::AppError;
+use crate::web::officer_session::CurrentOfficer;
+use crate::web::{AppState, reporter_session, see_other};
+use crate::workflow::WorkflowError;
+use crate::workflow::retention::{ErasureCause, erase_contact};
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct EraseForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// `POST /track/case/erase-contact`: the reporter's own request.
+pub async fn erase_my_contact(
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<EraseForm>,
+) -> Result<HttpResponse, AppError> {
+    reporter_session::check_csrf(&session, &form.csrf_token)?;
+    let Some(case_id) = reporter_session::current_case(&session)? else {
+        return Ok(see_other("/track"));
+    };
+    db::run_with(&state.pool, move |conn| {
+        erase_contact(
+            conn,
+            case_id,
+            Actor::Reporter,
+            ErasureCause::ReporterRequest,
+        )
+    })
+    .await
+    .map_err(AppError::from)?;
+    Ok(see_other("/track/case"))
+}
+
+/// `POST /officer/cases/{number}/erase-contact`: an officer who may work the case, on the
+/// reporter's request made another way (a letter, a call).
+pub async fn erase_contact_on_request(
+    ctx: crate::web::context::PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<EraseForm>,
+) -> Result<HttpResponse, AppError> {
+    officer.check_csrf(&form.csrf_token)?;
+    let number = CaseNumber::parse(&path).ok_or(AppError::NotFound)?;
+    let (me, supervisor) = (officer.id, officer.is_supervisor());
+    let result = db::run_with(&state.pool, move |conn| {
+        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+        if !case.may_be_worked_by(me, supervisor) {
+            return Err(WorkflowError::NotAllowed("review.not_yours"));
+        }
+        erase_contact(
+            conn,
+            case.id,
+            Actor::Officer(me),
+            ErasureCause::OfficerOnRequest,
+        )
+    })
+    .await;
+    match result {
+        Ok(_) => Ok(see_other(&format!("/officer/cases/{number}"))),
+        Err(e) => super::officer::case::show_refusal(ctx, officer, &state, number, e.into()).await,
+    }
+}
