@@ -85,10 +85,12 @@ pub fn read<R: Read + Seek>(reader: &mut R) -> Result<Directory, Refusal> {
     let mut start = u32_at(&eocd, 16);
     let mut end = eocd_at;
 
-    // ZIP64, when the end record says so (as the `zip` crate reads it): a locator right before
-    // the end record points at the ZIP64 end record, which must sit right before the locator.
+    // ZIP64: a locator right before the end record points at the ZIP64 end record, which must
+    // sit right before the locator. Its numbers count when the end record's are saturated (as
+    // the `zip` crate reads it); otherwise they must be the same (some writers add ZIP64
+    // records that are not needed).
     let may_be_zip64 = entries == 0xFFFF || size == 0xFFFF_FFFF || start == 0xFFFF_FFFF;
-    if may_be_zip64 && eocd_at >= ZIP64_LOCATOR_LEN {
+    if eocd_at >= ZIP64_LOCATOR_LEN {
         let locator_at = eocd_at - ZIP64_LOCATOR_LEN;
         let mut locator = [0u8; ZIP64_LOCATOR_LEN as usize];
         read_at(reader, locator_at, &mut locator).map_err(io)?;
@@ -113,10 +115,19 @@ pub fn read<R: Read + Seek>(reader: &mut R) -> Result<Directory, Refusal> {
             if u32_at(&record, 16) != 0 || u32_at(&record, 20) != 0 {
                 return Err(not_a_zip("it is split over several disks"));
             }
-            entries_here = u64_at(&record, 24);
-            entries = u64_at(&record, 32);
-            size = u64_at(&record, 40);
-            start = u64_at(&record, 48);
+            let zip64 = (
+                u64_at(&record, 24),
+                u64_at(&record, 32),
+                u64_at(&record, 40),
+                u64_at(&record, 48),
+            );
+            if may_be_zip64 {
+                (entries_here, entries, size, start) = zip64;
+            } else if zip64 != (entries_here, entries, size, start) {
+                return Err(not_a_zip(
+                    "its ZIP64 end record disagrees with its end record",
+                ));
+            }
             end = record_at;
         }
     }
