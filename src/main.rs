@@ -299,14 +299,15 @@ fn verify_package(
             }
         }
     };
-    let bytes = match std::fs::read(package) {
-        Ok(b) => b,
+    // Read as a stream: the package is never held in memory whole.
+    let file = match std::fs::File::open(package) {
+        Ok(f) => f,
         Err(e) => {
             eprintln!("cannot read {}: {e}", package.display());
             return 2;
         }
     };
-    let report = verify::verify(&bytes, &public);
+    let report = verify::verify(std::io::BufReader::with_capacity(64 * 1024, file), &public);
     println!("package: {}", package.display());
     println!("key fingerprint: {}", signing::fingerprint(&public));
     if report.is_valid() {
