@@ -18,4 +18,5 @@ mod redaction;
 mod reporting;
 mod retention;
 mod review;
+mod security;
 mod tracking;
