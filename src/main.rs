@@ -139,7 +139,10 @@ async fn calendar_command(settings: &Settings, command: CalendarCommand) -> anyh
             for row in history.iter().filter(|r| seen.insert(r.year)) {
                 println!(
                     "{}  official  {} ({}, {} UTC)",
-                    row.year, row.source, row.origin, row.imported_at
+                    row.year,
+                    row.source,
+                    row.origin,
+                    row.imported_at.format("%Y-%m-%d %H:%M")
                 );
             }
             let this_year = chrono::Datelike::year(&reviewwatch::domain::china_date(db::now()));

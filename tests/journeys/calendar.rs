@@ -142,6 +142,7 @@ async fn loading_the_2027_notice_moves_running_deadlines_and_drops_provisional()
         officer_page.text_of("#decide-by").as_deref(),
         Some("2027-01-11")
     );
+
     assert!(
         officer_page
             .text_of(".case-meta")
@@ -157,6 +158,14 @@ async fn loading_the_2027_notice_moves_running_deadlines_and_drops_provisional()
     assert_eq!(extended.status, StatusCode::SEE_OTHER);
     // Provisional: 12–15, 18–22, 25–29 January (14), Monday 1 February (15).
     assert_eq!(deadlines(&app, &late.number).1, date("2027-02-01"));
+    // In the queue too (a case in review is due by its decision date).
+    let queue = supervisor.get("/officer/cases").await;
+    let row = |q: &Reply, n: &str| {
+        q.text_of(&format!("tr[data-case='{n}']"))
+            .unwrap_or_default()
+    };
+    assert!(row(&queue, &late.number).contains(zh().t("deadline.provisional")));
+    assert!(!row(&queue, &early.number).contains(zh().t("deadline.provisional")));
 
     let reporter = app.visitor();
     let tracked = reporter.open_case(&late.number, &late.code).await;
@@ -204,6 +213,9 @@ async fn loading_the_2027_notice_moves_running_deadlines_and_drops_provisional()
         (Some(date("2026-12-29")), date("2027-01-30"))
     );
     assert_eq!(deadlines(&app, &early.number), early_before);
+    let queue = supervisor.get("/officer/cases").await;
+    assert!(!row(&queue, &late.number).contains(zh().t("deadline.provisional")));
+    assert!(row(&queue, &late.number).contains("2027-01-30"));
     let officer_page = supervisor.case_page(&late.number).await;
     assert_eq!(
         officer_page.text_of("#decide-by").as_deref(),
