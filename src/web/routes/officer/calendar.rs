@@ -168,58 +168,35 @@ pub async fn import_calendar(
         }
     }
     let m = ctx.m;
-    let refuse = |problems: Vec<CalendarFileError>| -> Vec<String> {
-        problems
-            .iter()
-            .map(|p| {
-                let (key, arg) = p.key_and_arg();
-                m.t1(key, arg)
-            })
-            .collect()
-    };
-    if too_large {
+    let checked = if too_large {
         // The CSRF token may not have been read: refuse without touching anything.
-        let problems = refuse(vec![CalendarFileError::TooLarge]);
-        return page(
-            ctx,
-            officer,
-            &state,
-            None,
-            problems,
-            Vec::new(),
+        Err((
+            vec![CalendarFileError::TooLarge],
             StatusCode::PAYLOAD_TOO_LARGE,
-        )
-        .await;
-    }
-    officer.check_csrf(&csrf)?;
-    let bytes = if file.is_empty() { text } else { file };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        let problems = vec![m.t("calendar.error.empty").to_string()];
-        return page(
-            ctx,
-            officer,
-            &state,
-            None,
-            problems,
-            Vec::new(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let year_file = match calendar_file::parse(&bytes) {
+        ))
+    } else {
+        officer.check_csrf(&csrf)?;
+        let bytes = if file.is_empty() { text } else { file };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            Err((Vec::new(), StatusCode::UNPROCESSABLE_ENTITY))
+        } else {
+            calendar_file::parse(&bytes).map_err(|p| (p, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+    };
+    let year_file = match checked {
         Ok(f) => f,
-        Err(problems) => {
-            let problems = refuse(problems);
-            return page(
-                ctx,
-                officer,
-                &state,
-                None,
-                problems,
-                Vec::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+        Err((problems, status)) => {
+            let mut shown: Vec<String> = problems
+                .iter()
+                .map(|p| {
+                    let (key, arg) = p.key_and_arg();
+                    m.t1(key, arg)
+                })
+                .collect();
+            if shown.is_empty() {
+                shown.push(m.t("calendar.error.empty").to_string());
+            }
+            return page(ctx, officer, &state, None, shown, Vec::new(), status).await;
         }
     };
     let notes: Vec<String> = year_file
