@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod cases;
 pub mod evidence;
 pub mod handoffs;
+pub mod login_attempts;
 pub mod notes;
 pub mod officers;
 pub mod outbox;

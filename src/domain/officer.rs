@@ -23,15 +23,40 @@ pub enum PasswordError {
     TooShort,
     #[error("a password may have at most {MAX_PASSWORD_CHARS} characters")]
     TooLong,
+    #[error("this password is one of the 10,000 most common ones; choose another")]
+    Common,
+}
+
+/// The 10,000 most common passwords, lower-cased (see the first line of the file for where they
+/// come from).
+const COMMON_PASSWORDS: &str = include_str!("facts/common-passwords.txt");
+
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| {
+            COMMON_PASSWORDS
+                .lines()
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect()
+        });
+    &SET
+}
+
+/// Whether `password` is on the list of common passwords, whatever its case.
+pub fn is_common_password(password: &str) -> bool {
+    common_passwords().contains(password.to_lowercase().as_str())
 }
 
 /// A password that meets the rules. Its `Debug` never shows it.
 pub struct NewPassword(String);
 
 impl NewPassword {
+    /// Refuses a common password first: "too short" would only invite `123456789012`.
     pub fn parse(input: &str) -> Result<Self, PasswordError> {
         let n = input.chars().count();
-        if n < MIN_PASSWORD_CHARS {
+        if n <= MAX_PASSWORD_CHARS && is_common_password(input) {
+            Err(PasswordError::Common)
+        } else if n < MIN_PASSWORD_CHARS {
             Err(PasswordError::TooShort)
         } else if n > MAX_PASSWORD_CHARS {
             Err(PasswordError::TooLong)
@@ -88,6 +113,36 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("correct horse batterY", &h));
         assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn the_common_password_list_holds_ten_thousand_with_the_chinese_favourites() {
+        assert!(
+            common_passwords().len() >= 10_000,
+            "{}",
+            common_passwords().len()
+        );
+        for p in [
+            "123456",
+            "5201314",
+            "woaini1314",
+            "qq123456",
+            "1qaz2wsx",
+            "147258369",
+            "password1",
+            "1qaz2wsx3edc",
+        ] {
+            assert!(is_common_password(p), "{p}");
+        }
+        assert!(is_common_password("PassWord1"), "whatever the case");
+        assert!(!is_common_password("correct horse battery staple"));
+    }
+
+    #[test]
+    fn common_passwords_are_refused_even_when_long_enough() {
+        for p in ["1qaz2wsx3edc", "Password1", "woaini1314", "123456"] {
+            assert_eq!(NewPassword::parse(p).err(), Some(PasswordError::Common), "{p}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod handoff;
 pub mod purge;
 pub mod reply;
 pub mod review;
+pub mod sign_in;
 pub mod track;
 pub mod withdraw;
 
