@@ -132,7 +132,13 @@ pub async fn log_in(
     let next = safe_next(Some(&form.next)).to_string();
     let page = |ctx, problem: String| LoginPage {
         ctx,
-        email: form.email.trim().chars().take(MAX_EMAIL_BYTES).collect(),
+        email: form
+            .email
+            .trim()
+            .char_indices()
+            .take_while(|(i, c)| i + c.len_utf8() <= MAX_EMAIL_BYTES)
+            .map(|(_, c)| c)
+            .collect(),
         next: next.clone(),
         problem: Some(problem),
     };
