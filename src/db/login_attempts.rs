@@ -31,7 +31,11 @@ pub enum Counted<'a> {
 /// Makes sure the throttle keys exist. Outside any transaction: on PostgreSQL a failed insert
 /// would abort it, and two instances may insert the same key at once (the loser's insert fails
 /// and the row is there all the same).
-pub fn ensure_keys(conn: &mut DbConnection, keys: &[String], now: NaiveDateTime) -> QueryResult<()> {
+pub fn ensure_keys(
+    conn: &mut DbConnection,
+    keys: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     for key in keys {
         let exists = login_throttle_keys::table
             .find(key)
@@ -141,9 +145,10 @@ pub fn purge(
     attempts_before: NaiveDateTime,
     devices_before: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let attempts =
-        diesel::delete(login_attempts::table.filter(login_attempts::attempted_at.lt(attempts_before)))
-            .execute(conn)?;
+    let attempts = diesel::delete(
+        login_attempts::table.filter(login_attempts::attempted_at.lt(attempts_before)),
+    )
+    .execute(conn)?;
     diesel::delete(
         login_throttle_keys::table.filter(login_throttle_keys::touched_at.lt(attempts_before)),
     )

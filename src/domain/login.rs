@@ -108,6 +108,9 @@ mod tests {
 
     #[test]
     fn emails_are_counted_however_they_are_typed() {
-        assert_eq!(normalise_email("  Li.Ming@AMR.example "), "li.ming@amr.example");
+        assert_eq!(
+            normalise_email("  Li.Ming@AMR.example "),
+            "li.ming@amr.example"
+        );
     }
 }

@@ -141,7 +141,11 @@ mod tests {
     #[test]
     fn common_passwords_are_refused_even_when_long_enough() {
         for p in ["1qaz2wsx3edc", "Password1", "woaini1314", "123456"] {
-            assert_eq!(NewPassword::parse(p).err(), Some(PasswordError::Common), "{p}");
+            assert_eq!(
+                NewPassword::parse(p).err(),
+                Some(PasswordError::Common),
+                "{p}"
+            );
         }
     }
 

@@ -86,7 +86,8 @@ impl PasswordSlot {
         use crate::domain::officer::{decoy_hash, verify_password};
         tokio::task::spawn_blocking(move || {
             let _slot = self;
-            let matched = verify_password(&password, stored.as_deref().unwrap_or_else(|| decoy_hash()));
+            let matched =
+                verify_password(&password, stored.as_deref().unwrap_or_else(|| decoy_hash()));
             matched && stored.is_some()
         })
         .await

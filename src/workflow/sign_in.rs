@@ -63,7 +63,11 @@ pub async fn admit(
             None => None,
         };
         let (who, throttle, own_key) = match device {
-            Some(id) => (Counted::Device(id), Throttle::DEVICE, format!("device:{id}")),
+            Some(id) => (
+                Counted::Device(id),
+                Throttle::DEVICE,
+                format!("device:{id}"),
+            ),
             None => (
                 Counted::Account(&attempt.email),
                 Throttle::ACCOUNT,
@@ -82,11 +86,15 @@ pub async fn admit(
                     Counted::Address(&attempt.address),
                     limit.since(now),
                 )?;
-                refusal = limit.wait(n, oldest, now).map(|wait| Refusal::Address { wait });
+                refusal = limit
+                    .wait(n, oldest, now)
+                    .map(|wait| Refusal::Address { wait });
             }
             if refusal.is_none() {
                 let (n, oldest) = attempts::failures_since(conn, who, throttle.since(now))?;
-                refusal = throttle.wait(n, oldest, now).map(|wait| Refusal::Account { wait });
+                refusal = throttle
+                    .wait(n, oldest, now)
+                    .map(|wait| Refusal::Account { wait });
             }
             let outcome = if refusal.is_some() {
                 AttemptOutcome::Refused

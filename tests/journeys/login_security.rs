@@ -57,7 +57,10 @@ async fn thirty_guesses_sent_at_once_get_no_more_checks_than_the_lock_allows() {
         .filter(|r| r.status == StatusCode::UNAUTHORIZED)
         .count();
     assert_eq!(checked, 5, "exactly the five the lock allows are checked");
-    for reply in replies.iter().filter(|r| r.status != StatusCode::UNAUTHORIZED) {
+    for reply in replies
+        .iter()
+        .filter(|r| r.status != StatusCode::UNAUTHORIZED)
+    {
         assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(
             reply.text_of("#login-problem"),
@@ -86,7 +89,8 @@ fn hold_the_database(url: String) -> (std::sync::mpsc::Receiver<()>, std::sync::
     let (held_tx, held_rx) = std::sync::mpsc::channel();
     let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
-        let (begin, mut conn): (&str, Box<dyn FnMut(&str)>) = if url.starts_with("postgres") {
+        type Run = Box<dyn FnMut(&str)>;
+        let (begin, mut conn): (&str, Run) = if url.starts_with("postgres") {
             let mut c = diesel::PgConnection::establish(&url).unwrap();
             (
                 "BEGIN; LOCK TABLE login_throttle_keys IN ACCESS EXCLUSIVE MODE;",
@@ -156,7 +160,10 @@ async fn a_browser_that_signed_in_before_keeps_its_way_in_while_guesses_lock_the
         .map(|a| a.trim().to_ascii_lowercase())
         .collect();
     for wanted in ["httponly", "samesite=strict", "path=/officer"] {
-        assert!(attributes.iter().any(|a| a == wanted), "{wanted}: {device:?}");
+        assert!(
+            attributes.iter().any(|a| a == wanted),
+            "{wanted}: {device:?}"
+        );
     }
     assert!(
         attributes.iter().any(|a| a == "max-age=15552000"),
@@ -168,7 +175,9 @@ async fn a_browser_that_signed_in_before_keeps_its_way_in_while_guesses_lock_the
         .await
         .attr_of("form[data-action=logout] input[name=csrf_token]", "value")
         .expect("the officer pages carry the CSRF token");
-    let out = own.post_form("/officer/logout", &[("csrf_token", &csrf)]).await;
+    let out = own
+        .post_form("/officer/logout", &[("csrf_token", &csrf)])
+        .await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
 
     // Someone who knows the address guesses from another browser until the account locks.
@@ -214,7 +223,9 @@ async fn a_browser_that_signed_in_before_keeps_its_way_in_while_guesses_lock_the
         .create_officer("zhao.lei@amr.example.gov.cn", "赵磊", "officer")
         .await;
     for _ in 0..5 {
-        app.visitor().log_in(&other.email, "a wrong password!").await;
+        app.visitor()
+            .log_in(&other.email, "a wrong password!")
+            .await;
     }
     let reply = own.log_in(&other.email, OFFICER_PASSWORD).await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);

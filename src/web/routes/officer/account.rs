@@ -308,8 +308,7 @@ pub async fn change_password(
             &fail(ctx, officer, m.t("password.wrong_current").to_string()),
         );
     }
-    let checked =
-        check_password(&req, &state, officer.email.clone(), form.current.clone()).await?;
+    let checked = check_password(&req, &state, officer.email.clone(), form.current.clone()).await?;
     let admitted = match checked {
         Check::Matched(admitted) => admitted,
         Check::Refused(refusal) => {
