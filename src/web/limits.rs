@@ -7,6 +7,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
 
 pub struct Limiter {
     inner: Option<DefaultKeyedRateLimiter<IpAddr>>,
@@ -39,15 +40,18 @@ pub struct RateLimits {
 }
 
 /// Password checks (argon2id, 19 MiB and tens of milliseconds each) run at most one per core at
-/// a time; a check that finds every slot taken is answered 429 at once, so a burst of sign-ins
-/// can neither queue up nor take the server's memory.
+/// a time, each in working memory kept for its slot; a check that finds every slot taken is
+/// answered 429 at once, so a burst of sign-ins can neither queue up nor take the server's memory.
 pub struct PasswordChecks {
-    slots: std::sync::Arc<tokio::sync::Semaphore>,
+    slots: Arc<tokio::sync::Semaphore>,
+    /// Argon2 working memory, one block per slot at most, reused from check to check.
+    memory: Arc<Mutex<Vec<Vec<argon2::Block>>>>,
 }
 
 /// A slot taken for one check; the check runs holding it.
 pub struct PasswordSlot {
     _permit: tokio::sync::OwnedSemaphorePermit,
+    memory: Arc<Mutex<Vec<Vec<argon2::Block>>>>,
 }
 
 impl PasswordChecks {
@@ -59,22 +63,23 @@ impl PasswordChecks {
             slots
         };
         Self {
-            slots: std::sync::Arc::new(tokio::sync::Semaphore::new(slots)),
+            slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+            memory: Arc::default(),
         }
     }
 
     /// A free slot, or 429: try again in a second.
     pub fn try_slot(&self) -> Result<PasswordSlot, AppError> {
-        self.slots
-            .clone()
-            .try_acquire_owned()
-            .map(|permit| PasswordSlot { _permit: permit })
-            .map_err(|_| {
-                tracing::info!("password check refused: every slot is busy");
-                AppError::TooManyRequests {
-                    retry_after_secs: 1,
-                }
-            })
+        let permit = self.slots.clone().try_acquire_owned().map_err(|_| {
+            tracing::info!("password check refused: every slot is busy");
+            AppError::TooManyRequests {
+                retry_after_secs: 1,
+            }
+        })?;
+        Ok(PasswordSlot {
+            _permit: permit,
+            memory: self.memory.clone(),
+        })
     }
 }
 
@@ -83,11 +88,18 @@ impl PasswordSlot {
     /// the work is done (even if the request is dropped meanwhile). Without a hash (no such
     /// account, or an inactive one) the check runs against a decoy: the same work, and no match.
     pub async fn verify(self, password: String, stored: Option<String>) -> Result<bool, AppError> {
-        use crate::domain::officer::{decoy_hash, verify_password};
+        use crate::domain::officer::{decoy_hash, verify_password_in};
         tokio::task::spawn_blocking(move || {
-            let _slot = self;
-            let matched =
-                verify_password(&password, stored.as_deref().unwrap_or_else(|| decoy_hash()));
+            let pool = &self.memory;
+            // Never more blocks than slots: each holder of a slot takes one and puts it back.
+            let mut memory = pool
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop()
+                .unwrap_or_default();
+            let hash = stored.as_deref().unwrap_or_else(|| decoy_hash());
+            let matched = verify_password_in(&mut memory, &password, hash);
+            pool.lock().unwrap_or_else(|p| p.into_inner()).push(memory);
             matched && stored.is_some()
         })
         .await
