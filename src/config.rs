@@ -19,7 +19,10 @@ pub struct Settings {
     pub mail_from: String,
     pub rate_limit_reports_per_hour: u32,
     pub rate_limit_track_per_hour: u32,
+    /// Failed password checks per client address and hour (`RATE_LIMIT_LOGINS_PER_HOUR`).
     pub rate_limit_logins_per_hour: u32,
+    /// Password checks at once (`PASSWORD_CHECK_SLOTS`); 0, the default, is one per core.
+    pub password_check_slots: usize,
     /// The least time between showing the report form and accepting it (`MIN_FORM_SECONDS`).
     pub min_form_seconds: u64,
     /// How many proxies in front append to `X-Forwarded-For` (`TRUST_PROXY_HEADERS`: `1`/`true`
@@ -75,6 +78,7 @@ impl Settings {
             rate_limit_reports_per_hour: number("RATE_LIMIT_REPORTS_PER_HOUR", 10)?,
             rate_limit_track_per_hour: number("RATE_LIMIT_TRACK_PER_HOUR", 30)?,
             rate_limit_logins_per_hour: number("RATE_LIMIT_LOGINS_PER_HOUR", 20)?,
+            password_check_slots: number("PASSWORD_CHECK_SLOTS", 0)?,
             min_form_seconds: number("MIN_FORM_SECONDS", 3)?,
             trust_proxy_headers: match var("TRUST_PROXY_HEADERS").as_deref() {
                 None | Some("false" | "no") => 0,
@@ -100,6 +104,7 @@ impl Settings {
             rate_limit_reports_per_hour: 10,
             rate_limit_track_per_hour: 30,
             rate_limit_logins_per_hour: 20,
+            password_check_slots: 0,
             min_form_seconds: 3,
             trust_proxy_headers: 0,
             retain_reporter_ip_days: 30,

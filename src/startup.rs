@@ -166,20 +166,13 @@ impl Application {
             limits: limits::RateLimits {
                 reports: limits::Limiter::per_hour(settings.rate_limit_reports_per_hour),
                 track: limits::Limiter::per_hour(settings.rate_limit_track_per_hour),
-                login_failures_by_address: limits::FailureWindow::new(
-                    settings.rate_limit_logins_per_hour as usize,
-                    Duration::from_secs(3600),
-                ),
-                login_failures_by_account: limits::FailureWindow::new(
-                    limits::ACCOUNT_LOCK_FAILURES,
-                    limits::ACCOUNT_LOCK_WINDOW,
-                ),
             },
             links: Links {
                 base_url: base_url.clone(),
             },
             evidence_limits: EvidenceLimits::default(),
             inspect_slots: Arc::new(tokio::sync::Semaphore::new(2)),
+            password_checks: limits::PasswordChecks::new(settings.password_check_slots),
             handoff,
             pool: pool.clone(),
             keys,
@@ -241,7 +234,8 @@ impl Application {
 }
 
 /// Hourly housekeeping (and once at start): purge reports never confirmed; remind regulators
-/// who have not acknowledged a handoff in 5 working days; apply the retention periods.
+/// who have not acknowledged a handoff in 5 working days; forget sign-in attempts no rule counts;
+/// apply the retention periods.
 async fn maintenance(
     pool: DbPool,
     store: EvidenceStore,
@@ -262,6 +256,9 @@ async fn maintenance(
                 mail_wakeup.notify_one();
             }
             Err(e) => tracing::warn!(error = %e, "handoff reminders failed"),
+        }
+        if let Err(e) = crate::workflow::sign_in::purge_old_attempts(&pool).await {
+            tracing::warn!(error = %e, "purge of old sign-in attempts failed");
         }
         if let Err(e) = crate::workflow::retention::apply(&pool, retention).await {
             tracing::warn!(error = %e, "applying the retention periods failed");

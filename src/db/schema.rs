@@ -289,6 +289,37 @@ diesel::joinable!(case_findings -> cases (case_id));
 diesel::joinable!(case_findings -> officers (officer_id));
 diesel::joinable!(original_requests -> handoffs (handoff_id));
 diesel::joinable!(original_requests -> evidence (evidence_id));
+
+diesel::table! {
+    officer_devices (id) {
+        id -> BigInt,
+        officer_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        revoked -> Bool,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> BigInt,
+        address -> Text,
+        email -> Text,
+        device_id -> Nullable<BigInt>,
+        attempted_at -> Timestamp,
+        outcome -> Text,
+        cleared -> Bool,
+    }
+}
+
+diesel::table! {
+    login_throttle_keys (throttle_key) {
+        throttle_key -> Text,
+        touched_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(case_deadlines -> cases (case_id));
 diesel::joinable!(calendar_years -> officers (imported_by));
 diesel::joinable!(case_search -> cases (case_id));
@@ -298,6 +329,8 @@ diesel::joinable!(case_messages -> officers (officer_id));
 diesel::joinable!(audit_events -> cases (case_id));
 diesel::joinable!(email_tokens -> cases (case_id));
 diesel::joinable!(outbox -> cases (case_id));
+diesel::joinable!(officer_devices -> officers (officer_id));
+diesel::joinable!(login_attempts -> officer_devices (device_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     instance_secrets,
@@ -320,4 +353,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_years,
     case_findings,
     original_requests,
+    officer_devices,
+    login_attempts,
+    login_throttle_keys,
 );

@@ -7,6 +7,7 @@ pub mod category;
 pub mod deadlines;
 mod keyword;
 pub mod lang;
+pub mod login;
 pub mod officer;
 pub mod outcome;
 pub mod platform;

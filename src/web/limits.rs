@@ -1,10 +1,13 @@
-//! Per-address rate limits for the actions people could abuse (configured, 0 turns one off).
+//! Per-address rate limits for the actions people could abuse (configured, 0 turns one off), and
+//! the slots password checks run in. Sign-in throttling itself lives in the database
+//! (`workflow::sign_in`), so that every instance counts the same attempts.
 
 use crate::error::AppError;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
 
 pub struct Limiter {
     inner: Option<DefaultKeyedRateLimiter<IpAddr>>,
@@ -34,106 +37,91 @@ impl Limiter {
 pub struct RateLimits {
     pub reports: Limiter,
     pub track: Limiter,
-    /// Failed officer logins per client address (`RATE_LIMIT_LOGINS_PER_HOUR`).
-    pub login_failures_by_address: FailureWindow,
-    /// Failed logins per account email, known or not, so a lock says nothing about existence.
-    pub login_failures_by_account: FailureWindow,
 }
 
-/// An account is locked after this many failed logins within `ACCOUNT_LOCK_WINDOW`.
-pub const ACCOUNT_LOCK_FAILURES: usize = 5;
-pub const ACCOUNT_LOCK_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
-
-/// Failures counted per key (an address, an account) in a sliding window: past `limit` failures
-/// in `window` the key is blocked until the oldest failure leaves the window. Only failures
-/// count, so a person who gets it right is never slowed down.
-pub struct FailureWindow {
-    limit: usize,
-    window: std::time::Duration,
-    failures: std::sync::Mutex<
-        std::collections::HashMap<String, std::collections::VecDeque<std::time::Instant>>,
-    >,
+/// Password checks (argon2id, 19 MiB and tens of milliseconds each) run at most one per core at
+/// a time, each in working memory kept for its slot; a check that finds every slot taken is
+/// answered 429 at once, so a burst of sign-ins can neither queue up nor take the server's memory.
+pub struct PasswordChecks {
+    slots: Arc<tokio::sync::Semaphore>,
+    /// Argon2 working memory, one block per slot at most, reused from check to check.
+    memory: Arc<Mutex<Vec<Vec<argon2::Block>>>>,
 }
 
-impl FailureWindow {
-    pub fn new(limit: usize, window: std::time::Duration) -> Self {
+/// A slot taken for one check; the check runs holding it.
+pub struct PasswordSlot {
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    memory: Arc<Mutex<Vec<Vec<argon2::Block>>>>,
+}
+
+impl PasswordChecks {
+    /// `slots` checks at once; 0 means one per core.
+    pub fn new(slots: usize) -> Self {
+        let slots = if slots == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            slots
+        };
         Self {
-            limit,
-            window,
-            failures: Default::default(),
+            slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+            memory: Arc::default(),
         }
     }
 
-    /// How long `key` must still wait, if it is blocked.
-    pub fn blocked_for(&self, key: &str) -> Option<std::time::Duration> {
-        if self.limit == 0 {
-            return None;
-        }
-        let now = std::time::Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let times = map.get_mut(key)?;
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            times.pop_front();
-        }
-        (times.len() >= self.limit).then(|| {
-            times
-                .front()
-                .map(|t| self.window.saturating_sub(now.duration_since(*t)))
-                .unwrap_or_default()
+    /// A free slot, or 429: try again in a second.
+    pub fn try_slot(&self) -> Result<PasswordSlot, AppError> {
+        let permit = self.slots.clone().try_acquire_owned().map_err(|_| {
+            tracing::info!("password check refused: every slot is busy");
+            AppError::TooManyRequests {
+                retry_after_secs: 1,
+            }
+        })?;
+        Ok(PasswordSlot {
+            _permit: permit,
+            memory: self.memory.clone(),
         })
     }
+}
 
-    pub fn record(&self, key: &str) {
-        let now = std::time::Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        // Forget keys whose failures have all aged out, so the map cannot grow without bound.
-        if map.len() > 10_000 {
-            let window = self.window;
-            map.retain(|_, t| {
-                t.back()
-                    .is_some_and(|last| now.duration_since(*last) < window)
-            });
-        }
-        map.entry(key.to_string()).or_default().push_back(now);
-    }
-
-    pub fn clear(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
+impl PasswordSlot {
+    /// Checks `password` against the stored hash off the async executor, holding the slot until
+    /// the work is done (even if the request is dropped meanwhile). Without a hash (no such
+    /// account, or an inactive one) the check runs against a decoy: the same work, and no match.
+    pub async fn verify(self, password: String, stored: Option<String>) -> Result<bool, AppError> {
+        use crate::domain::officer::{decoy_hash, verify_password_in};
+        tokio::task::spawn_blocking(move || {
+            let pool = &self.memory;
+            // Never more blocks than slots: each holder of a slot takes one and puts it back.
+            let mut memory = pool
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop()
+                .unwrap_or_default();
+            let hash = stored.as_deref().unwrap_or_else(|| decoy_hash());
+            let matched = verify_password_in(&mut memory, &password, hash);
+            pool.lock().unwrap_or_else(|p| p.into_inner()).push(memory);
+            matched && stored.is_some()
+        })
+        .await
+        .map_err(AppError::internal)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
-    fn a_key_is_blocked_after_the_limit_and_cleared_on_success() {
-        let w = FailureWindow::new(3, Duration::from_secs(60));
-        for _ in 0..2 {
-            w.record("a");
-        }
-        assert!(w.blocked_for("a").is_none());
-        w.record("a");
-        assert!(
-            w.blocked_for("a")
-                .is_some_and(|d| d <= Duration::from_secs(60))
-        );
-        assert!(w.blocked_for("b").is_none());
-        w.clear("a");
-        assert!(w.blocked_for("a").is_none());
-    }
-
-    #[test]
-    fn failures_age_out_of_the_window() {
-        let w = FailureWindow::new(1, Duration::from_millis(0));
-        w.record("a");
-        assert!(w.blocked_for("a").is_none());
+    fn a_check_beyond_the_slots_is_refused_with_a_retry_time() {
+        let checks = PasswordChecks::new(1);
+        let first = checks.try_slot().expect("a free slot");
+        assert!(matches!(
+            checks.try_slot(),
+            Err(AppError::TooManyRequests {
+                retry_after_secs: 1
+            })
+        ));
+        drop(first);
+        assert!(checks.try_slot().is_ok());
     }
 }

@@ -47,6 +47,8 @@ pub struct AppState {
     pub handoff: crate::workflow::handoff::HandoffContext,
     /// Image checks are CPU- and memory-heavy (a 40 MP JPEG needs ~250 MB): at most this many at once.
     pub inspect_slots: Arc<tokio::sync::Semaphore>,
+    /// At most one password check per core at once (`PASSWORD_CHECK_SLOTS`).
+    pub password_checks: limits::PasswordChecks,
 }
 
 impl AppState {

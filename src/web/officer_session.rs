@@ -55,6 +55,30 @@ pub fn session_cookie(token: &str, secure: bool) -> Cookie<'static> {
         .finish()
 }
 
+/// The long-lived cookie of a browser an officer signed in from (OWASP's "device cookie"): a
+/// random token, kept hashed in `officer_devices`. It opens nothing by itself; it lets that
+/// browser keep trying its officer's password while others' guesses keep the account locked.
+pub const DEVICE_COOKIE: &str = "rw_device";
+
+pub fn device_cookie(token: &str, secure: bool) -> Cookie<'static> {
+    Cookie::build(DEVICE_COOKIE, token.to_string())
+        .path("/officer")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .max_age(actix_web::cookie::time::Duration::days(
+            crate::domain::login::DEVICE_LIFETIME.num_days(),
+        ))
+        .finish()
+}
+
+/// The device cookie a request carries, if any.
+pub fn device_token(req: &HttpRequest) -> Option<String> {
+    req.cookie(DEVICE_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|t| !t.is_empty() && t.len() <= 64)
+}
+
 pub fn removal_cookie(secure: bool) -> Cookie<'static> {
     let mut c = session_cookie("", secure);
     c.make_removal();

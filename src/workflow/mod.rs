@@ -11,6 +11,7 @@ pub mod purge;
 pub mod reply;
 pub mod retention;
 pub mod review;
+pub mod sign_in;
 pub mod track;
 pub mod withdraw;
 

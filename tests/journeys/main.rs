@@ -10,6 +10,7 @@ mod confirmation;
 mod handoff;
 mod helpers;
 mod i18n;
+mod login_security;
 mod mail;
 mod migrations;
 mod officer;

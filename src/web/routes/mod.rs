@@ -13,6 +13,10 @@ pub mod track;
 use super::assets;
 use actix_web::web;
 
+/// The largest sign-in or password form accepted: three passwords of the longest allowed, each
+/// character percent-encoded, and the rest.
+const LOGIN_FORM_LIMIT: usize = 16 * 1024;
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show_home))
         .route("/healthz", web::get().to(home::health))
@@ -141,18 +145,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/officer/cases/{number}/evidence/{id}/{variant}",
             web::get().to(officer::case::serve_evidence),
         )
-        .route(
-            "/officer/login",
-            web::get().to(officer::account::show_login),
+        // A sign-in or password form is a few hundred bytes: a larger body is refused (413)
+        // before it is read any further.
+        .service(
+            web::resource("/officer/login")
+                .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
+                .route(web::get().to(officer::account::show_login))
+                .route(web::post().to(officer::account::log_in)),
         )
-        .route("/officer/login", web::post().to(officer::account::log_in))
         .route("/officer/logout", web::post().to(officer::account::log_out))
-        .route(
-            "/officer/password",
-            web::get().to(officer::account::show_password),
-        )
-        .route(
-            "/officer/password",
-            web::post().to(officer::account::change_password),
+        .service(
+            web::resource("/officer/password")
+                .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
+                .route(web::get().to(officer::account::show_password))
+                .route(web::post().to(officer::account::change_password)),
         );
 }

@@ -1,13 +1,15 @@
 //! Signing in and out, and changing one's password.
 
-use crate::db::{self, officers, tokens};
-use crate::domain::officer::{NewPassword, PasswordError, decoy_hash, verify_password};
+use crate::db::{self, login_attempts, officers, tokens};
+use crate::domain::login::{MAX_EMAIL_BYTES, Throttle, normalise_email};
+use crate::domain::officer::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewPassword, PasswordError};
 use crate::error::AppError;
 use crate::web::client::client_ip;
 use crate::web::context::PageContext;
 use crate::web::officer_session::{self, CurrentOfficer};
 use crate::web::routes::lang::safe_next;
 use crate::web::{AppState, render, see_other};
+use crate::workflow::sign_in::{self, Admission, Admitted, Attempt, Refusal};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -58,6 +60,67 @@ fn minutes(d: std::time::Duration) -> u64 {
     d.as_secs().div_ceil(60).max(1)
 }
 
+/// How a password check went.
+enum Check {
+    Matched(Admitted),
+    Mismatched,
+    Refused(Refusal),
+}
+
+/// Checks a password for `email` the one way every password is checked: a free slot or 429 at
+/// once; the attempt counted in the database, and refused there if a lock says so; only then the
+/// argon2 check; its outcome recorded.
+async fn check_password(
+    req: &HttpRequest,
+    state: &AppState,
+    email: String,
+    password: String,
+) -> Result<Check, AppError> {
+    let slot = state.password_checks.try_slot()?;
+    let attempt = Attempt {
+        address: client_ip(req, state.settings.trust_proxy_headers).to_string(),
+        email,
+        device_token: officer_session::device_token(req),
+    };
+    let per_address = Throttle::per_address(state.settings.rate_limit_logins_per_hour);
+    let admitted = match sign_in::admit(&state.pool, attempt, per_address).await? {
+        Admission::Admitted(a) => a,
+        Admission::Refused(refusal) => {
+            tracing::info!(?refusal, "password check refused by a lock");
+            return Ok(Check::Refused(refusal));
+        }
+    };
+    let stored = admitted
+        .officer
+        .as_ref()
+        .filter(|o| o.active)
+        .map(|o| o.password_hash.clone());
+    let matched = slot.verify(password, stored).await?;
+    sign_in::settle(&state.pool, &admitted, matched).await?;
+    Ok(if matched {
+        Check::Matched(admitted)
+    } else {
+        Check::Mismatched
+    })
+}
+
+/// The message and the seconds to wait for a refusal.
+fn refusal_message(m: &crate::i18n::Messages, refusal: Refusal) -> (String, u64) {
+    match refusal {
+        Refusal::Address { wait } => (m.t1("login.too_many", minutes(wait)), wait.as_secs()),
+        Refusal::Account { wait } => (m.t1("login.locked", minutes(wait)), wait.as_secs()),
+    }
+}
+
+fn too_many(page: &impl Template, retry_after_secs: u64) -> Result<HttpResponse, AppError> {
+    let mut res = render(StatusCode::TOO_MANY_REQUESTS, page)?;
+    res.headers_mut().insert(
+        actix_web::http::header::RETRY_AFTER,
+        actix_web::http::header::HeaderValue::from(retry_after_secs.max(1)),
+    );
+    Ok(res)
+}
+
 pub async fn log_in(
     req: HttpRequest,
     ctx: PageContext,
@@ -66,62 +129,56 @@ pub async fn log_in(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let m = ctx.m;
-    let email = form.email.trim().to_lowercase();
     let next = safe_next(Some(&form.next)).to_string();
     let page = |ctx, problem: String| LoginPage {
         ctx,
-        email: form.email.trim().chars().take(254).collect(),
+        email: form
+            .email
+            .trim()
+            .char_indices()
+            .take_while(|(i, c)| i + c.len_utf8() <= MAX_EMAIL_BYTES)
+            .map(|(_, c)| c)
+            .collect(),
         next: next.clone(),
         problem: Some(problem),
     };
-
-    let ip = client_ip(&req, state.settings.trust_proxy_headers).to_string();
-    if let Some(wait) = state.limits.login_failures_by_address.blocked_for(&ip) {
+    // Before anything else: no account has a longer address or password, so nothing is counted
+    // or checked.
+    if form.email.trim().len() > MAX_EMAIL_BYTES
+        || form.password.chars().count() > MAX_PASSWORD_CHARS
+    {
         return render(
-            StatusCode::TOO_MANY_REQUESTS,
-            &page(ctx, m.t1("login.too_many", minutes(wait))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(ctx, m.t("login_security.too_long").to_string()),
         );
     }
-    if let Some(wait) = state.limits.login_failures_by_account.blocked_for(&email) {
-        return render(
-            StatusCode::TOO_MANY_REQUESTS,
-            &page(ctx, m.t1("login.locked", minutes(wait))),
-        );
-    }
+    let email = normalise_email(&form.email);
 
-    let lookup = email.clone();
-    let officer = db::run(&state.pool, move |conn| {
-        Ok(officers::find_by_email(conn, &lookup)?)
-    })
-    .await?;
-    let password = form.password.clone();
-    let stored = officer
-        .as_ref()
-        .filter(|o| o.active)
-        .map(|o| o.password_hash.clone());
-    // Unknown or inactive accounts are checked against a decoy hash: the same work, the same answer.
-    let ok = web::block(move || {
-        let matched = verify_password(&password, stored.as_deref().unwrap_or_else(|| decoy_hash()));
-        matched && stored.is_some()
-    })
-    .await
-    .map_err(AppError::internal)?;
-    let Some(officer) = officer.filter(|_| ok) else {
-        state.limits.login_failures_by_address.record(&ip);
-        state.limits.login_failures_by_account.record(&email);
-        tracing::info!("failed officer login");
-        return render(
-            StatusCode::UNAUTHORIZED,
-            &page(ctx, m.t("login.failed").to_string()),
-        );
+    let admitted = match check_password(&req, &state, email, form.password.clone()).await? {
+        Check::Matched(admitted) => admitted,
+        Check::Refused(refusal) => {
+            let (problem, secs) = refusal_message(m, refusal);
+            return too_many(&page(ctx, problem), secs);
+        }
+        Check::Mismatched => {
+            tracing::info!("failed officer login");
+            return render(
+                StatusCode::UNAUTHORIZED,
+                &page(ctx, m.t("login.failed").to_string()),
+            );
+        }
     };
-    state.limits.login_failures_by_account.clear(&email);
+    let Some(officer) = admitted.officer.as_ref() else {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "a password matched without an account"
+        )));
+    };
+    let officer_id = officer.id;
 
     let (token, token_hash) = tokens::generate();
     let mut csrf = [0u8; 24];
     rand::rng().fill_bytes(&mut csrf);
     let csrf = hex::encode(csrf);
-    let officer_id = officer.id;
     db::run(&state.pool, move |conn| {
         Ok(officers::create_session(
             conn,
@@ -132,18 +189,21 @@ pub async fn log_in(
         )?)
     })
     .await?;
+    let device = sign_in::remember_device(&state.pool, officer_id, admitted.device_id).await?;
     tracing::info!(officer = officer_id, "officer signed in");
     let target = if next == "/" {
         "/officer/cases".to_string()
     } else {
         next
     };
+    let secure = state.links.base_url.starts_with("https://");
     let mut res = see_other(&target);
-    res.add_cookie(&officer_session::session_cookie(
-        &token,
-        state.links.base_url.starts_with("https://"),
-    ))
-    .map_err(AppError::internal)?;
+    res.add_cookie(&officer_session::session_cookie(&token, secure))
+        .map_err(AppError::internal)?;
+    if let Some(device) = device {
+        res.add_cookie(&officer_session::device_cookie(&device, secure))
+            .map_err(AppError::internal)?;
+    }
     Ok(res)
 }
 
@@ -210,6 +270,7 @@ pub struct PasswordForm {
 }
 
 pub async fn change_password(
+    req: HttpRequest,
     ctx: PageContext,
     officer: CurrentOfficer,
     state: web::Data<AppState>,
@@ -231,44 +292,52 @@ pub async fn change_password(
     }
     let new = match NewPassword::parse(&form.new_password) {
         Ok(p) => p,
-        Err(PasswordError::TooShort) => {
-            let msg = m.t1(
-                "password.too_short",
-                crate::domain::officer::MIN_PASSWORD_CHARS,
-            );
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &fail(ctx, officer, msg));
-        }
-        Err(PasswordError::TooLong) => {
-            let msg = m.t1(
-                "password.too_long",
-                crate::domain::officer::MAX_PASSWORD_CHARS,
-            );
+        Err(e) => {
+            let msg = match e {
+                PasswordError::TooShort => m.t1("password.too_short", MIN_PASSWORD_CHARS),
+                PasswordError::TooLong => m.t1("password.too_long", MAX_PASSWORD_CHARS),
+                PasswordError::Common => m.t("login_security.common_password").to_string(),
+            };
             return render(StatusCode::UNPROCESSABLE_ENTITY, &fail(ctx, officer, msg));
         }
     };
-    let (id, session_id, current) = (officer.id, officer.session_id, form.current.clone());
-    let changed = db::run_with(&state.pool, move |conn| {
-        let row = officers::get(conn, id)?;
-        if !verify_password(&current, &row.password_hash) {
-            return Ok(false);
-        }
-        let hash = new
-            .hash()
-            .map_err(|e| AppError::internal(anyhow::anyhow!("hashing: {e}")))?;
-        db::write_transaction(conn, |conn| {
-            officers::set_password(conn, id, &hash, db::now())?;
-            // Other devices signed in with the old password are signed out.
-            officers::delete_other_sessions(conn, id, session_id)?;
-            Ok::<_, AppError>(true)
-        })
-    })
-    .await?;
-    if !changed {
+    // No password is that long: wrong, without counting or checking it.
+    if form.current.chars().count() > MAX_PASSWORD_CHARS {
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &fail(ctx, officer, m.t("password.wrong_current").to_string()),
         );
     }
+    let checked = check_password(&req, &state, officer.email.clone(), form.current.clone()).await?;
+    let admitted = match checked {
+        Check::Matched(admitted) => admitted,
+        Check::Refused(refusal) => {
+            let (problem, secs) = refusal_message(m, refusal);
+            return too_many(&fail(ctx, officer, problem), secs);
+        }
+        Check::Mismatched => {
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &fail(ctx, officer, m.t("password.wrong_current").to_string()),
+            );
+        }
+    };
+    let (id, session_id, this_device) = (officer.id, officer.session_id, admitted.device_id);
+    let hash = tokio::task::spawn_blocking(move || new.hash())
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::internal(anyhow::anyhow!("hashing: {e}")))?;
+    db::run_with(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            officers::set_password(conn, id, &hash, db::now())?;
+            // Other devices signed in with the old password are signed out, and no longer
+            // known: only this browser keeps its way past a lock.
+            officers::delete_other_sessions(conn, id, session_id)?;
+            login_attempts::revoke_other_devices(conn, id, this_device)?;
+            Ok::<_, AppError>(())
+        })
+    })
+    .await?;
     tracing::info!(officer = id, "officer changed password");
     render(
         StatusCode::OK,
