@@ -11,6 +11,7 @@ pub mod officers;
 pub mod outbox;
 pub mod queue;
 pub mod regulators;
+pub mod reporter_sessions;
 pub mod schema;
 pub mod secrets;
 pub mod tokens;
