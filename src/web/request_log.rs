@@ -1,5 +1,6 @@
 //! The span of each request in the log: its method and route pattern (`/track/link/{token}`),
-//! never the path itself, which for links from emails holds a secret token.
+//! never the path itself, which for links from emails holds a secret token; and one access-log
+//! line per request.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -33,6 +34,13 @@ impl RootSpanBuilder for RouteOnlySpan {
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
+        let status = match outcome {
+            Ok(response) => response.status().as_u16(),
+            Err(e) => e.as_response_error().status_code().as_u16(),
+        };
+        DefaultRootSpanBuilder::on_request_end(span.clone(), outcome);
+        // The access log: one line per request, inside its span (method and route pattern).
+        let _entered = span.enter();
+        tracing::info!(status, "request answered");
     }
 }
