@@ -80,8 +80,8 @@ mod tests {
             Err(FormTokenError::Invalid)
         );
         assert_eq!(check(b"k", "", 2000, 0), Err(FormTokenError::Invalid));
-        let (issued, rest) = t.split_once('.').unwrap();
-        let (_, sig) = rest.split_once('.').unwrap();
+        let (issued, rest) = t.split_once('.').expect("issued.rest");
+        let (_, sig) = rest.split_once('.').expect("nonce.sig");
         assert_eq!(
             check(b"k", &format!("{issued}.00.{sig}"), 2000, 0),
             Err(FormTokenError::Invalid),
