@@ -261,9 +261,8 @@ impl Application {
     }
 }
 
-/// Hourly housekeeping: purge reports never confirmed.
-/// Hourly housekeeping (and once at start): purge reports never confirmed; remind regulators
-/// who have not acknowledged a handoff in 5 working days.
+/// Hourly housekeeping (and once at start): purge reports never confirmed; forget reporter
+/// sessions that ended; remind regulators who have not acknowledged a handoff in 5 working days.
 async fn maintenance(
     pool: DbPool,
     store: EvidenceStore,
@@ -275,6 +274,14 @@ async fn maintenance(
         tick.tick().await;
         if let Err(e) = crate::workflow::purge::purge_unconfirmed(&pool, &store).await {
             tracing::warn!(error = %e, "purge of unconfirmed reports failed");
+        }
+        let ended_before = db::now() - chrono::TimeDelta::days(1);
+        if let Err(e) = db::run(&pool, move |conn| {
+            Ok(db::reporter_sessions::delete_ended(conn, ended_before)?)
+        })
+        .await
+        {
+            tracing::warn!(error = %e, "removing ended reporter sessions failed");
         }
         match crate::workflow::handoff::send_reminders(&pool, &handoff).await {
             Ok(0) => {}

@@ -100,3 +100,15 @@ pub fn case_filed_by(conn: &mut DbConnection, token_hash: &str) -> QueryResult<O
         .first(conn)
         .optional()
 }
+
+/// Forgets sessions that ended (expired or revoked) before `before`: they open nothing anyway.
+pub fn delete_ended(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        reporter_sessions::table.filter(
+            reporter_sessions::expires_at
+                .lt(before)
+                .or(reporter_sessions::revoked_at.lt(before)),
+        ),
+    )
+    .execute(conn)
+}
