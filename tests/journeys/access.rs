@@ -720,3 +720,35 @@ async fn poll_until_async(client: &reqwest::Client, url: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn a_reporter_session_ends_at_its_absolute_lifetime_however_active() {
+    use reviewwatch::db::schema::reporter_sessions;
+    let app = spawn_app().await;
+    let receipt = app
+        .visitor()
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("a.png", png_screenshot(8070), "image/png")],
+        )
+        .await;
+    let (tracker, _) = tracker_with_copied_cookie(&app, &receipt).await;
+    assert_eq!(tracker.get("/track/case").await.status, StatusCode::OK);
+
+    // The session's record says it began more than 12 hours ago.
+    let past = reviewwatch::db::now() - chrono::TimeDelta::minutes(1);
+    let changed = diesel::update(
+        reporter_sessions::table
+            .filter(reporter_sessions::case_id.eq(app.case_id(&receipt.number))),
+    )
+    .set(reporter_sessions::expires_at.eq(past))
+    .execute(&mut app.db())
+    .unwrap();
+    assert!(changed >= 1);
+    assert_opens_nothing(&tracker.get("/track/case").await, "an expired session");
+
+    // Housekeeping forgets ended sessions a day on; the live ones stay.
+    let later = reviewwatch::db::now() + chrono::TimeDelta::days(2);
+    let removed = reviewwatch::db::reporter_sessions::delete_ended(&mut app.db(), later).unwrap();
+    assert_eq!(removed, changed);
+}
