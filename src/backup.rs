@@ -21,7 +21,7 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<(u64, u64)> {
     if !from.exists() {
         return Ok((0, 0));
     }
-    std::fs::create_dir_all(to)?;
+    crate::private_fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let target = to.join(entry.file_name());
@@ -31,6 +31,7 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<(u64, u64)> {
             bytes += b;
         } else {
             bytes += std::fs::copy(entry.path(), &target)?;
+            crate::private_fs::restrict_file(&target)?;
             files += 1;
         }
     }
@@ -43,7 +44,7 @@ pub async fn backup(settings: &Settings, to: Option<PathBuf>) -> anyhow::Result<
     if folder.exists() && std::fs::read_dir(&folder)?.next().is_some() {
         anyhow::bail!("{} is not empty: choose a new folder", folder.display());
     }
-    std::fs::create_dir_all(&folder)
+    crate::private_fs::create_dir_all(&folder)
         .with_context(|| format!("cannot create {}", folder.display()))?;
     let (pool, _) = crate::startup::open_database(settings).await?;
     let db_copy = folder.join("reviewwatch.sqlite3");
@@ -59,6 +60,9 @@ pub async fn backup(settings: &Settings, to: Option<PathBuf>) -> anyhow::Result<
         DbConnection::Postgres(_) => Ok(false),
     })
     .await?;
+    if copied {
+        crate::private_fs::restrict_file(&db_copy)?;
+    }
     let (mut files, mut bytes) = (0, 0);
     for dir in ["evidence", "packages"] {
         let (f, b) = copy_tree(&settings.data_dir.join(dir), &folder.join(dir))?;
@@ -68,6 +72,7 @@ pub async fn backup(settings: &Settings, to: Option<PathBuf>) -> anyhow::Result<
     let key = settings.signing_key_path();
     if key.exists() {
         bytes += std::fs::copy(&key, folder.join("signing-key.pem"))?;
+        crate::private_fs::restrict_file(&folder.join("signing-key.pem"))?;
         files += 1;
     }
     Ok(BackupReport {

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod handoff;
 pub mod i18n;
 pub mod mail;
+pub mod private_fs;
 pub mod seed;
 pub mod startup;
 pub mod web;

@@ -62,8 +62,11 @@ fn security_headers(https: bool) -> DefaultHeaders {
 
 /// Opens the database (running migrations) and reads or creates the instance keys.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, Keys)> {
-    std::fs::create_dir_all(&settings.data_dir)
+    crate::private_fs::create_dir_all(&settings.data_dir)
         .with_context(|| format!("cannot create DATA_DIR {}", settings.data_dir.display()))?;
+    if !db::is_postgres_url(&settings.database_url) {
+        restrict_sqlite_files(&settings.database_url)?;
+    }
     let url = settings.database_url.clone();
     let size = settings.db_pool_size;
     let pool = tokio::task::spawn_blocking(move || db::connect(&url, size))
@@ -97,10 +100,30 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, Keys)
     ))
 }
 
+/// The SQLite database file, created owner-only before SQLite opens it (SQLite gives its -wal and
+/// -shm files the database file's permissions), and tightened if an older release made it.
+fn restrict_sqlite_files(database_url: &str) -> anyhow::Result<()> {
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .unwrap_or(database_url);
+    if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
+        return Ok(());
+    }
+    let path = std::path::Path::new(path);
+    crate::private_fs::create_private_file(path)
+        .with_context(|| format!("cannot create the database file {}", path.display()))?;
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        crate::private_fs::restrict_file(std::path::Path::new(&side))?;
+    }
+    Ok(())
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         for dir in [settings.evidence_dir(), settings.tmp_dir()] {
-            std::fs::create_dir_all(&dir)
+            crate::private_fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let (pool, keys) = open_database(&settings).await?;
@@ -200,7 +223,9 @@ impl Application {
                 .wrap(sessions)
                 .wrap(security_headers(secure_cookies))
                 .wrap(Compress::default())
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(tracing_actix_web::TracingLogger::<
+                    web::request_log::RouteOnlySpan,
+                >::new())
                 .configure(web::routes::configure)
         })
         .listen(listener)?
@@ -233,9 +258,9 @@ impl Application {
     }
 }
 
-/// Hourly housekeeping (and once at start): purge reports never confirmed; remind regulators
-/// who have not acknowledged a handoff in 5 working days; forget sign-in attempts no rule counts;
-/// apply the retention periods.
+/// Hourly housekeeping (and once at start): purge reports never confirmed; forget reporter
+/// sessions that ended; remind regulators who have not acknowledged a handoff in 5 working days;
+/// forget sign-in attempts no rule counts; apply the retention periods.
 async fn maintenance(
     pool: DbPool,
     store: EvidenceStore,
@@ -248,6 +273,14 @@ async fn maintenance(
         tick.tick().await;
         if let Err(e) = crate::workflow::purge::purge_unconfirmed(&pool, &store).await {
             tracing::warn!(error = %e, "purge of unconfirmed reports failed");
+        }
+        let ended_before = db::now() - chrono::TimeDelta::days(1);
+        if let Err(e) = db::run(&pool, move |conn| {
+            Ok(db::reporter_sessions::delete_ended(conn, ended_before)?)
+        })
+        .await
+        {
+            tracing::warn!(error = %e, "removing ended reporter sessions failed");
         }
         match crate::workflow::handoff::send_reminders(&pool, &handoff).await {
             Ok(0) => {}

@@ -14,6 +14,7 @@ pub mod originals;
 pub mod outbox;
 pub mod queue;
 pub mod regulators;
+pub mod reporter_sessions;
 pub mod retention;
 pub mod schema;
 pub mod secrets;

@@ -320,6 +320,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A reporter's session: the cookie holds the token, this row its hash and its life.
+    reporter_sessions (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// The report form tokens that filed a report (hashed), one case each.
+    report_form_tokens (token_hash) {
+        token_hash -> Text,
+        case_id -> BigInt,
+        used_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(reporter_sessions -> cases (case_id));
+diesel::joinable!(report_form_tokens -> cases (case_id));
 diesel::joinable!(case_deadlines -> cases (case_id));
 diesel::joinable!(calendar_years -> officers (imported_by));
 diesel::joinable!(case_search -> cases (case_id));
@@ -356,4 +379,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     officer_devices,
     login_attempts,
     login_throttle_keys,
+    reporter_sessions,
+    report_form_tokens,
 );

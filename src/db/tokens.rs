@@ -77,3 +77,20 @@ pub fn mark_used(conn: &mut DbConnection, token_id: i64, at: NaiveDateTime) -> Q
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Ends every unexpired token of `purpose` on a case (its case links, once the case is over).
+pub fn expire_all_for_case(
+    conn: &mut DbConnection,
+    case_id: i64,
+    purpose: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        email_tokens::table
+            .filter(email_tokens::case_id.eq(case_id))
+            .filter(email_tokens::purpose.eq(purpose))
+            .filter(email_tokens::expires_at.gt(now)),
+    )
+    .set(email_tokens::expires_at.eq(now))
+    .execute(conn)
+}

@@ -170,7 +170,7 @@ impl EvidenceStore {
             }
         }
         let existing = existing.to_path_buf();
-        fs::create_dir_all(&dir)?;
+        crate::private_fs::create_dir_all(&dir)?;
         let mut d = dir.parent();
         while let Some(p) = d {
             sync_dir(p)?;

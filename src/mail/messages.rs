@@ -71,6 +71,8 @@ pub struct StatusEmail {
     pub case_number: String,
     pub status: CaseStatus,
     pub track_url: String,
+    /// `track_url` is the reporter's secret case link (not the public tracking form).
+    pub holds_link: bool,
     pub message: Option<String>,
 }
 email_templates!(
@@ -94,7 +96,7 @@ impl StatusEmail {
             ),
             text,
             html,
-            holds_secret: false,
+            holds_secret: self.holds_link,
             attachment: None,
         })
     }
@@ -200,7 +202,8 @@ impl HandoffEmail {
             subject,
             text,
             html,
-            holds_secret: false,
+            // The regulator's signed links (package, acknowledgement, outcome).
+            holds_secret: true,
             attachment: self.attachment.clone(),
         })
     }

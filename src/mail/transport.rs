@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 pub enum Transport {
     Smtp(Box<AsyncSmtpTransport<Tokio1Executor>>),
-    Files(AsyncFileTransport<Tokio1Executor>),
+    /// The transport and its folder (each `.eml` is made owner-only once written).
+    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
 }
 
 impl Transport {
@@ -22,8 +23,11 @@ impl Transport {
                 Ok(Transport::Smtp(Box::new(transport)))
             }
             None => {
-                std::fs::create_dir_all(&mail_dir)?;
-                Ok(Transport::Files(AsyncFileTransport::new(mail_dir)))
+                crate::private_fs::create_dir_all(&mail_dir)?;
+                Ok(Transport::Files(
+                    AsyncFileTransport::new(mail_dir.clone()),
+                    mail_dir,
+                ))
             }
         }
     }
@@ -31,7 +35,7 @@ impl Transport {
     pub fn describe(&self) -> &'static str {
         match self {
             Transport::Smtp(_) => "smtp",
-            Transport::Files(_) => "files",
+            Transport::Files(..) => "files",
         }
     }
 
@@ -66,8 +70,11 @@ impl Transport {
             Transport::Smtp(t) => {
                 t.send(message).await?;
             }
-            Transport::Files(t) => {
-                t.send(message).await?;
+            Transport::Files(t, dir) => {
+                // The message is the delivery itself, links and all: readable by the service
+                // user only, like the rest of DATA_DIR.
+                let id = t.send(message).await?;
+                crate::private_fs::restrict_file(&dir.join(format!("{id}.eml")))?;
             }
         }
         Ok(())

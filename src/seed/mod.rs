@@ -174,7 +174,7 @@ pub async fn seed_demo(
     let ids = OfficerIds::from_logins(&logins).context("the demo officers are missing")?;
 
     for dir in [settings.evidence_dir(), settings.tmp_dir()] {
-        std::fs::create_dir_all(&dir)
+        crate::private_fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let store = EvidenceStore::new(settings.evidence_dir());

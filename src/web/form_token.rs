@@ -1,5 +1,6 @@
-//! The report form's hidden token: when the form was shown, signed, so that a submission sent
-//! faster than a person could fill the form (`MIN_FORM_SECONDS`) is recognised.
+//! The report form's hidden token: when the form was shown and a random nonce, signed, so that a
+//! submission sent faster than a person could fill the form (`MIN_FORM_SECONDS`) is recognised,
+//! and so that each form shown is one of its kind (a token files one report).
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -14,25 +15,34 @@ pub enum FormTokenError {
     Expired,
 }
 
-fn mac(key: &[u8], issued: i64) -> Option<Hmac<Sha256>> {
+fn mac(key: &[u8], issued: i64, nonce: &str) -> Option<Hmac<Sha256>> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).ok()?;
     mac.update(b"report-form:");
     mac.update(issued.to_string().as_bytes());
+    mac.update(b":");
+    mac.update(nonce.as_bytes());
     Some(mac)
 }
 
 pub fn issue(key: &[u8], now: i64) -> String {
-    let sig = mac(key, now)
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let nonce = hex::encode(bytes);
+    let sig = mac(key, now, &nonce)
         .map(|m| hex::encode(m.finalize().into_bytes()))
         .unwrap_or_default();
-    format!("{now}.{sig}")
+    format!("{now}.{nonce}.{sig}")
 }
 
 pub fn check(key: &[u8], token: &str, now: i64, min_seconds: u64) -> Result<(), FormTokenError> {
-    let (issued, sig) = token.split_once('.').ok_or(FormTokenError::Invalid)?;
+    let mut parts = token.splitn(3, '.');
+    let (Some(issued), Some(nonce), Some(sig)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(FormTokenError::Invalid);
+    };
     let issued: i64 = issued.parse().map_err(|_| FormTokenError::Invalid)?;
     let sig = hex::decode(sig).map_err(|_| FormTokenError::Invalid)?;
-    mac(key, issued)
+    mac(key, issued, nonce)
         .ok_or(FormTokenError::Invalid)?
         .verify_slice(&sig)
         .map_err(|_| FormTokenError::Invalid)?;
@@ -70,5 +80,17 @@ mod tests {
             Err(FormTokenError::Invalid)
         );
         assert_eq!(check(b"k", "", 2000, 0), Err(FormTokenError::Invalid));
+        let (issued, rest) = t.split_once('.').expect("issued.rest");
+        let (_, sig) = rest.split_once('.').expect("nonce.sig");
+        assert_eq!(
+            check(b"k", &format!("{issued}.00.{sig}"), 2000, 0),
+            Err(FormTokenError::Invalid),
+            "the nonce is signed too"
+        );
+    }
+
+    #[test]
+    fn two_forms_shown_in_the_same_second_get_different_tokens() {
+        assert_ne!(issue(b"k", 1000), issue(b"k", 1000));
     }
 }

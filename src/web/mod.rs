@@ -10,6 +10,7 @@ pub mod limits;
 pub mod officer_session;
 pub mod region_options;
 pub mod reporter_session;
+pub mod request_log;
 pub mod routes;
 pub mod upload;
 

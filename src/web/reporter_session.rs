@@ -1,6 +1,8 @@
-//! The reporter's side of the session cookie: which case they opened with its receipt code, the
-//! CSRF token of their forms, and the receipt shown once after filing.
+//! The reporter's side of the session cookie: the session on the case they opened with its
+//! receipt code (a `reporter_sessions` record the cookie names by a token, so it can be revoked),
+//! the CSRF token of their forms, and the receipt shown once after filing.
 
+use crate::db::{self, DbPool, reporter_sessions};
 use crate::error::AppError;
 use actix_session::Session;
 use rand::RngCore;
@@ -8,23 +10,37 @@ use serde::{Deserialize, Serialize};
 
 /// A reporter who leaves the case page alone this long must enter the code again.
 const INACTIVITY_SECS: i64 = 2 * 3600;
+/// However active, a reporter session ends this long after it began.
+pub const SESSION_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::hours(12);
 
-const CASE_KEY: &str = "reporter_case";
+// A new key for the record-backed session: a cookie of the older form opens nothing.
+const CASE_KEY: &str = "reporter_session";
 const CSRF_KEY: &str = "csrf";
 const RECEIPT_KEY: &str = "receipt_once";
+const FILED_KEY: &str = "filed_receipt";
 
+/// The session token (its hash is a `reporter_sessions` row) and the last activity.
 #[derive(Serialize, Deserialize)]
 struct OpenCase {
-    case_id: i64,
+    token: String,
     last_seen: i64,
 }
 
 /// The receipt shown once after filing.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct ReceiptOnce {
     pub case_number: String,
     pub receipt_code: String,
     pub has_email: bool,
+}
+
+/// The receipt of the report this browser filed, kept (in the encrypted cookie) with the hash of
+/// the form token that filed it, so that sending that form again shows it instead of filing twice.
+#[derive(Serialize, Deserialize)]
+struct FiledReceipt {
+    form_token_hash: String,
+    case_id: i64,
+    receipt: ReceiptOnce,
 }
 
 fn now() -> i64 {
@@ -35,46 +51,84 @@ fn session_error(e: impl std::fmt::Display) -> AppError {
     AppError::internal(anyhow::anyhow!("session: {e}"))
 }
 
-/// Grants access to the case; a fresh session id, so a cookie planted earlier is worth nothing.
-pub fn open_case(session: &Session, case_id: i64) -> Result<(), AppError> {
+/// Grants access to the case: a session record, and a fresh session id, so a cookie planted
+/// earlier is worth nothing.
+pub async fn open_case(session: &Session, pool: &DbPool, case_id: i64) -> Result<(), AppError> {
+    let token = db::run(pool, move |conn| {
+        Ok(reporter_sessions::create(
+            conn,
+            case_id,
+            db::now(),
+            SESSION_LIFETIME,
+        )?)
+    })
+    .await?;
     session.renew();
     session
         .insert(
             CASE_KEY,
             OpenCase {
-                case_id,
+                token,
                 last_seen: now(),
             },
         )
         .map_err(session_error)
 }
 
-/// The case the reporter opened, if the session is still fresh; refreshes its clock.
-pub fn current_case(session: &Session) -> Result<Option<i64>, AppError> {
+/// The case the reporter opened, if the session is still fresh and its record neither revoked
+/// nor expired; refreshes its clock.
+pub async fn current_case(session: &Session, pool: &DbPool) -> Result<Option<i64>, AppError> {
     let open: Option<OpenCase> = session.get(CASE_KEY).map_err(session_error)?;
-    match open {
-        Some(o) if now() - o.last_seen <= INACTIVITY_SECS => {
+    let Some(open) = open else {
+        return Ok(None);
+    };
+    if now() - open.last_seen > INACTIVITY_SECS {
+        forget(session);
+        return Ok(None);
+    }
+    let token = open.token.clone();
+    let live = db::run(pool, move |conn| {
+        Ok(reporter_sessions::live_case(conn, &token, db::now())?)
+    })
+    .await?;
+    match live {
+        Some(case_id) => {
             session
                 .insert(
                     CASE_KEY,
                     OpenCase {
-                        case_id: o.case_id,
+                        token: open.token,
                         last_seen: now(),
                     },
                 )
                 .map_err(session_error)?;
-            Ok(Some(o.case_id))
+            Ok(Some(case_id))
         }
-        Some(_) => {
-            session.remove(CASE_KEY);
+        None => {
+            forget(session);
             Ok(None)
         }
-        None => Ok(None),
     }
 }
 
-pub fn close_case(session: &Session) {
+/// Ends the session: its record is revoked, so every copy of the cookie stops working.
+pub async fn close_case(session: &Session, pool: &DbPool) -> Result<(), AppError> {
+    let open: Option<OpenCase> = session.get(CASE_KEY).map_err(session_error)?;
+    forget(session);
+    if let Some(open) = open {
+        db::run(pool, move |conn| {
+            Ok(reporter_sessions::revoke(conn, &open.token, db::now())?)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Drops what this cookie held about a case.
+fn forget(session: &Session) {
     session.remove(CASE_KEY);
+    session.remove(FILED_KEY);
+    session.remove(RECEIPT_KEY);
 }
 
 /// This session's CSRF token, made on first use.
@@ -106,8 +160,27 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-pub fn set_receipt(session: &Session, receipt: &ReceiptOnce) -> Result<(), AppError> {
-    session.insert(RECEIPT_KEY, receipt).map_err(session_error)
+/// Keeps the receipt of a report just filed by the form token with `form_token_hash`: shown once
+/// on the receipt page, and again to this browser if it sends that form again.
+pub fn set_receipt(
+    session: &Session,
+    receipt: &ReceiptOnce,
+    case_id: i64,
+    form_token_hash: &str,
+) -> Result<(), AppError> {
+    session
+        .insert(RECEIPT_KEY, receipt)
+        .map_err(session_error)?;
+    session
+        .insert(
+            FILED_KEY,
+            FiledReceipt {
+                form_token_hash: form_token_hash.to_string(),
+                case_id,
+                receipt: receipt.clone(),
+            },
+        )
+        .map_err(session_error)
 }
 
 /// The receipt, removed from the session as it is read: the code is shown once.
@@ -115,4 +188,25 @@ pub fn take_receipt(session: &Session) -> Result<Option<ReceiptOnce>, AppError> 
     let r = session.get(RECEIPT_KEY).map_err(session_error)?;
     session.remove(RECEIPT_KEY);
     Ok(r)
+}
+
+/// The receipt of case `case_id`, filed by the form token with `form_token_hash`, when this
+/// browser filed it and its session on that case is still live (not left, withdrawn or closed).
+pub async fn receipt_of_filing(
+    session: &Session,
+    pool: &DbPool,
+    case_id: i64,
+    form_token_hash: &str,
+) -> Result<Option<ReceiptOnce>, AppError> {
+    let filed: Option<FiledReceipt> = session.get(FILED_KEY).map_err(session_error)?;
+    let Some(filed) = filed.filter(|f| {
+        f.case_id == case_id
+            && constant_time_eq(f.form_token_hash.as_bytes(), form_token_hash.as_bytes())
+    }) else {
+        return Ok(None);
+    };
+    if current_case(session, pool).await? != Some(case_id) {
+        return Ok(None);
+    }
+    Ok(Some(filed.receipt))
 }

@@ -2,7 +2,7 @@
 //! and the first email, in one transaction.
 
 use super::{Links, WorkflowError};
-use crate::db::{self, DbConnection, audit, calendar, cases, queue, tokens};
+use crate::db::{self, DbConnection, audit, calendar, cases, queue, reporter_sessions, tokens};
 use crate::domain::audit::Actor;
 use crate::domain::china_date;
 use crate::domain::deadlines::Deadlines;
@@ -21,6 +21,8 @@ pub struct Filing<'a> {
     pub receipt: &'a ReceiptCode,
     pub receipt_key: &'a [u8],
     pub reporter_ip: Option<&'a str>,
+    /// The hash of the report form's token: it files this report and no other.
+    pub form_token_hash: &'a str,
     pub links: &'a Links,
 }
 
@@ -80,6 +82,7 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
                 last_activity_at: now,
             },
         )?;
+        reporter_sessions::record_form_token(conn, f.form_token_hash, case_id, now)?;
         let _span = tracing::info_span!("case", case = %number).entered();
         queue::index_for_search(
             conn,

@@ -54,7 +54,7 @@ pub fn package_path(dir: &Path, sha: &str) -> PathBuf {
 /// Keeps the package under its SHA-256 (temporary file, fsync, rename). True if newly written.
 fn store_package(dir: &Path, bytes: &[u8]) -> std::io::Result<(String, bool)> {
     use std::io::Write;
-    std::fs::create_dir_all(dir)?;
+    crate::private_fs::create_dir_all(dir)?;
     let sha = Sha256Hex::of_bytes(bytes).to_string();
     let target = package_path(dir, &sha);
     if target.exists() {
@@ -65,6 +65,28 @@ fn store_package(dir: &Path, bytes: &[u8]) -> std::io::Result<(String, bool)> {
     tmp.as_file().sync_all()?;
     tmp.persist(&target).map_err(|e| e.error)?;
     Ok((sha, true))
+}
+
+/// Records, in the case's audit trail, that the package of handoff `seq` was downloaded by `who`.
+pub fn record_package_download(
+    conn: &mut db::DbConnection,
+    case_id: i64,
+    seq: i32,
+    package_sha256: &str,
+    who: Actor,
+) -> Result<(), WorkflowError> {
+    db::write_transaction(conn, |conn| {
+        audit::append(
+            conn,
+            case_id,
+            who,
+            "package_downloaded",
+            &json!({ "handoff": seq, "sha256": package_sha256 }),
+            false,
+            db::now(),
+        )?;
+        Ok(())
+    })
 }
 
 struct Gathered {

@@ -71,7 +71,7 @@ impl Links {
     }
 }
 
-use crate::db::{audit, cases, queue, tokens};
+use crate::db::{audit, cases, queue, reporter_sessions, tokens};
 use crate::domain::audit::Actor;
 use crate::domain::china_date;
 use crate::domain::deadlines::Deadlines;
@@ -103,24 +103,37 @@ pub fn change_status(
     }
     audit::append(conn, case.id, actor, transition.name(), &detail, true, now)?;
     keep_deadlines(conn, case, from, to, now)?;
+    if !to.is_open() {
+        // The case is over: every reporter session and case link ends with it (a copied cookie
+        // or a forwarded email opens nothing more); the receipt code still opens the case.
+        reporter_sessions::revoke_all_for_case(conn, case.id, now)?;
+        tokens::expire_all_for_case(conn, case.id, tokens::PURPOSE_ACCESS, now)?;
+    }
     // Only an address that was confirmed gets status mail: an unconfirmed one may not be the reporter's.
     let reachable = case.submitted_at.is_some() || transition == Transition::Confirm;
     if let (Some(email), true) = (&case.reporter_email, reachable) {
-        // A link straight to the case, without the receipt code: it opens the case for 14 days.
-        let (token, token_hash) = tokens::generate();
-        tokens::insert(
-            conn,
-            case.id,
-            tokens::PURPOSE_ACCESS,
-            &token_hash,
-            now,
-            now + ACCESS_LINK_LIFETIME,
-        )?;
+        // A link straight to the case, without the receipt code: it opens the case for 14 days,
+        // while the case is open; once it is over, the email points to the tracking form.
+        let track_url = if to.is_open() {
+            let (token, token_hash) = tokens::generate();
+            tokens::insert(
+                conn,
+                case.id,
+                tokens::PURPOSE_ACCESS,
+                &token_hash,
+                now,
+                now + ACCESS_LINK_LIFETIME,
+            )?;
+            Some(links.access(&token))
+        } else {
+            None
+        };
         let composed = StatusEmail {
             lang: Lang::parse(&case.language).unwrap_or_default(),
             case_number: case.case_number.clone(),
             status: to,
-            track_url: links.access(&token),
+            holds_link: track_url.is_some(),
+            track_url: track_url.unwrap_or_else(|| links.track()),
             message: email_message.map(str::to_string),
         }
         .compose()?;

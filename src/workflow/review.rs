@@ -280,6 +280,9 @@ fn take_or_assign(
     actor: Actor,
     links: &Links,
 ) -> Result<CaseStatus, WorkflowError> {
+    // The state machine first: a case whose status forbids taking it (withdrawn, dismissed,
+    // closed, …) is refused before anything about it changes.
+    case.status().apply(Transition::Take)?;
     let now = db::now();
     if !cases::assign(conn, case.id, case.version, Some(assignee), now)? {
         return Err(WorkflowError::Conflict);

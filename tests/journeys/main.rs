@@ -3,6 +3,7 @@
 //! `TEST_DATABASE_URL` is set), and assertions on what a person sees.
 #![allow(clippy::unwrap_used)]
 
+mod access;
 mod backup;
 mod bad_input;
 mod calendar;

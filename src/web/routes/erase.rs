@@ -26,7 +26,7 @@ pub async fn erase_my_contact(
     form: web::Form<EraseForm>,
 ) -> Result<HttpResponse, AppError> {
     reporter_session::check_csrf(&session, &form.csrf_token)?;
-    let Some(case_id) = reporter_session::current_case(&session)? else {
+    let Some(case_id) = reporter_session::current_case(&session, &state.pool).await? else {
         return Ok(see_other("/track"));
     };
     db::run_with(&state.pool, move |conn| {

@@ -222,7 +222,7 @@ pub async fn show(
             check(&state, &path, LinkAction::Package)?;
             let id = path.0;
             let h = db::run(&state.pool, move |conn| Ok(handoffs::get(conn, id)?)).await?;
-            super::officer::handoff::serve_package(&state, &h).await
+            super::officer::handoff::serve_package(&state, &h, Actor::Regulator(h.id)).await
         }
         Some(LinkAction::Acknowledge) => {
             check(&state, &path, LinkAction::Acknowledge)?;

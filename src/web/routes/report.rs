@@ -1,5 +1,6 @@
 //! Filing a report: the form, its submission with screenshots, and the receipt shown once.
 
+use crate::db::reporter_sessions;
 use crate::domain::{Category, FieldError, Platform, ReceiptCode, ReportForm};
 use crate::error::AppError;
 use crate::evidence::Rejection;
@@ -153,6 +154,25 @@ pub async fn submit_report(
             form.set(name, value.clone());
         }
     }
+    let token_check = form_token::check(
+        &state.keys.form,
+        &token,
+        now_secs(),
+        state.settings.min_form_seconds,
+    );
+    // A form token files one report: sent again (a double click, a reload, the back button), it
+    // shows what the first sending filed instead of filing twice.
+    let token_hash = reporter_sessions::form_token_hash(&token);
+    if token_check.is_ok() {
+        let hash = token_hash.clone();
+        let filed_before = crate::db::run(&state.pool, move |conn| {
+            Ok(reporter_sessions::case_filed_by(conn, &hash)?)
+        })
+        .await?;
+        if let Some(case_id) = filed_before {
+            return show_already_filed(ctx, &state, &session, case_id, &token_hash).await;
+        }
+    }
     let m = ctx.m;
     let mut page = ReportFormPage::new(
         ctx,
@@ -161,12 +181,7 @@ pub async fn submit_report(
     );
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
 
-    match form_token::check(
-        &state.keys.form,
-        &token,
-        now_secs(),
-        state.settings.min_form_seconds,
-    ) {
+    match token_check {
         Ok(()) => {}
         Err(FormTokenError::TooFast) => {
             page.problems.push(m.t("report.too_fast").to_string());
@@ -237,8 +252,12 @@ pub async fn submit_report(
         state.keys.receipt.clone(),
     );
     let ip_text = ip.to_string();
-    let (report_for_db, stored_for_db, receipt_for_db) =
-        (report.clone(), stored.clone(), receipt.clone());
+    let (report_for_db, stored_for_db, receipt_for_db, hash_for_db) = (
+        report.clone(),
+        stored.clone(),
+        receipt.clone(),
+        token_hash.clone(),
+    );
     let filed = crate::db::run_with(&pool, move |conn| {
         file_report(
             conn,
@@ -248,6 +267,7 @@ pub async fn submit_report(
                 receipt: &receipt_for_db,
                 receipt_key: &key,
                 reporter_ip: Some(&ip_text),
+                form_token_hash: &hash_for_db,
                 links: &links,
             },
         )
@@ -257,11 +277,20 @@ pub async fn submit_report(
         Ok(f) => f,
         Err(e) => {
             created.undo(&state.store);
+            // The same form, sent twice at once: the other sending filed it.
+            let hash = token_hash.clone();
+            let filed_meanwhile = crate::db::run(&state.pool, move |conn| {
+                Ok(reporter_sessions::case_filed_by(conn, &hash)?)
+            })
+            .await?;
+            if let Some(case_id) = filed_meanwhile {
+                return show_already_filed(page.ctx, &state, &session, case_id, &token_hash).await;
+            }
             return Err(e.into());
         }
     };
     state.wake_mailer();
-    reporter_session::open_case(&session, filed.case_id)?;
+    reporter_session::open_case(&session, &state.pool, filed.case_id).await?;
     reporter_session::set_receipt(
         &session,
         &ReceiptOnce {
@@ -269,8 +298,31 @@ pub async fn submit_report(
             receipt_code: receipt.to_string(),
             has_email: report.email.is_some(),
         },
+        filed.case_id,
+        &token_hash,
     )?;
     Ok(see_other("/reports/receipt"))
+}
+
+/// The answer to a report form sent again: the receipt of the report it filed, to the browser
+/// that filed it while its session on that case lasts; to anyone else only that it was filed.
+async fn show_already_filed(
+    ctx: PageContext,
+    state: &AppState,
+    session: &Session,
+    case_id: i64,
+    token_hash: &str,
+) -> Result<HttpResponse, AppError> {
+    let receipt =
+        reporter_session::receipt_of_filing(session, &state.pool, case_id, token_hash).await?;
+    render(
+        StatusCode::OK,
+        &ReceiptPage {
+            ctx,
+            receipt,
+            already_filed: true,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -278,9 +330,18 @@ pub async fn submit_report(
 pub struct ReceiptPage {
     pub ctx: PageContext,
     pub receipt: Option<ReceiptOnce>,
+    /// Shown for a form sent again, which filed nothing new.
+    pub already_filed: bool,
 }
 
 pub async fn show_receipt(ctx: PageContext, session: Session) -> Result<HttpResponse, AppError> {
     let receipt = reporter_session::take_receipt(&session)?;
-    render(StatusCode::OK, &ReceiptPage { ctx, receipt })
+    render(
+        StatusCode::OK,
+        &ReceiptPage {
+            ctx,
+            receipt,
+            already_filed: false,
+        },
+    )
 }

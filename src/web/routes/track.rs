@@ -71,7 +71,7 @@ pub async fn open_tracked_case(
     };
     match opened {
         Some(case_id) => {
-            reporter_session::open_case(&session, case_id)?;
+            reporter_session::open_case(&session, &state.pool, case_id).await?;
             Ok(see_other("/track/case"))
         }
         None => {
@@ -184,7 +184,7 @@ async fn load_case_page(
     reply_problems: Vec<String>,
     status_code: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let Some(case_id) = reporter_session::current_case(session)? else {
+    let Some(case_id) = reporter_session::current_case(session, &state.pool).await? else {
         return Ok(see_other("/track"));
     };
     let (case, trail, files, messages, deadline) = db::run(&state.pool, move |conn| {
@@ -310,7 +310,7 @@ pub async fn withdraw_case(
     form: web::Form<WithdrawForm>,
 ) -> Result<HttpResponse, AppError> {
     reporter_session::check_csrf(&session, &form.csrf_token)?;
-    let Some(case_id) = reporter_session::current_case(&session)? else {
+    let Some(case_id) = reporter_session::current_case(&session, &state.pool).await? else {
         return Ok(see_other("/track"));
     };
     if form.confirm != "yes" {
@@ -329,6 +329,9 @@ pub async fn withdraw_case(
     .await
     .map_err(AppError::from)?;
     state.wake_mailer();
+    // Withdrawing ended every session on the case (a copied cookie opens nothing now); this
+    // browser, which just proved it held one, gets a fresh one to see the result.
+    reporter_session::open_case(&session, &state.pool, case_id).await?;
     Ok(see_other("/track/case"))
 }
 
@@ -339,11 +342,12 @@ pub struct LeaveForm {
 }
 
 pub async fn leave_case(
+    state: web::Data<AppState>,
     session: Session,
     form: web::Form<LeaveForm>,
 ) -> Result<HttpResponse, AppError> {
     reporter_session::check_csrf(&session, &form.csrf_token)?;
-    reporter_session::close_case(&session);
+    reporter_session::close_case(&session, &state.pool).await?;
     Ok(see_other("/track"))
 }
 
@@ -354,7 +358,7 @@ pub async fn serve_evidence(
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (evidence_id, variant) = path.into_inner();
-    let Some(case_id) = reporter_session::current_case(&session)? else {
+    let Some(case_id) = reporter_session::current_case(&session, &state.pool).await? else {
         return Err(AppError::NotFound);
     };
     let (row, redaction) = db::run(&state.pool, move |conn| {
@@ -389,7 +393,7 @@ pub async fn reply_to_case(
     session: Session,
     payload: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let Some(case_id) = reporter_session::current_case(&session)? else {
+    let Some(case_id) = reporter_session::current_case(&session, &state.pool).await? else {
         return Ok(see_other("/track"));
     };
     let received = match crate::web::upload::receive(
@@ -506,15 +510,17 @@ pub async fn open_access_link(
         if row.expires_at < db::now() {
             return Ok(None);
         }
-        Ok(Some((
-            row.case_id,
-            cases::get(conn, row.case_id)?.case_number,
-        )))
+        let case = cases::get(conn, row.case_id)?;
+        // A case that is over opens only with its receipt code.
+        if !case.status().is_open() {
+            return Ok(None);
+        }
+        Ok(Some((row.case_id, case.case_number)))
     })
     .await?;
     match found {
         Some((case_id, case_number)) => {
-            reporter_session::open_case(&session, case_id)?;
+            reporter_session::open_case(&session, &state.pool, case_id).await?;
             render(
                 StatusCode::OK,
                 &AccessLinkPage {

@@ -293,10 +293,15 @@ async fn load(
                 }
                 (kind, _) => m.t(&format!("trail.actor.{kind}")).to_string(),
             },
-            action: match m.t(&format!("action.{}", r.action)) {
-                label if label.starts_with("action.") => r.action.clone(),
-                label => label.to_string(),
-            },
+            action: [
+                format!("action.{}", r.action),
+                format!("access.action.{}", r.action),
+            ]
+            .iter()
+            .map(|key| m.t(key))
+            .find(|label| !label.ends_with(r.action.as_str()))
+            .map(str::to_string)
+            .unwrap_or_else(|| r.action.clone()),
             detail: r.detail.clone(),
             hash: r.hash.chars().take(12).collect(),
         })
@@ -477,7 +482,10 @@ pub async fn serve_evidence(
     let original = variant == "original";
     let officer_id = officer.id;
     let row = db::run(&state.pool, move |conn| {
-        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+        // An unconfirmed report is unreachable for officers, its evidence as much as its page.
+        let case = cases::find_by_number(conn, &number)?
+            .filter(|c| c.status() != CaseStatus::Unconfirmed)
+            .ok_or(diesel::result::Error::NotFound)?;
         let row = evidence::get(conn, case.id, evidence_id)?;
         if original {
             db::write_transaction(conn, |conn| {

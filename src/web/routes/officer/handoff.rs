@@ -2,6 +2,7 @@
 
 use crate::db::{self, cases, handoffs};
 use crate::domain::CaseNumber;
+use crate::domain::audit::Actor;
 use crate::error::AppError;
 use crate::web::officer_session::CurrentOfficer;
 use crate::web::{AppState, see_other};
@@ -98,7 +99,7 @@ pub async fn resend_handoff(
 
 /// The package as it was sent (officers may check what the regulator got).
 pub async fn download_package(
-    _officer: CurrentOfficer,
+    officer: CurrentOfficer,
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, AppError> {
@@ -113,15 +114,24 @@ pub async fn download_package(
         Ok(h)
     })
     .await?;
-    serve_package(&state, &h).await
+    serve_package(&state, &h, Actor::Officer(officer.id)).await
 }
 
+/// Sends the stored package of handoff `h` to `who`, with an audit entry, as for any download of
+/// evidence.
 pub async fn serve_package(
     state: &AppState,
     h: &handoffs::HandoffRow,
+    who: Actor,
 ) -> Result<HttpResponse, AppError> {
     let file = package_path(&state.handoff.packages_dir, &h.package_sha256);
     let bytes = tokio::fs::read(&file).await.map_err(AppError::internal)?;
+    let (case_id, seq, sha) = (h.case_id, h.seq, h.package_sha256.clone());
+    db::run_with(&state.pool, move |conn| {
+        handoff::record_package_download(conn, case_id, seq, &sha, who)
+    })
+    .await
+    .map_err(AppError::from)?;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((

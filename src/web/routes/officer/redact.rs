@@ -77,7 +77,10 @@ async fn load(
     AppError,
 > {
     Ok(db::run(&state.pool, move |conn| {
-        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
+        // An unconfirmed report is unreachable for officers, its evidence as much as its page.
+        let case = cases::find_by_number(conn, &number)?
+            .filter(|c| c.status() != CaseStatus::Unconfirmed)
+            .ok_or(diesel::result::Error::NotFound)?;
         let row = evidence::get(conn, case.id, evidence_id)?;
         let current = evidence::latest_redaction(conn, row.id)?;
         Ok((case, row, current))

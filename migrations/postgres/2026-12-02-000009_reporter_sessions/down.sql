@@ -1,0 +1,2 @@
+DROP TABLE report_form_tokens;
+DROP TABLE reporter_sessions;
