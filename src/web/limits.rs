@@ -34,6 +34,9 @@ impl Limiter {
 pub struct RateLimits {
     pub reports: Limiter,
     pub track: Limiter,
+    /// Answers to a request for more information (`RATE_LIMIT_REPLIES_PER_HOUR`), counted
+    /// before the body is read.
+    pub replies: Limiter,
     /// Failed officer logins per client address (`RATE_LIMIT_LOGINS_PER_HOUR`).
     pub login_failures_by_address: FailureWindow,
     /// Failed logins per account email, known or not, so a lock says nothing about existence.
