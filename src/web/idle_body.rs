@@ -8,10 +8,10 @@
 
 use crate::error::AppError;
 use actix_web::HttpMessage;
+use actix_web::HttpRequest;
 use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::error::{PayloadError, UrlencodedError};
 use actix_web::web::Bytes;
-use actix_web::HttpRequest;
 use futures_util::Stream;
 use std::future::Future;
 use std::pin::Pin;
@@ -102,8 +102,9 @@ pub fn is_stall(err: &(dyn std::error::Error + 'static)) -> bool {
             Some(PayloadError::Io(io)) => Some(io),
             _ => e.downcast_ref::<std::io::Error>(),
         };
-        if io.is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut && io.to_string() == STALLED)
-        {
+        if io.is_some_and(|io| {
+            io.kind() == std::io::ErrorKind::TimedOut && io.to_string() == STALLED
+        }) {
             return true;
         }
         current = e.source();
@@ -154,7 +155,10 @@ mod tests {
             is_stall(&as_multipart)
         });
         assert_eq!(seen, Some(true));
-        assert!(body.next().await.is_none(), "the stream ends after the stall");
+        assert!(
+            body.next().await.is_none(),
+            "the stream ends after the stall"
+        );
         let other = actix_multipart::MultipartError::Payload(PayloadError::Incomplete(None));
         assert!(!is_stall(&other));
     }

@@ -2,9 +2,9 @@
 //! queries carry secrets (access and confirmation links, regulators' signed links, the reply
 //! form's CSRF token), and no secret may reach the logs.
 
-use actix_web::{Error, HttpMessage};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::{Error, HttpMessage};
 use tracing::Span;
 use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 

@@ -16,5 +16,6 @@ mod officer;
 mod queue;
 mod redaction;
 mod reporting;
+mod request_limits;
 mod review;
 mod tracking;

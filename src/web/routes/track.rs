@@ -409,8 +409,7 @@ pub async fn reply_to_case(
     if status != CaseStatus::AwaitingReporter {
         // The answer the workflow would give, without reading (let alone decoding) the files.
         let problems = vec![ctx.m.t("error.transition_refused").to_string()];
-        return load_case_page(ctx, &state, &session, false, problems, StatusCode::CONFLICT)
-            .await;
+        return load_case_page(ctx, &state, &session, false, problems, StatusCode::CONFLICT).await;
     }
     // A page shown before the token moved into the action URL sends it in the body only: it is
     // then checked as the first file begins, so no file of a forged request is ever kept.

@@ -106,7 +106,10 @@ impl QueueQuery {
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .ok()
                 .filter(|d| (1..=9999).contains(&d.year()))
-                .and_then(|d| d.and_time(NaiveTime::MIN).checked_sub_signed(TimeDelta::hours(8)))
+                .and_then(|d| {
+                    d.and_time(NaiveTime::MIN)
+                        .checked_sub_signed(TimeDelta::hours(8))
+                })
         };
         QueueFilter {
             statuses,
