@@ -102,6 +102,12 @@ fn stream_error(e: MultipartError) -> UploadError {
     }
 }
 
+/// A multipart error met outside `receive` (a form read field by field): a stalled body is a 408,
+/// anything else a malformed upload.
+pub fn multipart_error(e: MultipartError) -> AppError {
+    stream_error(e).into()
+}
+
 /// Reads every field, within `rules`.
 pub async fn receive(
     mut payload: Multipart,
