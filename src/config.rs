@@ -23,6 +23,12 @@ pub struct Settings {
     pub rate_limit_logins_per_hour: u32,
     /// Password checks at once (`PASSWORD_CHECK_SLOTS`); 0, the default, is one per core.
     pub password_check_slots: usize,
+    /// Answers to a request for more information per client address (`RATE_LIMIT_REPLIES_PER_HOUR`).
+    pub rate_limit_replies_per_hour: u32,
+    /// A request body that sends nothing for this long is cut with 408
+    /// (`REQUEST_IDLE_TIMEOUT_SECONDS`; 0 turns it off). Idle, not total: a slow but steady
+    /// upload is never cut.
+    pub request_idle_timeout_secs: u64,
     /// The least time between showing the report form and accepting it (`MIN_FORM_SECONDS`).
     pub min_form_seconds: u64,
     /// How many proxies in front append to `X-Forwarded-For` (`TRUST_PROXY_HEADERS`: `1`/`true`
@@ -79,6 +85,8 @@ impl Settings {
             rate_limit_track_per_hour: number("RATE_LIMIT_TRACK_PER_HOUR", 30)?,
             rate_limit_logins_per_hour: number("RATE_LIMIT_LOGINS_PER_HOUR", 20)?,
             password_check_slots: number("PASSWORD_CHECK_SLOTS", 0)?,
+            rate_limit_replies_per_hour: number("RATE_LIMIT_REPLIES_PER_HOUR", 20)?,
+            request_idle_timeout_secs: number("REQUEST_IDLE_TIMEOUT_SECONDS", 30)?,
             min_form_seconds: number("MIN_FORM_SECONDS", 3)?,
             trust_proxy_headers: match var("TRUST_PROXY_HEADERS").as_deref() {
                 None | Some("false" | "no") => 0,
@@ -105,6 +113,8 @@ impl Settings {
             rate_limit_track_per_hour: 30,
             rate_limit_logins_per_hour: 20,
             password_check_slots: 0,
+            rate_limit_replies_per_hour: 20,
+            request_idle_timeout_secs: 30,
             min_form_seconds: 3,
             trust_proxy_headers: 0,
             retain_reporter_ip_days: 30,
@@ -113,6 +123,12 @@ impl Settings {
             signing_key_file: None,
             data_dir,
         }
+    }
+
+    /// `None` when the idle timeout is turned off.
+    pub fn request_idle_timeout(&self) -> Option<std::time::Duration> {
+        (self.request_idle_timeout_secs > 0)
+            .then(|| std::time::Duration::from_secs(self.request_idle_timeout_secs))
     }
 
     pub fn evidence_dir(&self) -> PathBuf {

@@ -21,6 +21,12 @@ pub enum AppError {
     Conflict(&'static str),
     #[error("payload too large")]
     PayloadTooLarge,
+    /// A form with more text fields, or more text, than any of our forms has.
+    #[error("form too large")]
+    FormTooLarge,
+    /// The request body stopped arriving (`REQUEST_IDLE_TIMEOUT_SECONDS`).
+    #[error("request body stalled")]
+    RequestTimeout,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error(transparent)]
@@ -39,6 +45,8 @@ impl AppError {
             | AppError::Gone(key)
             | AppError::Conflict(key) => key,
             AppError::PayloadTooLarge => "error.payload_too_large",
+            AppError::FormTooLarge => "request_limits.form_too_large",
+            AppError::RequestTimeout => "request_limits.stalled",
             AppError::TooManyRequests { .. } => "error.too_many_requests",
             AppError::Db(DbError::Query(diesel::result::Error::NotFound)) => "error.not_found",
             AppError::Db(_) | AppError::Internal(_) => "error.internal",
@@ -89,7 +97,8 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::PayloadTooLarge | AppError::FormTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

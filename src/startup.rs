@@ -14,7 +14,7 @@ use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{SameSite, time::Duration as CookieDuration};
-use actix_web::dev::Server;
+use actix_web::dev::{Server, Service};
 use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers};
 use actix_web::{App, HttpServer, web as aweb};
 use anyhow::Context;
@@ -185,10 +185,12 @@ impl Application {
         ));
 
         let session_key = keys.session.clone();
+        let idle_timeout = settings.request_idle_timeout();
         let state = aweb::Data::new(AppState {
             limits: limits::RateLimits {
                 reports: limits::Limiter::per_hour(settings.rate_limit_reports_per_hour),
                 track: limits::Limiter::per_hour(settings.rate_limit_track_per_hour),
+                replies: limits::Limiter::per_hour(settings.rate_limit_replies_per_hour),
             },
             links: Links {
                 base_url: base_url.clone(),
@@ -218,7 +220,18 @@ impl Application {
                     .build();
             App::new()
                 .app_data(state.clone())
-                .app_data(aweb::FormConfig::default().limit(64 * 1024))
+                .app_data(
+                    aweb::FormConfig::default()
+                        .limit(64 * 1024)
+                        .error_handler(web::idle_body::form_error),
+                )
+                // Every request body, multipart or urlencoded, is cut when it stalls.
+                .wrap_fn(move |mut req, srv| {
+                    if let Some(idle) = idle_timeout {
+                        web::idle_body::guard_body(&mut req, idle);
+                    }
+                    srv.call(req)
+                })
                 .wrap(ErrorHandlers::new().default_handler(web::error_page::render_error_page))
                 .wrap(sessions)
                 .wrap(security_headers(secure_cookies))

@@ -22,6 +22,7 @@ fn key_for_status(status: StatusCode) -> &'static str {
     match status.as_u16() {
         404 => "error.not_found",
         405 => "error.method_not_allowed",
+        408 => "request_limits.stalled",
         413 => "error.payload_too_large",
         429 => "error.too_many_requests",
         400..=499 => "error.bad_request",

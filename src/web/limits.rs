@@ -37,6 +37,9 @@ impl Limiter {
 pub struct RateLimits {
     pub reports: Limiter,
     pub track: Limiter,
+    /// Answers to a request for more information (`RATE_LIMIT_REPLIES_PER_HOUR`), counted
+    /// before the body is read.
+    pub replies: Limiter,
 }
 
 /// Password checks (argon2id, 19 MiB and tens of milliseconds each) run at most one per core at

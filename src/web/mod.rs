@@ -6,6 +6,7 @@ pub mod context;
 pub mod error_page;
 pub mod filters;
 pub mod form_token;
+pub mod idle_body;
 pub mod limits;
 pub mod officer_session;
 pub mod region_options;

@@ -18,6 +18,7 @@ mod officer;
 mod queue;
 mod redaction;
 mod reporting;
+mod request_limits;
 mod retention;
 mod review;
 mod security;

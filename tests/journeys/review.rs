@@ -103,7 +103,14 @@ async fn a_case_is_reviewed_with_the_reporter_answering_from_the_email_link() {
     let form = case_page
         .form("reply", "/track/case")
         .expect("a reply form");
-    assert_eq!(form.action, "/track/case/reply");
+    // The CSRF token rides in the action too, so a forged answer is refused before it is read.
+    assert_eq!(
+        form.action,
+        format!(
+            "/track/case/reply?csrf_token={}",
+            form.value("csrf_token").unwrap()
+        )
+    );
     let before = app.case_state(&n);
     let files_before = app.evidence_files("").len();
     let refused = reporter

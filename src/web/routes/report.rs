@@ -10,7 +10,7 @@ use crate::web::client::client_ip;
 use crate::web::context::PageContext;
 use crate::web::form_token::{self, FormTokenError};
 use crate::web::reporter_session::{self, ReceiptOnce};
-use crate::web::upload::{self, UploadError, UploadProblem};
+use crate::web::upload::{self, UploadProblem};
 use crate::web::{AppState, render, see_other, take_in_uploads};
 use crate::workflow::file::{Filing, file_report};
 use actix_multipart::Multipart;
@@ -128,22 +128,16 @@ pub async fn submit_report(
     let ip = client_ip(&req, state.settings.trust_proxy_headers);
     state.limits.reports.check(ip)?;
 
-    let received = match upload::receive(
+    let received = upload::receive(
         payload,
-        "evidence",
-        &state.evidence_limits,
-        &state.settings.tmp_dir(),
+        &upload::UploadRules {
+            file_field: "evidence",
+            limits: &state.evidence_limits,
+            tmp_dir: &state.settings.tmp_dir(),
+            before_files: None,
+        },
     )
-    .await
-    {
-        Ok(r) => r,
-        Err(UploadError::RequestTooLarge) => return Err(AppError::PayloadTooLarge),
-        Err(UploadError::Malformed(e)) => {
-            tracing::info!(error = %e, "malformed report upload");
-            return Err(AppError::BadRequest("error.malformed_upload"));
-        }
-        Err(UploadError::Io(e)) => return Err(AppError::internal(e)),
-    };
+    .await?;
 
     let mut form = ReportForm::default();
     let mut token = String::new();

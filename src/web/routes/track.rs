@@ -12,7 +12,7 @@ use crate::web::client::client_ip;
 use crate::web::context::PageContext;
 use crate::web::filters;
 use crate::web::reporter_session;
-use crate::web::{AppState, render, see_other, serve_blob, take_in_uploads};
+use crate::web::{AppState, render, see_other, serve_blob, take_in_uploads, upload};
 use crate::workflow::{reply, track, withdraw};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -386,8 +386,26 @@ pub async fn serve_evidence(
     serve_blob(&state, kind, &sha, content_type, None).await
 }
 
+#[derive(Deserialize)]
+pub struct ReplyQuery {
+    #[serde(default)]
+    csrf_token: Option<String>,
+}
+
+fn field_value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
+}
+
 /// The reporter's answer to a request for more information: text and screenshots (multipart).
+/// Everything that can be decided without the body is decided before a byte of it is read: the
+/// session, the CSRF token (the form's action URL carries it), the rate limit and the case's
+/// state. Only then is the body read, within `upload`'s caps.
 pub async fn reply_to_case(
+    req: HttpRequest,
     ctx: PageContext,
     state: web::Data<AppState>,
     session: Session,
@@ -396,32 +414,47 @@ pub async fn reply_to_case(
     let Some(case_id) = reporter_session::current_case(&session, &state.pool).await? else {
         return Ok(see_other("/track"));
     };
-    let received = match crate::web::upload::receive(
+    let url_token = web::Query::<ReplyQuery>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.into_inner().csrf_token);
+    if let Some(token) = &url_token {
+        reporter_session::check_csrf(&session, token)?;
+    }
+    state
+        .limits
+        .replies
+        .check(client_ip(&req, state.settings.trust_proxy_headers))?;
+    let status = db::run(&state.pool, move |conn| {
+        Ok(cases::get(conn, case_id)?.status())
+    })
+    .await?;
+    if status != CaseStatus::AwaitingReporter {
+        // The answer the workflow would give, without reading (let alone decoding) the files.
+        let problems = vec![ctx.m.t("error.transition_refused").to_string()];
+        return load_case_page(ctx, &state, &session, false, problems, StatusCode::CONFLICT).await;
+    }
+    // A page shown before the token moved into the action URL sends it in the body only: it is
+    // then checked as the first file begins, so no file of a forged request is ever kept.
+    let body_token = |fields: &[(String, String)]| {
+        reporter_session::check_csrf(&session, field_value(fields, "csrf_token"))
+    };
+    let received = upload::receive(
         payload,
-        "evidence",
-        &state.evidence_limits,
-        &state.settings.tmp_dir(),
+        &upload::UploadRules {
+            file_field: "evidence",
+            limits: &state.evidence_limits,
+            tmp_dir: &state.settings.tmp_dir(),
+            before_files: match url_token {
+                Some(_) => None,
+                None => Some(&body_token),
+            },
+        },
     )
-    .await
-    {
-        Ok(r) => r,
-        Err(crate::web::upload::UploadError::RequestTooLarge) => {
-            return Err(AppError::PayloadTooLarge);
-        }
-        Err(crate::web::upload::UploadError::Malformed(_)) => {
-            return Err(AppError::BadRequest("error.malformed_upload"));
-        }
-        Err(crate::web::upload::UploadError::Io(e)) => return Err(AppError::internal(e)),
-    };
-    let field = |name: &str| {
-        received
-            .fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    reporter_session::check_csrf(&session, &field("csrf_token"))?;
+    .await?;
+    if url_token.is_none() {
+        reporter_session::check_csrf(&session, field_value(&received.fields, "csrf_token"))?;
+    }
+    let field = |name: &str| field_value(&received.fields, name).to_string();
     let message = field("message");
     let m = ctx.m;
     let mut problems: Vec<String> = received

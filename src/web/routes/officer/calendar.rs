@@ -146,11 +146,11 @@ pub async fn import_calendar(
     let mut text: Vec<u8> = Vec::new();
     let mut too_large = false;
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| AppError::BadRequest("error.malformed_upload"))?;
+        let mut field = field.map_err(crate::web::upload::multipart_error)?;
         let name = field.name().unwrap_or_default().to_string();
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| AppError::BadRequest("error.malformed_upload"))?;
+            let chunk = chunk.map_err(crate::web::upload::multipart_error)?;
             if bytes.len() + chunk.len() > MAX_FILE_BYTES {
                 too_large = true;
                 break;

@@ -13,7 +13,7 @@ use crate::web::{AppState, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::{NaiveDate, NaiveTime, TimeDelta};
+use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta};
 use serde::Deserialize;
 
 pub const PAGE_SIZE: i64 = 50;
@@ -100,10 +100,16 @@ impl QueueQuery {
                 .unwrap_or_default(),
         };
         let region = |code: &str| RegionCode::parse(code).map(|c| c.to_string());
+        // A year no case can be filed in is as malformed as no date: far-off years would
+        // overflow the arithmetic below, and PostgreSQL refuses years before 4713 BC.
         let day_start = |s: &str| {
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .ok()
-                .map(|d| d.and_time(NaiveTime::MIN) - TimeDelta::hours(8))
+                .filter(|d| (1..=9999).contains(&d.year()))
+                .and_then(|d| {
+                    d.and_time(NaiveTime::MIN)
+                        .checked_sub_signed(TimeDelta::hours(8))
+                })
         };
         QueueFilter {
             statuses,
@@ -118,8 +124,17 @@ impl QueueQuery {
             },
             overdue_on: (self.overdue == "1").then_some(today),
             filed_from: day_start(&self.from),
-            filed_until: day_start(&self.to).map(|t| t + TimeDelta::days(1)),
-            search: Some(self.q.trim().to_lowercase()).filter(|q| !q.is_empty()),
+            filed_until: day_start(&self.to).and_then(|t| t.checked_add_signed(TimeDelta::days(1))),
+            // Control characters match nothing stored, and PostgreSQL refuses a NUL outright.
+            search: Some(
+                self.q
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .collect::<String>()
+                    .trim()
+                    .to_lowercase(),
+            )
+            .filter(|q| !q.is_empty()),
             sort: match self.sort.as_str() {
                 "newest" => Sort::Newest,
                 "oldest" => Sort::Oldest,

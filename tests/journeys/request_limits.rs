@@ -1,0 +1,577 @@
+//! What a request may cost the server: a reply is refused before its body is read when it can be
+//! (session, CSRF token, rate limit, case state), text fields are capped, a stalled body is cut
+//! with 408 while a slow but steady one goes through, and no malformed URL gets a 500.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+use reviewwatch::config::Settings;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+/// The longest a raw exchange waits for an answer: far more than any refusal or idle timeout
+/// the tests set, so a server that waits for the body it should not need fails the test.
+const ANSWER_WITHIN: Duration = Duration::from_secs(20);
+
+const BOUNDARY: &str = "----reviewwatch-test-boundary";
+
+/// A case the officer has asked about, opened by its reporter on the page with the reply form.
+struct Asked {
+    app: TestApp,
+    reporter: Visitor,
+    officer: OfficerBrowser,
+    number: String,
+    /// The reply form as the page shows it.
+    form: PageForm,
+    /// The reporter's session cookie (`rw_session=…`), for raw requests.
+    cookie: String,
+}
+
+async fn asked_case(configure: impl FnOnce(&mut Settings)) -> Asked {
+    let app = spawn_app_with(configure).await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let reporter = app.visitor();
+    let receipt = reporter
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("first.png", png_screenshot(800), "image/png")],
+        )
+        .await;
+    let number = receipt.number.clone();
+    assert_eq!(
+        officer.act(&number, "take", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        officer
+            .act(&number, "request_info", &[("message", "请补充订单截图。")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let page = reporter.open_case(&number, &receipt.code).await;
+    assert_eq!(page.case_status().as_deref(), Some("awaiting_reporter"));
+    let form = page.form("reply", "/track/case").expect("a reply form");
+    let cookie = set_cookies(&page, "rw_session")
+        .last()
+        .map(|c| format!("rw_session={}", cookie_value(c)))
+        .expect("the case page sets the session cookie");
+    Asked {
+        app,
+        reporter,
+        officer,
+        number,
+        form,
+        cookie,
+    }
+}
+
+impl Asked {
+    fn token(&self) -> String {
+        self.form
+            .value("csrf_token")
+            .expect("the form's CSRF token")
+            .to_string()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw HTTP/1.1 over a real socket: a client that can stop sending, or send slowly.
+
+#[derive(Debug)]
+struct RawReply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+impl RawReply {
+    fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|line| {
+            let (k, v) = line.split_once(':')?;
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
+        })
+    }
+
+    fn page(&self) -> Reply {
+        Reply {
+            status: StatusCode::from_u16(self.status).expect("a status"),
+            headers: reqwest::header::HeaderMap::new(),
+            body: self.body.clone(),
+        }
+    }
+}
+
+/// Runs a raw exchange off the test's runtime, so the browsers' pooled connections are still
+/// looked after while it blocks.
+async fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f)
+        .await
+        .expect("the raw exchange ran")
+}
+
+fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the app");
+    stream
+        .set_read_timeout(Some(ANSWER_WITHIN))
+        .expect("a read timeout");
+    stream
+}
+
+fn request_head(method: &str, target: &str, headers: &[(&str, String)]) -> Vec<u8> {
+    let mut head =
+        format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    head.into_bytes()
+}
+
+/// Reads one response; panics if none comes within `ANSWER_WITHIN`.
+fn read_reply(stream: &mut TcpStream) -> RawReply {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + length {
+                let status = head
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .expect("a status line");
+                let body = String::from_utf8_lossy(&buf[end + 4..end + 4 + length]).into_owned();
+                return RawReply { status, head, body };
+            }
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) => panic!(
+                "the connection closed without a full answer: {:?}",
+                String::from_utf8_lossy(&buf)
+            ),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) => panic!("no answer within {ANSWER_WITHIN:?}: {e}"),
+        }
+    }
+}
+
+fn text_part(name: &str, value: &str) -> Vec<u8> {
+    format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+        .into_bytes()
+}
+
+fn file_part_head(name: &str) -> Vec<u8> {
+    format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"evidence\"; filename=\"{name}\"\r\n\
+         Content-Type: image/png\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+fn multipart_headers(cookie: &str, content_length: usize) -> Vec<(&'static str, String)> {
+    vec![
+        ("Cookie", cookie.to_string()),
+        (
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        ),
+        ("Content-Length", content_length.to_string()),
+    ]
+}
+
+/// The start of a reply that announces `declared` bytes: its text fields and the first 64 KiB
+/// of a screenshot. The rest is never sent.
+fn start_of_a_huge_reply(csrf_field: Option<&str>) -> Vec<u8> {
+    let mut body = Vec::new();
+    if let Some(token) = csrf_field {
+        body.extend(text_part("csrf_token", token));
+    }
+    body.extend(text_part("message", "这条答复不应保存"));
+    body.extend(file_part_head("huge.png"));
+    body.extend(std::iter::repeat_n(0x89u8, 64 * 1024));
+    body
+}
+
+const HUGE: usize = 50 * 1024 * 1024;
+
+/// Sends `head`, then each of `pieces` (`gap` before each), and waits for the answer; the
+/// connection stays open, so a server that wants more bytes than were sent waits for them.
+async fn exchange(port: u16, head: Vec<u8>, pieces: Vec<Vec<u8>>, gap: Duration) -> RawReply {
+    off_runtime(move || {
+        let mut stream = connect(port);
+        stream.write_all(&head).unwrap();
+        for piece in pieces {
+            if !gap.is_zero() {
+                std::thread::sleep(gap);
+            }
+            stream.write_all(&piece).unwrap();
+        }
+        read_reply(&mut stream)
+    })
+    .await
+}
+
+/// Sends the head and the start of a 50 MiB reply, then only waits.
+async fn send_start_of_huge_reply(
+    port: u16,
+    target: &str,
+    cookie: &str,
+    csrf_field: Option<&str>,
+) -> RawReply {
+    exchange(
+        port,
+        request_head("POST", target, &multipart_headers(cookie, HUGE)),
+        vec![start_of_a_huge_reply(csrf_field)],
+        Duration::ZERO,
+    )
+    .await
+}
+
+fn assert_error_page(reply: &RawReply, key: &str) {
+    let page = reply.page();
+    assert_eq!(page.html_lang().as_deref(), Some("zh-CN"), "{}", reply.body);
+    assert_eq!(
+        page.text_of("#error-message").as_deref(),
+        Some(zh().t(key)),
+        "{}",
+        reply.body
+    );
+}
+
+fn assert_nothing_kept(asked: &Asked, before: &CaseState, files_before: usize) {
+    assert_eq!(
+        asked.app.case_state(&asked.number),
+        *before,
+        "nothing of the refused reply is kept"
+    );
+    assert_eq!(asked.app.evidence_files("").len(), files_before);
+    let tmp = asked.app.tmp_files();
+    assert!(tmp.is_empty(), "no temporary file: {tmp:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_reply_form_carries_its_csrf_token_in_its_action() {
+    let asked = asked_case(|_| {}).await;
+    assert_eq!(
+        asked.form.action,
+        format!("/track/case/reply?csrf_token={}", asked.token())
+    );
+    assert_eq!(asked.form.method, "post");
+}
+
+#[tokio::test]
+async fn a_reply_with_a_forged_or_missing_csrf_token_is_refused_before_its_body_is_read() {
+    let asked = asked_case(|_| {}).await;
+    let before = asked.app.case_state(&asked.number);
+    let files_before = asked.app.evidence_files("").len();
+    let port = asked.app.port;
+    let forged = "0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    // A forged token in the URL: refused on the head alone, though 50 MiB are announced.
+    for target in [
+        format!("/track/case/reply?csrf_token={forged}"),
+        "/track/case/reply?csrf_token=".to_string(),
+    ] {
+        let reply =
+            send_start_of_huge_reply(port, &target, &asked.cookie, Some(&asked.token())).await;
+        assert_eq!(reply.status, 403, "{target}: {}", reply.head);
+        assert_error_page(&reply, "error.csrf");
+        assert_nothing_kept(&asked, &before, files_before);
+    }
+
+    // No token in the URL (a page from before it moved there): the body's token decides, as the
+    // first file begins, and a forged or missing one keeps no byte of the file.
+    for field in [Some(forged), None] {
+        let reply = send_start_of_huge_reply(port, "/track/case/reply", &asked.cookie, field).await;
+        assert_eq!(reply.status, 403, "{field:?}: {}", reply.head);
+        assert_error_page(&reply, "error.csrf");
+        assert_nothing_kept(&asked, &before, files_before);
+    }
+    assert_eq!(asked.app.case_status(&asked.number), "awaiting_reporter");
+}
+
+#[tokio::test]
+async fn a_reply_to_a_case_that_does_not_await_the_reporter_is_refused_unread() {
+    let asked = asked_case(|_| {}).await;
+    // The officer resumes without waiting: the page the reporter has is now stale.
+    assert_eq!(
+        asked.officer.act(&asked.number, "resume", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let before = asked.app.case_state(&asked.number);
+    let files_before = asked.app.evidence_files("").len();
+
+    let reply = send_start_of_huge_reply(
+        asked.app.port,
+        &asked.form.action,
+        &asked.cookie,
+        Some(&asked.token()),
+    )
+    .await;
+    assert_eq!(reply.status, 409, "{}", reply.head);
+    let page = reply.page();
+    assert_eq!(page.case_status().as_deref(), Some("in_review"));
+    assert_eq!(
+        page.texts_of("#reply-problems li"),
+        vec![zh().t("error.transition_refused").to_string()]
+    );
+    assert_nothing_kept(&asked, &before, files_before);
+}
+
+#[tokio::test]
+async fn a_reply_with_too_many_text_fields_or_too_much_text_is_refused_and_keeps_nothing() {
+    let asked = asked_case(|_| {}).await;
+    let before = asked.app.case_state(&asked.number);
+    let files_before = asked.app.evidence_files("").len();
+
+    let many = {
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf_token", asked.token())
+            .text("message", "一千五百个字段");
+        for i in 0..1500 {
+            form = form.text(format!("f{i}"), "x".repeat(16));
+        }
+        form.part(
+            "evidence",
+            reqwest::multipart::Part::bytes(png_screenshot(801))
+                .file_name("a.png")
+                .mime_str("image/png")
+                .unwrap(),
+        )
+    };
+    // Five fields of 100 KiB: each is cut at 64 KiB today, but together they are more text
+    // than any form holds.
+    let long = {
+        let mut form = reqwest::multipart::Form::new()
+            .text("csrf_token", asked.token())
+            .text("message", "很长的字段");
+        for i in 0..5 {
+            form = form.text(format!("f{i}"), "长".repeat(100 * 1024 / 3));
+        }
+        form
+    };
+    for (what, form) in [("1,500 fields", many), ("500 KiB of text", long)] {
+        let reply = asked
+            .reporter
+            .post_multipart(&asked.form.action, form)
+            .await;
+        assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{what}");
+        assert_eq!(reply.html_lang().as_deref(), Some("zh-CN"));
+        assert_eq!(
+            reply.text_of("#error-message").as_deref(),
+            Some(zh().t("request_limits.form_too_large")),
+            "{what}"
+        );
+        assert_nothing_kept(&asked, &before, files_before);
+    }
+}
+
+#[tokio::test]
+async fn replies_are_limited_per_hour() {
+    let asked = asked_case(|s| s.rate_limit_replies_per_hour = 2).await;
+    let before = asked.app.case_state(&asked.number);
+    // Two empty answers are answered (and refused for being empty)…
+    for attempt in 1..=2 {
+        let reply = asked.reporter.submit_multipart(&asked.form, vec![]).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "attempt {attempt}");
+        assert_eq!(
+            reply.texts_of("#reply-problems li"),
+            vec![zh().t("reply.empty").to_string()]
+        );
+    }
+    // …the third, a real one with a screenshot, waits: its body is never read.
+    let reply = asked
+        .reporter
+        .submit_multipart(
+            &asked.form.clone().fill("message", "第三次"),
+            vec![("b.png", png_screenshot(802), "image/png")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = reply
+        .headers
+        .get(reqwest::header::RETRY_AFTER)
+        .expect("a Retry-After header")
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    assert_eq!(reply.html_lang().as_deref(), Some("zh-CN"));
+    assert_eq!(
+        reply.text_of("#error-message").as_deref(),
+        Some(zh().t("error.too_many_requests"))
+    );
+    assert_eq!(asked.app.case_state(&asked.number), before);
+    assert!(asked.app.tmp_files().is_empty());
+}
+
+#[tokio::test]
+async fn a_stalled_body_is_cut_with_408_multipart_and_urlencoded_alike() {
+    let asked = asked_case(|s| s.request_idle_timeout_secs = 2).await;
+    let before = asked.app.case_state(&asked.number);
+    let files_before = asked.app.evidence_files("").len();
+
+    // A reply whose screenshot stops arriving halfway; the connection stays open.
+    let screenshot = png_screenshot(803);
+    let mut body = text_part("csrf_token", &asked.token());
+    body.extend(text_part("message", "网络断了"));
+    body.extend(file_part_head("half.png"));
+    let sent = body.len() + screenshot.len() / 2;
+    body.extend_from_slice(&screenshot);
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").into_bytes());
+    let head = request_head(
+        "POST",
+        &asked.form.action,
+        &multipart_headers(&asked.cookie, body.len()),
+    );
+    body.truncate(sent);
+    let reply = exchange(asked.app.port, head, vec![body], Duration::ZERO).await;
+    assert_eq!(reply.status, 408, "{}", reply.head);
+    assert_error_page(&reply, "request_limits.stalled");
+    assert_nothing_kept(&asked, &before, files_before);
+
+    // The tracking form (urlencoded) that stops after a few bytes.
+    let head = request_head(
+        "POST",
+        "/track",
+        &[
+            (
+                "Content-Type",
+                "application/x-www-form-urlencoded".to_string(),
+            ),
+            ("Content-Length", "100".to_string()),
+        ],
+    );
+    let reply = exchange(
+        asked.app.port,
+        head,
+        vec![b"case_number=RW-20".to_vec()],
+        Duration::ZERO,
+    )
+    .await;
+    assert_eq!(reply.status, 408, "{}", reply.head);
+    assert_error_page(&reply, "request_limits.stalled");
+}
+
+#[tokio::test]
+async fn a_slow_but_steady_reply_upload_goes_through() {
+    let asked = asked_case(|s| s.request_idle_timeout_secs = 2).await;
+    let evidence_before = asked.app.case_state(&asked.number).evidence;
+    let answer = "慢慢上传的订单截图";
+    let mut body = text_part("csrf_token", &asked.token());
+    body.extend(text_part("message", answer));
+    body.extend(file_part_head("slow.png"));
+    body.extend(png_screenshot(804));
+    body.extend(format!("\r\n--{BOUNDARY}--\r\n").into_bytes());
+
+    let head = request_head(
+        "POST",
+        &asked.form.action,
+        &multipart_headers(&asked.cookie, body.len()),
+    );
+    // 24 pieces, one every 250 ms: about 6 s in all, three times the idle timeout, yet never
+    // more than 250 ms without a byte.
+    let pieces = body
+        .chunks(body.len().div_ceil(24))
+        .map(<[u8]>::to_vec)
+        .collect();
+    let reply = exchange(asked.app.port, head, pieces, Duration::from_millis(250)).await;
+    assert_eq!(reply.status, 303, "{}\n{}", reply.head, reply.body);
+    assert_eq!(reply.header("location").as_deref(), Some("/track/case"));
+    assert_eq!(asked.app.case_status(&asked.number), "in_review");
+    assert_eq!(
+        asked.app.case_state(&asked.number).evidence,
+        evidence_before + 1
+    );
+    let page = asked.reporter.get("/track/case").await;
+    assert!(
+        page.texts_of("#messages li p")
+            .contains(&answer.to_string())
+    );
+    assert!(asked.app.tmp_files().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_urls_get_a_clear_4xx_page_never_a_500() {
+    let app = spawn_app().await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let long = "a".repeat(20_000);
+    let reporter_paths = [
+        "/track/link/%ZZ".to_string(),
+        "/track/link/%FF%FE".to_string(),
+        "/track/link/a%00b".to_string(),
+        "/track/link/%".to_string(),
+        "/track/link/..%2F..%2Fetc%2Fpasswd".to_string(),
+        "/track/link/%C0%AE%C0%AE".to_string(),
+        "/track/link/%E2%80%AE%F0%9F%92%A9".to_string(),
+        format!("/track/link/{long}"),
+        "/confirm/%ZZ".to_string(),
+        "/confirm/%00".to_string(),
+        "/static/..%2F..%2FCargo.toml".to_string(),
+        "/static/%FF".to_string(),
+        "/track/case/evidence/%FF/thumb".to_string(),
+        "/track/case/evidence/99999999999999999999/thumb".to_string(),
+        "/handoff/%FF/ack/1/%00".to_string(),
+        "/handoff/1/ack/-9223372036854775808/x".to_string(),
+        format!("/{long}"),
+    ];
+    for path in &reporter_paths {
+        let reply = app.visitor().get(path).await;
+        assert!(reply.status.is_client_error(), "{path}: {}", reply.status);
+        // The error page, or the expired-link page, in the visitor's language.
+        assert_eq!(reply.html_lang().as_deref(), Some("zh-CN"), "{path}");
+        assert!(reply.text_of("main h1").is_some(), "{path}: {}", reply.body);
+    }
+    let english = app.visitor_speaking("en").get("/track/link/%FF%FE").await;
+    assert!(english.status.is_client_error());
+    assert_eq!(english.html_lang().as_deref(), Some("en"));
+
+    let officer_paths = [
+        "/officer/cases/%FF%FE",
+        "/officer/cases/%ZZ",
+        "/officer/cases/RW-2026-000001%00",
+        "/officer/cases/RW-2026-000001/evidence/%FF/thumb",
+        "/officer/cases/%00/handoffs/1/package",
+    ];
+    for path in officer_paths {
+        let reply = officer.get(path).await;
+        assert!(reply.status.is_client_error(), "{path}: {}", reply.status);
+        assert!(reply.text_of("#error-message").is_some(), "{path}");
+    }
+    // The queue ignores what it cannot use instead of failing: a NUL (which PostgreSQL refuses)
+    // and dates far outside any year a case is filed in.
+    for query in [
+        "q=%00",
+        "q=%E4%B8%AD%00",
+        "from=-262143-01-01",
+        "to=-262143-01-01",
+        "from=-5000-01-01&to=-5000-01-01",
+        "after=-9223372036854775808.1",
+    ] {
+        let reply = officer.get(&format!("/officer/cases?{query}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{query}");
+    }
+
+    // Bytes no URL may hold are refused by the HTTP layer itself, with a 400.
+    for target in ["/track/\u{ff}\u{fe}", "/track/a b"] {
+        let mut head = b"GET ".to_vec();
+        head.extend(target.chars().map(|c| c as u32 as u8));
+        head.extend_from_slice(b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        let reply = exchange(app.port, head, Vec::new(), Duration::ZERO).await;
+        assert_eq!(reply.status, 400, "{target:?}");
+    }
+}
