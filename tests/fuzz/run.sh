@@ -21,6 +21,10 @@ status=0
 for target in image_intake package_verify form_parsers; do
   corpus="$HERE/corpus/$target"
   mkdir -p "$corpus" "$HERE/artifacts/$target"
+  # Real screenshots give the image fuzzer valid PNGs to mutate from.
+  if [ "$target" = image_intake ] && [ -z "$(ls -A "$corpus")" ]; then
+    cp "$HERE"/../../docs/screenshots/*.png "$corpus"/ 2>/dev/null || true
+  fi
   echo "[fuzz] $target for ${SECONDS_PER_TARGET}s"
   # -rss_limit_mb: the portal's own limits must keep every input well under this.
   if ! cargo fuzz run --fuzz-dir "$HERE" --sanitizer none "$target" "$corpus" -- \
