@@ -33,6 +33,15 @@ impl CurrentOfficer {
         self.role == Role::Supervisor
     }
 
+    /// Refuses a page or action that is for supervisors alone.
+    pub fn require_supervisor(&self) -> Result<(), AppError> {
+        if self.is_supervisor() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("review.supervisors_only"))
+        }
+    }
+
     /// Refuses a form whose CSRF token is not this session's.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
         let (a, b) = (self.csrf.as_bytes(), submitted.as_bytes());

@@ -331,20 +331,11 @@ async fn a_malformed_year_file_is_refused_with_every_problem_and_changes_nothing
 
 /// Runs `reviewwatch calendar …` on the app's storage: exit code and output.
 fn run_calendar(app: &TestApp, storage_url: &str, args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_reviewwatch"))
-        .arg("calendar")
-        .args(args)
-        .env("DATA_DIR", &app.data_dir)
-        .env("DATABASE_URL", storage_url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("reviewwatch runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().expect("an exit code"), text)
+    let args: Vec<&std::ffi::OsStr> = std::iter::once("calendar")
+        .chain(args.iter().copied())
+        .map(std::ffi::OsStr::new)
+        .collect();
+    run_reviewwatch(&args, &app.data_dir, Some(storage_url))
 }
 
 #[tokio::test]

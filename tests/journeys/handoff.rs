@@ -729,23 +729,16 @@ fn run_verify(dir: &Path, name: &str, zip: &[u8], key_pem: &str) -> (i32, String
     let key_path = dir.join(format!("{name}.pem"));
     std::fs::write(&zip_path, zip).unwrap();
     std::fs::write(&key_path, key_pem).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_reviewwatch"))
-        .arg("verify")
-        .arg(&zip_path)
-        .arg("--key")
-        .arg(&key_path)
-        .env("DATA_DIR", dir.join("data"))
-        .env("RUST_LOG", "warn")
-        .env_remove("DATABASE_URL")
-        .env_remove("SIGNING_KEY_FILE")
-        .output()
-        .expect("reviewwatch runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().expect("an exit code"), text)
+    run_reviewwatch(
+        &[
+            "verify".as_ref(),
+            zip_path.as_os_str(),
+            "--key".as_ref(),
+            key_path.as_os_str(),
+        ],
+        &dir.join("data"),
+        None,
+    )
 }
 
 #[tokio::test]

@@ -1698,3 +1698,29 @@ impl TestApp {
         &self.storage.database_url
     }
 }
+
+/// Runs the `reviewwatch` command with `args` on `data_dir` (and `database_url`, else the
+/// SQLite file there): its exit code and all it printed.
+pub fn run_reviewwatch(
+    args: &[&std::ffi::OsStr],
+    data_dir: &Path,
+    database_url: Option<&str>,
+) -> (i32, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_reviewwatch"));
+    command
+        .args(args)
+        .env("DATA_DIR", data_dir)
+        .env("RUST_LOG", "warn")
+        .env_remove("SIGNING_KEY_FILE");
+    match database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    let out = command.output().expect("reviewwatch runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().expect("an exit code"), text)
+}

@@ -55,14 +55,6 @@ pub struct CalendarQuery {
     same: Option<i32>,
 }
 
-fn supervisor_only(officer: &CurrentOfficer) -> Result<(), AppError> {
-    if officer.is_supervisor() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("review.supervisors_only"))
-    }
-}
-
 async fn page(
     ctx: PageContext,
     officer: CurrentOfficer,
@@ -113,7 +105,7 @@ pub async fn show_calendar(
     state: web::Data<AppState>,
     query: web::Query<CalendarQuery>,
 ) -> Result<HttpResponse, AppError> {
-    supervisor_only(&officer)?;
+    officer.require_supervisor()?;
     let m = ctx.m;
     let outcome = match (query.loaded, query.moved, query.same) {
         (Some(year), moved, _) => Some(m.t2("calendar.loaded", year, moved.unwrap_or(0))),
@@ -140,7 +132,7 @@ pub async fn import_calendar(
     state: web::Data<AppState>,
     mut payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    supervisor_only(&officer)?;
+    officer.require_supervisor()?;
     let mut csrf = String::new();
     let mut file: Vec<u8> = Vec::new();
     let mut text: Vec<u8> = Vec::new();

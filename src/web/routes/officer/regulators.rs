@@ -50,14 +50,6 @@ fn region_name(code: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-fn supervisor_only(officer: &CurrentOfficer) -> Result<(), AppError> {
-    if officer.is_supervisor() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("review.supervisors_only"))
-    }
-}
-
 async fn page(
     ctx: PageContext,
     officer: CurrentOfficer,
@@ -107,7 +99,7 @@ pub async fn show_directory(
     officer: CurrentOfficer,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    supervisor_only(&officer)?;
+    officer.require_supervisor()?;
     page(
         ctx,
         officer,
@@ -143,7 +135,7 @@ pub async fn save_regulator(
     state: web::Data<AppState>,
     form: web::Form<RegulatorForm>,
 ) -> Result<HttpResponse, AppError> {
-    supervisor_only(&officer)?;
+    officer.require_supervisor()?;
     officer.check_csrf(&form.csrf_token)?;
     let form = form.into_inner();
     let m = ctx.m;
@@ -219,7 +211,7 @@ pub async fn save_domicile(
     state: web::Data<AppState>,
     form: web::Form<DomicileForm>,
 ) -> Result<HttpResponse, AppError> {
-    supervisor_only(&officer)?;
+    officer.require_supervisor()?;
     officer.check_csrf(&form.csrf_token)?;
     let (Some(platform), Some(region)) = (
         Platform::parse(&form.platform),
