@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar_file;
 pub mod case_number;
 pub mod category;
+pub mod china_time;
 pub mod deadlines;
 mod keyword;
 pub mod lang;
@@ -29,7 +30,4 @@ pub use report::{FieldError, Problem, ReportForm, ValidReport};
 pub use shop::ShopRef;
 pub use status::{CaseStatus, DismissReason, Transition, TransitionError};
 
-/// The date in China (UTC+8) at a UTC time: deadlines and "today" are counted there.
-pub fn china_date(utc: chrono::NaiveDateTime) -> chrono::NaiveDate {
-    (utc + chrono::TimeDelta::hours(8)).date()
-}
+pub use china_time::date as china_date;

@@ -287,7 +287,7 @@ pub fn files(input: PackageInput<'_>) -> Result<Vec<PackageFile>, askama::Error>
             .collect(),
         messages: input.messages,
         legal_bases: category.map(legal_bases).unwrap_or_default(),
-        generated_at: crate::web::filters::china_time(&input.generated_at),
+        generated_at: crate::domain::china_time::format(&input.generated_at),
         chain_intact: input.chain_intact,
         trail_len: input.trail.len(),
         key_fingerprint: input.key_fingerprint,

@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::db::audit::NewEntry;
 use crate::db::{self, DbConnection, DbPool, audit, cases, evidence, notes, officers, queue};
 use crate::domain::audit::Actor;
+use crate::domain::china_time;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::{
     CaseStatus, Category, DismissReason, Lang, Platform, ReceiptCode, RegionCode, ShopRef,
@@ -854,7 +855,7 @@ enum Gap {
 
 /// The next moment in office hours (09:00–18:00 China time, on a working day) from `t` on.
 fn office_hours(rng: &mut StdRng, t: NaiveDateTime) -> NaiveDateTime {
-    let china = t + TimeDelta::hours(8);
+    let china = china_time::local(t);
     let cal = &*CALENDAR;
     if cal.is_working_day(china.date()) && (9..18).contains(&china.hour()) {
         return t;
@@ -869,13 +870,13 @@ fn office_hours(rng: &mut StdRng, t: NaiveDateTime) -> NaiveDateTime {
     }
     let minutes = rng.random_range(0..150);
     day.and_hms_opt(9, 0, 0)
-        .map(|d| d + TimeDelta::minutes(minutes) - TimeDelta::hours(8))
+        .and_then(|d| china_time::to_utc(d + TimeDelta::minutes(minutes)))
         .unwrap_or(t)
 }
 
 /// A screenshot's name as phones and apps make them.
 fn file_name(rng: &mut StdRng, around: NaiveDateTime) -> String {
-    let t = around + TimeDelta::hours(8) - TimeDelta::minutes(rng.random_range(1..4000));
+    let t = china_time::local(around) - TimeDelta::minutes(rng.random_range(1..4000));
     match rng.random_range(0..6) {
         0 => format!("Screenshot_{}.png", t.format("%Y%m%d_%H%M%S")),
         1 => format!("微信图片_{}.png", t.format("%Y%m%d%H%M%S")),
@@ -1141,7 +1142,7 @@ fn outcome(plan: &Plan) -> Outcome {
 
 /// The year whose case numbers a case filed at `at` takes (China time, as the filing does).
 fn number_year(at: NaiveDateTime) -> i32 {
-    (at + TimeDelta::hours(8)).year()
+    china_time::local(at).year()
 }
 
 fn write_case(

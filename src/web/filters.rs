@@ -1,13 +1,7 @@
 //! Template filters.
 
-use chrono::{NaiveDateTime, TimeDelta};
-
-/// A UTC database time shown in China time (UTC+8), as people there read it.
-pub fn china_time(t: &NaiveDateTime) -> String {
-    (*t + TimeDelta::hours(8))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
+/// A UTC database time shown in China time, as people there read it (for templates).
+pub use crate::domain::china_time::format as china_time;
 
 /// A byte count as people read it.
 pub fn human_bytes(n: impl std::borrow::Borrow<i64>) -> String {

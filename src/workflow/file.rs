@@ -38,7 +38,7 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
         let now = db::now();
         let r = f.report;
         // Case numbers count by the year in China, where the portal's users are.
-        let year = (chrono::Utc::now() + TimeDelta::hours(8)).year();
+        let year = crate::domain::china_time::today().year();
         let number = cases::next_case_number(conn, year)?;
         let status = if r.email.is_some() {
             CaseStatus::Unconfirmed

@@ -141,7 +141,7 @@ pub fn decide(
             download_url: token
                 .as_ref()
                 .map(|(t, _)| format!("{}/originals/{t}", links.base_url)),
-            expires_on: crate::web::filters::china_time(&expires),
+            expires_on: crate::domain::china_time::format(&expires),
         }
         .compose()?;
         mail::enqueue(conn, Some(case.id), &regulator.email, &composed, now)?;

@@ -18,7 +18,7 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::{TimeDelta, Utc};
+use chrono::Utc;
 
 #[derive(Template)]
 #[template(path = "pages/report/new.html")]
@@ -74,7 +74,7 @@ impl ReportFormPage {
 }
 
 fn china_today() -> chrono::NaiveDate {
-    (Utc::now() + TimeDelta::hours(8)).date_naive()
+    crate::domain::china_time::today()
 }
 
 fn now_secs() -> i64 {

@@ -106,10 +106,7 @@ impl QueueQuery {
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .ok()
                 .filter(|d| (1..=9999).contains(&d.year()))
-                .and_then(|d| {
-                    d.and_time(NaiveTime::MIN)
-                        .checked_sub_signed(TimeDelta::hours(8))
-                })
+                .and_then(|d| crate::domain::china_time::to_utc(d.and_time(NaiveTime::MIN)))
         };
         QueueFilter {
             statuses,
