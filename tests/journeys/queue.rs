@@ -540,3 +540,94 @@ async fn deadlines_show_and_the_overdue_filter_finds_late_cases_only() {
     let page = officer.queue(&overdue).await;
     assert_eq!(sorted(queue_numbers(&page)), sorted(vec![late, on_time]));
 }
+
+/// The overdue rule is written twice, once in the domain (`Deadlines::is_overdue`, which marks
+/// rows) and once in SQL (the `overdue=1` filter, which must run on an index): on every
+/// combination of status and deadlines they must agree, on both backends.
+#[tokio::test]
+async fn the_overdue_filter_and_the_overdue_rule_agree_on_every_status_and_deadline() {
+    use diesel::prelude::*;
+    use reviewwatch::db::queue::{Assignee, QueueFilter, Sort, page};
+    use reviewwatch::db::schema::{case_deadlines, cases};
+    use reviewwatch::domain::CaseStatus;
+    use reviewwatch::domain::deadlines::Deadlines;
+
+    let app = spawn_app_with(|s| s.rate_limit_reports_per_hour = 0).await;
+    let today = reviewwatch::domain::china_time::today();
+    let day = |n: i64| today + chrono::TimeDelta::days(n);
+    let statuses = [
+        CaseStatus::Submitted,
+        CaseStatus::InReview,
+        CaseStatus::AwaitingReporter,
+        CaseStatus::Substantiated,
+        CaseStatus::HandedOff,
+        CaseStatus::Closed,
+    ];
+    let mut expected = Vec::new();
+    let mut all = Vec::new();
+    let mut seed = 3000;
+    for status in statuses {
+        for accept_by in [None, Some(day(-1)), Some(day(0)), Some(day(1))] {
+            for decide_by in [day(-1), day(0), day(1)] {
+                seed += 1;
+                let n = app
+                    .visitor()
+                    .file_report(
+                        &ReportFields::zh_cn(),
+                        vec![("a.png", png_screenshot(seed), "image/png")],
+                    )
+                    .await
+                    .number;
+                let id = app.case_id(&n);
+                let mut conn = app.db();
+                diesel::update(cases::table.find(id))
+                    .set(cases::status.eq(status.as_str()))
+                    .execute(&mut conn)
+                    .unwrap();
+                diesel::update(case_deadlines::table.find(id))
+                    .set((
+                        case_deadlines::accept_by.eq(accept_by),
+                        case_deadlines::decide_by.eq(decide_by),
+                    ))
+                    .execute(&mut conn)
+                    .unwrap();
+                if (Deadlines {
+                    accept_by,
+                    decide_by,
+                })
+                .is_overdue(status, today)
+                {
+                    expected.push(n.clone());
+                }
+                all.push(n);
+            }
+        }
+    }
+    let filter = QueueFilter {
+        statuses: statuses.to_vec(),
+        platform: None,
+        category: None,
+        province_code: None,
+        city_code: None,
+        assignee: Assignee::Anyone,
+        overdue_on: Some(today),
+        filed_from: None,
+        filed_until: None,
+        search: None,
+        sort: Sort::Oldest,
+        after: None,
+    };
+    let mut found: Vec<String> = page(&mut app.db(), &filter, 1000)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.case_number)
+        .collect();
+    found.sort();
+    expected.sort();
+    assert_eq!(all.len(), 72);
+    assert!(!expected.is_empty() && expected.len() < all.len());
+    assert_eq!(
+        found, expected,
+        "SQL and domain disagree on what is overdue"
+    );
+}
