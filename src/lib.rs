@@ -1,6 +1,8 @@
 //! ReviewWatch (虚假评价举报平台): shoppers report fake reviews and fake transactions, officers
 //! review them, substantiated cases go to the regulator with verifiable evidence.
 
+#[cfg(test)]
+mod architecture;
 pub mod backup;
 pub mod config;
 pub mod db;
