@@ -3,7 +3,7 @@
 use super::DbConnection;
 use super::schema::audit_events;
 use crate::domain::audit::{
-    Actor, AuditContent, ChainBreak, GENESIS_HASH, entry_hash, verify_chain,
+    Actor, AuditContent, ChainBreak, GENESIS_HASH, Visibility, entry_hash, verify_chain,
 };
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -44,16 +44,29 @@ impl AuditRow {
     }
 }
 
+/// One entry to append: what happened to which case, by whom, when, and who may read it.
+pub struct NewAuditEntry<'a> {
+    pub case_id: i64,
+    pub actor: Actor,
+    /// The machine name of the step (`hand_off`, `deadlines_recounted`, …).
+    pub action: &'a str,
+    /// Ids and facts, never personal text (messages and contacts are referred to by id).
+    pub detail: &'a serde_json::Value,
+    pub visibility: Visibility,
+    pub at: NaiveDateTime,
+}
+
 /// Appends one entry. Runs inside the transaction of the change it records.
-pub fn append(
-    conn: &mut DbConnection,
-    case_id: i64,
-    actor: Actor,
-    action: &str,
-    detail: &serde_json::Value,
-    visible_to_reporter: bool,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn append(conn: &mut DbConnection, entry: &NewAuditEntry<'_>) -> QueryResult<()> {
+    let NewAuditEntry {
+        case_id,
+        actor,
+        action,
+        detail,
+        visibility,
+        at,
+    } = *entry;
+    let visible_to_reporter = visibility.to_reporter();
     let last: Option<(i32, String)> = audit_events::table
         .filter(audit_events::case_id.eq(case_id))
         .order(audit_events::seq.desc())

@@ -7,6 +7,19 @@ use sha2::{Digest, Sha256};
 /// The `prev_hash` of a case's first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Who may read an audit entry besides officers: some entries are the reporter's timeline too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    OfficersOnly,
+    AlsoReporter,
+}
+
+impl Visibility {
+    pub fn to_reporter(self) -> bool {
+        self == Visibility::AlsoReporter
+    }
+}
+
 /// Who did something to a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {

@@ -5,6 +5,7 @@ use super::WorkflowError;
 use crate::db::calendar::{NewCalendarYear, Origin};
 use crate::db::{self, audit, calendar, cases, handoffs, queue};
 use crate::domain::audit::Actor;
+use crate::domain::audit::Visibility;
 use crate::domain::calendar_file::{self, YearFile};
 use crate::domain::deadlines::{DeadlineBasis, Deadlines};
 use crate::domain::workdays::Calendar;
@@ -132,20 +133,22 @@ fn recount_open_deadlines(
         queue::set_deadlines(conn, case.id, &after)?;
         audit::append(
             conn,
-            case.id,
-            actor,
-            "deadlines_recounted",
-            &json!({
-                "calendar_year": year,
-                "calendar_origin": origin.as_str(),
-                "decide_by": { "from": before.decide_by.to_string(), "to": after.decide_by.to_string() },
-                "accept_by": {
-                    "from": before.accept_by.map(|d| d.to_string()),
-                    "to": after.accept_by.map(|d| d.to_string()),
-                },
-            }),
-            true,
-            now,
+            &audit::NewAuditEntry {
+                case_id: case.id,
+                actor,
+                action: "deadlines_recounted",
+                detail: &json!({
+                    "calendar_year": year,
+                    "calendar_origin": origin.as_str(),
+                    "decide_by": { "from": before.decide_by.to_string(), "to": after.decide_by.to_string() },
+                    "accept_by": {
+                        "from": before.accept_by.map(|d| d.to_string()),
+                        "to": after.accept_by.map(|d| d.to_string()),
+                    },
+                }),
+                visibility: Visibility::AlsoReporter,
+                at: now,
+            },
         )?;
         tracing::info!(case = %case.case_number, %before.decide_by, %after.decide_by, "deadline recounted");
         moved += 1;

@@ -4,6 +4,7 @@
 use super::{Links, WorkflowError};
 use crate::db::{self, DbConnection, audit, calendar, cases, queue, reporter_sessions, tokens};
 use crate::domain::audit::Actor;
+use crate::domain::audit::Visibility;
 use crate::domain::china_date;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::{CaseNumber, CaseStatus, ReceiptCode, ValidReport};
@@ -100,19 +101,21 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
 
         audit::append(
             conn,
-            case_id,
-            Actor::Reporter,
-            "filed",
-            &json!({
-                "status": status.as_str(),
-                "platform": r.platform.as_str(),
-                "category": r.category.as_str(),
-                "also_complaint": r.also_complaint,
-                "evidence_files": f.evidence.len(),
-                "anonymous": r.email.is_none(),
-            }),
-            true,
-            now,
+            &audit::NewAuditEntry {
+                case_id,
+                actor: Actor::Reporter,
+                action: "filed",
+                detail: &json!({
+                    "status": status.as_str(),
+                    "platform": r.platform.as_str(),
+                    "category": r.category.as_str(),
+                    "also_complaint": r.also_complaint,
+                    "evidence_files": f.evidence.len(),
+                    "anonymous": r.email.is_none(),
+                }),
+                visibility: Visibility::AlsoReporter,
+                at: now,
+            },
         )?;
         super::record_evidence(conn, case_id, "report", f.evidence, now)?;
 

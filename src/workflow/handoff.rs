@@ -6,6 +6,7 @@
 use super::{Links, WorkflowError, change_status};
 use crate::db::{self, DbPool, audit, cases, evidence, handoffs, notes, outbox, queue, regulators};
 use crate::domain::audit::Actor;
+use crate::domain::audit::Visibility;
 use crate::domain::deadlines::{ACKNOWLEDGE_WORKING_DAYS, Deadlines};
 use crate::domain::outcome::Outcome;
 use crate::domain::region::divisions;
@@ -78,12 +79,14 @@ pub fn record_package_download(
     db::write_transaction(conn, |conn| {
         audit::append(
             conn,
-            case_id,
-            who,
-            "package_downloaded",
-            &json!({ "handoff": seq, "sha256": package_sha256 }),
-            false,
-            db::now(),
+            &audit::NewAuditEntry {
+                case_id,
+                actor: who,
+                action: "package_downloaded",
+                detail: &json!({ "handoff": seq, "sha256": package_sha256 }),
+                visibility: Visibility::OfficersOnly,
+                at: db::now(),
+            },
         )?;
         Ok(())
     })
@@ -359,12 +362,14 @@ pub fn resend(
         handoffs::set_outbox(conn, h.id, outbox_id)?;
         audit::append(
             conn,
-            case.id,
-            Actor::Officer(officer_id),
-            "handoff_resent",
-            &json!({ "handoff": h.seq, "regulator": regulator.name }),
-            false,
-            now,
+            &audit::NewAuditEntry {
+                case_id: case.id,
+                actor: Actor::Officer(officer_id),
+                action: "handoff_resent",
+                detail: &json!({ "handoff": h.seq, "regulator": regulator.name }),
+                visibility: Visibility::OfficersOnly,
+                at: now,
+            },
         )?;
         Ok(())
     })
@@ -403,12 +408,14 @@ pub fn acknowledge(
         } else {
             audit::append(
                 conn,
-                case.id,
-                actor,
-                "handoff_acknowledged",
-                &json!({ "handoff": h.seq }),
-                true,
-                now,
+                &audit::NewAuditEntry {
+                    case_id: case.id,
+                    actor,
+                    action: "handoff_acknowledged",
+                    detail: &json!({ "handoff": h.seq }),
+                    visibility: Visibility::AlsoReporter,
+                    at: now,
+                },
             )?;
         }
         Ok(RegulatorAnswer::Done)
@@ -459,7 +466,17 @@ pub fn record_outcome(
                 links,
             )?;
         } else {
-            audit::append(conn, case.id, actor, "outcome", &detail, true, now)?;
+            audit::append(
+                conn,
+                &audit::NewAuditEntry {
+                    case_id: case.id,
+                    actor,
+                    action: "outcome",
+                    detail: &detail,
+                    visibility: Visibility::AlsoReporter,
+                    at: now,
+                },
+            )?;
         }
         Ok(RegulatorAnswer::Done)
     })
@@ -501,12 +518,14 @@ pub async fn send_reminders(pool: &DbPool, ctx: &HandoffContext) -> Result<usize
                 handoffs::set_outbox(conn, h.id, outbox_id)?;
                 audit::append(
                     conn,
-                    case.id,
-                    Actor::System,
-                    "handoff_reminder",
-                    &json!({ "handoff": h.seq }),
-                    false,
-                    now,
+                    &audit::NewAuditEntry {
+                        case_id: case.id,
+                        actor: Actor::System,
+                        action: "handoff_reminder",
+                        detail: &json!({ "handoff": h.seq }),
+                        visibility: Visibility::OfficersOnly,
+                        at: now,
+                    },
                 )?;
                 Ok(())
             })?;

@@ -17,6 +17,7 @@ pub mod withdraw;
 
 use crate::db::DbError;
 use crate::domain::TransitionError;
+use crate::domain::audit::Visibility;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkflowError {
@@ -101,7 +102,17 @@ pub fn change_status(
         map.insert("from".into(), from.as_str().into());
         map.insert("to".into(), to.as_str().into());
     }
-    audit::append(conn, case.id, actor, transition.name(), &detail, true, now)?;
+    audit::append(
+        conn,
+        &audit::NewAuditEntry {
+            case_id: case.id,
+            actor,
+            action: transition.name(),
+            detail: &detail,
+            visibility: Visibility::AlsoReporter,
+            at: now,
+        },
+    )?;
     keep_deadlines(conn, case, from, to, now)?;
     if !to.is_open() {
         // The case is over: every reporter session and case link ends with it (a copied cookie
@@ -206,13 +217,8 @@ pub fn record_evidence(
         )?;
         audit::append(
             conn,
-            case_id,
-            Actor::Reporter,
-            "evidence_added",
-            // The file name stays on the evidence row (it may name a person): not in the trail.
-            &serde_json::json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size }),
-            true,
-            now,
+            &audit::NewAuditEntry { case_id, actor: Actor::Reporter, action: "evidence_added", detail: // The file name stays on the evidence row (it may name a person): not in the trail.
+            &serde_json::json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size }), visibility: Visibility::AlsoReporter, at: now },
         )?;
     }
     Ok(())

@@ -7,6 +7,7 @@ use crate::db::{
     self, DbConnection, audit, cases, evidence, handoffs, officers, originals, regulators, tokens,
 };
 use crate::domain::audit::Actor;
+use crate::domain::audit::Visibility;
 use crate::mail::{
     self,
     messages::{OfficerEmail, OfficerNotice, OriginalDecisionEmail},
@@ -54,12 +55,14 @@ pub fn request(
             let request_id = originals::insert(conn, h.id, file.id, &reason, now)?;
             audit::append(
                 conn,
-                case.id,
-                Actor::Regulator(h.id),
-                "original_requested",
-                &json!({ "request": request_id, "handoff": h.seq, "position": file.position }),
-                false,
-                now,
+                &audit::NewAuditEntry {
+                    case_id: case.id,
+                    actor: Actor::Regulator(h.id),
+                    action: "original_requested",
+                    detail: &json!({ "request": request_id, "handoff": h.seq, "position": file.position }),
+                    visibility: Visibility::OfficersOnly,
+                    at: now,
+                },
             )?;
             asked += 1;
         }
@@ -122,16 +125,18 @@ pub fn decide(
         }
         audit::append(
             conn,
-            case.id,
-            officer,
-            if approve {
-                "original_approved"
-            } else {
-                "original_refused"
+            &audit::NewAuditEntry {
+                case_id: case.id,
+                actor: officer,
+                action: if approve {
+                    "original_approved"
+                } else {
+                    "original_refused"
+                },
+                detail: &json!({ "request": r.id, "handoff": h.seq, "position": file.position }),
+                visibility: Visibility::OfficersOnly,
+                at: now,
             },
-            &json!({ "request": r.id, "handoff": h.seq, "position": file.position }),
-            false,
-            now,
         )?;
         let composed = OriginalDecisionEmail {
             regulator_name: regulator.name,
@@ -208,12 +213,14 @@ pub fn use_link(
         }
         audit::append(
             conn,
-            link.file.case_id,
-            Actor::Regulator(link.request.handoff_id),
-            "original_downloaded",
-            &json!({ "request": link.request.id, "position": link.file.position, "sha256": link.file.sha256 }),
-            false,
-            now,
+            &audit::NewAuditEntry {
+                case_id: link.file.case_id,
+                actor: Actor::Regulator(link.request.handoff_id),
+                action: "original_downloaded",
+                detail: &json!({ "request": link.request.id, "position": link.file.position, "sha256": link.file.sha256 }),
+                visibility: Visibility::OfficersOnly,
+                at: now,
+            },
         )?;
         tracing::info!(case = %link.case_number, request = link.request.id, "original downloaded");
         Ok(Ok(link))

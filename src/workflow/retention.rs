@@ -6,6 +6,7 @@
 use super::WorkflowError;
 use crate::db::{self, DbConnection, DbPool, audit, cases, retention};
 use crate::domain::audit::Actor;
+use crate::domain::audit::Visibility;
 use chrono::TimeDelta;
 use serde_json::json;
 
@@ -45,12 +46,14 @@ pub fn erase_contact(
         retention::erase_contact(conn, case.id, email)?;
         audit::append(
             conn,
-            case.id,
-            actor,
-            "contact_erased",
-            &json!({ "cause": cause.as_str() }),
-            true,
-            db::now(),
+            &audit::NewAuditEntry {
+                case_id: case.id,
+                actor,
+                action: "contact_erased",
+                detail: &json!({ "cause": cause.as_str() }),
+                visibility: Visibility::AlsoReporter,
+                at: db::now(),
+            },
         )?;
         tracing::info!(case = %case.case_number, cause = cause.as_str(), "reporter contact erased");
         Ok(true)

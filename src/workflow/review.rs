@@ -5,6 +5,7 @@
 use super::{Links, WorkflowError, change_status};
 use crate::db::{self, DbConnection, audit, cases, findings, notes, officers, queue};
 use crate::domain::audit::Actor;
+use crate::domain::audit::Visibility;
 use crate::domain::{CaseNumber, CaseStatus, DismissReason, Transition};
 use crate::mail::{self, messages::OfficerEmail, messages::OfficerNotice};
 use serde_json::json;
@@ -207,12 +208,14 @@ pub fn perform(
                 // The trail records that a note was written; its words stay in the notes.
                 audit::append(
                     conn,
-                    case.id,
-                    me,
-                    "note",
-                    &json!({ "note_id": note_id }),
-                    false,
-                    now,
+                    &audit::NewAuditEntry {
+                        case_id: case.id,
+                        actor: me,
+                        action: "note",
+                        detail: &json!({ "note_id": note_id }),
+                        visibility: Visibility::OfficersOnly,
+                        at: now,
+                    },
                 )?;
                 Ok(case.status())
             }
@@ -239,12 +242,14 @@ pub fn perform(
                 }
                 audit::append(
                     conn,
-                    case.id,
-                    me,
-                    "extend",
-                    &json!({ "reason": reason, "decide_by": extended.decide_by.to_string() }),
-                    false,
-                    now,
+                    &audit::NewAuditEntry {
+                        case_id: case.id,
+                        actor: me,
+                        action: "extend",
+                        detail: &json!({ "reason": reason, "decide_by": extended.decide_by.to_string() }),
+                        visibility: Visibility::OfficersOnly,
+                        at: now,
+                    },
                 )?;
                 Ok(case.status())
             }
@@ -289,12 +294,14 @@ fn take_or_assign(
     }
     audit::append(
         conn,
-        case.id,
-        actor,
-        "assign",
-        &json!({ "officer_id": assignee }),
-        false,
-        now,
+        &audit::NewAuditEntry {
+            case_id: case.id,
+            actor,
+            action: "assign",
+            detail: &json!({ "officer_id": assignee }),
+            visibility: Visibility::OfficersOnly,
+            at: now,
+        },
     )?;
     let case = cases::get(conn, case.id)?;
     if case.status() == CaseStatus::Submitted {

@@ -3,6 +3,7 @@
 
 use crate::db::{self, audit, cases, evidence, handoffs, notes, officers, queue, regulators};
 use crate::domain::audit::ChainBreak;
+use crate::domain::audit::Visibility;
 use crate::domain::region::divisions;
 use crate::domain::{CaseNumber, CaseStatus, Category, DismissReason, RegionCode, china_date};
 use crate::error::AppError;
@@ -491,12 +492,14 @@ pub async fn serve_evidence(
             db::write_transaction(conn, |conn| {
                 audit::append(
                     conn,
-                    case.id,
-                    crate::domain::audit::Actor::Officer(officer_id),
-                    "evidence_downloaded",
-                    &json!({ "position": row.position, "sha256": row.sha256 }),
-                    false,
-                    db::now(),
+                    &audit::NewAuditEntry {
+                        case_id: case.id,
+                        actor: crate::domain::audit::Actor::Officer(officer_id),
+                        action: "evidence_downloaded",
+                        detail: &json!({ "position": row.position, "sha256": row.sha256 }),
+                        visibility: Visibility::OfficersOnly,
+                        at: db::now(),
+                    },
                 )
             })?;
         }

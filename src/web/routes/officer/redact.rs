@@ -5,6 +5,7 @@ use crate::db::{self, audit, cases, evidence};
 use crate::domain::CaseNumber;
 use crate::domain::CaseStatus;
 use crate::domain::audit::Actor;
+use crate::domain::audit::Visibility;
 use crate::error::AppError;
 use crate::evidence::redact::{Rect, RectError, redact};
 use crate::evidence::{BlobKind, ImageKind, Sha256Hex};
@@ -192,16 +193,35 @@ pub async fn redact_evidence(
     db::run(&state.pool, move |conn| {
         db::write_transaction(conn, |conn| {
             let now = db::now();
-            let size = (i32::try_from(tw).unwrap_or(0), i32::try_from(th).unwrap_or(0));
-            evidence::add_redaction(conn, evidence_id, officer_id, &rects_json, display_sha.as_str(), thumb_sha.as_str(), size, now)?;
+            let size = (
+                i32::try_from(tw).unwrap_or(0),
+                i32::try_from(th).unwrap_or(0),
+            );
+            evidence::add_redaction(
+                conn,
+                evidence_id,
+                officer_id,
+                &rects_json,
+                display_sha.as_str(),
+                thumb_sha.as_str(),
+                size,
+                now,
+            )?;
+            let detail = json!({
+                "position": position,
+                "rects": rects,
+                "redacted_sha256": display_sha.as_str(),
+            });
             audit::append(
                 conn,
-                case_id,
-                Actor::Officer(officer_id),
-                "evidence_redacted",
-                &json!({ "position": position, "rects": rects, "redacted_sha256": display_sha.as_str() }),
-                false,
-                now,
+                &audit::NewAuditEntry {
+                    case_id,
+                    actor: Actor::Officer(officer_id),
+                    action: "evidence_redacted",
+                    detail: &detail,
+                    visibility: Visibility::OfficersOnly,
+                    at: now,
+                },
             )?;
             Ok::<_, db::DbError>(())
         })
