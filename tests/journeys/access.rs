@@ -283,14 +283,9 @@ async fn officers_cannot_open_the_evidence_of_an_unconfirmed_report() {
     assert_eq!(app.case_state(n), before, "nothing was recorded");
 }
 
-/// Files a report with an address, confirms it, has `officer` take, substantiate and hand it to
-/// a regulator added to the directory; returns the receipt and the regulator's email.
-async fn handed_off_case(
-    app: &TestApp,
-    officer: &OfficerBrowser,
-    seed: u32,
-) -> (Receipt, ParsedMail) {
-    let regulator_id = reviewwatch::db::regulators::insert(
+/// The 番禺区 bureau in the regulator directory, receiving at `REGULATOR`.
+fn add_panyu_bureau(app: &TestApp) -> i64 {
+    reviewwatch::db::regulators::insert(
         &mut app.db(),
         &reviewwatch::db::regulators::RegulatorFields {
             name: "广州市番禺区市场监督管理局",
@@ -301,7 +296,17 @@ async fn handed_off_case(
         },
         reviewwatch::db::now(),
     )
-    .unwrap();
+    .unwrap()
+}
+
+/// Files a report with an address, confirms it, has `officer` take, substantiate and hand it to
+/// a regulator added to the directory; returns the receipt and the regulator's email.
+async fn handed_off_case(
+    app: &TestApp,
+    officer: &OfficerBrowser,
+    seed: u32,
+) -> (Receipt, ParsedMail) {
+    let regulator_id = add_panyu_bureau(app);
     let form = ReportFields::zh_cn()
         .set("region_province", "440000")
         .set("region_city", "440100")
@@ -569,18 +574,7 @@ async fn nothing_in_the_data_folder_is_readable_by_group_or_others() {
     // Mail as .eml files in DATA_DIR/mail, the default transport.
     let app = spawn_app_with(|s| s.smtp_url = None).await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
-    let regulator_id = reviewwatch::db::regulators::insert(
-        &mut app.db(),
-        &reviewwatch::db::regulators::RegulatorFields {
-            name: "广州市番禺区市场监督管理局",
-            kind: "market",
-            region_code: Some("440113"),
-            email: REGULATOR,
-            active: true,
-        },
-        reviewwatch::db::now(),
-    )
-    .unwrap();
+    let regulator_id = add_panyu_bureau(&app);
     app.visitor()
         .file_report(
             &ReportFields::zh_cn().email(REPORTER),
