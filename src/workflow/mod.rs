@@ -163,8 +163,9 @@ fn keep_deadlines(
     to: CaseStatus,
     now: chrono::NaiveDateTime,
 ) -> Result<(), WorkflowError> {
-    let cal = crate::db::calendar::current(conn)?;
+    // The calendar is read only by the steps that count days (one small query when they do).
     if to == CaseStatus::Submitted {
+        let cal = crate::db::calendar::current(conn)?;
         let deadlines = Deadlines::starting(&cal, china_date(now), case.is_complaint);
         queue::set_deadlines(conn, case.id, &deadlines)?;
     } else if to == CaseStatus::AwaitingReporter {
@@ -173,6 +174,7 @@ fn keep_deadlines(
         && let Some(row) = queue::deadlines_of(conn, case.id)?
     {
         if let Some(since) = row.paused_since {
+            let cal = crate::db::calendar::current(conn)?;
             let moved = row
                 .deadlines()
                 .after_pause(&cal, china_date(since), china_date(now));
