@@ -126,6 +126,31 @@ pub fn history(conn: &mut DbConnection) -> QueryResult<Vec<LoadRow>> {
         .load(conn)
 }
 
+/// The PostgreSQL advisory lock that orders loading a year against counting deadlines: a step
+/// that counts days waits for a load in progress (and then sees the new year), and a load waits
+/// for the steps counting days (and then re-counts what they wrote). SQLite needs none: every
+/// write transaction there takes the one write lock before it reads the calendar.
+const CALENDAR_LOCK: i64 = 0x5257_4341_4c44; // "RWCALD"
+
+/// Taken by a load, for its whole transaction.
+pub fn lock_for_loading(conn: &mut DbConnection) -> QueryResult<()> {
+    if matches!(conn, DbConnection::Postgres(_)) {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(CALENDAR_LOCK)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn lock_for_counting(conn: &mut DbConnection) -> QueryResult<()> {
+    if matches!(conn, DbConnection::Postgres(_)) {
+        diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
+            .bind::<diesel::sql_types::BigInt, _>(CALENDAR_LOCK)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Calendars already built, by the (id, hash) list of the rows in force: a pure memo, right for
 /// any database this process opens.
 static BUILT: LazyLock<Mutex<HashMap<String, Arc<Calendar>>>> =
@@ -134,6 +159,7 @@ static BUILT: LazyLock<Mutex<HashMap<String, Arc<Calendar>>>> =
 /// The calendar in force: the latest file of each year. One small query per call; the files
 /// are parsed again only when a load changed them (on this instance or another).
 pub fn current(conn: &mut DbConnection) -> Result<Arc<Calendar>, DbError> {
+    lock_for_counting(conn)?;
     let rows: Vec<(i64, i32, String)> = calendar_years::table
         .order(calendar_years::id.asc())
         .select((

@@ -33,6 +33,7 @@ pub fn load_year(
 ) -> Result<Loaded, WorkflowError> {
     let year = file.days.year;
     db::write_transaction(conn, |conn| {
+        calendar::lock_for_loading(conn)?;
         if calendar::current_sha(conn, year)?.as_deref() == Some(file.sha256.as_str()) {
             return Ok(Loaded::AlreadyInForce { year });
         }

@@ -417,3 +417,67 @@ async fn the_command_and_a_file_in_the_data_folder_load_a_year_too() {
     let app = spawn_app_on(storage, |_| {}).await;
     assert_eq!(calendar_loads(&app), 3);
 }
+
+/// On PostgreSQL a step that counts days while a year is being loaded waits for the load and
+/// counts on the new year (SQLite has one writer at a time, so the race cannot happen there).
+#[tokio::test]
+async fn a_step_counting_days_during_a_load_waits_for_it_and_sees_the_new_year() {
+    use reviewwatch::db::{self, calendar};
+    use reviewwatch::domain::workdays::YearStatus;
+    let app = spawn_app().await;
+    if !matches!(&*app.db(), db::DbConnection::Postgres(_)) {
+        eprintln!("SQLite: writers are serialised by the database, nothing to race here");
+        return;
+    }
+    let file = reviewwatch::domain::calendar_file::parse(NOTICE_2027.as_bytes()).unwrap();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel::<()>();
+    let (commit_tx, commit_rx) = std::sync::mpsc::channel::<()>();
+    let mut loader = app.db();
+    let loading = std::thread::spawn(move || {
+        db::write_transaction(&mut *loader, |conn| {
+            calendar::lock_for_loading(conn)?;
+            calendar::insert(
+                conn,
+                &calendar::NewCalendarYear {
+                    file: &file,
+                    origin: calendar::Origin::Command,
+                    imported_by: None,
+                    imported_at: db::now(),
+                },
+            )?;
+            locked_tx.send(()).unwrap();
+            commit_rx.recv().unwrap();
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+    });
+    locked_rx.recv().unwrap();
+    let mut counter = app.db();
+    let counting = std::thread::spawn(move || {
+        db::write_transaction(&mut *counter, |conn| {
+            calendar::current(conn).map_err(|_| diesel::result::Error::RollbackTransaction)
+        })
+        .unwrap()
+        .year_status(2027)
+    });
+    // The counting step is waiting on the load's lock before the load commits.
+    poll_until("the counting step waits for the load", WAIT, || {
+        let waiting: i64 = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        )
+        .get_result::<Count>(&mut app.db())
+        .map(|c| c.n)
+        .unwrap_or(0);
+        (waiting > 0).then_some(())
+    })
+    .await;
+    commit_tx.send(()).unwrap();
+    loading.join().unwrap();
+    assert_eq!(counting.join().unwrap(), YearStatus::Official);
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
