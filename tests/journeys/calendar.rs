@@ -434,7 +434,7 @@ async fn a_step_counting_days_during_a_load_waits_for_it_and_sees_the_new_year()
     let (commit_tx, commit_rx) = std::sync::mpsc::channel::<()>();
     let mut loader = app.db();
     let loading = std::thread::spawn(move || {
-        db::write_transaction(&mut *loader, |conn| {
+        db::write_transaction(&mut loader, |conn| {
             calendar::lock_for_loading(conn)?;
             calendar::insert(
                 conn,
@@ -454,7 +454,7 @@ async fn a_step_counting_days_during_a_load_waits_for_it_and_sees_the_new_year()
     locked_rx.recv().unwrap();
     let mut counter = app.db();
     let counting = std::thread::spawn(move || {
-        db::write_transaction(&mut *counter, |conn| {
+        db::write_transaction(&mut counter, |conn| {
             calendar::current(conn).map_err(|_| diesel::result::Error::RollbackTransaction)
         })
         .unwrap()
