@@ -123,7 +123,7 @@ fn recount_open_deadlines(
     let mut moved = 0;
     for row in queue::open_deadlines_since(conn, from)? {
         let case = cases::get(conn, row.case_id)?;
-        let Some(basis) = deadline_basis(conn, &case)? else {
+        let Some(basis) = deadline_basis(conn, &case, row.extended_reason.is_some())? else {
             continue;
         };
         let before = row.deadlines();
@@ -158,16 +158,17 @@ fn recount_open_deadlines(
 }
 
 /// What a case's deadlines count from: the day it entered the queue, the waits for the reporter
-/// that ended (from its audit trail, which records every transition), the extension, and for a
-/// handed-off case the day of its latest handoff. `None` for a case that never entered the queue.
-pub fn deadline_basis(
+/// that ended (from its audit trail, which records every transition), whether it was
+/// `extended`, and for a handed-off case the day of its latest handoff. `None` for a case that
+/// never entered the queue.
+fn deadline_basis(
     conn: &mut db::DbConnection,
     case: &cases::CaseRow,
+    extended: bool,
 ) -> Result<Option<DeadlineBasis>, WorkflowError> {
     let Some(submitted_at) = case.submitted_at else {
         return Ok(None);
     };
-    let extended = queue::deadlines_of(conn, case.id)?.is_some_and(|d| d.extended_reason.is_some());
     let handed_off_on = if case.status() == CaseStatus::HandedOff {
         handoffs::for_case(conn, case.id)?
             .iter()

@@ -1724,3 +1724,23 @@ pub fn run_reviewwatch(
     );
     (out.status.code().expect("an exit code"), text)
 }
+
+/// A refusal for going too fast, as a person sees it: 429, the zh-CN page saying so, and a
+/// `Retry-After` within the hour.
+pub fn assert_too_many_requests_page(reply: &Reply) {
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = reply
+        .headers
+        .get(reqwest::header::RETRY_AFTER)
+        .expect("a Retry-After header")
+        .to_str()
+        .unwrap()
+        .parse()
+        .expect("Retry-After in seconds");
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    assert_eq!(reply.html_lang().as_deref(), Some("zh-CN"));
+    assert_eq!(
+        reply.text_of("#error-message").as_deref(),
+        Some(zh().t("error.too_many_requests"))
+    );
+}

@@ -400,21 +400,7 @@ async fn replies_are_limited_per_hour() {
             vec![("b.png", png_screenshot(802), "image/png")],
         )
         .await;
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = reply
-        .headers
-        .get(reqwest::header::RETRY_AFTER)
-        .expect("a Retry-After header")
-        .to_str()
-        .unwrap()
-        .parse()
-        .expect("Retry-After in seconds");
-    assert!((1..=3600).contains(&retry_after), "{retry_after}");
-    assert_eq!(reply.html_lang().as_deref(), Some("zh-CN"));
-    assert_eq!(
-        reply.text_of("#error-message").as_deref(),
-        Some(zh().t("error.too_many_requests"))
-    );
+    assert_too_many_requests_page(&reply);
     assert_eq!(asked.app.case_state(&asked.number), before);
     assert!(asked.app.tmp_files().is_empty());
 }

@@ -63,21 +63,7 @@ async fn tracking_attempts_are_limited_per_hour() {
         .visitor()
         .track("RW-2026-000001", "0000-0000-0000-0000-0000")
         .await;
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = reply
-        .headers
-        .get(reqwest::header::RETRY_AFTER)
-        .expect("a Retry-After header")
-        .to_str()
-        .unwrap()
-        .parse()
-        .expect("Retry-After in seconds");
-    assert!((1..=3600).contains(&retry_after), "{retry_after}");
-    assert_eq!(reply.html_lang().as_deref(), Some("zh-CN"));
-    assert_eq!(
-        reply.text_of("#error-message").as_deref(),
-        Some(zh().t("error.too_many_requests"))
-    );
+    assert_too_many_requests_page(&reply);
 }
 
 #[tokio::test]
@@ -103,23 +89,7 @@ async fn reports_are_limited_per_hour() {
             vec![("c.png", png_screenshot(43), "image/png")],
         )
         .await;
-    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
-    let retry_after = reply
-        .headers
-        .get(reqwest::header::RETRY_AFTER)
-        .expect("a Retry-After header")
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        retry_after.parse::<u64>().is_ok_and(|s| s >= 1),
-        "{retry_after}"
-    );
-    assert_eq!(reply.html_lang().as_deref(), Some("zh-CN"));
-    assert_eq!(
-        reply.text_of("#error-message").as_deref(),
-        Some(zh().t("error.too_many_requests"))
-    );
+    assert_too_many_requests_page(&reply);
 
     assert_eq!(app.case_count(), 2, "the refused report is not stored");
     assert_eq!(
