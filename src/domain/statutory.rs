@@ -3,8 +3,8 @@
 //! and the 清明 solar term computed by `tyme4rs`, and a weekday 补假 for each statutory day that
 //! falls on a weekend (Art. 6). No 调休 swaps: only the State Council's notice makes those.
 
-use super::workdays::{Holiday, YearDays};
-use chrono::{Datelike, NaiveDate, Weekday};
+use super::workdays::{Holiday, YearDays, is_weekend};
+use chrono::NaiveDate;
 use std::collections::BTreeSet;
 use tyme4rs::tyme::lunar::LunarDay;
 use tyme4rs::tyme::solar::{SolarDay, SolarTerm};
@@ -86,10 +86,6 @@ fn festivals(year: i32) -> Option<Vec<(&'static str, Vec<NaiveDate>)>> {
             vec![date(10, 1)?, date(10, 2)?, date(10, 3)?],
         ),
     ])
-}
-
-fn is_weekend(d: NaiveDate) -> bool {
-    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
 fn solar(d: SolarDay) -> Option<NaiveDate> {

@@ -50,10 +50,6 @@ impl YearDays {
         }
         !self.days_off.contains(&d) && !is_weekend(d)
     }
-
-    pub fn is_day_off(&self, d: NaiveDate) -> bool {
-        self.days_off.contains(&d)
-    }
 }
 
 pub fn is_weekend(d: NaiveDate) -> bool {
