@@ -129,8 +129,9 @@ pub struct TrackedCasePage {
 pub struct ReporterDeadline {
     pub decide_by: chrono::NaiveDate,
     pub accept_by: Option<chrono::NaiveDate>,
-    /// Counted on a year without the official notice: it may still move.
-    pub provisional: bool,
+    /// Each date counted on a year without the official notice (it may still move):
+    /// (decide by, accept by).
+    pub provisional: (bool, bool),
     /// The clock stands while the case waits for the reporter.
     pub paused: bool,
 }
@@ -221,7 +222,10 @@ async fn load_case_page(
             accept_by: row
                 .accept_by
                 .filter(|_| case.status() == CaseStatus::Submitted),
-            provisional: row.deadlines().is_provisional(&cal),
+            provisional: (
+                cal.is_provisional(row.decide_by),
+                row.accept_by.is_some_and(|a| cal.is_provisional(a)),
+            ),
             paused: row.paused_since.is_some(),
         });
     let _span = tracing::info_span!("case", case = %case.case_number).entered();

@@ -52,8 +52,8 @@ pub struct OfficerCasePage {
     pub region_name: String,
     pub assignee: Option<String>,
     pub deadlines: Option<queue::DeadlineRow>,
-    /// The deadlines fall in a year counted without the official notice.
-    pub deadlines_provisional: bool,
+    /// Each date falls in a year counted without the official notice: (decide by, accept by).
+    pub provisional: (bool, bool),
     /// The finding the case was substantiated with (what the regulator reads).
     pub finding: Option<crate::db::findings::FindingView>,
     /// Regulators' requests for original evidence files, newest first.
@@ -327,9 +327,12 @@ async fn load(
             .and_then(|id| names.get(&id).cloned()),
         finding,
         original_requests,
-        deadlines_provisional: deadlines
-            .as_ref()
-            .is_some_and(|d| d.deadlines().is_provisional(&calendar)),
+        provisional: deadlines.as_ref().map_or((false, false), |d| {
+            (
+                calendar.is_provisional(d.decide_by),
+                d.accept_by.is_some_and(|a| calendar.is_provisional(a)),
+            )
+        }),
         deadlines,
         overdue,
         evidence,
