@@ -106,11 +106,10 @@ impl Messages {
     }
 
     /// A stored platform keyword as people read it, with the reporter's own name for "other".
-    pub fn platform_label(&self, keyword: &str, other: Option<&str>) -> String {
-        match (Platform::parse(keyword), other) {
-            (Some(Platform::Other), Some(o)) => format!("{} ({o})", self.platform(Platform::Other)),
-            (Some(p), _) => self.platform(p).to_string(),
-            (None, _) => keyword.to_string(),
+    pub fn platform_label(&self, platform: Platform, other: Option<&str>) -> String {
+        match (platform, other) {
+            (Platform::Other, Some(o)) => format!("{} ({o})", self.platform(Platform::Other)),
+            (p, _) => self.platform(p).to_string(),
         }
     }
 

@@ -3,8 +3,10 @@
 use super::DbConnection;
 use super::schema::audit_events;
 use crate::domain::audit::{
-    Actor, AuditContent, ChainBreak, GENESIS_HASH, Visibility, entry_hash, verify_chain,
+    Actor, ActorKind, AuditAction, AuditContent, ChainBreak, GENESIS_HASH, Visibility, entry_hash,
+    verify_chain,
 };
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -12,12 +14,12 @@ use diesel::prelude::*;
 #[diesel(table_name = audit_events)]
 pub struct AuditRow {
     pub id: i64,
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub seq: i32,
     pub at: NaiveDateTime,
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<i64>,
-    pub action: String,
+    pub action: AuditAction,
     pub detail: String,
     pub visible_to_reporter: bool,
     pub prev_hash: String,
@@ -30,9 +32,9 @@ impl AuditRow {
             case_id: self.case_id,
             seq: self.seq,
             at: self.at,
-            actor_kind: &self.actor_kind,
+            actor_kind: self.actor_kind.as_str(),
             actor_id: self.actor_id,
-            action: &self.action,
+            action: self.action.as_str(),
             detail: &self.detail,
             visible_to_reporter: self.visible_to_reporter,
         }
@@ -46,10 +48,9 @@ impl AuditRow {
 
 /// One entry to append: what happened to which case, by whom, when, and who may read it.
 pub struct NewAuditEntry<'a> {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub actor: Actor,
-    /// The machine name of the step (`hand_off`, `deadlines_recounted`, …).
-    pub action: &'a str,
+    pub action: AuditAction,
     /// Ids and facts, never personal text (messages and contacts are referred to by id).
     pub detail: &'a serde_json::Value,
     pub visibility: Visibility,
@@ -82,9 +83,9 @@ pub fn append(conn: &mut DbConnection, entry: &NewAuditEntry<'_>) -> QueryResult
         case_id,
         seq,
         at,
-        actor_kind: actor.kind(),
+        actor_kind: actor.kind().as_str(),
         actor_id: actor.id(),
-        action,
+        action: action.as_str(),
         detail: &detail,
         visible_to_reporter,
     };
@@ -106,7 +107,7 @@ pub fn append(conn: &mut DbConnection, entry: &NewAuditEntry<'_>) -> QueryResult
     Ok(())
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AuditRow>> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<AuditRow>> {
     audit_events::table
         .filter(audit_events::case_id.eq(case_id))
         .order(audit_events::seq.asc())
@@ -125,7 +126,7 @@ pub fn verify(rows: &[AuditRow]) -> Result<(), ChainBreak> {
 #[derive(Debug, Clone)]
 pub struct NewEntry {
     pub actor: Actor,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub detail: serde_json::Value,
     pub visible_to_reporter: bool,
     pub at: NaiveDateTime,
@@ -135,12 +136,12 @@ pub struct NewEntry {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = audit_events, treat_none_as_null = true)]
 pub struct ChainedEntry {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub seq: i32,
     pub at: NaiveDateTime,
-    pub actor_kind: &'static str,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<i64>,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub detail: String,
     pub visible_to_reporter: bool,
     pub prev_hash: String,
@@ -150,7 +151,7 @@ pub struct ChainedEntry {
 /// Chains the whole trail of a case that has none yet, from the genesis hash, exactly as
 /// `append` would entry by entry: for writing cases with their history at once (the demo data of
 /// `reviewwatch seed-demo`), whose entries `insert_chained` then writes in bulk.
-pub fn chain_new_trail(case_id: i64, entries: Vec<NewEntry>) -> Vec<ChainedEntry> {
+pub fn chain_new_trail(case_id: CaseId, entries: Vec<NewEntry>) -> Vec<ChainedEntry> {
     let mut prev_hash = GENESIS_HASH.to_string();
     let mut out = Vec::with_capacity(entries.len());
     for (seq, e) in (1..).zip(entries) {
@@ -161,9 +162,9 @@ pub fn chain_new_trail(case_id: i64, entries: Vec<NewEntry>) -> Vec<ChainedEntry
                 case_id,
                 seq,
                 at: e.at,
-                actor_kind: e.actor.kind(),
+                actor_kind: e.actor.kind().as_str(),
                 actor_id: e.actor.id(),
-                action: e.action,
+                action: e.action.as_str(),
                 detail: &detail,
                 visible_to_reporter: e.visible_to_reporter,
             },

@@ -3,6 +3,7 @@
 
 use super::schema::{calendar_years, officers};
 use super::{DbConnection, DbError};
+use crate::domain::OfficerId;
 use crate::domain::calendar_file;
 use crate::domain::workdays::Calendar;
 use chrono::NaiveDateTime;
@@ -10,34 +11,12 @@ use diesel::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, LazyLock, Mutex};
 
-/// How a year file came in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// Inside the binary.
-    Shipped,
-    /// A file in `DATA_DIR/calendar/`, read at start-up.
-    DataDir,
-    /// `reviewwatch calendar import FILE`.
-    Command,
-    /// A supervisor's upload on `/officer/calendar`.
-    Upload,
-}
-
-impl Origin {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Origin::Shipped => "shipped",
-            Origin::DataDir => "data_dir",
-            Origin::Command => "command",
-            Origin::Upload => "upload",
-        }
-    }
-}
+pub use crate::domain::calendar_file::Origin;
 
 pub struct NewCalendarYear<'a> {
     pub file: &'a calendar_file::YearFile,
     pub origin: Origin,
-    pub imported_by: Option<i64>,
+    pub imported_by: Option<OfficerId>,
     pub imported_at: NaiveDateTime,
 }
 
@@ -48,7 +27,7 @@ pub fn insert(conn: &mut DbConnection, y: &NewCalendarYear) -> QueryResult<i64> 
             calendar_years::body.eq(&y.file.text),
             calendar_years::sha256.eq(&y.file.sha256),
             calendar_years::source.eq(&y.file.source),
-            calendar_years::origin.eq(y.origin.as_str()),
+            calendar_years::origin.eq(y.origin),
             calendar_years::imported_at.eq(y.imported_at),
             calendar_years::imported_by.eq(y.imported_by),
         ))
@@ -91,7 +70,7 @@ pub struct LoadRow {
     pub year: i32,
     pub sha256: String,
     pub source: String,
-    pub origin: String,
+    pub origin: Origin,
     pub imported_at: NaiveDateTime,
     pub imported_by: Option<String>,
     pub deadlines_moved: i32,

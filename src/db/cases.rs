@@ -2,17 +2,19 @@
 
 use super::DbConnection;
 use super::schema::{case_number_counters, cases};
-use crate::domain::{CaseNumber, CaseStatus};
+use crate::domain::ids::{CaseId, OfficerId};
+use crate::domain::status::ClosedReason;
+use crate::domain::{CaseNumber, CaseStatus, Category, Lang, Platform};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = cases)]
 pub struct CaseRow {
-    pub id: i64,
+    pub id: CaseId,
     pub case_number: String,
-    pub status: String,
-    pub platform: String,
+    pub status: CaseStatus,
+    pub platform: Platform,
     pub platform_other: Option<String>,
     pub shop_name: String,
     pub shop_ref: String,
@@ -22,11 +24,11 @@ pub struct CaseRow {
     pub city_code: Option<String>,
     pub product_url: Option<String>,
     pub order_number: Option<String>,
-    pub category: String,
+    pub category: Category,
     pub seen_on: NaiveDate,
     pub description: String,
     pub reporter_email: Option<String>,
-    pub language: String,
+    pub language: Lang,
     pub consent_share_contact: bool,
     pub is_complaint: bool,
     pub receipt_hash: String,
@@ -34,21 +36,15 @@ pub struct CaseRow {
     pub created_at: NaiveDateTime,
     pub submitted_at: Option<NaiveDateTime>,
     pub last_activity_at: NaiveDateTime,
-    pub closed_reason: Option<String>,
+    pub closed_reason: Option<ClosedReason>,
     pub version: i32,
-    pub assigned_officer_id: Option<i64>,
+    pub assigned_officer_id: Option<OfficerId>,
 }
 
 impl CaseRow {
-    /// The status as the domain type. A row holding an unknown status is a bug in a migration,
-    /// so it reads as `unconfirmed`, which nothing can act on but the reporter's confirmation.
     /// Who may work the case: its assignee, or any supervisor.
-    pub fn may_be_worked_by(&self, officer_id: i64, supervisor: bool) -> bool {
+    pub fn may_be_worked_by(&self, officer_id: OfficerId, supervisor: bool) -> bool {
         supervisor || self.assigned_officer_id == Some(officer_id)
-    }
-
-    pub fn status(&self) -> CaseStatus {
-        CaseStatus::parse(&self.status).unwrap_or(CaseStatus::Unconfirmed)
     }
 }
 
@@ -56,8 +52,8 @@ impl CaseRow {
 #[diesel(table_name = cases)]
 pub struct NewCase<'a> {
     pub case_number: &'a str,
-    pub status: &'a str,
-    pub platform: &'a str,
+    pub status: CaseStatus,
+    pub platform: Platform,
     pub platform_other: Option<&'a str>,
     pub shop_name: &'a str,
     pub shop_ref: &'a str,
@@ -67,11 +63,11 @@ pub struct NewCase<'a> {
     pub city_code: Option<&'a str>,
     pub product_url: Option<&'a str>,
     pub order_number: Option<&'a str>,
-    pub category: &'a str,
+    pub category: Category,
     pub seen_on: NaiveDate,
     pub description: &'a str,
     pub reporter_email: Option<&'a str>,
-    pub language: &'a str,
+    pub language: Lang,
     pub consent_share_contact: bool,
     pub is_complaint: bool,
     pub receipt_hash: &'a str,
@@ -105,7 +101,7 @@ pub fn next_case_number(conn: &mut DbConnection, year: i32) -> QueryResult<CaseN
     })
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewCase<'_>) -> QueryResult<i64> {
+pub fn insert(conn: &mut DbConnection, new: &NewCase<'_>) -> QueryResult<CaseId> {
     diesel::insert_into(cases::table)
         .values(new)
         .returning(cases::id)
@@ -123,7 +119,7 @@ pub fn find_by_number(
         .optional()
 }
 
-pub fn get(conn: &mut DbConnection, case_id: i64) -> QueryResult<CaseRow> {
+pub fn get(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<CaseRow> {
     cases::table
         .find(case_id)
         .select(CaseRow::as_select())
@@ -134,7 +130,7 @@ pub fn get(conn: &mut DbConnection, case_id: i64) -> QueryResult<CaseRow> {
 /// it first (the caller refuses rather than overwrite).
 pub fn set_status(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     version: i32,
     from: CaseStatus,
     to: CaseStatus,
@@ -146,10 +142,10 @@ pub fn set_status(
         cases::table
             .filter(cases::id.eq(case_id))
             .filter(cases::version.eq(version))
-            .filter(cases::status.eq(from.as_str())),
+            .filter(cases::status.eq(from)),
     )
     .set((
-        cases::status.eq(to.as_str()),
+        cases::status.eq(to),
         cases::version.eq(cases::version + 1),
         cases::last_activity_at.eq(at),
     ))
@@ -169,16 +165,16 @@ pub fn unconfirmed_before(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<i64>> {
+) -> QueryResult<Vec<CaseId>> {
     cases::table
-        .filter(cases::status.eq(CaseStatus::Unconfirmed.as_str()))
+        .filter(cases::status.eq(CaseStatus::Unconfirmed))
         .filter(cases::created_at.lt(cutoff))
         .select(cases::id)
         .limit(limit)
         .load(conn)
 }
 
-pub fn delete(conn: &mut DbConnection, case_id: i64) -> QueryResult<usize> {
+pub fn delete(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<usize> {
     diesel::delete(cases::table.find(case_id)).execute(conn)
 }
 
@@ -189,9 +185,9 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
 /// Assigns the case if it is still at `version`; false when someone changed it first.
 pub fn assign(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     version: i32,
-    officer_id: Option<i64>,
+    officer_id: Option<OfficerId>,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(
@@ -212,7 +208,7 @@ pub fn assign(
 /// notices that the case changed.
 pub fn touch(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     version: i32,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -229,7 +225,11 @@ pub fn touch(
     Ok(n == 1)
 }
 
-pub fn set_closed_reason(conn: &mut DbConnection, case_id: i64, reason: &str) -> QueryResult<()> {
+pub fn set_closed_reason(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    reason: ClosedReason,
+) -> QueryResult<()> {
     diesel::update(cases::table.find(case_id))
         .set(cases::closed_reason.eq(Some(reason)))
         .execute(conn)?;
@@ -239,7 +239,7 @@ pub fn set_closed_reason(conn: &mut DbConnection, case_id: i64, reason: &str) ->
 #[derive(Debug, Clone, Queryable)]
 pub struct RelatedCase {
     pub case_number: String,
-    pub status: String,
+    pub status: CaseStatus,
     pub shop_name: String,
     pub created_at: NaiveDateTime,
 }
@@ -252,9 +252,9 @@ pub fn same_merchant(
     limit: i64,
 ) -> QueryResult<Vec<RelatedCase>> {
     cases::table
-        .filter(cases::platform.eq(&case.platform))
+        .filter(cases::platform.eq(case.platform))
         .filter(cases::id.ne(case.id))
-        .filter(cases::status.ne(CaseStatus::Unconfirmed.as_str()))
+        .filter(cases::status.ne(CaseStatus::Unconfirmed))
         .filter(
             cases::shop_key
                 .eq(&case.shop_key)
@@ -279,9 +279,9 @@ pub fn insert_with_history(
     conn: &mut DbConnection,
     new: &NewCase<'_>,
     version: i32,
-    assigned_officer_id: Option<i64>,
-    closed_reason: Option<&str>,
-) -> QueryResult<i64> {
+    assigned_officer_id: Option<OfficerId>,
+    closed_reason: Option<ClosedReason>,
+) -> QueryResult<CaseId> {
     let insert = diesel::insert_into(cases::table).values((
         new,
         cases::version.eq(version),

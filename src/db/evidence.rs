@@ -2,24 +2,26 @@
 
 use super::DbConnection;
 use super::schema::evidence;
+use crate::domain::evidence::{EvidenceSource, ImageKind};
+use crate::domain::ids::{CaseId, EvidenceId, OfficerId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = evidence)]
 pub struct EvidenceRow {
-    pub id: i64,
-    pub case_id: i64,
+    pub id: EvidenceId,
+    pub case_id: CaseId,
     pub position: i32,
-    pub source: String,
+    pub source: EvidenceSource,
     pub original_name: String,
-    pub kind: String,
+    pub kind: ImageKind,
     pub sha256: String,
     pub byte_size: i64,
     pub width: i32,
     pub height: i32,
     pub display_sha256: String,
-    pub display_kind: String,
+    pub display_kind: ImageKind,
     pub thumb_sha256: String,
     pub thumb_width: i32,
     pub thumb_height: i32,
@@ -30,17 +32,17 @@ pub struct EvidenceRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = evidence)]
 pub struct NewEvidence<'a> {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub position: i32,
-    pub source: &'a str,
+    pub source: EvidenceSource,
     pub original_name: &'a str,
-    pub kind: &'a str,
+    pub kind: ImageKind,
     pub sha256: &'a str,
     pub byte_size: i64,
     pub width: i32,
     pub height: i32,
     pub display_sha256: &'a str,
-    pub display_kind: &'a str,
+    pub display_kind: ImageKind,
     pub thumb_sha256: &'a str,
     pub thumb_width: i32,
     pub thumb_height: i32,
@@ -48,14 +50,14 @@ pub struct NewEvidence<'a> {
     pub uploaded_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewEvidence<'_>) -> QueryResult<i64> {
+pub fn insert(conn: &mut DbConnection, new: &NewEvidence<'_>) -> QueryResult<EvidenceId> {
     diesel::insert_into(evidence::table)
         .values(new)
         .returning(evidence::id)
         .get_result(conn)
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<EvidenceRow>> {
+pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<EvidenceRow>> {
     evidence::table
         .filter(evidence::case_id.eq(case_id))
         .order(evidence::position.asc())
@@ -63,7 +65,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<Eviden
         .load(conn)
 }
 
-pub fn next_position(conn: &mut DbConnection, case_id: i64) -> QueryResult<i32> {
+pub fn next_position(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<i32> {
     let max: Option<i32> = evidence::table
         .filter(evidence::case_id.eq(case_id))
         .select(diesel::dsl::max(evidence::position))
@@ -71,7 +73,11 @@ pub fn next_position(conn: &mut DbConnection, case_id: i64) -> QueryResult<i32> 
     Ok(max.unwrap_or(0) + 1)
 }
 
-pub fn get(conn: &mut DbConnection, case_id: i64, evidence_id: i64) -> QueryResult<EvidenceRow> {
+pub fn get(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    evidence_id: EvidenceId,
+) -> QueryResult<EvidenceRow> {
     evidence::table
         .filter(evidence::case_id.eq(case_id))
         .filter(evidence::id.eq(evidence_id))
@@ -104,7 +110,7 @@ pub fn references_to(conn: &mut DbConnection, sha: &str) -> QueryResult<i64> {
 /// perceptual hash.
 pub fn cases_with_same_image(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     sha: &str,
     perceptual_hash: &str,
     limit: i64,
@@ -128,8 +134,8 @@ pub fn cases_with_same_image(
 #[diesel(table_name = super::schema::evidence_redactions)]
 pub struct RedactionRow {
     pub id: i64,
-    pub evidence_id: i64,
-    pub officer_id: i64,
+    pub evidence_id: EvidenceId,
+    pub officer_id: OfficerId,
     pub rects: String,
     pub display_sha256: String,
     pub thumb_sha256: String,
@@ -141,8 +147,8 @@ pub struct RedactionRow {
 #[allow(clippy::too_many_arguments)]
 pub fn add_redaction(
     conn: &mut DbConnection,
-    evidence_id: i64,
-    officer_id: i64,
+    evidence_id: EvidenceId,
+    officer_id: OfficerId,
     rects_json: &str,
     display_sha256: &str,
     thumb_sha256: &str,
@@ -168,7 +174,7 @@ pub fn add_redaction(
 /// The latest redaction of a file, which every view but the officers' shows.
 pub fn latest_redaction(
     conn: &mut DbConnection,
-    evidence_id: i64,
+    evidence_id: EvidenceId,
 ) -> QueryResult<Option<RedactionRow>> {
     use super::schema::evidence_redactions as r;
     r::table

@@ -3,6 +3,7 @@
 
 use super::DbConnection;
 use super::schema::{case_findings, officers};
+use crate::domain::ids::{CaseId, OfficerId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -16,8 +17,8 @@ pub struct FindingView {
 /// Records (or, for a case substantiated again after a reopening, replaces) the finding.
 pub fn set(
     conn: &mut DbConnection,
-    case_id: i64,
-    officer_id: i64,
+    case_id: CaseId,
+    officer_id: OfficerId,
     finding: &str,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -33,7 +34,7 @@ pub fn set(
     Ok(())
 }
 
-pub fn of_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option<FindingView>> {
+pub fn of_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Option<FindingView>> {
     case_findings::table
         .inner_join(officers::table)
         .filter(case_findings::case_id.eq(case_id))

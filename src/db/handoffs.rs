@@ -2,24 +2,26 @@
 
 use super::DbConnection;
 use super::schema::{cases, handoffs, regulators};
+use crate::domain::ids::{CaseId, HandoffId, MailId, OfficerId, RegulatorId};
+use crate::domain::outcome::Outcome;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = handoffs)]
 pub struct HandoffRow {
-    pub id: i64,
-    pub case_id: i64,
-    pub regulator_id: i64,
+    pub id: HandoffId,
+    pub case_id: CaseId,
+    pub regulator_id: RegulatorId,
     pub seq: i32,
     pub folder: String,
     pub package_sha256: String,
     pub package_size: i64,
-    pub created_by: i64,
+    pub created_by: OfficerId,
     pub created_at: NaiveDateTime,
-    pub outbox_id: Option<i64>,
+    pub outbox_id: Option<MailId>,
     pub acknowledged_at: Option<NaiveDateTime>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub outcome_details: Option<String>,
     pub outcome_at: Option<NaiveDateTime>,
     pub reminder_sent_at: Option<NaiveDateTime>,
@@ -28,24 +30,24 @@ pub struct HandoffRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = handoffs)]
 pub struct NewHandoff<'a> {
-    pub case_id: i64,
-    pub regulator_id: i64,
+    pub case_id: CaseId,
+    pub regulator_id: RegulatorId,
     pub seq: i32,
     pub folder: &'a str,
     pub package_sha256: &'a str,
     pub package_size: i64,
-    pub created_by: i64,
+    pub created_by: OfficerId,
     pub created_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewHandoff<'_>) -> QueryResult<i64> {
+pub fn insert(conn: &mut DbConnection, new: &NewHandoff<'_>) -> QueryResult<HandoffId> {
     diesel::insert_into(handoffs::table)
         .values(new)
         .returning(handoffs::id)
         .get_result(conn)
 }
 
-pub fn next_seq(conn: &mut DbConnection, case_id: i64) -> QueryResult<i32> {
+pub fn next_seq(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<i32> {
     let max: Option<i32> = handoffs::table
         .filter(handoffs::case_id.eq(case_id))
         .select(diesel::dsl::max(handoffs::seq))
@@ -53,14 +55,17 @@ pub fn next_seq(conn: &mut DbConnection, case_id: i64) -> QueryResult<i32> {
     Ok(max.unwrap_or(0) + 1)
 }
 
-pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<HandoffRow> {
+pub fn get(conn: &mut DbConnection, id: HandoffId) -> QueryResult<HandoffRow> {
     handoffs::table
         .find(id)
         .select(HandoffRow::as_select())
         .first(conn)
 }
 
-pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<(HandoffRow, String)>> {
+pub fn for_case(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+) -> QueryResult<Vec<(HandoffRow, String)>> {
     handoffs::table
         .inner_join(regulators::table)
         .filter(handoffs::case_id.eq(case_id))
@@ -69,7 +74,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<(Hando
         .load(conn)
 }
 
-pub fn set_outbox(conn: &mut DbConnection, id: i64, outbox_id: i64) -> QueryResult<()> {
+pub fn set_outbox(conn: &mut DbConnection, id: HandoffId, outbox_id: MailId) -> QueryResult<()> {
     diesel::update(handoffs::table.find(id))
         .set(handoffs::outbox_id.eq(Some(outbox_id)))
         .execute(conn)?;
@@ -77,7 +82,7 @@ pub fn set_outbox(conn: &mut DbConnection, id: i64, outbox_id: i64) -> QueryResu
 }
 
 /// Records the acknowledgement once; false if it was already recorded.
-pub fn acknowledge(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn acknowledge(conn: &mut DbConnection, id: HandoffId, at: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(
         handoffs::table
             .find(id)
@@ -91,8 +96,8 @@ pub fn acknowledge(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> Query
 /// Records the outcome once (an outcome implies receipt); false if one was already recorded.
 pub fn record_outcome(
     conn: &mut DbConnection,
-    id: i64,
-    outcome: &str,
+    id: HandoffId,
+    outcome: Outcome,
     details: &str,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
@@ -117,13 +122,17 @@ pub fn due_for_reminder(
         .filter(handoffs::acknowledged_at.is_null())
         .filter(handoffs::reminder_sent_at.is_null())
         .filter(handoffs::created_at.lt(before))
-        .filter(cases::status.eq(crate::domain::CaseStatus::HandedOff.as_str()))
+        .filter(cases::status.eq(crate::domain::CaseStatus::HandedOff))
         .select(HandoffRow::as_select())
         .limit(100)
         .load(conn)
 }
 
-pub fn mark_reminded(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn mark_reminded(
+    conn: &mut DbConnection,
+    id: HandoffId,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let n = diesel::update(
         handoffs::table
             .find(id)

@@ -3,6 +3,7 @@
 
 use super::schema::{login_attempts, login_throttle_keys, officer_devices, officers};
 use super::{DbConnection, MultiBackend};
+use crate::domain::ids::{DeviceId, OfficerId};
 use crate::domain::login::AttemptOutcome;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -12,9 +13,9 @@ use diesel::prelude::*;
 pub struct NewAttempt<'a> {
     pub address: &'a str,
     pub email: &'a str,
-    pub device_id: Option<i64>,
+    pub device_id: Option<DeviceId>,
     pub attempted_at: NaiveDateTime,
-    pub outcome: &'a str,
+    pub outcome: AttemptOutcome,
 }
 
 /// Whose failures a lock counts.
@@ -25,7 +26,7 @@ pub enum Counted<'a> {
     /// Checks of an account (known or not) from browsers it has not signed in from.
     Account(&'a str),
     /// Checks from one known browser.
-    Device(i64),
+    Device(DeviceId),
 }
 
 /// Makes sure the throttle keys exist. Outside any transaction: on PostgreSQL a failed insert
@@ -76,7 +77,7 @@ pub fn failures_since(
     who: Counted<'_>,
     since: NaiveDateTime,
 ) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    let counted: Vec<&str> = AttemptOutcome::COUNTED.iter().map(|o| o.as_str()).collect();
+    let counted = AttemptOutcome::COUNTED;
     let mut q = login_attempts::table
         .filter(login_attempts::attempted_at.gt(since))
         .filter(login_attempts::outcome.eq_any(counted))
@@ -111,7 +112,7 @@ pub fn set_outcome(
     outcome: AttemptOutcome,
 ) -> QueryResult<()> {
     diesel::update(login_attempts::table.find(attempt_id))
-        .set(login_attempts::outcome.eq(outcome.as_str()))
+        .set(login_attempts::outcome.eq(outcome))
         .execute(conn)?;
     Ok(())
 }
@@ -161,8 +162,8 @@ pub fn purge(
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = officer_devices)]
 pub struct DeviceRow {
-    pub id: i64,
-    pub officer_id: i64,
+    pub id: DeviceId,
+    pub officer_id: OfficerId,
     pub created_at: NaiveDateTime,
     pub last_used_at: NaiveDateTime,
 }
@@ -188,10 +189,10 @@ pub fn find_device(
 
 pub fn insert_device(
     conn: &mut DbConnection,
-    officer_id: i64,
+    officer_id: OfficerId,
     token_hash: &str,
     at: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<DeviceId> {
     diesel::insert_into(officer_devices::table)
         .values((
             officer_devices::officer_id.eq(officer_id),
@@ -203,7 +204,11 @@ pub fn insert_device(
         .get_result(conn)
 }
 
-pub fn touch_device(conn: &mut DbConnection, device_id: i64, at: NaiveDateTime) -> QueryResult<()> {
+pub fn touch_device(
+    conn: &mut DbConnection,
+    device_id: DeviceId,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::update(officer_devices::table.find(device_id))
         .set(officer_devices::last_used_at.eq(at))
         .execute(conn)?;
@@ -213,13 +218,13 @@ pub fn touch_device(conn: &mut DbConnection, device_id: i64, at: NaiveDateTime) 
 /// Revokes every known browser of an officer but `keep` (after a password change).
 pub fn revoke_other_devices(
     conn: &mut DbConnection,
-    officer_id: i64,
-    keep: Option<i64>,
+    officer_id: OfficerId,
+    keep: Option<DeviceId>,
 ) -> QueryResult<()> {
     diesel::update(
         officer_devices::table
             .filter(officer_devices::officer_id.eq(officer_id))
-            .filter(officer_devices::id.ne(keep.unwrap_or(-1))),
+            .filter(officer_devices::id.ne(keep.unwrap_or(DeviceId(-1)))),
     )
     .set(officer_devices::revoked.eq(true))
     .execute(conn)?;

@@ -18,6 +18,7 @@ pub mod reporter_sessions;
 pub mod retention;
 pub mod schema;
 pub mod secrets;
+pub mod sql_types;
 pub mod tokens;
 
 use diesel::connection::SimpleConnection;

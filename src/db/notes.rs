@@ -2,12 +2,13 @@
 
 use super::DbConnection;
 use super::schema::{case_messages, case_notes, officers};
+use crate::domain::ids::{CaseId, NoteId, OfficerId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct NoteView {
-    pub id: i64,
+    pub id: NoteId,
     pub body: String,
     pub created_at: NaiveDateTime,
     pub officer_name: String,
@@ -15,8 +16,8 @@ pub struct NoteView {
 
 pub fn add_note(
     conn: &mut DbConnection,
-    case_id: i64,
-    officer_id: i64,
+    case_id: CaseId,
+    officer_id: OfficerId,
     body: &str,
     at: NaiveDateTime,
 ) -> QueryResult<i64> {
@@ -31,7 +32,7 @@ pub fn add_note(
         .get_result(conn)
 }
 
-pub fn notes_for(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<NoteView>> {
+pub fn notes_for(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<NoteView>> {
     case_notes::table
         .inner_join(officers::table)
         .filter(case_notes::case_id.eq(case_id))
@@ -56,8 +57,8 @@ pub struct MessageView {
 
 pub fn add_message(
     conn: &mut DbConnection,
-    case_id: i64,
-    officer_id: Option<i64>,
+    case_id: CaseId,
+    officer_id: Option<OfficerId>,
     body: &str,
     at: NaiveDateTime,
 ) -> QueryResult<i64> {
@@ -73,7 +74,7 @@ pub fn add_message(
         .get_result(conn)
 }
 
-pub fn messages_for(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<MessageView>> {
+pub fn messages_for(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<MessageView>> {
     case_messages::table
         .left_join(officers::table)
         .filter(case_messages::case_id.eq(case_id))

@@ -2,16 +2,18 @@
 
 use super::DbConnection;
 use super::schema::{officer_sessions, officers};
+use crate::domain::ids::OfficerId;
+use crate::domain::officer::Role;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = officers)]
 pub struct OfficerRow {
-    pub id: i64,
+    pub id: OfficerId,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub password_hash: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
@@ -20,7 +22,7 @@ pub struct OfficerRow {
 
 impl OfficerRow {
     pub fn is_supervisor(&self) -> bool {
-        self.role == crate::domain::officer::Role::Supervisor.as_str()
+        self.role == Role::Supervisor
     }
 }
 
@@ -29,14 +31,14 @@ impl OfficerRow {
 pub struct NewOfficer<'a> {
     pub email: &'a str,
     pub name: &'a str,
-    pub role: &'a str,
+    pub role: Role,
     pub password_hash: &'a str,
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub password_changed_at: NaiveDateTime,
 }
 
-pub fn insert(conn: &mut DbConnection, new: &NewOfficer<'_>) -> QueryResult<i64> {
+pub fn insert(conn: &mut DbConnection, new: &NewOfficer<'_>) -> QueryResult<OfficerId> {
     diesel::insert_into(officers::table)
         .values(new)
         .returning(officers::id)
@@ -51,7 +53,7 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
         .optional()
 }
 
-pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<OfficerRow> {
+pub fn get(conn: &mut DbConnection, id: OfficerId) -> QueryResult<OfficerRow> {
     officers::table
         .find(id)
         .select(OfficerRow::as_select())
@@ -69,7 +71,7 @@ pub fn list_active(conn: &mut DbConnection) -> QueryResult<Vec<OfficerRow>> {
 
 pub fn set_password(
     conn: &mut DbConnection,
-    id: i64,
+    id: OfficerId,
     hash: &str,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -87,7 +89,7 @@ pub fn set_password(
 pub struct SessionRow {
     pub id: i64,
     pub token_hash: String,
-    pub officer_id: i64,
+    pub officer_id: OfficerId,
     pub csrf_token: String,
     pub created_at: NaiveDateTime,
     pub last_seen_at: NaiveDateTime,
@@ -95,7 +97,7 @@ pub struct SessionRow {
 
 pub fn create_session(
     conn: &mut DbConnection,
-    officer_id: i64,
+    officer_id: OfficerId,
     token_hash: &str,
     csrf_token: &str,
     at: NaiveDateTime,
@@ -143,7 +145,7 @@ pub fn delete_session(conn: &mut DbConnection, session_id: i64) -> QueryResult<(
 /// Ends every session of an officer but `keep` (after a password change, the other devices).
 pub fn delete_other_sessions(
     conn: &mut DbConnection,
-    officer_id: i64,
+    officer_id: OfficerId,
     keep: i64,
 ) -> QueryResult<()> {
     diesel::delete(

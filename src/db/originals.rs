@@ -3,23 +3,21 @@
 
 use super::DbConnection;
 use super::schema::{evidence, handoffs, original_requests};
+use crate::domain::ids::{CaseId, EvidenceId, HandoffId, OfficerId, OriginalRequestId};
+use crate::domain::original::OriginalRequestStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-
-pub const REQUESTED: &str = "requested";
-pub const APPROVED: &str = "approved";
-pub const REFUSED: &str = "refused";
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = original_requests)]
 pub struct OriginalRequestRow {
-    pub id: i64,
-    pub handoff_id: i64,
-    pub evidence_id: i64,
+    pub id: OriginalRequestId,
+    pub handoff_id: HandoffId,
+    pub evidence_id: EvidenceId,
     pub reason: String,
     pub requested_at: NaiveDateTime,
-    pub status: String,
-    pub decided_by: Option<i64>,
+    pub status: OriginalRequestStatus,
+    pub decided_by: Option<OfficerId>,
     pub decided_at: Option<NaiveDateTime>,
     pub token_hash: Option<String>,
     pub expires_at: Option<NaiveDateTime>,
@@ -28,24 +26,24 @@ pub struct OriginalRequestRow {
 
 pub fn insert(
     conn: &mut DbConnection,
-    handoff_id: i64,
-    evidence_id: i64,
+    handoff_id: HandoffId,
+    evidence_id: EvidenceId,
     reason: &str,
     at: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<OriginalRequestId> {
     diesel::insert_into(original_requests::table)
         .values((
             original_requests::handoff_id.eq(handoff_id),
             original_requests::evidence_id.eq(evidence_id),
             original_requests::reason.eq(reason),
             original_requests::requested_at.eq(at),
-            original_requests::status.eq(REQUESTED),
+            original_requests::status.eq(OriginalRequestStatus::Requested),
         ))
         .returning(original_requests::id)
         .get_result(conn)
 }
 
-pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<OriginalRequestRow> {
+pub fn get(conn: &mut DbConnection, id: OriginalRequestId) -> QueryResult<OriginalRequestRow> {
     original_requests::table
         .find(id)
         .select(OriginalRequestRow::as_select())
@@ -53,11 +51,15 @@ pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<OriginalRequestRow> 
 }
 
 /// Whether a request for this file under this handoff is still open (asked, not yet decided).
-pub fn is_pending(conn: &mut DbConnection, handoff_id: i64, evidence_id: i64) -> QueryResult<bool> {
+pub fn is_pending(
+    conn: &mut DbConnection,
+    handoff_id: HandoffId,
+    evidence_id: EvidenceId,
+) -> QueryResult<bool> {
     let n: i64 = original_requests::table
         .filter(original_requests::handoff_id.eq(handoff_id))
         .filter(original_requests::evidence_id.eq(evidence_id))
-        .filter(original_requests::status.eq(REQUESTED))
+        .filter(original_requests::status.eq(OriginalRequestStatus::Requested))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -66,7 +68,7 @@ pub fn is_pending(conn: &mut DbConnection, handoff_id: i64, evidence_id: i64) ->
 /// Every request on a case's handoffs, newest first, with the file's position and name.
 pub fn for_case(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
 ) -> QueryResult<Vec<(OriginalRequestRow, i32, String, i32)>> {
     original_requests::table
         .inner_join(handoffs::table)
@@ -85,16 +87,16 @@ pub fn for_case(
 /// Decides an open request; false if it was decided already (by someone else, first).
 pub fn decide(
     conn: &mut DbConnection,
-    id: i64,
-    status: &str,
-    officer_id: i64,
+    id: OriginalRequestId,
+    status: OriginalRequestStatus,
+    officer_id: OfficerId,
     token: Option<(&str, NaiveDateTime)>,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         original_requests::table
             .filter(original_requests::id.eq(id))
-            .filter(original_requests::status.eq(REQUESTED)),
+            .filter(original_requests::status.eq(OriginalRequestStatus::Requested)),
     )
     .set((
         original_requests::status.eq(status),
@@ -119,7 +121,11 @@ pub fn by_token(
 }
 
 /// Uses the link once: false if it was used already.
-pub fn mark_used(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn mark_used(
+    conn: &mut DbConnection,
+    id: OriginalRequestId,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     let n = diesel::update(
         original_requests::table
             .filter(original_requests::id.eq(id))

@@ -3,14 +3,16 @@
 
 use super::DbConnection;
 use super::schema::outbox;
+use crate::domain::ids::{CaseId, MailId};
+use crate::domain::mail_kind::MailKind;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = outbox)]
 pub struct NewMail<'a> {
-    pub case_id: Option<i64>,
-    pub kind: &'a str,
+    pub case_id: Option<CaseId>,
+    pub kind: MailKind,
     pub to_address: &'a str,
     pub subject: &'a str,
     pub body_text: &'a str,
@@ -27,9 +29,9 @@ pub struct NewMail<'a> {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
 pub struct MailRow {
-    pub id: i64,
-    pub case_id: Option<i64>,
-    pub kind: String,
+    pub id: MailId,
+    pub case_id: Option<CaseId>,
+    pub kind: MailKind,
     pub to_address: String,
     pub subject: String,
     pub body_text: String,
@@ -40,7 +42,7 @@ pub struct MailRow {
     pub attachment_name: Option<String>,
 }
 
-pub fn insert(conn: &mut DbConnection, mail: &NewMail<'_>) -> QueryResult<i64> {
+pub fn insert(conn: &mut DbConnection, mail: &NewMail<'_>) -> QueryResult<MailId> {
     diesel::insert_into(outbox::table)
         .values(mail)
         .returning(outbox::id)
@@ -93,7 +95,7 @@ pub fn claim_due(
 
 pub fn mark_sent(
     conn: &mut DbConnection,
-    id: i64,
+    id: MailId,
     scrub: bool,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -120,7 +122,7 @@ pub fn mark_sent(
 
 pub fn mark_failed(
     conn: &mut DbConnection,
-    id: i64,
+    id: MailId,
     error: &str,
     retry_at: NaiveDateTime,
 ) -> QueryResult<()> {
@@ -147,7 +149,7 @@ pub fn pending_count(conn: &mut DbConnection) -> QueryResult<i64> {
 pub type Delivery = (i32, Option<NaiveDateTime>, Option<String>);
 
 /// Sending state of one mail, for the handoff list.
-pub fn delivery(conn: &mut DbConnection, id: i64) -> QueryResult<Delivery> {
+pub fn delivery(conn: &mut DbConnection, id: MailId) -> QueryResult<Delivery> {
     outbox::table
         .find(id)
         .select((outbox::attempts, outbox::sent_at, outbox::last_error))

@@ -4,7 +4,7 @@
 use super::schema::{case_deadlines, case_search, cases, officers};
 use super::{DbConnection, MultiBackend};
 use crate::domain::deadlines::Deadlines;
-use crate::domain::{CaseStatus, Category, Platform};
+use crate::domain::{CaseId, CaseStatus, Category, OfficerId, Platform};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -19,7 +19,7 @@ pub fn search_text(
     format!("{case_number}\n{shop_name}\n{shop_ref}\n{description}").to_lowercase()
 }
 
-pub fn index_for_search(conn: &mut DbConnection, case_id: i64, text: &str) -> QueryResult<()> {
+pub fn index_for_search(conn: &mut DbConnection, case_id: CaseId, text: &str) -> QueryResult<()> {
     diesel::insert_into(case_search::table)
         .values((case_search::case_id.eq(case_id), case_search::body.eq(text)))
         .execute(conn)?;
@@ -27,12 +27,12 @@ pub fn index_for_search(conn: &mut DbConnection, case_id: i64, text: &str) -> Qu
 }
 
 /// Removes a case from the index (SQLite's FTS table has no foreign key to cascade).
-pub fn unindex(conn: &mut DbConnection, case_id: i64) -> QueryResult<()> {
+pub fn unindex(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<()> {
     diesel::delete(case_search::table.filter(case_search::case_id.eq(case_id))).execute(conn)?;
     Ok(())
 }
 
-pub fn set_deadlines(conn: &mut DbConnection, case_id: i64, d: &Deadlines) -> QueryResult<()> {
+pub fn set_deadlines(conn: &mut DbConnection, case_id: CaseId, d: &Deadlines) -> QueryResult<()> {
     let exists: i64 = case_deadlines::table
         .filter(case_deadlines::case_id.eq(case_id))
         .count()
@@ -59,7 +59,7 @@ pub fn set_deadlines(conn: &mut DbConnection, case_id: i64, d: &Deadlines) -> Qu
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = case_deadlines)]
 pub struct DeadlineRow {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub accept_by: Option<NaiveDate>,
     pub decide_by: NaiveDate,
     pub extended_reason: Option<String>,
@@ -75,7 +75,7 @@ impl DeadlineRow {
     }
 }
 
-pub fn deadlines_of(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option<DeadlineRow>> {
+pub fn deadlines_of(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Option<DeadlineRow>> {
     case_deadlines::table
         .find(case_id)
         .select(DeadlineRow::as_select())
@@ -111,7 +111,7 @@ pub fn open_deadlines_since(
 
 pub fn set_paused(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     since: Option<NaiveDateTime>,
 ) -> QueryResult<()> {
     diesel::update(case_deadlines::table.find(case_id))
@@ -122,7 +122,7 @@ pub fn set_paused(
 
 pub fn set_extension(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     d: &Deadlines,
     reason: &str,
 ) -> QueryResult<()> {
@@ -139,7 +139,7 @@ pub fn set_extension(
 pub enum Assignee {
     Anyone,
     Nobody,
-    Officer(i64),
+    Officer(OfficerId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +154,7 @@ pub enum Sort {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
     pub at: NaiveDateTime,
-    pub id: i64,
+    pub id: CaseId,
 }
 
 #[derive(Debug, Clone)]
@@ -188,14 +188,14 @@ pub const WORKING_STATUSES: [CaseStatus; 5] = [
 
 #[derive(Debug, Clone, Queryable)]
 pub struct QueueRow {
-    pub id: i64,
+    pub id: CaseId,
     pub case_number: String,
-    pub status: String,
-    pub platform: String,
+    pub status: CaseStatus,
+    pub platform: Platform,
     pub platform_other: Option<String>,
     pub shop_name: String,
     pub region_code: String,
-    pub category: String,
+    pub category: Category,
     pub is_complaint: bool,
     pub created_at: NaiveDateTime,
     pub last_activity_at: NaiveDateTime,
@@ -244,10 +244,10 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
         ))
         .into_boxed::<MultiBackend>();
 
-    let statuses: Vec<&str> = if f.statuses.is_empty() {
-        WORKING_STATUSES.iter().map(|s| s.as_str()).collect()
+    let statuses: Vec<CaseStatus> = if f.statuses.is_empty() {
+        WORKING_STATUSES.to_vec()
     } else {
-        f.statuses.iter().map(|s| s.as_str()).collect()
+        f.statuses.clone()
     };
     if statuses.len() > 1 {
         // Most cases are in one of these statuses: an index on status would find hundreds of
@@ -259,10 +259,10 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
         q = q.filter(cases::status.eq_any(statuses));
     }
     if let Some(p) = f.platform {
-        q = q.filter(cases::platform.eq(p.as_str()));
+        q = q.filter(cases::platform.eq(p));
     }
     if let Some(c) = f.category {
-        q = q.filter(cases::category.eq(c.as_str()));
+        q = q.filter(cases::category.eq(c));
     }
     if let Some(p) = &f.province_code {
         q = q.filter(cases::province_code.eq(p.clone()));
@@ -277,14 +277,12 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
     }
     if let Some(today) = f.overdue_on {
         // The same rule as Deadlines::is_overdue, in SQL.
-        let submitted = CaseStatus::Submitted.as_str();
-        let in_review = CaseStatus::InReview.as_str();
-        let handed_off = CaseStatus::HandedOff.as_str();
+        use CaseStatus::{HandedOff, InReview, Submitted};
         q = q.filter(
             cases::status
-                .eq_any([in_review, handed_off])
+                .eq_any([InReview, HandedOff])
                 .and(case_deadlines::decide_by.lt(today))
-                .or(cases::status.eq(submitted).and(
+                .or(cases::status.eq(Submitted).and(
                     case_deadlines::decide_by
                         .lt(today)
                         .or(case_deadlines::accept_by.lt(today)),
@@ -331,7 +329,7 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
 }
 
 /// How many cases are in each status, for the queue's sidebar.
-pub fn status_counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+pub fn status_counts(conn: &mut DbConnection) -> QueryResult<Vec<(CaseStatus, i64)>> {
     cases::table
         .group_by(cases::status)
         .select((cases::status, diesel::dsl::count_star()))
@@ -342,7 +340,7 @@ pub fn status_counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>>
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = case_deadlines, treat_none_as_null = true)]
 pub struct NewDeadlineRow {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub accept_by: Option<NaiveDate>,
     pub decide_by: NaiveDate,
     pub extended_reason: Option<&'static str>,
@@ -354,7 +352,7 @@ pub struct NewDeadlineRow {
 pub fn insert_all(
     conn: &mut DbConnection,
     deadlines: &[NewDeadlineRow],
-    search: &[(i64, String)],
+    search: &[(CaseId, String)],
 ) -> QueryResult<()> {
     // Each backend's own connection: diesel's multi-backend connection has no multi-row insert.
     for chunk in deadlines.chunks(1000) {

@@ -2,15 +2,18 @@
 
 use super::DbConnection;
 use super::schema::{platform_domiciles, regulators};
+use crate::domain::Platform;
+use crate::domain::ids::RegulatorId;
+use crate::domain::regulator::RegulatorKind;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = regulators)]
 pub struct RegulatorRow {
-    pub id: i64,
+    pub id: RegulatorId,
     pub name: String,
-    pub kind: String,
+    pub kind: RegulatorKind,
     pub region_code: Option<String>,
     pub email: String,
     pub active: bool,
@@ -21,7 +24,7 @@ pub struct RegulatorRow {
 #[diesel(table_name = regulators)]
 pub struct RegulatorFields<'a> {
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: RegulatorKind,
     pub region_code: Option<&'a str>,
     pub email: &'a str,
     pub active: bool,
@@ -31,7 +34,7 @@ pub fn insert(
     conn: &mut DbConnection,
     fields: &RegulatorFields<'_>,
     at: NaiveDateTime,
-) -> QueryResult<i64> {
+) -> QueryResult<RegulatorId> {
     diesel::insert_into(regulators::table)
         .values((fields, regulators::created_at.eq(at)))
         .returning(regulators::id)
@@ -40,7 +43,7 @@ pub fn insert(
 
 pub fn update(
     conn: &mut DbConnection,
-    id: i64,
+    id: RegulatorId,
     fields: &RegulatorFields<'_>,
 ) -> QueryResult<usize> {
     // `AsChangeset` skips `None`: a nationwide regulator must write NULL explicitly.
@@ -55,7 +58,7 @@ pub fn update(
     Ok(n)
 }
 
-pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<RegulatorRow> {
+pub fn get(conn: &mut DbConnection, id: RegulatorId) -> QueryResult<RegulatorRow> {
     regulators::table
         .find(id)
         .select(RegulatorRow::as_select())
@@ -89,12 +92,12 @@ pub fn covering(conn: &mut DbConnection, codes: &[String]) -> QueryResult<Vec<Re
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = platform_domiciles)]
 pub struct DomicileRow {
-    pub platform: String,
+    pub platform: Platform,
     pub operator_name: String,
     pub region_code: String,
 }
 
-pub fn domicile(conn: &mut DbConnection, platform: &str) -> QueryResult<Option<DomicileRow>> {
+pub fn domicile(conn: &mut DbConnection, platform: Platform) -> QueryResult<Option<DomicileRow>> {
     platform_domiciles::table
         .find(platform)
         .select(DomicileRow::as_select())
@@ -111,7 +114,7 @@ pub fn domiciles(conn: &mut DbConnection) -> QueryResult<Vec<DomicileRow>> {
 
 pub fn set_domicile(
     conn: &mut DbConnection,
-    platform: &str,
+    platform: Platform,
     operator_name: &str,
     region_code: &str,
 ) -> QueryResult<()> {

@@ -5,6 +5,7 @@
 use super::DbConnection;
 use super::schema::{report_form_tokens, reporter_sessions};
 use super::tokens::{generate, hash_token};
+use crate::domain::ids::CaseId;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
@@ -12,7 +13,7 @@ use diesel::prelude::*;
 /// (for the cookie: only its hash is stored).
 pub fn create(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     now: NaiveDateTime,
     lifetime: TimeDelta,
 ) -> QueryResult<String> {
@@ -33,7 +34,7 @@ pub fn live_case(
     conn: &mut DbConnection,
     token: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<i64>> {
+) -> QueryResult<Option<CaseId>> {
     reporter_sessions::table
         .filter(reporter_sessions::token_hash.eq(hash_token(token)))
         .filter(reporter_sessions::revoked_at.is_null())
@@ -57,7 +58,7 @@ pub fn revoke(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Query
 /// Ends every session of a case (withdrawn, dismissed, closed).
 pub fn revoke_all_for_case(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
@@ -79,7 +80,7 @@ pub fn form_token_hash(form_token: &str) -> String {
 pub fn record_form_token(
     conn: &mut DbConnection,
     token_hash: &str,
-    case_id: i64,
+    case_id: CaseId,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(report_form_tokens::table)
@@ -93,7 +94,7 @@ pub fn record_form_token(
 }
 
 /// The case a form token already filed, if it did.
-pub fn case_filed_by(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<i64>> {
+pub fn case_filed_by(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<CaseId>> {
     report_form_tokens::table
         .find(token_hash)
         .select(report_form_tokens::case_id)

@@ -5,6 +5,7 @@
 use super::DbConnection;
 use super::schema::{cases, email_tokens, outbox};
 use crate::domain::CaseStatus;
+use crate::domain::ids::CaseId;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -28,7 +29,7 @@ pub fn finished_with_contact_before(
     conn: &mut DbConnection,
     cutoff: NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<i64>> {
+) -> QueryResult<Vec<CaseId>> {
     let finished = [
         CaseStatus::Closed,
         CaseStatus::Dismissed,
@@ -48,7 +49,7 @@ pub fn finished_with_contact_before(
 /// Removes the reporter's contact from a case: the address (and the consent to share it, which
 /// has nothing left to share), the client address, the links mailed to them, and the address and
 /// body of every mail to them (unsent ones are dropped: they can no longer go anywhere).
-pub fn erase_contact(conn: &mut DbConnection, case_id: i64, email: &str) -> QueryResult<()> {
+pub fn erase_contact(conn: &mut DbConnection, case_id: CaseId, email: &str) -> QueryResult<()> {
     diesel::update(cases::table.find(case_id))
         .set((
             cases::reporter_email.eq(None::<String>),

@@ -2,23 +2,21 @@
 
 use super::DbConnection;
 use super::schema::email_tokens;
+use crate::domain::email_token::TokenPurpose;
+use crate::domain::ids::CaseId;
 use base64::Engine;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-pub const PURPOSE_CONFIRM: &str = "confirm";
-/// A reporter's link to their case from a status email: opens it, changes nothing.
-pub const PURPOSE_ACCESS: &str = "access";
-
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = email_tokens)]
 pub struct TokenRow {
     pub id: i64,
     pub token_hash: String,
-    pub case_id: i64,
-    pub purpose: String,
+    pub case_id: CaseId,
+    pub purpose: TokenPurpose,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
@@ -39,8 +37,8 @@ pub fn hash_token(token: &str) -> String {
 
 pub fn insert(
     conn: &mut DbConnection,
-    case_id: i64,
-    purpose: &str,
+    case_id: CaseId,
+    purpose: TokenPurpose,
     token_hash: &str,
     created_at: NaiveDateTime,
     expires_at: NaiveDateTime,
@@ -57,7 +55,11 @@ pub fn insert(
     Ok(())
 }
 
-pub fn find(conn: &mut DbConnection, purpose: &str, token: &str) -> QueryResult<Option<TokenRow>> {
+pub fn find(
+    conn: &mut DbConnection,
+    purpose: TokenPurpose,
+    token: &str,
+) -> QueryResult<Option<TokenRow>> {
     email_tokens::table
         .filter(email_tokens::token_hash.eq(hash_token(token)))
         .filter(email_tokens::purpose.eq(purpose))
@@ -81,8 +83,8 @@ pub fn mark_used(conn: &mut DbConnection, token_id: i64, at: NaiveDateTime) -> Q
 /// Ends every unexpired token of `purpose` on a case (its case links, once the case is over).
 pub fn expire_all_for_case(
     conn: &mut DbConnection,
-    case_id: i64,
-    purpose: &str,
+    case_id: CaseId,
+    purpose: TokenPurpose,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(

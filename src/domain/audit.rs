@@ -1,8 +1,77 @@
 //! The audit trail's hash chain: each entry's hash covers the previous entry's hash and its own
 //! content, so a changed, removed or inserted row shows.
 
+use super::ids::{CaseId, HandoffId, OfficerId};
+use super::keyword::keyword_enum;
+use super::status::Transition;
 use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
+
+keyword_enum! {
+    /// What an audit entry records. An open set: a new step adds its action here and the table
+    /// needs no change (the database does not check the keyword; reading an unknown one fails).
+    /// The keywords of status changes are the transitions' names.
+    pub enum AuditAction {
+        Filed => "filed",
+        Confirm => "confirm",
+        Take => "take",
+        Assign => "assign",
+        RequestInfo => "request_info",
+        Reply => "reply",
+        Resume => "resume",
+        Dismiss => "dismiss",
+        Substantiate => "substantiate",
+        HandOff => "hand_off",
+        Acknowledge => "acknowledge",
+        Close => "close",
+        Withdraw => "withdraw",
+        Note => "note",
+        Extend => "extend",
+        EvidenceAdded => "evidence_added",
+        EvidenceDownloaded => "evidence_downloaded",
+        EvidenceRedacted => "evidence_redacted",
+        PackageDownloaded => "package_downloaded",
+        HandoffResent => "handoff_resent",
+        HandoffAcknowledged => "handoff_acknowledged",
+        HandoffReminder => "handoff_reminder",
+        Outcome => "outcome",
+        OriginalRequested => "original_requested",
+        OriginalApproved => "original_approved",
+        OriginalRefused => "original_refused",
+        OriginalDownloaded => "original_downloaded",
+        ContactErased => "contact_erased",
+        DeadlinesRecounted => "deadlines_recounted",
+    }
+}
+
+impl AuditAction {
+    /// The entry a status change writes.
+    pub fn of_transition(t: Transition) -> Self {
+        match t {
+            Transition::Confirm => AuditAction::Confirm,
+            Transition::Take => AuditAction::Take,
+            Transition::RequestInfo => AuditAction::RequestInfo,
+            Transition::ReporterAnswers => AuditAction::Reply,
+            Transition::Resume => AuditAction::Resume,
+            Transition::Dismiss(_) => AuditAction::Dismiss,
+            Transition::Substantiate => AuditAction::Substantiate,
+            Transition::HandOff => AuditAction::HandOff,
+            Transition::Acknowledge => AuditAction::Acknowledge,
+            Transition::Close => AuditAction::Close,
+            Transition::Withdraw => AuditAction::Withdraw,
+        }
+    }
+}
+
+keyword_enum! {
+    /// Who an audit entry's actor is, as stored beside the actor's id.
+    pub enum ActorKind {
+        Reporter => "reporter",
+        Officer => "officer",
+        Regulator => "regulator",
+        System => "system",
+    }
+}
 
 /// The `prev_hash` of a case's first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -24,25 +93,39 @@ impl Visibility {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     Reporter,
-    Officer(i64),
-    Regulator(i64),
+    Officer(OfficerId),
+    /// The regulator, acting through the signed link of this handoff.
+    Regulator(HandoffId),
     System,
 }
 
 impl Actor {
-    pub fn kind(self) -> &'static str {
+    pub fn kind(self) -> ActorKind {
         match self {
-            Actor::Reporter => "reporter",
-            Actor::Officer(_) => "officer",
-            Actor::Regulator(_) => "regulator",
-            Actor::System => "system",
+            Actor::Reporter => ActorKind::Reporter,
+            Actor::Officer(_) => ActorKind::Officer,
+            Actor::Regulator(_) => ActorKind::Regulator,
+            Actor::System => ActorKind::System,
         }
     }
 
+    /// The id stored beside the kind (officers and regulators are rows).
     pub fn id(self) -> Option<i64> {
         match self {
-            Actor::Officer(id) | Actor::Regulator(id) => Some(id),
+            Actor::Officer(id) => Some(id.get()),
+            Actor::Regulator(id) => Some(id.get()),
             Actor::Reporter | Actor::System => None,
+        }
+    }
+
+    /// The actor a stored (kind, id) pair names; `None` when an officer or regulator has no id.
+    pub fn from_stored(kind: ActorKind, id: Option<i64>) -> Option<Self> {
+        match (kind, id) {
+            (ActorKind::Reporter, _) => Some(Actor::Reporter),
+            (ActorKind::System, _) => Some(Actor::System),
+            (ActorKind::Officer, Some(id)) => Some(Actor::Officer(OfficerId(id))),
+            (ActorKind::Regulator, Some(id)) => Some(Actor::Regulator(HandoffId(id))),
+            (ActorKind::Officer | ActorKind::Regulator, None) => None,
         }
     }
 }
@@ -50,7 +133,7 @@ impl Actor {
 /// One entry's content, as hashed.
 #[derive(Debug, Clone)]
 pub struct AuditContent<'a> {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub seq: i32,
     pub at: NaiveDateTime,
     pub actor_kind: &'a str,
@@ -116,7 +199,7 @@ mod tests {
 
     fn content(seq: i32, action: &str) -> AuditContent<'_> {
         AuditContent {
-            case_id: 7,
+            case_id: CaseId(7),
             seq,
             at: chrono::DateTime::from_timestamp(1_790_000_000 + i64::from(seq), 0)
                 .map(|d| d.naive_utc())

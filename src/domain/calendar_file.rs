@@ -7,12 +7,27 @@
 //!   "adjusted_working_days": ["2027-02-…", …] }
 //! ```
 
+use super::keyword::keyword_enum;
 use super::statutory;
 use super::workdays::{Holiday, YearDays, is_weekend};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
+
+keyword_enum! {
+    /// How a year file came in.
+    pub enum Origin {
+        /// Inside the binary.
+        Shipped => "shipped",
+        /// A file in `DATA_DIR/calendar/`, read at start-up.
+        DataDir => "data_dir",
+        /// `reviewwatch calendar import FILE`.
+        Command => "command",
+        /// A supervisor's upload on `/officer/calendar`.
+        Upload => "upload",
+    }
+}
 
 /// A year file is a page of dates: anything larger is not one.
 pub const MAX_FILE_BYTES: usize = 64 * 1024;

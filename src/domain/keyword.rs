@@ -2,10 +2,12 @@
 
 /// Declares an enum whose variants map one-to-one to keywords, with `ALL`, `as_str` and `parse`.
 macro_rules! keyword_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident => $kw:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* pub enum $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident => $kw:literal),+ $(,)?
+    }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -16,6 +18,12 @@ macro_rules! keyword_enum {
 
             pub fn parse(keyword: &str) -> Option<Self> {
                 match keyword { $($kw => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 

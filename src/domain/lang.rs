@@ -7,6 +7,12 @@ pub enum Lang {
     En,
 }
 
+impl serde::Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::ZhCn, Lang::En];
 

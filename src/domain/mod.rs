@@ -6,14 +6,20 @@ pub mod case_number;
 pub mod category;
 pub mod china_time;
 pub mod deadlines;
+pub mod email_token;
+pub mod evidence;
+pub mod ids;
 mod keyword;
 pub mod lang;
 pub mod login;
+pub mod mail_kind;
 pub mod officer;
+pub mod original;
 pub mod outcome;
 pub mod platform;
 pub mod receipt_code;
 pub mod region;
+pub mod regulator;
 pub mod report;
 pub mod shop;
 pub mod status;
@@ -22,6 +28,10 @@ pub mod workdays;
 
 pub use case_number::CaseNumber;
 pub use category::Category;
+pub use ids::{
+    CaseId, DeviceId, EvidenceId, HandoffId, MailId, NoteId, OfficerId, OriginalRequestId,
+    RegulatorId,
+};
 pub use lang::Lang;
 pub use platform::Platform;
 pub use receipt_code::ReceiptCode;

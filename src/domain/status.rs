@@ -1,6 +1,7 @@
 //! The case lifecycle: every status, and the one state machine every change goes through.
 
 use super::keyword::keyword_enum;
+use super::outcome::Outcome;
 
 keyword_enum! {
     /// Where a case stands (DESIGN.md "Case lifecycle"). The keyword is the machine status name.
@@ -25,6 +26,46 @@ keyword_enum! {
         Duplicate => "duplicate",
         OutOfScope => "out_of_scope",
         Spam => "spam",
+    }
+}
+
+/// Why a case ended, kept on the case: the dismissal's reason, the regulator's outcome, or an
+/// officer closing it (their note is on the case's notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClosedReason {
+    Dismissed(DismissReason),
+    Outcome(Outcome),
+    ClosedByOfficer,
+}
+
+impl ClosedReason {
+    const CLOSED_BY_OFFICER: &'static str = "closed_by_officer";
+
+    /// The stored keyword: the reason's or the outcome's own (the two sets do not overlap).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClosedReason::Dismissed(r) => r.as_str(),
+            ClosedReason::Outcome(o) => o.as_str(),
+            ClosedReason::ClosedByOfficer => Self::CLOSED_BY_OFFICER,
+        }
+    }
+
+    pub fn parse(keyword: &str) -> Option<Self> {
+        if keyword == Self::CLOSED_BY_OFFICER {
+            return Some(ClosedReason::ClosedByOfficer);
+        }
+        DismissReason::parse(keyword)
+            .map(ClosedReason::Dismissed)
+            .or_else(|| Outcome::parse(keyword).map(ClosedReason::Outcome))
+    }
+
+    /// Every keyword, for the database's check.
+    pub fn all() -> impl Iterator<Item = ClosedReason> {
+        DismissReason::ALL
+            .iter()
+            .map(|r| ClosedReason::Dismissed(*r))
+            .chain(Outcome::ALL.iter().map(|o| ClosedReason::Outcome(*o)))
+            .chain([ClosedReason::ClosedByOfficer])
     }
 }
 

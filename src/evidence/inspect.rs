@@ -27,55 +27,14 @@ const THUMB_MAX_SIDE: u32 = 320;
 pub(super) const DISPLAY_JPEG_QUALITY: u8 = 90;
 pub(super) const THUMB_JPEG_QUALITY: u8 = 80;
 
-/// An accepted image format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageKind {
-    Png,
-    Jpeg,
-    Webp,
-}
+pub use crate::domain::evidence::ImageKind;
 
-impl ImageKind {
-    pub fn mime(self) -> &'static str {
-        match self {
-            ImageKind::Png => "image/png",
-            ImageKind::Jpeg => "image/jpeg",
-            ImageKind::Webp => "image/webp",
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            ImageKind::Png => "png",
-            ImageKind::Jpeg => "jpg",
-            ImageKind::Webp => "webp",
-        }
-    }
-
-    /// The name stored in the DB; [`ImageKind::parse`] is its inverse.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImageKind::Png => "png",
-            ImageKind::Jpeg => "jpeg",
-            ImageKind::Webp => "webp",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "png" => Some(ImageKind::Png),
-            "jpeg" => Some(ImageKind::Jpeg),
-            "webp" => Some(ImageKind::Webp),
-            _ => None,
-        }
-    }
-
-    fn format(self) -> ImageFormat {
-        match self {
-            ImageKind::Png => ImageFormat::Png,
-            ImageKind::Jpeg => ImageFormat::Jpeg,
-            ImageKind::Webp => ImageFormat::WebP,
-        }
+/// The decoder's name for a kind.
+fn image_format(kind: ImageKind) -> ImageFormat {
+    match kind {
+        ImageKind::Png => ImageFormat::Png,
+        ImageKind::Jpeg => ImageFormat::Jpeg,
+        ImageKind::Webp => ImageFormat::WebP,
     }
 }
 
@@ -392,7 +351,7 @@ fn inspect_bytes(
         return Err(broken("truncated JPEG (no end-of-image marker)"));
     }
 
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), kind.format());
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format(kind));
     reader.limits(decoder_limits(limits));
     let mut decoder = reader
         .into_decoder()

@@ -2,6 +2,7 @@
 //! A refused submission leaves nothing behind; a kept one can be undone if its transaction fails.
 
 use super::{BlobKind, EvidenceLimits, EvidenceStore, Rejection, Sha256Hex, inspect};
+use crate::domain::evidence::ImageKind;
 use std::path::PathBuf;
 
 /// A file as it arrived: the name the browser gave (for messages only) and where its bytes are.
@@ -14,13 +15,13 @@ pub struct Upload {
 #[derive(Debug, Clone)]
 pub struct StoredEvidence {
     pub original_name: String,
-    pub kind: &'static str,
+    pub kind: ImageKind,
     pub sha256: String,
     pub byte_size: i64,
     pub width: i32,
     pub height: i32,
     pub display_sha256: String,
-    pub display_kind: &'static str,
+    pub display_kind: ImageKind,
     pub thumb_sha256: String,
     pub thumb_width: i32,
     pub thumb_height: i32,
@@ -121,13 +122,13 @@ pub fn take_in(
             }
             stored.push(StoredEvidence {
                 original_name: clean_name(&upload.name),
-                kind: image.kind.as_str(),
+                kind: image.kind,
                 sha256: image.sha256.to_string(),
                 byte_size: i64::try_from(image.byte_size).unwrap_or(i64::MAX),
                 width: i32::try_from(image.width).unwrap_or(i32::MAX),
                 height: i32::try_from(image.height).unwrap_or(i32::MAX),
                 display_sha256: display_sha.to_string(),
-                display_kind: image.display_kind.as_str(),
+                display_kind: image.display_kind,
                 thumb_sha256: thumb_sha.to_string(),
                 thumb_width: i32::try_from(image.thumbnail_width).unwrap_or(i32::MAX),
                 thumb_height: i32::try_from(image.thumbnail_height).unwrap_or(i32::MAX),

@@ -8,7 +8,7 @@ use crate::db::evidence::{EvidenceRow, RedactionRow};
 use crate::db::notes::MessageView;
 use crate::db::regulators::RegulatorRow;
 use crate::domain::region::divisions;
-use crate::domain::{Category, Lang, Platform, RegionCode};
+use crate::domain::{Category, Lang, RegionCode};
 use crate::i18n::{Messages, messages};
 use askama::Template;
 use base64::Engine;
@@ -29,9 +29,7 @@ pub struct PackedEvidence {
 
 impl PackedEvidence {
     fn extension(&self) -> &'static str {
-        crate::evidence::ImageKind::parse(&self.row.display_kind)
-            .map(|k| k.extension())
-            .unwrap_or("bin")
+        self.row.display_kind.extension()
     }
 
     pub fn copy_sha256(&self) -> String {
@@ -124,8 +122,7 @@ pub fn legal_bases(category: Category) -> Vec<&'static str> {
 
 pub fn case_json(input: &PackageInput<'_>, m: &Messages) -> Value {
     let c = input.case;
-    let platform = Platform::parse(&c.platform);
-    let category = Category::parse(&c.category);
+    let (platform, category) = (c.platform, c.category);
     let shared = c.consent_share_contact && c.reporter_email.is_some();
     json!({
         "schema": SCHEMA,
@@ -147,14 +144,14 @@ pub fn case_json(input: &PackageInput<'_>, m: &Messages) -> Value {
             "submitted_at": c.submitted_at.as_ref().map(iso),
             "kinds": { "report": true, "complaint": c.is_complaint },
             "platform": c.platform,
-            "platform_name": platform.map(|p| m.platform(p).to_string()),
+            "platform_name": m.platform(platform),
             "platform_other": c.platform_other,
             "shop": { "name": c.shop_name, "url_or_id": c.shop_ref, "key": c.shop_key },
             "region": { "code": c.region_code, "name": region_name(&c.region_code) },
             "product_url": c.product_url,
             "order_number": c.order_number,
             "category": c.category,
-            "category_name": category.map(|k| m.category(k).to_string()),
+            "category_name": m.category(category),
             "seen_on": c.seen_on.to_string(),
             "description": c.description,
         },
@@ -179,7 +176,7 @@ pub fn case_json(input: &PackageInput<'_>, m: &Messages) -> Value {
                 "width": e.row.width,
                 "height": e.row.height,
                 "uploaded_at": iso(&e.row.uploaded_at),
-                "sent_with": if e.row.source == "reply" { "reply" } else { "report" },
+                "sent_with": e.row.source,
                 "redacted": e.redaction.is_some(),
                 "copy": {
                     "sha256": e.copy_sha256(),
@@ -258,16 +255,14 @@ pub fn files(input: PackageInput<'_>) -> Result<Vec<PackageFile>, askama::Error>
     let m = messages(Lang::ZhCn);
     let c = input.case;
     let json = case_json(&input, m);
-    let category = Category::parse(&c.category);
+    let category = c.category;
     let summary = SummaryPage {
         m,
         case: c,
         seq: input.seq,
         regulator: input.regulator,
-        platform_name: m.platform_label(&c.platform, c.platform_other.as_deref()),
-        category_name: category
-            .map(|k| m.category(k).to_string())
-            .unwrap_or_default(),
+        platform_name: m.platform_label(c.platform, c.platform_other.as_deref()),
+        category_name: m.category(category).to_string(),
         region_name: format!("{} ({})", region_name(&c.region_code), c.region_code),
         shared_email: c.reporter_email.clone().filter(|_| c.consent_share_contact),
         evidence: input
@@ -286,7 +281,7 @@ pub fn files(input: PackageInput<'_>) -> Result<Vec<PackageFile>, askama::Error>
             })
             .collect(),
         messages: input.messages,
-        legal_bases: category.map(legal_bases).unwrap_or_default(),
+        legal_bases: legal_bases(category),
         generated_at: crate::domain::china_time::format(&input.generated_at),
         chain_intact: input.chain_intact,
         trail_len: input.trail.len(),

@@ -1,6 +1,7 @@
 //! The regulator's links: `/handoff/{id}/{action}/{expires}/{signature}`, an HMAC over the
 //! handoff, the action and the expiry, so they cannot be forged or stretched, and need no account.
 
+use crate::domain::HandoffId;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -44,14 +45,19 @@ pub enum LinkError {
     Expired,
 }
 
-fn mac(key: &[u8], handoff_id: i64, action: LinkAction, expires: i64) -> Option<Hmac<Sha256>> {
+fn mac(
+    key: &[u8],
+    handoff_id: HandoffId,
+    action: LinkAction,
+    expires: i64,
+) -> Option<Hmac<Sha256>> {
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).ok()?;
     m.update(format!("handoff:{handoff_id}:{}:{expires}", action.as_str()).as_bytes());
     Some(m)
 }
 
 /// The path of a link that works until `expires` (Unix seconds).
-pub fn path(key: &[u8], handoff_id: i64, action: LinkAction, expires: i64) -> String {
+pub fn path(key: &[u8], handoff_id: HandoffId, action: LinkAction, expires: i64) -> String {
     let sig = mac(key, handoff_id, action, expires)
         .map(|m| hex::encode(m.finalize().into_bytes()))
         .unwrap_or_default();
@@ -60,7 +66,7 @@ pub fn path(key: &[u8], handoff_id: i64, action: LinkAction, expires: i64) -> St
 
 pub fn check(
     key: &[u8],
-    handoff_id: i64,
+    handoff_id: HandoffId,
     action: LinkAction,
     expires: i64,
     sig: &str,
@@ -82,7 +88,7 @@ pub fn check(
 mod tests {
     use super::*;
 
-    fn parts(p: &str) -> (i64, LinkAction, i64, String) {
+    fn parts(p: &str) -> (HandoffId, LinkAction, i64, String) {
         let v: Vec<&str> = p.trim_start_matches('/').split('/').collect();
         (
             v[1].parse().expect("id"),
@@ -94,7 +100,7 @@ mod tests {
 
     #[test]
     fn a_link_works_until_it_expires_and_only_for_what_it_names() {
-        let p = path(b"k", 7, LinkAction::Acknowledge, 1000);
+        let p = path(b"k", HandoffId(7), LinkAction::Acknowledge, 1000);
         let (id, action, exp, sig) = parts(&p);
         assert_eq!(check(b"k", id, action, exp, &sig, 999), Ok(()));
         assert_eq!(
@@ -102,7 +108,7 @@ mod tests {
             Err(LinkError::Expired)
         );
         assert_eq!(
-            check(b"k", 8, action, exp, &sig, 999),
+            check(b"k", HandoffId(8), action, exp, &sig, 999),
             Err(LinkError::Forged)
         );
         assert_eq!(

@@ -5,8 +5,7 @@
 use crate::db::regulators::RegulatorRow;
 use crate::domain::RegionCode;
 use crate::domain::region::Level;
-
-pub const KINDS: [&str; 3] = ["market", "police", "consumer"];
+use crate::domain::regulator::RegulatorKind;
 
 /// Why a regulator is proposed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,8 +46,11 @@ fn specificity(regulator_region: Option<&str>) -> u8 {
     }
 }
 
-fn kind_rank(kind: &str) -> usize {
-    KINDS.iter().position(|k| *k == kind).unwrap_or(KINDS.len())
+fn kind_rank(kind: RegulatorKind) -> usize {
+    RegulatorKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(RegulatorKind::ALL.len())
 }
 
 /// The proposals, best first. For each kind, only the most specific level of the merchant's
@@ -60,7 +62,7 @@ pub fn propose(
     for_domicile: &[RegulatorRow],
 ) -> Vec<Proposal> {
     let mut out: Vec<Proposal> = Vec::new();
-    for kind in KINDS {
+    for &kind in RegulatorKind::ALL {
         let candidates: Vec<&RegulatorRow> = for_merchant
             .iter()
             .filter(|r| r.kind == kind && r.active)
@@ -91,7 +93,7 @@ pub fn propose(
     if let Some(domicile) = domicile_region {
         let candidates: Vec<&RegulatorRow> = for_domicile
             .iter()
-            .filter(|r| r.kind == "market" && r.active && r.region_code.is_some())
+            .filter(|r| r.kind == RegulatorKind::Market && r.active && r.region_code.is_some())
             .filter(|r| {
                 r.region_code
                     .as_deref()
@@ -118,7 +120,7 @@ pub fn propose(
         }
     }
     out.sort_by_key(|p| match p.basis {
-        Basis::MerchantRegion { .. } => (0, kind_rank(&p.regulator.kind)),
+        Basis::MerchantRegion { .. } => (0, kind_rank(p.regulator.kind)),
         Basis::PlatformDomicile => (1, 0),
     });
     out
@@ -127,12 +129,13 @@ pub fn propose(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::RegulatorId;
 
     fn reg(id: i64, kind: &str, region: Option<&str>) -> RegulatorRow {
         RegulatorRow {
-            id,
+            id: RegulatorId(id),
             name: format!("r{id}"),
-            kind: kind.into(),
+            kind: RegulatorKind::parse(kind).expect("a kind"),
             region_code: region.map(str::to_string),
             email: format!("r{id}@example.gov.cn"),
             active: true,
@@ -155,7 +158,7 @@ mod tests {
             reg(6, "market", Some("440106")),
         ];
         let p = propose(&code("440113"), &regs, None, &[]);
-        let ids: Vec<i64> = p.iter().map(|p| p.regulator.id).collect();
+        let ids: Vec<i64> = p.iter().map(|p| p.regulator.id.get()).collect();
         assert_eq!(
             ids,
             vec![2, 5],
@@ -169,14 +172,14 @@ mod tests {
         assert_eq!(
             propose(&code("440113"), &regs, None, &[])
                 .first()
-                .map(|p| p.regulator.id),
+                .map(|p| p.regulator.id.get()),
             Some(3)
         );
         let regs = vec![reg(4, "market", None)];
         assert_eq!(
             propose(&code("440113"), &regs, None, &[])
                 .first()
-                .map(|p| p.regulator.id),
+                .map(|p| p.regulator.id.get()),
             Some(4)
         );
     }
@@ -189,7 +192,7 @@ mod tests {
             reg(8, "market", Some("330100")),
         ];
         let p = propose(&code("440113"), &merchant, Some(&code("330110")), &domicile);
-        let got: Vec<(i64, Basis)> = p.iter().map(|p| (p.regulator.id, p.basis)).collect();
+        let got: Vec<(i64, Basis)> = p.iter().map(|p| (p.regulator.id.get(), p.basis)).collect();
         assert_eq!(
             got,
             vec![

@@ -1,6 +1,7 @@
 //! One askama struct per email, each with a text and an HTML template under `templates/email/`.
 
 use super::Composed;
+use crate::domain::mail_kind::MailKind;
 use crate::domain::{CaseStatus, Lang};
 use crate::i18n::{Messages, messages};
 use askama::Template;
@@ -55,7 +56,7 @@ impl ConfirmEmail {
         let m = messages(self.lang);
         let (text, html) = self.render_both(m)?;
         Ok(Composed {
-            kind: "confirm",
+            kind: MailKind::Confirm,
             subject: m.t1("email.confirm.subject", &self.case_number),
             text,
             html,
@@ -88,7 +89,7 @@ impl StatusEmail {
         let m = messages(self.lang);
         let (text, html) = self.render_both(m)?;
         Ok(Composed {
-            kind: "status",
+            kind: MailKind::Status,
             subject: m.t2(
                 "email.status.subject",
                 &self.case_number,
@@ -147,11 +148,11 @@ impl OfficerEmail {
         })
     }
 
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> MailKind {
         match self.notice {
-            OfficerNotice::Assigned => "assigned",
-            OfficerNotice::ReporterAnswered => "reporter_answered",
-            OfficerNotice::OriginalRequested => "original_requested",
+            OfficerNotice::Assigned => MailKind::Assigned,
+            OfficerNotice::ReporterAnswered => MailKind::ReporterAnswered,
+            OfficerNotice::OriginalRequested => MailKind::OriginalRequested,
         }
     }
 
@@ -195,9 +196,9 @@ impl HandoffEmail {
         };
         Ok(Composed {
             kind: if self.reminder {
-                "handoff_reminder"
+                MailKind::HandoffReminder
             } else {
-                "handoff"
+                MailKind::Handoff
             },
             subject,
             text,
@@ -239,7 +240,7 @@ impl OriginalDecisionEmail {
             format!("证据原件调取申请未获同意：{}", self.case_number)
         };
         Ok(Composed {
-            kind: "original_decision",
+            kind: MailKind::OriginalDecision,
             subject,
             text,
             html,

@@ -6,12 +6,14 @@ pub mod transport;
 pub mod worker;
 
 use crate::db::{DbConnection, outbox};
+use crate::domain::mail_kind::MailKind;
+use crate::domain::{CaseId, MailId};
 use chrono::NaiveDateTime;
 
 /// A rendered email, ready for the outbox.
 #[derive(Debug, Clone)]
 pub struct Composed {
-    pub kind: &'static str,
+    pub kind: MailKind,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -25,11 +27,11 @@ pub struct Composed {
 /// caused it commits.
 pub fn enqueue(
     conn: &mut DbConnection,
-    case_id: Option<i64>,
+    case_id: Option<CaseId>,
     to: &str,
     mail: &Composed,
     now: NaiveDateTime,
-) -> diesel::QueryResult<i64> {
+) -> diesel::QueryResult<MailId> {
     outbox::insert(
         conn,
         &outbox::NewMail {

@@ -58,7 +58,7 @@ impl MailWorker {
         let Some(mail) = claimed else {
             return Ok(false);
         };
-        let span = tracing::info_span!("send_mail", outbox_id = mail.id, kind = %mail.kind, case_id = mail.case_id);
+        let span = tracing::info_span!("send_mail", outbox_id = %mail.id, kind = %mail.kind, case_id = ?mail.case_id.map(|c| c.get()));
         // Instrumented, not entered: an entered span held across `.await` would also tag the
         // log lines of whatever else runs on this thread meanwhile.
         self.deliver(mail).instrument(span).await?;

@@ -5,68 +5,89 @@
 
 use crate::db::{self, DbConnection, regulators};
 use crate::domain::region::divisions;
+use crate::domain::regulator::RegulatorKind;
 
 const DOMAIN: &str = "demo.reviewwatch.cn";
 
 /// (name, kind, region code or None for nationwide, mailbox)
-const LOCAL: &[(&str, &str, Option<&str>, &str)] = &[
-    ("国家市场监督管理总局", "market", None, "samr"),
-    ("中国消费者协会", "consumer", None, "cca"),
-    ("广州市市场监督管理局", "market", Some("440100"), "gz-amr"),
+const LOCAL: &[(&str, RegulatorKind, Option<&str>, &str)] = &[
+    ("国家市场监督管理总局", RegulatorKind::Market, None, "samr"),
+    ("中国消费者协会", RegulatorKind::Consumer, None, "cca"),
+    (
+        "广州市市场监督管理局",
+        RegulatorKind::Market,
+        Some("440100"),
+        "gz-amr",
+    ),
     (
         "广州市番禺区市场监督管理局",
-        "market",
+        RegulatorKind::Market,
         Some("440113"),
         "panyu-amr",
     ),
     (
         "广州市天河区市场监督管理局",
-        "market",
+        RegulatorKind::Market,
         Some("440106"),
         "tianhe-amr",
     ),
-    ("广州市公安局", "police", Some("440100"), "gz-police"),
+    (
+        "广州市公安局",
+        RegulatorKind::Police,
+        Some("440100"),
+        "gz-police",
+    ),
     (
         "广州市消费者委员会",
-        "consumer",
+        RegulatorKind::Consumer,
         Some("440100"),
         "gz-consumer",
     ),
-    ("深圳市市场监督管理局", "market", Some("440300"), "sz-amr"),
-    ("杭州市市场监督管理局", "market", Some("330100"), "hz-amr"),
+    (
+        "深圳市市场监督管理局",
+        RegulatorKind::Market,
+        Some("440300"),
+        "sz-amr",
+    ),
+    (
+        "杭州市市场监督管理局",
+        RegulatorKind::Market,
+        Some("330100"),
+        "hz-amr",
+    ),
     (
         "杭州市余杭区市场监督管理局",
-        "market",
+        RegulatorKind::Market,
         Some("330110"),
         "yuhang-amr",
     ),
     (
         "上海市长宁区市场监督管理局",
-        "market",
+        RegulatorKind::Market,
         Some("310105"),
         "changning-amr",
     ),
     (
         "上海市黄浦区市场监督管理局",
-        "market",
+        RegulatorKind::Market,
         Some("310101"),
         "huangpu-amr",
     ),
     (
         "北京市大兴区市场监督管理局",
-        "market",
+        RegulatorKind::Market,
         Some("110115"),
         "daxing-amr",
     ),
     (
         "北京市朝阳区市场监督管理局",
-        "market",
+        RegulatorKind::Market,
         Some("110105"),
         "chaoyang-amr",
     ),
     (
         "北京市海淀区市场监督管理局",
-        "market",
+        RegulatorKind::Market,
         Some("110108"),
         "haidian-amr",
     ),
@@ -86,7 +107,7 @@ pub fn seed_directory(conn: &mut DbConnection) -> Result<usize, db::DbError> {
             let email = format!("amr-{}@{DOMAIN}", &p.code[..2]);
             let fields = regulators::RegulatorFields {
                 name: &name,
-                kind: "market",
+                kind: RegulatorKind::Market,
                 region_code: Some(&p.code),
                 email: &email,
                 active: true,
@@ -98,7 +119,7 @@ pub fn seed_directory(conn: &mut DbConnection) -> Result<usize, db::DbError> {
             let email = format!("{mailbox}@{DOMAIN}");
             let fields = regulators::RegulatorFields {
                 name,
-                kind,
+                kind: *kind,
                 region_code: *region,
                 email: &email,
                 active: true,

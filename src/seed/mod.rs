@@ -11,12 +11,17 @@ pub mod images;
 use crate::config::Settings;
 use crate::db::audit::NewEntry;
 use crate::db::{self, DbConnection, DbPool, audit, cases, evidence, notes, officers, queue};
+use crate::domain::CaseId;
+use crate::domain::OfficerId;
 use crate::domain::audit::Actor;
 use crate::domain::china_time;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::{
     CaseStatus, Category, DismissReason, Lang, Platform, ReceiptCode, RegionCode, ShopRef,
     Transition, china_date,
+};
+use crate::domain::{
+    audit::AuditAction, evidence::EvidenceSource, officer::Role, status::ClosedReason,
 };
 use crate::evidence::EvidenceStore;
 use crate::evidence::intake::StoredEvidence;
@@ -56,18 +61,22 @@ pub struct Options {
 }
 
 /// The demo accounts.
-const OFFICERS: [(&str, &str, &str); 3] = [
-    ("wang.zhuguan@demo.reviewwatch.cn", "王主管", "supervisor"),
-    ("li.ming@demo.reviewwatch.cn", "李明", "officer"),
-    ("zhang.hua@demo.reviewwatch.cn", "张华", "officer"),
+const OFFICERS: [(&str, &str, Role); 3] = [
+    (
+        "wang.zhuguan@demo.reviewwatch.cn",
+        "王主管",
+        Role::Supervisor,
+    ),
+    ("li.ming@demo.reviewwatch.cn", "李明", Role::Officer),
+    ("zhang.hua@demo.reviewwatch.cn", "张华", Role::Officer),
 ];
 
 #[derive(Debug, Clone)]
 pub struct Login {
-    pub id: i64,
+    pub id: OfficerId,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     /// None: the account existed already and was left as it was.
     pub password: Option<String>,
 }
@@ -216,12 +225,13 @@ async fn add_officers(pool: &DbPool) -> anyhow::Result<Vec<Login>> {
             continue;
         }
         let password = random_password();
-        let id = workflow::accounts::add_officer(pool, email, name, role, &password).await?;
+        let id =
+            workflow::accounts::add_officer(pool, email, name, role.as_str(), &password).await?;
         logins.push(Login {
             id,
             email: email.to_string(),
             name: name.to_string(),
-            role: role.to_string(),
+            role,
             password: Some(password),
         });
     }
@@ -240,9 +250,9 @@ fn random_password() -> String {
 
 #[derive(Debug, Clone, Copy)]
 struct OfficerIds {
-    supervisor: i64,
-    li_ming: i64,
-    zhang_hua: i64,
+    supervisor: OfficerId,
+    li_ming: OfficerId,
+    zhang_hua: OfficerId,
 }
 
 impl OfficerIds {
@@ -286,38 +296,38 @@ enum Step {
     Confirm,
     /// `by` gives the case to `to` (taking it when they are the same).
     Assign {
-        by: i64,
-        to: i64,
+        by: OfficerId,
+        to: OfficerId,
     },
     RequestInfo {
-        officer: i64,
+        officer: OfficerId,
         message: &'static str,
     },
     Reply {
         message: &'static str,
     },
     Resume {
-        officer: i64,
+        officer: OfficerId,
     },
     Note {
-        officer: i64,
+        officer: OfficerId,
         body: &'static str,
     },
     Extend {
-        officer: i64,
+        officer: OfficerId,
         reason: &'static str,
     },
     Substantiate {
-        officer: i64,
+        officer: OfficerId,
         note: Option<&'static str>,
         finding: &'static str,
     },
     Close {
-        officer: i64,
+        officer: OfficerId,
         note: &'static str,
     },
     Dismiss {
-        officer: i64,
+        officer: OfficerId,
         reason: DismissReason,
     },
     Withdraw {
@@ -622,7 +632,7 @@ impl Generator {
         plan
     }
 
-    fn assignee(&mut self) -> i64 {
+    fn assignee(&mut self) -> OfficerId {
         let o = self.officers;
         [o.li_ming, o.zhang_hua, o.supervisor][weighted(&mut self.rng, &[45, 40, 15])]
     }
@@ -961,12 +971,12 @@ fn choose_specials(rng: &mut StdRng, skeletons: &mut [Skeleton], provinces: usiz
 struct Deferred {
     audit: Vec<audit::ChainedEntry>,
     evidence: Vec<LaterEvidence>,
-    search: Vec<(i64, String)>,
+    search: Vec<(CaseId, String)>,
     deadlines: Vec<queue::NewDeadlineRow>,
 }
 
 struct LaterEvidence {
-    case_id: i64,
+    case_id: CaseId,
     position: i32,
     /// Which screenshot of the pool.
     image: usize,
@@ -984,7 +994,7 @@ impl Deferred {
                 Some(evidence::NewEvidence {
                     case_id: l.case_id,
                     position: l.position,
-                    source: "report",
+                    source: EvidenceSource::Report,
                     original_name: &l.name,
                     kind: e.kind,
                     sha256: &e.sha256,
@@ -1110,8 +1120,8 @@ struct Outcome {
     version: i32,
     last_activity: NaiveDateTime,
     submitted_at: NaiveDateTime,
-    assigned: Option<i64>,
-    closed_reason: Option<String>,
+    assigned: Option<OfficerId>,
+    closed_reason: Option<ClosedReason>,
 }
 
 fn outcome(plan: &Plan) -> Outcome {
@@ -1132,8 +1142,10 @@ fn outcome(plan: &Plan) -> Outcome {
         match step {
             Step::Confirm => o.submitted_at = *at,
             Step::Assign { to, .. } => o.assigned = Some(*to),
-            Step::Dismiss { reason, .. } => o.closed_reason = Some(reason.as_str().to_string()),
-            Step::Close { note, .. } => o.closed_reason = Some((*note).to_string()),
+            Step::Dismiss { reason, .. } => {
+                o.closed_reason = Some(ClosedReason::Dismissed(*reason))
+            }
+            Step::Close { .. } => o.closed_reason = Some(ClosedReason::ClosedByOfficer),
             _ => {}
         }
     }
@@ -1162,8 +1174,8 @@ fn write_case(
         conn,
         &cases::NewCase {
             case_number: &number,
-            status: plan.status.as_str(),
-            platform: plan.shop.platform.as_str(),
+            status: plan.status,
+            platform: plan.shop.platform,
             platform_other: plan.shop.platform_other,
             shop_name: &plan.shop.name,
             shop_ref: &shop_ref,
@@ -1173,11 +1185,11 @@ fn write_case(
             city_code: city.as_deref(),
             product_url: plan.product_url.as_deref(),
             order_number: plan.order_number.as_deref(),
-            category: plan.category.as_str(),
+            category: plan.category,
             seen_on: plan.seen_on,
             description: &plan.description,
             reporter_email: plan.email.as_deref(),
-            language: plan.language.as_str(),
+            language: plan.language,
             consent_share_contact: plan.consent,
             is_complaint: plan.complaint,
             receipt_hash: &plan.receipt_hash,
@@ -1188,7 +1200,7 @@ fn write_case(
         },
         o.version,
         o.assigned,
-        o.closed_reason.as_deref(),
+        o.closed_reason,
     )?;
     later.search.push((
         case_id,
@@ -1205,7 +1217,7 @@ fn write_case(
     };
     trail.push(NewEntry {
         actor: Actor::Reporter,
-        action: "filed",
+        action: crate::domain::audit::AuditAction::Filed,
         detail: json!({
             "status": first.as_str(),
             "platform": plan.shop.platform.as_str(),
@@ -1231,7 +1243,7 @@ fn write_case(
         files += 1;
         trail.push(NewEntry {
             actor: Actor::Reporter,
-            action: "evidence_added",
+            action: crate::domain::audit::AuditAction::EvidenceAdded,
             detail: json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size }),
             visible_to_reporter: true,
             at: plan.created_at,
@@ -1261,7 +1273,7 @@ fn write_case(
         }
         trail.push(NewEntry {
             actor,
-            action: transition.name(),
+            action: AuditAction::of_transition(transition),
             detail,
             visible_to_reporter: true,
             at,
@@ -1286,7 +1298,7 @@ fn write_case(
             Step::Assign { by, to } => {
                 t.push(NewEntry {
                     actor: Actor::Officer(by),
-                    action: "assign",
+                    action: crate::domain::audit::AuditAction::Assign,
                     detail: json!({ "officer_id": to }),
                     visible_to_reporter: false,
                     at,
@@ -1343,7 +1355,7 @@ fn write_case(
                 let note_id = notes::add_note(conn, case_id, officer, body, at)?;
                 t.push(NewEntry {
                     actor: Actor::Officer(officer),
-                    action: "note",
+                    action: crate::domain::audit::AuditAction::Note,
                     detail: json!({ "note_id": note_id }),
                     visible_to_reporter: false,
                     at,
@@ -1355,7 +1367,7 @@ fn write_case(
                     extended = Some(reason);
                     t.push(NewEntry {
                         actor: Actor::Officer(officer),
-                        action: "extend",
+                        action: crate::domain::audit::AuditAction::Extend,
                         detail: json!({ "reason": reason, "decide_by": d.decide_by.to_string() }),
                         visible_to_reporter: false,
                         at,
@@ -1511,21 +1523,21 @@ mod tests {
         assert!(
             counts
                 .iter()
-                .any(|(s, n)| s == "submitted" && *n >= NEWCOMER_CASES as i64)
+                .any(|(s, n)| *s == CaseStatus::Submitted && *n >= NEWCOMER_CASES as i64)
         );
 
         use crate::db::schema::{cases as c, outbox};
         use diesel::prelude::*;
-        let ids: Vec<i64> = c::table.select(c::id).load(&mut conn).expect("ids");
+        let ids: Vec<CaseId> = c::table.select(c::id).load(&mut conn).expect("ids");
         for id in ids {
             let trail = audit::for_case(&mut conn, id).expect("trail");
             assert!(trail.len() >= 2, "filed and at least one file");
             assert_eq!(audit::verify(&trail), Ok(()), "case {id}");
             let case = cases::get(&mut conn, id).expect("case");
             assert!(case.last_activity_at >= case.created_at);
-            if !matches!(case.status(), CaseStatus::Submitted)
-                && case.status() != CaseStatus::Dismissed
-                && case.status() != CaseStatus::Withdrawn
+            if !matches!(case.status, CaseStatus::Submitted)
+                && case.status != CaseStatus::Dismissed
+                && case.status != CaseStatus::Withdrawn
             {
                 assert!(
                     case.assigned_officer_id.is_some(),
@@ -1570,7 +1582,7 @@ mod tests {
             .expect("query")
             .expect("exists");
         assert_eq!(case.region_code, "440113");
-        assert_eq!(case.status(), CaseStatus::Substantiated);
+        assert_eq!(case.status, CaseStatus::Substantiated);
         let li = summary
             .logins
             .iter()
@@ -1588,9 +1600,9 @@ mod tests {
     #[test]
     fn the_same_seed_plans_the_same_cases() {
         let ids = OfficerIds {
-            supervisor: 1,
-            li_ming: 2,
-            zhang_hua: 3,
+            supervisor: OfficerId(1),
+            li_ming: OfficerId(2),
+            zhang_hua: OfficerId(3),
         };
         let now = db::now();
         // Another day at another hour: officers' office hours fall differently.

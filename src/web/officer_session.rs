@@ -3,6 +3,7 @@
 //! changes at every login; a session ends after 30 minutes without use or 12 hours in all.
 
 use crate::db::{self, officers};
+use crate::domain::OfficerId;
 use crate::domain::officer::Role;
 use crate::error::AppError;
 use crate::web::{AppState, see_other};
@@ -20,7 +21,7 @@ const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 /// The officer behind a request. Handlers that take it are for signed-in officers only.
 #[derive(Debug, Clone)]
 pub struct CurrentOfficer {
-    pub id: i64,
+    pub id: OfficerId,
     pub name: String,
     pub email: String,
     pub role: Role,
@@ -154,7 +155,7 @@ impl FromRequest for CurrentOfficer {
             };
             Ok(CurrentOfficer {
                 id: officer.id,
-                role: Role::parse(&officer.role).unwrap_or(Role::Officer),
+                role: officer.role,
                 name: officer.name,
                 email: officer.email,
                 csrf: session.csrf_token,

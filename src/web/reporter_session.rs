@@ -3,6 +3,7 @@
 //! the CSRF token of their forms, and the receipt shown once after filing.
 
 use crate::db::{self, DbPool, reporter_sessions};
+use crate::domain::CaseId;
 use crate::error::AppError;
 use actix_session::Session;
 use rand::RngCore;
@@ -39,7 +40,7 @@ pub struct ReceiptOnce {
 #[derive(Serialize, Deserialize)]
 struct FiledReceipt {
     form_token_hash: String,
-    case_id: i64,
+    case_id: CaseId,
     receipt: ReceiptOnce,
 }
 
@@ -53,7 +54,7 @@ fn session_error(e: impl std::fmt::Display) -> AppError {
 
 /// Grants access to the case: a session record, and a fresh session id, so a cookie planted
 /// earlier is worth nothing.
-pub async fn open_case(session: &Session, pool: &DbPool, case_id: i64) -> Result<(), AppError> {
+pub async fn open_case(session: &Session, pool: &DbPool, case_id: CaseId) -> Result<(), AppError> {
     let token = db::run(pool, move |conn| {
         Ok(reporter_sessions::create(
             conn,
@@ -77,7 +78,7 @@ pub async fn open_case(session: &Session, pool: &DbPool, case_id: i64) -> Result
 
 /// The case the reporter opened, if the session is still fresh and its record neither revoked
 /// nor expired; refreshes its clock.
-pub async fn current_case(session: &Session, pool: &DbPool) -> Result<Option<i64>, AppError> {
+pub async fn current_case(session: &Session, pool: &DbPool) -> Result<Option<CaseId>, AppError> {
     let open: Option<OpenCase> = session.get(CASE_KEY).map_err(session_error)?;
     let Some(open) = open else {
         return Ok(None);
@@ -165,7 +166,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub fn set_receipt(
     session: &Session,
     receipt: &ReceiptOnce,
-    case_id: i64,
+    case_id: CaseId,
     form_token_hash: &str,
 ) -> Result<(), AppError> {
     session
@@ -195,7 +196,7 @@ pub fn take_receipt(session: &Session) -> Result<Option<ReceiptOnce>, AppError> 
 pub async fn receipt_of_filing(
     session: &Session,
     pool: &DbPool,
-    case_id: i64,
+    case_id: CaseId,
     form_token_hash: &str,
 ) -> Result<Option<ReceiptOnce>, AppError> {
     let filed: Option<FiledReceipt> = session.get(FILED_KEY).map_err(session_error)?;

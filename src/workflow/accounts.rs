@@ -1,6 +1,7 @@
 //! Creating officer accounts (the `reviewwatch officer add` command and the demo data).
 
 use crate::db::{self, DbPool, officers};
+use crate::domain::OfficerId;
 use crate::domain::officer::{NewPassword, Role};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +28,7 @@ pub async fn add_officer(
     name: &str,
     role: &str,
     password: &str,
-) -> Result<i64, AccountError> {
+) -> Result<OfficerId, AccountError> {
     let email = email.trim().to_lowercase();
     if email.parse::<lettre::Address>().is_err() {
         return Err(AccountError::BadEmail(email));
@@ -53,7 +54,7 @@ pub async fn add_officer(
             &officers::NewOfficer {
                 email: &email,
                 name: &name,
-                role: role.as_str(),
+                role,
                 password_hash: &hash,
                 active: true,
                 created_at: now,

@@ -4,6 +4,7 @@
 use super::WorkflowError;
 use crate::db::calendar::{NewCalendarYear, Origin};
 use crate::db::{self, audit, calendar, cases, handoffs, queue};
+use crate::domain::OfficerId;
 use crate::domain::audit::Actor;
 use crate::domain::audit::Visibility;
 use crate::domain::calendar_file::{self, YearFile};
@@ -29,7 +30,7 @@ pub fn load_year(
     conn: &mut db::DbConnection,
     file: &YearFile,
     origin: Origin,
-    officer: Option<i64>,
+    officer: Option<OfficerId>,
 ) -> Result<Loaded, WorkflowError> {
     let year = file.days.year;
     db::write_transaction(conn, |conn| {
@@ -113,7 +114,7 @@ fn recount_open_deadlines(
     cal: &Calendar,
     year: i32,
     origin: Origin,
-    officer: Option<i64>,
+    officer: Option<OfficerId>,
 ) -> Result<usize, WorkflowError> {
     let Some(from) = NaiveDate::from_ymd_opt(year, 1, 1) else {
         return Ok(0);
@@ -137,7 +138,7 @@ fn recount_open_deadlines(
             &audit::NewAuditEntry {
                 case_id: case.id,
                 actor,
-                action: "deadlines_recounted",
+                action: crate::domain::audit::AuditAction::DeadlinesRecounted,
                 detail: &json!({
                     "calendar_year": year,
                     "calendar_origin": origin.as_str(),
@@ -169,7 +170,7 @@ fn deadline_basis(
     let Some(submitted_at) = case.submitted_at else {
         return Ok(None);
     };
-    let handed_off_on = if case.status() == CaseStatus::HandedOff {
+    let handed_off_on = if case.status == CaseStatus::HandedOff {
         handoffs::for_case(conn, case.id)?
             .iter()
             .map(|(h, _)| h.created_at)

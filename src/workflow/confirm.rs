@@ -23,12 +23,17 @@ pub enum LinkState {
 
 /// Looks at a link without changing anything (the page a mail scanner may open).
 pub fn inspect(conn: &mut DbConnection, token: &str) -> Result<LinkState, WorkflowError> {
-    let Some(row) = tokens::find(conn, tokens::PURPOSE_CONFIRM, token)? else {
+    let Some(row) = tokens::find(
+        conn,
+        crate::domain::email_token::TokenPurpose::Confirm,
+        token,
+    )?
+    else {
         return Ok(LinkState::Unknown);
     };
     let case = cases::get(conn, row.case_id)?;
-    if row.used_at.is_some() || case.status() != CaseStatus::Unconfirmed {
-        if case.status() == CaseStatus::Withdrawn && row.used_at.is_none() {
+    if row.used_at.is_some() || case.status != CaseStatus::Unconfirmed {
+        if case.status == CaseStatus::Withdrawn && row.used_at.is_none() {
             return Ok(LinkState::Unknown);
         }
         return Ok(LinkState::AlreadyUsed {
@@ -54,7 +59,12 @@ pub fn confirm(
         let LinkState::Ready { case_number } = state else {
             return Ok(state);
         };
-        let Some(row) = tokens::find(conn, tokens::PURPOSE_CONFIRM, token)? else {
+        let Some(row) = tokens::find(
+            conn,
+            crate::domain::email_token::TokenPurpose::Confirm,
+            token,
+        )?
+        else {
             return Ok(LinkState::Unknown);
         };
         if !tokens::mark_used(conn, row.id, db::now())? {

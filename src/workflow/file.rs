@@ -3,6 +3,7 @@
 
 use super::{Links, WorkflowError};
 use crate::db::{self, DbConnection, audit, calendar, cases, queue, reporter_sessions, tokens};
+use crate::domain::CaseId;
 use crate::domain::audit::Actor;
 use crate::domain::audit::Visibility;
 use crate::domain::china_date;
@@ -29,7 +30,7 @@ pub struct Filing<'a> {
 
 #[derive(Debug, Clone)]
 pub struct Filed {
-    pub case_id: i64,
+    pub case_id: CaseId,
     pub number: CaseNumber,
     pub status: CaseStatus,
 }
@@ -58,8 +59,8 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
             conn,
             &cases::NewCase {
                 case_number: &number_text,
-                status: status.as_str(),
-                platform: r.platform.as_str(),
+                status,
+                platform: r.platform,
                 platform_other: r.platform_other.as_deref(),
                 shop_name: &r.shop_name,
                 shop_ref: &shop_ref,
@@ -69,11 +70,11 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
                 city_code: city.as_deref(),
                 product_url: product_url.as_deref(),
                 order_number: r.order_number.as_deref(),
-                category: r.category.as_str(),
+                category: r.category,
                 seen_on: r.seen_on,
                 description: &r.description,
                 reporter_email: email.as_deref(),
-                language: r.language.as_str(),
+                language: r.language,
                 consent_share_contact: r.consent_share_contact,
                 is_complaint: r.also_complaint,
                 receipt_hash: &receipt_hash,
@@ -104,7 +105,7 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
             &audit::NewAuditEntry {
                 case_id,
                 actor: Actor::Reporter,
-                action: "filed",
+                action: crate::domain::audit::AuditAction::Filed,
                 detail: &json!({
                     "status": status.as_str(),
                     "platform": r.platform.as_str(),
@@ -117,7 +118,13 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
                 at: now,
             },
         )?;
-        super::record_evidence(conn, case_id, "report", f.evidence, now)?;
+        super::record_evidence(
+            conn,
+            case_id,
+            crate::domain::evidence::EvidenceSource::Report,
+            f.evidence,
+            now,
+        )?;
 
         if let Some(email) = &email {
             let (token, token_hash) = tokens::generate();
@@ -125,7 +132,7 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
             tokens::insert(
                 conn,
                 case_id,
-                tokens::PURPOSE_CONFIRM,
+                crate::domain::email_token::TokenPurpose::Confirm,
                 &token_hash,
                 now,
                 expires,

@@ -5,14 +5,15 @@
 
 use super::{Links, WorkflowError, change_status};
 use crate::db::{self, DbPool, audit, cases, evidence, handoffs, notes, outbox, queue, regulators};
+use crate::domain::MailId;
 use crate::domain::audit::Actor;
 use crate::domain::audit::Visibility;
 use crate::domain::deadlines::{ACKNOWLEDGE_WORKING_DAYS, Deadlines};
 use crate::domain::outcome::Outcome;
 use crate::domain::region::divisions;
-use crate::domain::{
-    CaseNumber, CaseStatus, Category, Lang, Platform, RegionCode, Transition, china_date,
-};
+use crate::domain::status::ClosedReason;
+use crate::domain::{CaseId, HandoffId, OfficerId, RegulatorId};
+use crate::domain::{CaseNumber, CaseStatus, Lang, RegionCode, Transition, china_date};
 use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex};
 use crate::handoff::contents::{self, PackageInput, PackedEvidence};
 use crate::handoff::links::{self, LinkAction};
@@ -38,7 +39,12 @@ pub struct HandoffContext {
 }
 
 impl HandoffContext {
-    fn link(&self, handoff_id: i64, action: LinkAction, now: chrono::NaiveDateTime) -> String {
+    fn link(
+        &self,
+        handoff_id: HandoffId,
+        action: LinkAction,
+        now: chrono::NaiveDateTime,
+    ) -> String {
         let expires = (now + action.lifetime()).and_utc().timestamp();
         format!(
             "{}{}",
@@ -71,7 +77,7 @@ fn store_package(dir: &Path, bytes: &[u8]) -> std::io::Result<(String, bool)> {
 /// Records, in the case's audit trail, that the package of handoff `seq` was downloaded by `who`.
 pub fn record_package_download(
     conn: &mut db::DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     seq: i32,
     package_sha256: &str,
     who: Actor,
@@ -82,7 +88,7 @@ pub fn record_package_download(
             &audit::NewAuditEntry {
                 case_id,
                 actor: who,
-                action: "package_downloaded",
+                action: crate::domain::audit::AuditAction::PackageDownloaded,
                 detail: &json!({ "handoff": seq, "sha256": package_sha256 }),
                 visibility: Visibility::OfficersOnly,
                 at: db::now(),
@@ -109,10 +115,10 @@ pub async fn hand_off(
     ctx: &HandoffContext,
     number: CaseNumber,
     version: i32,
-    officer_id: i64,
+    officer_id: OfficerId,
     officer_may_work: impl Fn(&cases::CaseRow) -> bool + Send + 'static,
-    regulator_id: i64,
-) -> Result<i64, WorkflowError> {
+    regulator_id: RegulatorId,
+) -> Result<HandoffId, WorkflowError> {
     let g = db::run_with(pool, move |conn| {
         let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
         if !officer_may_work(&case) {
@@ -121,7 +127,7 @@ pub async fn hand_off(
         if case.version != version {
             return Err(WorkflowError::Conflict);
         }
-        case.status().apply(Transition::HandOff)?;
+        case.status.apply(Transition::HandOff)?;
         let regulator = regulators::get(conn, regulator_id)
             .map_err(|_| WorkflowError::Invalid("handoff.unknown_regulator"))?;
         if !regulator.active {
@@ -256,7 +262,7 @@ pub async fn hand_off(
             queue::set_deadlines(conn, case.id, &Deadlines::acknowledgement(&cal, china_date(now)))?;
             let outbox_id = enqueue_handoff_mail(conn, &tx_ctx, &case, &regulator, id, seq, size, &sha_for_tx, evidence_count, false, now)?;
             handoffs::set_outbox(conn, id, outbox_id)?;
-            tracing::info!(case = %case.case_number, handoff = id, package = %sha_for_tx, "case handed off");
+            tracing::info!(case = %case.case_number, handoff = %id, package = %sha_for_tx, "case handed off");
             Ok(id)
         })
     })
@@ -278,34 +284,27 @@ fn enqueue_handoff_mail(
     ctx: &HandoffContext,
     case: &cases::CaseRow,
     regulator: &regulators::RegulatorRow,
-    handoff_id: i64,
+    handoff_id: HandoffId,
     seq: i32,
     size: i64,
     package_sha: &str,
     evidence_count: usize,
     reminder: bool,
     now: chrono::NaiveDateTime,
-) -> Result<i64, WorkflowError> {
+) -> Result<MailId, WorkflowError> {
     let m = messages(Lang::ZhCn);
     let region = RegionCode::parse(&case.region_code)
         .and_then(|c| divisions().region(&c))
         .map(|r| r.full_name())
         .unwrap_or_default();
     let summary_lines = vec![
-        (
-            "平台".to_string(),
-            Platform::parse(&case.platform)
-                .map(|p| m.platform(p).to_string())
-                .unwrap_or_default(),
-        ),
+        ("平台".to_string(), m.platform(case.platform).to_string()),
         ("店铺".to_string(), case.shop_name.clone()),
         ("店铺链接或 ID".to_string(), case.shop_ref.clone()),
         ("商家所在地".to_string(), region),
         (
             "问题类型".to_string(),
-            Category::parse(&case.category)
-                .map(|c| m.category(c).to_string())
-                .unwrap_or_default(),
+            m.category(case.category).to_string(),
         ),
     ];
     let file_name = format!("{}-H{seq}.zip", case.case_number);
@@ -337,8 +336,8 @@ fn enqueue_handoff_mail(
 pub fn resend(
     conn: &mut db::DbConnection,
     ctx: &HandoffContext,
-    handoff_id: i64,
-    officer_id: i64,
+    handoff_id: HandoffId,
+    officer_id: OfficerId,
 ) -> Result<(), WorkflowError> {
     db::write_transaction(conn, |conn| {
         let h = handoffs::get(conn, handoff_id)?;
@@ -365,7 +364,7 @@ pub fn resend(
             &audit::NewAuditEntry {
                 case_id: case.id,
                 actor: Actor::Officer(officer_id),
-                action: "handoff_resent",
+                action: crate::domain::audit::AuditAction::HandoffResent,
                 detail: &json!({ "handoff": h.seq, "regulator": regulator.name }),
                 visibility: Visibility::OfficersOnly,
                 at: now,
@@ -384,7 +383,7 @@ pub enum RegulatorAnswer {
 /// The regulator's acknowledgement: the handoff records it; a handed-off case moves to acknowledged.
 pub fn acknowledge(
     conn: &mut db::DbConnection,
-    handoff_id: i64,
+    handoff_id: HandoffId,
     links: &Links,
 ) -> Result<RegulatorAnswer, WorkflowError> {
     db::write_transaction(conn, |conn| {
@@ -395,7 +394,7 @@ pub fn acknowledge(
         }
         let case = cases::get(conn, h.case_id)?;
         let actor = Actor::Regulator(h.id);
-        if case.status() == CaseStatus::HandedOff {
+        if case.status == CaseStatus::HandedOff {
             change_status(
                 conn,
                 &case,
@@ -411,7 +410,7 @@ pub fn acknowledge(
                 &audit::NewAuditEntry {
                     case_id: case.id,
                     actor,
-                    action: "handoff_acknowledged",
+                    action: crate::domain::audit::AuditAction::HandoffAcknowledged,
                     detail: &json!({ "handoff": h.seq }),
                     visibility: Visibility::AlsoReporter,
                     at: now,
@@ -425,7 +424,7 @@ pub fn acknowledge(
 /// The outcome, from the regulator's link or an officer: recorded on the handoff, the case closed.
 pub fn record_outcome(
     conn: &mut db::DbConnection,
-    handoff_id: i64,
+    handoff_id: HandoffId,
     outcome: Outcome,
     details: &str,
     actor: Actor,
@@ -440,12 +439,12 @@ pub fn record_outcome(
     db::write_transaction(conn, |conn| {
         let h = handoffs::get(conn, handoff_id)?;
         let now = db::now();
-        if !handoffs::record_outcome(conn, h.id, outcome.as_str(), &details, now)? {
+        if !handoffs::record_outcome(conn, h.id, outcome, &details, now)? {
             return Ok(RegulatorAnswer::AlreadyDone);
         }
         let case = cases::get(conn, h.case_id)?;
-        cases::set_closed_reason(conn, case.id, outcome.as_str())?;
-        let m = messages(Lang::parse(&case.language).unwrap_or_default());
+        cases::set_closed_reason(conn, case.id, ClosedReason::Outcome(outcome))?;
+        let m = messages(case.language);
         let message = if details.is_empty() {
             m.t(&format!("outcome.{}", outcome.as_str())).to_string()
         } else {
@@ -455,7 +454,7 @@ pub fn record_outcome(
             )
         };
         let detail = json!({ "handoff": h.seq, "outcome": outcome.as_str(), "details": details });
-        if case.status().apply(Transition::Close).is_ok() {
+        if case.status.apply(Transition::Close).is_ok() {
             change_status(
                 conn,
                 &case,
@@ -471,7 +470,7 @@ pub fn record_outcome(
                 &audit::NewAuditEntry {
                     case_id: case.id,
                     actor,
-                    action: "outcome",
+                    action: crate::domain::audit::AuditAction::Outcome,
                     detail: &detail,
                     visibility: Visibility::AlsoReporter,
                     at: now,
@@ -521,7 +520,7 @@ pub async fn send_reminders(pool: &DbPool, ctx: &HandoffContext) -> Result<usize
                     &audit::NewAuditEntry {
                         case_id: case.id,
                         actor: Actor::System,
-                        action: "handoff_reminder",
+                        action: crate::domain::audit::AuditAction::HandoffReminder,
                         detail: &json!({ "handoff": h.seq }),
                         visibility: Visibility::OfficersOnly,
                         at: now,

@@ -16,6 +16,7 @@ pub mod track;
 pub mod withdraw;
 
 use crate::db::DbError;
+use crate::domain::CaseId;
 use crate::domain::TransitionError;
 use crate::domain::audit::Visibility;
 
@@ -76,7 +77,7 @@ use crate::db::{audit, cases, queue, reporter_sessions, tokens};
 use crate::domain::audit::Actor;
 use crate::domain::china_date;
 use crate::domain::deadlines::Deadlines;
-use crate::domain::{CaseStatus, Lang, Transition};
+use crate::domain::{CaseStatus, Transition};
 use crate::mail::{self, messages::StatusEmail};
 
 /// Applies `transition` to the case through the state machine, inside the caller's transaction:
@@ -91,7 +92,7 @@ pub fn change_status(
     email_message: Option<&str>,
     links: &Links,
 ) -> Result<CaseStatus, WorkflowError> {
-    let from = case.status();
+    let from = case.status;
     let to = from.apply(transition)?;
     let now = crate::db::now();
     if !cases::set_status(conn, case.id, case.version, from, to, now)? {
@@ -107,7 +108,7 @@ pub fn change_status(
         &audit::NewAuditEntry {
             case_id: case.id,
             actor,
-            action: transition.name(),
+            action: crate::domain::audit::AuditAction::of_transition(transition),
             detail: &detail,
             visibility: Visibility::AlsoReporter,
             at: now,
@@ -118,7 +119,12 @@ pub fn change_status(
         // The case is over: every reporter session and case link ends with it (a copied cookie
         // or a forwarded email opens nothing more); the receipt code still opens the case.
         reporter_sessions::revoke_all_for_case(conn, case.id, now)?;
-        tokens::expire_all_for_case(conn, case.id, tokens::PURPOSE_ACCESS, now)?;
+        tokens::expire_all_for_case(
+            conn,
+            case.id,
+            crate::domain::email_token::TokenPurpose::Access,
+            now,
+        )?;
     }
     // Only an address that was confirmed gets status mail: an unconfirmed one may not be the reporter's.
     let reachable = case.submitted_at.is_some() || transition == Transition::Confirm;
@@ -130,7 +136,7 @@ pub fn change_status(
             tokens::insert(
                 conn,
                 case.id,
-                tokens::PURPOSE_ACCESS,
+                crate::domain::email_token::TokenPurpose::Access,
                 &token_hash,
                 now,
                 now + ACCESS_LINK_LIFETIME,
@@ -140,7 +146,7 @@ pub fn change_status(
             None
         };
         let composed = StatusEmail {
-            lang: Lang::parse(&case.language).unwrap_or_default(),
+            lang: case.language,
             case_number: case.case_number.clone(),
             status: to,
             holds_link: track_url.is_some(),
@@ -188,8 +194,8 @@ fn keep_deadlines(
 /// Records checked evidence files on a case, each with its audit entry, after those it has.
 pub fn record_evidence(
     conn: &mut crate::db::DbConnection,
-    case_id: i64,
-    source: &str,
+    case_id: CaseId,
+    source: crate::domain::evidence::EvidenceSource,
     files: &[crate::evidence::intake::StoredEvidence],
     now: chrono::NaiveDateTime,
 ) -> Result<(), WorkflowError> {
@@ -219,7 +225,7 @@ pub fn record_evidence(
         )?;
         audit::append(
             conn,
-            &audit::NewAuditEntry { case_id, actor: Actor::Reporter, action: "evidence_added", detail: // The file name stays on the evidence row (it may name a person): not in the trail.
+            &audit::NewAuditEntry { case_id, actor: Actor::Reporter, action: crate::domain::audit::AuditAction::EvidenceAdded, detail: // The file name stays on the evidence row (it may name a person): not in the trail.
             &serde_json::json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size }), visibility: Visibility::AlsoReporter, at: now },
         )?;
     }

@@ -6,8 +6,12 @@ use super::{Links, WorkflowError};
 use crate::db::{
     self, DbConnection, audit, cases, evidence, handoffs, officers, originals, regulators, tokens,
 };
+use crate::domain::EvidenceId;
+use crate::domain::OriginalRequestId;
 use crate::domain::audit::Actor;
+use crate::domain::audit::AuditAction;
 use crate::domain::audit::Visibility;
+use crate::domain::{CaseId, HandoffId, OfficerId};
 use crate::mail::{
     self,
     messages::{OfficerEmail, OfficerNotice, OriginalDecisionEmail},
@@ -25,8 +29,8 @@ pub const MAX_REASON_CHARS: usize = 2000;
 /// asked for now.
 pub fn request(
     conn: &mut DbConnection,
-    handoff_id: i64,
-    evidence_ids: &[i64],
+    handoff_id: HandoffId,
+    evidence_ids: &[EvidenceId],
     reason: &str,
     links: &Links,
 ) -> Result<usize, WorkflowError> {
@@ -58,7 +62,7 @@ pub fn request(
                 &audit::NewAuditEntry {
                     case_id: case.id,
                     actor: Actor::Regulator(h.id),
-                    action: "original_requested",
+                    action: crate::domain::audit::AuditAction::OriginalRequested,
                     detail: &json!({ "request": request_id, "handoff": h.seq, "position": file.position }),
                     visibility: Visibility::OfficersOnly,
                     at: now,
@@ -87,10 +91,10 @@ pub fn request(
 /// An officer's decision on request `request_id` of the case `case_id`.
 pub fn decide(
     conn: &mut DbConnection,
-    case_id: i64,
-    request_id: i64,
+    case_id: CaseId,
+    request_id: OriginalRequestId,
     officer: Actor,
-    officer_id: i64,
+    officer_id: OfficerId,
     approve: bool,
     links: &Links,
 ) -> Result<(), WorkflowError> {
@@ -112,9 +116,9 @@ pub fn decide(
             conn,
             r.id,
             if approve {
-                originals::APPROVED
+                crate::domain::original::OriginalRequestStatus::Approved
             } else {
-                originals::REFUSED
+                crate::domain::original::OriginalRequestStatus::Refused
             },
             officer_id,
             token.as_ref().map(|(_, hash)| (hash.as_str(), expires)),
@@ -129,9 +133,9 @@ pub fn decide(
                 case_id: case.id,
                 actor: officer,
                 action: if approve {
-                    "original_approved"
+                    AuditAction::OriginalApproved
                 } else {
-                    "original_refused"
+                    AuditAction::OriginalRefused
                 },
                 detail: &json!({ "request": r.id, "handoff": h.seq, "position": file.position }),
                 visibility: Visibility::OfficersOnly,
@@ -150,7 +154,7 @@ pub fn decide(
         }
         .compose()?;
         mail::enqueue(conn, Some(case.id), &regulator.email, &composed, now)?;
-        tracing::info!(case = %case.case_number, request = r.id, approve, "original request decided");
+        tracing::info!(case = %case.case_number, request = %r.id, approve, "original request decided");
         Ok(())
     })
 }
@@ -178,7 +182,7 @@ pub fn look_up(
     let Some(request) = originals::by_token(conn, &tokens::hash_token(token))? else {
         return Ok(Err(LinkRefused::Unknown));
     };
-    if request.status != originals::APPROVED {
+    if request.status != crate::domain::original::OriginalRequestStatus::Approved {
         return Ok(Err(LinkRefused::Unknown));
     }
     if request.used_at.is_some() {
@@ -216,13 +220,13 @@ pub fn use_link(
             &audit::NewAuditEntry {
                 case_id: link.file.case_id,
                 actor: Actor::Regulator(link.request.handoff_id),
-                action: "original_downloaded",
+                action: crate::domain::audit::AuditAction::OriginalDownloaded,
                 detail: &json!({ "request": link.request.id, "position": link.file.position, "sha256": link.file.sha256 }),
                 visibility: Visibility::OfficersOnly,
                 at: now,
             },
         )?;
-        tracing::info!(case = %link.case_number, request = link.request.id, "original downloaded");
+        tracing::info!(case = %link.case_number, request = %link.request.id, "original downloaded");
         Ok(Ok(link))
     })
 }

@@ -19,7 +19,7 @@ pub async fn purge_unconfirmed(pool: &DbPool, store: &EvidenceStore) -> Result<u
         let orphans = db::run(pool, move |conn| {
             db::write_transaction(conn, |conn| {
                 let case = cases::get(conn, id)?;
-                if case.status() != crate::domain::CaseStatus::Unconfirmed {
+                if case.status != crate::domain::CaseStatus::Unconfirmed {
                     // Confirmed since the list was read: it stays.
                     return Ok(None);
                 }

@@ -3,6 +3,7 @@
 
 use super::{Links, WorkflowError, change_status, record_evidence};
 use crate::db::{self, DbConnection, cases, notes, officers};
+use crate::domain::CaseId;
 use crate::domain::audit::Actor;
 use crate::domain::{CaseStatus, Transition};
 use crate::evidence::intake::StoredEvidence;
@@ -11,7 +12,7 @@ use serde_json::json;
 
 pub fn answer(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     message: &str,
     evidence: &[StoredEvidence],
     links: &Links,
@@ -27,12 +28,18 @@ pub fn answer(
             return Err(WorkflowError::Invalid("review.text_too_long"));
         }
         // Checked before anything is written: the state machine decides whether a reply fits now.
-        case.status().apply(Transition::ReporterAnswers)?;
+        case.status.apply(Transition::ReporterAnswers)?;
         let now = db::now();
         if !message.is_empty() {
             notes::add_message(conn, case.id, None, &message, now)?;
         }
-        record_evidence(conn, case.id, "reply", evidence, now)?;
+        record_evidence(
+            conn,
+            case.id,
+            crate::domain::evidence::EvidenceSource::Reply,
+            evidence,
+            now,
+        )?;
         let case = cases::get(conn, case_id)?;
         let status = change_status(
             conn,

@@ -5,6 +5,7 @@
 
 use super::WorkflowError;
 use crate::db::{self, DbConnection, DbPool, audit, cases, retention};
+use crate::domain::CaseId;
 use crate::domain::audit::Actor;
 use crate::domain::audit::Visibility;
 use chrono::TimeDelta;
@@ -34,7 +35,7 @@ impl ErasureCause {
 /// Erases the reporter's contact from case `case_id`, audited; false when it holds none.
 pub fn erase_contact(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     actor: Actor,
     cause: ErasureCause,
 ) -> Result<bool, WorkflowError> {
@@ -49,7 +50,7 @@ pub fn erase_contact(
             &audit::NewAuditEntry {
                 case_id: case.id,
                 actor,
-                action: "contact_erased",
+                action: crate::domain::audit::AuditAction::ContactErased,
                 detail: &json!({ "cause": cause.as_str() }),
                 visibility: Visibility::AlsoReporter,
                 at: db::now(),

@@ -4,8 +4,10 @@
 
 use super::{Links, WorkflowError, change_status};
 use crate::db::{self, DbConnection, audit, cases, findings, notes, officers, queue};
+use crate::domain::OfficerId;
 use crate::domain::audit::Actor;
 use crate::domain::audit::Visibility;
+use crate::domain::status::ClosedReason;
 use crate::domain::{CaseNumber, CaseStatus, DismissReason, Transition};
 use crate::mail::{self, messages::OfficerEmail, messages::OfficerNotice};
 use serde_json::json;
@@ -15,7 +17,7 @@ pub const MAX_MESSAGE_CHARS: usize = 5000;
 /// The officer acting, as the workflow needs to know them.
 #[derive(Debug, Clone, Copy)]
 pub struct ActingOfficer {
-    pub id: i64,
+    pub id: OfficerId,
     pub supervisor: bool,
 }
 
@@ -23,7 +25,7 @@ pub struct ActingOfficer {
 pub enum ReviewAction {
     Take,
     Assign {
-        officer_id: i64,
+        officer_id: OfficerId,
     },
     RequestInfo {
         message: String,
@@ -94,7 +96,7 @@ pub fn perform(
         let case = cases::find_by_number(conn, number)?.ok_or(diesel::result::Error::NotFound)?;
         let _span =
             tracing::info_span!("case", case = %case.case_number, action = action.name()).entered();
-        if case.status() == CaseStatus::Unconfirmed {
+        if case.status == CaseStatus::Unconfirmed {
             // Not in the queue yet: nobody may act on it but its reporter.
             return Err(WorkflowError::NotAllowed("review.not_confirmed"));
         }
@@ -158,7 +160,7 @@ pub fn perform(
                 let message = text(message, true)?;
                 let message_id =
                     notes::add_message(conn, case.id, Some(officer.id), &message, now)?;
-                cases::set_closed_reason(conn, case.id, reason.as_str())?;
+                cases::set_closed_reason(conn, case.id, ClosedReason::Dismissed(*reason))?;
                 change_status(
                     conn,
                     &case,
@@ -172,7 +174,7 @@ pub fn perform(
             ReviewAction::Substantiate { note, finding } => {
                 require_worker(&case, officer)?;
                 // The state machine first: a finding is asked for only where it can be used.
-                case.status().apply(Transition::Substantiate)?;
+                case.status.apply(Transition::Substantiate)?;
                 let note = text(note, false)?;
                 let finding = text(finding, false)?;
                 if finding.is_empty() {
@@ -196,7 +198,7 @@ pub fn perform(
                 require_worker(&case, officer)?;
                 let note = text(note, true)?;
                 notes::add_note(conn, case.id, officer.id, &note, now)?;
-                cases::set_closed_reason(conn, case.id, &note)?;
+                cases::set_closed_reason(conn, case.id, ClosedReason::ClosedByOfficer)?;
                 change_status(conn, &case, Transition::Close, me, json!({}), None, links)
             }
             ReviewAction::Note { body } => {
@@ -211,13 +213,13 @@ pub fn perform(
                     &audit::NewAuditEntry {
                         case_id: case.id,
                         actor: me,
-                        action: "note",
+                        action: crate::domain::audit::AuditAction::Note,
                         detail: &json!({ "note_id": note_id }),
                         visibility: Visibility::OfficersOnly,
                         at: now,
                     },
                 )?;
-                Ok(case.status())
+                Ok(case.status)
             }
             ReviewAction::Extend { reason } => {
                 require_worker(&case, officer)?;
@@ -228,7 +230,7 @@ pub fn perform(
                     return Err(WorkflowError::NotAllowed("review.extended_once"));
                 }
                 if !matches!(
-                    case.status(),
+                    case.status,
                     CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter
                 ) {
                     return Err(WorkflowError::NotAllowed("review.no_deadline"));
@@ -245,13 +247,13 @@ pub fn perform(
                     &audit::NewAuditEntry {
                         case_id: case.id,
                         actor: me,
-                        action: "extend",
+                        action: crate::domain::audit::AuditAction::Extend,
                         detail: &json!({ "reason": reason, "decide_by": extended.decide_by.to_string() }),
                         visibility: Visibility::OfficersOnly,
                         at: now,
                     },
                 )?;
-                Ok(case.status())
+                Ok(case.status)
             }
         }
     })
@@ -281,13 +283,13 @@ fn require_worker_or_unassigned(
 fn take_or_assign(
     conn: &mut DbConnection,
     case: &cases::CaseRow,
-    assignee: i64,
+    assignee: OfficerId,
     actor: Actor,
     links: &Links,
 ) -> Result<CaseStatus, WorkflowError> {
     // The state machine first: a case whose status forbids taking it (withdrawn, dismissed,
     // closed, …) is refused before anything about it changes.
-    case.status().apply(Transition::Take)?;
+    case.status.apply(Transition::Take)?;
     let now = db::now();
     if !cases::assign(conn, case.id, case.version, Some(assignee), now)? {
         return Err(WorkflowError::Conflict);
@@ -297,16 +299,16 @@ fn take_or_assign(
         &audit::NewAuditEntry {
             case_id: case.id,
             actor,
-            action: "assign",
+            action: crate::domain::audit::AuditAction::Assign,
             detail: &json!({ "officer_id": assignee }),
             visibility: Visibility::OfficersOnly,
             at: now,
         },
     )?;
     let case = cases::get(conn, case.id)?;
-    if case.status() == CaseStatus::Submitted {
+    if case.status == CaseStatus::Submitted {
         change_status(conn, &case, Transition::Take, actor, json!({}), None, links)
     } else {
-        Ok(case.status())
+        Ok(case.status)
     }
 }

@@ -7,6 +7,7 @@ use crate::db::login_attempts::{self as attempts, Counted, NewAttempt};
 use crate::db::officers::{self, OfficerRow};
 use crate::db::{self, DbError, DbPool, tokens};
 use crate::domain::login::{ATTEMPTS_KEPT, AttemptOutcome, DEVICE_LIFETIME, Throttle};
+use crate::domain::{DeviceId, OfficerId};
 
 /// Who is trying: the client address, the email typed (normalised), and the device cookie the
 /// browser presented, if any.
@@ -31,7 +32,7 @@ pub enum Refusal {
 pub struct Admitted {
     attempt_id: i64,
     /// The known browser the attempt came from, if it presented a valid device cookie.
-    pub device_id: Option<i64>,
+    pub device_id: Option<DeviceId>,
     email: String,
     /// The account with that email, if there is one.
     pub officer: Option<OfficerRow>,
@@ -108,7 +109,7 @@ pub async fn admit(
                     email: &attempt.email,
                     device_id: device,
                     attempted_at: now,
-                    outcome: outcome.as_str(),
+                    outcome,
                 },
             )?;
             Ok::<_, diesel::result::Error>((id, refusal))
@@ -158,8 +159,8 @@ pub async fn settle(pool: &DbPool, admitted: &Admitted, matched: bool) -> Result
 /// for this officer; otherwise a new one is made. Returns the new token to set, if any.
 pub async fn remember_device(
     pool: &DbPool,
-    officer_id: i64,
-    known: Option<i64>,
+    officer_id: OfficerId,
+    known: Option<DeviceId>,
 ) -> Result<Option<String>, DbError> {
     db::run(pool, move |conn| {
         let now = db::now();

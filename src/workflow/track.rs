@@ -1,6 +1,7 @@
 //! Opening a case as its reporter: the case number and the receipt code, checked together.
 
 use crate::db::{DbConnection, DbError, cases};
+use crate::domain::CaseId;
 use crate::domain::{CaseNumber, ReceiptCode};
 
 /// The case id when the pair matches; `None` alike for an unknown number and a wrong code, and
@@ -10,7 +11,7 @@ pub fn open_case(
     number: &CaseNumber,
     code: &ReceiptCode,
     receipt_key: &[u8],
-) -> Result<Option<i64>, DbError> {
+) -> Result<Option<CaseId>, DbError> {
     let found = cases::find_by_number(conn, number)?;
     // A decoy digest for unknown numbers keeps the comparison's cost the same.
     let stored = found

@@ -2,13 +2,14 @@
 
 use super::{Links, WorkflowError, change_status};
 use crate::db::{self, DbConnection, cases, notes};
+use crate::domain::CaseId;
 use crate::domain::audit::Actor;
 use crate::domain::{CaseStatus, Transition};
 use serde_json::json;
 
 pub fn withdraw(
     conn: &mut DbConnection,
-    case_id: i64,
+    case_id: CaseId,
     reason: Option<&str>,
     links: &Links,
 ) -> Result<CaseStatus, WorkflowError> {
@@ -17,7 +18,7 @@ pub fn withdraw(
         // The reporter's words are kept as their message; the trail refers to it by id.
         let detail = match reason {
             Some(r) => {
-                case.status().apply(Transition::Withdraw)?;
+                case.status.apply(Transition::Withdraw)?;
                 let id = notes::add_message(conn, case_id, None, r, db::now())?;
                 json!({ "reason_message_id": id })
             }

@@ -284,12 +284,12 @@ async fn officers_cannot_open_the_evidence_of_an_unconfirmed_report() {
 }
 
 /// The 番禺区 bureau in the regulator directory, receiving at `REGULATOR`.
-fn add_panyu_bureau(app: &TestApp) -> i64 {
+fn add_panyu_bureau(app: &TestApp) -> reviewwatch::domain::RegulatorId {
     reviewwatch::db::regulators::insert(
         &mut app.db(),
         &reviewwatch::db::regulators::RegulatorFields {
             name: "广州市番禺区市场监督管理局",
-            kind: "market",
+            kind: reviewwatch::domain::regulator::RegulatorKind::Market,
             region_code: Some("440113"),
             email: REGULATOR,
             active: true,
@@ -395,7 +395,7 @@ async fn each_package_download_by_an_officer_or_a_regulator_link_writes_an_audit
     assert_eq!(got.status, StatusCode::OK);
     assert_eq!(
         downloads_recorded(&app, n),
-        vec![("officer".to_string(), Some(officer.account.id))]
+        vec![("officer".to_string(), Some(officer.account.id.get()))]
     );
 
     let link = regulator_link(&mail, "package");

@@ -58,7 +58,11 @@ async fn an_expired_link_is_gone_and_confirms_nothing() {
         .open_case(&receipt.number, &receipt.code)
         .await;
     assert_eq!(page.case_status().as_deref(), Some("unconfirmed"));
-    let kinds: Vec<String> = app.outbox().into_iter().map(|m| m.kind).collect();
+    let kinds: Vec<String> = app
+        .outbox()
+        .into_iter()
+        .map(|m| m.kind.to_string())
+        .collect();
     assert_eq!(
         kinds,
         vec!["confirm".to_string()],

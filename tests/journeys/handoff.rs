@@ -1018,9 +1018,19 @@ async fn the_regulator_acknowledges_and_records_the_outcome_once_through_signed_
         .unwrap();
     let link_key = hex::decode(link_key).unwrap();
     let past = chrono::Utc::now().timestamp() - 60;
-    let expired = links::path(&link_key, handoff_id, LinkAction::Acknowledge, past);
+    let expired = links::path(
+        &link_key,
+        reviewwatch::domain::HandoffId(handoff_id),
+        LinkAction::Acknowledge,
+        past,
+    );
     assert_eq!(
-        links::path(&link_key, handoff_id, LinkAction::Acknowledge, expires),
+        links::path(
+            &link_key,
+            reviewwatch::domain::HandoffId(handoff_id),
+            LinkAction::Acknowledge,
+            expires
+        ),
         ack,
         "the link is made with the instance key"
     );
@@ -1097,7 +1107,10 @@ async fn the_regulator_acknowledges_and_records_the_outcome_once_through_signed_
         Some("recorded")
     );
     assert_eq!(app.case_status(&n), "closed");
-    assert_eq!(app.case_row(&n).closed_reason.as_deref(), Some("penalty"));
+    assert_eq!(
+        app.case_row(&n).closed_reason.map(|r| r.as_str()),
+        Some("penalty")
+    );
     let tracked = app.visitor().open_case(&n, &receipt.code).await;
     assert_eq!(tracked.case_status().as_deref(), Some("closed"));
     let closed = app

@@ -510,7 +510,7 @@ impl TestApp {
             .expect("the case exists")
     }
 
-    pub fn case_id(&self, number: &str) -> i64 {
+    pub fn case_id(&self, number: &str) -> reviewwatch::domain::CaseId {
         use schema::cases::dsl as c;
         c::cases
             .filter(c::case_number.eq(number))
@@ -578,9 +578,9 @@ impl TestApp {
 
 #[derive(Debug, Clone, Queryable)]
 pub struct OutboxRow {
-    pub id: i64,
-    pub case_id: Option<i64>,
-    pub kind: String,
+    pub id: reviewwatch::domain::MailId,
+    pub case_id: Option<reviewwatch::domain::CaseId>,
+    pub kind: reviewwatch::domain::mail_kind::MailKind,
     pub to_address: String,
     pub body_text: String,
     pub body_html: String,
@@ -1213,7 +1213,7 @@ pub const OFFICER_PASSWORD: &str = "correct horse battery staple";
 /// An officer account as `reviewwatch officer add` would make it.
 #[derive(Debug, Clone)]
 pub struct OfficerAccount {
-    pub id: i64,
+    pub id: reviewwatch::domain::OfficerId,
     pub email: String,
     pub name: String,
 }
@@ -1236,10 +1236,10 @@ impl std::ops::Deref for OfficerBrowser {
 /// that nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseState {
-    pub status: String,
+    pub status: reviewwatch::domain::CaseStatus,
     pub version: i32,
-    pub assignee: Option<i64>,
-    pub closed_reason: Option<String>,
+    pub assignee: Option<reviewwatch::domain::OfficerId>,
+    pub closed_reason: Option<reviewwatch::domain::status::ClosedReason>,
     pub last_activity_at: NaiveDateTime,
     pub audit_entries: i64,
     pub messages: i64,

@@ -20,7 +20,7 @@ async fn mail_is_delayed_not_lost_when_the_smtp_server_is_down() {
     let failed = poll_until("a failed attempt to send the confirmation", WAIT, || {
         app.outbox()
             .into_iter()
-            .find(|m| m.kind == "confirm" && m.attempts >= 1)
+            .find(|m| m.kind.as_str() == "confirm" && m.attempts >= 1)
     })
     .await;
     assert!(
@@ -99,7 +99,7 @@ async fn a_sent_confirmation_no_longer_holds_the_receipt_code_in_the_outbox() {
     let sent = poll_until("the confirmation marked sent", WAIT, || {
         app.outbox()
             .into_iter()
-            .find(|m| m.kind == "confirm" && m.sent_at.is_some())
+            .find(|m| m.kind.as_str() == "confirm" && m.sent_at.is_some())
     })
     .await;
     let bare_code = receipt.code.replace('-', "");

@@ -286,7 +286,10 @@ async fn a_dismissed_case_tells_the_reporter_why() {
         .await;
     assert_eq!(dismissed.status, StatusCode::SEE_OTHER);
     assert_eq!(app.case_status(n), "dismissed");
-    assert_eq!(app.case_row(n).closed_reason.as_deref(), Some("duplicate"));
+    assert_eq!(
+        app.case_row(n).closed_reason.map(|r| r.as_str()),
+        Some("duplicate")
+    );
 
     let mail = app.mail.next_for(REPORTER, WAIT).await;
     assert_eq!(mail.subject, status_subject(n, CaseStatus::Dismissed));

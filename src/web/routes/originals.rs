@@ -2,7 +2,7 @@
 //! (mail scanners open links by themselves; only the button uses it), then the file, once.
 
 use crate::error::AppError;
-use crate::evidence::{BlobKind, ImageKind};
+use crate::evidence::BlobKind;
 use crate::web::context::PageContext;
 use crate::web::{AppState, render, serve_blob};
 use crate::workflow::originals::{LinkRefused, OriginalLink, look_up, use_link};
@@ -57,19 +57,19 @@ pub async fn download_original(
         .await
         .map_err(AppError::from)?;
     let link = used.map_err(refused)?;
-    let kind = ImageKind::parse(&link.file.kind);
+    let kind = link.file.kind;
     let name = format!(
         "{}-{:02}-{}-original.{}",
         link.case_number,
         link.file.position,
         link.file.sha256.get(..12).unwrap_or_default(),
-        kind.map(|k| k.extension()).unwrap_or("bin")
+        kind.extension()
     );
     let mut res = serve_blob(
         &state,
         BlobKind::Original,
         &link.file.sha256,
-        kind.map(|k| k.mime()).unwrap_or("application/octet-stream"),
+        kind.mime(),
         Some(name),
     )
     .await?;

@@ -4,6 +4,7 @@
 use crate::db::{self, cases, handoffs, regulators};
 use crate::domain::audit::Actor;
 use crate::domain::outcome::Outcome;
+use crate::domain::{EvidenceId, HandoffId};
 use crate::error::AppError;
 use crate::handoff::links::{self, LinkAction, LinkError};
 use crate::web::context::PageContext;
@@ -14,7 +15,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-type LinkPath = web::Path<(i64, String, i64, String)>;
+type LinkPath = web::Path<(HandoffId, String, i64, String)>;
 
 #[derive(Template)]
 #[template(path = "pages/regulator.html")]
@@ -35,20 +36,20 @@ pub struct RegulatorPage {
 }
 
 pub struct OriginalChoice {
-    pub id: i64,
+    pub id: EvidenceId,
     pub position: i32,
     pub name: String,
     /// The latest request for it under this handoff: requested, approved or refused.
-    pub state: Option<String>,
+    pub state: Option<crate::domain::original::OriginalRequestStatus>,
 }
 
 impl OriginalChoice {
     pub fn state_key(&self) -> Option<String> {
-        self.state.as_ref().map(|s| format!("originals.state_{s}"))
+        self.state.map(|s| format!("originals.state_{s}"))
     }
 
     pub fn is_pending(&self) -> bool {
-        self.state.as_deref() == Some(crate::db::originals::REQUESTED)
+        self.state == Some(crate::domain::original::OriginalRequestStatus::Requested)
     }
 }
 
@@ -125,7 +126,7 @@ async fn page_with(
                 state: requests
                     .iter()
                     .find(|(r, ..)| r.handoff_id == h.id && r.evidence_id == f.id)
-                    .map(|(r, ..)| r.status.clone()),
+                    .map(|(r, ..)| r.status),
                 id: f.id,
                 position: f.position,
                 name: f.original_name,
@@ -171,7 +172,7 @@ pub async fn request_originals(
     for (k, v) in url::form_urlencoded::parse(&body) {
         match k.as_ref() {
             "evidence_id" => ids.push(
-                v.parse::<i64>()
+                v.parse::<EvidenceId>()
                     .map_err(|_| AppError::BadRequest("error.bad_request"))?,
             ),
             "reason" => reason = v.into_owned(),

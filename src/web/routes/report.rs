@@ -1,6 +1,7 @@
 //! Filing a report: the form, its submission with screenshots, and the receipt shown once.
 
 use crate::db::reporter_sessions;
+use crate::domain::CaseId;
 use crate::domain::{Category, FieldError, Platform, ReceiptCode, ReportForm};
 use crate::error::AppError;
 use crate::evidence::Rejection;
@@ -304,7 +305,7 @@ async fn show_already_filed(
     ctx: PageContext,
     state: &AppState,
     session: &Session,
-    case_id: i64,
+    case_id: CaseId,
     token_hash: &str,
 ) -> Result<HttpResponse, AppError> {
     let receipt =

@@ -2,11 +2,12 @@
 //! evidence, and withdrawal.
 
 use crate::db::{self, audit, cases, evidence, notes, queue, tokens};
+use crate::domain::EvidenceId;
 use crate::domain::region::divisions;
-use crate::domain::{CaseNumber, CaseStatus, Category, ReceiptCode, RegionCode};
+use crate::domain::{CaseNumber, CaseStatus, ReceiptCode, RegionCode};
 use crate::error::AppError;
+use crate::evidence::BlobKind;
 use crate::evidence::intake::Intake;
-use crate::evidence::{BlobKind, ImageKind};
 use crate::i18n::Messages;
 use crate::web::client::client_ip;
 use crate::web::context::PageContext;
@@ -96,7 +97,7 @@ pub struct TimelineItem {
 }
 
 pub struct EvidenceItem {
-    pub id: i64,
+    pub id: EvidenceId,
     /// Changes when the image shown changes (a redaction), so browsers fetch the new one.
     pub version: String,
     pub name: String,
@@ -213,7 +214,7 @@ async fn load_case_page(
     let deadline = deadline
         .filter(|_| {
             matches!(
-                case.status(),
+                case.status,
                 CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter
             )
         })
@@ -221,7 +222,7 @@ async fn load_case_page(
             decide_by: row.decide_by,
             accept_by: row
                 .accept_by
-                .filter(|_| case.status() == CaseStatus::Submitted),
+                .filter(|_| case.status == CaseStatus::Submitted),
             provisional: (
                 cal.is_provisional(row.decide_by),
                 row.accept_by.is_some_and(|a| cal.is_provisional(a)),
@@ -229,11 +230,9 @@ async fn load_case_page(
             paused: row.paused_since.is_some(),
         });
     let _span = tracing::info_span!("case", case = %case.case_number).entered();
-    let status = case.status();
-    let platform_name = m.platform_label(&case.platform, case.platform_other.as_deref());
-    let category_label = Category::parse(&case.category)
-        .map(|c| m.category(c).to_string())
-        .unwrap_or_default();
+    let status = case.status;
+    let platform_name = m.platform_label(case.platform, case.platform_other.as_deref());
+    let category_label = m.category(case.category).to_string();
     let region_name = RegionCode::parse(&case.region_code)
         .and_then(|c| divisions().region(&c))
         .map(|r| r.full_name())
@@ -359,7 +358,7 @@ pub async fn leave_case(
 pub async fn serve_evidence(
     state: web::Data<AppState>,
     session: Session,
-    path: web::Path<(i64, String)>,
+    path: web::Path<(EvidenceId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (evidence_id, variant) = path.into_inner();
     let Some(case_id) = reporter_session::current_case(&session, &state.pool).await? else {
@@ -378,13 +377,7 @@ pub async fn serve_evidence(
     };
     let (kind, sha, content_type) = match variant.as_str() {
         "thumb" => (BlobKind::Thumbnail, thumb_sha, "image/jpeg"),
-        "display" => (
-            BlobKind::Display,
-            display_sha,
-            ImageKind::parse(&row.display_kind)
-                .map(|k| k.mime())
-                .unwrap_or("application/octet-stream"),
-        ),
+        "display" => (BlobKind::Display, display_sha, row.display_kind.mime()),
         _ => return Err(AppError::NotFound),
     };
     serve_blob(&state, kind, &sha, content_type, None).await
@@ -429,7 +422,7 @@ pub async fn reply_to_case(
         .replies
         .check(client_ip(&req, state.settings.trust_proxy_headers))?;
     let status = db::run(&state.pool, move |conn| {
-        Ok(cases::get(conn, case_id)?.status())
+        Ok(cases::get(conn, case_id)?.status)
     })
     .await?;
     if status != CaseStatus::AwaitingReporter {
@@ -541,7 +534,12 @@ pub async fn open_access_link(
 ) -> Result<HttpResponse, AppError> {
     let token = token.into_inner();
     let found = db::run(&state.pool, move |conn| {
-        let Some(row) = tokens::find(conn, tokens::PURPOSE_ACCESS, &token)? else {
+        let Some(row) = tokens::find(
+            conn,
+            crate::domain::email_token::TokenPurpose::Access,
+            &token,
+        )?
+        else {
             return Ok(None);
         };
         if row.expires_at < db::now() {
@@ -549,7 +547,7 @@ pub async fn open_access_link(
         }
         let case = cases::get(conn, row.case_id)?;
         // A case that is over opens only with its receipt code.
-        if !case.status().is_open() {
+        if !case.status.is_open() {
             return Ok(None);
         }
         Ok(Some((row.case_id, case.case_number)))

@@ -190,7 +190,7 @@ pub async fn log_in(
     })
     .await?;
     let device = sign_in::remember_device(&state.pool, officer_id, admitted.device_id).await?;
-    tracing::info!(officer = officer_id, "officer signed in");
+    tracing::info!(officer = %officer_id, "officer signed in");
     let target = if next == "/" {
         "/officer/cases".to_string()
     } else {
@@ -224,7 +224,7 @@ pub async fn log_out(
         Ok(officers::delete_session(conn, session_id)?)
     })
     .await?;
-    tracing::info!(officer = officer.id, "officer signed out");
+    tracing::info!(officer = %officer.id, "officer signed out");
     let mut res = see_other("/officer/login");
     res.add_cookie(&officer_session::removal_cookie(
         state.links.base_url.starts_with("https://"),
@@ -338,7 +338,7 @@ pub async fn change_password(
         })
     })
     .await?;
-    tracing::info!(officer = id, "officer changed password");
+    tracing::info!(officer = %id, "officer changed password");
     render(
         StatusCode::OK,
         &PasswordPage {

@@ -2,12 +2,16 @@
 //! audit trail, notes and messages, and the forms for every action.
 
 use crate::db::{self, audit, cases, evidence, handoffs, notes, officers, queue, regulators};
+use crate::domain::EvidenceId;
+use crate::domain::OfficerId;
+use crate::domain::RegulatorId;
+use crate::domain::audit::ActorKind;
 use crate::domain::audit::ChainBreak;
 use crate::domain::audit::Visibility;
 use crate::domain::region::divisions;
-use crate::domain::{CaseNumber, CaseStatus, Category, DismissReason, RegionCode, china_date};
+use crate::domain::{CaseNumber, CaseStatus, DismissReason, RegionCode, china_date};
 use crate::error::AppError;
-use crate::evidence::{BlobKind, ImageKind};
+use crate::evidence::BlobKind;
 use crate::handoff::routing::{self, Proposal};
 use crate::web::context::PageContext;
 use crate::web::filters;
@@ -83,7 +87,7 @@ pub struct OriginalRequestView {
 
 impl OriginalRequestView {
     pub fn is_open(&self) -> bool {
-        self.row.status == crate::db::originals::REQUESTED
+        self.row.status == crate::domain::original::OriginalRequestStatus::Requested
     }
 
     pub fn state_key(&self) -> String {
@@ -125,7 +129,7 @@ fn load_handoffs(
     let proposals = match RegionCode::parse(&case.region_code) {
         Some(region) => {
             let for_merchant = regulators::covering(conn, &routing::covering_codes(&region))?;
-            let domicile = regulators::domicile(conn, &case.platform)?
+            let domicile = regulators::domicile(conn, case.platform)?
                 .and_then(|d| RegionCode::parse(&d.region_code));
             let for_domicile = match &domicile {
                 Some(d) => regulators::covering(conn, &routing::covering_codes(d))?,
@@ -147,7 +151,7 @@ impl OfficerCasePage {
         crate::domain::outcome::Outcome::ALL
     }
 
-    pub fn is_proposed(&self, regulator_id: &i64) -> bool {
+    pub fn is_proposed(&self, regulator_id: &RegulatorId) -> bool {
         self.proposals
             .iter()
             .any(|p| p.regulator.id == *regulator_id)
@@ -160,7 +164,7 @@ impl OfficerCasePage {
         }
     }
 
-    pub fn assigned_to(&self, officer_id: &i64) -> bool {
+    pub fn assigned_to(&self, officer_id: &OfficerId) -> bool {
         self.case.assigned_officer_id == Some(*officer_id)
     }
 
@@ -219,7 +223,7 @@ async fn load(
     let loaded = db::run(&state.pool, move |conn| {
         let case = cases::find_by_number(conn, &number)?
             // Unconfirmed reports are not in the queue yet, and their address may not be the reporter's.
-            .filter(|c| c.status() != CaseStatus::Unconfirmed)
+            .filter(|c| c.status != CaseStatus::Unconfirmed)
             .ok_or(diesel::result::Error::NotFound)?;
         let mut evidence = Vec::new();
         for row in evidence::for_case(conn, case.id)? {
@@ -276,9 +280,9 @@ async fn load(
     } = loaded;
     let (handoff_list, proposals, all_regulators) = handoffs;
     let m = ctx.m;
-    let status = case.status();
+    let status = case.status;
     let chain = audit::verify(&trail);
-    let names: std::collections::HashMap<i64, String> = officer_list
+    let names: std::collections::HashMap<OfficerId, String> = officer_list
         .iter()
         .map(|o| (o.id, o.name.clone()))
         .collect();
@@ -286,12 +290,13 @@ async fn load(
         .iter()
         .map(|r| TrailItem {
             seq: r.seq,
-            code: r.action.clone(),
+            code: r.action.to_string(),
             at: filters::china_time(&r.at),
-            actor: match (r.actor_kind.as_str(), r.actor_id) {
-                ("officer", Some(id)) => {
-                    names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))
-                }
+            actor: match (r.actor_kind, r.actor_id) {
+                (ActorKind::Officer, Some(id)) => names
+                    .get(&OfficerId(id))
+                    .cloned()
+                    .unwrap_or_else(|| format!("#{id}")),
                 (kind, _) => m.t(&format!("trail.actor.{kind}")).to_string(),
             },
             action: [
@@ -302,7 +307,7 @@ async fn load(
             .map(|key| m.t(key))
             .find(|label| !label.ends_with(r.action.as_str()))
             .map(str::to_string)
-            .unwrap_or_else(|| r.action.clone()),
+            .unwrap_or_else(|| r.action.to_string()),
             detail: r.detail.clone(),
             hash: r.hash.chars().take(12).collect(),
         })
@@ -311,13 +316,11 @@ async fn load(
     let overdue = deadlines
         .as_ref()
         .is_some_and(|d| d.paused_since.is_none() && d.deadlines().is_overdue(status, today));
-    let platform_name = m.platform_label(&case.platform, case.platform_other.as_deref());
+    let platform_name = m.platform_label(case.platform, case.platform_other.as_deref());
     let page = OfficerCasePage {
         status,
         platform_name,
-        category_label: Category::parse(&case.category)
-            .map(|c| m.category(c).to_string())
-            .unwrap_or_default(),
+        category_label: m.category(case.category).to_string(),
         region_name: RegionCode::parse(&case.region_code)
             .and_then(|c| divisions().region(&c))
             .map(|r| format!("{} ({})", r.full_name(), r.code))
@@ -404,7 +407,7 @@ pub struct ActionForm {
     #[serde(default)]
     version: i32,
     #[serde(default)]
-    officer_id: Option<i64>,
+    officer_id: Option<OfficerId>,
     #[serde(default)]
     message: String,
     #[serde(default)]
@@ -479,7 +482,7 @@ pub async fn act_on_case(
 pub async fn serve_evidence(
     officer: CurrentOfficer,
     state: web::Data<AppState>,
-    path: web::Path<(String, i64, String)>,
+    path: web::Path<(String, EvidenceId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (raw_number, evidence_id, variant) = path.into_inner();
     let number = parse_number(&raw_number)?;
@@ -488,7 +491,7 @@ pub async fn serve_evidence(
     let row = db::run(&state.pool, move |conn| {
         // An unconfirmed report is unreachable for officers, its evidence as much as its page.
         let case = cases::find_by_number(conn, &number)?
-            .filter(|c| c.status() != CaseStatus::Unconfirmed)
+            .filter(|c| c.status != CaseStatus::Unconfirmed)
             .ok_or(diesel::result::Error::NotFound)?;
         let row = evidence::get(conn, case.id, evidence_id)?;
         if original {
@@ -498,7 +501,7 @@ pub async fn serve_evidence(
                     &audit::NewAuditEntry {
                         case_id: case.id,
                         actor: crate::domain::audit::Actor::Officer(officer_id),
-                        action: "evidence_downloaded",
+                        action: crate::domain::audit::AuditAction::EvidenceDownloaded,
                         detail: &json!({ "position": row.position, "sha256": row.sha256 }),
                         visibility: Visibility::OfficersOnly,
                         at: db::now(),
@@ -514,24 +517,18 @@ pub async fn serve_evidence(
         "display" => (
             BlobKind::Display,
             row.display_sha256.clone(),
-            ImageKind::parse(&row.display_kind)
-                .map(|k| k.mime())
-                .unwrap_or("application/octet-stream"),
+            row.display_kind.mime(),
         ),
-        "original" => (
-            BlobKind::Original,
-            row.sha256.clone(),
-            ImageKind::parse(&row.kind)
-                .map(|k| k.mime())
-                .unwrap_or("application/octet-stream"),
-        ),
+        "original" => (BlobKind::Original, row.sha256.clone(), row.kind.mime()),
         _ => return Err(AppError::NotFound),
     };
     let attachment = original.then(|| {
-        let ext = ImageKind::parse(&row.kind)
-            .map(|k| k.extension())
-            .unwrap_or("bin");
-        format!("{}-{}.{ext}", raw_number.trim(), row.position)
+        format!(
+            "{}-{}.{}",
+            raw_number.trim(),
+            row.position,
+            row.kind.extension()
+        )
     });
     crate::web::serve_blob(&state, kind, &sha, content_type, attachment).await
 }

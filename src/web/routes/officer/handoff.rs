@@ -2,7 +2,9 @@
 
 use crate::db::{self, cases, handoffs};
 use crate::domain::CaseNumber;
+use crate::domain::RegulatorId;
 use crate::domain::audit::Actor;
+use crate::domain::{HandoffId, OfficerId};
 use crate::error::AppError;
 use crate::web::officer_session::CurrentOfficer;
 use crate::web::{AppState, see_other};
@@ -17,7 +19,7 @@ pub struct HandOffForm {
     #[serde(default)]
     version: i32,
     #[serde(default)]
-    regulator_id: Option<i64>,
+    regulator_id: Option<RegulatorId>,
 }
 
 pub async fn hand_off_case(
@@ -57,8 +59,8 @@ pub async fn hand_off_case(
 fn check_worked_handoff(
     conn: &mut db::DbConnection,
     number: &CaseNumber,
-    handoff_id: i64,
-    officer_id: i64,
+    handoff_id: HandoffId,
+    officer_id: OfficerId,
     supervisor: bool,
 ) -> Result<(), AppError> {
     let case = cases::find_by_number(conn, number)?.ok_or(diesel::result::Error::NotFound)?;
@@ -80,7 +82,7 @@ pub struct CsrfOnly {
 pub async fn resend_handoff(
     officer: CurrentOfficer,
     state: web::Data<AppState>,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, HandoffId)>,
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     officer.check_csrf(&form.csrf_token)?;
@@ -101,7 +103,7 @@ pub async fn resend_handoff(
 pub async fn download_package(
     officer: CurrentOfficer,
     state: web::Data<AppState>,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, HandoffId)>,
 ) -> Result<HttpResponse, AppError> {
     let (raw, handoff_id) = path.into_inner();
     let number = CaseNumber::parse(&raw).ok_or(AppError::NotFound)?;
@@ -157,7 +159,7 @@ pub struct OutcomeForm {
 pub async fn record_outcome(
     officer: CurrentOfficer,
     state: web::Data<AppState>,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, HandoffId)>,
     form: web::Form<OutcomeForm>,
 ) -> Result<HttpResponse, AppError> {
     officer.check_csrf(&form.csrf_token)?;

@@ -2,6 +2,7 @@
 
 use crate::db::{self, cases};
 use crate::domain::CaseNumber;
+use crate::domain::OriginalRequestId;
 use crate::domain::audit::Actor;
 use crate::error::AppError;
 use crate::web::officer_session::CurrentOfficer;
@@ -21,7 +22,7 @@ pub async fn decide_original(
     ctx: crate::web::context::PageContext,
     officer: CurrentOfficer,
     state: web::Data<AppState>,
-    path: web::Path<(String, i64, String)>,
+    path: web::Path<(String, OriginalRequestId, String)>,
     form: web::Form<DecisionForm>,
 ) -> Result<HttpResponse, AppError> {
     officer.check_csrf(&form.csrf_token)?;

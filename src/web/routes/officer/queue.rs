@@ -2,6 +2,7 @@
 
 use crate::db::queue::{Assignee, Cursor, QueueFilter, QueueRow, Sort};
 use crate::db::{self, queue};
+use crate::domain::OfficerId;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::region::{Division, divisions};
 use crate::domain::{CaseStatus, Category, Platform, RegionCode, china_date};
@@ -85,7 +86,7 @@ impl QueueQuery {
         .with_after("")
     }
 
-    fn filter(&self, officer_id: i64, today: NaiveDate) -> QueueFilter {
+    fn filter(&self, officer_id: OfficerId, today: NaiveDate) -> QueueFilter {
         let statuses = match self.status.as_str() {
             "" | "open" => Vec::new(),
             // Unconfirmed reports have not entered the queue: no view shows them.
@@ -243,7 +244,7 @@ pub async fn show_queue(
     let items = rows
         .iter()
         .map(|r| {
-            let status = CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Submitted);
+            let status = r.status;
             let deadlines = r.decide_by.map(|decide_by| Deadlines {
                 accept_by: r.accept_by,
                 decide_by,
@@ -264,18 +265,14 @@ pub async fn show_queue(
             QueueItem {
                 number: r.case_number.clone(),
                 status,
-                platform: Platform::parse(&r.platform)
-                    .map(|p| m.platform(p).to_string())
-                    .unwrap_or_default()
+                platform: m.platform(r.platform).to_string()
                     + &r.platform_other
                         .as_ref()
                         .map(|o| format!(" ({o})"))
                         .unwrap_or_default(),
                 shop_name: r.shop_name.clone(),
                 region: short_region(&r.region_code),
-                category: Category::parse(&r.category)
-                    .map(|c| m.category(c).to_string())
-                    .unwrap_or_default(),
+                category: m.category(r.category).to_string(),
                 is_complaint: r.is_complaint,
                 filed: filters::china_time(&r.created_at),
                 activity: filters::china_time(&r.last_activity_at),
@@ -294,7 +291,7 @@ pub async fn show_queue(
                 *s,
                 counts
                     .iter()
-                    .find(|(k, _)| k == s.as_str())
+                    .find(|(k, _)| k == s)
                     .map(|(_, n)| *n)
                     .unwrap_or(0),
             )

@@ -4,11 +4,12 @@
 use crate::db::{self, audit, cases, evidence};
 use crate::domain::CaseNumber;
 use crate::domain::CaseStatus;
+use crate::domain::EvidenceId;
 use crate::domain::audit::Actor;
 use crate::domain::audit::Visibility;
 use crate::error::AppError;
 use crate::evidence::redact::{Rect, RectError, redact};
-use crate::evidence::{BlobKind, ImageKind, Sha256Hex};
+use crate::evidence::{BlobKind, Sha256Hex};
 use crate::web::context::PageContext;
 use crate::web::officer_session::CurrentOfficer;
 use crate::web::{AppState, render, see_other};
@@ -68,7 +69,7 @@ fn rects_text(rects: &[Rect]) -> String {
 async fn load(
     state: &AppState,
     number: CaseNumber,
-    evidence_id: i64,
+    evidence_id: EvidenceId,
 ) -> Result<
     (
         cases::CaseRow,
@@ -80,7 +81,7 @@ async fn load(
     Ok(db::run(&state.pool, move |conn| {
         // An unconfirmed report is unreachable for officers, its evidence as much as its page.
         let case = cases::find_by_number(conn, &number)?
-            .filter(|c| c.status() != CaseStatus::Unconfirmed)
+            .filter(|c| c.status != CaseStatus::Unconfirmed)
             .ok_or(diesel::result::Error::NotFound)?;
         let row = evidence::get(conn, case.id, evidence_id)?;
         let current = evidence::latest_redaction(conn, row.id)?;
@@ -90,7 +91,7 @@ async fn load(
 }
 
 fn may_redact(case: &cases::CaseRow, officer: &CurrentOfficer) -> bool {
-    case.status() != CaseStatus::Unconfirmed
+    case.status != CaseStatus::Unconfirmed
         && case.may_be_worked_by(officer.id, officer.is_supervisor())
 }
 
@@ -98,7 +99,7 @@ pub async fn show_redaction(
     ctx: PageContext,
     officer: CurrentOfficer,
     state: web::Data<AppState>,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, EvidenceId)>,
 ) -> Result<HttpResponse, AppError> {
     let (raw, evidence_id) = path.into_inner();
     let number = CaseNumber::parse(&raw).ok_or(AppError::NotFound)?;
@@ -132,7 +133,7 @@ pub async fn redact_evidence(
     ctx: PageContext,
     officer: CurrentOfficer,
     state: web::Data<AppState>,
-    path: web::Path<(String, i64)>,
+    path: web::Path<(String, EvidenceId)>,
     form: web::Form<RedactForm>,
 ) -> Result<HttpResponse, AppError> {
     officer.check_csrf(&form.csrf_token)?;
@@ -175,7 +176,7 @@ pub async fn redact_evidence(
     // Always from the unredacted display copy: a new redaction replaces the last one.
     let store = state.store.clone();
     let display_sha = Sha256Hex::parse(&row.display_sha256).ok_or(AppError::NotFound)?;
-    let kind = ImageKind::parse(&row.display_kind).unwrap_or(ImageKind::Png);
+    let kind = row.display_kind;
     let rects_for_image = rects.clone();
     let (display_sha, thumb_sha, tw, th) = web::block(move || -> anyhow::Result<_> {
         let display = store.read(BlobKind::Display, &display_sha)?;
@@ -217,7 +218,7 @@ pub async fn redact_evidence(
                 &audit::NewAuditEntry {
                     case_id,
                     actor: Actor::Officer(officer_id),
-                    action: "evidence_redacted",
+                    action: crate::domain::audit::AuditAction::EvidenceRedacted,
                     detail: &detail,
                     visibility: Visibility::OfficersOnly,
                     at: now,
@@ -227,7 +228,7 @@ pub async fn redact_evidence(
         })
     })
     .await?;
-    tracing::info!(case = %case.case_number, evidence = evidence_id, "evidence redacted");
+    tracing::info!(case = %case.case_number, evidence = %evidence_id, "evidence redacted");
     Ok(see_other(&format!(
         "/officer/cases/{}/evidence/{evidence_id}/redact",
         case.case_number
@@ -238,7 +239,7 @@ pub async fn redact_evidence(
 pub async fn serve_redacted(
     _officer: CurrentOfficer,
     state: web::Data<AppState>,
-    path: web::Path<(String, i64, String)>,
+    path: web::Path<(String, EvidenceId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (raw, evidence_id, variant) = path.into_inner();
     let number = CaseNumber::parse(&raw).ok_or(AppError::NotFound)?;
@@ -249,9 +250,7 @@ pub async fn serve_redacted(
         _ => (
             BlobKind::Display,
             current.display_sha256,
-            ImageKind::parse(&row.display_kind)
-                .map(|k| k.mime())
-                .unwrap_or("application/octet-stream"),
+            row.display_kind.mime(),
         ),
     };
     crate::web::serve_blob(&state, kind, &sha, mime, None).await

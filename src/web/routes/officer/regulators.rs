@@ -2,10 +2,11 @@
 //! where each platform's operator is registered.
 
 use crate::db::{self, regulators};
+use crate::domain::RegulatorId;
 use crate::domain::region::divisions;
+use crate::domain::regulator::RegulatorKind;
 use crate::domain::{Platform, RegionCode};
 use crate::error::AppError;
-use crate::handoff::routing::KINDS;
 use crate::web::context::PageContext;
 use crate::web::officer_session::CurrentOfficer;
 use crate::web::{AppState, render, see_other};
@@ -32,13 +33,13 @@ pub struct RegulatorsPage {
     pub officer: CurrentOfficer,
     pub items: Vec<RegulatorItem>,
     pub domiciles: Vec<DomicileItem>,
-    pub kinds: [&'static str; 3],
+    pub kinds: &'static [RegulatorKind],
     pub problem: Option<String>,
     pub form: RegulatorForm,
 }
 
 impl RegulatorsPage {
-    pub fn kind_key(&self, kind: &str) -> String {
+    pub fn kind_key(&self, kind: &RegulatorKind) -> String {
         format!("directory.kind_{kind}")
     }
 }
@@ -73,9 +74,7 @@ async fn page(
     let domiciles = doms
         .into_iter()
         .map(|row| DomicileItem {
-            platform_name: Platform::parse(&row.platform)
-                .map(|p| m.platform(p).to_string())
-                .unwrap_or_else(|| row.platform.clone()),
+            platform_name: m.platform(row.platform).to_string(),
             region_name: region_name(Some(&row.region_code)),
             row,
         })
@@ -87,7 +86,7 @@ async fn page(
             officer,
             items,
             domiciles,
-            kinds: KINDS,
+            kinds: RegulatorKind::ALL,
             problem,
             form,
         },
@@ -116,7 +115,7 @@ pub struct RegulatorForm {
     #[serde(default)]
     pub csrf_token: String,
     #[serde(default)]
-    pub id: Option<i64>,
+    pub id: Option<RegulatorId>,
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -142,10 +141,9 @@ pub async fn save_regulator(
     let name = form.name.trim().to_string();
     let email = form.email.trim().to_lowercase();
     let region = form.region_code.trim();
+    let kind = RegulatorKind::parse(&form.kind);
     let problem = if name.is_empty() || name.chars().count() > 200 {
         Some(m.t("directory.bad_name"))
-    } else if !KINDS.contains(&form.kind.as_str()) {
-        Some(m.t("directory.bad_kind"))
     } else if email.parse::<lettre::Address>().is_err() {
         Some(m.t("directory.bad_email"))
     } else if !region.is_empty() && RegionCode::parse(region).is_none() {
@@ -153,28 +151,30 @@ pub async fn save_regulator(
     } else {
         None
     };
-    if let Some(p) = problem {
-        let p = p.to_string();
-        return page(
-            ctx,
-            officer,
-            &state,
-            Some(p),
-            form,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
+    let kind = match (kind, problem) {
+        (Some(kind), None) => kind,
+        (kind, problem) => {
+            let p = problem
+                .or(kind.is_none().then(|| m.t("directory.bad_kind")))
+                .unwrap_or_default()
+                .to_string();
+            return page(
+                ctx,
+                officer,
+                &state,
+                Some(p),
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
     let region = RegionCode::parse(region).map(|c| c.to_string());
-    let (kind, active, id) = (
-        form.kind.clone(),
-        form.active.is_some() || form.id.is_none(),
-        form.id,
-    );
+    let (active, id) = (form.active.is_some() || form.id.is_none(), form.id);
     db::run(&state.pool, move |conn| {
         let fields = regulators::RegulatorFields {
             name: &name,
-            kind: &kind,
+            kind,
             region_code: region.as_deref(),
             email: &email,
             active,
@@ -232,7 +232,7 @@ pub async fn save_domicile(
     db::run(&state.pool, move |conn| {
         Ok(regulators::set_domicile(
             conn,
-            platform.as_str(),
+            platform,
             &operator,
             region.as_str(),
         )?)

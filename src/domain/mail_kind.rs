@@ -1,0 +1,17 @@
+//! Which email a queued message is. An open set: a new email adds a kind here, and the outbox
+//! table needs no change (the database does not check the keyword; reading an unknown one fails).
+
+use super::keyword::keyword_enum;
+
+keyword_enum! {
+    pub enum MailKind {
+        Confirm => "confirm",
+        Status => "status",
+        Assigned => "assigned",
+        ReporterAnswered => "reporter_answered",
+        OriginalRequested => "original_requested",
+        Handoff => "handoff",
+        HandoffReminder => "handoff_reminder",
+        OriginalDecision => "original_decision",
+    }
+}
