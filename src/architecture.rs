@@ -115,3 +115,78 @@ fn the_check_sees_a_web_import_below_web() {
         vec!["web".to_string()]
     );
 }
+
+/// Row fields named after an enum-valued column. A row that holds one of them as text would
+/// let each reader parse it again, with its own fallback.
+const ENUM_COLUMNS: &[&str] = &[
+    "status",
+    "platform",
+    "category",
+    "language",
+    "role",
+    "kind",
+    "display_kind",
+    "outcome",
+    "action",
+    "actor_kind",
+    "purpose",
+    "source",
+    "origin",
+    "closed_reason",
+];
+
+/// The fields of `src/db` structs typed as text, as `file: field`.
+fn text_typed_enum_fields(source: &str) -> Vec<String> {
+    let code = source.split("#[cfg(test)]").next().unwrap_or(source);
+    code.lines()
+        .filter_map(|line| {
+            let field = line.trim().strip_prefix("pub ")?;
+            let (name, ty) = field.split_once(':')?;
+            let ty = ty.trim().trim_end_matches(',');
+            let text = [
+                "String",
+                "Option<String>",
+                "&'a str",
+                "Option<&'a str>",
+                "&'static str",
+            ];
+            (ENUM_COLUMNS.contains(&name.trim()) && text.contains(&ty)).then(|| name.to_string())
+        })
+        .collect()
+}
+
+/// Fields that share a name with an enum column but hold free text: (file name, field).
+const FREE_TEXT: &[(&str, &str)] = &[
+    // Where a calendar year file came from: its file name or "shipped".
+    ("calendar.rs", "source"),
+];
+
+#[test]
+fn no_row_holds_an_enum_valued_column_as_text() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/db");
+    let mut wrong = Vec::new();
+    for file in rust_files(&src) {
+        let source = std::fs::read_to_string(&file).unwrap_or_default();
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        for field in text_typed_enum_fields(&source) {
+            if FREE_TEXT.contains(&(name, field.as_str())) {
+                continue;
+            }
+            wrong.push(format!("{}: {field}", file.display()));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "enum columns held as text:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_check_sees_a_status_held_as_text() {
+    assert_eq!(
+        text_typed_enum_fields("pub struct R {\n    pub status: String,\n    pub name: String,\n}"),
+        vec!["status".to_string()]
+    );
+    assert!(text_typed_enum_fields("    pub status: CaseStatus,\n").is_empty());
+}

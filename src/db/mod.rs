@@ -78,17 +78,56 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
 
 /// Builds the pool and runs pending migrations on one of its connections.
 pub fn connect(database_url: &str, max_size: u32) -> Result<DbPool, DbError> {
+    let pool = pool_without_migrating(database_url, max_size)?;
+    let mut conn = pool.get()?;
+    run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+/// The pool alone, the schema left as it is (for tests that migrate step by step).
+pub fn pool_without_migrating(database_url: &str, max_size: u32) -> Result<DbPool, DbError> {
     let url = database_url
         .strip_prefix("sqlite://")
         .unwrap_or(database_url);
     let manager = ConnectionManager::<DbConnection>::new(url);
-    let pool = Pool::builder()
+    Ok(Pool::builder()
         .max_size(max_size)
         .connection_customizer(Box::new(SqlitePragmas))
-        .build(manager)?;
-    let mut conn = pool.get()?;
-    run_migrations(&mut conn)?;
-    Ok(pool)
+        .build(manager)?)
+}
+
+/// Runs the pending migrations up to and including `last` (a version such as
+/// `2026-12-02-000010`): a database as an older release left it, for tests of the migrations
+/// that follow.
+pub fn run_migrations_through(conn: &mut DbConnection, last: &str) -> Result<usize, DbError> {
+    fn through<C: MigrationHarness<B>, B: diesel::backend::Backend>(
+        c: &mut C,
+        source: EmbeddedMigrations,
+        last: &str,
+    ) -> diesel::migration::Result<usize> {
+        use diesel::migration::MigrationSource;
+        let applied = c.applied_migrations()?;
+        let mut ran = 0;
+        for m in MigrationSource::<B>::migrations(&source)? {
+            let version = m.name().version().to_string();
+            let version = version.replace('-', "");
+            if version.as_str() > last.replace('-', "").as_str()
+                || applied
+                    .iter()
+                    .any(|a| a.to_string().replace('-', "") == version)
+            {
+                continue;
+            }
+            c.run_migration(&*m)?;
+            ran += 1;
+        }
+        Ok(ran)
+    }
+    match conn {
+        DbConnection::Sqlite(c) => through(c, SQLITE_MIGRATIONS, last),
+        DbConnection::Postgres(c) => through(c, POSTGRES_MIGRATIONS, last),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))
 }
 
 pub fn run_migrations(conn: &mut DbConnection) -> Result<(), DbError> {

@@ -107,3 +107,59 @@ id_column!(
     domain::ids::OriginalRequestId,
     domain::ids::DeviceId,
 );
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::officer::Role;
+    use crate::domain::outcome::Outcome;
+    use crate::domain::status::ClosedReason;
+    use crate::domain::{CaseStatus, Lang};
+    use std::collections::BTreeSet;
+
+    const CHECKS: [&str; 2] = [
+        include_str!("../../migrations/sqlite/2026-12-02-000011_closed_sets/up.sql"),
+        include_str!("../../migrations/postgres/2026-12-02-000011_closed_sets/up.sql"),
+    ];
+
+    /// The keywords a named CHECK constraint allows: `name CHECK (column IN ('a', 'b'))`.
+    fn allowed(sql: &str, constraint: &str) -> BTreeSet<String> {
+        let start = sql.find(constraint).expect("the constraint is there");
+        let rest = &sql[start..];
+        let list = &rest[rest.find(" IN (").expect("an IN list") + 5..];
+        let list = &list[..list.find(')').expect("the list ends")];
+        list.split(',')
+            .map(|k| k.trim().trim_matches('\'').to_string())
+            .collect()
+    }
+
+    fn keywords<T: Copy>(
+        all: impl IntoIterator<Item = T>,
+        kw: fn(T) -> &'static str,
+    ) -> BTreeSet<String> {
+        all.into_iter().map(|v| kw(v).to_string()).collect()
+    }
+
+    #[test]
+    fn the_database_checks_allow_exactly_the_keywords_of_the_closed_sets() {
+        for sql in CHECKS {
+            let status = keywords(CaseStatus::ALL.iter().copied(), CaseStatus::as_str);
+            assert_eq!(allowed(sql, "cases_status_known"), status);
+            let langs = keywords(Lang::ALL, Lang::as_str);
+            assert_eq!(allowed(sql, "cases_language_known"), langs);
+            let reasons = keywords(ClosedReason::all(), ClosedReason::as_str);
+            assert_eq!(allowed(sql, "cases_closed_reason_known"), reasons);
+            let roles = keywords(Role::ALL.iter().copied(), Role::as_str);
+            assert_eq!(allowed(sql, "officers_role_known"), roles);
+            let outcomes = keywords(Outcome::ALL.iter().copied(), Outcome::as_str);
+            assert_eq!(allowed(sql, "handoffs_outcome_known"), outcomes);
+        }
+    }
+
+    #[test]
+    fn every_closed_reason_reads_back_as_itself() {
+        for r in ClosedReason::all() {
+            assert_eq!(ClosedReason::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(ClosedReason::parse("商家已整改"), None);
+    }
+}
