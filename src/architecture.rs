@@ -25,6 +25,19 @@ const LAYERS: &[(&str, &[&str])] = &[
             "private_fs",
         ],
     ),
+    (
+        "jobs",
+        &[
+            "domain",
+            "db",
+            "evidence",
+            "mail",
+            "handoff",
+            "workflow",
+            "i18n",
+            "private_fs",
+        ],
+    ),
 ];
 
 /// What the domain may not touch: it decides, others do the I/O.

@@ -6,6 +6,7 @@ pub mod case_number;
 pub mod category;
 pub mod china_time;
 pub mod deadlines;
+pub mod jobs;
 mod keyword;
 pub mod lang;
 pub mod login;
