@@ -11,6 +11,7 @@ pub mod error;
 pub mod evidence;
 pub mod handoff;
 pub mod i18n;
+pub mod jobs;
 pub mod mail;
 pub mod private_fs;
 pub mod seed;

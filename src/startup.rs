@@ -1,19 +1,21 @@
 //! Building the application: data folders, database and migrations, keys, the mail worker,
-//! the maintenance loop, and the HTTP server.
+//! the job runner, and the HTTP server.
 
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::evidence::{EvidenceLimits, EvidenceStore};
 use crate::handoff::signing::PortalKey;
+use crate::jobs::{self, JobContext};
 use crate::mail::transport::Transport;
 use crate::mail::worker::MailWorker;
 use crate::web::{self, AppState, Keys, limits};
 use crate::workflow::Links;
 use crate::workflow::handoff::HandoffContext;
+use crate::workflow::retention::RetentionPeriods;
 use actix_session::SessionMiddleware;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::storage::CookieSessionStore;
-use actix_web::cookie::{SameSite, time::Duration as CookieDuration};
+use actix_web::cookie::{Key, SameSite, time::Duration as CookieDuration};
 use actix_web::dev::{Server, Service};
 use actix_web::middleware::{Compress, DefaultHeaders, ErrorHandlers};
 use actix_web::{App, HttpServer, web as aweb};
@@ -122,12 +124,8 @@ fn restrict_sqlite_files(database_url: &str) -> anyhow::Result<()> {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        for dir in [settings.evidence_dir(), settings.tmp_dir()] {
-            crate::private_fs::create_dir_all(&dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
+        create_data_folders(&settings)?;
         let (pool, keys) = open_database(&settings).await?;
-
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
@@ -135,116 +133,21 @@ impl Application {
             .base_url
             .clone()
             .unwrap_or_else(|| format!("http://{address}"));
-        let secure_cookies = base_url.starts_with("https://");
-
-        let mail_wakeup = Arc::new(Notify::new());
-        let transport =
-            Transport::from_settings(settings.smtp_url.as_deref(), settings.mail_dir())?;
-        let from = settings
-            .mail_from
-            .parse()
-            .context("MAIL_FROM is not an email address")?;
-        let host = url::Url::parse(&base_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| "localhost".into());
-        tokio::spawn(
-            MailWorker {
-                pool: pool.clone(),
-                transport,
-                from,
-                host,
-                wakeup: mail_wakeup.clone(),
-                packages: settings.packages_dir(),
-            }
-            .run(),
-        );
-
-        let store = EvidenceStore::new(settings.evidence_dir());
-        let key_path = settings.signing_key_path();
-        let portal_key =
-            tokio::task::spawn_blocking(move || PortalKey::load_or_create(&key_path)).await??;
-        let handoff = HandoffContext {
-            key: Arc::new(portal_key),
-            link_key: keys.handoff_links.clone(),
-            packages_dir: settings.packages_dir(),
-            store: store.clone(),
-            links: Links {
-                base_url: base_url.clone(),
-            },
-        };
-        tokio::spawn(maintenance(
+        let mail_wakeup = start_mail_worker(&settings, &pool, &base_url)?;
+        let handoff = handoff_context(&settings, &keys, &base_url).await?;
+        start_job_runner(
             pool.clone(),
-            store.clone(),
-            handoff.clone(),
-            mail_wakeup.clone(),
-            crate::workflow::retention::RetentionPeriods {
-                reporter_ip_days: settings.retain_reporter_ip_days,
-                contact_days: settings.retain_contact_days,
-            },
-        ));
-
-        let session_key = keys.session.clone();
-        let idle_timeout = settings.request_idle_timeout();
-        let state = aweb::Data::new(AppState {
-            limits: limits::RateLimits {
-                reports: limits::Limiter::per_hour(settings.rate_limit_reports_per_hour),
-                track: limits::Limiter::per_hour(settings.rate_limit_track_per_hour),
-                replies: limits::Limiter::per_hour(settings.rate_limit_replies_per_hour),
-            },
-            links: Links {
-                base_url: base_url.clone(),
-            },
-            evidence_limits: EvidenceLimits::default(),
-            inspect_slots: Arc::new(tokio::sync::Semaphore::new(2)),
-            password_checks: limits::PasswordChecks::new(settings.password_check_slots),
-            handoff,
-            pool: pool.clone(),
-            keys,
-            store,
-            mail_wakeup,
+            job_context(&settings, handoff.clone(), mail_wakeup.clone()),
+        );
+        let state = app_state(
             settings,
-        });
-
-        let server = HttpServer::new(move || {
-            let sessions =
-                SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
-                    .cookie_name("rw_session".into())
-                    .cookie_http_only(true)
-                    .cookie_same_site(SameSite::Strict)
-                    .cookie_secure(secure_cookies)
-                    .cookie_content_security(CookieContentSecurity::Private)
-                    .session_lifecycle(
-                        PersistentSession::default().session_ttl(CookieDuration::hours(12)),
-                    )
-                    .build();
-            App::new()
-                .app_data(state.clone())
-                .app_data(
-                    aweb::FormConfig::default()
-                        .limit(64 * 1024)
-                        .error_handler(web::idle_body::form_error),
-                )
-                // Every request body, multipart or urlencoded, is cut when it stalls.
-                .wrap_fn(move |mut req, srv| {
-                    if let Some(idle) = idle_timeout {
-                        web::idle_body::guard_body(&mut req, idle);
-                    }
-                    srv.call(req)
-                })
-                .wrap(ErrorHandlers::new().default_handler(web::error_page::render_error_page))
-                .wrap(sessions)
-                .wrap(security_headers(secure_cookies))
-                .wrap(Compress::default())
-                .wrap(tracing_actix_web::TracingLogger::<
-                    web::request_log::RouteOnlySpan,
-                >::new())
-                .configure(web::routes::configure)
-        })
-        .listen(listener)?
-        .shutdown_timeout(10)
-        .run();
-
+            pool.clone(),
+            keys,
+            handoff,
+            mail_wakeup,
+            &base_url,
+        );
+        let server = http_server(listener, state)?;
         tracing::info!(%address, %base_url, "ReviewWatch is listening");
         Ok(Self {
             port: address.port(),
@@ -271,43 +174,199 @@ impl Application {
     }
 }
 
-/// Hourly housekeeping (and once at start): purge reports never confirmed; forget reporter
-/// sessions that ended; remind regulators who have not acknowledged a handoff in 5 working days;
-/// forget sign-in attempts no rule counts; apply the retention periods.
-async fn maintenance(
-    pool: DbPool,
-    store: EvidenceStore,
+/// The folders under DATA_DIR that the database does not make: evidence, temporary uploads.
+fn create_data_folders(settings: &Settings) -> anyhow::Result<()> {
+    for dir in [settings.evidence_dir(), settings.tmp_dir()] {
+        crate::private_fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Starts the worker that sends the outbox; what wakes it when a change queued mail.
+fn start_mail_worker(
+    settings: &Settings,
+    pool: &DbPool,
+    base_url: &str,
+) -> anyhow::Result<Arc<Notify>> {
+    let wakeup = Arc::new(Notify::new());
+    let transport = Transport::from_settings(settings.smtp_url.as_deref(), settings.mail_dir())?;
+    let from = settings
+        .mail_from
+        .parse()
+        .context("MAIL_FROM is not an email address")?;
+    // The host name in Message-IDs: the portal's own.
+    let host = url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "localhost".into());
+    tokio::spawn(
+        MailWorker {
+            pool: pool.clone(),
+            transport,
+            from,
+            host,
+            wakeup: wakeup.clone(),
+            packages: settings.packages_dir(),
+        }
+        .run(),
+    );
+    Ok(wakeup)
+}
+
+/// Everything a handoff needs: the signing key (made on first start), the link key, where
+/// packages and evidence are kept, the public address for links.
+pub async fn handoff_context(
+    settings: &Settings,
+    keys: &Keys,
+    base_url: &str,
+) -> anyhow::Result<HandoffContext> {
+    let key_path = settings.signing_key_path();
+    let portal_key =
+        tokio::task::spawn_blocking(move || PortalKey::load_or_create(&key_path)).await??;
+    Ok(HandoffContext {
+        key: Arc::new(portal_key),
+        link_key: keys.handoff_links.clone(),
+        packages_dir: settings.packages_dir(),
+        store: EvidenceStore::new(settings.evidence_dir()),
+        links: Links {
+            base_url: base_url.to_string(),
+        },
+    })
+}
+
+/// What the background jobs need besides the database.
+pub fn job_context(
+    settings: &Settings,
     handoff: HandoffContext,
     mail_wakeup: Arc<Notify>,
-    retention: crate::workflow::retention::RetentionPeriods,
-) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+) -> JobContext {
+    JobContext {
+        store: handoff.store.clone(),
+        handoff,
+        mail_wakeup,
+        retention: RetentionPeriods {
+            reporter_ip_days: settings.retain_reporter_ip_days,
+            contact_days: settings.retain_contact_days,
+        },
+    }
+}
+
+/// How often the job runner looks for due jobs.
+const JOB_POLL: Duration = Duration::from_secs(15);
+
+/// Starts this instance's job runner: the housekeeping jobs are scheduled (due at once on a new
+/// database), then every `JOB_POLL` a pass runs whatever is due. Other instances on the same
+/// database share the jobs: each runs once.
+fn start_job_runner(pool: DbPool, ctx: JobContext) {
+    let worker = jobs::worker_id();
+    tracing::info!(%worker, "job runner started");
+    tokio::spawn(run_jobs(pool, Arc::new(ctx), worker));
+}
+
+async fn run_jobs(pool: DbPool, ctx: Arc<JobContext>, worker: String) {
+    let mut tick = tokio::time::interval(JOB_POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = crate::workflow::purge::purge_unconfirmed(&pool, &store).await {
-            tracing::warn!(error = %e, "purge of unconfirmed reports failed");
+        let now = db::now();
+        // Every time, not once: a housekeeping job that went missing comes back.
+        if let Err(e) = jobs::schedule_housekeeping(&pool, now).await {
+            tracing::warn!(error = %e, "job runner could not schedule the housekeeping jobs");
         }
-        let ended_before = db::now() - chrono::TimeDelta::days(1);
-        if let Err(e) = db::run(&pool, move |conn| {
-            Ok(db::reporter_sessions::delete_ended(conn, ended_before)?)
-        })
-        .await
-        {
-            tracing::warn!(error = %e, "removing ended reporter sessions failed");
-        }
-        match crate::workflow::handoff::send_reminders(&pool, &handoff).await {
-            Ok(0) => {}
-            Ok(n) => {
-                tracing::info!(reminders = n, "handoff reminders queued");
-                mail_wakeup.notify_one();
-            }
-            Err(e) => tracing::warn!(error = %e, "handoff reminders failed"),
-        }
-        if let Err(e) = crate::workflow::sign_in::purge_old_attempts(&pool).await {
-            tracing::warn!(error = %e, "purge of old sign-in attempts failed");
-        }
-        if let Err(e) = crate::workflow::retention::apply(&pool, retention).await {
-            tracing::warn!(error = %e, "applying the retention periods failed");
+        // A pass is a task of its own: a handler that panics ends its pass, not the runner (the
+        // job's lease runs out and it is retried).
+        let pass = tokio::spawn({
+            let (pool, ctx, worker) = (pool.clone(), ctx.clone(), worker.clone());
+            async move { jobs::run_due(&pool, &ctx, &worker, now).await }
+        });
+        match pass.await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "job runner could not reach the jobs table"),
+            Err(e) => tracing::error!(error = %e, "a job pass panicked"),
         }
     }
+}
+
+/// Requests per client address per hour, for the forms that are limited in memory.
+fn rate_limits(settings: &Settings) -> limits::RateLimits {
+    limits::RateLimits {
+        reports: limits::Limiter::per_hour(settings.rate_limit_reports_per_hour),
+        track: limits::Limiter::per_hour(settings.rate_limit_track_per_hour),
+        replies: limits::Limiter::per_hour(settings.rate_limit_replies_per_hour),
+    }
+}
+
+/// What every handler gets.
+fn app_state(
+    settings: Settings,
+    pool: DbPool,
+    keys: Keys,
+    handoff: HandoffContext,
+    mail_wakeup: Arc<Notify>,
+    base_url: &str,
+) -> aweb::Data<AppState> {
+    aweb::Data::new(AppState {
+        limits: rate_limits(&settings),
+        links: Links {
+            base_url: base_url.to_string(),
+        },
+        evidence_limits: EvidenceLimits::default(),
+        inspect_slots: Arc::new(tokio::sync::Semaphore::new(2)),
+        password_checks: limits::PasswordChecks::new(settings.password_check_slots),
+        store: handoff.store.clone(),
+        handoff,
+        pool,
+        keys,
+        mail_wakeup,
+        settings,
+    })
+}
+
+/// The session cookie: encrypted (private), HTTP only, same-site strict, `Secure` over HTTPS,
+/// at most 12 hours.
+fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name("rw_session".into())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Strict)
+        .cookie_secure(secure)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(PersistentSession::default().session_ttl(CookieDuration::hours(12)))
+        .build()
+}
+
+/// The HTTP server on `listener`: the routes with their middleware, started.
+fn http_server(listener: TcpListener, state: aweb::Data<AppState>) -> std::io::Result<Server> {
+    let session_key = state.keys.session.clone();
+    let secure = state.links.base_url.starts_with("https://");
+    let idle_timeout = state.settings.request_idle_timeout();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(
+                aweb::FormConfig::default()
+                    .limit(64 * 1024)
+                    .error_handler(web::idle_body::form_error),
+            )
+            // Every request body, multipart or urlencoded, is cut when it stalls.
+            .wrap_fn(move |mut req, srv| {
+                if let Some(idle) = idle_timeout {
+                    web::idle_body::guard_body(&mut req, idle);
+                }
+                srv.call(req)
+            })
+            .wrap(ErrorHandlers::new().default_handler(web::error_page::render_error_page))
+            .wrap(session_middleware(session_key.clone(), secure))
+            .wrap(security_headers(secure))
+            .wrap(Compress::default())
+            .wrap(tracing_actix_web::TracingLogger::<
+                web::request_log::RouteOnlySpan,
+            >::new())
+            .configure(web::routes::configure)
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
 }

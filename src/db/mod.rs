@@ -7,6 +7,7 @@ pub mod cases;
 pub mod evidence;
 pub mod findings;
 pub mod handoffs;
+pub mod jobs;
 pub mod login_attempts;
 pub mod notes;
 pub mod officers;

@@ -341,6 +341,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Background jobs: claimed under a lease, retried with backoff (`db::jobs`, `jobs/`).
+    jobs (id) {
+        id -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        singleton_key -> Nullable<Text>,
+        state -> Text,
+        run_at -> Timestamp,
+        attempts -> Integer,
+        max_attempts -> Integer,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(reporter_sessions -> cases (case_id));
 diesel::joinable!(report_form_tokens -> cases (case_id));
 diesel::joinable!(case_deadlines -> cases (case_id));

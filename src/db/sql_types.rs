@@ -94,6 +94,9 @@ keyword_column!(
     domain::evidence::ImageKind,
     domain::login::AttemptOutcome,
     domain::calendar_file::Origin,
+    domain::jobs::JobState,
+    domain::jobs::JobKind,
+    domain::jobs::StoredJobKind,
 );
 
 id_column!(

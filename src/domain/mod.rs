@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod email_token;
 pub mod evidence;
 pub mod ids;
+pub mod jobs;
 mod keyword;
 pub mod lang;
 pub mod login;

@@ -11,6 +11,7 @@ mod confirmation;
 mod handoff;
 mod helpers;
 mod i18n;
+mod jobs;
 mod login_security;
 mod mail;
 mod migrations;

@@ -1,0 +1,65 @@
+//! The hourly housekeeping jobs, each calling the workflow (or table) function that does the
+//! work: what the maintenance loop in `startup.rs` did on every instance, now once per hour.
+
+use super::{JobContext, JobError};
+use crate::db::{self, DbPool};
+use crate::workflow;
+use chrono::{NaiveDateTime, TimeDelta};
+
+/// A reporter session is forgotten a day after it ended.
+const ENDED_SESSIONS_KEPT: TimeDelta = TimeDelta::days(1);
+/// Done jobs are kept a week, to see that housekeeping runs.
+const DONE_JOBS_KEPT: TimeDelta = TimeDelta::days(7);
+/// Failed jobs are kept three months, with their errors, for someone to look into.
+const FAILED_JOBS_KEPT: TimeDelta = TimeDelta::days(90);
+
+pub(super) async fn purge_unconfirmed(pool: &DbPool, ctx: &JobContext) -> Result<(), JobError> {
+    workflow::purge::purge_unconfirmed(pool, &ctx.store).await?;
+    Ok(())
+}
+
+pub(super) async fn purge_reporter_sessions(
+    pool: &DbPool,
+    now: NaiveDateTime,
+) -> Result<(), JobError> {
+    let ended_before = now - ENDED_SESSIONS_KEPT;
+    db::run(pool, move |conn| {
+        Ok(db::reporter_sessions::delete_ended(conn, ended_before)?)
+    })
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn send_handoff_reminders(
+    pool: &DbPool,
+    ctx: &JobContext,
+) -> Result<(), JobError> {
+    let queued = workflow::handoff::send_reminders(pool, &ctx.handoff).await?;
+    if queued > 0 {
+        tracing::info!(reminders = queued, "handoff reminders queued");
+        ctx.mail_wakeup.notify_one();
+    }
+    Ok(())
+}
+
+pub(super) async fn purge_sign_in_attempts(pool: &DbPool) -> Result<(), JobError> {
+    workflow::sign_in::purge_old_attempts(pool).await?;
+    Ok(())
+}
+
+pub(super) async fn apply_retention(pool: &DbPool, ctx: &JobContext) -> Result<(), JobError> {
+    workflow::retention::apply(pool, ctx.retention).await?;
+    Ok(())
+}
+
+pub(super) async fn purge_finished_jobs(pool: &DbPool, now: NaiveDateTime) -> Result<(), JobError> {
+    let (done_before, failed_before) = (now - DONE_JOBS_KEPT, now - FAILED_JOBS_KEPT);
+    let purged = db::run(pool, move |conn| {
+        Ok(db::jobs::purge_finished(conn, done_before, failed_before)?)
+    })
+    .await?;
+    if purged > 0 {
+        tracing::info!(purged, "finished jobs forgotten");
+    }
+    Ok(())
+}
