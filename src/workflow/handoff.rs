@@ -319,7 +319,10 @@ fn enqueue_handoff_mail(
         package_url: ctx.link(handoff_id, LinkAction::Package, now),
         acknowledge_url: ctx.link(handoff_id, LinkAction::Acknowledge, now),
         outcome_url: ctx.link(handoff_id, LinkAction::Outcome, now),
-        links_expire_on: china_date(now + LinkAction::Package.lifetime()).to_string(),
+        // The moment the links stop working, in China time with its offset.
+        links_expire_on: crate::domain::china_time::format_with_offset(
+            &(now + LinkAction::Package.lifetime()),
+        ),
         attachment: (size <= ATTACH_LIMIT).then(|| (package_sha.to_string(), file_name)),
         key_fingerprint: fingerprint(&ctx.key.verifying_key()),
     }

@@ -15,6 +15,7 @@ mod login_security;
 mod mail;
 mod migrations;
 mod officer;
+mod previous_schema;
 mod queue;
 mod redaction;
 mod reporting;
