@@ -46,7 +46,10 @@ pub fn format_with_offset(utc: &NaiveDateTime) -> String {
 /// A UTC time in China time as RFC 3339, to the second: `2026-12-02T13:17:05+08:00` (for
 /// `<time datetime>` beside [`format_with_offset`]).
 pub fn rfc3339(utc: &NaiveDateTime) -> String {
-    format!("{}{OFFSET_RFC3339}", local(*utc).format("%Y-%m-%dT%H:%M:%S"))
+    format!(
+        "{}{OFFSET_RFC3339}",
+        local(*utc).format("%Y-%m-%dT%H:%M:%S")
+    )
 }
 
 /// A UTC time as RFC 3339 in UTC, to the second: `2026-12-02T05:17:05Z` (what machines read:
@@ -101,7 +104,10 @@ mod tests {
             utc_rfc3339_micros(&utc)
         );
         for s in [rfc3339(&utc), utc_rfc3339_micros(&utc)] {
-            assert_eq!(parse_rfc3339(&s).map(|t| t.and_utc().timestamp()), Some(utc.and_utc().timestamp()));
+            assert_eq!(
+                parse_rfc3339(&s).map(|t| t.and_utc().timestamp()),
+                Some(utc.and_utc().timestamp())
+            );
         }
         assert_eq!(parse_rfc3339(&utc_rfc3339_micros(&utc)), Some(utc));
         assert_eq!(parse_rfc3339("2026-12-31 17:30:05"), None);

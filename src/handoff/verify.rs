@@ -1426,7 +1426,9 @@ mod tests {
     #[test]
     fn audit_times_without_an_offset_still_verify_and_their_rfc3339_form_must_agree() {
         let (_d, k) = key();
-        let verdict = |entries: &str| verify_bytes(&package_with_trail(&k, entries), &k.verifying_key()).findings;
+        let verdict = |entries: &str| {
+            verify_bytes(&package_with_trail(&k, entries), &k.verifying_key()).findings
+        };
         // Made before `at_rfc3339` existed: `at` alone (what the hash chain covers), as
         // `handoff::contents` wrote it then. The verifier never needed more, and still does not.
         let old = r#"{"seq":1,"at":"2026-11-30T02:15:07.123456","actor_kind":"reporter","action":"filed","detail":{},"prev_hash":"0","hash":"1"},{"seq":2,"at":"2026-11-30T02:15:07.123456","action":"evidence_added"}"#;

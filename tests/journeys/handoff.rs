@@ -655,12 +655,16 @@ async fn a_handoff_sends_one_signed_package_holding_the_case_and_bit_exact_evide
         let rfc = entry["at_rfc3339"].as_str().expect("at_rfc3339");
         assert!(rfc.ends_with('Z'), "{rfc}");
         assert_eq!(
-            chrono::DateTime::parse_from_rfc3339(rfc).unwrap().naive_utc(),
+            chrono::DateTime::parse_from_rfc3339(rfc)
+                .unwrap()
+                .naive_utc(),
             *at
         );
     }
     assert!(
-        json["generated_at"].as_str().is_some_and(|t| t.ends_with('Z')),
+        json["generated_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
         "{}",
         json["generated_at"]
     );

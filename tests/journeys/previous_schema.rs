@@ -44,9 +44,18 @@ async fn every_audit_chain_written_by_the_previous_code_still_verifies_after_mig
             .unwrap();
         let statuses: BTreeSet<String> = ids
             .iter()
-            .map(|&id| cases::get(&mut conn, id).unwrap().status().as_str().to_string())
+            .map(|&id| {
+                cases::get(&mut conn, id)
+                    .unwrap()
+                    .status()
+                    .as_str()
+                    .to_string()
+            })
             .collect();
-        let all: BTreeSet<String> = CaseStatus::ALL.iter().map(|s| s.as_str().to_string()).collect();
+        let all: BTreeSet<String> = CaseStatus::ALL
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect();
         assert_eq!(statuses, all, "every status is in the fixture");
 
         // Every chain, with the app's own check; and the RFC 3339 form of every time agrees
@@ -84,7 +93,10 @@ async fn every_audit_chain_written_by_the_previous_code_still_verifies_after_mig
         assert!(waiting.acknowledged_at.is_none() && waiting.outbox_id.is_some());
         let regulator = regulators::get(&mut conn, waiting.regulator_id).unwrap();
         assert_eq!(regulator.region_code.as_deref(), Some("440113"));
-        assert!(rows.iter().any(|h| h.acknowledged_at.is_some() && h.outcome.is_none()));
+        assert!(
+            rows.iter()
+                .any(|h| h.acknowledged_at.is_some() && h.outcome.is_none())
+        );
         assert!(rows.iter().any(|h| h.outcome.as_deref() == Some("penalty")));
         let trail = audit::for_case(&mut conn, case.id).unwrap();
         let handed: Vec<&audit::AuditRow> =
