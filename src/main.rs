@@ -138,11 +138,11 @@ async fn calendar_command(settings: &Settings, command: CalendarCommand) -> anyh
             let mut seen = std::collections::BTreeSet::new();
             for row in history.iter().filter(|r| seen.insert(r.year)) {
                 println!(
-                    "{}  official  {} ({}, {} UTC)",
+                    "{}  official  {} ({}, {})",
                     row.year,
                     row.source,
                     row.origin,
-                    row.imported_at.format("%Y-%m-%d %H:%M")
+                    reviewwatch::domain::china_time::utc_rfc3339(&row.imported_at)
                 );
             }
             let this_year = chrono::Datelike::year(&reviewwatch::domain::china_date(db::now()));

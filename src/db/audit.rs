@@ -57,19 +57,11 @@ pub struct NewAuditEntry<'a> {
     pub at: NaiveDateTime,
 }
 
-/// Appends one entry. Runs inside the transaction of the change it records.
+/// Appends one entry after the case's last. Runs inside the transaction of the change it
+/// records.
 pub fn append(conn: &mut DbConnection, entry: &NewAuditEntry<'_>) -> QueryResult<()> {
-    let NewAuditEntry {
-        case_id,
-        actor,
-        action,
-        detail,
-        visibility,
-        at,
-    } = *entry;
-    let visible_to_reporter = visibility.to_reporter();
     let last: Option<(i32, String)> = audit_events::table
-        .filter(audit_events::case_id.eq(case_id))
+        .filter(audit_events::case_id.eq(entry.case_id))
         .order(audit_events::seq.desc())
         .select((audit_events::seq, audit_events::hash))
         .first(conn)
@@ -78,31 +70,8 @@ pub fn append(conn: &mut DbConnection, entry: &NewAuditEntry<'_>) -> QueryResult
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS_HASH.to_string()),
     };
-    let detail = detail.to_string();
-    let content = AuditContent {
-        case_id,
-        seq,
-        at,
-        actor_kind: actor.kind().as_str(),
-        actor_id: actor.id(),
-        action: action.as_str(),
-        detail: &detail,
-        visible_to_reporter,
-    };
-    let hash = entry_hash(&prev_hash, &content);
     diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::case_id.eq(case_id),
-            audit_events::seq.eq(seq),
-            audit_events::at.eq(at),
-            audit_events::actor_kind.eq(actor.kind()),
-            audit_events::actor_id.eq(actor.id()),
-            audit_events::action.eq(action),
-            audit_events::detail.eq(&detail),
-            audit_events::visible_to_reporter.eq(visible_to_reporter),
-            audit_events::prev_hash.eq(&prev_hash),
-            audit_events::hash.eq(&hash),
-        ))
+        .values(&ChainedEntry::after(prev_hash, seq, entry))
         .execute(conn)?;
     Ok(())
 }
@@ -122,17 +91,34 @@ pub fn verify(rows: &[AuditRow]) -> Result<(), ChainBreak> {
     )
 }
 
-/// An entry of a trail written whole, for `chain_new_trail`.
+/// An entry not yet tied to a case, owning its detail: what the workflow's entry builders
+/// (`workflow::status_entry`, `workflow::review::note_entry`, …) give, for `append` (through
+/// [`NewEntry::of_case`]) or, a whole trail at once, for `chain_new_trail`.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
     pub actor: Actor,
     pub action: AuditAction,
     pub detail: serde_json::Value,
-    pub visible_to_reporter: bool,
+    pub visibility: Visibility,
     pub at: NaiveDateTime,
 }
 
-/// An entry with its place in the chain, ready to insert.
+impl NewEntry {
+    /// This entry, for case `case_id`.
+    pub fn of_case(&self, case_id: CaseId) -> NewAuditEntry<'_> {
+        NewAuditEntry {
+            case_id,
+            actor: self.actor,
+            action: self.action,
+            detail: &self.detail,
+            visibility: self.visibility,
+            at: self.at,
+        }
+    }
+}
+
+/// An entry with its place in the chain, ready to insert: the one row `append` and
+/// `chain_new_trail` both write.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = audit_events, treat_none_as_null = true)]
 pub struct ChainedEntry {
@@ -148,39 +134,49 @@ pub struct ChainedEntry {
     pub hash: String,
 }
 
-/// Chains the whole trail of a case that has none yet, from the genesis hash, exactly as
-/// `append` would entry by entry: for writing cases with their history at once (the demo data of
-/// `reviewwatch seed-demo`), whose entries `insert_chained` then writes in bulk.
-pub fn chain_new_trail(case_id: CaseId, entries: Vec<NewEntry>) -> Vec<ChainedEntry> {
-    let mut prev_hash = GENESIS_HASH.to_string();
-    let mut out = Vec::with_capacity(entries.len());
-    for (seq, e) in (1..).zip(entries) {
-        let detail = e.detail.to_string();
+impl ChainedEntry {
+    /// `entry` as entry `seq` of its case, after the entry whose hash is `prev_hash`.
+    fn after(prev_hash: String, seq: i32, entry: &NewAuditEntry<'_>) -> Self {
+        let detail = entry.detail.to_string();
+        let visible_to_reporter = entry.visibility.to_reporter();
         let hash = entry_hash(
             &prev_hash,
             &AuditContent {
-                case_id,
+                case_id: entry.case_id,
                 seq,
-                at: e.at,
-                actor_kind: e.actor.kind().as_str(),
-                actor_id: e.actor.id(),
-                action: e.action.as_str(),
+                at: entry.at,
+                actor_kind: entry.actor.kind().as_str(),
+                actor_id: entry.actor.id(),
+                action: entry.action.as_str(),
                 detail: &detail,
-                visible_to_reporter: e.visible_to_reporter,
+                visible_to_reporter,
             },
         );
-        out.push(ChainedEntry {
-            case_id,
+        ChainedEntry {
+            case_id: entry.case_id,
             seq,
-            at: e.at,
-            actor_kind: e.actor.kind(),
-            actor_id: e.actor.id(),
-            action: e.action,
+            at: entry.at,
+            actor_kind: entry.actor.kind(),
+            actor_id: entry.actor.id(),
+            action: entry.action,
             detail,
-            visible_to_reporter: e.visible_to_reporter,
-            prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+            visible_to_reporter,
+            prev_hash,
             hash,
-        });
+        }
+    }
+}
+
+/// Chains the whole trail of a case that has none yet, from the genesis hash, exactly as
+/// `append` would entry by entry: for writing cases with their history at once (the demo data of
+/// `reviewwatch seed-demo`), whose entries `insert_chained` then writes in bulk.
+pub fn chain_new_trail(case_id: CaseId, entries: &[NewEntry]) -> Vec<ChainedEntry> {
+    let mut prev_hash = GENESIS_HASH.to_string();
+    let mut out = Vec::with_capacity(entries.len());
+    for (seq, e) in (1..).zip(entries) {
+        let row = ChainedEntry::after(prev_hash, seq, &e.of_case(case_id));
+        prev_hash = row.hash.clone();
+        out.push(row);
     }
     out
 }

@@ -39,11 +39,7 @@ pub fn set_deadlines(conn: &mut DbConnection, case_id: CaseId, d: &Deadlines) ->
         .get_result(conn)?;
     if exists == 0 {
         diesel::insert_into(case_deadlines::table)
-            .values((
-                case_deadlines::case_id.eq(case_id),
-                case_deadlines::accept_by.eq(d.accept_by),
-                case_deadlines::decide_by.eq(d.decide_by),
-            ))
+            .values(&NewDeadlineRow::new(case_id, d))
             .execute(conn)?;
     } else {
         diesel::update(case_deadlines::table.find(case_id))
@@ -345,6 +341,20 @@ pub struct NewDeadlineRow {
     pub decide_by: NaiveDate,
     pub extended_reason: Option<&'static str>,
     pub paused_since: Option<NaiveDateTime>,
+}
+
+impl NewDeadlineRow {
+    /// The row of a case whose clock starts with `d` (what `set_deadlines` inserts): not
+    /// extended, not paused.
+    pub fn new(case_id: CaseId, d: &Deadlines) -> Self {
+        NewDeadlineRow {
+            case_id,
+            accept_by: d.accept_by,
+            decide_by: d.decide_by,
+            extended_reason: None,
+            paused_since: None,
+        }
+    }
 }
 
 /// Inserts deadline rows and search index entries of many cases, a thousand rows a statement:

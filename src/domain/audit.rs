@@ -143,11 +143,18 @@ pub struct AuditContent<'a> {
     pub visible_to_reporter: bool,
 }
 
+/// How an entry's time is written where the hash covers it: UTC, to the microsecond, without an
+/// offset (the chain was made so; [`crate::domain::china_time::utc_rfc3339_micros`] is the same
+/// time with its `Z`, for what leaves the portal beside it).
+pub fn hashed_at(at: &NaiveDateTime) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+}
+
 /// SHA-256 over the previous hash and each field, every field length-prefixed so that no two
 /// different entries can serialize to the same bytes.
 pub fn entry_hash(prev_hash: &str, c: &AuditContent<'_>) -> String {
     let mut h = Sha256::new();
-    let at = c.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+    let at = hashed_at(&c.at);
     let actor_id = c.actor_id.map(|i| i.to_string()).unwrap_or_default();
     let fields: [&str; 9] = [
         prev_hash,

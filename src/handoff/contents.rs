@@ -7,6 +7,8 @@ use crate::db::cases::CaseRow;
 use crate::db::evidence::{EvidenceRow, RedactionRow};
 use crate::db::notes::MessageView;
 use crate::db::regulators::RegulatorRow;
+use crate::domain::audit::hashed_at;
+use crate::domain::china_time;
 use crate::domain::region::divisions;
 use crate::domain::{Category, Lang, RegionCode};
 use crate::i18n::{Messages, messages};
@@ -93,8 +95,7 @@ fn region_name(code: &str) -> String {
 }
 
 fn iso(t: &chrono::NaiveDateTime) -> String {
-    t.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    china_time::utc_rfc3339(t)
 }
 
 /// The legal provisions a regulator would cite for a category (zh-CN, as cited in decisions).
@@ -204,7 +205,9 @@ pub fn case_json(input: &PackageInput<'_>, m: &Messages) -> Value {
             "hash": "SHA-256 over the previous entry's hash and each field, length-prefixed (docs/HANDOFF.md)",
             "entries": input.trail.iter().map(|r| json!({
                 "seq": r.seq,
-                "at": r.at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+                // As the hash covers it (no offset: UTC), and the same time in RFC 3339.
+                "at": hashed_at(&r.at),
+                "at_rfc3339": china_time::utc_rfc3339_micros(&r.at),
                 "actor_kind": r.actor_kind,
                 "actor_id": r.actor_id,
                 "action": r.action,
@@ -243,7 +246,9 @@ pub struct SummaryPage<'a> {
     pub evidence: Vec<SummaryEvidence>,
     pub messages: &'a [MessageView],
     pub legal_bases: Vec<&'static str>,
+    /// China time with its offset, and the same in RFC 3339 (for `<time datetime>`).
     pub generated_at: String,
+    pub generated_at_rfc3339: String,
     pub chain_intact: bool,
     pub trail_len: usize,
     pub key_fingerprint: &'a str,
@@ -282,7 +287,8 @@ pub fn files(input: PackageInput<'_>) -> Result<Vec<PackageFile>, askama::Error>
             .collect(),
         messages: input.messages,
         legal_bases: legal_bases(category),
-        generated_at: crate::domain::china_time::format(&input.generated_at),
+        generated_at: china_time::format_with_offset(&input.generated_at),
+        generated_at_rfc3339: china_time::rfc3339(&input.generated_at),
         chain_intact: input.chain_intact,
         trail_len: input.trail.len(),
         key_fingerprint: input.key_fingerprint,

@@ -157,6 +157,14 @@ pub enum Finding {
         says: String,
         expected: String,
     },
+    /// An audit entry of `case.json` whose `at_rfc3339` is not the time its `at` (which the
+    /// hash chain covers, in UTC without an offset) says. Packages made before `at_rfc3339`
+    /// existed have none, and nothing is compared.
+    TimesDisagree {
+        entry: String,
+        at: String,
+        at_rfc3339: String,
+    },
 }
 
 /// `64 MiB`, `1 KiB`, `100 bytes`.
@@ -297,6 +305,17 @@ impl std::fmt::Display for Finding {
             } => write!(
                 f,
                 "the folder is named {folder} but {manifest} says {says}: it should be named {expected}"
+            ),
+            Finding::TimesDisagree {
+                entry,
+                at,
+                at_rfc3339,
+            } => write!(
+                f,
+                "{CASE_MANIFEST}: audit entry {} gives its time as {} (at, UTC) and as {} (at_rfc3339), which are not the same moment",
+                shown(entry),
+                shown(at),
+                shown(at_rfc3339)
             ),
         }
     }
@@ -487,11 +506,96 @@ struct CaseRef {
     number: String,
 }
 
-/// The part of `case.json` the folder is named after.
+/// The part of `case.json` the folder is named after, and the times of its audit entries.
 #[derive(Deserialize)]
 struct CaseManifest {
     case: CaseRef,
     handoff: HandoffRef,
+    #[serde(default)]
+    audit_trail: Option<TrailTimes>,
+}
+
+#[derive(Deserialize)]
+struct TrailTimes {
+    #[serde(default)]
+    entries: TimesCheck,
+}
+
+/// At most this many disagreeing entries are named (the rest are counted in none: one is
+/// enough to refuse the package, and memory stays small on any input).
+const MAX_TIME_FINDINGS: usize = 10;
+/// A value is shown to this many characters.
+const SHOWN_CHARS: usize = 64;
+
+/// The audit entries' times, checked one by one as they stream past (never held whole): each
+/// `at_rfc3339` must be the moment its `at` gives in UTC.
+#[derive(Default)]
+struct TimesCheck {
+    disagreeing: Vec<Finding>,
+}
+
+/// The fields of an audit entry that give its time (the rest is skipped).
+#[derive(Deserialize)]
+struct EntryTimes {
+    #[serde(default)]
+    seq: Option<serde_json::Value>,
+    #[serde(default)]
+    at: Option<String>,
+    #[serde(default)]
+    at_rfc3339: Option<String>,
+}
+
+fn clipped(s: &str) -> String {
+    s.chars().take(SHOWN_CHARS).collect()
+}
+
+impl EntryTimes {
+    /// Whether `at_rfc3339`, where there is one, names the moment `at` names.
+    fn agree(&self) -> bool {
+        let Some(rfc) = &self.at_rfc3339 else {
+            return true;
+        };
+        let at = self
+            .at
+            .as_deref()
+            .and_then(|a| chrono::NaiveDateTime::parse_from_str(a, "%Y-%m-%dT%H:%M:%S%.f").ok());
+        at.is_some() && at == crate::domain::china_time::parse_rfc3339(rfc)
+    }
+
+    fn finding(&self) -> Finding {
+        Finding::TimesDisagree {
+            entry: clipped(&self.seq.as_ref().map(|v| v.to_string()).unwrap_or_default()),
+            at: clipped(self.at.as_deref().unwrap_or("(none)")),
+            at_rfc3339: clipped(self.at_rfc3339.as_deref().unwrap_or_default()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for TimesCheck {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = TimesCheck;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of audit entries")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<TimesCheck, A::Error> {
+                let mut check = TimesCheck::default();
+                while let Some(entry) = seq.next_element::<EntryTimes>()? {
+                    if !entry.agree() && check.disagreeing.len() < MAX_TIME_FINDINGS {
+                        check.disagreeing.push(entry.finding());
+                    }
+                }
+                Ok(check)
+            }
+        }
+        d.deserialize_seq(Entries)
+    }
 }
 
 #[derive(Deserialize)]
@@ -526,6 +630,8 @@ enum Manifest {
 struct Naming {
     says: String,
     folder: String,
+    /// What else the manifest says that does not hold (audit times that disagree).
+    problems: Vec<Finding>,
 }
 
 impl Manifest {
@@ -544,6 +650,10 @@ impl Manifest {
             Manifest::Case => serde_json::from_reader::<_, CaseManifest>(&mut r).map(|m| Naming {
                 says: format!("case {}, handoff {}", m.case.number, m.handoff.seq),
                 folder: format!("{}-H{}", m.case.number, m.handoff.seq),
+                problems: m
+                    .audit_trail
+                    .map(|t| t.entries.disagreeing)
+                    .unwrap_or_default(),
             }),
             Manifest::Campaign => serde_json::from_reader::<_, CampaignManifest>(&mut r).map(|m| {
                 let id = match m.campaign.id {
@@ -553,6 +663,7 @@ impl Manifest {
                 Naming {
                     says: format!("campaign {id}, handoff {}", m.handoff.seq),
                     folder: format!("CAMPAIGN-{id}-H{}", m.handoff.seq),
+                    problems: Vec::new(),
                 }
             }),
         };
@@ -910,15 +1021,19 @@ fn check_folder<R: Read + Seek>(
             path: m.path().to_string(),
             reason,
         }),
-        (Some(m), Some(Ok(naming))) if naming.folder != folder => {
-            report.findings.push(Finding::MisnamedFolder {
-                folder,
-                manifest: m.path().to_string(),
-                says: naming.says,
-                expected: naming.folder,
-            });
+        (Some(m), Some(Ok(naming))) => {
+            if naming.folder != folder {
+                report.findings.push(Finding::MisnamedFolder {
+                    folder,
+                    manifest: m.path().to_string(),
+                    says: naming.says,
+                    expected: naming.folder,
+                });
+            }
+            // Signed, but saying one moment in two ways that differ: the package is wrong.
+            report.findings.extend(naming.problems);
         }
-        // It checks, or it is missing, changed or unreadable, which is reported above.
+        // It is missing, changed or unreadable, which is reported above.
         _ => {}
     }
 }
@@ -1288,6 +1403,70 @@ mod tests {
                 expected: "CAMPAIGN-7-H2".into(),
             }]
         );
+    }
+
+    /// A package whose `case.json` carries these audit entries (`{"seq":…,"at":…}` objects).
+    fn package_with_trail(k: &PortalKey, entries: &str) -> Vec<u8> {
+        let json = format!(
+            r#"{{"schema":"reviewwatch.case.v1","handoff":{{"seq":1}},"case":{{"number":"RW-2026-000001"}},"audit_trail":{{"chain_intact":true,"entries":[{entries}]}}}}"#
+        );
+        let files = vec![
+            PackageFile {
+                path: "case.json".into(),
+                bytes: json.into_bytes(),
+            },
+            PackageFile {
+                path: "summary.html".into(),
+                bytes: b"<p>x</p>".to_vec(),
+            },
+        ];
+        build(FOLDER, files, k, chrono::NaiveDateTime::default()).expect("builds")
+    }
+
+    #[test]
+    fn audit_times_without_an_offset_still_verify_and_their_rfc3339_form_must_agree() {
+        let (_d, k) = key();
+        let verdict = |entries: &str| {
+            verify_bytes(&package_with_trail(&k, entries), &k.verifying_key()).findings
+        };
+        // Made before `at_rfc3339` existed: `at` alone (what the hash chain covers), as
+        // `handoff::contents` wrote it then. The verifier never needed more, and still does not.
+        let old = r#"{"seq":1,"at":"2026-11-30T02:15:07.123456","actor_kind":"reporter","action":"filed","detail":{},"prev_hash":"0","hash":"1"},{"seq":2,"at":"2026-11-30T02:15:07.123456","action":"evidence_added"}"#;
+        assert_eq!(verdict(old), vec![]);
+        // Made now: the same `at`, and beside it the same moment with its offset.
+        let new = r#"{"seq":1,"at":"2026-11-30T02:15:07.123456","at_rfc3339":"2026-11-30T02:15:07.123456Z"},{"seq":2,"at":"2026-11-30T18:00:00.000000","at_rfc3339":"2026-12-01T02:00:00+08:00"}"#;
+        assert_eq!(verdict(new), vec![]);
+        // Signed, but one moment said two ways: named, entry by entry.
+        let wrong = r#"{"seq":1,"at":"2026-11-30T02:15:07.123456","at_rfc3339":"2026-11-30T02:15:07.123456+08:00"},{"seq":2,"at":"2026-11-30T02:15:08.000000","at_rfc3339":"yesterday"},{"seq":3,"at_rfc3339":"2026-11-30T02:15:08Z"}"#;
+        assert_eq!(
+            verdict(wrong),
+            vec![
+                Finding::TimesDisagree {
+                    entry: "1".into(),
+                    at: "2026-11-30T02:15:07.123456".into(),
+                    at_rfc3339: "2026-11-30T02:15:07.123456+08:00".into(),
+                },
+                Finding::TimesDisagree {
+                    entry: "2".into(),
+                    at: "2026-11-30T02:15:08.000000".into(),
+                    at_rfc3339: "yesterday".into(),
+                },
+                Finding::TimesDisagree {
+                    entry: "3".into(),
+                    at: "(none)".into(),
+                    at_rfc3339: "2026-11-30T02:15:08Z".into(),
+                },
+            ]
+        );
+        assert_eq!(
+            verdict(wrong)[0].to_string(),
+            "case.json: audit entry 1 gives its time as 2026-11-30T02:15:07.123456 (at, UTC) and as 2026-11-30T02:15:07.123456+08:00 (at_rfc3339), which are not the same moment"
+        );
+        // However many disagree, a few are named.
+        let many: Vec<String> = (1..=50)
+            .map(|i| format!(r#"{{"seq":{i},"at":"2026-11-30T02:15:07","at_rfc3339":"2026-11-30T02:15:07+08:00"}}"#))
+            .collect();
+        assert_eq!(verdict(&many.join(",")).len(), MAX_TIME_FINDINGS);
     }
 
     #[test]

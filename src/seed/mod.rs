@@ -10,22 +10,21 @@ pub mod images;
 
 use crate::config::Settings;
 use crate::db::audit::NewEntry;
-use crate::db::{self, DbConnection, DbPool, audit, cases, evidence, notes, officers, queue};
-use crate::domain::CaseId;
-use crate::domain::OfficerId;
+use crate::db::{
+    self, DbConnection, DbPool, audit, cases, evidence, findings, notes, officers, queue,
+};
 use crate::domain::audit::Actor;
 use crate::domain::china_time;
 use crate::domain::deadlines::Deadlines;
+use crate::domain::{CaseId, OfficerId};
 use crate::domain::{
     CaseStatus, Category, DismissReason, Lang, Platform, ReceiptCode, RegionCode, ShopRef,
-    Transition, china_date,
+    Transition, ValidReport, china_date,
 };
-use crate::domain::{
-    audit::AuditAction, evidence::EvidenceSource, officer::Role, status::ClosedReason,
-};
+use crate::domain::{evidence::EvidenceSource, officer::Role, status::ClosedReason};
 use crate::evidence::EvidenceStore;
 use crate::evidence::intake::StoredEvidence;
-use crate::workflow::{self, WorkflowError};
+use crate::workflow::{self, WorkflowError, review};
 use anyhow::Context;
 use chrono::{Datelike, NaiveDateTime, TimeDelta, Timelike};
 use content::{Shop, Slots, pick, weighted};
@@ -966,10 +965,12 @@ fn choose_specials(rng: &mut StdRng, skeletons: &mut [Skeleton], provinces: usiz
 // Writing
 
 /// The rows of a batch's cases that nothing else refers to, written together at the end of its
-/// transaction with multi-row statements (far fewer round trips to PostgreSQL).
+/// transaction with the bulk writers beside the workflow's (multi-row statements: far fewer
+/// round trips to PostgreSQL).
 #[derive(Default)]
 struct Deferred {
-    audit: Vec<audit::ChainedEntry>,
+    /// Each case's whole trail, chained when written.
+    audit: Vec<(CaseId, Vec<NewEntry>)>,
     evidence: Vec<LaterEvidence>,
     search: Vec<(CaseId, String)>,
     deadlines: Vec<queue::NewDeadlineRow>,
@@ -991,28 +992,23 @@ impl Deferred {
             .iter()
             .filter_map(|l| {
                 let e = images.get(l.image)?;
-                Some(evidence::NewEvidence {
-                    case_id: l.case_id,
-                    position: l.position,
-                    source: EvidenceSource::Report,
-                    original_name: &l.name,
-                    kind: e.kind,
-                    sha256: &e.sha256,
-                    byte_size: e.byte_size,
-                    width: e.width,
-                    height: e.height,
-                    display_sha256: &e.display_sha256,
-                    display_kind: e.display_kind,
-                    thumb_sha256: &e.thumb_sha256,
-                    thumb_width: e.thumb_width,
-                    thumb_height: e.thumb_height,
-                    perceptual_hash: &e.perceptual_hash,
-                    uploaded_at: l.at,
-                })
+                Some(workflow::evidence_row(
+                    l.case_id,
+                    l.position,
+                    EvidenceSource::Report,
+                    &l.name,
+                    e,
+                    l.at,
+                ))
             })
             .collect();
         evidence::insert_all(conn, &evidence)?;
-        audit::insert_chained(conn, &self.audit)?;
+        let audit: Vec<audit::ChainedEntry> = self
+            .audit
+            .iter()
+            .flat_map(|(case_id, trail)| audit::chain_new_trail(*case_id, trail))
+            .collect();
+        audit::insert_chained(conn, &audit)?;
         queue::insert_all(conn, &self.deadlines, &self.search)
     }
 }
@@ -1157,6 +1153,35 @@ fn number_year(at: NaiveDateTime) -> i32 {
     china_time::local(at).year()
 }
 
+impl Plan {
+    /// The report as the form would have given it (after its checks).
+    fn report(&self) -> ValidReport {
+        ValidReport {
+            platform: self.shop.platform,
+            platform_other: self.shop.platform_other.map(str::to_string),
+            shop_name: self.shop.name.clone(),
+            shop: ShopRef::parse(&self.shop.address)
+                .unwrap_or_else(|_| ShopRef::Id(self.shop.address.clone())),
+            region: self.shop.region.clone(),
+            product_url: self
+                .product_url
+                .as_deref()
+                .and_then(|u| url::Url::parse(u).ok()),
+            order_number: self.order_number.clone(),
+            category: self.category,
+            seen_on: self.seen_on,
+            description: self.description.clone(),
+            email: self.email.as_deref().and_then(|e| e.parse().ok()),
+            language: self.language,
+            consent_share_contact: self.consent,
+            also_complaint: self.complaint,
+        }
+    }
+}
+
+/// Writes one case with its history through the workflow's row and entry builders: the case row
+/// now (other rows refer to it), its messages, notes and finding as the steps write them, and
+/// the rest (trail, evidence, deadlines, search) into `later`, for the batch's bulk writes.
 fn write_case(
     conn: &mut DbConnection,
     plan: &Plan,
@@ -1164,74 +1189,42 @@ fn write_case(
     later: &mut Deferred,
 ) -> Result<Written, WorkflowError> {
     let number = cases::next_case_number(conn, number_year(plan.created_at))?.to_string();
-    let shop = ShopRef::parse(&plan.shop.address)
-        .unwrap_or_else(|_| ShopRef::Id(plan.shop.address.clone()));
-    let (shop_ref, shop_key) = (shop.as_given(), shop.key());
-    let region = &plan.shop.region;
-    let city = region.city_code();
+    let report = plan.report();
     let o = outcome(plan);
-    let case_id = cases::insert_with_history(
-        conn,
-        &cases::NewCase {
-            case_number: &number,
-            status: plan.status,
-            platform: plan.shop.platform,
-            platform_other: plan.shop.platform_other,
-            shop_name: &plan.shop.name,
-            shop_ref: &shop_ref,
-            shop_key: &shop_key,
-            region_code: region.as_str(),
-            province_code: &region.province_code(),
-            city_code: city.as_deref(),
-            product_url: plan.product_url.as_deref(),
-            order_number: plan.order_number.as_deref(),
-            category: plan.category,
-            seen_on: plan.seen_on,
-            description: &plan.description,
-            reporter_email: plan.email.as_deref(),
-            language: plan.language,
-            consent_share_contact: plan.consent,
-            is_complaint: plan.complaint,
-            receipt_hash: &plan.receipt_hash,
-            reporter_ip: Some(&plan.ip),
-            created_at: plan.created_at,
-            submitted_at: Some(o.submitted_at),
-            last_activity_at: o.last_activity,
-        },
-        o.version,
-        o.assigned,
-        o.closed_reason,
-    )?;
-    later.search.push((
-        case_id,
-        queue::search_text(&number, &plan.shop.name, &shop_ref, &plan.description),
-    ));
+    let facts = workflow::file::CaseFacts {
+        number: &number,
+        status: plan.status,
+        receipt_hash: &plan.receipt_hash,
+        reporter_ip: Some(&plan.ip),
+        created_at: plan.created_at,
+        submitted_at: Some(o.submitted_at),
+        last_activity_at: o.last_activity,
+    };
+    let case_id = workflow::file::with_case_row(&report, &facts, |new| {
+        cases::insert_with_history(conn, new, o.version, o.assigned, o.closed_reason)
+    })?;
+    later
+        .search
+        .push((case_id, workflow::file::search_text(&number, &report)));
 
     // The trail is collected as the steps are written and chained in one go at the end.
     let mut trail: Vec<NewEntry> =
         Vec::with_capacity(4 + plan.evidence.len() + plan.steps.len() * 2);
-    let first = if plan.email.is_some() {
-        CaseStatus::Unconfirmed
-    } else {
-        CaseStatus::Submitted
-    };
-    trail.push(NewEntry {
-        actor: Actor::Reporter,
-        action: crate::domain::audit::AuditAction::Filed,
-        detail: json!({
-            "status": first.as_str(),
-            "platform": plan.shop.platform.as_str(),
-            "category": plan.category.as_str(),
-            "also_complaint": plan.complaint,
-            "evidence_files": plan.evidence.len(),
-            "anonymous": plan.email.is_none(),
-        }),
-        visible_to_reporter: true,
-        at: plan.created_at,
-    });
+    let first = workflow::file::first_status(&report);
+    let files = plan
+        .evidence
+        .iter()
+        .filter(|(k, _)| *k < images.len())
+        .count();
+    trail.push(workflow::file::filed_entry(
+        &report,
+        first,
+        files,
+        plan.created_at,
+    ));
     // The evidence rows and their entries, as `workflow::record_evidence` writes them.
-    let mut files = 0;
-    for (position, (k, name)) in (1..).zip(&plan.evidence) {
+    for (position, (k, name)) in (1..).zip(plan.evidence.iter().filter(|(k, _)| *k < images.len()))
+    {
         let Some(e) = images.get(*k) else { continue };
         later.evidence.push(LaterEvidence {
             case_id,
@@ -1240,217 +1233,35 @@ fn write_case(
             name: name.clone(),
             at: plan.created_at,
         });
-        files += 1;
-        trail.push(NewEntry {
-            actor: Actor::Reporter,
-            action: crate::domain::audit::AuditAction::EvidenceAdded,
-            detail: json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size }),
-            visible_to_reporter: true,
-            at: plan.created_at,
-        });
+        trail.push(workflow::evidence_entry(position, e, plan.created_at));
     }
 
-    // The history, step by step, through the state machine.
-    let cal = &*CALENDAR;
-    let mut status = first;
-    let mut deadlines = (first == CaseStatus::Submitted)
-        .then(|| Deadlines::starting(cal, china_date(plan.created_at), plan.complaint));
-    let mut paused_since: Option<NaiveDateTime> = None;
-    let mut extended: Option<&'static str> = None;
-    // A status change as `workflow::change_status` records it.
-    let change = |trail: &mut Vec<NewEntry>,
-                  status: &mut CaseStatus,
-                  transition: Transition,
-                  actor: Actor,
-                  detail: serde_json::Value,
-                  at: NaiveDateTime|
-     -> Result<(), WorkflowError> {
-        let to = status.apply(transition)?;
-        let mut detail = detail;
-        if let Some(map) = detail.as_object_mut() {
-            map.insert("from".into(), status.as_str().into());
-            map.insert("to".into(), to.as_str().into());
-        }
-        trail.push(NewEntry {
-            actor,
-            action: AuditAction::of_transition(transition),
-            detail,
-            visible_to_reporter: true,
-            at,
-        });
-        *status = to;
-        Ok(())
+    let mut history = History {
+        case_id,
+        complaint: plan.complaint,
+        status: first,
+        deadlines: (first == CaseStatus::Submitted)
+            .then(|| Deadlines::starting(&CALENDAR, china_date(plan.created_at), plan.complaint)),
+        paused_since: None,
+        extended: None,
+        trail,
     };
-    let t = &mut trail;
     for &(at, step) in &plan.steps {
-        match step {
-            Step::Confirm => {
-                change(
-                    t,
-                    &mut status,
-                    Transition::Confirm,
-                    Actor::Reporter,
-                    json!({}),
-                    at,
-                )?;
-                deadlines = Some(Deadlines::starting(cal, china_date(at), plan.complaint));
-            }
-            Step::Assign { by, to } => {
-                t.push(NewEntry {
-                    actor: Actor::Officer(by),
-                    action: crate::domain::audit::AuditAction::Assign,
-                    detail: json!({ "officer_id": to }),
-                    visible_to_reporter: false,
-                    at,
-                });
-                if status == CaseStatus::Submitted {
-                    change(
-                        t,
-                        &mut status,
-                        Transition::Take,
-                        Actor::Officer(by),
-                        json!({}),
-                        at,
-                    )?;
-                }
-            }
-            Step::RequestInfo { officer, message } => {
-                let message_id = notes::add_message(conn, case_id, Some(officer), message, at)?;
-                let detail = json!({ "message_id": message_id });
-                change(
-                    t,
-                    &mut status,
-                    Transition::RequestInfo,
-                    Actor::Officer(officer),
-                    detail,
-                    at,
-                )?;
-                paused_since = Some(at);
-            }
-            Step::Reply { message } => {
-                notes::add_message(conn, case_id, None, message, at)?;
-                let detail = json!({ "evidence_files": 0 });
-                change(
-                    t,
-                    &mut status,
-                    Transition::ReporterAnswers,
-                    Actor::Reporter,
-                    detail,
-                    at,
-                )?;
-                resume_clock(&mut deadlines, &mut paused_since, at);
-            }
-            Step::Resume { officer } => {
-                change(
-                    t,
-                    &mut status,
-                    Transition::Resume,
-                    Actor::Officer(officer),
-                    json!({}),
-                    at,
-                )?;
-                resume_clock(&mut deadlines, &mut paused_since, at);
-            }
-            Step::Note { officer, body } => {
-                let note_id = notes::add_note(conn, case_id, officer, body, at)?;
-                t.push(NewEntry {
-                    actor: Actor::Officer(officer),
-                    action: crate::domain::audit::AuditAction::Note,
-                    detail: json!({ "note_id": note_id }),
-                    visible_to_reporter: false,
-                    at,
-                });
-            }
-            Step::Extend { officer, reason } => {
-                if let Some(d) = deadlines.as_mut() {
-                    *d = d.extended(cal);
-                    extended = Some(reason);
-                    t.push(NewEntry {
-                        actor: Actor::Officer(officer),
-                        action: crate::domain::audit::AuditAction::Extend,
-                        detail: json!({ "reason": reason, "decide_by": d.decide_by.to_string() }),
-                        visible_to_reporter: false,
-                        at,
-                    });
-                }
-            }
-            Step::Substantiate {
-                officer,
-                note,
-                finding,
-            } => {
-                if let Some(note) = note {
-                    notes::add_note(conn, case_id, officer, note, at)?;
-                }
-                crate::db::findings::set(conn, case_id, officer, finding, at)?;
-                let actor = Actor::Officer(officer);
-                change(
-                    t,
-                    &mut status,
-                    Transition::Substantiate,
-                    actor,
-                    json!({}),
-                    at,
-                )?;
-            }
-            Step::Close { officer, note } => {
-                notes::add_note(conn, case_id, officer, note, at)?;
-                change(
-                    t,
-                    &mut status,
-                    Transition::Close,
-                    Actor::Officer(officer),
-                    json!({}),
-                    at,
-                )?;
-            }
-            Step::Dismiss { officer, reason } => {
-                let message = content::dismiss_message(reason);
-                let message_id = notes::add_message(conn, case_id, Some(officer), message, at)?;
-                let detail = json!({ "reason": reason.as_str(), "message_id": message_id });
-                let actor = Actor::Officer(officer);
-                change(
-                    t,
-                    &mut status,
-                    Transition::Dismiss(reason),
-                    actor,
-                    detail,
-                    at,
-                )?;
-            }
-            Step::Withdraw { reason } => {
-                let detail = match reason {
-                    Some(r) => {
-                        let id = notes::add_message(conn, case_id, None, r, at)?;
-                        json!({ "reason_message_id": id })
-                    }
-                    None => json!({}),
-                };
-                change(
-                    t,
-                    &mut status,
-                    Transition::Withdraw,
-                    Actor::Reporter,
-                    detail,
-                    at,
-                )?;
-            }
-        }
+        history.step(conn, at, step)?;
     }
     debug_assert_eq!(
-        status, plan.status,
+        history.status, plan.status,
         "the history of a demo case must end in its status"
     );
-    later.audit.extend(audit::chain_new_trail(case_id, trail));
-    if let Some(d) = deadlines {
+    let status = history.status;
+    if let Some(d) = history.deadlines {
         later.deadlines.push(queue::NewDeadlineRow {
-            case_id,
-            accept_by: d.accept_by,
-            decide_by: d.decide_by,
-            extended_reason: extended,
-            paused_since,
+            extended_reason: history.extended,
+            paused_since: history.paused_since,
+            ..queue::NewDeadlineRow::new(case_id, &d)
         });
     }
+    later.audit.push((case_id, history.trail));
     Ok(Written {
         number,
         status,
@@ -1458,15 +1269,134 @@ fn write_case(
     })
 }
 
-/// The clock starts again after a wait for the reporter: deadlines move by the working days the
-/// wait took (as `workflow::change_status` does).
-fn resume_clock(
-    deadlines: &mut Option<Deadlines>,
-    paused_since: &mut Option<NaiveDateTime>,
-    at: NaiveDateTime,
-) {
-    if let (Some(d), Some(since)) = (deadlines.as_mut(), paused_since.take()) {
-        *d = d.after_pause(&CALENDAR, china_date(since), china_date(at));
+/// A demo case's history as its steps unfold: the status, the deadline clock and the trail.
+struct History {
+    case_id: CaseId,
+    complaint: bool,
+    status: CaseStatus,
+    deadlines: Option<Deadlines>,
+    paused_since: Option<NaiveDateTime>,
+    extended: Option<&'static str>,
+    trail: Vec<NewEntry>,
+}
+
+impl History {
+    /// A status change, as `workflow::change_status` records it.
+    fn change(
+        &mut self,
+        transition: Transition,
+        actor: Actor,
+        detail: serde_json::Value,
+        at: NaiveDateTime,
+    ) -> Result<(), WorkflowError> {
+        let to = self.status.apply(transition)?;
+        let entry = workflow::status_entry(transition, self.status, to, actor, detail, at);
+        self.trail.push(entry);
+        self.status = to;
+        Ok(())
+    }
+
+    /// One step, writing what the workflow's step writes (messages, notes, the finding) and
+    /// recording its entries.
+    fn step(
+        &mut self,
+        conn: &mut DbConnection,
+        at: NaiveDateTime,
+        step: Step,
+    ) -> Result<(), WorkflowError> {
+        let case_id = self.case_id;
+        match step {
+            Step::Confirm => {
+                self.change(Transition::Confirm, Actor::Reporter, json!({}), at)?;
+                let cal = &*CALENDAR;
+                self.deadlines = Some(Deadlines::starting(cal, china_date(at), self.complaint));
+            }
+            Step::Assign { by, to } => {
+                let by = Actor::Officer(by);
+                self.trail.push(review::assign_entry(by, to, at));
+                if self.status == CaseStatus::Submitted {
+                    self.change(Transition::Take, by, json!({}), at)?;
+                }
+            }
+            Step::RequestInfo { officer, message } => {
+                let message_id = notes::add_message(conn, case_id, Some(officer), message, at)?;
+                let detail = review::request_info_detail(message_id);
+                self.change(Transition::RequestInfo, Actor::Officer(officer), detail, at)?;
+                self.paused_since = Some(at);
+            }
+            Step::Reply { message } => {
+                notes::add_message(conn, case_id, None, message, at)?;
+                let detail = workflow::reply::answer_detail(0);
+                self.change(Transition::ReporterAnswers, Actor::Reporter, detail, at)?;
+                self.resume_clock(at);
+            }
+            Step::Resume { officer } => {
+                self.change(Transition::Resume, Actor::Officer(officer), json!({}), at)?;
+                self.resume_clock(at);
+            }
+            Step::Note { officer, body } => {
+                let note_id = notes::add_note(conn, case_id, officer, body, at)?;
+                self.trail
+                    .push(review::note_entry(Actor::Officer(officer), note_id, at));
+            }
+            Step::Extend { officer, reason } => {
+                if let Some(d) = self.deadlines.as_mut() {
+                    *d = d.extended(&CALENDAR);
+                    self.extended = Some(reason);
+                    let entry =
+                        review::extend_entry(Actor::Officer(officer), reason, d.decide_by, at);
+                    self.trail.push(entry);
+                }
+            }
+            Step::Substantiate {
+                officer,
+                note,
+                finding,
+            } => {
+                findings::set(conn, case_id, officer, finding, at)?;
+                if let Some(note) = note {
+                    notes::add_note(conn, case_id, officer, note, at)?;
+                }
+                self.change(
+                    Transition::Substantiate,
+                    Actor::Officer(officer),
+                    json!({}),
+                    at,
+                )?;
+            }
+            Step::Close { officer, note } => {
+                notes::add_note(conn, case_id, officer, note, at)?;
+                self.change(Transition::Close, Actor::Officer(officer), json!({}), at)?;
+            }
+            Step::Dismiss { officer, reason } => {
+                let message = content::dismiss_message(reason);
+                let message_id = notes::add_message(conn, case_id, Some(officer), message, at)?;
+                let detail = review::dismiss_detail(reason, message_id);
+                self.change(
+                    Transition::Dismiss(reason),
+                    Actor::Officer(officer),
+                    detail,
+                    at,
+                )?;
+            }
+            Step::Withdraw { reason } => {
+                let id = match reason {
+                    Some(r) => Some(notes::add_message(conn, case_id, None, r, at)?),
+                    None => None,
+                };
+                let detail = workflow::withdraw::withdraw_detail(id);
+                self.change(Transition::Withdraw, Actor::Reporter, detail, at)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The clock starts again after a wait for the reporter: deadlines move by the working days
+    /// the wait took (as `workflow::change_status` does).
+    fn resume_clock(&mut self, at: NaiveDateTime) {
+        if let (Some(d), Some(since)) = (self.deadlines.as_mut(), self.paused_since.take()) {
+            *d = d.after_pause(&CALENDAR, china_date(since), china_date(at));
+        }
     }
 }
 

@@ -98,6 +98,7 @@ pub fn record_package_download(
     })
 }
 
+/// What a handoff is built from, read in one go.
 struct Gathered {
     case: cases::CaseRow,
     regulator: regulators::RegulatorRow,
@@ -106,6 +107,26 @@ struct Gathered {
     trail: Vec<audit::AuditRow>,
     finding: Option<crate::db::findings::FindingView>,
     seq: i32,
+}
+
+/// Who hands which case (as they saw it, at `version`) to whom.
+#[derive(Clone, Copy)]
+struct Request {
+    number: CaseNumber,
+    version: i32,
+    officer_id: OfficerId,
+    regulator_id: RegulatorId,
+}
+
+/// A package built and stored: what the handoff row and its email say of it.
+struct Stored {
+    seq: i32,
+    folder: String,
+    sha256: String,
+    size: i64,
+    evidence_count: usize,
+    /// Written for this handoff (not there already): removed again if the handoff fails.
+    created: bool,
 }
 
 /// Builds, stores and records a handoff of case `number` (as the officer saw it at `version`)
@@ -119,152 +140,19 @@ pub async fn hand_off(
     officer_may_work: impl Fn(&cases::CaseRow) -> bool + Send + 'static,
     regulator_id: RegulatorId,
 ) -> Result<HandoffId, WorkflowError> {
-    let g = db::run_with(pool, move |conn| {
-        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
-        if !officer_may_work(&case) {
-            return Err(WorkflowError::NotAllowed("review.not_yours"));
-        }
-        if case.version != version {
-            return Err(WorkflowError::Conflict);
-        }
-        case.status.apply(Transition::HandOff)?;
-        let regulator = regulators::get(conn, regulator_id)
-            .map_err(|_| WorkflowError::Invalid("handoff.unknown_regulator"))?;
-        if !regulator.active {
-            return Err(WorkflowError::Invalid("handoff.unknown_regulator"));
-        }
-        let mut files = Vec::new();
-        for row in evidence::for_case(conn, case.id)? {
-            let redaction = evidence::latest_redaction(conn, row.id)?;
-            files.push((row, redaction));
-        }
-        Ok(Gathered {
-            messages: notes::messages_for(conn, case.id)?,
-            trail: audit::for_case(conn, case.id)?,
-            finding: crate::db::findings::of_case(conn, case.id)?,
-            seq: handoffs::next_seq(conn, case.id)?,
-            case,
-            regulator,
-            files,
-        })
-    })
-    .await?;
-
+    let req = Request {
+        number,
+        version,
+        officer_id,
+        regulator_id,
+    };
+    let g = db::run_with(pool, move |conn| gather(conn, &req, &officer_may_work)).await?;
     let now = db::now();
-    let build_ctx = ctx.clone();
-    let case_for_build = g.case.clone();
-    let regulator_for_build = g.regulator.clone();
-    let (messages_list, trail, files, seq, finding) =
-        (g.messages, g.trail, g.files, g.seq, g.finding);
-    let folder = format!("{}-H{seq}", g.case.case_number);
-    let folder_for_build = folder.clone();
-    let built = tokio::task::spawn_blocking(move || -> anyhow::Result<(Vec<u8>, usize)> {
-        let c = &case_for_build;
-        // Only copies leave the portal: the officer's redacted copy where there is one, else the
-        // metadata-free display copy. Originals go only on request, by their own link.
-        let mut packed = Vec::new();
-        for (row, redaction) in files {
-            let (bytes, thumb) = match &redaction {
-                Some(r) => (
-                    build_ctx
-                        .store
-                        .read(BlobKind::Display, &sha(&r.display_sha256)?)?,
-                    build_ctx
-                        .store
-                        .read(BlobKind::Thumbnail, &sha(&r.thumb_sha256)?)?,
-                ),
-                None => (
-                    build_ctx
-                        .store
-                        .read(BlobKind::Display, &sha(&row.display_sha256)?)?,
-                    build_ctx
-                        .store
-                        .read(BlobKind::Thumbnail, &sha(&row.thumb_sha256)?)?,
-                ),
-            };
-            packed.push(PackedEvidence {
-                row,
-                bytes,
-                redaction,
-                thumbnail: thumb,
-            });
-        }
-        let count = packed.len();
-        let fp = fingerprint(&build_ctx.key.verifying_key());
-        let input = PackageInput {
-            case: c,
-            seq,
-            regulator: &regulator_for_build,
-            evidence: packed,
-            messages: &messages_list,
-            trail: &trail,
-            chain_intact: audit::verify(&trail).is_ok(),
-            finding: finding.as_ref(),
-            portal_url: &build_ctx.links.base_url,
-            key_fingerprint: &fp,
-            generated_at: now,
-        };
-        let files = contents::files(input)?;
-        Ok((
-            package::build(&folder_for_build, files, &build_ctx.key, now)?,
-            count,
-        ))
-    })
-    .await
-    .map_err(|e| WorkflowError::Db(db::DbError::Task(e.to_string())))?
-    .map_err(|e| WorkflowError::Db(db::DbError::Task(format!("building the package: {e}"))))?;
-    let (zip, evidence_count) = built;
-    let size = zip.len() as i64;
-    let dir = ctx.packages_dir.clone();
-    let (package_sha, created) = tokio::task::spawn_blocking(move || store_package(&dir, &zip))
-        .await
-        .map_err(|e| WorkflowError::Db(db::DbError::Task(e.to_string())))?
-        .map_err(|e| WorkflowError::Db(db::DbError::Task(format!("storing the package: {e}"))))?;
-
+    let stored = build_and_store(ctx, g, now).await?;
     let tx_ctx = ctx.clone();
-    let sha_for_tx = package_sha.clone();
+    let (package_sha, created) = (stored.sha256.clone(), stored.created);
     let result = db::run_with(pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
-            if case.version != version {
-                return Err(WorkflowError::Conflict);
-            }
-            let regulator = regulators::get(conn, regulator_id)?;
-            let id = handoffs::insert(
-                conn,
-                &handoffs::NewHandoff {
-                    case_id: case.id,
-                    regulator_id,
-                    seq,
-                    folder: &folder,
-                    package_sha256: &sha_for_tx,
-                    package_size: size,
-                    created_by: officer_id,
-                    created_at: now,
-                },
-            )?;
-            change_status(
-                conn,
-                &case,
-                Transition::HandOff,
-                Actor::Officer(officer_id),
-                json!({
-                    "handoff": seq,
-                    "regulator": regulator.name,
-                    "package_sha256": sha_for_tx,
-                    "package_bytes": size,
-                }),
-                None,
-                &tx_ctx.links,
-            )?;
-            // The acknowledgement clock: flagged in the queue after 5 working days.
-            let cal = db::calendar::current(conn)?;
-            queue::set_deadlines(conn, case.id, &Deadlines::acknowledgement(&cal, china_date(now)))?;
-            let outbox_id = enqueue_handoff_mail(conn, &tx_ctx, &case, &regulator, id, seq, size, &sha_for_tx, evidence_count, false, now)?;
-            handoffs::set_outbox(conn, id, outbox_id)?;
-            tracing::info!(case = %case.case_number, handoff = %id, package = %sha_for_tx, "case handed off");
-            Ok(id)
-        })
+        db::write_transaction(conn, |conn| record(conn, &tx_ctx, &req, &stored, now))
     })
     .await;
     if result.is_err() && created {
@@ -272,6 +160,197 @@ pub async fn hand_off(
         let _ = std::fs::remove_file(package_path(&ctx.packages_dir, &package_sha));
     }
     result
+}
+
+/// Reads what the package is built from, after checking that the officer may hand the case off
+/// as they saw it, to an active regulator.
+fn gather(
+    conn: &mut db::DbConnection,
+    req: &Request,
+    officer_may_work: &dyn Fn(&cases::CaseRow) -> bool,
+) -> Result<Gathered, WorkflowError> {
+    let case = cases::find_by_number(conn, &req.number)?.ok_or(diesel::result::Error::NotFound)?;
+    if !officer_may_work(&case) {
+        return Err(WorkflowError::NotAllowed("review.not_yours"));
+    }
+    if case.version != req.version {
+        return Err(WorkflowError::Conflict);
+    }
+    case.status.apply(Transition::HandOff)?;
+    let regulator = regulators::get(conn, req.regulator_id)
+        .map_err(|_| WorkflowError::Invalid("handoff.unknown_regulator"))?;
+    if !regulator.active {
+        return Err(WorkflowError::Invalid("handoff.unknown_regulator"));
+    }
+    let mut files = Vec::new();
+    for row in evidence::for_case(conn, case.id)? {
+        let redaction = evidence::latest_redaction(conn, row.id)?;
+        files.push((row, redaction));
+    }
+    Ok(Gathered {
+        messages: notes::messages_for(conn, case.id)?,
+        trail: audit::for_case(conn, case.id)?,
+        finding: crate::db::findings::of_case(conn, case.id)?,
+        seq: handoffs::next_seq(conn, case.id)?,
+        case,
+        regulator,
+        files,
+    })
+}
+
+/// Builds the signed package off the executor and keeps it under its SHA-256.
+async fn build_and_store(
+    ctx: &HandoffContext,
+    g: Gathered,
+    now: chrono::NaiveDateTime,
+) -> Result<Stored, WorkflowError> {
+    let seq = g.seq;
+    let folder = format!("{}-H{seq}", g.case.case_number);
+    let build_ctx = ctx.clone();
+    let build_folder = folder.clone();
+    let (zip, evidence_count) =
+        tokio::task::spawn_blocking(move || build_package(&build_ctx, &build_folder, g, now))
+            .await
+            .map_err(|e| WorkflowError::Db(db::DbError::Task(e.to_string())))?
+            .map_err(|e| {
+                WorkflowError::Db(db::DbError::Task(format!("building the package: {e}")))
+            })?;
+    let size = zip.len() as i64;
+    let dir = ctx.packages_dir.clone();
+    let (sha256, created) = tokio::task::spawn_blocking(move || store_package(&dir, &zip))
+        .await
+        .map_err(|e| WorkflowError::Db(db::DbError::Task(e.to_string())))?
+        .map_err(|e| WorkflowError::Db(db::DbError::Task(format!("storing the package: {e}"))))?;
+    Ok(Stored {
+        seq,
+        folder,
+        sha256,
+        size,
+        evidence_count,
+        created,
+    })
+}
+
+/// The package's bytes and how many evidence files it holds.
+fn build_package(
+    ctx: &HandoffContext,
+    folder: &str,
+    g: Gathered,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<(Vec<u8>, usize)> {
+    let mut packed = Vec::new();
+    for (row, redaction) in g.files {
+        packed.push(pack(&ctx.store, row, redaction)?);
+    }
+    let count = packed.len();
+    let fp = fingerprint(&ctx.key.verifying_key());
+    let input = PackageInput {
+        case: &g.case,
+        seq: g.seq,
+        regulator: &g.regulator,
+        evidence: packed,
+        messages: &g.messages,
+        trail: &g.trail,
+        chain_intact: audit::verify(&g.trail).is_ok(),
+        finding: g.finding.as_ref(),
+        portal_url: &ctx.links.base_url,
+        key_fingerprint: &fp,
+        generated_at: now,
+    };
+    let files = contents::files(input)?;
+    Ok((package::build(folder, files, &ctx.key, now)?, count))
+}
+
+/// One evidence file as it goes into the package. Only copies leave the portal: the officer's
+/// redacted copy where there is one, else the metadata-free display copy. Originals go only on
+/// request, by their own link.
+fn pack(
+    store: &EvidenceStore,
+    row: evidence::EvidenceRow,
+    redaction: Option<evidence::RedactionRow>,
+) -> anyhow::Result<PackedEvidence> {
+    let (display, thumb) = match &redaction {
+        Some(r) => (&r.display_sha256, &r.thumb_sha256),
+        None => (&row.display_sha256, &row.thumb_sha256),
+    };
+    let bytes = store.read(BlobKind::Display, &sha(display)?)?;
+    let thumbnail = store.read(BlobKind::Thumbnail, &sha(thumb)?)?;
+    Ok(PackedEvidence {
+        row,
+        bytes,
+        redaction,
+        thumbnail,
+    })
+}
+
+/// In the handoff's transaction: the handoff row, the transition with its audit entry (naming
+/// the package), the acknowledgement deadline and the regulator's email, if the case is still
+/// as the officer saw it.
+fn record(
+    conn: &mut db::DbConnection,
+    ctx: &HandoffContext,
+    req: &Request,
+    p: &Stored,
+    now: chrono::NaiveDateTime,
+) -> Result<HandoffId, WorkflowError> {
+    let case = cases::find_by_number(conn, &req.number)?.ok_or(diesel::result::Error::NotFound)?;
+    if case.version != req.version {
+        return Err(WorkflowError::Conflict);
+    }
+    let regulator = regulators::get(conn, req.regulator_id)?;
+    let (seq, officer_id) = (p.seq, req.officer_id);
+    let id = handoffs::insert(
+        conn,
+        &handoffs::NewHandoff {
+            case_id: case.id,
+            regulator_id: req.regulator_id,
+            seq,
+            folder: &p.folder,
+            package_sha256: &p.sha256,
+            package_size: p.size,
+            created_by: officer_id,
+            created_at: now,
+        },
+    )?;
+    let detail = json!({
+        "handoff": seq,
+        "regulator": regulator.name,
+        "package_sha256": p.sha256,
+        "package_bytes": p.size,
+    });
+    let actor = Actor::Officer(officer_id);
+    change_status(
+        conn,
+        &case,
+        Transition::HandOff,
+        actor,
+        detail,
+        None,
+        &ctx.links,
+    )?;
+    // The acknowledgement clock: flagged in the queue after 5 working days.
+    let cal = db::calendar::current(conn)?;
+    queue::set_deadlines(
+        conn,
+        case.id,
+        &Deadlines::acknowledgement(&cal, china_date(now)),
+    )?;
+    let outbox_id = enqueue_handoff_mail(
+        conn,
+        ctx,
+        &case,
+        &regulator,
+        id,
+        seq,
+        p.size,
+        &p.sha256,
+        p.evidence_count,
+        false,
+        now,
+    )?;
+    handoffs::set_outbox(conn, id, outbox_id)?;
+    tracing::info!(case = %case.case_number, handoff = %id, package = %p.sha256, "case handed off");
+    Ok(id)
 }
 
 fn sha(s: &str) -> anyhow::Result<Sha256Hex> {
@@ -318,7 +397,10 @@ fn enqueue_handoff_mail(
         package_url: ctx.link(handoff_id, LinkAction::Package, now),
         acknowledge_url: ctx.link(handoff_id, LinkAction::Acknowledge, now),
         outcome_url: ctx.link(handoff_id, LinkAction::Outcome, now),
-        links_expire_on: china_date(now + LinkAction::Package.lifetime()).to_string(),
+        // The moment the links stop working, in China time with its offset.
+        links_expire_on: crate::domain::china_time::format_with_offset(
+            &(now + LinkAction::Package.lifetime()),
+        ),
         attachment: (size <= ATTACH_LIMIT).then(|| (package_sha.to_string(), file_name)),
         key_fingerprint: fingerprint(&ctx.key.verifying_key()),
     }

@@ -19,6 +19,7 @@ use crate::db::DbError;
 use crate::domain::CaseId;
 use crate::domain::TransitionError;
 use crate::domain::audit::Visibility;
+use crate::domain::{audit::AuditAction, evidence::EvidenceSource};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkflowError {
@@ -78,6 +79,7 @@ use crate::domain::audit::Actor;
 use crate::domain::china_date;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::{CaseStatus, Transition};
+use crate::evidence::intake::StoredEvidence;
 use crate::mail::{self, messages::StatusEmail};
 
 /// Applies `transition` to the case through the state machine, inside the caller's transaction:
@@ -98,21 +100,9 @@ pub fn change_status(
     if !cases::set_status(conn, case.id, case.version, from, to, now)? {
         return Err(WorkflowError::Conflict);
     }
-    let mut detail = detail;
-    if let Some(map) = detail.as_object_mut() {
-        map.insert("from".into(), from.as_str().into());
-        map.insert("to".into(), to.as_str().into());
-    }
     audit::append(
         conn,
-        &audit::NewAuditEntry {
-            case_id: case.id,
-            actor,
-            action: crate::domain::audit::AuditAction::of_transition(transition),
-            detail: &detail,
-            visibility: Visibility::AlsoReporter,
-            at: now,
-        },
+        &status_entry(transition, from, to, actor, detail, now).of_case(case.id),
     )?;
     keep_deadlines(conn, case, from, to, now)?;
     if !to.is_open() {
@@ -160,6 +150,30 @@ pub fn change_status(
     Ok(to)
 }
 
+/// The audit entry of a status change (for `change_status`, and the demo seed's histories): the
+/// step's own detail with `from` and `to` added, visible to the reporter.
+pub fn status_entry(
+    transition: Transition,
+    from: CaseStatus,
+    to: CaseStatus,
+    actor: Actor,
+    detail: serde_json::Value,
+    at: chrono::NaiveDateTime,
+) -> audit::NewEntry {
+    let mut detail = detail;
+    if let Some(map) = detail.as_object_mut() {
+        map.insert("from".into(), from.as_str().into());
+        map.insert("to".into(), to.as_str().into());
+    }
+    audit::NewEntry {
+        actor,
+        action: AuditAction::of_transition(transition),
+        detail,
+        visibility: Visibility::AlsoReporter,
+        at,
+    }
+}
+
 /// The deadline clock: it starts when a case enters the queue, stops while the case waits for
 /// the reporter, and moves on by the working days the wait took.
 fn keep_deadlines(
@@ -195,39 +209,62 @@ fn keep_deadlines(
 pub fn record_evidence(
     conn: &mut crate::db::DbConnection,
     case_id: CaseId,
-    source: crate::domain::evidence::EvidenceSource,
-    files: &[crate::evidence::intake::StoredEvidence],
+    source: EvidenceSource,
+    files: &[StoredEvidence],
     now: chrono::NaiveDateTime,
 ) -> Result<(), WorkflowError> {
     let first = crate::db::evidence::next_position(conn, case_id)?;
     for (i, e) in files.iter().enumerate() {
         let position = first + i as i32;
-        crate::db::evidence::insert(
-            conn,
-            &crate::db::evidence::NewEvidence {
-                case_id,
-                position,
-                source,
-                original_name: &e.original_name,
-                kind: e.kind,
-                sha256: &e.sha256,
-                byte_size: e.byte_size,
-                width: e.width,
-                height: e.height,
-                display_sha256: &e.display_sha256,
-                display_kind: e.display_kind,
-                thumb_sha256: &e.thumb_sha256,
-                thumb_width: e.thumb_width,
-                thumb_height: e.thumb_height,
-                perceptual_hash: &e.perceptual_hash,
-                uploaded_at: now,
-            },
-        )?;
-        audit::append(
-            conn,
-            &audit::NewAuditEntry { case_id, actor: Actor::Reporter, action: crate::domain::audit::AuditAction::EvidenceAdded, detail: // The file name stays on the evidence row (it may name a person): not in the trail.
-            &serde_json::json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size }), visibility: Visibility::AlsoReporter, at: now },
-        )?;
+        let row = evidence_row(case_id, position, source, &e.original_name, e, now);
+        crate::db::evidence::insert(conn, &row)?;
+        audit::append(conn, &evidence_entry(position, e, now).of_case(case_id))?;
     }
     Ok(())
+}
+
+/// The evidence row of a checked file at `position` of a case (for `record_evidence`, and the
+/// demo seed, whose files share a few stored images under names of their own).
+pub fn evidence_row<'a>(
+    case_id: CaseId,
+    position: i32,
+    source: EvidenceSource,
+    original_name: &'a str,
+    e: &'a StoredEvidence,
+    at: chrono::NaiveDateTime,
+) -> crate::db::evidence::NewEvidence<'a> {
+    crate::db::evidence::NewEvidence {
+        case_id,
+        position,
+        source,
+        original_name,
+        kind: e.kind,
+        sha256: &e.sha256,
+        byte_size: e.byte_size,
+        width: e.width,
+        height: e.height,
+        display_sha256: &e.display_sha256,
+        display_kind: e.display_kind,
+        thumb_sha256: &e.thumb_sha256,
+        thumb_width: e.thumb_width,
+        thumb_height: e.thumb_height,
+        perceptual_hash: &e.perceptual_hash,
+        uploaded_at: at,
+    }
+}
+
+/// The audit entry of an evidence file added by its reporter.
+pub fn evidence_entry(
+    position: i32,
+    e: &StoredEvidence,
+    at: chrono::NaiveDateTime,
+) -> audit::NewEntry {
+    audit::NewEntry {
+        actor: Actor::Reporter,
+        action: crate::domain::audit::AuditAction::EvidenceAdded,
+        // The file name stays on the evidence row (it may name a person): not in the trail.
+        detail: serde_json::json!({ "position": position, "sha256": e.sha256, "bytes": e.byte_size }),
+        visibility: Visibility::AlsoReporter,
+        at,
+    }
 }

@@ -150,7 +150,8 @@ pub fn decide(
             download_url: token
                 .as_ref()
                 .map(|(t, _)| format!("{}/originals/{t}", links.base_url)),
-            expires_on: crate::domain::china_time::format(&expires),
+            // It leaves the portal: China time with its offset.
+            expires_on: crate::domain::china_time::format_with_offset(&expires),
         }
         .compose()?;
         mail::enqueue(conn, Some(case.id), &regulator.email, &composed, now)?;

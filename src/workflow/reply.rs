@@ -46,7 +46,7 @@ pub fn answer(
             &case,
             Transition::ReporterAnswers,
             Actor::Reporter,
-            json!({ "evidence_files": evidence.len() }),
+            answer_detail(evidence.len()),
             None,
             links,
         )?;
@@ -63,4 +63,9 @@ pub fn answer(
         }
         Ok(status)
     })
+}
+
+/// The detail of the reporter's answer: how many files came with it (the words are a message).
+pub fn answer_detail(evidence_files: usize) -> serde_json::Value {
+    json!({ "evidence_files": evidence_files })
 }

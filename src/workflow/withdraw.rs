@@ -16,22 +16,29 @@ pub fn withdraw(
     db::write_transaction(conn, |conn| {
         let case = cases::get(conn, case_id)?;
         // The reporter's words are kept as their message; the trail refers to it by id.
-        let detail = match reason {
+        let reason_message_id = match reason {
             Some(r) => {
                 case.status.apply(Transition::Withdraw)?;
-                let id = notes::add_message(conn, case_id, None, r, db::now())?;
-                json!({ "reason_message_id": id })
+                Some(notes::add_message(conn, case_id, None, r, db::now())?)
             }
-            None => json!({}),
+            None => None,
         };
         change_status(
             conn,
             &case,
             Transition::Withdraw,
             Actor::Reporter,
-            detail,
+            withdraw_detail(reason_message_id),
             None,
             links,
         )
     })
+}
+
+/// The detail of a withdrawal: the reporter's reason by id, when they gave one.
+pub fn withdraw_detail(reason_message_id: Option<i64>) -> serde_json::Value {
+    match reason_message_id {
+        Some(id) => json!({ "reason_message_id": id }),
+        None => json!({}),
+    }
 }

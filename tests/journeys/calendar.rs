@@ -362,6 +362,12 @@ async fn the_command_and_a_file_in_the_data_folder_load_a_year_too() {
     let (code, out) = run_calendar(&app, &url, &["list"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("2026  official"), "{out}");
+    // When it was loaded: RFC 3339, in UTC (`Z`).
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("2026  official"))
+        .unwrap();
+    assert!(line.ends_with("Z)"), "{line}");
 
     // The running portal sees the year the command loads, at once (the calendar lives in the
     // shared database).

@@ -517,6 +517,13 @@ async fn a_handoff_sends_one_signed_package_holding_the_case_and_bit_exact_evide
     let package_path = handoff_link(mail, &app.address, "package");
     handoff_link(mail, &app.address, "acknowledge");
     handoff_link(mail, &app.address, "outcome");
+    // When the links stop working: China time, with its offset.
+    let until = mail
+        .text
+        .lines()
+        .find(|l| l.starts_with("以上链接有效期至"))
+        .expect("the links' expiry");
+    assert!(until.contains(" +08:00"), "{until}");
     assert_eq!(received.attachments.len(), 1, "the package is attached");
     let (name, attached) = &received.attachments[0];
     assert_eq!(name, &format!("{n}-H1.zip"));
@@ -608,6 +615,12 @@ async fn a_handoff_sends_one_signed_package_holding_the_case_and_bit_exact_evide
     assert!(package.summary().contains(FINDING));
     assert!(!package.summary().contains("截图与订单对应，认定属实。"));
     assert!(package.summary().contains("证据副本"));
+    // Its times are China time with their offset, machine-readable in `<time datetime>`.
+    assert!(
+        package.summary().contains("+08:00\">") && package.summary().contains(" +08:00</time>"),
+        "{}",
+        package.summary()
+    );
 
     // Its audit trail: every entry before the handoff, as stored, chain intact.
     let trail = json["audit_trail"]["entries"]
@@ -627,6 +640,34 @@ async fn a_handoff_sends_one_signed_package_holding_the_case_and_bit_exact_evide
         assert_eq!(entry["action"], action.as_str());
         assert_eq!(entry["hash"], hash.as_str());
     }
+    // Each time as the hash covers it (UTC, no offset) and, beside it, with its offset.
+    let stored_at: Vec<chrono::NaiveDateTime> = audit_events::table
+        .filter(audit_events::case_id.eq(case_id))
+        .order(audit_events::seq.asc())
+        .select(audit_events::at)
+        .load(&mut app.db())
+        .unwrap();
+    for (entry, at) in trail.iter().zip(&stored_at) {
+        assert_eq!(
+            entry["at"],
+            at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string().as_str()
+        );
+        let rfc = entry["at_rfc3339"].as_str().expect("at_rfc3339");
+        assert!(rfc.ends_with('Z'), "{rfc}");
+        assert_eq!(
+            chrono::DateTime::parse_from_rfc3339(rfc)
+                .unwrap()
+                .naive_utc(),
+            *at
+        );
+    }
+    assert!(
+        json["generated_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "{}",
+        json["generated_at"]
+    );
     let actions: Vec<&str> = trail.iter().filter_map(|e| e["action"].as_str()).collect();
     for a in ["take", "substantiate"] {
         assert!(actions.contains(&a), "{actions:?}");
@@ -1516,6 +1557,9 @@ async fn a_regulator_gets_an_original_only_by_request_approval_and_a_single_use_
     let shown = regulator.get(&link).await;
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains(&sha256(&photo)));
+    // The link's end, in the email and on the page: China time with its offset.
+    assert!(decision.text.contains(" +08:00"), "{}", decision.text);
+    assert!(shown.body.contains(" +08:00</time>"), "{}", shown.body);
     let (status, bytes) = post_for_bytes(&regulator, &link).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes, photo, "the original as received");
