@@ -129,10 +129,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
-        let base_url = settings
-            .base_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{address}"));
+        let base_url = public_base_url(&settings, address);
         let mail_wakeup = start_mail_worker(&settings, &pool, &base_url)?;
         let handoff = handoff_context(&settings, &keys, &base_url).await?;
         start_job_runner(
@@ -172,6 +169,14 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The address links in emails use: `BASE_URL`, else the address the server listens on.
+fn public_base_url(settings: &Settings, address: std::net::SocketAddr) -> String {
+    settings
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"))
 }
 
 /// The folders under DATA_DIR that the database does not make: evidence, temporary uploads.

@@ -38,7 +38,7 @@ pub enum JobError {
     /// A kind this build does not know: written by a newer release, or by hand.
     #[error("unknown job kind {0:?}: this build has no handler for it")]
     UnknownKind(String),
-    #[error("its worker stopped before finishing (its lease ran out) in each of its {0} attempts")]
+    #[error("its last attempt (of {0}) never finished: its worker stopped and its lease ran out")]
     Abandoned(i32),
     #[error(transparent)]
     Db(#[from] DbError),
@@ -255,9 +255,8 @@ mod tests {
 
     fn job(attempts: i32, max_attempts: i32) -> JobRow {
         let t = chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
-            .unwrap()
-            .and_hms_opt(3, 0, 0)
-            .unwrap();
+            .and_then(|d| d.and_hms_opt(3, 0, 0))
+            .expect("a valid time");
         JobRow {
             id: 1,
             kind: crate::domain::jobs::StoredJobKind::Known(JobKind::ApplyRetention),
