@@ -1013,8 +1013,17 @@ fn check_folder<R: Read + Seek>(
         }
     }
 
-    // The folder's name is not covered by SHA256SUMS (its paths are inside the folder), so it
-    // must be the one the signed manifest gives.
+    check_manifest(report, manifest, naming, folder);
+}
+
+/// The folder's name is not covered by SHA256SUMS (its paths are inside the folder), so it must
+/// be the one the signed manifest gives; and what the manifest says must hold together.
+fn check_manifest(
+    report: &mut Report,
+    manifest: Option<Manifest>,
+    naming: Option<Result<Naming, String>>,
+    folder: String,
+) {
     match (manifest, naming) {
         (None, _) => report.findings.push(Finding::NoManifest),
         (Some(m), Some(Err(reason))) => report.findings.push(Finding::BadManifest {
