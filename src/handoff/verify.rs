@@ -1479,6 +1479,18 @@ mod tests {
     }
 
     #[test]
+    fn a_package_made_by_the_previous_code_still_verifies() {
+        // Built at 78fd6ad, before `at_rfc3339` (tests/fixtures/previous-package/).
+        let zip = include_bytes!("../../tests/fixtures/previous-package/RW-2026-000041-H1.zip");
+        let pem = include_str!("../../tests/fixtures/previous-package/signing-key.pub.pem");
+        let key = signing::parse_public_pem(pem).expect("the key");
+        let r = verify_bytes(zip, &key);
+        assert!(r.is_valid(), "{:?}", r.findings);
+        assert_eq!(r.files_checked, 4);
+        assert_eq!(r.folder, "RW-2026-000041-H1");
+    }
+
+    #[test]
     fn a_package_without_its_case_json_or_with_one_that_says_nothing_is_named() {
         let (_d, k) = key();
         let at = chrono::NaiveDateTime::default();
