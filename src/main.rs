@@ -90,7 +90,7 @@ enum OfficerCommand {
 /// `reviewwatch calendar …`: the exit code (0 done, 1 the file was refused, 2 it cannot be read).
 async fn calendar_command(settings: &Settings, command: CalendarCommand) -> anyhow::Result<i32> {
     use reviewwatch::db::{self, calendar::Origin};
-    use reviewwatch::domain::{calendar_file, workdays::YearStatus};
+    use reviewwatch::domain::calendar_file;
     use reviewwatch::workflow::calendar::{Loaded, load_year};
     let (pool, _) = open_database(settings).await?;
     match command {
@@ -130,34 +130,41 @@ async fn calendar_command(settings: &Settings, command: CalendarCommand) -> anyh
                 ),
             }
         }
-        CalendarCommand::List => {
-            let (history, cal) = db::run(&pool, |conn| {
-                Ok((db::calendar::history(conn)?, db::calendar::current(conn)?))
-            })
-            .await?;
-            let mut seen = std::collections::BTreeSet::new();
-            for row in history.iter().filter(|r| seen.insert(r.year)) {
-                println!(
-                    "{}  official  {} ({}, {})",
-                    row.year,
-                    row.source,
-                    row.origin,
-                    reviewwatch::domain::china_time::utc_rfc3339(&row.imported_at)
-                );
-            }
-            let this_year = chrono::Datelike::year(&reviewwatch::domain::china_date(db::now()));
-            for year in [this_year, this_year + 1] {
-                match cal.year_status(year) {
-                    YearStatus::Official => {}
-                    YearStatus::Provisional => println!(
-                        "{year}  provisional  statutory holidays and 补假 only, until the official notice is imported"
-                    ),
-                    YearStatus::WeekdaysOnly => println!("{year}  Monday to Friday only"),
-                }
-            }
-        }
+        CalendarCommand::List => print_calendar(&pool).await?,
     }
     Ok(0)
+}
+
+/// `reviewwatch calendar list`: each official year with where it came from and when it was
+/// loaded (RFC 3339, UTC), then this year and the next if they are not official.
+async fn print_calendar(pool: &reviewwatch::db::DbPool) -> anyhow::Result<()> {
+    use reviewwatch::db;
+    use reviewwatch::domain::workdays::YearStatus;
+    let (history, cal) = db::run(pool, |conn| {
+        Ok((db::calendar::history(conn)?, db::calendar::current(conn)?))
+    })
+    .await?;
+    let mut seen = std::collections::BTreeSet::new();
+    for row in history.iter().filter(|r| seen.insert(r.year)) {
+        println!(
+            "{}  official  {} ({}, {})",
+            row.year,
+            row.source,
+            row.origin,
+            reviewwatch::domain::china_time::utc_rfc3339(&row.imported_at)
+        );
+    }
+    let this_year = chrono::Datelike::year(&reviewwatch::domain::china_date(db::now()));
+    for year in [this_year, this_year + 1] {
+        match cal.year_status(year) {
+            YearStatus::Official => {}
+            YearStatus::Provisional => println!(
+                "{year}  provisional  statutory holidays and 补假 only, until the official notice is imported"
+            ),
+            YearStatus::WeekdaysOnly => println!("{year}  Monday to Friday only"),
+        }
+    }
+    Ok(())
 }
 
 fn init_tracing() {

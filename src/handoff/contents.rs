@@ -166,58 +166,67 @@ pub fn case_json(input: &PackageInput<'_>, m: &Messages) -> Value {
             "email": if shared { c.reporter_email.clone() } else { None },
             "language": c.language,
         },
-        "evidence": input.evidence.iter().map(|e| {
-            let (made, how) = e.made();
-            json!({
-                "position": e.row.position,
-                "file": e.path(),
-                "original_name": e.row.original_name,
-                "sha256": e.copy_sha256(),
-                "bytes": e.bytes.len(),
-                "width": e.row.width,
-                "height": e.row.height,
-                "uploaded_at": iso(&e.row.uploaded_at),
-                "sent_with": e.row.source,
-                "redacted": e.redaction.is_some(),
-                "copy": {
-                    "sha256": e.copy_sha256(),
-                    "bytes": e.bytes.len(),
-                    "kind": e.row.display_kind,
-                    "made": made,
-                    "how": how,
-                },
-                "original": {
-                    "sha256": e.row.sha256,
-                    "bytes": e.row.byte_size,
-                    "kind": e.row.kind,
-                    "in_package": false,
-                    "available_on_request": true,
-                },
-            })
-        }).collect::<Vec<_>>(),
+        "evidence": input.evidence.iter().map(evidence_json).collect::<Vec<_>>(),
         "messages": input.messages.iter().map(|msg| json!({
             "at": iso(&msg.created_at),
             "from": if msg.from_reporter { "reporter" } else { "officer" },
             "body": msg.body,
         })).collect::<Vec<_>>(),
-        "audit_trail": {
-            "chain_intact": input.chain_intact,
-            "hash": "SHA-256 over the previous entry's hash and each field, length-prefixed (docs/HANDOFF.md)",
-            "entries": input.trail.iter().map(|r| json!({
-                "seq": r.seq,
-                // As the hash covers it (no offset: UTC), and the same time in RFC 3339.
-                "at": hashed_at(&r.at),
-                "at_rfc3339": china_time::utc_rfc3339_micros(&r.at),
-                "actor_kind": r.actor_kind,
-                "actor_id": r.actor_id,
-                "action": r.action,
-                "detail": r.detail_json(),
-                "detail_text": r.detail,
-                "visible_to_reporter": r.visible_to_reporter,
-                "prev_hash": r.prev_hash,
-                "hash": r.hash,
-            })).collect::<Vec<_>>(),
+        "audit_trail": trail_json(input),
+    })
+}
+
+/// One evidence file of `case.json`: the copy in the package and the original at the portal.
+fn evidence_json(e: &PackedEvidence) -> Value {
+    let (made, how) = e.made();
+    json!({
+        "position": e.row.position,
+        "file": e.path(),
+        "original_name": e.row.original_name,
+        "sha256": e.copy_sha256(),
+        "bytes": e.bytes.len(),
+        "width": e.row.width,
+        "height": e.row.height,
+        "uploaded_at": iso(&e.row.uploaded_at),
+        "sent_with": e.row.source,
+        "redacted": e.redaction.is_some(),
+        "copy": {
+            "sha256": e.copy_sha256(),
+            "bytes": e.bytes.len(),
+            "kind": e.row.display_kind,
+            "made": made,
+            "how": how,
         },
+        "original": {
+            "sha256": e.row.sha256,
+            "bytes": e.row.byte_size,
+            "kind": e.row.kind,
+            "in_package": false,
+            "available_on_request": true,
+        },
+    })
+}
+
+/// The audit trail of `case.json`: each entry as the hash chain covers it, with its time also
+/// in RFC 3339.
+fn trail_json(input: &PackageInput<'_>) -> Value {
+    json!({
+        "chain_intact": input.chain_intact,
+        "hash": "SHA-256 over the previous entry's hash and each field, length-prefixed (docs/HANDOFF.md)",
+        "entries": input.trail.iter().map(|r| json!({
+            "seq": r.seq,
+            // As the hash covers it (no offset: UTC), and the same time in RFC 3339.
+            "at": hashed_at(&r.at),
+            "at_rfc3339": china_time::utc_rfc3339_micros(&r.at),
+            "actor_kind": r.actor_kind,
+            "actor_id": r.actor_id,
+            "action": r.action,
+            "detail": r.detail_json(),
+            "detail_text": r.detail,
+            "visible_to_reporter": r.visible_to_reporter,
+            "prev_hash": r.prev_hash,
+            "hash": r.hash,
+        })).collect::<Vec<_>>(),
     })
 }
 

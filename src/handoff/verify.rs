@@ -1013,8 +1013,17 @@ fn check_folder<R: Read + Seek>(
         }
     }
 
-    // The folder's name is not covered by SHA256SUMS (its paths are inside the folder), so it
-    // must be the one the signed manifest gives.
+    check_manifest(report, manifest, naming, folder);
+}
+
+/// The folder's name is not covered by SHA256SUMS (its paths are inside the folder), so it must
+/// be the one the signed manifest gives; and what the manifest says must hold together.
+fn check_manifest(
+    report: &mut Report,
+    manifest: Option<Manifest>,
+    naming: Option<Result<Naming, String>>,
+    folder: String,
+) {
     match (manifest, naming) {
         (None, _) => report.findings.push(Finding::NoManifest),
         (Some(m), Some(Err(reason))) => report.findings.push(Finding::BadManifest {
@@ -1467,6 +1476,18 @@ mod tests {
             .map(|i| format!(r#"{{"seq":{i},"at":"2026-11-30T02:15:07","at_rfc3339":"2026-11-30T02:15:07+08:00"}}"#))
             .collect();
         assert_eq!(verdict(&many.join(",")).len(), MAX_TIME_FINDINGS);
+    }
+
+    #[test]
+    fn a_package_made_by_the_previous_code_still_verifies() {
+        // Built at 78fd6ad, before `at_rfc3339` (tests/fixtures/previous-package/).
+        let zip = include_bytes!("../../tests/fixtures/previous-package/RW-2026-000041-H1.zip");
+        let pem = include_str!("../../tests/fixtures/previous-package/signing-key.pub.pem");
+        let key = signing::parse_public_pem(pem).expect("the key");
+        let r = verify_bytes(zip, &key);
+        assert!(r.is_valid(), "{:?}", r.findings);
+        assert_eq!(r.files_checked, 4);
+        assert_eq!(r.folder, "RW-2026-000041-H1");
     }
 
     #[test]

@@ -1188,8 +1188,36 @@ fn write_case(
     images: &[StoredEvidence],
     later: &mut Deferred,
 ) -> Result<Written, WorkflowError> {
-    let number = cases::next_case_number(conn, number_year(plan.created_at))?.to_string();
     let report = plan.report();
+    let (number, case_id) = insert_case(conn, plan, &report)?;
+    later
+        .search
+        .push((case_id, workflow::file::search_text(&number, &report)));
+    let mut history = History::filed(case_id, plan, &report, images, later);
+    let files = history.trail.len() - 1;
+    for &(at, step) in &plan.steps {
+        history.step(conn, at, step)?;
+    }
+    debug_assert_eq!(
+        history.status, plan.status,
+        "the history of a demo case must end in its status"
+    );
+    let status = history.status;
+    history.finish(later);
+    Ok(Written {
+        number,
+        status,
+        files,
+    })
+}
+
+/// The case row, as it stands after its history (status, version, assignee, closing reason).
+fn insert_case(
+    conn: &mut DbConnection,
+    plan: &Plan,
+    report: &ValidReport,
+) -> Result<(String, CaseId), WorkflowError> {
+    let number = cases::next_case_number(conn, number_year(plan.created_at))?.to_string();
     let o = outcome(plan);
     let facts = workflow::file::CaseFacts {
         number: &number,
@@ -1200,76 +1228,14 @@ fn write_case(
         submitted_at: Some(o.submitted_at),
         last_activity_at: o.last_activity,
     };
-    let case_id = workflow::file::with_case_row(&report, &facts, |new| {
+    let case_id = workflow::file::with_case_row(report, &facts, |new| {
         cases::insert_with_history(conn, new, o.version, o.assigned, o.closed_reason)
     })?;
-    later
-        .search
-        .push((case_id, workflow::file::search_text(&number, &report)));
-
-    // The trail is collected as the steps are written and chained in one go at the end.
-    let mut trail: Vec<NewEntry> =
-        Vec::with_capacity(4 + plan.evidence.len() + plan.steps.len() * 2);
-    let first = workflow::file::first_status(&report);
-    let files = plan
-        .evidence
-        .iter()
-        .filter(|(k, _)| *k < images.len())
-        .count();
-    trail.push(workflow::file::filed_entry(
-        &report,
-        first,
-        files,
-        plan.created_at,
-    ));
-    // The evidence rows and their entries, as `workflow::record_evidence` writes them.
-    for (position, (k, name)) in (1..).zip(plan.evidence.iter().filter(|(k, _)| *k < images.len()))
-    {
-        let Some(e) = images.get(*k) else { continue };
-        later.evidence.push(LaterEvidence {
-            case_id,
-            position,
-            image: *k,
-            name: name.clone(),
-            at: plan.created_at,
-        });
-        trail.push(workflow::evidence_entry(position, e, plan.created_at));
-    }
-
-    let mut history = History {
-        case_id,
-        complaint: plan.complaint,
-        status: first,
-        deadlines: (first == CaseStatus::Submitted)
-            .then(|| Deadlines::starting(&CALENDAR, china_date(plan.created_at), plan.complaint)),
-        paused_since: None,
-        extended: None,
-        trail,
-    };
-    for &(at, step) in &plan.steps {
-        history.step(conn, at, step)?;
-    }
-    debug_assert_eq!(
-        history.status, plan.status,
-        "the history of a demo case must end in its status"
-    );
-    let status = history.status;
-    if let Some(d) = history.deadlines {
-        later.deadlines.push(queue::NewDeadlineRow {
-            extended_reason: history.extended,
-            paused_since: history.paused_since,
-            ..queue::NewDeadlineRow::new(case_id, &d)
-        });
-    }
-    later.audit.push((case_id, history.trail));
-    Ok(Written {
-        number,
-        status,
-        files,
-    })
+    Ok((number, case_id))
 }
 
-/// A demo case's history as its steps unfold: the status, the deadline clock and the trail.
+/// A demo case's history as its steps unfold: the status, the deadline clock and the trail
+/// (collected as the steps are written, and chained in one go at the end).
 struct History {
     case_id: CaseId,
     complaint: bool,
@@ -1281,6 +1247,58 @@ struct History {
 }
 
 impl History {
+    /// The filing: its entry, and the evidence rows (into `later`) with theirs, as
+    /// `workflow::file_report` and `workflow::record_evidence` write them.
+    fn filed(
+        case_id: CaseId,
+        plan: &Plan,
+        report: &ValidReport,
+        images: &[StoredEvidence],
+        later: &mut Deferred,
+    ) -> Self {
+        let at = plan.created_at;
+        let files: Vec<(&StoredEvidence, usize, &String)> = plan
+            .evidence
+            .iter()
+            .filter_map(|(k, name)| Some((images.get(*k)?, *k, name)))
+            .collect();
+        let first = workflow::file::first_status(report);
+        let mut trail = Vec::with_capacity(4 + files.len() + plan.steps.len() * 2);
+        trail.push(workflow::file::filed_entry(report, first, files.len(), at));
+        for (position, (e, image, name)) in (1..).zip(files) {
+            later.evidence.push(LaterEvidence {
+                case_id,
+                position,
+                image,
+                name: name.clone(),
+                at,
+            });
+            trail.push(workflow::evidence_entry(position, e, at));
+        }
+        History {
+            case_id,
+            complaint: plan.complaint,
+            status: first,
+            deadlines: (first == CaseStatus::Submitted)
+                .then(|| Deadlines::starting(&CALENDAR, china_date(at), plan.complaint)),
+            paused_since: None,
+            extended: None,
+            trail,
+        }
+    }
+
+    /// The deadline row and the trail, for the batch's bulk writes.
+    fn finish(self, later: &mut Deferred) {
+        if let Some(d) = self.deadlines {
+            later.deadlines.push(queue::NewDeadlineRow {
+                extended_reason: self.extended,
+                paused_since: self.paused_since,
+                ..queue::NewDeadlineRow::new(self.case_id, &d)
+            });
+        }
+        later.audit.push((self.case_id, self.trail));
+    }
+
     /// A status change, as `workflow::change_status` records it.
     fn change(
         &mut self,
@@ -1304,91 +1322,144 @@ impl History {
         at: NaiveDateTime,
         step: Step,
     ) -> Result<(), WorkflowError> {
-        let case_id = self.case_id;
+        let officer = |id| Actor::Officer(id);
         match step {
             Step::Confirm => {
                 self.change(Transition::Confirm, Actor::Reporter, json!({}), at)?;
-                let cal = &*CALENDAR;
-                self.deadlines = Some(Deadlines::starting(cal, china_date(at), self.complaint));
+                self.deadlines = Some(Deadlines::starting(
+                    &CALENDAR,
+                    china_date(at),
+                    self.complaint,
+                ));
             }
             Step::Assign { by, to } => {
-                let by = Actor::Officer(by);
-                self.trail.push(review::assign_entry(by, to, at));
+                self.trail.push(review::assign_entry(officer(by), to, at));
                 if self.status == CaseStatus::Submitted {
-                    self.change(Transition::Take, by, json!({}), at)?;
+                    self.change(Transition::Take, officer(by), json!({}), at)?;
                 }
             }
-            Step::RequestInfo { officer, message } => {
-                let message_id = notes::add_message(conn, case_id, Some(officer), message, at)?;
-                let detail = review::request_info_detail(message_id);
-                self.change(Transition::RequestInfo, Actor::Officer(officer), detail, at)?;
-                self.paused_since = Some(at);
-            }
-            Step::Reply { message } => {
-                notes::add_message(conn, case_id, None, message, at)?;
-                let detail = workflow::reply::answer_detail(0);
-                self.change(Transition::ReporterAnswers, Actor::Reporter, detail, at)?;
+            Step::RequestInfo {
+                officer: id,
+                message,
+            } => self.request_info(conn, id, message, at)?,
+            Step::Reply { message } => self.reply(conn, message, at)?,
+            Step::Resume { officer: id } => {
+                self.change(Transition::Resume, officer(id), json!({}), at)?;
                 self.resume_clock(at);
             }
-            Step::Resume { officer } => {
-                self.change(Transition::Resume, Actor::Officer(officer), json!({}), at)?;
-                self.resume_clock(at);
-            }
-            Step::Note { officer, body } => {
-                let note_id = notes::add_note(conn, case_id, officer, body, at)?;
+            Step::Note { officer: id, body } => {
+                let note_id = notes::add_note(conn, self.case_id, id, body, at)?;
                 self.trail
-                    .push(review::note_entry(Actor::Officer(officer), note_id, at));
+                    .push(review::note_entry(officer(id), note_id, at));
             }
-            Step::Extend { officer, reason } => {
-                if let Some(d) = self.deadlines.as_mut() {
-                    *d = d.extended(&CALENDAR);
-                    self.extended = Some(reason);
-                    let entry =
-                        review::extend_entry(Actor::Officer(officer), reason, d.decide_by, at);
-                    self.trail.push(entry);
-                }
-            }
+            Step::Extend {
+                officer: id,
+                reason,
+            } => self.extend(id, reason, at),
             Step::Substantiate {
-                officer,
+                officer: id,
                 note,
                 finding,
-            } => {
-                findings::set(conn, case_id, officer, finding, at)?;
-                if let Some(note) = note {
-                    notes::add_note(conn, case_id, officer, note, at)?;
-                }
-                self.change(
-                    Transition::Substantiate,
-                    Actor::Officer(officer),
-                    json!({}),
-                    at,
-                )?;
+            } => self.substantiate(conn, id, note, finding, at)?,
+            Step::Close { officer: id, note } => {
+                notes::add_note(conn, self.case_id, id, note, at)?;
+                self.change(Transition::Close, officer(id), json!({}), at)?;
             }
-            Step::Close { officer, note } => {
-                notes::add_note(conn, case_id, officer, note, at)?;
-                self.change(Transition::Close, Actor::Officer(officer), json!({}), at)?;
-            }
-            Step::Dismiss { officer, reason } => {
-                let message = content::dismiss_message(reason);
-                let message_id = notes::add_message(conn, case_id, Some(officer), message, at)?;
-                let detail = review::dismiss_detail(reason, message_id);
-                self.change(
-                    Transition::Dismiss(reason),
-                    Actor::Officer(officer),
-                    detail,
-                    at,
-                )?;
-            }
-            Step::Withdraw { reason } => {
-                let id = match reason {
-                    Some(r) => Some(notes::add_message(conn, case_id, None, r, at)?),
-                    None => None,
-                };
-                let detail = workflow::withdraw::withdraw_detail(id);
-                self.change(Transition::Withdraw, Actor::Reporter, detail, at)?;
-            }
+            Step::Dismiss {
+                officer: id,
+                reason,
+            } => self.dismiss(conn, id, reason, at)?,
+            Step::Withdraw { reason } => self.withdraw(conn, reason, at)?,
         }
         Ok(())
+    }
+
+    fn request_info(
+        &mut self,
+        conn: &mut DbConnection,
+        officer: OfficerId,
+        message: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), WorkflowError> {
+        let message_id = notes::add_message(conn, self.case_id, Some(officer), message, at)?;
+        let detail = review::request_info_detail(message_id);
+        self.change(Transition::RequestInfo, Actor::Officer(officer), detail, at)?;
+        self.paused_since = Some(at);
+        Ok(())
+    }
+
+    fn reply(
+        &mut self,
+        conn: &mut DbConnection,
+        message: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), WorkflowError> {
+        notes::add_message(conn, self.case_id, None, message, at)?;
+        let detail = workflow::reply::answer_detail(0);
+        self.change(Transition::ReporterAnswers, Actor::Reporter, detail, at)?;
+        self.resume_clock(at);
+        Ok(())
+    }
+
+    fn extend(&mut self, officer: OfficerId, reason: &'static str, at: NaiveDateTime) {
+        if let Some(d) = self.deadlines.as_mut() {
+            *d = d.extended(&CALENDAR);
+            self.extended = Some(reason);
+            let entry = review::extend_entry(Actor::Officer(officer), reason, d.decide_by, at);
+            self.trail.push(entry);
+        }
+    }
+
+    fn substantiate(
+        &mut self,
+        conn: &mut DbConnection,
+        officer: OfficerId,
+        note: Option<&str>,
+        finding: &str,
+        at: NaiveDateTime,
+    ) -> Result<(), WorkflowError> {
+        findings::set(conn, self.case_id, officer, finding, at)?;
+        if let Some(note) = note {
+            notes::add_note(conn, self.case_id, officer, note, at)?;
+        }
+        self.change(
+            Transition::Substantiate,
+            Actor::Officer(officer),
+            json!({}),
+            at,
+        )
+    }
+
+    fn dismiss(
+        &mut self,
+        conn: &mut DbConnection,
+        officer: OfficerId,
+        reason: DismissReason,
+        at: NaiveDateTime,
+    ) -> Result<(), WorkflowError> {
+        let message = content::dismiss_message(reason);
+        let message_id = notes::add_message(conn, self.case_id, Some(officer), message, at)?;
+        let detail = review::dismiss_detail(reason, message_id);
+        self.change(
+            Transition::Dismiss(reason),
+            Actor::Officer(officer),
+            detail,
+            at,
+        )
+    }
+
+    fn withdraw(
+        &mut self,
+        conn: &mut DbConnection,
+        reason: Option<&str>,
+        at: NaiveDateTime,
+    ) -> Result<(), WorkflowError> {
+        let id = match reason {
+            Some(r) => Some(notes::add_message(conn, self.case_id, None, r, at)?),
+            None => None,
+        };
+        let detail = workflow::withdraw::withdraw_detail(id);
+        self.change(Transition::Withdraw, Actor::Reporter, detail, at)
     }
 
     /// The clock starts again after a wait for the reporter: deadlines move by the working days

@@ -77,27 +77,8 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
             now,
         )?;
 
-        if let Some(email) = r.email.as_ref().map(|e| e.to_string()) {
-            let (token, token_hash) = tokens::generate();
-            let expires = now + TimeDelta::hours(CONFIRM_LINK_HOURS);
-            tokens::insert(
-                conn,
-                case_id,
-                crate::domain::email_token::TokenPurpose::Confirm,
-                &token_hash,
-                now,
-                expires,
-            )?;
-            let composed = ConfirmEmail {
-                lang: r.language,
-                case_number: number_text.clone(),
-                receipt_code: f.receipt.to_string(),
-                confirm_url: f.links.confirm(&token),
-                track_url: f.links.track(),
-                expires_hours: CONFIRM_LINK_HOURS,
-            }
-            .compose()?;
-            mail::enqueue(conn, Some(case_id), &email, &composed, now)?;
+        if let Some(email) = &r.email {
+            send_confirmation(conn, f, case_id, &number_text, email.as_ref(), now)?;
         }
         tracing::info!(
             status = status.as_str(),
@@ -110,6 +91,38 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
             status,
         })
     })
+}
+
+/// The confirmation link (single use, 72 hours) and the email carrying it and the receipt code.
+fn send_confirmation(
+    conn: &mut DbConnection,
+    f: &Filing<'_>,
+    case_id: CaseId,
+    number: &str,
+    email: &str,
+    now: NaiveDateTime,
+) -> Result<(), WorkflowError> {
+    let (token, token_hash) = tokens::generate();
+    let expires = now + TimeDelta::hours(CONFIRM_LINK_HOURS);
+    tokens::insert(
+        conn,
+        case_id,
+        crate::domain::email_token::TokenPurpose::Confirm,
+        &token_hash,
+        now,
+        expires,
+    )?;
+    let composed = ConfirmEmail {
+        lang: f.report.language,
+        case_number: number.to_string(),
+        receipt_code: f.receipt.to_string(),
+        confirm_url: f.links.confirm(&token),
+        track_url: f.links.track(),
+        expires_hours: CONFIRM_LINK_HOURS,
+    }
+    .compose()?;
+    mail::enqueue(conn, Some(case_id), email, &composed, now)?;
+    Ok(())
 }
 
 /// The status a report starts in: unconfirmed until its email address is confirmed, or

@@ -162,6 +162,27 @@ pub async fn hand_off(
     result
 }
 
+impl Stored {
+    /// The handoff row of this package.
+    fn row(
+        &self,
+        case_id: CaseId,
+        req: &Request,
+        now: chrono::NaiveDateTime,
+    ) -> handoffs::NewHandoff<'_> {
+        handoffs::NewHandoff {
+            case_id,
+            regulator_id: req.regulator_id,
+            seq: self.seq,
+            folder: &self.folder,
+            package_sha256: &self.sha256,
+            package_size: self.size,
+            created_by: req.officer_id,
+            created_at: now,
+        }
+    }
+}
+
 /// Reads what the package is built from, after checking that the officer may hand the case off
 /// as they saw it, to an active regulator.
 fn gather(
@@ -299,19 +320,7 @@ fn record(
     }
     let regulator = regulators::get(conn, req.regulator_id)?;
     let (seq, officer_id) = (p.seq, req.officer_id);
-    let id = handoffs::insert(
-        conn,
-        &handoffs::NewHandoff {
-            case_id: case.id,
-            regulator_id: req.regulator_id,
-            seq,
-            folder: &p.folder,
-            package_sha256: &p.sha256,
-            package_size: p.size,
-            created_by: officer_id,
-            created_at: now,
-        },
-    )?;
+    let id = handoffs::insert(conn, &p.row(case.id, req, now))?;
     let detail = json!({
         "handoff": seq,
         "regulator": regulator.name,
@@ -371,21 +380,7 @@ fn enqueue_handoff_mail(
     reminder: bool,
     now: chrono::NaiveDateTime,
 ) -> Result<MailId, WorkflowError> {
-    let m = messages(Lang::ZhCn);
-    let region = RegionCode::parse(&case.region_code)
-        .and_then(|c| divisions().region(&c))
-        .map(|r| r.full_name())
-        .unwrap_or_default();
-    let summary_lines = vec![
-        ("平台".to_string(), m.platform(case.platform).to_string()),
-        ("店铺".to_string(), case.shop_name.clone()),
-        ("店铺链接或 ID".to_string(), case.shop_ref.clone()),
-        ("商家所在地".to_string(), region),
-        (
-            "问题类型".to_string(),
-            m.category(case.category).to_string(),
-        ),
-    ];
+    let summary_lines = summary_lines(case);
     let file_name = format!("{}-H{seq}.zip", case.case_number);
     let composed = HandoffEmail {
         reminder,
@@ -412,6 +407,25 @@ fn enqueue_handoff_mail(
         &composed,
         now,
     )?)
+}
+
+/// The case in a few lines for the handoff email (zh-CN).
+fn summary_lines(case: &cases::CaseRow) -> Vec<(String, String)> {
+    let m = messages(Lang::ZhCn);
+    let region = RegionCode::parse(&case.region_code)
+        .and_then(|c| divisions().region(&c))
+        .map(|r| r.full_name())
+        .unwrap_or_default();
+    vec![
+        ("平台".to_string(), m.platform(case.platform).to_string()),
+        ("店铺".to_string(), case.shop_name.clone()),
+        ("店铺链接或 ID".to_string(), case.shop_ref.clone()),
+        ("商家所在地".to_string(), region),
+        (
+            "问题类型".to_string(),
+            m.category(case.category).to_string(),
+        ),
+    ]
 }
 
 /// Sends the handoff email again (an officer's "resend"), with fresh links.

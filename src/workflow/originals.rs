@@ -142,22 +142,34 @@ pub fn decide(
                 at: now,
             },
         )?;
-        let composed = OriginalDecisionEmail {
-            regulator_name: regulator.name,
-            case_number: case.case_number.clone(),
-            file_label: format!("证据 {}（{}）", file.position, file.original_name),
-            original_sha256: file.sha256.clone(),
-            download_url: token
-                .as_ref()
-                .map(|(t, _)| format!("{}/originals/{t}", links.base_url)),
-            // It leaves the portal: China time with its offset.
-            expires_on: crate::domain::china_time::format_with_offset(&expires),
-        }
-        .compose()?;
+        let download_url = token
+            .as_ref()
+            .map(|(t, _)| format!("{}/originals/{t}", links.base_url));
+        let composed = decision_email(&regulator, &case, &file, download_url, expires)?;
         mail::enqueue(conn, Some(case.id), &regulator.email, &composed, now)?;
         tracing::info!(case = %case.case_number, request = %r.id, approve, "original request decided");
         Ok(())
     })
+}
+
+/// The regulator's answer: the single-use link when approved, and when it stops working.
+fn decision_email(
+    regulator: &regulators::RegulatorRow,
+    case: &cases::CaseRow,
+    file: &evidence::EvidenceRow,
+    download_url: Option<String>,
+    expires: chrono::NaiveDateTime,
+) -> Result<mail::Composed, askama::Error> {
+    OriginalDecisionEmail {
+        regulator_name: regulator.name.clone(),
+        case_number: case.case_number.clone(),
+        file_label: format!("证据 {}（{}）", file.position, file.original_name),
+        original_sha256: file.sha256.clone(),
+        download_url,
+        // It leaves the portal: China time with its offset.
+        expires_on: crate::domain::china_time::format_with_offset(&expires),
+    }
+    .compose()
 }
 
 /// What a download link leads to.

@@ -782,6 +782,28 @@ fn run_verify(dir: &Path, name: &str, zip: &[u8], key_pem: &str) -> (i32, String
     )
 }
 
+#[test]
+fn reviewwatch_verify_still_accepts_a_package_made_before_audit_times_had_their_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = include_bytes!("../fixtures/previous-package/RW-2026-000041-H1.zip");
+    let key = include_str!("../fixtures/previous-package/signing-key.pub.pem");
+    let old = Package::open(zip);
+    let entries = old.case_json()["audit_trail"]["entries"].clone();
+    let entries = entries.as_array().expect("the audit trail");
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["at"].is_string() && e.get("at_rfc3339").is_none()),
+        "made at 78fd6ad: `at` alone"
+    );
+    let (code, out) = run_verify(dir.path(), "old", zip, key);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("OK: the signature is valid and all 4 files match SHA256SUMS"),
+        "{out}"
+    );
+}
+
 #[tokio::test]
 async fn reviewwatch_verify_accepts_the_package_and_names_each_kind_of_tampering() {
     let app = spawn_app().await;
