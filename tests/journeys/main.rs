@@ -8,6 +8,7 @@ mod backup;
 mod bad_input;
 mod calendar;
 mod confirmation;
+mod evidence_blobs;
 mod handoff;
 mod helpers;
 mod i18n;
