@@ -1,6 +1,6 @@
-//! Evidence blobs an upload stored that its request did not come to record: removed again, but
-//! only those no row refers to. The store is content-addressed, so two identical uploads share
-//! one blob: the one that created it may fail while the other records it.
+//! Removing evidence blobs that no row records: those a failed upload stored, those of a purged
+//! report. Only those no row refers to go: the store is content-addressed, so two identical
+//! uploads share one blob, and the one that created it may fail while the other records it.
 
 use super::WorkflowError;
 use crate::db::{self, DbConnection, evidence};
@@ -23,13 +23,13 @@ pub fn remove_unrecorded(
         let mut removed = 0;
         for (kind, sha) in blobs {
             if evidence::references_to(conn, sha.as_str())? > 0 {
-                tracing::info!(sha256 = %sha, "a blob of a failed upload stays: another row refers to it");
+                tracing::info!(sha256 = %sha, "an evidence file stays: a row refers to it");
                 continue;
             }
             match store.remove(*kind, sha) {
                 Ok(()) => removed += 1,
                 Err(e) => {
-                    tracing::warn!(error = %e, "could not remove an evidence file of a failed upload")
+                    tracing::warn!(error = %e, "could not remove an evidence file no row refers to")
                 }
             }
         }

@@ -200,3 +200,70 @@ async fn a_failed_uploads_cleanup_waits_for_a_recording_in_progress() {
         );
     }
 }
+
+#[tokio::test]
+async fn purging_an_unconfirmed_report_keeps_the_screenshots_another_case_holds() {
+    use diesel::prelude::*;
+    use reviewwatch::db::schema::cases;
+    let app = spawn_app().await;
+    let intake = intake(&app);
+    let shared = png_screenshot(807);
+    let own = png_screenshot(808);
+
+    // A confirmed case holds `shared`; a report never confirmed holds `shared` and `own`.
+    let kept = app
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("共同.png", shared.clone(), "image/png")],
+        )
+        .await;
+    let stale = app
+        .visitor()
+        .file_report(
+            &ReportFields::zh_cn().email(SHOPPER),
+            vec![
+                ("共同.png", shared.clone(), "image/png"),
+                ("自己的.png", own.clone(), "image/png"),
+            ],
+        )
+        .await;
+    assert_eq!(app.case_status(&stale.number), "unconfirmed");
+    let rows = app.evidence_rows();
+    let row_of = |case: &str, bytes: &[u8]| {
+        let id = app.case_id(case);
+        let sha = Sha256Hex::of_bytes(bytes).to_string();
+        rows.iter()
+            .find(|r| r.case_id == id && r.sha256 == sha)
+            .cloned()
+            .unwrap()
+    };
+    let (shared_row, own_row) = (row_of(&kept.number, &shared), row_of(&stale.number, &own));
+    let exists = |r: &reviewwatch::db::evidence::EvidenceRow| {
+        [
+            (BlobKind::Original, &r.sha256),
+            (BlobKind::Display, &r.display_sha256),
+            (BlobKind::Thumbnail, &r.thumb_sha256),
+        ]
+        .map(|(kind, sha)| intake.store.exists(kind, &Sha256Hex::parse(sha).unwrap()))
+    };
+
+    diesel::update(cases::table.filter(cases::case_number.eq(&stale.number)))
+        .set(cases::created_at.eq(db::now() - chrono::TimeDelta::days(8)))
+        .execute(&mut app.db())
+        .unwrap();
+    let purged = workflow::purge::purge_unconfirmed(&app.pool, &intake.store)
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    assert_eq!(app.case_count(), 1);
+    assert_eq!(
+        exists(&shared_row),
+        [true; 3],
+        "the other case's screenshot stays"
+    );
+    assert_eq!(
+        exists(&own_row),
+        [false; 3],
+        "the purged report's own screenshot goes"
+    );
+}
