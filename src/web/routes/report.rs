@@ -203,20 +203,20 @@ fn review(
             None
         }
     };
-    let too_many = received
-        .problems
-        .iter()
-        .any(|p| matches!(p, UploadProblem::TooManyFiles { .. }));
-    if received.files.is_empty()
-        && !too_many
-        && !received.problems.iter().any(UploadProblem::is_too_large)
-    {
+    if no_files(received) {
         refusal
             .page
             .field_errors
             .push(("evidence", m.t("upload.none").to_string()));
     }
     (refusal, valid)
+}
+
+/// No file came, and none was left out for being too large or one too many.
+fn no_files(received: &ReceivedForm) -> bool {
+    let left_out =
+        |p: &UploadProblem| p.is_too_large() || matches!(p, UploadProblem::TooManyFiles { .. });
+    received.files.is_empty() && !received.problems.iter().any(left_out)
 }
 
 /// The case a form token filed, if it filed one.
@@ -264,29 +264,30 @@ pub async fn submit_report(
         kept.discard().await;
         return refusal.render();
     };
+    let ctx = refusal.page.ctx;
     let ip = ip.to_string();
-    match file(&state, kept, report.clone(), ip, &sent.token_hash).await {
+    file_and_show(ctx, &state, &session, kept, report, ip, &sent.token_hash).await
+}
+
+/// Files the report and shows its receipt. If filing fails because the same form, sent twice at
+/// once, was filed by the other sending, the answer is that one's receipt.
+async fn file_and_show(
+    ctx: PageContext,
+    state: &AppState,
+    session: &Session,
+    kept: KeptEvidence,
+    report: ValidReport,
+    ip: String,
+    token_hash: &str,
+) -> Result<HttpResponse, AppError> {
+    match file(state, kept, report.clone(), ip, token_hash).await {
         Ok((filed, receipt)) => {
-            show_new_receipt(
-                &state,
-                &session,
-                &filed,
-                &receipt,
-                &report,
-                &sent.token_hash,
-            )
-            .await
+            show_new_receipt(state, session, &filed, &receipt, &report, token_hash).await
         }
-        Err(e) => {
-            // The same form, sent twice at once: the other sending filed it.
-            match filed_with(&state, &sent.token_hash).await? {
-                Some(case_id) => {
-                    let ctx = refusal.page.ctx;
-                    show_already_filed(ctx, &state, &session, case_id, &sent.token_hash).await
-                }
-                None => Err(e),
-            }
-        }
+        Err(e) => match filed_with(state, token_hash).await? {
+            Some(case_id) => show_already_filed(ctx, state, session, case_id, token_hash).await,
+            None => Err(e),
+        },
     }
 }
 
