@@ -77,6 +77,7 @@ impl From<crate::workflow::WorkflowError> for AppError {
             W::Render(r) => AppError::Internal(r.into()),
             W::NotAllowed(key) => AppError::Forbidden(key),
             W::Invalid(key) => AppError::BadRequest(key),
+            W::Internal(e) => AppError::Internal(e),
         }
     }
 }

@@ -106,6 +106,33 @@ pub fn references_to(conn: &mut DbConnection, sha: &str) -> QueryResult<i64> {
         })
 }
 
+/// The PostgreSQL advisory lock that orders removing a blob no row refers to against recording
+/// rows that refer to blobs. A removal holds it alone from its reference check to the removal; a
+/// recording shares it until it commits. So a removal sees every recording that committed before
+/// it, and a recording that commits after a removal finds the blob gone (and puts it back).
+/// SQLite needs none: every write transaction there takes the one write lock.
+const BLOB_LOCK: i64 = 0x5257_424c_4f42; // "RWBLOB"
+
+/// Taken by a removal of unrecorded blobs, for its whole transaction.
+pub fn lock_blobs_for_removal(conn: &mut DbConnection) -> QueryResult<()> {
+    if matches!(conn, DbConnection::Postgres(_)) {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(BLOB_LOCK)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Taken by a transaction that records rows referring to blobs, until it commits.
+pub fn lock_blobs_for_recording(conn: &mut DbConnection) -> QueryResult<()> {
+    if matches!(conn, DbConnection::Postgres(_)) {
+        diesel::sql_query("SELECT pg_advisory_xact_lock_shared($1)")
+            .bind::<diesel::sql_types::BigInt, _>(BLOB_LOCK)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Numbers of other cases holding the same original file or a screenshot with the same
 /// perceptual hash.
 pub fn cases_with_same_image(

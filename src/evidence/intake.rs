@@ -33,7 +33,14 @@ pub struct StoredEvidence {
 pub struct CreatedBlobs(Vec<(BlobKind, Sha256Hex)>);
 
 impl CreatedBlobs {
-    /// Removes them again, when the submission they belong to could not be recorded.
+    /// The blobs, for a guard that removes them only if no row refers to them
+    /// (`web::upload::NewBlobs`).
+    pub fn into_inner(self) -> Vec<(BlobKind, Sha256Hex)> {
+        self.0
+    }
+
+    /// Removes them again, without asking whether anything refers to them: for callers no
+    /// other request can race (the demo data, made before the portal serves).
     pub fn undo(self, store: &EvidenceStore) {
         for (kind, sha) in self.0 {
             if let Err(e) = store.remove(kind, &sha) {
@@ -86,13 +93,23 @@ pub fn check_only(uploads: &[Upload], limits: &EvidenceLimits) -> Intake {
     }
 }
 
+/// Storing failed part-way: the blobs stored until then are the caller's to remove (only if no
+/// row refers to them: an identical upload may have found them there and recorded them).
+#[derive(Debug, thiserror::Error)]
+#[error("could not keep the upload: {error}")]
+pub struct IntakeFailed {
+    #[source]
+    pub error: std::io::Error,
+    pub created: CreatedBlobs,
+}
+
 /// Checks every upload. On any refusal nothing is stored and every refusal is returned, each
 /// with the file's name; otherwise the files are stored and described.
 pub fn take_in(
     uploads: &[Upload],
     limits: &EvidenceLimits,
     store: &EvidenceStore,
-) -> std::io::Result<Intake> {
+) -> Result<Intake, IntakeFailed> {
     let mut checked = Vec::with_capacity(uploads.len());
     let mut refused = Vec::new();
     for upload in uploads {
@@ -139,10 +156,7 @@ pub fn take_in(
     })();
     match result {
         Ok(()) => Ok(Intake::Kept(stored, created)),
-        Err(e) => {
-            created.undo(store);
-            Err(e)
-        }
+        Err(error) => Err(IntakeFailed { error, created }),
     }
 }
 

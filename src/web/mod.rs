@@ -1,6 +1,7 @@
 //! The web layer: application state, routes, pages, and the pieces every handler shares.
 
 pub mod assets;
+pub mod case_page;
 pub mod client;
 pub mod context;
 pub mod error_page;
@@ -75,39 +76,21 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// Checks uploaded evidence off the async executor, at most `inspect_slots` at a time, and keeps
-/// it unless `check_only` (nothing may be kept from a submission that is refused anyway).
-pub async fn take_in_uploads(
-    state: &AppState,
-    files: &[upload::ReceivedFile],
-    check_only: bool,
-) -> Result<crate::evidence::intake::Intake, AppError> {
-    use crate::evidence::intake::{self, Upload};
-    let uploads: Vec<Upload> = files
-        .iter()
-        .map(|f| Upload {
-            name: f.name.clone(),
-            path: f.tmp.path().to_path_buf(),
-        })
-        .collect();
-    let (store, limits) = (state.store.clone(), state.evidence_limits);
-    let permit = state
-        .inspect_slots
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(AppError::internal)?;
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        if check_only {
-            Ok(intake::check_only(&uploads, &limits))
-        } else {
-            intake::take_in(&uploads, &limits, &store)
+/// Only paths on this site. `//evil.example`, `/\evil.example` or `/\t/evil.example` (browsers
+/// drop tabs and newlines, and read `\` as `/`) would make this an open redirect.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            n
         }
-    })
-    .await
-    .map_err(AppError::internal)?
-    .map_err(AppError::internal)
+        _ => "/",
+    }
 }
 
 /// An evidence image (or original) for someone allowed to see it: cached privately, its type
@@ -136,4 +119,48 @@ pub async fn serve_blob(
         ));
     }
     Ok(res.body(bytes))
+}
+
+/// Sends the stored package of handoff `h` to `who` (an officer checking what was sent, or the
+/// regulator by its signed link), with an audit entry, as for any download of evidence.
+pub async fn serve_package(
+    state: &AppState,
+    h: &crate::db::handoffs::HandoffRow,
+    who: crate::domain::audit::Actor,
+) -> Result<HttpResponse, AppError> {
+    use crate::workflow::handoff::{self, package_path};
+    let file = package_path(&state.handoff.packages_dir, &h.package_sha256);
+    let bytes = tokio::fs::read(&file).await.map_err(AppError::internal)?;
+    let (case_id, seq, sha) = (h.case_id, h.seq, h.package_sha256.clone());
+    crate::db::run_with(&state.pool, move |conn| {
+        handoff::record_package_download(conn, case_id, seq, &sha, who)
+    })
+    .await
+    .map_err(AppError::from)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{}.zip\"", h.folder),
+        ))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/track")), "/track");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example/")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
 }

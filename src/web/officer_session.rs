@@ -34,6 +34,14 @@ impl CurrentOfficer {
         self.role == Role::Supervisor
     }
 
+    /// The officer as a workflow step knows them (which decides what they may do).
+    pub fn acting(&self) -> crate::workflow::ActingOfficer {
+        crate::workflow::ActingOfficer {
+            id: self.id,
+            supervisor: self.is_supervisor(),
+        }
+    }
+
     /// Refuses a page or action that is for supervisors alone.
     pub fn require_supervisor(&self) -> Result<(), AppError> {
         if self.is_supervisor() {

@@ -1,12 +1,20 @@
-//! Reading a multipart form as it streams in: text fields into memory (bounded), files into
+//! The upload sequence every form with screenshots goes through (a report, a reporter's answer):
+//! read the multipart form as it streams in, text fields into memory (bounded) and files into
 //! temporary files (bounded while reading), so no request can make the server hold more than
-//! the limits say. A body that stalls ends the reading (see `idle_body`).
+//! the limits say, and a body that stalls ends the reading (see `idle_body`); check the files;
+//! keep them as blobs only for a form that is to be recorded; record them in the workflow's
+//! transaction, with a guard that removes the blobs this request stored unless that transaction
+//! committed and no other row refers to them.
 
+use crate::db::{DbConnection, DbError, DbPool};
 use crate::error::AppError;
-use crate::evidence::EvidenceLimits;
+use crate::evidence::intake::{self, CreatedBlobs, Intake, IntakeFailed, StoredEvidence};
+use crate::evidence::{BlobKind, EvidenceLimits, EvidenceStore, Rejection, Sha256Hex};
+use crate::i18n::Messages;
 use actix_multipart::{Multipart, MultipartError};
 use futures_util::StreamExt;
 use std::path::Path;
+use std::sync::Arc;
 use tempfile::NamedTempFile;
 use tokio::io::AsyncWriteExt;
 
@@ -247,4 +255,309 @@ pub async fn receive(
         form.files.clear();
     }
     Ok(form)
+}
+
+/// Reads a form whose files are evidence screenshots (the repeated `evidence` input), within
+/// the evidence limits, into the portal's temporary folder.
+pub async fn receive_evidence(
+    payload: Multipart,
+    state: &crate::web::AppState,
+    before_files: Option<FileGate<'_>>,
+) -> Result<ReceivedForm, UploadError> {
+    let tmp_dir = state.settings.tmp_dir();
+    let rules = UploadRules {
+        file_field: "evidence",
+        limits: &state.evidence_limits,
+        tmp_dir: &tmp_dir,
+        before_files,
+    };
+    receive(payload, &rules).await
+}
+
+impl UploadProblem {
+    /// A file larger than a file may be.
+    pub fn is_too_large(&self) -> bool {
+        matches!(self, UploadProblem::FileTooLarge { .. })
+    }
+}
+
+/// What the reader is told about a problem found while reading the form.
+pub fn problem_message(m: &Messages, p: &UploadProblem) -> String {
+    match p {
+        UploadProblem::FileTooLarge { name } => m.t1("upload.too_large", name),
+        UploadProblem::TooManyFiles { count } => m.t1("upload.too_many_files", count),
+        UploadProblem::FieldTooLong => m.t("upload.field_too_long").to_string(),
+        UploadProblem::BadText => m.t("upload.bad_text").to_string(),
+    }
+}
+
+/// What the reader is told about a file the checks refused, named as they sent it.
+pub fn rejection_message(m: &Messages, name: &str, r: &Rejection) -> String {
+    match r {
+        Rejection::Empty => m.t1("upload.empty", name),
+        Rejection::TooLarge { .. } => m.t1("upload.too_large", name),
+        Rejection::NotAnImage { detected } => m.t2(
+            "upload.not_an_image",
+            name,
+            m.t(&format!("upload.detected.{detected}")),
+        ),
+        Rejection::TooManyPixels { width, height, .. } => {
+            m.t2("upload.too_many_pixels", name, format!("{width}×{height}"))
+        }
+        Rejection::Broken { .. } => m.t1("upload.broken", name),
+    }
+}
+
+/// What checking and keeping evidence needs: taken from the app's state, or made by a test.
+#[derive(Clone)]
+pub struct EvidenceIntake {
+    pub pool: DbPool,
+    pub store: EvidenceStore,
+    pub limits: EvidenceLimits,
+    /// Image checks are CPU- and memory-heavy (a 40 MP JPEG needs ~250 MB): at most this many
+    /// at once.
+    pub slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl EvidenceIntake {
+    pub fn of(state: &crate::web::AppState) -> Self {
+        Self {
+            pool: state.pool.clone(),
+            store: state.store.clone(),
+            limits: state.evidence_limits,
+            slots: state.inspect_slots.clone(),
+        }
+    }
+}
+
+/// What the checks made of a form's files.
+pub enum Checked {
+    /// Every file passed: kept as blobs if keeping was asked for, else only checked.
+    Passed(KeptEvidence),
+    /// These files were refused, each with its name; nothing was kept.
+    Refused(Vec<(String, Rejection)>),
+}
+
+fn as_uploads(files: &[ReceivedFile]) -> Vec<intake::Upload> {
+    files
+        .iter()
+        .map(|f| intake::Upload {
+            name: f.name.clone(),
+            path: f.tmp.path().to_path_buf(),
+        })
+        .collect()
+}
+
+/// Checks every file off the async executor, at most `slots` forms at a time, and keeps them as
+/// blobs only if `keep` (nothing may be kept from a form that is refused anyway: its files are
+/// still checked, so that every problem is told at once).
+pub async fn check_files(
+    intake: &EvidenceIntake,
+    files: Vec<ReceivedFile>,
+    keep: bool,
+) -> Result<Checked, AppError> {
+    let uploads = as_uploads(&files);
+    let (store, limits) = (intake.store.clone(), intake.limits);
+    let permit = intake
+        .slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(AppError::internal)?;
+    let taken = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        if keep {
+            intake::take_in(&uploads, &limits, &store)
+        } else {
+            Ok(intake::check_only(&uploads, &limits))
+        }
+    })
+    .await
+    .map_err(AppError::internal)?;
+    match taken {
+        Ok(Intake::Kept(stored, created)) => Ok(Checked::Passed(KeptEvidence {
+            stored,
+            guard: NewBlobs::new(created, intake.pool.clone(), intake.store.clone()),
+            files,
+            limits: intake.limits,
+        })),
+        Ok(Intake::Refused(refused)) => Ok(Checked::Refused(refused)),
+        Err(IntakeFailed { error, created }) => {
+            NewBlobs::new(created, intake.pool.clone(), intake.store.clone())
+                .discard()
+                .await;
+            Err(AppError::internal(error))
+        }
+    }
+}
+
+/// Files that passed their checks (and were kept as blobs, if asked), waiting to be recorded.
+pub struct KeptEvidence {
+    stored: Vec<StoredEvidence>,
+    guard: NewBlobs,
+    /// The temporary files, kept until the evidence is recorded: a blob removed meanwhile by a
+    /// failed identical upload is put back from them.
+    files: Vec<ReceivedFile>,
+    limits: EvidenceLimits,
+}
+
+impl KeptEvidence {
+    pub fn stored(&self) -> &[StoredEvidence] {
+        &self.stored
+    }
+
+    /// Not to be recorded: removes the blobs this request stored that no row refers to, and
+    /// waits for it; the temporary files go too.
+    pub async fn discard(self) {
+        self.guard.discard().await;
+    }
+
+    /// Records the evidence with `record` (one workflow step, which commits its own
+    /// transaction). If it fails, the blobs this request stored go again, unless another row
+    /// refers to them; if it commits, every blob its rows refer to is made sure to be there.
+    /// All of it runs on one blocking thread, to the end even if the request goes away.
+    pub async fn record<T, E, F>(self, record: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection, &[StoredEvidence]) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let KeptEvidence {
+            stored,
+            mut guard,
+            files,
+            limits,
+        } = self;
+        tokio::task::spawn_blocking(move || {
+            let mut conn = guard.pool.get().map_err(DbError::from)?;
+            let recorded = record(&mut conn, &stored);
+            match &recorded {
+                Ok(_) => {
+                    guard.committed();
+                    restore_missing(&guard.store, &stored, &files, &limits);
+                }
+                Err(_) => guard.remove_with(&mut conn),
+            }
+            recorded
+        })
+        .await
+        .map_err(|e| DbError::Task(e.to_string()))?
+    }
+}
+
+/// The three blobs of a piece of evidence.
+fn blobs_of(e: &StoredEvidence) -> [(BlobKind, &str); 3] {
+    [
+        (BlobKind::Original, e.sha256.as_str()),
+        (BlobKind::Display, e.display_sha256.as_str()),
+        (BlobKind::Thumbnail, e.thumb_sha256.as_str()),
+    ]
+}
+
+fn all_present(store: &EvidenceStore, stored: &[StoredEvidence]) -> bool {
+    stored
+        .iter()
+        .flat_map(blobs_of)
+        .all(|(kind, sha)| Sha256Hex::parse(sha).is_none_or(|sha| store.exists(kind, &sha)))
+}
+
+/// After the commit: a blob this request found already there may have been removed by the
+/// cleanup of a failed identical upload, which checked for references before this commit. It is
+/// put back from the temporary files (the rows now refer to it, so no cleanup removes it again).
+fn restore_missing(
+    store: &EvidenceStore,
+    stored: &[StoredEvidence],
+    files: &[ReceivedFile],
+    limits: &EvidenceLimits,
+) {
+    if all_present(store, stored) {
+        return;
+    }
+    tracing::warn!(
+        "a recorded evidence file was removed by a failed identical upload: putting it back"
+    );
+    let restored = intake::take_in(&as_uploads(files), limits, store);
+    if !matches!(restored, Ok(Intake::Kept(..))) || !all_present(store, stored) {
+        tracing::error!("a recorded evidence file could not be put back");
+    }
+}
+
+/// The blobs a request stored anew. Dropped, it removes them again, unless `committed` said the
+/// transaction recording them committed; and even then only those no row refers to by now
+/// (`workflow::blobs`): an identical upload may have found them there and recorded them.
+pub struct NewBlobs {
+    blobs: Vec<(BlobKind, Sha256Hex)>,
+    pool: DbPool,
+    store: EvidenceStore,
+}
+
+impl NewBlobs {
+    pub fn new(created: CreatedBlobs, pool: DbPool, store: EvidenceStore) -> Self {
+        Self {
+            blobs: created.into_inner(),
+            pool,
+            store,
+        }
+    }
+
+    /// The transaction recording them committed: they are the rows' now.
+    pub fn committed(&mut self) {
+        self.blobs.clear();
+    }
+
+    /// Removes those no row refers to, on this thread.
+    fn remove_with(&mut self, conn: &mut DbConnection) {
+        let blobs = std::mem::take(&mut self.blobs);
+        if let Err(e) = crate::workflow::blobs::remove_unrecorded(conn, &self.store, &blobs) {
+            tracing::warn!(error = %e, "could not remove the evidence files of a failed upload");
+        }
+    }
+
+    fn remove_now(&mut self) {
+        if self.blobs.is_empty() {
+            return;
+        }
+        match self.pool.get() {
+            Ok(mut conn) => self.remove_with(&mut conn),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not remove the evidence files of a failed upload")
+            }
+        }
+    }
+
+    /// The rest of this guard, which takes over its blobs.
+    fn take(&mut self) -> NewBlobs {
+        NewBlobs {
+            blobs: std::mem::take(&mut self.blobs),
+            pool: self.pool.clone(),
+            store: self.store.clone(),
+        }
+    }
+
+    /// Removes them (those no row refers to) off the async executor, and waits for it.
+    pub async fn discard(mut self) {
+        let mut rest = self.take();
+        if rest.blobs.is_empty() {
+            return;
+        }
+        if let Err(e) = tokio::task::spawn_blocking(move || rest.remove_now()).await {
+            tracing::warn!(error = %e, "could not remove the evidence files of a failed upload");
+        }
+    }
+}
+
+impl Drop for NewBlobs {
+    fn drop(&mut self) {
+        if self.blobs.is_empty() {
+            return;
+        }
+        let mut rest = self.take();
+        match tokio::runtime::Handle::try_current() {
+            // A request that ended early: the database is asked off the executor.
+            Ok(runtime) => {
+                runtime.spawn_blocking(move || rest.remove_now());
+            }
+            Err(_) => rest.remove_now(),
+        }
+    }
 }

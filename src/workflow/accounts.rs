@@ -1,6 +1,8 @@
-//! Creating officer accounts (the `reviewwatch officer add` command and the demo data).
+//! Officer accounts: creating one (the `reviewwatch officer add` command and the demo data), and
+//! an officer changing their password.
 
-use crate::db::{self, DbPool, officers};
+use super::WorkflowError;
+use crate::db::{self, DbPool, login_attempts, officers};
 use crate::domain::OfficerId;
 use crate::domain::officer::{NewPassword, Role};
 
@@ -65,4 +67,32 @@ pub async fn add_officer(
         Ok(id)
     })
     .await
+}
+
+/// An officer's new password, once their current one matched: kept hashed; their other sessions
+/// end, and their other browsers are forgotten, so only `this_device` keeps its way past a lock.
+pub async fn change_password(
+    pool: &DbPool,
+    officer_id: OfficerId,
+    session_id: i64,
+    this_device: Option<crate::domain::DeviceId>,
+    new: NewPassword,
+) -> Result<(), WorkflowError> {
+    let hash = tokio::task::spawn_blocking(move || new.hash())
+        .await
+        .map_err(WorkflowError::internal)?
+        .map_err(|e| WorkflowError::internal(anyhow::anyhow!("hashing: {e}")))?;
+    db::run_with(pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            officers::set_password(conn, officer_id, &hash, db::now())?;
+            // Other devices signed in with the old password are signed out, and no longer
+            // known: only this browser keeps its way past a lock.
+            officers::delete_other_sessions(conn, officer_id, session_id)?;
+            login_attempts::revoke_other_devices(conn, officer_id, this_device)?;
+            Ok::<_, WorkflowError>(())
+        })
+    })
+    .await?;
+    tracing::info!(officer = %officer_id, "officer changed password");
+    Ok(())
 }

@@ -24,6 +24,16 @@ pub enum Loaded {
     Loaded { year: i32, moved: usize },
 }
 
+/// A supervisor's upload of a year file on the calendar page.
+pub fn upload_year(
+    conn: &mut db::DbConnection,
+    officer: super::ActingOfficer,
+    file: &YearFile,
+) -> Result<Loaded, WorkflowError> {
+    officer.require_supervisor()?;
+    load_year(conn, file, Origin::Upload, Some(officer.id))
+}
+
 /// Makes `file` the official calendar of its year, inside one transaction: the record of the
 /// load, the deadlines it moves and their audit entries commit together or not at all.
 pub fn load_year(

@@ -2,18 +2,25 @@
 //! commit together or not at all.
 
 pub mod accounts;
+pub mod blobs;
 pub mod calendar;
 pub mod confirm;
+pub mod directory;
+pub mod evidence;
 pub mod file;
 pub mod handoff;
+pub mod handoff_desk;
 pub mod originals;
 pub mod purge;
+pub mod redact;
 pub mod reply;
 pub mod retention;
 pub mod review;
 pub mod sign_in;
 pub mod track;
 pub mod withdraw;
+
+pub use review::ActingOfficer;
 
 use crate::db::DbError;
 use crate::domain::CaseId;
@@ -38,6 +45,35 @@ pub enum WorkflowError {
     /// The input is not acceptable (the key names the message shown).
     #[error("invalid input: {0}")]
     Invalid(&'static str),
+    /// Something else failed (a file, an image, a password hash): the cause goes to the log.
+    #[error(transparent)]
+    Internal(anyhow::Error),
+}
+
+impl WorkflowError {
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        WorkflowError::Internal(e.into())
+    }
+}
+
+impl ActingOfficer {
+    /// Refuses unless this officer may work `case`: its assignee, or any supervisor.
+    pub fn require_worker_of(&self, case: &crate::db::cases::CaseRow) -> Result<(), WorkflowError> {
+        if case.may_be_worked_by(self.id, self.supervisor) {
+            Ok(())
+        } else {
+            Err(WorkflowError::NotAllowed("review.not_yours"))
+        }
+    }
+
+    /// Refuses a step that is for supervisors alone.
+    pub fn require_supervisor(&self) -> Result<(), WorkflowError> {
+        if self.supervisor {
+            Ok(())
+        } else {
+            Err(WorkflowError::NotAllowed("review.supervisors_only"))
+        }
+    }
 }
 
 impl From<diesel::result::Error> for WorkflowError {
@@ -213,6 +249,9 @@ pub fn record_evidence(
     files: &[StoredEvidence],
     now: chrono::NaiveDateTime,
 ) -> Result<(), WorkflowError> {
+    // Held until the caller commits: a failed upload's cleanup cannot remove a blob between
+    // this transaction's rows and its commit (see `workflow::blobs`).
+    crate::db::evidence::lock_blobs_for_recording(conn)?;
     let first = crate::db::evidence::next_position(conn, case_id)?;
     for (i, e) in files.iter().enumerate() {
         let position = first + i as i32;

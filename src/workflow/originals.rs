@@ -243,3 +243,26 @@ pub fn use_link(
         Ok(Ok(link))
     })
 }
+
+/// An officer's decision on request `request_id` of case `number`: only an officer who may work
+/// the case decides.
+pub fn decide_as_officer(
+    conn: &mut DbConnection,
+    officer: super::ActingOfficer,
+    number: &crate::domain::CaseNumber,
+    request_id: OriginalRequestId,
+    approve: bool,
+    links: &Links,
+) -> Result<(), WorkflowError> {
+    let case = cases::find_by_number(conn, number)?.ok_or(diesel::result::Error::NotFound)?;
+    officer.require_worker_of(&case)?;
+    decide(
+        conn,
+        case.id,
+        request_id,
+        Actor::Officer(officer.id),
+        officer.id,
+        approve,
+        links,
+    )
+}

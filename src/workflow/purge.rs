@@ -44,13 +44,19 @@ pub async fn purge_unconfirmed(pool: &DbPool, store: &EvidenceStore) -> Result<u
         .await?;
         let Some(orphans) = orphans else { continue };
         // Blobs go after the commit: a crash in between leaves an orphan file, never a row
-        // pointing at nothing.
-        for (kind, sha) in orphans {
-            if let Some(sha) = Sha256Hex::parse(&sha)
-                && let Err(e) = store.remove(kind, &sha)
-            {
-                tracing::warn!(error = %e, "could not remove a purged evidence file");
-            }
+        // pointing at nothing. Each is looked for once more, under the blob lock: an identical
+        // upload may have been recorded since.
+        let orphans: Vec<(BlobKind, Sha256Hex)> = orphans
+            .into_iter()
+            .filter_map(|(kind, sha)| Some((kind, Sha256Hex::parse(&sha)?)))
+            .collect();
+        let store = store.clone();
+        if let Err(e) = db::run_with(pool, move |conn| {
+            super::blobs::remove_unrecorded(conn, &store, &orphans)
+        })
+        .await
+        {
+            tracing::warn!(error = %e, "could not remove the evidence files of a purged report");
         }
         removed += 1;
     }

@@ -110,3 +110,20 @@ pub async fn apply(
     }
     Ok((ips, erased))
 }
+
+/// An officer erases the reporter's contact of case `number` on the reporter's request made
+/// another way (a letter, a call): only an officer who may work the case.
+pub fn erase_on_request(
+    conn: &mut DbConnection,
+    officer: super::ActingOfficer,
+    number: &crate::domain::CaseNumber,
+) -> Result<bool, WorkflowError> {
+    let case = cases::find_by_number(conn, number)?.ok_or(diesel::result::Error::NotFound)?;
+    officer.require_worker_of(&case)?;
+    erase_contact(
+        conn,
+        case.id,
+        Actor::Officer(officer.id),
+        ErasureCause::OfficerOnRequest,
+    )
+}

@@ -3,11 +3,13 @@
 //! instance or to several, cannot all be checked; and browsers an officer signed in from before
 //! keep their way in while an attacker's guesses keep the account locked.
 
+use super::WorkflowError;
 use crate::db::login_attempts::{self as attempts, Counted, NewAttempt};
 use crate::db::officers::{self, OfficerRow};
 use crate::db::{self, DbError, DbPool, tokens};
 use crate::domain::login::{ATTEMPTS_KEPT, AttemptOutcome, DEVICE_LIFETIME, Throttle};
 use crate::domain::{DeviceId, OfficerId};
+use std::future::Future;
 
 /// Who is trying: the client address, the email typed (normalised), and the device cookie the
 /// browser presented, if any.
@@ -173,6 +175,105 @@ pub async fn remember_device(
         Ok(Some(token))
     })
     .await
+}
+
+/// How a password check went.
+#[derive(Debug)]
+pub enum Check {
+    Matched(Admitted),
+    Mismatched,
+    Refused(Refusal),
+}
+
+/// Checks a password for `attempt.email` the one way every password is checked: the attempt
+/// counted in the database, and refused there if a lock says so; only then `verify` (the argon2
+/// check, given the account's hash, or none for no such account or an inactive one); its outcome
+/// recorded.
+pub async fn check_password<F, Fut, E>(
+    pool: &DbPool,
+    attempt: Attempt,
+    per_address: Option<Throttle>,
+    verify: F,
+) -> Result<Check, E>
+where
+    F: FnOnce(Option<String>) -> Fut,
+    Fut: Future<Output = Result<bool, E>>,
+    E: From<DbError>,
+{
+    let admitted = match admit(pool, attempt, per_address).await? {
+        Admission::Admitted(a) => a,
+        Admission::Refused(refusal) => {
+            tracing::info!(?refusal, "password check refused by a lock");
+            return Ok(Check::Refused(refusal));
+        }
+    };
+    let stored = admitted
+        .officer
+        .as_ref()
+        .filter(|o| o.active)
+        .map(|o| o.password_hash.clone());
+    let matched = verify(stored).await?;
+    settle(pool, &admitted, matched).await?;
+    Ok(if matched {
+        Check::Matched(admitted)
+    } else {
+        Check::Mismatched
+    })
+}
+
+/// The session a sign-in opened: the cookie's token, and a new device token for a browser the
+/// officer had not signed in from before.
+pub struct Opened {
+    pub officer_id: OfficerId,
+    pub session_token: String,
+    pub device_token: Option<String>,
+}
+
+/// Signs in the officer whose password matched: a new session (its token changes at every
+/// sign-in, with its own CSRF token), and the browser remembered as one they sign in from.
+pub async fn open_session(pool: &DbPool, admitted: &Admitted) -> Result<Opened, WorkflowError> {
+    use rand::RngCore;
+    let Some(officer) = admitted.officer.as_ref() else {
+        return Err(WorkflowError::internal(anyhow::anyhow!(
+            "a password matched without an account"
+        )));
+    };
+    let officer_id = officer.id;
+    let (token, token_hash) = tokens::generate();
+    let mut csrf = [0u8; 24];
+    rand::rng().fill_bytes(&mut csrf);
+    let csrf = hex::encode(csrf);
+    db::run(pool, move |conn| {
+        Ok(officers::create_session(
+            conn,
+            officer_id,
+            &token_hash,
+            &csrf,
+            db::now(),
+        )?)
+    })
+    .await?;
+    let device_token = remember_device(pool, officer_id, admitted.device_id).await?;
+    tracing::info!(officer = %officer_id, "officer signed in");
+    Ok(Opened {
+        officer_id,
+        session_token: token,
+        device_token,
+    })
+}
+
+/// Signs the officer out: their session ends, everywhere (a copied cookie too).
+pub async fn sign_out(
+    pool: &DbPool,
+    officer_id: OfficerId,
+    session_id: i64,
+) -> Result<(), DbError> {
+    db::run(pool, move |conn| {
+        Ok(officers::delete_session(conn, session_id)?)
+    })
+    .await?;
+    tracing::info!(officer = %officer_id, "officer signed out");
+    Ok(())
 }
 
 /// Hourly housekeeping: attempts no rule counts any more, browsers past their lifetime.

@@ -8,7 +8,11 @@ mod backup;
 mod bad_input;
 mod calendar;
 mod confirmation;
+
 mod demo_data;
+
+mod evidence_blobs;
+
 mod handoff;
 mod helpers;
 mod i18n;

@@ -1,14 +1,14 @@
 //! Erasing a reporter's contact on request: by the reporter on their case page (signed in with
 //! the receipt code), or by an officer for a request made another way.
 
-use crate::db::{self, cases};
+use crate::db;
 use crate::domain::CaseNumber;
 use crate::domain::audit::Actor;
 use crate::error::AppError;
+use crate::web::case_page::show_refusal;
 use crate::web::officer_session::CurrentOfficer;
 use crate::web::{AppState, reporter_session, see_other};
-use crate::workflow::WorkflowError;
-use crate::workflow::retention::{ErasureCause, erase_contact};
+use crate::workflow::retention::{ErasureCause, erase_contact, erase_on_request};
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -53,22 +53,13 @@ pub async fn erase_contact_on_request(
 ) -> Result<HttpResponse, AppError> {
     officer.check_csrf(&form.csrf_token)?;
     let number = CaseNumber::parse(&path).ok_or(AppError::NotFound)?;
-    let (me, supervisor) = (officer.id, officer.is_supervisor());
+    let acting = officer.acting();
     let result = db::run_with(&state.pool, move |conn| {
-        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
-        if !case.may_be_worked_by(me, supervisor) {
-            return Err(WorkflowError::NotAllowed("review.not_yours"));
-        }
-        erase_contact(
-            conn,
-            case.id,
-            Actor::Officer(me),
-            ErasureCause::OfficerOnRequest,
-        )
+        erase_on_request(conn, acting, &number)
     })
     .await;
     match result {
         Ok(_) => Ok(see_other(&format!("/officer/cases/{number}"))),
-        Err(e) => super::officer::case::show_refusal(ctx, officer, &state, number, e.into()).await,
+        Err(e) => show_refusal(ctx, officer, &state, number, e.into()).await,
     }
 }

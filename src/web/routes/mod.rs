@@ -17,7 +17,16 @@ use actix_web::web;
 /// character percent-encoded, and the rest.
 const LOGIN_FORM_LIMIT: usize = 16 * 1024;
 
+/// Every route, in the order they are matched (a fixed path before a pattern that also fits it).
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    public(cfg);
+    officers(cfg);
+    handoffs_and_cases(cfg);
+    accounts(cfg);
+}
+
+/// The public pages: home, reporting, tracking, confirming.
+fn public(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home::show_home))
         .route("/healthz", web::get().to(home::health))
         .route(
@@ -47,117 +56,130 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/confirm/{token}",
             web::get().to(confirm::show_confirmation),
         )
-        .route("/confirm/{token}", web::post().to(confirm::confirm_report))
-        .route(
-            "/officer",
-            web::get().to(|| async { super::see_other("/officer/cases") }),
-        )
-        .route("/officer/cases", web::get().to(officer::queue::show_queue))
-        .route(
-            "/officer/regulators",
-            web::get().to(officer::regulators::show_directory),
-        )
-        .route(
-            "/officer/regulators",
-            web::post().to(officer::regulators::save_regulator),
-        )
-        .route(
-            "/officer/cases/{number}/originals/{id}/{decision}",
-            web::post().to(officer::originals::decide_original),
-        )
-        .route(
-            "/handoff/{id}/{action}/{expires}/{sig}/originals",
-            web::post().to(regulator::request_originals),
-        )
-        .route(
-            "/originals/{token}",
-            web::get().to(originals::show_original),
-        )
-        .route(
-            "/originals/{token}",
-            web::post().to(originals::download_original),
-        )
-        .route(
-            "/track/case/erase-contact",
-            web::post().to(erase::erase_my_contact),
-        )
-        .route(
-            "/officer/cases/{number}/erase-contact",
-            web::post().to(erase::erase_contact_on_request),
-        )
-        .route(
-            "/officer/calendar",
-            web::get().to(officer::calendar::show_calendar),
-        )
-        .route(
-            "/officer/calendar",
-            web::post().to(officer::calendar::import_calendar),
-        )
-        .route(
-            "/officer/regulators/domiciles",
-            web::post().to(officer::regulators::save_domicile),
-        )
-        .route(
-            "/officer/cases/{number}/actions/hand_off",
-            web::post().to(officer::handoff::hand_off_case),
-        )
-        .route(
-            "/officer/cases/{number}/handoffs/{id}/resend",
-            web::post().to(officer::handoff::resend_handoff),
-        )
-        .route(
-            "/officer/cases/{number}/handoffs/{id}/outcome",
-            web::post().to(officer::handoff::record_outcome),
-        )
-        .route(
-            "/officer/cases/{number}/handoffs/{id}/package",
-            web::get().to(officer::handoff::download_package),
-        )
-        .route(
-            "/handoff/{id}/{action}/{expires}/{sig}",
-            web::get().to(regulator::show),
-        )
-        .route(
-            "/handoff/{id}/{action}/{expires}/{sig}",
-            web::post().to(regulator::answer),
-        )
-        .route(
-            "/officer/cases/{number}/evidence/{id}/redact",
-            web::get().to(officer::redact::show_redaction),
-        )
-        .route(
-            "/officer/cases/{number}/evidence/{id}/redact",
-            web::post().to(officer::redact::redact_evidence),
-        )
-        .route(
-            "/officer/cases/{number}/evidence/{id}/redacted/{variant}",
-            web::get().to(officer::redact::serve_redacted),
-        )
-        .route(
-            "/officer/cases/{number}",
-            web::get().to(officer::case::show_case),
-        )
-        .route(
-            "/officer/cases/{number}/actions/{action}",
-            web::post().to(officer::case::act_on_case),
-        )
-        .route(
-            "/officer/cases/{number}/evidence/{id}/{variant}",
-            web::get().to(officer::case::serve_evidence),
-        )
-        // A sign-in or password form is a few hundred bytes: a larger body is refused (413)
-        // before it is read any further.
-        .service(
-            web::resource("/officer/login")
-                .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
-                .route(web::get().to(officer::account::show_login))
-                .route(web::post().to(officer::account::log_in)),
-        )
-        .route("/officer/logout", web::post().to(officer::account::log_out))
-        .service(
-            web::resource("/officer/password")
-                .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
-                .route(web::get().to(officer::account::show_password))
-                .route(web::post().to(officer::account::change_password)),
-        );
+        .route("/confirm/{token}", web::post().to(confirm::confirm_report));
+}
+
+/// The officers' queue and directory, originals, erasing contacts, the calendar.
+fn officers(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/officer",
+        web::get().to(|| async { super::see_other("/officer/cases") }),
+    )
+    .route("/officer/cases", web::get().to(officer::queue::show_queue))
+    .route(
+        "/officer/regulators",
+        web::get().to(officer::regulators::show_directory),
+    )
+    .route(
+        "/officer/regulators",
+        web::post().to(officer::regulators::save_regulator),
+    )
+    .route(
+        "/officer/cases/{number}/originals/{id}/{decision}",
+        web::post().to(officer::originals::decide_original),
+    )
+    .route(
+        "/handoff/{id}/{action}/{expires}/{sig}/originals",
+        web::post().to(regulator::request_originals),
+    )
+    .route(
+        "/originals/{token}",
+        web::get().to(originals::show_original),
+    )
+    .route(
+        "/originals/{token}",
+        web::post().to(originals::download_original),
+    )
+    .route(
+        "/track/case/erase-contact",
+        web::post().to(erase::erase_my_contact),
+    )
+    .route(
+        "/officer/cases/{number}/erase-contact",
+        web::post().to(erase::erase_contact_on_request),
+    )
+    .route(
+        "/officer/calendar",
+        web::get().to(officer::calendar::show_calendar),
+    )
+    .route(
+        "/officer/calendar",
+        web::post().to(officer::calendar::import_calendar),
+    );
+}
+
+/// Domiciles, handoffs (the officers' side and the regulator's links), redaction, and the case
+/// page with its actions and evidence.
+fn handoffs_and_cases(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/officer/regulators/domiciles",
+        web::post().to(officer::regulators::save_domicile),
+    )
+    .route(
+        "/officer/cases/{number}/actions/hand_off",
+        web::post().to(officer::handoff::hand_off_case),
+    )
+    .route(
+        "/officer/cases/{number}/handoffs/{id}/resend",
+        web::post().to(officer::handoff::resend_handoff),
+    )
+    .route(
+        "/officer/cases/{number}/handoffs/{id}/outcome",
+        web::post().to(officer::handoff::record_outcome),
+    )
+    .route(
+        "/officer/cases/{number}/handoffs/{id}/package",
+        web::get().to(officer::handoff::download_package),
+    )
+    .route(
+        "/handoff/{id}/{action}/{expires}/{sig}",
+        web::get().to(regulator::show),
+    )
+    .route(
+        "/handoff/{id}/{action}/{expires}/{sig}",
+        web::post().to(regulator::answer),
+    )
+    .route(
+        "/officer/cases/{number}/evidence/{id}/redact",
+        web::get().to(officer::redact::show_redaction),
+    )
+    .route(
+        "/officer/cases/{number}/evidence/{id}/redact",
+        web::post().to(officer::redact::redact_evidence),
+    )
+    .route(
+        "/officer/cases/{number}/evidence/{id}/redacted/{variant}",
+        web::get().to(officer::redact::serve_redacted),
+    )
+    .route(
+        "/officer/cases/{number}",
+        web::get().to(officer::case::show_case),
+    )
+    .route(
+        "/officer/cases/{number}/actions/{action}",
+        web::post().to(officer::case::act_on_case),
+    )
+    .route(
+        "/officer/cases/{number}/evidence/{id}/{variant}",
+        web::get().to(officer::case::serve_evidence),
+    );
+}
+
+/// Signing in and out, and the password page.
+fn accounts(cfg: &mut web::ServiceConfig) {
+    // A sign-in or password form is a few hundred bytes: a larger body is refused (413)
+    // before it is read any further.
+    cfg.service(
+        web::resource("/officer/login")
+            .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
+            .route(web::get().to(officer::account::show_login))
+            .route(web::post().to(officer::account::log_in)),
+    )
+    .route("/officer/logout", web::post().to(officer::account::log_out))
+    .service(
+        web::resource("/officer/password")
+            .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
+            .route(web::get().to(officer::account::show_password))
+            .route(web::post().to(officer::account::change_password)),
+    );
 }

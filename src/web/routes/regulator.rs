@@ -8,7 +8,7 @@ use crate::domain::{EvidenceId, HandoffId};
 use crate::error::AppError;
 use crate::handoff::links::{self, LinkAction, LinkError};
 use crate::web::context::PageContext;
-use crate::web::{AppState, render};
+use crate::web::{AppState, render, serve_package};
 use crate::workflow::handoff::{self, RegulatorAnswer};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -223,7 +223,7 @@ pub async fn show(
             check(&state, &path, LinkAction::Package)?;
             let id = path.0;
             let h = db::run(&state.pool, move |conn| Ok(handoffs::get(conn, id)?)).await?;
-            super::officer::handoff::serve_package(&state, &h, Actor::Regulator(h.id)).await
+            serve_package(&state, &h, Actor::Regulator(h.id)).await
         }
         Some(LinkAction::Acknowledge) => {
             check(&state, &path, LinkAction::Acknowledge)?;

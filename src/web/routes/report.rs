@@ -2,18 +2,18 @@
 
 use crate::db::reporter_sessions;
 use crate::domain::CaseId;
-use crate::domain::{Category, FieldError, Platform, ReceiptCode, ReportForm};
+use crate::domain::{Category, FieldError, Platform, ReceiptCode, ReportForm, ValidReport};
 use crate::error::AppError;
 use crate::evidence::Rejection;
-use crate::evidence::intake::Intake;
-use crate::i18n::Messages;
 use crate::web::client::client_ip;
 use crate::web::context::PageContext;
 use crate::web::form_token::{self, FormTokenError};
 use crate::web::reporter_session::{self, ReceiptOnce};
-use crate::web::upload::{self, UploadProblem};
-use crate::web::{AppState, render, see_other, take_in_uploads};
-use crate::workflow::file::{Filing, file_report};
+use crate::web::upload::{
+    self, Checked, EvidenceIntake, KeptEvidence, ReceivedForm, UploadProblem,
+};
+use crate::web::{AppState, render, see_other};
+use crate::workflow::file::{Filed, Filing, file_report};
 use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -94,29 +94,139 @@ pub async fn show_report_form(
     render(StatusCode::OK, &ReportFormPage::new(ctx, form, token))
 }
 
-pub(crate) fn rejection_message(m: &Messages, name: &str, r: &Rejection) -> String {
-    match r {
-        Rejection::Empty => m.t1("upload.empty", name),
-        Rejection::TooLarge { .. } => m.t1("upload.too_large", name),
-        Rejection::NotAnImage { detected } => m.t2(
-            "upload.not_an_image",
-            name,
-            m.t(&format!("upload.detected.{detected}")),
-        ),
-        Rejection::TooManyPixels { width, height, .. } => {
-            m.t2("upload.too_many_pixels", name, format!("{width}×{height}"))
+/// A report form as sent: its fields, and the token it was issued with.
+struct SentReport {
+    form: ReportForm,
+    token: String,
+    /// The token's hash: the token files this report and no other.
+    token_hash: String,
+}
+
+impl SentReport {
+    fn read(fields: &[(String, String)]) -> Self {
+        let mut form = ReportForm::default();
+        let mut token = String::new();
+        for (name, value) in fields {
+            if name == "form_token" {
+                token = value.clone();
+            } else {
+                form.set(name, value.clone());
+            }
         }
-        Rejection::Broken { .. } => m.t1("upload.broken", name),
+        let token_hash = reporter_sessions::form_token_hash(&token);
+        Self {
+            form,
+            token,
+            token_hash,
+        }
     }
 }
 
-pub(crate) fn upload_problem_message(m: &Messages, p: &UploadProblem) -> String {
-    match p {
-        UploadProblem::FileTooLarge { name } => m.t1("upload.too_large", name),
-        UploadProblem::TooManyFiles { count } => m.t1("upload.too_many_files", count),
-        UploadProblem::FieldTooLong => m.t("upload.field_too_long").to_string(),
-        UploadProblem::BadText => m.t("upload.bad_text").to_string(),
+/// A report refused: the form again, listing every problem, and its status. A file too large
+/// makes it 413; else a form sent back too fast, 429; anything else, 422.
+struct Refusal {
+    page: ReportFormPage,
+    too_fast: bool,
+    too_large: bool,
+}
+
+impl Refusal {
+    fn status(&self) -> StatusCode {
+        if self.too_large {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else if self.too_fast {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
     }
+
+    fn render(&self) -> Result<HttpResponse, AppError> {
+        render(self.status(), &self.page)
+    }
+
+    fn refuse_files(&mut self, refused: &[(String, Rejection)]) {
+        let m = self.page.ctx.m;
+        for (name, r) in refused {
+            self.too_large |= matches!(r, Rejection::TooLarge { .. });
+            self.page
+                .problems
+                .push(upload::rejection_message(m, name, r));
+        }
+    }
+}
+
+/// Checks all but the files' contents: the form token, what reading the form found, the fields,
+/// and that files came. Returns the refusal to show if anything is wrong, and the report if its
+/// fields are valid.
+fn review(
+    ctx: PageContext,
+    state: &AppState,
+    sent: &SentReport,
+    token_check: Result<(), FormTokenError>,
+    received: &ReceivedForm,
+) -> (Refusal, Option<ValidReport>) {
+    let m = ctx.m;
+    let token = form_token::issue(&state.keys.form, now_secs());
+    let page = ReportFormPage::new(ctx, sent.form.clone(), token);
+    let mut refusal = Refusal {
+        page,
+        too_fast: false,
+        too_large: false,
+    };
+    match token_check {
+        Ok(()) => {}
+        Err(FormTokenError::TooFast) => {
+            refusal
+                .page
+                .problems
+                .push(m.t("report.too_fast").to_string());
+            refusal.too_fast = true;
+        }
+        Err(FormTokenError::Invalid | FormTokenError::Expired) => {
+            refusal
+                .page
+                .problems
+                .push(m.t("report.form_expired").to_string());
+        }
+    }
+    for p in &received.problems {
+        refusal.too_large |= p.is_too_large();
+        refusal.page.problems.push(upload::problem_message(m, p));
+    }
+    let valid = match sent.form.validate(china_today()) {
+        Ok(v) => Some(v),
+        Err(errors) => {
+            refusal.page.field_errors = errors
+                .iter()
+                .map(|e: &FieldError| (e.field, m.field_error(e)))
+                .collect();
+            None
+        }
+    };
+    if no_files(received) {
+        refusal
+            .page
+            .field_errors
+            .push(("evidence", m.t("upload.none").to_string()));
+    }
+    (refusal, valid)
+}
+
+/// No file came, and none was left out for being too large or one too many.
+fn no_files(received: &ReceivedForm) -> bool {
+    let left_out =
+        |p: &UploadProblem| p.is_too_large() || matches!(p, UploadProblem::TooManyFiles { .. });
+    received.files.is_empty() && !received.problems.iter().any(left_out)
+}
+
+/// The case a form token filed, if it filed one.
+async fn filed_with(state: &AppState, token_hash: &str) -> Result<Option<CaseId>, AppError> {
+    let hash = token_hash.to_string();
+    Ok(crate::db::run(&state.pool, move |conn| {
+        Ok(reporter_sessions::case_filed_by(conn, &hash)?)
+    })
+    .await?)
 }
 
 pub async fn submit_report(
@@ -128,173 +238,110 @@ pub async fn submit_report(
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req, state.settings.trust_proxy_headers);
     state.limits.reports.check(ip)?;
-
-    let received = upload::receive(
-        payload,
-        &upload::UploadRules {
-            file_field: "evidence",
-            limits: &state.evidence_limits,
-            tmp_dir: &state.settings.tmp_dir(),
-            before_files: None,
-        },
-    )
-    .await?;
-
-    let mut form = ReportForm::default();
-    let mut token = String::new();
-    for (name, value) in &received.fields {
-        if name == "form_token" {
-            token = value.clone();
-        } else {
-            form.set(name, value.clone());
-        }
-    }
-    let token_check = form_token::check(
-        &state.keys.form,
-        &token,
-        now_secs(),
-        state.settings.min_form_seconds,
-    );
+    let received = upload::receive_evidence(payload, &state, None).await?;
+    let sent = SentReport::read(&received.fields);
+    let (key, min_seconds) = (&state.keys.form, state.settings.min_form_seconds);
+    let token_check = form_token::check(key, &sent.token, now_secs(), min_seconds);
     // A form token files one report: sent again (a double click, a reload, the back button), it
     // shows what the first sending filed instead of filing twice.
-    let token_hash = reporter_sessions::form_token_hash(&token);
-    if token_check.is_ok() {
-        let hash = token_hash.clone();
-        let filed_before = crate::db::run(&state.pool, move |conn| {
-            Ok(reporter_sessions::case_filed_by(conn, &hash)?)
+    if token_check.is_ok()
+        && let Some(case_id) = filed_with(&state, &sent.token_hash).await?
+    {
+        return show_already_filed(ctx, &state, &session, case_id, &sent.token_hash).await;
+    }
+    let (mut refusal, valid) = review(ctx, &state, &sent, token_check, &received);
+    // Files are checked even when the form has other problems, so every problem is told at once;
+    // they are kept only for a report that is to be filed.
+    let keep = valid.is_some() && !refusal.page.has_errors();
+    let intake = EvidenceIntake::of(&state);
+    let kept = match upload::check_files(&intake, received.files, keep).await? {
+        Checked::Passed(kept) => kept,
+        Checked::Refused(refused) => {
+            refusal.refuse_files(&refused);
+            return refusal.render();
+        }
+    };
+    let Some(report) = valid.filter(|_| !refusal.page.has_errors()) else {
+        kept.discard().await;
+        return refusal.render();
+    };
+    let ctx = refusal.page.ctx;
+    let ip = ip.to_string();
+    file_and_show(ctx, &state, &session, kept, report, ip, &sent.token_hash).await
+}
+
+/// Files the report and shows its receipt. If filing fails because the same form, sent twice at
+/// once, was filed by the other sending, the answer is that one's receipt.
+async fn file_and_show(
+    ctx: PageContext,
+    state: &AppState,
+    session: &Session,
+    kept: KeptEvidence,
+    report: ValidReport,
+    ip: String,
+    token_hash: &str,
+) -> Result<HttpResponse, AppError> {
+    match file(state, kept, report.clone(), ip, token_hash).await {
+        Ok((filed, receipt)) => {
+            show_new_receipt(state, session, &filed, &receipt, &report, token_hash).await
+        }
+        Err(e) => match filed_with(state, token_hash).await? {
+            Some(case_id) => show_already_filed(ctx, state, session, case_id, token_hash).await,
+            None => Err(e),
+        },
+    }
+}
+
+/// Files the report with its evidence (`workflow::file`), under a new receipt code.
+async fn file(
+    state: &AppState,
+    kept: KeptEvidence,
+    report: ValidReport,
+    ip: String,
+    token_hash: &str,
+) -> Result<(Filed, ReceiptCode), AppError> {
+    let receipt = ReceiptCode::generate();
+    let (links, key) = (state.links.clone(), state.keys.receipt.clone());
+    let (receipt_for_db, hash_for_db) = (receipt.clone(), token_hash.to_string());
+    let filed = kept
+        .record(move |conn, stored| {
+            file_report(
+                conn,
+                &Filing {
+                    report: &report,
+                    evidence: stored,
+                    receipt: &receipt_for_db,
+                    receipt_key: &key,
+                    reporter_ip: Some(&ip),
+                    form_token_hash: &hash_for_db,
+                    links: &links,
+                },
+            )
         })
         .await?;
-        if let Some(case_id) = filed_before {
-            return show_already_filed(ctx, &state, &session, case_id, &token_hash).await;
-        }
-    }
-    let m = ctx.m;
-    let mut page = ReportFormPage::new(
-        ctx,
-        form.clone(),
-        form_token::issue(&state.keys.form, now_secs()),
-    );
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok((filed, receipt))
+}
 
-    match token_check {
-        Ok(()) => {}
-        Err(FormTokenError::TooFast) => {
-            page.problems.push(m.t("report.too_fast").to_string());
-            status = StatusCode::TOO_MANY_REQUESTS;
-        }
-        Err(FormTokenError::Invalid | FormTokenError::Expired) => {
-            page.problems.push(m.t("report.form_expired").to_string());
-        }
-    }
-    for p in &received.problems {
-        if matches!(p, UploadProblem::FileTooLarge { .. }) {
-            status = StatusCode::PAYLOAD_TOO_LARGE;
-        }
-        page.problems.push(upload_problem_message(m, p));
-    }
-    let valid = match form.validate(china_today()) {
-        Ok(v) => Some(v),
-        Err(errors) => {
-            page.field_errors = errors
-                .iter()
-                .map(|e: &FieldError| (e.field, m.field_error(e)))
-                .collect();
-            None
-        }
-    };
-    let too_many = received
-        .problems
-        .iter()
-        .any(|p| matches!(p, UploadProblem::TooManyFiles { .. }));
-    if received.files.is_empty()
-        && !too_many
-        && !received
-            .problems
-            .iter()
-            .any(|p| matches!(p, UploadProblem::FileTooLarge { .. }))
-    {
-        page.field_errors
-            .push(("evidence", m.t("upload.none").to_string()));
-    }
-
-    // Files are checked even when the form has other problems, so every problem is told at once.
-    let checks_only = page.has_errors() || valid.is_none();
-    let intake_result = take_in_uploads(&state, &received.files, checks_only).await?;
-
-    let (stored, created) = match intake_result {
-        Intake::Kept(stored, created) => (stored, created),
-        Intake::Refused(refused) => {
-            for (name, r) in &refused {
-                if matches!(r, Rejection::TooLarge { .. }) {
-                    status = StatusCode::PAYLOAD_TOO_LARGE;
-                }
-                page.problems.push(rejection_message(m, name, r));
-            }
-            return render(status, &page);
-        }
-    };
-    let Some(report) = valid.filter(|_| !page.has_errors()) else {
-        created.undo(&state.store);
-        return render(status, &page);
-    };
-    // Temp files go once their bytes are kept (dropping them deletes them).
-    drop(received.files);
-
-    let receipt = ReceiptCode::generate();
-    let (pool, links, key) = (
-        state.pool.clone(),
-        state.links.clone(),
-        state.keys.receipt.clone(),
-    );
-    let ip_text = ip.to_string();
-    let (report_for_db, stored_for_db, receipt_for_db, hash_for_db) = (
-        report.clone(),
-        stored.clone(),
-        receipt.clone(),
-        token_hash.clone(),
-    );
-    let filed = crate::db::run_with(&pool, move |conn| {
-        file_report(
-            conn,
-            &Filing {
-                report: &report_for_db,
-                evidence: &stored_for_db,
-                receipt: &receipt_for_db,
-                receipt_key: &key,
-                reporter_ip: Some(&ip_text),
-                form_token_hash: &hash_for_db,
-                links: &links,
-            },
-        )
-    })
-    .await;
-    let filed = match filed {
-        Ok(f) => f,
-        Err(e) => {
-            created.undo(&state.store);
-            // The same form, sent twice at once: the other sending filed it.
-            let hash = token_hash.clone();
-            let filed_meanwhile = crate::db::run(&state.pool, move |conn| {
-                Ok(reporter_sessions::case_filed_by(conn, &hash)?)
-            })
-            .await?;
-            if let Some(case_id) = filed_meanwhile {
-                return show_already_filed(page.ctx, &state, &session, case_id, &token_hash).await;
-            }
-            return Err(e.into());
-        }
-    };
+/// After filing: the mail goes out, this browser holds the case, and the receipt is shown once.
+async fn show_new_receipt(
+    state: &AppState,
+    session: &Session,
+    filed: &Filed,
+    receipt: &ReceiptCode,
+    report: &ValidReport,
+    token_hash: &str,
+) -> Result<HttpResponse, AppError> {
     state.wake_mailer();
-    reporter_session::open_case(&session, &state.pool, filed.case_id).await?;
+    reporter_session::open_case(session, &state.pool, filed.case_id).await?;
     reporter_session::set_receipt(
-        &session,
+        session,
         &ReceiptOnce {
             case_number: filed.number.to_string(),
             receipt_code: receipt.to_string(),
             has_email: report.email.is_some(),
         },
         filed.case_id,
-        &token_hash,
+        token_hash,
     )?;
     Ok(see_other("/reports/receipt"))
 }

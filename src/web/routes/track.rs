@@ -2,24 +2,28 @@
 //! evidence, and withdrawal.
 
 use crate::db::{self, audit, cases, evidence, notes, queue, tokens};
+use crate::domain::CaseId;
 use crate::domain::EvidenceId;
 use crate::domain::region::divisions;
+use crate::domain::workdays::Calendar;
 use crate::domain::{CaseNumber, CaseStatus, ReceiptCode, RegionCode};
 use crate::error::AppError;
 use crate::evidence::BlobKind;
-use crate::evidence::intake::Intake;
 use crate::i18n::Messages;
 use crate::web::client::client_ip;
 use crate::web::context::PageContext;
 use crate::web::filters;
 use crate::web::reporter_session;
-use crate::web::{AppState, render, see_other, serve_blob, take_in_uploads, upload};
+use crate::web::upload::{self, Checked, EvidenceIntake, KeptEvidence, ReceivedForm};
+use crate::web::{AppState, render, see_other, serve_blob};
 use crate::workflow::{reply, track, withdraw};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "pages/track/form.html")]
@@ -178,40 +182,43 @@ fn timeline_text(
     }
 }
 
-async fn load_case_page(
-    ctx: PageContext,
-    state: &AppState,
-    session: &Session,
-    confirm_withdraw: bool,
-    reply_problems: Vec<String>,
-    status_code: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let Some(case_id) = reporter_session::current_case(session, &state.pool).await? else {
-        return Ok(see_other("/track"));
+/// Everything the reporter's case page shows, read in one go: each evidence file with the
+/// thumbnail of its latest redaction, if it has one.
+struct Loaded {
+    case: cases::CaseRow,
+    trail: Vec<audit::AuditRow>,
+    files: Vec<(evidence::EvidenceRow, Option<String>)>,
+    messages: Vec<notes::MessageView>,
+    deadline: Option<(queue::DeadlineRow, Arc<Calendar>)>,
+}
+
+fn read_case(conn: &mut db::DbConnection, case_id: CaseId) -> Result<Loaded, db::DbError> {
+    let deadline = match queue::deadlines_of(conn, case_id)? {
+        Some(d) => Some((d, db::calendar::current(conn)?)),
+        None => None,
     };
-    let (case, trail, files, messages, deadline) = db::run(&state.pool, move |conn| {
-        let deadline = match queue::deadlines_of(conn, case_id)? {
-            Some(d) => Some((d, db::calendar::current(conn)?)),
-            None => None,
-        };
-        Ok((
-            cases::get(conn, case_id)?,
-            audit::for_case(conn, case_id)?,
-            evidence::for_case(conn, case_id)?
-                .into_iter()
-                .map(|f| {
-                    let shown = evidence::latest_redaction(conn, f.id)?.map(|r| r.thumb_sha256);
-                    Ok((f, shown))
-                })
-                .collect::<Result<Vec<_>, db::DbError>>()?,
-            notes::messages_for(conn, case_id)?,
-            deadline,
-        ))
+    Ok(Loaded {
+        case: cases::get(conn, case_id)?,
+        trail: audit::for_case(conn, case_id)?,
+        files: evidence::for_case(conn, case_id)?
+            .into_iter()
+            .map(|f| {
+                let shown = evidence::latest_redaction(conn, f.id)?.map(|r| r.thumb_sha256);
+                Ok((f, shown))
+            })
+            .collect::<Result<Vec<_>, db::DbError>>()?,
+        messages: notes::messages_for(conn, case_id)?,
+        deadline,
     })
-    .await?;
-    let m = ctx.m;
-    // Only while the case is with the officers: after handoff the date is the regulator's.
-    let deadline = deadline
+}
+
+/// The dates promised to the reporter: only while the case is with the officers (after handoff
+/// the date is the regulator's).
+fn reporter_deadline(
+    case: &cases::CaseRow,
+    deadline: Option<(queue::DeadlineRow, Arc<Calendar>)>,
+) -> Option<ReporterDeadline> {
+    deadline
         .filter(|_| {
             matches!(
                 case.status,
@@ -228,28 +235,31 @@ async fn load_case_page(
                 row.accept_by.is_some_and(|a| cal.is_provisional(a)),
             ),
             paused: row.paused_since.is_some(),
-        });
-    let _span = tracing::info_span!("case", case = %case.case_number).entered();
-    let status = case.status;
-    let platform_name = m.platform_label(case.platform, case.platform_other.as_deref());
-    let category_label = m.category(case.category).to_string();
-    let region_name = RegionCode::parse(&case.region_code)
-        .and_then(|c| divisions().region(&c))
-        .map(|r| r.full_name())
-        .unwrap_or_else(|| case.region_code.clone());
-    let names: std::collections::HashMap<i64, String> = files
+        })
+}
+
+/// The timeline the reporter sees: the entries of the audit trail shown to them.
+fn timeline(
+    m: &Messages,
+    trail: &[audit::AuditRow],
+    files: &[(evidence::EvidenceRow, Option<String>)],
+) -> Vec<TimelineItem> {
+    let names: HashMap<i64, String> = files
         .iter()
         .map(|(f, _)| (i64::from(f.position), f.original_name.clone()))
         .collect();
-    let timeline = trail
+    trail
         .iter()
         .filter(|r| r.visible_to_reporter)
         .map(|r| TimelineItem {
             at: filters::china_time(&r.at),
             text: timeline_text(m, r, &names),
         })
-        .collect();
-    let evidence = files
+        .collect()
+}
+
+fn evidence_items(files: Vec<(evidence::EvidenceRow, Option<String>)>) -> Vec<EvidenceItem> {
+    files
         .into_iter()
         .map(|(f, redacted_thumb)| EvidenceItem {
             id: f.id,
@@ -264,27 +274,55 @@ async fn load_case_page(
             thumb_height: f.thumb_height,
             size: filters::human_bytes(f.byte_size),
         })
-        .collect();
-    let csrf = reporter_session::csrf_token(session)?;
-    render(
-        status_code,
-        &TrackedCasePage {
-            ctx,
-            status,
-            platform_name,
-            category_label,
-            region_name,
-            timeline,
-            evidence,
-            csrf,
-            confirm_withdraw: confirm_withdraw && status.can_withdraw(),
-            messages,
-            reply_problems,
-            max_files: state.evidence_limits.max_files,
-            deadline,
-            case,
-        },
-    )
+        .collect()
+}
+
+async fn load_case_page(
+    ctx: PageContext,
+    state: &AppState,
+    session: &Session,
+    confirm_withdraw: bool,
+    reply_problems: Vec<String>,
+    status_code: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let Some(case_id) = reporter_session::current_case(session, &state.pool).await? else {
+        return Ok(see_other("/track"));
+    };
+    let loaded = db::run(&state.pool, move |conn| read_case(conn, case_id)).await?;
+    let Loaded {
+        case,
+        trail,
+        files,
+        messages,
+        deadline,
+    } = loaded;
+    let m = ctx.m;
+    let deadline = reporter_deadline(&case, deadline);
+    let _span = tracing::info_span!("case", case = %case.case_number).entered();
+    let status = case.status;
+    let platform_name = m.platform_label(case.platform, case.platform_other.as_deref());
+    let category_label = m.category(case.category).to_string();
+    let region_name = RegionCode::parse(&case.region_code)
+        .and_then(|c| divisions().region(&c))
+        .map(|r| r.full_name())
+        .unwrap_or_else(|| case.region_code.clone());
+    let page = TrackedCasePage {
+        timeline: timeline(m, &trail, &files),
+        evidence: evidence_items(files),
+        csrf: reporter_session::csrf_token(session)?,
+        ctx,
+        status,
+        platform_name,
+        category_label,
+        region_name,
+        confirm_withdraw: confirm_withdraw && status.can_withdraw(),
+        messages,
+        reply_problems,
+        max_files: state.evidence_limits.max_files,
+        deadline,
+        case,
+    };
+    render(status_code, &page)
 }
 
 pub async fn show_tracked_case(
@@ -430,88 +468,86 @@ pub async fn reply_to_case(
         let problems = vec![ctx.m.t("error.transition_refused").to_string()];
         return load_case_page(ctx, &state, &session, false, problems, StatusCode::CONFLICT).await;
     }
-    // A page shown before the token moved into the action URL sends it in the body only: it is
-    // then checked as the first file begins, so no file of a forged request is ever kept.
-    let body_token = |fields: &[(String, String)]| {
-        reporter_session::check_csrf(&session, field_value(fields, "csrf_token"))
-    };
-    let received = upload::receive(
-        payload,
-        &upload::UploadRules {
-            file_field: "evidence",
-            limits: &state.evidence_limits,
-            tmp_dir: &state.settings.tmp_dir(),
-            before_files: match url_token {
-                Some(_) => None,
-                None => Some(&body_token),
-            },
-        },
-    )
-    .await?;
-    if url_token.is_none() {
-        reporter_session::check_csrf(&session, field_value(&received.fields, "csrf_token"))?;
-    }
-    let field = |name: &str| field_value(&received.fields, name).to_string();
-    let message = field("message");
+    let received = read_reply(&state, &session, payload, url_token.is_some()).await?;
+    let message = field_value(&received.fields, "message").to_string();
     let m = ctx.m;
     let mut problems: Vec<String> = received
         .problems
         .iter()
-        .map(|p| super::report::upload_problem_message(m, p))
+        .map(|p| upload::problem_message(m, p))
         .collect();
-    let checks_only = !problems.is_empty();
-    let intake_result = take_in_uploads(&state, &received.files, checks_only).await?;
-    let (stored, created) = match intake_result {
-        Intake::Kept(stored, created) => (stored, created),
-        Intake::Refused(refused) => {
-            problems.extend(
-                refused
-                    .iter()
-                    .map(|(name, r)| super::report::rejection_message(m, name, r)),
-            );
-            (Vec::new(), Default::default())
+    let keep = problems.is_empty();
+    let kept = match upload::check_files(&EvidenceIntake::of(&state), received.files, keep).await? {
+        Checked::Passed(kept) => Some(kept),
+        Checked::Refused(refused) => {
+            let refusals = refused
+                .iter()
+                .map(|(n, r)| upload::rejection_message(m, n, r));
+            problems.extend(refusals);
+            None
         }
     };
-    if !problems.is_empty() {
-        created.undo(&state.store);
-        return load_case_page(
-            ctx,
-            &state,
-            &session,
-            false,
-            problems,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    match kept {
+        Some(kept) if problems.is_empty() => {
+            record_reply(ctx, &state, &session, case_id, message, kept).await
+        }
+        _ => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            load_case_page(ctx, &state, &session, false, problems, status).await
+        }
     }
-    drop(received.files);
+}
+
+/// Reads the answer's form. A page shown before the token moved into the action URL sends it in
+/// the body only: it is then checked as the first file begins, so no file of a forged request
+/// is ever kept.
+async fn read_reply(
+    state: &AppState,
+    session: &Session,
+    payload: actix_multipart::Multipart,
+    token_in_url: bool,
+) -> Result<ReceivedForm, AppError> {
+    let body_token = |fields: &[(String, String)]| {
+        reporter_session::check_csrf(session, field_value(fields, "csrf_token"))
+    };
+    let gate: Option<upload::FileGate<'_>> = if token_in_url {
+        None
+    } else {
+        Some(&body_token)
+    };
+    let received = upload::receive_evidence(payload, state, gate).await?;
+    if !token_in_url {
+        reporter_session::check_csrf(session, field_value(&received.fields, "csrf_token"))?;
+    }
+    Ok(received)
+}
+
+/// Records the answer (`workflow::reply`); one the workflow refuses is shown on the case page.
+async fn record_reply(
+    ctx: PageContext,
+    state: &AppState,
+    session: &Session,
+    case_id: CaseId,
+    message: String,
+    kept: KeptEvidence,
+) -> Result<HttpResponse, AppError> {
     let links = state.links.clone();
-    let stored_for_db = stored.clone();
-    let result = db::run_with(&state.pool, move |conn| {
-        reply::answer(conn, case_id, &message, &stored_for_db, &links)
-    })
-    .await;
+    let result = kept
+        .record(move |conn, stored| reply::answer(conn, case_id, &message, stored, &links))
+        .await;
     match result {
         Ok(_) => {
             state.wake_mailer();
             Ok(see_other("/track/case"))
         }
         Err(e) => {
-            created.undo(&state.store);
             let err = AppError::from(e);
-            if actix_web::ResponseError::status_code(&err).is_server_error() {
+            let status = actix_web::ResponseError::status_code(&err);
+            if status.is_server_error() {
                 return Err(err);
             }
-            let problems = vec![m.t(err.message_key()).to_string()];
-            load_case_page(
-                ctx,
-                &state,
-                &session,
-                false,
-                problems,
-                actix_web::ResponseError::status_code(&err),
-            )
-            .await
+            let problems = vec![ctx.m.t(err.message_key()).to_string()];
+            load_case_page(ctx, state, session, false, problems, status).await
         }
     }
 }

@@ -1,19 +1,18 @@
 //! Signing in and out, and changing one's password.
 
-use crate::db::{self, login_attempts, officers, tokens};
 use crate::domain::login::{MAX_EMAIL_BYTES, Throttle, normalise_email};
 use crate::domain::officer::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewPassword, PasswordError};
 use crate::error::AppError;
+use crate::i18n::Messages;
 use crate::web::client::client_ip;
 use crate::web::context::PageContext;
 use crate::web::officer_session::{self, CurrentOfficer};
-use crate::web::routes::lang::safe_next;
-use crate::web::{AppState, render, see_other};
-use crate::workflow::sign_in::{self, Admission, Admitted, Attempt, Refusal};
+use crate::web::{AppState, render, safe_next, see_other};
+use crate::workflow::accounts;
+use crate::workflow::sign_in::{self, Attempt, Check, Opened, Refusal};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use rand::RngCore;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -60,16 +59,8 @@ fn minutes(d: std::time::Duration) -> u64 {
     d.as_secs().div_ceil(60).max(1)
 }
 
-/// How a password check went.
-enum Check {
-    Matched(Admitted),
-    Mismatched,
-    Refused(Refusal),
-}
-
-/// Checks a password for `email` the one way every password is checked: a free slot or 429 at
-/// once; the attempt counted in the database, and refused there if a lock says so; only then the
-/// argon2 check; its outcome recorded.
+/// Checks a password for `email` the one way every password is checked
+/// (`sign_in::check_password`), in a free password slot, or 429 at once.
 async fn check_password(
     req: &HttpRequest,
     state: &AppState,
@@ -83,29 +74,14 @@ async fn check_password(
         device_token: officer_session::device_token(req),
     };
     let per_address = Throttle::per_address(state.settings.rate_limit_logins_per_hour);
-    let admitted = match sign_in::admit(&state.pool, attempt, per_address).await? {
-        Admission::Admitted(a) => a,
-        Admission::Refused(refusal) => {
-            tracing::info!(?refusal, "password check refused by a lock");
-            return Ok(Check::Refused(refusal));
-        }
-    };
-    let stored = admitted
-        .officer
-        .as_ref()
-        .filter(|o| o.active)
-        .map(|o| o.password_hash.clone());
-    let matched = slot.verify(password, stored).await?;
-    sign_in::settle(&state.pool, &admitted, matched).await?;
-    Ok(if matched {
-        Check::Matched(admitted)
-    } else {
-        Check::Mismatched
+    sign_in::check_password(&state.pool, attempt, per_address, |stored| {
+        slot.verify(password, stored)
     })
+    .await
 }
 
 /// The message and the seconds to wait for a refusal.
-fn refusal_message(m: &crate::i18n::Messages, refusal: Refusal) -> (String, u64) {
+fn refusal_message(m: &Messages, refusal: Refusal) -> (String, u64) {
     match refusal {
         Refusal::Address { wait } => (m.t1("login.too_many", minutes(wait)), wait.as_secs()),
         Refusal::Account { wait } => (m.t1("login.locked", minutes(wait)), wait.as_secs()),
@@ -121,6 +97,23 @@ fn too_many(page: &impl Template, retry_after_secs: u64) -> Result<HttpResponse,
     Ok(res)
 }
 
+/// The sign-in form again, with what went wrong and the address as typed (cut to the longest an
+/// address may be).
+fn login_page(ctx: PageContext, form: &LoginForm, next: &str, problem: String) -> LoginPage {
+    LoginPage {
+        ctx,
+        email: form
+            .email
+            .trim()
+            .char_indices()
+            .take_while(|(i, c)| i + c.len_utf8() <= MAX_EMAIL_BYTES)
+            .map(|(_, c)| c)
+            .collect(),
+        next: next.to_string(),
+        problem: Some(problem),
+    }
+}
+
 pub async fn log_in(
     req: HttpRequest,
     ctx: PageContext,
@@ -130,67 +123,39 @@ pub async fn log_in(
     let form = form.into_inner();
     let m = ctx.m;
     let next = safe_next(Some(&form.next)).to_string();
-    let page = |ctx, problem: String| LoginPage {
-        ctx,
-        email: form
-            .email
-            .trim()
-            .char_indices()
-            .take_while(|(i, c)| i + c.len_utf8() <= MAX_EMAIL_BYTES)
-            .map(|(_, c)| c)
-            .collect(),
-        next: next.clone(),
-        problem: Some(problem),
-    };
     // Before anything else: no account has a longer address or password, so nothing is counted
     // or checked.
     if form.email.trim().len() > MAX_EMAIL_BYTES
         || form.password.chars().count() > MAX_PASSWORD_CHARS
     {
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(ctx, m.t("login_security.too_long").to_string()),
+        let page = login_page(
+            ctx,
+            &form,
+            &next,
+            m.t("login_security.too_long").to_string(),
         );
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let email = normalise_email(&form.email);
-
     let admitted = match check_password(&req, &state, email, form.password.clone()).await? {
         Check::Matched(admitted) => admitted,
         Check::Refused(refusal) => {
             let (problem, secs) = refusal_message(m, refusal);
-            return too_many(&page(ctx, problem), secs);
+            return too_many(&login_page(ctx, &form, &next, problem), secs);
         }
         Check::Mismatched => {
             tracing::info!("failed officer login");
-            return render(
-                StatusCode::UNAUTHORIZED,
-                &page(ctx, m.t("login.failed").to_string()),
-            );
+            let page = login_page(ctx, &form, &next, m.t("login.failed").to_string());
+            return render(StatusCode::UNAUTHORIZED, &page);
         }
     };
-    let Some(officer) = admitted.officer.as_ref() else {
-        return Err(AppError::internal(anyhow::anyhow!(
-            "a password matched without an account"
-        )));
-    };
-    let officer_id = officer.id;
+    let opened = sign_in::open_session(&state.pool, &admitted).await?;
+    signed_in(&state, &opened, next)
+}
 
-    let (token, token_hash) = tokens::generate();
-    let mut csrf = [0u8; 24];
-    rand::rng().fill_bytes(&mut csrf);
-    let csrf = hex::encode(csrf);
-    db::run(&state.pool, move |conn| {
-        Ok(officers::create_session(
-            conn,
-            officer_id,
-            &token_hash,
-            &csrf,
-            db::now(),
-        )?)
-    })
-    .await?;
-    let device = sign_in::remember_device(&state.pool, officer_id, admitted.device_id).await?;
-    tracing::info!(officer = %officer_id, "officer signed in");
+/// Where a sign-in goes: the page asked for, or the queue; with the session's cookie, and the
+/// device cookie of a browser new to the officer.
+fn signed_in(state: &AppState, opened: &Opened, next: String) -> Result<HttpResponse, AppError> {
     let target = if next == "/" {
         "/officer/cases".to_string()
     } else {
@@ -198,10 +163,13 @@ pub async fn log_in(
     };
     let secure = state.links.base_url.starts_with("https://");
     let mut res = see_other(&target);
-    res.add_cookie(&officer_session::session_cookie(&token, secure))
-        .map_err(AppError::internal)?;
-    if let Some(device) = device {
-        res.add_cookie(&officer_session::device_cookie(&device, secure))
+    res.add_cookie(&officer_session::session_cookie(
+        &opened.session_token,
+        secure,
+    ))
+    .map_err(AppError::internal)?;
+    if let Some(device) = &opened.device_token {
+        res.add_cookie(&officer_session::device_cookie(device, secure))
             .map_err(AppError::internal)?;
     }
     Ok(res)
@@ -219,12 +187,7 @@ pub async fn log_out(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     officer.check_csrf(&form.csrf_token)?;
-    let session_id = officer.session_id;
-    db::run(&state.pool, move |conn| {
-        Ok(officers::delete_session(conn, session_id)?)
-    })
-    .await?;
-    tracing::info!(officer = %officer.id, "officer signed out");
+    sign_in::sign_out(&state.pool, officer.id, officer.session_id).await?;
     let mut res = see_other("/officer/login");
     res.add_cookie(&officer_session::removal_cookie(
         state.links.base_url.starts_with("https://"),
@@ -269,6 +232,23 @@ pub struct PasswordForm {
     repeat: String,
 }
 
+/// The new password, or what is wrong with the form before any password is checked.
+fn new_password(m: &Messages, form: &PasswordForm) -> Result<NewPassword, String> {
+    if form.new_password != form.repeat {
+        return Err(m.t("password.mismatch").to_string());
+    }
+    let new = NewPassword::parse(&form.new_password).map_err(|e| match e {
+        PasswordError::TooShort => m.t1("password.too_short", MIN_PASSWORD_CHARS),
+        PasswordError::TooLong => m.t1("password.too_long", MAX_PASSWORD_CHARS),
+        PasswordError::Common => m.t("login_security.common_password").to_string(),
+    })?;
+    // No password is that long: wrong, without counting or checking it.
+    if form.current.chars().count() > MAX_PASSWORD_CHARS {
+        return Err(m.t("password.wrong_current").to_string());
+    }
+    Ok(new)
+}
+
 pub async fn change_password(
     req: HttpRequest,
     ctx: PageContext,
@@ -284,30 +264,10 @@ pub async fn change_password(
         problem: Some(key),
         done: false,
     };
-    if form.new_password != form.repeat {
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &fail(ctx, officer, m.t("password.mismatch").to_string()),
-        );
-    }
-    let new = match NewPassword::parse(&form.new_password) {
-        Ok(p) => p,
-        Err(e) => {
-            let msg = match e {
-                PasswordError::TooShort => m.t1("password.too_short", MIN_PASSWORD_CHARS),
-                PasswordError::TooLong => m.t1("password.too_long", MAX_PASSWORD_CHARS),
-                PasswordError::Common => m.t("login_security.common_password").to_string(),
-            };
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &fail(ctx, officer, msg));
-        }
+    let new = match new_password(m, &form) {
+        Ok(new) => new,
+        Err(msg) => return render(StatusCode::UNPROCESSABLE_ENTITY, &fail(ctx, officer, msg)),
     };
-    // No password is that long: wrong, without counting or checking it.
-    if form.current.chars().count() > MAX_PASSWORD_CHARS {
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &fail(ctx, officer, m.t("password.wrong_current").to_string()),
-        );
-    }
     let checked = check_password(&req, &state, officer.email.clone(), form.current.clone()).await?;
     let admitted = match checked {
         Check::Matched(admitted) => admitted,
@@ -316,36 +276,17 @@ pub async fn change_password(
             return too_many(&fail(ctx, officer, problem), secs);
         }
         Check::Mismatched => {
-            return render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &fail(ctx, officer, m.t("password.wrong_current").to_string()),
-            );
+            let msg = m.t("password.wrong_current").to_string();
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &fail(ctx, officer, msg));
         }
     };
     let (id, session_id, this_device) = (officer.id, officer.session_id, admitted.device_id);
-    let hash = tokio::task::spawn_blocking(move || new.hash())
-        .await
-        .map_err(AppError::internal)?
-        .map_err(|e| AppError::internal(anyhow::anyhow!("hashing: {e}")))?;
-    db::run_with(&state.pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            officers::set_password(conn, id, &hash, db::now())?;
-            // Other devices signed in with the old password are signed out, and no longer
-            // known: only this browser keeps its way past a lock.
-            officers::delete_other_sessions(conn, id, session_id)?;
-            login_attempts::revoke_other_devices(conn, id, this_device)?;
-            Ok::<_, AppError>(())
-        })
-    })
-    .await?;
-    tracing::info!(officer = %id, "officer changed password");
-    render(
-        StatusCode::OK,
-        &PasswordPage {
-            ctx,
-            officer,
-            problem: None,
-            done: true,
-        },
-    )
+    accounts::change_password(&state.pool, id, session_id, this_device, new).await?;
+    let page = PasswordPage {
+        ctx,
+        officer,
+        problem: None,
+        done: true,
+    };
+    render(StatusCode::OK, &page)
 }

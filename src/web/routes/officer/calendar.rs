@@ -1,15 +1,15 @@
 //! The working-day calendar, for supervisors: which years count on the State Council's notice
 //! and which are provisional, what each gives off, who loaded what, and loading a year file.
 
-use crate::db::{self, calendar::Origin};
-use crate::domain::calendar_file::{self, CalendarFileError, MAX_FILE_BYTES};
+use crate::db;
+use crate::domain::calendar_file::{self, CalendarFileError, MAX_FILE_BYTES, YearFile};
 use crate::domain::china_date;
 use crate::domain::workdays::{YearDays, YearStatus};
 use crate::error::AppError;
 use crate::web::context::PageContext;
 use crate::web::officer_session::CurrentOfficer;
 use crate::web::{AppState, render, see_other};
-use crate::workflow::calendar::{Loaded, load_year};
+use crate::workflow::calendar::{Loaded, upload_year};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -124,19 +124,20 @@ pub async fn show_calendar(
     .await
 }
 
-/// The upload: `csrf_token` and the year file, as `calendar_file` (a file) or `calendar_text`
-/// (pasted). Read with a cap, so nothing larger than a year file is ever held.
-pub async fn import_calendar(
-    ctx: PageContext,
-    officer: CurrentOfficer,
-    state: web::Data<AppState>,
-    mut payload: Multipart,
-) -> Result<HttpResponse, AppError> {
-    officer.require_supervisor()?;
-    let mut csrf = String::new();
-    let mut file: Vec<u8> = Vec::new();
-    let mut text: Vec<u8> = Vec::new();
-    let mut too_large = false;
+/// The calendar form as sent, read with a cap.
+#[derive(Default)]
+struct CalendarUpload {
+    csrf: String,
+    file: Vec<u8>,
+    text: Vec<u8>,
+    /// A field was larger than a year file may be: reading stopped there.
+    too_large: bool,
+}
+
+/// Reads `csrf_token` and the year file, as `calendar_file` (a file) or `calendar_text`
+/// (pasted), so that nothing larger than a year file is ever held.
+async fn read_upload(mut payload: Multipart) -> Result<CalendarUpload, AppError> {
+    let mut upload = CalendarUpload::default();
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(crate::web::upload::multipart_error)?;
         let name = field.name().unwrap_or_default().to_string();
@@ -144,38 +145,61 @@ pub async fn import_calendar(
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(crate::web::upload::multipart_error)?;
             if bytes.len() + chunk.len() > MAX_FILE_BYTES {
-                too_large = true;
+                upload.too_large = true;
                 break;
             }
             bytes.extend_from_slice(&chunk);
         }
-        if too_large {
+        if upload.too_large {
             break;
         }
         match name.as_str() {
-            "csrf_token" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            "calendar_file" => file = bytes,
-            "calendar_text" => text = bytes,
+            "csrf_token" => upload.csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "calendar_file" => upload.file = bytes,
+            "calendar_text" => upload.text = bytes,
             _ => {}
         }
     }
-    let m = ctx.m;
-    let checked = if too_large {
+    Ok(upload)
+}
+
+/// The year file sent, or what is wrong with it and the status to say so with.
+fn check_upload(
+    officer: &CurrentOfficer,
+    upload: CalendarUpload,
+) -> Result<Result<YearFile, (Vec<CalendarFileError>, StatusCode)>, AppError> {
+    if upload.too_large {
         // The CSRF token may not have been read: refuse without touching anything.
-        Err((
+        return Ok(Err((
             vec![CalendarFileError::TooLarge],
             StatusCode::PAYLOAD_TOO_LARGE,
-        ))
+        )));
+    }
+    officer.check_csrf(&upload.csrf)?;
+    let bytes = if upload.file.is_empty() {
+        upload.text
     } else {
-        officer.check_csrf(&csrf)?;
-        let bytes = if file.is_empty() { text } else { file };
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            Err((Vec::new(), StatusCode::UNPROCESSABLE_ENTITY))
-        } else {
-            calendar_file::parse(&bytes).map_err(|p| (p, StatusCode::UNPROCESSABLE_ENTITY))
-        }
+        upload.file
     };
-    let year_file = match checked {
+    Ok(if bytes.iter().all(u8::is_ascii_whitespace) {
+        Err((Vec::new(), StatusCode::UNPROCESSABLE_ENTITY))
+    } else {
+        calendar_file::parse(&bytes).map_err(|p| (p, StatusCode::UNPROCESSABLE_ENTITY))
+    })
+}
+
+/// The upload: `csrf_token` and the year file, as `calendar_file` (a file) or `calendar_text`
+/// (pasted). Read with a cap, so nothing larger than a year file is ever held.
+pub async fn import_calendar(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    officer.require_supervisor()?;
+    let upload = read_upload(payload).await?;
+    let m = ctx.m;
+    let year_file = match check_upload(&officer, upload)? {
         Ok(f) => f,
         Err((problems, status)) => {
             let mut shown: Vec<String> = problems
@@ -196,9 +220,9 @@ pub async fn import_calendar(
         .into_iter()
         .map(|(name, day)| m.t2("calendar.statutory_working", name, day))
         .collect();
-    let officer_id = officer.id;
+    let acting = officer.acting();
     let loaded = db::run_with(&state.pool, move |conn| {
-        load_year(conn, &year_file, Origin::Upload, Some(officer_id))
+        upload_year(conn, acting, &year_file)
     })
     .await?;
     if !notes.is_empty() {
@@ -207,6 +231,7 @@ pub async fn import_calendar(
             Loaded::Loaded { year, moved } => m.t2("calendar.loaded", year, moved),
             Loaded::AlreadyInForce { year } => m.t1("calendar.already", year),
         };
+        let status = StatusCode::OK;
         return page(
             ctx,
             officer,
@@ -214,7 +239,7 @@ pub async fn import_calendar(
             Some(outcome),
             Vec::new(),
             notes,
-            StatusCode::OK,
+            status,
         )
         .await;
     }

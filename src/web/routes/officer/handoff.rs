@@ -2,13 +2,14 @@
 
 use crate::db::{self, cases, handoffs};
 use crate::domain::CaseNumber;
+use crate::domain::HandoffId;
 use crate::domain::RegulatorId;
 use crate::domain::audit::Actor;
-use crate::domain::{HandoffId, OfficerId};
 use crate::error::AppError;
+use crate::web::case_page::show_refusal;
 use crate::web::officer_session::CurrentOfficer;
-use crate::web::{AppState, see_other};
-use crate::workflow::handoff::{self, package_path};
+use crate::web::{AppState, see_other, serve_package};
+use crate::workflow::{handoff, handoff_desk};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -51,26 +52,8 @@ pub async fn hand_off_case(
             state.wake_mailer();
             Ok(see_other(&format!("/officer/cases/{number}")))
         }
-        Err(e) => super::case::show_refusal(ctx, officer, &state, number, e.into()).await,
+        Err(e) => show_refusal(ctx, officer, &state, number, e.into()).await,
     }
-}
-
-/// Refuses unless handoff `handoff_id` belongs to case `number` and the officer may work it.
-fn check_worked_handoff(
-    conn: &mut db::DbConnection,
-    number: &CaseNumber,
-    handoff_id: HandoffId,
-    officer_id: OfficerId,
-    supervisor: bool,
-) -> Result<(), AppError> {
-    let case = cases::find_by_number(conn, number)?.ok_or(diesel::result::Error::NotFound)?;
-    if handoffs::get(conn, handoff_id)?.case_id != case.id {
-        return Err(AppError::NotFound);
-    }
-    if !case.may_be_worked_by(officer_id, supervisor) {
-        return Err(AppError::Forbidden("review.not_yours"));
-    }
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -88,13 +71,12 @@ pub async fn resend_handoff(
     officer.check_csrf(&form.csrf_token)?;
     let (raw, handoff_id) = path.into_inner();
     let number = CaseNumber::parse(&raw).ok_or(AppError::NotFound)?;
-    let ctx = state.handoff.clone();
-    let (me, supervisor) = (officer.id, officer.is_supervisor());
+    let (ctx, acting) = (state.handoff.clone(), officer.acting());
     db::run_with(&state.pool, move |conn| {
-        check_worked_handoff(conn, &number, handoff_id, me, supervisor)?;
-        handoff::resend(conn, &ctx, handoff_id, me).map_err(AppError::from)
+        handoff_desk::resend(conn, &ctx, acting, &number, handoff_id)
     })
-    .await?;
+    .await
+    .map_err(AppError::from)?;
     state.wake_mailer();
     Ok(see_other(&format!("/officer/cases/{number}")))
 }
@@ -117,32 +99,6 @@ pub async fn download_package(
     })
     .await?;
     serve_package(&state, &h, Actor::Officer(officer.id)).await
-}
-
-/// Sends the stored package of handoff `h` to `who`, with an audit entry, as for any download of
-/// evidence.
-pub async fn serve_package(
-    state: &AppState,
-    h: &handoffs::HandoffRow,
-    who: Actor,
-) -> Result<HttpResponse, AppError> {
-    let file = package_path(&state.handoff.packages_dir, &h.package_sha256);
-    let bytes = tokio::fs::read(&file).await.map_err(AppError::internal)?;
-    let (case_id, seq, sha) = (h.case_id, h.seq, h.package_sha256.clone());
-    db::run_with(&state.pool, move |conn| {
-        handoff::record_package_download(conn, case_id, seq, &sha, who)
-    })
-    .await
-    .map_err(AppError::from)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/zip")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{}.zip\"", h.folder),
-        ))
-        .insert_header(("Cache-Control", "private, no-store"))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(bytes))
 }
 
 #[derive(Deserialize)]
@@ -168,21 +124,12 @@ pub async fn record_outcome(
     let outcome = crate::domain::outcome::Outcome::parse(&form.outcome)
         .ok_or(AppError::BadRequest("handoff.outcome_required"))?;
     let details = form.details.clone();
-    let (me, supervisor) = (officer.id, officer.is_supervisor());
-    let links = state.links.clone();
+    let (acting, links) = (officer.acting(), state.links.clone());
     db::run_with(&state.pool, move |conn| {
-        check_worked_handoff(conn, &number, handoff_id, me, supervisor)?;
-        handoff::record_outcome(
-            conn,
-            handoff_id,
-            outcome,
-            &details,
-            crate::domain::audit::Actor::Officer(me),
-            &links,
-        )
-        .map_err(AppError::from)
+        handoff_desk::record_outcome(conn, acting, &number, handoff_id, outcome, &details, &links)
     })
-    .await?;
+    .await
+    .map_err(AppError::from)?;
     state.wake_mailer();
     Ok(see_other(&format!("/officer/cases/{number}")))
 }

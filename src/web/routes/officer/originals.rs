@@ -1,13 +1,13 @@
 //! The officer's decision on a regulator's request for an original evidence file.
 
-use crate::db::{self, cases};
+use crate::db;
 use crate::domain::CaseNumber;
 use crate::domain::OriginalRequestId;
-use crate::domain::audit::Actor;
 use crate::error::AppError;
+use crate::web::case_page::show_refusal;
 use crate::web::officer_session::CurrentOfficer;
 use crate::web::{AppState, see_other};
-use crate::workflow::WorkflowError;
+use crate::workflow::originals::decide_as_officer;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -33,22 +33,10 @@ pub async fn decide_original(
         "refuse" => false,
         _ => return Err(AppError::NotFound),
     };
-    let (me, supervisor) = (officer.id, officer.is_supervisor());
+    let acting = officer.acting();
     let links = state.links.clone();
     let result = db::run_with(&state.pool, move |conn| {
-        let case = cases::find_by_number(conn, &number)?.ok_or(diesel::result::Error::NotFound)?;
-        if !case.may_be_worked_by(me, supervisor) {
-            return Err(WorkflowError::NotAllowed("review.not_yours"));
-        }
-        crate::workflow::originals::decide(
-            conn,
-            case.id,
-            request_id,
-            Actor::Officer(me),
-            me,
-            approve,
-            &links,
-        )
+        decide_as_officer(conn, acting, &number, request_id, approve, &links)
     })
     .await;
     match result {
@@ -58,6 +46,6 @@ pub async fn decide_original(
                 "/officer/cases/{number}#original-requests"
             )))
         }
-        Err(e) => super::case::show_refusal(ctx, officer, &state, number, e.into()).await,
+        Err(e) => show_refusal(ctx, officer, &state, number, e.into()).await,
     }
 }

@@ -217,6 +217,78 @@ fn short_region(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// One row of the queue as officers read it: labels in their language, the date due (the
+/// earlier of accepting and deciding while a case waits to be accepted), and whether it is late.
+fn queue_item(
+    m: &crate::i18n::Messages,
+    r: &QueueRow,
+    today: NaiveDate,
+    cal: &crate::domain::workdays::Calendar,
+) -> QueueItem {
+    let status = r.status;
+    let deadlines = r.decide_by.map(|decide_by| Deadlines {
+        accept_by: r.accept_by,
+        decide_by,
+    });
+    let due = deadlines.map(|d| match (status, d.accept_by) {
+        (CaseStatus::Submitted, Some(a)) => a.min(d.decide_by),
+        _ => d.decide_by,
+    });
+    let due = due.filter(|_| {
+        matches!(
+            status,
+            CaseStatus::Submitted
+                | CaseStatus::InReview
+                | CaseStatus::AwaitingReporter
+                | CaseStatus::HandedOff
+        )
+    });
+    QueueItem {
+        number: r.case_number.clone(),
+        status,
+        platform: m.platform(r.platform).to_string()
+            + &r.platform_other
+                .as_ref()
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default(),
+        shop_name: r.shop_name.clone(),
+        region: short_region(&r.region_code),
+        category: m.category(r.category).to_string(),
+        is_complaint: r.is_complaint,
+        filed: filters::china_time(&r.created_at),
+        activity: filters::china_time(&r.last_activity_at),
+        assignee: r.assignee_name.clone(),
+        overdue: deadlines.is_some_and(|d| d.is_overdue(status, today)),
+        due_provisional: due.is_some_and(|d| cal.is_provisional(d)),
+        due: due.map(|d| d.to_string()),
+    }
+}
+
+/// The count of every status officers see (unconfirmed reports are not in the queue), and of
+/// the open ones together.
+fn status_counts(counts: &[(CaseStatus, i64)]) -> (Vec<(CaseStatus, i64)>, i64) {
+    let counts: Vec<(CaseStatus, i64)> = CaseStatus::ALL
+        .iter()
+        .filter(|s| **s != CaseStatus::Unconfirmed)
+        .map(|s| {
+            (
+                *s,
+                counts
+                    .iter()
+                    .find(|(k, _)| k == s)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
+            )
+        })
+        .collect();
+    let open_count = counts
+        .iter()
+        .filter(|(s, _)| queue::WORKING_STATUSES.contains(s))
+        .map(|(_, n)| n)
+        .sum();
+    (counts, open_count)
+}
+
 pub async fn show_queue(
     ctx: PageContext,
     officer: CurrentOfficer,
@@ -241,67 +313,8 @@ pub async fn show_queue(
     let next = has_more
         .then(|| rows.last().map(|r| query.with_after(&cursor_of(r, sort))))
         .flatten();
-    let items = rows
-        .iter()
-        .map(|r| {
-            let status = r.status;
-            let deadlines = r.decide_by.map(|decide_by| Deadlines {
-                accept_by: r.accept_by,
-                decide_by,
-            });
-            let due = deadlines.map(|d| match (status, d.accept_by) {
-                (CaseStatus::Submitted, Some(a)) => a.min(d.decide_by),
-                _ => d.decide_by,
-            });
-            let due = due.filter(|_| {
-                matches!(
-                    status,
-                    CaseStatus::Submitted
-                        | CaseStatus::InReview
-                        | CaseStatus::AwaitingReporter
-                        | CaseStatus::HandedOff
-                )
-            });
-            QueueItem {
-                number: r.case_number.clone(),
-                status,
-                platform: m.platform(r.platform).to_string()
-                    + &r.platform_other
-                        .as_ref()
-                        .map(|o| format!(" ({o})"))
-                        .unwrap_or_default(),
-                shop_name: r.shop_name.clone(),
-                region: short_region(&r.region_code),
-                category: m.category(r.category).to_string(),
-                is_complaint: r.is_complaint,
-                filed: filters::china_time(&r.created_at),
-                activity: filters::china_time(&r.last_activity_at),
-                assignee: r.assignee_name.clone(),
-                overdue: deadlines.is_some_and(|d| d.is_overdue(status, today)),
-                due_provisional: due.is_some_and(|d| cal.is_provisional(d)),
-                due: due.map(|d| d.to_string()),
-            }
-        })
-        .collect();
-    let counts: Vec<(CaseStatus, i64)> = CaseStatus::ALL
-        .iter()
-        .filter(|s| **s != CaseStatus::Unconfirmed)
-        .map(|s| {
-            (
-                *s,
-                counts
-                    .iter()
-                    .find(|(k, _)| k == s)
-                    .map(|(_, n)| *n)
-                    .unwrap_or(0),
-            )
-        })
-        .collect();
-    let open_count = counts
-        .iter()
-        .filter(|(s, _)| queue::WORKING_STATUSES.contains(s))
-        .map(|(_, n)| n)
-        .sum();
+    let items = rows.iter().map(|r| queue_item(m, r, today, &cal)).collect();
+    let (counts, open_count) = status_counts(&counts);
     let calendar_warning = if officer.is_supervisor() {
         cal.years_missing_notice(today)
     } else {

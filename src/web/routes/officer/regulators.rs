@@ -2,14 +2,16 @@
 //! where each platform's operator is registered.
 
 use crate::db::{self, regulators};
+use crate::domain::RegionCode;
 use crate::domain::RegulatorId;
 use crate::domain::region::divisions;
 use crate::domain::regulator::RegulatorKind;
-use crate::domain::{Platform, RegionCode};
 use crate::error::AppError;
 use crate::web::context::PageContext;
 use crate::web::officer_session::CurrentOfficer;
 use crate::web::{AppState, render, see_other};
+use crate::workflow::WorkflowError;
+use crate::workflow::directory::{self, RegulatorEntry};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -134,63 +136,31 @@ pub async fn save_regulator(
     state: web::Data<AppState>,
     form: web::Form<RegulatorForm>,
 ) -> Result<HttpResponse, AppError> {
-    officer.require_supervisor()?;
     officer.check_csrf(&form.csrf_token)?;
     let form = form.into_inner();
-    let m = ctx.m;
-    let name = form.name.trim().to_string();
-    let email = form.email.trim().to_lowercase();
-    let region = form.region_code.trim();
-    let kind = RegulatorKind::parse(&form.kind);
-    let problem = if name.is_empty() || name.chars().count() > 200 {
-        Some(m.t("directory.bad_name"))
-    } else if email.parse::<lettre::Address>().is_err() {
-        Some(m.t("directory.bad_email"))
-    } else if !region.is_empty() && RegionCode::parse(region).is_none() {
-        Some(m.t("directory.bad_region"))
-    } else {
-        None
-    };
-    let kind = match (kind, problem) {
-        (Some(kind), None) => kind,
-        (kind, problem) => {
-            let p = problem
-                .or(kind.is_none().then(|| m.t("directory.bad_kind")))
-                .unwrap_or_default()
-                .to_string();
-            return page(
-                ctx,
-                officer,
-                &state,
-                Some(p),
-                form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let region = RegionCode::parse(region).map(|c| c.to_string());
-    let (active, id) = (form.active.is_some() || form.id.is_none(), form.id);
-    db::run(&state.pool, move |conn| {
-        let fields = regulators::RegulatorFields {
-            name: &name,
-            kind,
-            region_code: region.as_deref(),
-            email: &email,
-            active,
+    let acting = officer.acting();
+    let sent = form.clone();
+    let saved = db::run_with(&state.pool, move |conn| {
+        let entry = RegulatorEntry {
+            id: sent.id,
+            name: &sent.name,
+            kind: &sent.kind,
+            region_code: &sent.region_code,
+            email: &sent.email,
+            active: sent.active.is_some() || sent.id.is_none(),
         };
-        match id {
-            Some(id) => {
-                regulators::update(conn, id, &fields)?;
-            }
-            None => {
-                regulators::insert(conn, &fields, db::now())?;
-            }
-        }
-        Ok(())
+        directory::save_regulator(conn, acting, &entry)
     })
-    .await?;
-    Ok(see_other("/officer/regulators"))
+    .await;
+    match saved {
+        Ok(()) => Ok(see_other("/officer/regulators")),
+        Err(WorkflowError::Invalid(key)) => {
+            let problem = Some(ctx.m.t(key).to_string());
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(ctx, officer, &state, problem, form, status).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -211,32 +181,25 @@ pub async fn save_domicile(
     state: web::Data<AppState>,
     form: web::Form<DomicileForm>,
 ) -> Result<HttpResponse, AppError> {
-    officer.require_supervisor()?;
     officer.check_csrf(&form.csrf_token)?;
-    let (Some(platform), Some(region)) = (
-        Platform::parse(&form.platform),
-        RegionCode::parse(&form.region_code),
-    ) else {
-        let p = ctx.m.t("directory.bad_region").to_string();
-        return page(
-            ctx,
-            officer,
-            &state,
-            Some(p),
-            RegulatorForm::default(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    };
-    let operator: String = form.operator_name.trim().chars().take(200).collect();
-    db::run(&state.pool, move |conn| {
-        Ok(regulators::set_domicile(
+    let (form, acting) = (form.into_inner(), officer.acting());
+    let saved = db::run_with(&state.pool, move |conn| {
+        directory::save_domicile(
             conn,
-            platform,
-            &operator,
-            region.as_str(),
-        )?)
+            acting,
+            &form.platform,
+            &form.operator_name,
+            &form.region_code,
+        )
     })
-    .await?;
-    Ok(see_other("/officer/regulators"))
+    .await;
+    match saved {
+        Ok(()) => Ok(see_other("/officer/regulators")),
+        Err(WorkflowError::Invalid(key)) => {
+            let problem = Some(ctx.m.t(key).to_string());
+            let (empty, status) = (RegulatorForm::default(), StatusCode::UNPROCESSABLE_ENTITY);
+            page(ctx, officer, &state, problem, empty, status).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
