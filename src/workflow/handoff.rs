@@ -7,13 +7,14 @@ use super::{Links, WorkflowError, change_status};
 use crate::db::{self, DbPool, audit, cases, evidence, handoffs, notes, outbox, queue, regulators};
 use crate::domain::MailId;
 use crate::domain::audit::Actor;
+use crate::domain::audit::AuditAction;
 use crate::domain::audit::Visibility;
 use crate::domain::deadlines::{ACKNOWLEDGE_WORKING_DAYS, Deadlines};
 use crate::domain::outcome::Outcome;
 use crate::domain::region::divisions;
 use crate::domain::status::ClosedReason;
 use crate::domain::{CaseId, HandoffId, OfficerId, RegulatorId};
-use crate::domain::{CaseNumber, CaseStatus, Lang, RegionCode, Transition, china_date};
+use crate::domain::{CaseNumber, Lang, RegionCode, Transition, china_date};
 use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex};
 use crate::handoff::contents::{self, PackageInput, PackedEvidence};
 use crate::handoff::links::{self, LinkAction};
@@ -489,30 +490,14 @@ pub fn acknowledge(
             return Ok(RegulatorAnswer::AlreadyDone);
         }
         let case = cases::get(conn, h.case_id)?;
-        let actor = Actor::Regulator(h.id);
-        if case.status == CaseStatus::HandedOff {
-            change_status(
-                conn,
-                &case,
-                Transition::Acknowledge,
-                actor,
-                json!({ "handoff": h.seq }),
-                None,
-                links,
-            )?;
-        } else {
-            audit::append(
-                conn,
-                &audit::NewAuditEntry {
-                    case_id: case.id,
-                    actor,
-                    action: crate::domain::audit::AuditAction::HandoffAcknowledged,
-                    detail: &json!({ "handoff": h.seq }),
-                    visibility: Visibility::AlsoReporter,
-                    at: now,
-                },
-            )?;
-        }
+        let answer = RegulatorStep {
+            actor: Actor::Regulator(h.id),
+            transition: Transition::Acknowledge,
+            otherwise: AuditAction::HandoffAcknowledged,
+            detail: json!({ "handoff": h.seq }),
+            message: None,
+        };
+        answer.record(conn, &case, now, links)?;
         Ok(RegulatorAnswer::Done)
     })
 }
@@ -549,32 +534,61 @@ pub fn record_outcome(
                 m.t(&format!("outcome.{}", outcome.as_str()))
             )
         };
-        let detail = json!({ "handoff": h.seq, "outcome": outcome.as_str(), "details": details });
-        if case.status.apply(Transition::Close).is_ok() {
+        let answer = RegulatorStep {
+            actor,
+            transition: Transition::Close,
+            otherwise: AuditAction::Outcome,
+            detail: json!({ "handoff": h.seq, "outcome": outcome.as_str(), "details": details }),
+            message: Some(message),
+        };
+        answer.record(conn, &case, now, links)?;
+        Ok(RegulatorAnswer::Done)
+    })
+}
+
+/// What a regulator's answer does to the case: the transition where the case's status allows
+/// it (the reporter is told), else only an entry in the trail (a second handoff's answer, a case
+/// an officer closed first).
+struct RegulatorStep {
+    actor: Actor,
+    transition: Transition,
+    otherwise: AuditAction,
+    detail: serde_json::Value,
+    message: Option<String>,
+}
+
+impl RegulatorStep {
+    fn record(
+        self,
+        conn: &mut db::DbConnection,
+        case: &cases::CaseRow,
+        now: chrono::NaiveDateTime,
+        links: &Links,
+    ) -> Result<(), WorkflowError> {
+        if case.status.apply(self.transition).is_ok() {
+            let message = self.message.as_deref();
             change_status(
                 conn,
-                &case,
-                Transition::Close,
-                actor,
-                detail,
-                Some(&message),
+                case,
+                self.transition,
+                self.actor,
+                self.detail,
+                message,
                 links,
             )?;
         } else {
-            audit::append(
-                conn,
-                &audit::NewAuditEntry {
-                    case_id: case.id,
-                    actor,
-                    action: crate::domain::audit::AuditAction::Outcome,
-                    detail: &detail,
-                    visibility: Visibility::AlsoReporter,
-                    at: now,
-                },
-            )?;
+            let entry = audit::NewAuditEntry {
+                case_id: case.id,
+                actor: self.actor,
+                action: self.otherwise,
+                detail: &self.detail,
+                visibility: Visibility::AlsoReporter,
+                at: now,
+            };
+            audit::append(conn, &entry)?;
         }
-        Ok(RegulatorAnswer::Done)
-    })
+        Ok(())
+    }
 }
 
 /// Sends one reminder for each handoff not acknowledged within 5 working days.

@@ -197,21 +197,31 @@ impl Step<'_> {
         Ok(status)
     }
 
-    fn request_info(
+    /// The officer's message to the reporter, kept with the case's messages. The trail refers to
+    /// it by id: erasing it leaves the chain whole.
+    fn message_to_reporter(
         &self,
         conn: &mut DbConnection,
         message: &str,
-    ) -> Result<CaseStatus, WorkflowError> {
-        require_worker(self.case, self.officer)?;
+    ) -> Result<(String, i64), WorkflowError> {
         let message = text(message, true)?;
-        // The trail refers to the message by id: erasing it leaves the chain whole.
-        let message_id = notes::add_message(
+        let id = notes::add_message(
             conn,
             self.case.id,
             Some(self.officer.id),
             &message,
             self.now,
         )?;
+        Ok((message, id))
+    }
+
+    fn request_info(
+        &self,
+        conn: &mut DbConnection,
+        message: &str,
+    ) -> Result<CaseStatus, WorkflowError> {
+        require_worker(self.case, self.officer)?;
+        let (message, message_id) = self.message_to_reporter(conn, message)?;
         change_status(
             conn,
             self.case,
@@ -230,14 +240,7 @@ impl Step<'_> {
         message: &str,
     ) -> Result<CaseStatus, WorkflowError> {
         require_worker_or_unassigned(self.case, self.officer)?;
-        let message = text(message, true)?;
-        let message_id = notes::add_message(
-            conn,
-            self.case.id,
-            Some(self.officer.id),
-            &message,
-            self.now,
-        )?;
+        let (message, message_id) = self.message_to_reporter(conn, message)?;
         cases::set_closed_reason(conn, self.case.id, ClosedReason::Dismissed(reason))?;
         change_status(
             conn,
