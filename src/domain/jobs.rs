@@ -142,7 +142,7 @@ impl StoredJobKind {
 
 impl std::fmt::Display for StoredJobKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
