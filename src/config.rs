@@ -43,6 +43,46 @@ pub struct Settings {
     pub retain_contact_days: u32,
     /// `SIGNING_KEY_FILE`: an Ed25519 PKCS#8 PEM key to sign handoff packages with.
     pub signing_key_file: Option<PathBuf>,
+    /// The clock the second factor reads (TOTP steps, how long a sign-in waits for its code):
+    /// the system's, or one a test sets and moves.
+    pub clock: Clock,
+}
+
+/// What time it is, for the steps that take a `now`: the system clock, or a fixed one that a
+/// test moves by hand (no sleeping to get to the next TOTP step).
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    fixed_micros: Option<std::sync::Arc<std::sync::atomic::AtomicI64>>,
+}
+
+impl Clock {
+    /// A clock standing at `at` until it is moved.
+    pub fn fixed(at: chrono::NaiveDateTime) -> Self {
+        Self {
+            fixed_micros: Some(std::sync::Arc::new(std::sync::atomic::AtomicI64::new(
+                at.and_utc().timestamp_micros(),
+            ))),
+        }
+    }
+
+    /// Moves a fixed clock on (a system clock moves by itself).
+    pub fn advance(&self, by: chrono::TimeDelta) {
+        if let (Some(t), Some(micros)) = (&self.fixed_micros, by.num_microseconds()) {
+            t.fetch_add(micros, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Now: UTC, microseconds, as rows store it.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        use chrono::SubsecRound;
+        let fixed = self.fixed_micros.as_ref().and_then(|t| {
+            chrono::DateTime::from_timestamp_micros(t.load(std::sync::atomic::Ordering::SeqCst))
+        });
+        match fixed {
+            Some(at) => at.naive_utc(),
+            None => chrono::Utc::now().naive_utc().trunc_subsecs(6),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,6 +137,7 @@ impl Settings {
             retain_reporter_ip_days: number("RETAIN_REPORTER_IP_DAYS", 30)?,
             retain_contact_days: number("RETAIN_CONTACT_DAYS", 1095)?,
             signing_key_file: var("SIGNING_KEY_FILE").map(PathBuf::from),
+            clock: Clock::default(),
             data_dir,
         })
     }
@@ -121,6 +162,7 @@ impl Settings {
             retain_contact_days: 1095,
             db_pool_size: 8,
             signing_key_file: None,
+            clock: Clock::default(),
             data_dir,
         }
     }

@@ -18,6 +18,7 @@ pub mod regulators;
 pub mod reporter_sessions;
 pub mod retention;
 pub mod schema;
+pub mod second_factor;
 pub mod secrets;
 pub mod sql_types;
 pub mod tokens;

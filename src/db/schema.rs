@@ -374,6 +374,52 @@ diesel::joinable!(outbox -> cases (case_id));
 diesel::joinable!(officer_devices -> officers (officer_id));
 diesel::joinable!(login_attempts -> officer_devices (device_id));
 
+diesel::table! {
+    officer_second_factors (officer_id) {
+        officer_id -> BigInt,
+        secret -> Text,
+        created_at -> Timestamp,
+        enabled_at -> Nullable<Timestamp>,
+        last_used_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    officer_recovery_codes (id) {
+        id -> BigInt,
+        officer_id -> BigInt,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sign_in_challenges (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        officer_id -> BigInt,
+        device_id -> Nullable<BigInt>,
+        csrf_token -> Text,
+        next_path -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    security_settings (id) {
+        id -> Integer,
+        second_factor_required -> Bool,
+        changed_at -> Nullable<Timestamp>,
+        changed_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(officer_second_factors -> officers (officer_id));
+diesel::joinable!(officer_recovery_codes -> officers (officer_id));
+diesel::joinable!(sign_in_challenges -> officers (officer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     instance_secrets,
     case_number_counters,
@@ -400,4 +446,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle_keys,
     reporter_sessions,
     report_form_tokens,
+    officer_second_factors,
+    officer_recovery_codes,
+    sign_in_challenges,
+    security_settings,
 );

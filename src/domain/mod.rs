@@ -22,6 +22,7 @@ pub mod receipt_code;
 pub mod region;
 pub mod regulator;
 pub mod report;
+pub mod second_factor;
 pub mod shop;
 pub mod status;
 pub mod statutory;

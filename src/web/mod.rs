@@ -10,6 +10,7 @@ pub mod form_token;
 pub mod idle_body;
 pub mod limits;
 pub mod officer_session;
+pub mod password_check;
 pub mod region_options;
 pub mod reporter_session;
 pub mod request_log;

@@ -121,54 +121,123 @@ fn to_login(req: &HttpRequest) -> actix_web::Error {
     actix_web::error::InternalError::from_response("sign-in required", see_other(&target)).into()
 }
 
+/// Where an officer goes who must set up a second factor before anything else.
+pub const SECOND_FACTOR_SETUP: &str = "/officer/account/second-factor";
+
 impl FromRequest for CurrentOfficer {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    /// The signed-in officer, unless supervisors require a second factor of everyone and theirs
+    /// is not on: then every officer page sends them to set it up.
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let officer = signed_in(&req).await?;
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| to_login(&req))?;
+            let must_set_up = crate::workflow::second_factor::must_set_up(&state.pool, officer.id)
+                .await
+                .map_err(AppError::from)?;
+            if must_set_up {
+                let to_setup = see_other(SECOND_FACTOR_SETUP);
+                return Err(actix_web::error::InternalError::from_response(
+                    "second factor required",
+                    to_setup,
+                )
+                .into());
+            }
+            Ok(officer)
+        })
+    }
+}
+
+/// A signed-in officer who may still have to set up a second factor: only the setup page and
+/// signing out take this.
+#[derive(Debug, Clone)]
+pub struct SettingUpOfficer(pub CurrentOfficer);
+
+impl FromRequest for SettingUpOfficer {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let Some(token) = req
-                .cookie(COOKIE)
-                .map(|c| c.value().to_string())
-                .filter(|t| !t.is_empty())
-            else {
-                return Err(to_login(&req));
-            };
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| to_login(&req))?
-                .clone();
-            let hash = db::tokens::hash_token(&token);
-            let found = db::run(&state.pool, move |conn| {
-                let Some((session, officer)) = officers::find_session(conn, &hash)? else {
-                    return Ok(None);
-                };
-                let now = db::now();
-                let expired =
-                    now - session.last_seen_at > IDLE || now - session.created_at > LIFETIME;
-                if expired || !officer.active {
-                    officers::delete_session(conn, session.id)?;
-                    return Ok(None);
-                }
-                if now - session.last_seen_at > TOUCH_EVERY {
-                    officers::touch_session(conn, session.id, now)?;
-                }
-                Ok(Some((session, officer)))
-            })
-            .await
-            .map_err(AppError::from)?;
-            let Some((session, officer)) = found else {
-                return Err(to_login(&req));
-            };
-            Ok(CurrentOfficer {
-                id: officer.id,
-                role: officer.role,
-                name: officer.name,
-                email: officer.email,
-                csrf: session.csrf_token,
-                session_id: session.id,
-            })
-        })
+        Box::pin(async move { signed_in(&req).await.map(SettingUpOfficer) })
     }
+}
+
+/// The officer whose live session the request's cookie names.
+async fn signed_in(req: &HttpRequest) -> Result<CurrentOfficer, actix_web::Error> {
+    let Some(token) = req
+        .cookie(COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|t| !t.is_empty())
+    else {
+        return Err(to_login(req));
+    };
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| to_login(req))?
+        .clone();
+    let hash = db::tokens::hash_token(&token);
+    let found = db::run(&state.pool, move |conn| {
+        let Some((session, officer)) = officers::find_session(conn, &hash)? else {
+            return Ok(None);
+        };
+        let now = db::now();
+        let expired = now - session.last_seen_at > IDLE || now - session.created_at > LIFETIME;
+        if expired || !officer.active {
+            officers::delete_session(conn, session.id)?;
+            return Ok(None);
+        }
+        if now - session.last_seen_at > TOUCH_EVERY {
+            officers::touch_session(conn, session.id, now)?;
+        }
+        Ok(Some((session, officer)))
+    })
+    .await
+    .map_err(AppError::from)?;
+    let Some((session, officer)) = found else {
+        return Err(to_login(req));
+    };
+    Ok(CurrentOfficer {
+        id: officer.id,
+        role: officer.role,
+        name: officer.name,
+        email: officer.email,
+        csrf: session.csrf_token,
+        session_id: session.id,
+    })
+}
+
+/// The short-lived cookie of a sign-in whose password was right and whose second factor is still
+/// to come: a random token naming a `sign_in_challenges` row. It opens no page but the second
+/// step of the sign-in.
+pub const PENDING_COOKIE: &str = "rw_pending";
+
+pub fn pending_cookie(token: &str, secure: bool) -> Cookie<'static> {
+    Cookie::build(PENDING_COOKIE, token.to_string())
+        .path("/officer/login")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .max_age(actix_web::cookie::time::Duration::seconds(
+            crate::domain::second_factor::CHALLENGE_LIFETIME.num_seconds(),
+        ))
+        .finish()
+}
+
+pub fn pending_removal_cookie(secure: bool) -> Cookie<'static> {
+    let mut c = pending_cookie("", secure);
+    c.make_removal();
+    c
+}
+
+/// The pending sign-in cookie a request carries, if any.
+pub fn pending_token(req: &HttpRequest) -> Option<String> {
+    req.cookie(PENDING_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|t| !t.is_empty() && t.len() <= 64)
 }

@@ -16,6 +16,7 @@ pub mod redact;
 pub mod reply;
 pub mod retention;
 pub mod review;
+pub mod second_factor;
 pub mod sign_in;
 pub mod track;
 pub mod withdraw;

@@ -132,17 +132,50 @@ pub async fn admit(
     .await
 }
 
-/// Records how the check went. A success forgives the earlier failures of the account (or of the
-/// known browser it came from); the address keeps counting them.
+/// Records how a password check went. A success forgives the earlier failures of the account
+/// (or of the known browser it came from); the address keeps counting them. For an officer with
+/// a second factor, only the right code forgives: otherwise a stolen password, typed again after
+/// every few wrong codes, would wipe the count that throttles guessing the code.
 pub async fn settle(pool: &DbPool, admitted: &Admitted, matched: bool) -> Result<(), DbError> {
+    settle_with(pool, admitted, matched, Forgive::UnlessSecondFactor).await
+}
+
+/// Records how a second-factor code check went: the right code forgives, as a password would.
+pub async fn settle_code(pool: &DbPool, admitted: &Admitted, matched: bool) -> Result<(), DbError> {
+    settle_with(pool, admitted, matched, Forgive::Always).await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Forgive {
+    Always,
+    UnlessSecondFactor,
+}
+
+async fn settle_with(
+    pool: &DbPool,
+    admitted: &Admitted,
+    matched: bool,
+    forgive: Forgive,
+) -> Result<(), DbError> {
     let (id, device, email) = (
         admitted.attempt_id,
         admitted.device_id,
         admitted.email.clone(),
     );
+    let officer = admitted.officer.as_ref().map(|o| o.id);
     db::run(pool, move |conn| {
         if !matched {
             attempts::set_outcome(conn, id, AttemptOutcome::Failed)?;
+            return Ok(());
+        }
+        let second_factor = match officer {
+            Some(o) if forgive == Forgive::UnlessSecondFactor => {
+                db::second_factor::is_enabled(conn, o)?
+            }
+            _ => false,
+        };
+        if second_factor {
+            attempts::set_outcome(conn, id, AttemptOutcome::Succeeded)?;
             return Ok(());
         }
         db::write_transaction(conn, |conn| {
@@ -280,6 +313,7 @@ pub async fn sign_out(
 pub async fn purge_old_attempts(pool: &DbPool) -> Result<usize, DbError> {
     db::run(pool, |conn| {
         let now = db::now();
+        db::second_factor::purge_challenges(conn, now)?;
         Ok(attempts::purge(
             conn,
             now - ATTEMPTS_KEPT,

@@ -28,5 +28,6 @@ mod reporting;
 mod request_limits;
 mod retention;
 mod review;
+mod second_factor;
 mod security;
 mod tracking;

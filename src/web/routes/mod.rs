@@ -181,5 +181,47 @@ fn accounts(cfg: &mut web::ServiceConfig) {
             .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
             .route(web::get().to(officer::account::show_password))
             .route(web::post().to(officer::account::change_password)),
+    )
+    .service(
+        web::resource("/officer/login/second-factor")
+            .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
+            .route(web::get().to(officer::account::show_second_step))
+            .route(web::post().to(officer::account::submit_second_step)),
+    );
+    second_factor(cfg);
+}
+
+/// An officer's second factor, and the supervisors' requirement of it.
+fn second_factor(cfg: &mut web::ServiceConfig) {
+    use officer::second_factor as sf;
+    let form = || web::FormConfig::default().limit(LOGIN_FORM_LIMIT);
+    cfg.route(
+        "/officer/account/second-factor",
+        web::get().to(sf::show_second_factor),
+    )
+    .service(
+        web::resource("/officer/account/second-factor/start")
+            .app_data(form())
+            .route(web::post().to(sf::start_second_factor)),
+    )
+    .service(
+        web::resource("/officer/account/second-factor/enable")
+            .app_data(form())
+            .route(web::post().to(sf::enable_second_factor)),
+    )
+    .service(
+        web::resource("/officer/account/second-factor/disable")
+            .app_data(form())
+            .route(web::post().to(sf::disable_second_factor)),
+    )
+    .service(
+        web::resource("/officer/account/second-factor/recovery-codes")
+            .app_data(form())
+            .route(web::post().to(sf::regenerate_recovery_codes)),
+    )
+    .service(
+        web::resource("/officer/account/second-factor/requirement")
+            .app_data(form())
+            .route(web::post().to(sf::set_requirement)),
     );
 }

@@ -1,15 +1,17 @@
 //! Signing in and out, and changing one's password.
 
-use crate::domain::login::{MAX_EMAIL_BYTES, Throttle, normalise_email};
+use crate::domain::login::{MAX_EMAIL_BYTES, normalise_email};
 use crate::domain::officer::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewPassword, PasswordError};
+use crate::domain::second_factor::SubmittedCode;
 use crate::error::AppError;
 use crate::i18n::Messages;
-use crate::web::client::client_ip;
 use crate::web::context::PageContext;
-use crate::web::officer_session::{self, CurrentOfficer};
+use crate::web::officer_session::{self, CurrentOfficer, SettingUpOfficer};
+use crate::web::password_check::{self, check_password, refusal_message, too_many};
 use crate::web::{AppState, render, safe_next, see_other};
 use crate::workflow::accounts;
-use crate::workflow::sign_in::{self, Attempt, Check, Opened, Refusal};
+use crate::workflow::second_factor::{self, AfterPassword, CodeEntry, SecondStep};
+use crate::workflow::sign_in::{self, Check, Opened};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -53,48 +55,6 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: String,
-}
-
-fn minutes(d: std::time::Duration) -> u64 {
-    d.as_secs().div_ceil(60).max(1)
-}
-
-/// Checks a password for `email` the one way every password is checked
-/// (`sign_in::check_password`), in a free password slot, or 429 at once.
-async fn check_password(
-    req: &HttpRequest,
-    state: &AppState,
-    email: String,
-    password: String,
-) -> Result<Check, AppError> {
-    let slot = state.password_checks.try_slot()?;
-    let attempt = Attempt {
-        address: client_ip(req, state.settings.trust_proxy_headers).to_string(),
-        email,
-        device_token: officer_session::device_token(req),
-    };
-    let per_address = Throttle::per_address(state.settings.rate_limit_logins_per_hour);
-    sign_in::check_password(&state.pool, attempt, per_address, |stored| {
-        slot.verify(password, stored)
-    })
-    .await
-}
-
-/// The message and the seconds to wait for a refusal.
-fn refusal_message(m: &Messages, refusal: Refusal) -> (String, u64) {
-    match refusal {
-        Refusal::Address { wait } => (m.t1("login.too_many", minutes(wait)), wait.as_secs()),
-        Refusal::Account { wait } => (m.t1("login.locked", minutes(wait)), wait.as_secs()),
-    }
-}
-
-fn too_many(page: &impl Template, retry_after_secs: u64) -> Result<HttpResponse, AppError> {
-    let mut res = render(StatusCode::TOO_MANY_REQUESTS, page)?;
-    res.headers_mut().insert(
-        actix_web::http::header::RETRY_AFTER,
-        actix_web::http::header::HeaderValue::from(retry_after_secs.max(1)),
-    );
-    Ok(res)
 }
 
 /// The sign-in form again, with what went wrong and the address as typed (cut to the longest an
@@ -149,19 +109,133 @@ pub async fn log_in(
             return render(StatusCode::UNAUTHORIZED, &page);
         }
     };
-    let opened = sign_in::open_session(&state.pool, &admitted).await?;
-    signed_in(&state, &opened, next)
+    let now = state.settings.clock.now();
+    match second_factor::after_password(&state.pool, &admitted, &next, now).await? {
+        AfterPassword::AskForCode { token } => ask_for_code(&state, &token),
+        AfterPassword::OpenSession => {
+            let opened = sign_in::open_session(&state.pool, &admitted).await?;
+            signed_in(&state, &opened, next).await
+        }
+    }
 }
 
-/// Where a sign-in goes: the page asked for, or the queue; with the session's cookie, and the
-/// device cookie of a browser new to the officer.
-fn signed_in(state: &AppState, opened: &Opened, next: String) -> Result<HttpResponse, AppError> {
-    let target = if next == "/" {
+fn is_secure(state: &AppState) -> bool {
+    state.links.base_url.starts_with("https://")
+}
+
+/// The password was right and a code is to come: the browser keeps the pending sign-in's token
+/// and is asked for the code; no session exists yet.
+fn ask_for_code(state: &AppState, token: &str) -> Result<HttpResponse, AppError> {
+    let mut res = see_other("/officer/login/second-factor");
+    res.add_cookie(&officer_session::pending_cookie(token, is_secure(state)))
+        .map_err(AppError::internal)?;
+    Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "pages/officer/login_second_factor.html")]
+pub struct SecondStepPage {
+    pub ctx: PageContext,
+    pub csrf: String,
+    pub problem: Option<String>,
+}
+
+/// The second step of a sign-in: a code from the app, or a recovery code. Without a pending
+/// sign-in, back to the password.
+pub async fn show_second_step(
+    req: HttpRequest,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = officer_session::pending_token(&req) else {
+        return Ok(see_other("/officer/login"));
+    };
+    let now = state.settings.clock.now();
+    let Some(waiting) = second_factor::waiting(&state.pool, token, now).await? else {
+        return Ok(see_other("/officer/login"));
+    };
+    let page = SecondStepPage {
+        ctx,
+        csrf: waiting.csrf,
+        problem: None,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn submit_second_step(
+    req: HttpRequest,
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, AppError> {
+    let m = ctx.m;
+    let Some(token) = officer_session::pending_token(&req) else {
+        return Ok(see_other("/officer/login"));
+    };
+    let problem = |ctx, key: &str| SecondStepPage {
+        ctx,
+        csrf: form.csrf_token.clone(),
+        problem: Some(m.t(key).to_string()),
+    };
+    let Ok(code) = SubmittedCode::parse(&form.code) else {
+        let page = problem(ctx, "second_factor.malformed");
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let attempt = password_check::attempt(&req, &state, String::new());
+    let entry = CodeEntry {
+        challenge_token: token,
+        csrf: form.csrf_token.clone(),
+        code,
+        address: attempt.address,
+        device_token: attempt.device_token,
+    };
+    let now = state.settings.clock.now();
+    let per_address = password_check::per_address(&state);
+    match second_factor::complete_sign_in(&state.pool, entry, per_address, now).await? {
+        SecondStep::SignedIn { opened, next } => {
+            let mut res = signed_in(&state, &opened, next).await?;
+            res.add_cookie(&officer_session::pending_removal_cookie(is_secure(&state)))
+                .map_err(AppError::internal)?;
+            Ok(res)
+        }
+        SecondStep::Refused => {
+            let page = problem(ctx, "second_factor.wrong_code");
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        SecondStep::Throttled(refusal) => {
+            let (text, secs) = refusal_message(m, refusal);
+            let mut page = problem(ctx, "second_factor.wrong_code");
+            page.problem = Some(text);
+            too_many(&page, secs)
+        }
+        SecondStep::Expired => Ok(see_other("/officer/login")),
+    }
+}
+
+/// Where a sign-in goes: the page asked for, or the queue (or, when supervisors require a second
+/// factor and the officer has none, its setup page); with the session's cookie, and the device
+/// cookie of a browser new to the officer.
+async fn signed_in(
+    state: &AppState,
+    opened: &Opened,
+    next: String,
+) -> Result<HttpResponse, AppError> {
+    let target = if second_factor::must_set_up(&state.pool, opened.officer_id).await? {
+        officer_session::SECOND_FACTOR_SETUP.to_string()
+    } else if next == "/" {
         "/officer/cases".to_string()
     } else {
         next
     };
-    let secure = state.links.base_url.starts_with("https://");
+    let secure = is_secure(state);
     let mut res = see_other(&target);
     res.add_cookie(&officer_session::session_cookie(
         &opened.session_token,
@@ -182,7 +256,7 @@ pub struct CsrfForm {
 }
 
 pub async fn log_out(
-    officer: CurrentOfficer,
+    SettingUpOfficer(officer): SettingUpOfficer,
     state: web::Data<AppState>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {

@@ -8,3 +8,4 @@ pub mod originals;
 pub mod queue;
 pub mod redact;
 pub mod regulators;
+pub mod second_factor;
