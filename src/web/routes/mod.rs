@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     officers(cfg);
     handoffs_and_cases(cfg);
     accounts(cfg);
+    team(cfg);
 }
 
 /// The public pages: home, reporting, tracking, confirming.
@@ -181,5 +182,32 @@ fn accounts(cfg: &mut web::ServiceConfig) {
             .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
             .route(web::get().to(officer::account::show_password))
             .route(web::post().to(officer::account::change_password)),
+    );
+}
+
+/// The team page (supervisors), and the officers' one-time links: invitation, password reset.
+fn team(cfg: &mut web::ServiceConfig) {
+    cfg.route("/officer/team", web::get().to(officer::team::show_team))
+        .route(
+            "/officer/team/invite",
+            web::post().to(officer::team::invite_officer),
+        )
+        .route(
+            "/officer/team/{action}",
+            web::post().to(officer::team::act_on_member),
+        );
+    for path in ["/officer/invite/{token}", "/officer/password/reset/{token}"] {
+        cfg.service(
+            web::resource(path)
+                .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
+                .route(web::get().to(officer::password_links::show_link))
+                .route(web::post().to(officer::password_links::set_password)),
+        );
+    }
+    cfg.service(
+        web::resource("/officer/password/forgot")
+            .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
+            .route(web::get().to(officer::password_links::show_forgot))
+            .route(web::post().to(officer::password_links::request_reset)),
     );
 }

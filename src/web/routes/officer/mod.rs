@@ -5,6 +5,8 @@ pub mod calendar;
 pub mod case;
 pub mod handoff;
 pub mod originals;
+pub mod password_links;
 pub mod queue;
 pub mod redact;
 pub mod regulators;
+pub mod team;
