@@ -297,8 +297,8 @@ impl OfficerLinkEmail {
         })
     }
 
-    /// A message key of this email (`team.email.invite.subject`, …).
+    /// A message key of this email (`team.mail.invite.subject`, …).
     fn key(&self, part: &str) -> String {
-        format!("team.email.{}.{part}", self.purpose)
+        format!("team.mail.{}.{part}", self.purpose)
     }
 }

@@ -29,4 +29,5 @@ mod request_limits;
 mod retention;
 mod review;
 mod security;
+mod team;
 mod tracking;
