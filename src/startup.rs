@@ -299,6 +299,7 @@ fn rate_limits(settings: &Settings) -> limits::RateLimits {
         reports: limits::Limiter::per_hour(settings.rate_limit_reports_per_hour),
         track: limits::Limiter::per_hour(settings.rate_limit_track_per_hour),
         replies: limits::Limiter::per_hour(settings.rate_limit_replies_per_hour),
+        password_resets: limits::Limiter::per_hour(settings.rate_limit_logins_per_hour),
     }
 }
 

@@ -204,6 +204,43 @@ pub fn assign(
     Ok(n == 1)
 }
 
+/// The open cases assigned to an officer (to take them off when the officer is deactivated).
+pub fn open_assigned_to(
+    conn: &mut DbConnection,
+    officer_id: OfficerId,
+) -> QueryResult<Vec<CaseRow>> {
+    let open: Vec<CaseStatus> = CaseStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.is_open())
+        .collect();
+    cases::table
+        .filter(cases::assigned_officer_id.eq(officer_id))
+        .filter(cases::status.eq_any(open))
+        .order(cases::id.asc())
+        .select(CaseRow::as_select())
+        .load(conn)
+}
+
+/// How many open cases each officer has assigned.
+pub fn open_counts_by_assignee(conn: &mut DbConnection) -> QueryResult<Vec<(OfficerId, i64)>> {
+    let open: Vec<CaseStatus> = CaseStatus::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.is_open())
+        .collect();
+    let rows: Vec<(Option<OfficerId>, i64)> = cases::table
+        .filter(cases::assigned_officer_id.is_not_null())
+        .filter(cases::status.eq_any(open))
+        .group_by(cases::assigned_officer_id)
+        .select((cases::assigned_officer_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
+        .collect())
+}
+
 /// Marks activity (a note, a message) and moves the version on, so a form opened before it
 /// notices that the case changed.
 pub fn touch(

@@ -1,6 +1,7 @@
 //! Database access: one connection type over SQLite and PostgreSQL, the pool, migrations,
 //! and the helper that runs blocking queries off the async executor.
 
+pub mod account_events;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
@@ -10,6 +11,7 @@ pub mod handoffs;
 pub mod jobs;
 pub mod login_attempts;
 pub mod notes;
+pub mod officer_links;
 pub mod officers;
 pub mod originals;
 pub mod outbox;

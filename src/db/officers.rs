@@ -18,6 +18,9 @@ pub struct OfficerRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub password_changed_at: NaiveDateTime,
+    pub last_sign_in_at: Option<NaiveDateTime>,
+    /// When the account was first activated (its password set); none while only invited.
+    pub activated_at: Option<NaiveDateTime>,
 }
 
 impl OfficerRow {
@@ -36,6 +39,7 @@ pub struct NewOfficer<'a> {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub password_changed_at: NaiveDateTime,
+    pub activated_at: Option<NaiveDateTime>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewOfficer<'_>) -> QueryResult<OfficerId> {
@@ -80,6 +84,84 @@ pub fn set_password(
             officers::password_hash.eq(hash),
             officers::password_changed_at.eq(at),
         ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every officer, by name (the team page).
+pub fn list_all(conn: &mut DbConnection) -> QueryResult<Vec<OfficerRow>> {
+    officers::table
+        .order((officers::name.asc(), officers::id.asc()))
+        .select(OfficerRow::as_select())
+        .load(conn)
+}
+
+/// The active supervisors, their rows locked until the transaction ends on PostgreSQL (on
+/// SQLite the write transaction holds the whole database): two supervisors taken away at once
+/// are decided one after the other.
+pub fn lock_active_supervisors(conn: &mut DbConnection) -> QueryResult<Vec<OfficerId>> {
+    let q = officers::table
+        .filter(officers::role.eq(Role::Supervisor))
+        .filter(officers::active.eq(true))
+        .select(officers::id);
+    match conn {
+        DbConnection::Postgres(pg) => q.for_update().load(pg),
+        DbConnection::Sqlite(_) => q.load(conn),
+    }
+}
+
+pub fn set_active(conn: &mut DbConnection, id: OfficerId, active: bool) -> QueryResult<()> {
+    diesel::update(officers::table.find(id))
+        .set(officers::active.eq(active))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_role(conn: &mut DbConnection, id: OfficerId, role: Role) -> QueryResult<()> {
+    diesel::update(officers::table.find(id))
+        .set(officers::role.eq(role))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A new name and role for an invited officer invited again.
+pub fn set_name_and_role(
+    conn: &mut DbConnection,
+    id: OfficerId,
+    name: &str,
+    role: Role,
+) -> QueryResult<()> {
+    diesel::update(officers::table.find(id))
+        .set((officers::name.eq(name), officers::role.eq(role)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// An invited officer's first password: the account becomes active.
+pub fn activate(
+    conn: &mut DbConnection,
+    id: OfficerId,
+    hash: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(officers::table.find(id))
+        .set((
+            officers::password_hash.eq(hash),
+            officers::password_changed_at.eq(at),
+            officers::active.eq(true),
+            officers::activated_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn record_sign_in(
+    conn: &mut DbConnection,
+    id: OfficerId,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(officers::table.find(id))
+        .set(officers::last_sign_in_at.eq(Some(at)))
         .execute(conn)?;
     Ok(())
 }
@@ -155,4 +237,10 @@ pub fn delete_other_sessions(
     )
     .execute(conn)?;
     Ok(())
+}
+
+/// Ends every session of an officer (deactivated, or their password reset by a link).
+pub fn delete_all_sessions(conn: &mut DbConnection, officer_id: OfficerId) -> QueryResult<usize> {
+    diesel::delete(officer_sessions::table.filter(officer_sessions::officer_id.eq(officer_id)))
+        .execute(conn)
 }

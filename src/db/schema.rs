@@ -168,6 +168,8 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         password_changed_at -> Timestamp,
+        last_sign_in_at -> Nullable<Timestamp>,
+        activated_at -> Nullable<Timestamp>,
     }
 }
 
@@ -420,7 +422,36 @@ diesel::joinable!(officer_second_factors -> officers (officer_id));
 diesel::joinable!(officer_recovery_codes -> officers (officer_id));
 diesel::joinable!(sign_in_challenges -> officers (officer_id));
 
+diesel::table! {
+    /// One-time links that let an officer set a password (invitation, reset), kept hashed.
+    officer_links (id) {
+        id -> BigInt,
+        officer_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// The account audit trail: who changed which officer's account, how, when.
+    account_events (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        subject_id -> BigInt,
+        action -> Text,
+        detail -> Text,
+    }
+}
+
+diesel::joinable!(officer_links -> officers (officer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    officer_links,
+    account_events,
     instance_secrets,
     case_number_counters,
     cases,

@@ -97,6 +97,8 @@ keyword_column!(
     domain::jobs::JobState,
     domain::jobs::JobKind,
     domain::jobs::StoredJobKind,
+    domain::account::AccountAction,
+    domain::account::LinkPurpose,
 );
 
 id_column!(

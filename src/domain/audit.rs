@@ -41,6 +41,8 @@ keyword_enum! {
         OriginalDownloaded => "original_downloaded",
         ContactErased => "contact_erased",
         DeadlinesRecounted => "deadlines_recounted",
+        /// The assignee was taken off the case (deactivated); the case keeps its status.
+        Unassigned => "unassigned",
     }
 }
 

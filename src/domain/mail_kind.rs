@@ -13,5 +13,7 @@ keyword_enum! {
         Handoff => "handoff",
         HandoffReminder => "handoff_reminder",
         OriginalDecision => "original_decision",
+        OfficerInvite => "officer_invite",
+        PasswordReset => "password_reset",
     }
 }

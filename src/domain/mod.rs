@@ -1,5 +1,6 @@
 //! Pure types and rules of the product: what a case, a report and its parts are. No I/O.
 
+pub mod account;
 pub mod audit;
 pub mod calendar_file;
 pub mod case_number;

@@ -249,3 +249,56 @@ impl OriginalDecisionEmail {
         })
     }
 }
+
+/// To an officer: a one-time link to set their password, for an invitation or a reset. In
+/// zh-CN first, English below: the account has no language of its own yet.
+pub struct OfficerLinkEmail {
+    pub purpose: crate::domain::account::LinkPurpose,
+    pub officer_name: String,
+    pub url: String,
+    pub expires_hours: i64,
+}
+
+#[derive(Template)]
+#[template(path = "email/officer_link.txt", escape = "none")]
+struct OfficerLinkText<'a> {
+    e: &'a OfficerLinkEmail,
+    m: &'static Messages,
+    en: &'static Messages,
+}
+
+#[derive(Template)]
+#[template(path = "email/officer_link.html")]
+struct OfficerLinkHtml<'a> {
+    e: &'a OfficerLinkEmail,
+    m: &'static Messages,
+    en: &'static Messages,
+}
+
+impl OfficerLinkEmail {
+    pub fn compose(&self) -> Result<Composed, askama::Error> {
+        let (m, en) = (messages(Lang::ZhCn), messages(Lang::En));
+        let text = OfficerLinkText { e: self, m, en }.render()?;
+        let html = OfficerLinkHtml { e: self, m, en }.render()?;
+        Ok(Composed {
+            kind: match self.purpose {
+                crate::domain::account::LinkPurpose::Invite => MailKind::OfficerInvite,
+                crate::domain::account::LinkPurpose::Reset => MailKind::PasswordReset,
+            },
+            subject: format!(
+                "{} / {}",
+                m.t(&self.key("subject")),
+                en.t(&self.key("subject"))
+            ),
+            text,
+            html,
+            holds_secret: true,
+            attachment: None,
+        })
+    }
+
+    /// A message key of this email (`team.mail.invite.subject`, …).
+    fn key(&self, part: &str) -> String {
+        format!("team.mail.{}.{part}", self.purpose)
+    }
+}

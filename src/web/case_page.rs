@@ -315,6 +315,7 @@ fn trail_items(
             action: [
                 format!("action.{}", r.action),
                 format!("access.action.{}", r.action),
+                format!("team.case_action.{}", r.action),
             ]
             .iter()
             .map(|key| m.t(key))

@@ -40,6 +40,8 @@ pub struct RateLimits {
     /// Answers to a request for more information (`RATE_LIMIT_REPLIES_PER_HOUR`), counted
     /// before the body is read.
     pub replies: Limiter,
+    /// Requests for a password reset link, per address (`RATE_LIMIT_LOGINS_PER_HOUR`).
+    pub password_resets: Limiter,
 }
 
 /// Password checks (argon2id, 19 MiB and tens of milliseconds each) run at most one per core at

@@ -1,5 +1,6 @@
 //! The web layer: application state, routes, pages, and the pieces every handler shares.
 
+pub mod account_forms;
 pub mod assets;
 pub mod case_page;
 pub mod client;

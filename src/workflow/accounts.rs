@@ -61,6 +61,7 @@ pub async fn add_officer(
                 active: true,
                 created_at: now,
                 password_changed_at: now,
+                activated_at: Some(now),
             },
         )
         .map_err(db::DbError::from)?;
@@ -89,6 +90,13 @@ pub async fn change_password(
             // known: only this browser keeps its way past a lock.
             officers::delete_other_sessions(conn, officer_id, session_id)?;
             login_attempts::revoke_other_devices(conn, officer_id, this_device)?;
+            let change = super::account_events::AccountChange {
+                actor: Some(officer_id),
+                subject: officer_id,
+                action: crate::domain::account::AccountAction::PasswordChanged,
+                detail: serde_json::json!({}),
+            };
+            super::account_events::record(conn, &change, db::now())?;
             Ok::<_, WorkflowError>(())
         })
     })

@@ -1,6 +1,7 @@
 //! What people do to a case, each step one transaction: the change, its audit entry and its email
 //! commit together or not at all.
 
+pub mod account_events;
 pub mod accounts;
 pub mod blobs;
 pub mod calendar;
@@ -11,6 +12,7 @@ pub mod file;
 pub mod handoff;
 pub mod handoff_desk;
 pub mod originals;
+pub mod password_links;
 pub mod purge;
 pub mod redact;
 pub mod reply;
@@ -18,6 +20,7 @@ pub mod retention;
 pub mod review;
 pub mod second_factor;
 pub mod sign_in;
+pub mod team;
 pub mod track;
 pub mod withdraw;
 
@@ -104,6 +107,16 @@ impl Links {
     /// A reporter's signed link to their case (no receipt code in it).
     pub fn access(&self, token: &str) -> String {
         format!("{}/track/link/{token}", self.base_url)
+    }
+
+    /// An officer's invitation: where they set their first password.
+    pub fn officer_invite(&self, token: &str) -> String {
+        format!("{}/officer/invite/{token}", self.base_url)
+    }
+
+    /// An officer's password reset link.
+    pub fn password_reset(&self, token: &str) -> String {
+        format!("{}/officer/password/reset/{token}", self.base_url)
     }
 
     pub fn officer_case(&self, case_number: &str) -> String {

@@ -277,13 +277,11 @@ pub async fn open_session(pool: &DbPool, admitted: &Admitted) -> Result<Opened, 
     rand::rng().fill_bytes(&mut csrf);
     let csrf = hex::encode(csrf);
     db::run(pool, move |conn| {
-        Ok(officers::create_session(
-            conn,
-            officer_id,
-            &token_hash,
-            &csrf,
-            db::now(),
-        )?)
+        let now = db::now();
+        officers::create_session(conn, officer_id, &token_hash, &csrf, now)?;
+        // For the team page: when each officer last signed in.
+        officers::record_sign_in(conn, officer_id, now)?;
+        Ok(())
     })
     .await?;
     let device_token = remember_device(pool, officer_id, admitted.device_id).await?;

@@ -30,4 +30,5 @@ mod retention;
 mod review;
 mod second_factor;
 mod security;
+mod team;
 mod tracking;

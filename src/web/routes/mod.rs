@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     officers(cfg);
     handoffs_and_cases(cfg);
     accounts(cfg);
+    team(cfg);
 }
 
 /// The public pages: home, reporting, tracking, confirming.
@@ -223,5 +224,32 @@ fn second_factor(cfg: &mut web::ServiceConfig) {
         web::resource("/officer/account/second-factor/requirement")
             .app_data(form())
             .route(web::post().to(sf::set_requirement)),
+    );
+}
+
+/// The team page (supervisors), and the officers' one-time links: invitation, password reset.
+fn team(cfg: &mut web::ServiceConfig) {
+    cfg.route("/officer/team", web::get().to(officer::team::show_team))
+        .route(
+            "/officer/team/invite",
+            web::post().to(officer::team::invite_officer),
+        )
+        .route(
+            "/officer/team/{action}",
+            web::post().to(officer::team::act_on_member),
+        );
+    for path in ["/officer/invite/{token}", "/officer/password/reset/{token}"] {
+        cfg.service(
+            web::resource(path)
+                .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
+                .route(web::get().to(officer::password_links::show_link))
+                .route(web::post().to(officer::password_links::set_password)),
+        );
+    }
+    cfg.service(
+        web::resource("/officer/password/forgot")
+            .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
+            .route(web::get().to(officer::password_links::show_forgot))
+            .route(web::post().to(officer::password_links::request_reset)),
     );
 }
