@@ -18,6 +18,10 @@ keyword_enum! {
         ResetLinkSent => "reset_link_sent",
         PasswordReset => "password_reset",
         PasswordChanged => "password_changed",
+        SecondFactorOn => "second_factor_on",
+        SecondFactorOff => "second_factor_off",
+        RecoveryCodesRenewed => "recovery_codes_renewed",
+        SecondFactorRequirement => "second_factor_requirement",
     }
 }
 

@@ -8,10 +8,12 @@ use super::{ActingOfficer, WorkflowError};
 use crate::db::second_factor::{self as stored, NewChallenge};
 use crate::db::{self, DbPool, officers, tokens};
 use crate::domain::OfficerId;
+use crate::domain::account::AccountAction;
 use crate::domain::login::Throttle;
 use crate::domain::second_factor::{
     CHALLENGE_LIFETIME, CodeCheck, RecoveryCode, SubmittedCode, TotpCode, TotpSecret,
 };
+use crate::workflow::account_events::{self, AccountChange};
 use chrono::NaiveDateTime;
 
 /// Where an officer's second factor stands, for their setup page.
@@ -108,6 +110,7 @@ pub async fn enable(
                 return Ok(Enabling::NothingPending);
             }
             stored::replace_recovery_codes(conn, officer, &hashes, now)?;
+            own_change(conn, officer, AccountAction::SecondFactorOn, now)?;
             Ok(Enabling::Enabled(Vec::new()))
         })
     })
@@ -119,6 +122,22 @@ pub async fn enable(
         }
         other => other,
     })
+}
+
+/// An officer's own change to their second factor, in the account trail.
+fn own_change(
+    conn: &mut db::DbConnection,
+    officer: OfficerId,
+    action: AccountAction,
+    at: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    let change = AccountChange {
+        actor: Some(officer),
+        subject: officer,
+        action,
+        detail: serde_json::json!({}),
+    };
+    account_events::record(conn, &change, at)
 }
 
 /// Ten new recovery codes, replacing every earlier one (used or not).
@@ -135,6 +154,7 @@ pub async fn regenerate_recovery_codes(
                 return Err(WorkflowError::Invalid("second_factor.not_on"));
             }
             stored::replace_recovery_codes(conn, officer, &hashes, now)?;
+            own_change(conn, officer, AccountAction::RecoveryCodesRenewed, now)?;
             Ok(())
         })
     })
@@ -154,6 +174,7 @@ pub async fn disable(pool: &DbPool, officer: OfficerId) -> Result<(), WorkflowEr
                 ));
             }
             stored::remove(conn, officer)?;
+            own_change(conn, officer, AccountAction::SecondFactorOff, db::now())?;
             Ok(())
         })
     })
@@ -174,9 +195,14 @@ pub async fn set_required_for_everyone(
     }
     db::run_with(pool, move |conn| {
         db::write_transaction(conn, |conn| {
-            Ok::<_, WorkflowError>(stored::set_required_for_everyone(
-                conn, required, acting.id, now,
-            )?)
+            stored::set_required_for_everyone(conn, required, acting.id, now)?;
+            let change = AccountChange {
+                actor: Some(acting.id),
+                subject: acting.id,
+                action: AccountAction::SecondFactorRequirement,
+                detail: serde_json::json!({ "required_for_everyone": required }),
+            };
+            Ok::<_, WorkflowError>(account_events::record(conn, &change, now)?)
         })
     })
     .await?;

@@ -28,6 +28,8 @@ pub struct Member {
     pub status: AccountStatus,
     /// Cases assigned to them in an open status.
     pub open_cases: i64,
+    /// Whether their sign-in asks for a code from an authenticator app.
+    pub second_factor: bool,
 }
 
 /// What the team page shows: every officer, and the account trail, newest first.
@@ -43,11 +45,15 @@ pub async fn team(pool: &DbPool, acting: ActingOfficer) -> Result<Team, Workflow
     db::run_with(pool, |conn| {
         let counts: HashMap<OfficerId, i64> =
             cases::open_counts_by_assignee(conn)?.into_iter().collect();
-        let members = officers::list_all(conn)?
+        let all = officers::list_all(conn)?;
+        let ids: Vec<OfficerId> = all.iter().map(|o| o.id).collect();
+        let with_second_factor = db::second_factor::enabled_for(conn, &ids)?;
+        let members = all
             .into_iter()
             .map(|officer| Member {
                 status: AccountStatus::of(officer.active, officer.activated_at),
                 open_cases: counts.get(&officer.id).copied().unwrap_or(0),
+                second_factor: with_second_factor.contains(&officer.id),
                 officer,
             })
             .collect();

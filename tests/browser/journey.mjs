@@ -11,6 +11,7 @@
 import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
+import crypto from "node:crypto";
 
 const PORTAL = need("PORTAL_URL").replace(/\/$/, "");
 const DATA_DIR = need("DATA_DIR");
@@ -440,6 +441,20 @@ async function fileReports(browser, items, { js = true } = {}) {
     check(CASE_NUMBER_RE.test(number), `report ${i + 1} (${report.shopName}) got no case number (“${number}”)`);
     return { ctx, page, number, code };
   }));
+}
+
+/// The RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32 secret at `at` (ms since the epoch):
+/// what an authenticator app shows.
+function totp(secret, at = Date.now()) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = crypto.createHmac("sha1", key).update(counter).digest();
+  const o = mac[mac.length - 1] & 0xf;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
 }
 
 async function logIn(page, who) {
@@ -1207,6 +1222,119 @@ try {
       return `refused: “${problem}”; then 40,160,640,90 accepted`;
     });
     await ctx.close();
+  });
+
+  // Issue #10: a supervisor runs the team from the web, and a stolen password is not enough.
+  await part("Supervisor: invite, second factor, deactivate (JavaScript on)", async () => {
+    const NEWCOMER = { email: "zhao.min@example.gov.cn", name: "赵敏", password: `赵敏-Journey-${Date.now()}` };
+    const sup = await browser.newContext(contextOptions);
+    const page = watch(await sup.newPage(), "team-supervisor");
+    const tab = await browser.newContext(contextOptions);
+    const newcomer = watch(await tab.newPage(), "team-newcomer");
+    let secret = "";
+    await step("the supervisor invites 赵敏 from /officer/team (data-action=invite_officer)", async () => {
+      await page.goto(`/officer/login`);
+      await logIn(page, SUPERVISOR);
+      await page.goto(`/officer/team`);
+      const form = page.locator("form[data-action=invite_officer]");
+      await form.locator("[name=email]").fill(NEWCOMER.email);
+      await form.locator("[name=name]").fill(NEWCOMER.name);
+      await form.locator("[name=role]").selectOption("officer");
+      await submitAndLoad(page, form);
+      const row = page.locator("#team tr", { hasText: NEWCOMER.email });
+      check((await row.count()) === 1, "the invited officer is not listed on the team page");
+      return `status ${await row.getAttribute("data-status")}`;
+    });
+    await step("the invitation email's one-time link sets the password (the same rules as everywhere)", async () => {
+      const { text } = await findMail(NEWCOMER.email, { also: (_m, t) => t.includes("/officer/invite/") });
+      const link = text.match(/https?:\/\/\S+\/officer\/invite\/\S+/)?.[0];
+      check(link, "no /officer/invite/ link in the invitation email");
+      await newcomer.goto(link);
+      await newcomer.fill("#new_password", "12345678");
+      await newcomer.fill("#repeat", "12345678");
+      await submitAndLoad(newcomer, newcomer.locator("form[data-action=set_password]"));
+      const problem = await newcomer.locator("#password-problem").textContent().catch(() => "");
+      check(problem, "a common short password was accepted");
+      await newcomer.fill("#new_password", NEWCOMER.password);
+      await newcomer.fill("#repeat", NEWCOMER.password);
+      await submitAndLoad(newcomer, newcomer.locator("form[data-action=set_password]"));
+      check(await newcomer.locator("#password-set").count(), "the password was not set");
+      await newcomer.goto(link);
+      check(!(await newcomer.locator("form[data-action=set_password]").count()), "the invitation link works twice");
+      return `refused first: “${problem.trim().slice(0, 40)}…”`;
+    });
+    await step("赵敏 signs in and turns on TOTP from the QR page (SVG drawn on the server), ten recovery codes shown", async () => {
+      await newcomer.goto(`/officer/login`);
+      await logIn(newcomer, NEWCOMER);
+      await newcomer.goto(`/officer/account/second-factor`);
+      await submitAndLoad(newcomer, newcomer.locator("form[data-action=start_second_factor]"));
+      check(await newcomer.locator("#second-factor svg").count(), "no QR code drawn");
+      secret = (await newcomer.locator("#totp-secret").textContent()).trim();
+      await newcomer.fill("#enable-code", totp(secret));
+      await submitAndLoad(newcomer, newcomer.locator("form[data-action=enable_second_factor]"));
+      const codes = await newcomer.locator("#recovery-codes li").count();
+      check(codes === 10, `${codes} recovery codes shown`);
+      check((await newcomer.locator("#second-factor").getAttribute("data-state")) === "on", "the second factor is not on");
+      return `${codes} recovery codes`;
+    });
+    await step("signing in again asks for the code after the password, and the app's code lets 赵敏 in", async () => {
+      await submitAndLoad(newcomer, newcomer.locator("form[data-action=logout]"));
+      await newcomer.goto(`/officer/login`);
+      await newcomer.fill("#email", NEWCOMER.email);
+      await newcomer.fill("#password", NEWCOMER.password);
+      await Promise.all([newcomer.waitForURL("**/officer/login/second-factor**"), newcomer.click("#login-form button[type=submit]")]);
+      // The code of the next 30-second step: the one used to turn it on may not be used again.
+      await newcomer.fill("#code", totp(secret, Date.now() + 30000));
+      await Promise.all([newcomer.waitForURL((u) => !u.pathname.startsWith("/officer/login")), newcomer.click("#second-factor-form button[type=submit]")]);
+      return newcomer.url();
+    });
+    let number = "";
+    await step("the supervisor gives 赵敏 a case (data-action=assign)", async () => {
+      await page.goto(`/officer/cases?assignee=nobody`);
+      number = (await page.locator("a[href^='/officer/cases/RW-']").first().textContent()).trim();
+      await page.goto(`/officer/cases/${number}`);
+      const form = await openAction(page, "assign");
+      const value = await form.locator("option", { hasText: NEWCOMER.name }).getAttribute("value");
+      await form.locator("[name=officer_id]").selectOption(value);
+      await submitAndLoad(page, form);
+      check((await page.textContent("body")).includes(NEWCOMER.name), "the case does not name 赵敏");
+      return number;
+    });
+    await step("deactivating 赵敏 (data-action=deactivate_officer): the open tab is refused at its next click, the case is back in the queue", async () => {
+      await page.goto(`/officer/team`);
+      const row = page.locator("#team tr", { hasText: NEWCOMER.email });
+      const factor = await row.locator("td.second-factor").getAttribute("data-second-factor");
+      check(factor === "on", `the team page shows 赵敏's second factor as ${factor}`);
+      check(await page.locator("#account-trail tr", { hasText: NEWCOMER.name }).count(), "the account trail does not name 赵敏");
+      await submitAndLoad(page, row.locator("form[data-action=deactivate_officer]"));
+      check((await page.locator("#team tr", { hasText: NEWCOMER.email }).getAttribute("data-status")) === "deactivated", "not deactivated");
+      await newcomer.goto(`/officer/cases`);
+      check(newcomer.url().includes("/officer/login"), `the deactivated officer's tab still works: ${newcomer.url()}`);
+      await page.goto(`/officer/cases?assignee=nobody`);
+      check(await page.locator(`a:text-is("${number}")`).count(), `${number} is not back among the unassigned cases`);
+      return `tab → ${new URL(newcomer.url()).pathname}`;
+    });
+    await step("the supervisor requires the second factor for everyone; 李明, without one, is taken to set it up", async () => {
+      await page.goto(`/officer/account/second-factor`);
+      await submitAndLoad(page, page.locator("form[data-action=start_second_factor]"));
+      const own = (await page.locator("#totp-secret").textContent()).trim();
+      await page.fill("#enable-code", totp(own));
+      await submitAndLoad(page, page.locator("form[data-action=enable_second_factor]"));
+      const form = page.locator("form[data-action=set_requirement]", { has: page.locator("input[name=required][value=yes]") });
+      await submitAndLoad(page, form);
+      check((await page.locator("#requirement-status").getAttribute("data-required")) === "yes", "the requirement is not on");
+      const liCtx = await browser.newContext(contextOptions);
+      const li = watch(await liCtx.newPage(), "team-liming");
+      await li.goto(`/officer/login`);
+      await logIn(li, OFFICER);
+      await li.goto(`/officer/cases`);
+      const landed = new URL(li.url()).pathname;
+      check(landed === "/officer/account/second-factor", `李明 reached ${landed}`);
+      await liCtx.close();
+      return `李明 → ${landed}`;
+    });
+    await sup.close();
+    await tab.close();
   });
 
   await part("Whole run", async () => {

@@ -117,11 +117,14 @@ async fn an_invitation_link_works_once_and_the_invited_officer_signs_in() {
     let id = officer_id(&app, "wang.fang@amr.example.gov.cn");
     let page = boss.team_page().await;
     assert_eq!(row_status(&page, id).as_deref(), Some("invited"));
-    // The column the second factor fills later is there, empty.
+    // A new officer has no second factor yet, and the column says so.
     assert_eq!(
-        page.text_of(&format!("tr[data-officer=\"{id}\"] td.second-factor"))
-            .as_deref(),
-        Some("")
+        page.attr_of(
+            &format!("tr[data-officer=\"{id}\"] td.second-factor"),
+            "data-second-factor"
+        )
+        .as_deref(),
+        Some("off")
     );
 
     let mail = app

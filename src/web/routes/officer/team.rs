@@ -27,6 +27,7 @@ pub struct MemberView {
     pub status: AccountStatus,
     pub last_sign_in: Option<String>,
     pub open_cases: i64,
+    pub second_factor: bool,
 }
 
 /// One account trail entry as supervisors read it.
@@ -93,6 +94,7 @@ fn views(ctx: &PageContext, team: Team) -> (Vec<MemberView>, Vec<TrailView>) {
             status: m.status,
             last_sign_in: m.officer.last_sign_in_at.as_ref().map(filters::china_time),
             open_cases: m.open_cases,
+            second_factor: m.second_factor,
         })
         .collect();
     (members, trail)
