@@ -71,10 +71,28 @@ pub async fn show_link(
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let purpose = purpose_of(&req);
-    match password_links::open_link(&state.pool, purpose, token.into_inner()).await {
+    let action = req.path().to_string();
+    form_page(ctx, &state, purpose, token.into_inner(), action, None).await
+}
+
+/// The set-password form of a link that still works, with a problem to fix when there is one;
+/// the closed-link page when it does not.
+async fn form_page(
+    ctx: PageContext,
+    state: &AppState,
+    purpose: LinkPurpose,
+    token: String,
+    action: String,
+    problem: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    match password_links::open_link(&state.pool, purpose, token).await {
         Ok(name) => {
-            let action = req.path().to_string();
-            let (problem, done) = (None, false);
+            let status = if problem.is_some() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            let done = false;
             let page = SetPasswordPage {
                 ctx,
                 purpose,
@@ -83,7 +101,7 @@ pub async fn show_link(
                 problem,
                 done,
             };
-            render(StatusCode::OK, &page)
+            render(status, &page)
         }
         Err(LinkError::Link(problem)) => closed(ctx, problem),
         Err(LinkError::Failed(e)) => Err(e.into()),
@@ -109,22 +127,9 @@ pub async fn set_password(
     let action = req.path().to_string();
     let password = match new_password(ctx.m, &form.new_password, &form.repeat) {
         Ok(p) => p,
+        // The link must still work for the problem to be worth showing.
         Err(problem) => {
-            // The link must still work for the problem to be worth showing.
-            let name = match password_links::open_link(&state.pool, purpose, token).await {
-                Ok(name) => name,
-                Err(LinkError::Link(problem)) => return closed(ctx, problem),
-                Err(LinkError::Failed(e)) => return Err(e.into()),
-            };
-            let page = SetPasswordPage {
-                ctx,
-                purpose,
-                action,
-                name,
-                problem: Some(problem),
-                done: false,
-            };
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            return form_page(ctx, &state, purpose, token, action, Some(problem)).await;
         }
     };
     match password_links::set_password(&state.pool, purpose, token, password).await {
