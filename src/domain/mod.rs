@@ -15,6 +15,7 @@ mod keyword;
 pub mod lang;
 pub mod login;
 pub mod mail_kind;
+pub mod merchant;
 pub mod officer;
 pub mod original;
 pub mod outcome;
