@@ -133,13 +133,7 @@ impl FromRequest for CurrentOfficer {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let officer = signed_in(&req).await?;
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| to_login(&req))?;
-            let must_set_up = crate::workflow::second_factor::must_set_up(&state.pool, officer.id)
-                .await
-                .map_err(AppError::from)?;
+            let (officer, must_set_up) = signed_in(&req).await?;
             if must_set_up {
                 let to_setup = see_other(SECOND_FACTOR_SETUP);
                 return Err(actix_web::error::InternalError::from_response(
@@ -164,12 +158,14 @@ impl FromRequest for SettingUpOfficer {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { signed_in(&req).await.map(SettingUpOfficer) })
+        Box::pin(async move { signed_in(&req).await.map(|(o, _)| SettingUpOfficer(o)) })
     }
 }
 
 /// The officer whose live session the request's cookie names.
-async fn signed_in(req: &HttpRequest) -> Result<CurrentOfficer, actix_web::Error> {
+/// The officer behind the session cookie, and whether they must set up a second factor first
+/// (found in the same database call).
+async fn signed_in(req: &HttpRequest) -> Result<(CurrentOfficer, bool), actix_web::Error> {
     let Some(token) = req
         .cookie(COOKIE)
         .map(|c| c.value().to_string())
@@ -195,21 +191,23 @@ async fn signed_in(req: &HttpRequest) -> Result<CurrentOfficer, actix_web::Error
         if now - session.last_seen_at > TOUCH_EVERY {
             officers::touch_session(conn, session.id, now)?;
         }
-        Ok(Some((session, officer)))
+        let must_set_up = crate::workflow::second_factor::needs_setup(conn, officer.id)?;
+        Ok(Some((session, officer, must_set_up)))
     })
     .await
     .map_err(AppError::from)?;
-    let Some((session, officer)) = found else {
+    let Some((session, officer, must_set_up)) = found else {
         return Err(to_login(req));
     };
-    Ok(CurrentOfficer {
+    let current = CurrentOfficer {
         id: officer.id,
         role: officer.role,
         name: officer.name,
         email: officer.email,
         csrf: session.csrf_token,
         session_id: session.id,
-    })
+    };
+    Ok((current, must_set_up))
 }
 
 /// The short-lived cookie of a sign-in whose password was right and whose second factor is still

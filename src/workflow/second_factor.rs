@@ -213,10 +213,13 @@ pub async fn set_required_for_everyone(
 /// Whether the officer must set up a second factor before anything else: required of everyone,
 /// and theirs is not on.
 pub async fn must_set_up(pool: &DbPool, officer: OfficerId) -> Result<bool, db::DbError> {
-    db::run(pool, move |conn| {
-        Ok(stored::required_for_everyone(conn)? && !stored::is_enabled(conn, officer)?)
-    })
-    .await
+    db::run(pool, move |conn| Ok(needs_setup(conn, officer)?)).await
+}
+
+/// `must_set_up` inside a caller's own database call (the officer session's lookup, so that an
+/// officer page costs one trip to the database, not two).
+pub fn needs_setup(conn: &mut db::DbConnection, officer: OfficerId) -> diesel::QueryResult<bool> {
+    Ok(stored::required_for_everyone(conn)? && !stored::is_enabled(conn, officer)?)
 }
 
 /// What follows a right password.
