@@ -121,6 +121,19 @@ impl Messages {
         self.lookup("category_hint", category.value().as_str())
     }
 
+    /// Why two cases are linked, as a short phrase.
+    pub fn link_reason(&self, reason: impl Label<crate::domain::links::LinkReason>) -> &str {
+        self.lookup("link_reason", reason.value().as_str())
+    }
+
+    pub fn contact_kind(&self, kind: impl Label<crate::domain::contact::ContactKind>) -> &str {
+        self.lookup("contact_kind", kind.value().as_str())
+    }
+
+    pub fn strength_band(&self, band: impl Label<crate::domain::links::StrengthBand>) -> &str {
+        self.lookup("strength_band", band.value().as_str())
+    }
+
     pub fn dismiss_reason(&self, reason: impl Label<DismissReason>) -> &str {
         self.lookup("dismiss_reason", reason.value().as_str())
     }

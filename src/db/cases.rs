@@ -273,41 +273,6 @@ pub fn set_closed_reason(
     Ok(())
 }
 
-#[derive(Debug, Clone, Queryable)]
-pub struct RelatedCase {
-    pub case_number: String,
-    pub status: CaseStatus,
-    pub shop_name: String,
-    pub created_at: NaiveDateTime,
-}
-
-/// Other cases about the same merchant: the same platform and the same shop address or ID, or
-/// the same shop name.
-pub fn same_merchant(
-    conn: &mut DbConnection,
-    case: &CaseRow,
-    limit: i64,
-) -> QueryResult<Vec<RelatedCase>> {
-    cases::table
-        .filter(cases::platform.eq(case.platform))
-        .filter(cases::id.ne(case.id))
-        .filter(cases::status.ne(CaseStatus::Unconfirmed))
-        .filter(
-            cases::shop_key
-                .eq(&case.shop_key)
-                .or(cases::shop_name.eq(&case.shop_name)),
-        )
-        .order(cases::created_at.desc())
-        .limit(limit)
-        .select((
-            cases::case_number,
-            cases::status,
-            cases::shop_name,
-            cases::created_at,
-        ))
-        .load(conn)
-}
-
 /// Inserts a case written whole with its history (the demo data of `reviewwatch seed-demo`):
 /// the row with what the history left on it. On SQLite its id is read back by its number rather
 /// than with RETURNING, which through diesel costs SQLite about twice a plain insert (measured: 51

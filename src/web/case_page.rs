@@ -59,7 +59,7 @@ pub struct OfficerCasePage {
     pub original_requests: Vec<OriginalRequestView>,
     pub overdue: bool,
     pub evidence: Vec<EvidenceView>,
-    pub related: Vec<cases::RelatedCase>,
+    pub related: Vec<crate::web::related_cases::RelatedCaseView>,
     pub trail: Vec<TrailItem>,
     pub chain: Result<(), ChainBreak>,
     pub notes: Vec<notes::NoteView>,
@@ -237,7 +237,7 @@ pub async fn show_refusal(
 struct Loaded {
     case: cases::CaseRow,
     evidence: Vec<EvidenceView>,
-    related: Vec<cases::RelatedCase>,
+    related: Vec<crate::web::related_cases::RelatedCaseView>,
     trail: Vec<audit::AuditRow>,
     notes: Vec<notes::NoteView>,
     messages: Vec<notes::MessageView>,
@@ -271,7 +271,7 @@ fn read(conn: &mut db::DbConnection, number: &CaseNumber) -> Result<Loaded, db::
     }
     Ok(Loaded {
         evidence,
-        related: cases::same_merchant(conn, &case, 20)?,
+        related: crate::web::related_cases::load(conn, &case)?,
         trail: audit::for_case(conn, case.id)?,
         notes: notes::notes_for(conn, case.id)?,
         messages: notes::messages_for(conn, case.id)?,

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod officer_session;
 pub mod password_check;
 pub mod region_options;
+pub mod related_cases;
 pub mod reporter_session;
 pub mod request_log;
 pub mod routes;

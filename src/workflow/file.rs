@@ -58,6 +58,13 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
         reporter_sessions::record_form_token(conn, f.form_token_hash, case_id, now)?;
         let _span = tracing::info_span!("case", case = %number).entered();
         queue::index_for_search(conn, case_id, &search_text(&number_text, r))?;
+        super::chains::index_text(
+            conn,
+            case_id,
+            crate::domain::links::TextSource::Description,
+            &r.description,
+            now,
+        )?;
         if status == CaseStatus::Submitted {
             let deadlines = Deadlines::starting(
                 &*calendar::current(conn)?,

@@ -5,6 +5,7 @@ pub mod account_events;
 pub mod accounts;
 pub mod blobs;
 pub mod calendar;
+pub mod chains;
 pub mod confirm;
 pub mod directory;
 pub mod evidence;
@@ -270,7 +271,8 @@ pub fn record_evidence(
     for (i, e) in files.iter().enumerate() {
         let position = first + i as i32;
         let row = evidence_row(case_id, position, source, &e.original_name, e, now);
-        crate::db::evidence::insert(conn, &row)?;
+        let evidence_id = crate::db::evidence::insert(conn, &row)?;
+        chains::index_screenshot(conn, case_id, evidence_id, e, now)?;
         audit::append(conn, &evidence_entry(position, e, now).of_case(case_id))?;
     }
     Ok(())

@@ -1,0 +1,112 @@
+//! `#related-cases` on the officer's case page: every case the finders link to this one, with
+//! each reason and how strong, strongest first. Suggestions until an officer confirms them.
+
+use crate::db::{self, DbConnection, cases::CaseRow, schema::cases};
+use crate::domain::ids::CaseId;
+use crate::domain::links::{LinkReason, StrengthBand, Suggestion};
+use crate::domain::{CaseStatus, Category, Platform};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+/// How many links each finder may return for one case.
+const PER_FINDER: i64 = 50;
+/// How many linked cases the page lists.
+const SHOWN: usize = 30;
+
+/// Another case and every reason that links it to this one.
+pub struct RelatedCaseView {
+    pub id: CaseId,
+    pub case_number: String,
+    pub status: CaseStatus,
+    pub platform: Platform,
+    pub category: Category,
+    pub shop_name: String,
+    pub created_at: NaiveDateTime,
+    /// The strongest reason's strength.
+    pub strength: u8,
+    pub band: StrengthBand,
+    /// One per reason and detail, strongest first.
+    pub reasons: Vec<Suggestion>,
+}
+
+impl RelatedCaseView {
+    pub fn has(&self, reason: LinkReason) -> bool {
+        self.reasons.iter().any(|s| s.reason == reason)
+    }
+}
+
+/// Every finder's suggestions for `case`.
+pub fn suggestions(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+) -> Result<Vec<Suggestion>, db::DbError> {
+    let mut all = db::image_index::similar_screenshots(conn, case.id, PER_FINDER)?;
+    all.extend(db::text_index::similar_texts(conn, case.id, PER_FINDER)?);
+    all.extend(db::contacts::shared_contacts(conn, case.id, PER_FINDER)?);
+    all.extend(db::merchants::same_merchant(conn, case, PER_FINDER)?);
+    Ok(all)
+}
+
+/// The linked cases, each with its reasons, strongest first; unconfirmed reports left out.
+pub fn load(conn: &mut DbConnection, case: &CaseRow) -> Result<Vec<RelatedCaseView>, db::DbError> {
+    let mut by_case: HashMap<CaseId, Vec<Suggestion>> = HashMap::new();
+    for s in suggestions(conn, case)? {
+        if s.other != case.id {
+            by_case.entry(s.other).or_default().push(s);
+        }
+    }
+    let ids: Vec<CaseId> = by_case.keys().copied().collect();
+    let rows: Vec<(
+        CaseId,
+        String,
+        CaseStatus,
+        Platform,
+        Category,
+        String,
+        NaiveDateTime,
+    )> = cases::table
+        .filter(cases::id.eq_any(&ids))
+        .filter(cases::status.ne(CaseStatus::Unconfirmed))
+        .select((
+            cases::id,
+            cases::case_number,
+            cases::status,
+            cases::platform,
+            cases::category,
+            cases::shop_name,
+            cases::created_at,
+        ))
+        .load(conn)?;
+    let mut views: Vec<RelatedCaseView> = rows
+        .into_iter()
+        .filter_map(
+            |(id, case_number, status, platform, category, shop_name, created_at)| {
+                let mut reasons = by_case.remove(&id)?;
+                reasons.sort_by(|a, b| b.strength.cmp(&a.strength));
+                reasons.dedup_by(|a, b| a.reason == b.reason && a.detail == b.detail);
+                let strength = reasons.first().map_or(0, |s| s.strength);
+                Some(RelatedCaseView {
+                    id,
+                    case_number,
+                    status,
+                    platform,
+                    category,
+                    shop_name,
+                    created_at,
+                    strength,
+                    band: StrengthBand::of(strength),
+                    reasons,
+                })
+            },
+        )
+        .collect();
+    views.sort_by(|a, b| {
+        b.strength
+            .cmp(&a.strength)
+            .then(b.reasons.len().cmp(&a.reasons.len()))
+            .then(b.created_at.cmp(&a.created_at))
+    });
+    views.truncate(SHOWN);
+    Ok(views)
+}
