@@ -83,7 +83,7 @@ pub fn load(conn: &mut DbConnection, case: &CaseRow) -> Result<Vec<RelatedCaseVi
         .filter_map(
             |(id, case_number, status, platform, category, shop_name, created_at)| {
                 let mut reasons = by_case.remove(&id)?;
-                reasons.sort_by(|a, b| b.strength.cmp(&a.strength));
+                reasons.sort_by_key(|s| std::cmp::Reverse(s.strength));
                 reasons.dedup_by(|a, b| a.reason == b.reason && a.detail == b.detail);
                 let strength = reasons.first().map_or(0, |s| s.strength);
                 Some(RelatedCaseView {
