@@ -80,6 +80,8 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<(DbPool, Keys)
             db::secrets::get_or_create(conn, "form_hmac")?,
             db::secrets::get_or_create(conn, "session_cookie")?,
             db::secrets::get_or_create(conn, "handoff_links")?,
+            // Made now, so that the first report does not make it inside its transaction.
+            db::secrets::get_or_create(conn, crate::domain::contact::CONTACT_ACCOUNT_KEY)?,
         ))
     })
     .await?;

@@ -482,3 +482,22 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_challenges,
     security_settings,
 );
+
+diesel::table! {
+    /// Contacts found in a case's texts (`domain::contact`): `contact_key` normalised, or the
+    /// keyed hash of a payment account; `evidence_id` NULL for the description.
+    case_contacts (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        kind -> Text,
+        contact_key -> Text,
+        shown -> Text,
+        evidence_id -> Nullable<BigInt>,
+        found_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(case_contacts -> cases (case_id));
+diesel::joinable!(case_contacts -> evidence (evidence_id));
+diesel::allow_tables_to_appear_in_same_query!(case_contacts, cases);
+diesel::allow_tables_to_appear_in_same_query!(case_contacts, evidence);

@@ -99,6 +99,7 @@ keyword_column!(
     domain::jobs::StoredJobKind,
     domain::account::AccountAction,
     domain::account::LinkPurpose,
+    domain::contact::ContactKind,
 );
 
 id_column!(

@@ -195,9 +195,11 @@ pub fn with_case_row<T>(
     })
 }
 
-/// What the search index holds of a case.
+/// What the search index holds of a case: payment accounts in the description only masked
+/// (`domain::contact`), as everywhere but in the description itself.
 pub fn search_text(number: &str, r: &ValidReport) -> String {
-    queue::search_text(number, &r.shop_name, &r.shop.as_given(), &r.description)
+    let description = crate::domain::contact::mask_payment_accounts(&r.description);
+    queue::search_text(number, &r.shop_name, &r.shop.as_given(), &description)
 }
 
 /// The entry that opens a case's trail: the report as filed, with the status it starts in.
