@@ -1629,3 +1629,84 @@ async fn a_regulator_gets_an_original_only_by_request_approval_and_a_single_use_
     assert!(refusal.subject.contains("未获同意"), "{}", refusal.subject);
     assert!(!refusal.text.contains("/originals/"));
 }
+
+/// Contacts are found for officers only (issue 11): a package carries the reporter's own
+/// description as filed, and no contact anywhere else — none read from a screenshot at all.
+#[tokio::test]
+async fn a_package_holds_contacts_only_inside_the_reporters_own_description() {
+    let app = spawn_app().await;
+    let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let panyu = add_regulator(&app, &supervisor, PANYU, "market", "440113", PANYU_EMAIL).await;
+    let description = "包裹里的返现卡写着：加V信 sd-zhaomu2026，电话138 0013 8000，五星好评返现10元。";
+    let form = in_region(ReportFields::zh_cn(), "440113").set("description", description);
+    let receipt = substantiated_case(
+        &app,
+        &officer,
+        &form,
+        vec![("card.png", png_screenshot(1601), "image/png")],
+    )
+    .await;
+    let n = &receipt.number;
+    // What OCR read from the screenshot, indexed as the OCR job does.
+    let shot = app
+        .evidence_rows()
+        .into_iter()
+        .find(|e| e.case_id == app.case_id(n))
+        .unwrap();
+    reviewwatch::db::write_transaction(&mut app.db(), |conn| {
+        reviewwatch::workflow::chains::index_text(
+            conn,
+            shot.case_id,
+            reviewwatch::domain::links::TextSource::Screenshot(shot.id),
+            "扫码进群 QQ群：765432198 客服薇信 ocr_only_recruiter",
+            reviewwatch::db::now(),
+        )
+    })
+    .unwrap();
+    let found: Vec<String> = reviewwatch::db::contacts::for_case(&mut app.db(), app.case_id(n))
+        .unwrap()
+        .into_iter()
+        .map(|c| c.shown)
+        .collect();
+    assert_eq!(
+        found,
+        ["sd-zhaomu2026", "13800138000", "ocr_only_recruiter", "765432198"],
+        "the contacts are indexed"
+    );
+    hand_off(&officer, n, panyu).await;
+    let page = officer.case_page(n).await;
+    let zip = officer.download(&package_link(&page, 1)).await.bytes;
+    let package = Package::open(&zip);
+    let mut json = package.case_json();
+    assert_eq!(json["case"]["description"], description, "the description as filed");
+    json["case"]["description"] = Value::Null;
+    let summary = package.summary();
+    assert_eq!(summary.matches(description).count(), 1, "the summary quotes it once");
+    let mail = app.mail.next_for(PANYU_EMAIL, WAIT).await;
+    let outside_description = [
+        ("case.json".to_string(), json.to_string()),
+        ("summary.html".to_string(), summary.replace(description, "")),
+        ("mail.txt".to_string(), mail.text.clone()),
+        ("mail.html".to_string(), mail.html.clone()),
+    ]
+    .into_iter()
+    .chain(
+        package
+            .files
+            .iter()
+            .filter(|(name, _)| !matches!(name.as_str(), "case.json" | "summary.html"))
+            .map(|(name, bytes)| (name.clone(), String::from_utf8_lossy(bytes).into_owned())),
+    );
+    for (name, text) in outside_description {
+        for contact in [
+            "sd-zhaomu2026",
+            "13800138000",
+            "138 0013 8000",
+            "765432198",
+            "ocr_only_recruiter",
+        ] {
+            assert!(!text.contains(contact), "{contact} in {name}");
+        }
+    }
+}

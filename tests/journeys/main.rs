@@ -8,6 +8,7 @@ mod backup;
 mod bad_input;
 mod calendar;
 mod confirmation;
+mod contacts;
 
 mod demo_data;
 
