@@ -5,7 +5,7 @@
 
 use crate::helpers::*;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::{Binary, Nullable, Text};
 use reviewwatch::db::{self, DbConnection};
 use reviewwatch::db::schema::{case_contacts, cases};
 use reviewwatch::domain::contact::ContactKind;
@@ -25,8 +25,16 @@ fn on(platform: &str, shop: &str, url: &str, description: &str) -> ReportFields 
         .set("description", description)
 }
 
+/// A screenshot of its own: no two reports here share a picture.
+fn shot() -> Vec<File> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(7200);
+    let seed = NEXT.fetch_add(1, Ordering::Relaxed);
+    vec![("shot.png", png_screenshot(seed), "image/png")]
+}
+
 async fn file(app: &TestApp, form: ReportFields) -> String {
-    app.visitor().file_report(&form, vec![]).await.number
+    app.visitor().file_report(&form, shot()).await.number
 }
 
 /// The `data-reason="same_contact"` lines under case `other` on `number`'s officer page.
@@ -186,6 +194,12 @@ fn every_stored_text(conn: &mut DbConnection) -> Vec<(String, String, String)> {
         #[diesel(sql_type = Nullable<Text>)]
         v: Option<String>,
     }
+    // SQLite: as bytes, read leniently (the full-text index's own tables hold binary pages).
+    #[derive(QueryableByName)]
+    struct Bytes {
+        #[diesel(sql_type = Nullable<Binary>)]
+        v: Option<Vec<u8>>,
+    }
     let columns: Vec<(String, String)> = match conn {
         DbConnection::Sqlite(c) => {
             let tables: Vec<Name> = diesel::sql_query(
@@ -231,15 +245,24 @@ fn every_stored_text(conn: &mut DbConnection) -> Vec<(String, String, String)> {
         if table == "cases" && column == "description" {
             continue;
         }
-        let query = format!("SELECT CAST(\"{column}\" AS TEXT) AS v FROM \"{table}\"");
-        let values: Vec<Value> = match conn {
-            DbConnection::Sqlite(c) => diesel::sql_query(query).load(c).unwrap(),
-            DbConnection::Postgres(c) => diesel::sql_query(query).load(c).unwrap(),
+        let values: Vec<String> = match conn {
+            DbConnection::Sqlite(c) => {
+                let query = format!("SELECT CAST(\"{column}\" AS BLOB) AS v FROM \"{table}\"");
+                let rows: Vec<Bytes> = diesel::sql_query(query).load(c).unwrap();
+                rows.into_iter()
+                    .filter_map(|r| r.v)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .collect()
+            }
+            DbConnection::Postgres(c) => {
+                let query = format!("SELECT CAST(\"{column}\" AS TEXT) AS v FROM \"{table}\"");
+                let rows: Vec<Value> = diesel::sql_query(query).load(c).unwrap();
+                rows.into_iter().filter_map(|r| r.v).collect()
+            }
         };
         out.extend(
             values
                 .into_iter()
-                .filter_map(|v| v.v)
                 .map(|v| (table.clone(), column.clone(), v)),
         );
     }
@@ -260,7 +283,7 @@ async fn a_payment_account_links_cases_shows_masked_and_is_stored_nowhere_in_cle
     .email(reporter)
     .set("consent_share_contact", "on");
     let one = app
-        .file_confirmed_report(&app.visitor(), &paid, vec![])
+        .file_confirmed_report(&app.visitor(), &paid, shot())
         .await
         .number;
     let two = file(
@@ -323,7 +346,7 @@ async fn the_contacts_of_a_purged_report_go_with_it() {
             &ReportFields::zh_cn()
                 .email("never.confirmed@example.com")
                 .set("description", "加微信 purge_me_2026 返现"),
-            vec![],
+            shot(),
         )
         .await
         .number;
