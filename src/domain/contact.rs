@@ -225,7 +225,7 @@ pub fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,9 +321,8 @@ impl Raw {
 
 fn account_digest(key: &[u8], account: &str) -> String {
     // new_from_slice accepts keys of any length, so the fallback is never taken in practice.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| {
-        <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; 32]).expect("fixed key")
-    });
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; 32]).expect("fixed key"));
     mac.update(b"payment-account:");
     mac.update(account.as_bytes());
     hex::encode(mac.finalize().into_bytes())
@@ -399,48 +398,63 @@ fn re(pattern: &str) -> Regex {
 const PHONE_RUN: &str = r"\+?\(?\d(?:[ \-.()]{0,2}\d)*";
 
 static ALIPAY: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:支付宝|alipay|zfb)[ \t]*(?:账号|帐号|账户|帐户|号码|号)?[ \t]*(?:是|为|:)?[ \t]*(?:(?P<email>[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,})|(?P<phone>(?:\+?86[ \-]?)?1[3-9](?:[ \-.]?\d){9}))")
+    re(
+        r"(?i)(?:支付宝|alipay|zfb)[ \t]*(?:账号|帐号|账户|帐户|号码|号)?[ \t]*(?:是|为|:)?[ \t]*(?:(?P<email>[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,})|(?P<phone>(?:\+?86[ \-]?)?1[3-9](?:[ \-.]?\d){9}))",
+    )
 });
 
 static CARD: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:卡号|银行卡|储蓄卡|信用卡|收款卡|账号|帐号|账户|帐户|转账到|转账至|打款到|汇款到|汇到|打到)[^\d\n]{0,12}?(?P<run>\d(?:[ \-]?\d){11,30})")
+    re(
+        r"(?:卡号|银行卡|储蓄卡|信用卡|收款卡|账号|帐号|账户|帐户|转账到|转账至|打款到|汇款到|汇到|打到)[^\d\n]{0,12}?(?P<run>\d(?:[ \-]?\d){11,30})",
+    )
 });
 
 static WECHAT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?P<trigger>微[ \t]*信|威[ \t]*信|薇[ \t]*信|徽[ \t]*信|维[ \t]*信|v[ \t]*信|wei[ \t]*xin|wechat|vx|wx|卫[ \t]*星|绿泡泡|\+[ \t]*v|加[ \t]*v)[ \t]*(?:号码|号|id|账号)?[ \t]*(?:同号)?[ \t]*(?:是|为|:|搜索|搜|添加|加)?[ \t]*:?[ \t]*(?:(?P<id>[a-z][a-z0-9_\-]{5,19})|(?P<phone>(?:\+?86[ \-]?)?1[3-9](?:[ \-.]?\d){9}))")
+    re(
+        r"(?i)(?P<trigger>微[ \t]*信|威[ \t]*信|薇[ \t]*信|徽[ \t]*信|维[ \t]*信|v[ \t]*信|wei[ \t]*xin|wechat|vx|wx|卫[ \t]*星|绿泡泡|\+[ \t]*v|加[ \t]*v)[ \t]*(?:号码|号|id|账号)?[ \t]*(?:同号)?[ \t]*(?:是|为|:|搜索|搜|添加|加)?[ \t]*:?[ \t]*(?:(?P<id>[a-z][a-z0-9_\-]{5,19})|(?P<phone>(?:\+?86[ \-]?)?1[3-9](?:[ \-.]?\d){9}))",
+    )
 });
 
 static SAME_AS_WECHAT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^[ \t]*[(（\[【]?[ \t]*(?:微信|v信|vx|wx|v)[ \t]*同号"));
 
 static QQ_GROUP: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:qq[ \t]*群|q[ \t]*群|扣扣群|企鹅群|群号码|群号|群聊|加群|进群|群[ \t]*:)[ \t]*(?:号码|号)?[ \t]*(?:是|为|:)?[ \t]*:?[ \t]*(?P<n>[1-9]\d{4,10})")
+    re(
+        r"(?i)(?:qq[ \t]*群|q[ \t]*群|扣扣群|企鹅群|群号码|群号|群聊|加群|进群|群[ \t]*:)[ \t]*(?:号码|号)?[ \t]*(?:是|为|:)?[ \t]*:?[ \t]*(?P<n>[1-9]\d{4,10})",
+    )
 });
 
 static QQ: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?P<trigger>qq|扣扣|企鹅|q号)[ \t]*(?:号码|号)?[ \t]*(?:是|为|:)?[ \t]*:?[ \t]*(?P<n>[1-9]\d{4,10})")
+    re(
+        r"(?i)(?P<trigger>qq|扣扣|企鹅|q号)[ \t]*(?:号码|号)?[ \t]*(?:是|为|:)?[ \t]*:?[ \t]*(?P<n>[1-9]\d{4,10})",
+    )
 });
 
 static QQ_MAIL: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?P<n>[1-9]\d{4,10})@qq\.com"));
 
 static URL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)(?:https?://)?(?P<host>[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,})(?P<path>/[A-Za-z0-9._~\-/%+]*)?(?P<query>\?[A-Za-z0-9._~\-%+=&]*)?")
+    re(
+        r"(?i)(?:https?://)?(?P<host>[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,})(?P<path>/[A-Za-z0-9._~\-/%+]*)?(?P<query>\?[A-Za-z0-9._~\-%+=&]*)?",
+    )
 });
 
 static TAOKOULING: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"[￥¥$€₤£₳¢₴₰₵₲₭₱₸₹₣₠₡₢₥₦₧₨₩₪₫₮₯₺₼₽₾₿](?P<code>[A-Za-z0-9]{8,14})[￥¥$€₤£₳¢₴₰₵₲₭₱₸₹₣₠₡₢₥₦₧₨₩₪₫₮₯₺₼₽₾₿]")
+    re(
+        r"[￥¥$€₤£₳¢₴₰₵₲₭₱₸₹₣₠₡₢₥₦₧₨₩₪₫₮₯₺₼₽₾₿](?P<code>[A-Za-z0-9]{8,14})[￥¥$€₤£₳¢₴₰₵₲₭₱₸₹₣₠₡₢₥₦₧₨₩₪₫₮₯₺₼₽₾₿]",
+    )
 });
 
 static TAOKOULING_BRACKETED: LazyLock<Regex> =
     LazyLock::new(|| re(r"[(（「](?P<code>[A-Za-z0-9]{11})[)）」]"));
 
-static TAOBAO_SHARE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"淘宝|天猫|复制|打开|手淘|tb\.cn"));
+static TAOBAO_SHARE: LazyLock<Regex> = LazyLock::new(|| re(r"淘宝|天猫|复制|打开|手淘|tb\.cn"));
 
 static PHONE: LazyLock<Regex> = LazyLock::new(|| re(PHONE_RUN));
 
 static OWN_PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:我的|本人|我)(?:手机号码|手机号|手机|电话号码|电话|号码|联系方式|联系电话)[ \t]*(?:是|为|:)?[ \t]*:?[ \t]*$")
+    re(
+        r"(?:我的|本人|我)(?:手机号码|手机号|手机|电话号码|电话|号码|联系方式|联系电话)[ \t]*(?:是|为|:)?[ \t]*:?[ \t]*$",
+    )
 });
 
 /// Hosts whose links are short links (a code in the path standing for another address).
@@ -547,11 +561,18 @@ fn payment_accounts(text: &str) -> Vec<(usize, usize, Raw)> {
         let Some(run) = caps.name("run") else {
             continue;
         };
-        if out.iter().any(|(s, e, _)| run.start() < *e && *s < run.end()) {
+        if out
+            .iter()
+            .any(|(s, e, _)| run.start() < *e && *s < run.end())
+        {
             continue;
         }
         if let Some((len, number)) = card_in(run.as_str()) {
-            let shown = format!("卡 {} **** **** {}", &number[..4], &number[number.len() - 4..]);
+            let shown = format!(
+                "卡 {} **** **** {}",
+                &number[..4],
+                &number[number.len() - 4..]
+            );
             out.push((
                 run.start(),
                 run.start() + len,
@@ -570,7 +591,10 @@ fn card_in(run: &str) -> Option<(usize, String)> {
     for (i, c) in run.char_indices() {
         if c.is_ascii_digit() {
             digits.push(c);
-            let group_ends = run[i + 1..].chars().next().is_none_or(|n| !n.is_ascii_digit());
+            let group_ends = run[i + 1..]
+                .chars()
+                .next()
+                .is_none_or(|n| !n.is_ascii_digit());
             if group_ends && (16..=19).contains(&digits.len()) && luhn_valid(&digits) {
                 best = Some((i + 1, digits.clone()));
             }
@@ -634,7 +658,11 @@ fn links_and_codes(text: &str, taken: &mut Taken, out: &mut Vec<Raw>) {
         if is_share_code(code.as_str()) {
             taken.take(whole.start(), whole.end());
             let code = code.as_str();
-            out.push(Raw::new(ContactKind::Taokouling, code, format!("￥{code}￥")));
+            out.push(Raw::new(
+                ContactKind::Taokouling,
+                code,
+                format!("￥{code}￥"),
+            ));
         }
     }
     if TAOBAO_SHARE.is_match(text) {
@@ -734,7 +762,11 @@ fn phone_numbers(text: &str, taken: &Taken, out: &mut Vec<Raw>) {
             let (abs_start, abs_end) = (start + g_start, start + g_end);
             raw.own = OWN_PHONE.is_match(&text[..abs_start]);
             if raw.kind == ContactKind::Mobile && SAME_AS_WECHAT.is_match(&text[abs_end..]) {
-                out.push(Raw::new(ContactKind::Wechat, raw.key.clone(), raw.key.clone()));
+                out.push(Raw::new(
+                    ContactKind::Wechat,
+                    raw.key.clone(),
+                    raw.key.clone(),
+                ));
             }
             out.push(raw);
         }
@@ -817,7 +849,10 @@ fn classify_phone(digits: &str) -> Option<Raw> {
         return Some(Raw::new(ContactKind::ServiceNumber, digits, shown));
     }
     // +86 571 8815 8198: the area code without its 0.
-    let landline = match digits.strip_prefix("0086").or_else(|| digits.strip_prefix("86")) {
+    let landline = match digits
+        .strip_prefix("0086")
+        .or_else(|| digits.strip_prefix("86"))
+    {
         Some(rest) if !rest.starts_with('0') && (9..=11).contains(&rest.len()) => {
             format!("0{rest}")
         }
@@ -949,10 +984,26 @@ mod tests {
             key: "13800138000".into(),
             shown: "13800138000".into()
         }));
-        assert!(has("加微信：138-0013-8000 返现", ContactKind::Mobile, "13800138000"));
-        assert!(has("电话13800138000（微信同号）", ContactKind::Wechat, "13800138000"));
-        assert!(has("手机/微信同号 13800138000", ContactKind::Wechat, "13800138000"));
-        assert!(!has("电话13800138000，有事找客服", ContactKind::Wechat, "13800138000"));
+        assert!(has(
+            "加微信：138-0013-8000 返现",
+            ContactKind::Mobile,
+            "13800138000"
+        ));
+        assert!(has(
+            "电话13800138000（微信同号）",
+            ContactKind::Wechat,
+            "13800138000"
+        ));
+        assert!(has(
+            "手机/微信同号 13800138000",
+            ContactKind::Wechat,
+            "13800138000"
+        ));
+        assert!(!has(
+            "电话13800138000，有事找客服",
+            ContactKind::Wechat,
+            "13800138000"
+        ));
     }
 
     #[test]
@@ -1007,10 +1058,22 @@ mod tests {
 
     #[test]
     fn landlines_keep_their_area_code() {
-        assert_eq!(keys_of("座机 021-62345678", ContactKind::Landline), vec!["02162345678"]);
-        assert_eq!(keys_of("(0755)8123 4567", ContactKind::Landline), vec!["075581234567"]);
-        assert_eq!(keys_of("电话 0731-5123456", ContactKind::Landline), vec!["07315123456"]);
-        assert_eq!(keys_of("+86 755 8123 4567", ContactKind::Landline), vec!["075581234567"]);
+        assert_eq!(
+            keys_of("座机 021-62345678", ContactKind::Landline),
+            vec!["02162345678"]
+        );
+        assert_eq!(
+            keys_of("(0755)8123 4567", ContactKind::Landline),
+            vec!["075581234567"]
+        );
+        assert_eq!(
+            keys_of("电话 0731-5123456", ContactKind::Landline),
+            vec!["07315123456"]
+        );
+        assert_eq!(
+            keys_of("+86 755 8123 4567", ContactKind::Landline),
+            vec!["075581234567"]
+        );
         let shown = scan("座机０２１－６２３４５６７８");
         assert_eq!(shown[0].shown, "021-62345678");
         // A local number alone says nothing about where: not a contact.
@@ -1029,7 +1092,10 @@ mod tests {
             ]
         );
         assert_eq!(found[0].shown, "400-123-4567");
-        assert_eq!(keys_of("4009-123-456", ContactKind::ServiceNumber), vec!["4009123456"]);
+        assert_eq!(
+            keys_of("4009-123-456", ContactKind::ServiceNumber),
+            vec!["4009123456"]
+        );
     }
 
     #[test]
@@ -1057,13 +1123,34 @@ mod tests {
 
     #[test]
     fn qq_numbers_and_groups_are_told_apart() {
-        assert_eq!(keys_of("加QQ：123456789", ContactKind::Qq), vec!["123456789"]);
-        assert_eq!(keys_of("扣扣 123456789", ContactKind::Qq), vec!["123456789"]);
+        assert_eq!(
+            keys_of("加QQ：123456789", ContactKind::Qq),
+            vec!["123456789"]
+        );
+        assert_eq!(
+            keys_of("扣扣 123456789", ContactKind::Qq),
+            vec!["123456789"]
+        );
         assert_eq!(keys_of("企鹅号12345678", ContactKind::Qq), vec!["12345678"]);
-        assert_eq!(keys_of("ＱＱ号码：１２３４５６７８", ContactKind::Qq), vec!["12345678"]);
-        assert_eq!(keys_of("邮箱 12345678@qq.com", ContactKind::Qq), vec!["12345678"]);
-        for text in ["QQ群：987654321", "进群 987654321", "Q群987654321", "群号: 987654321"] {
-            assert_eq!(keys_of(text, ContactKind::QqGroup), vec!["987654321"], "{text}");
+        assert_eq!(
+            keys_of("ＱＱ号码：１２３４５６７８", ContactKind::Qq),
+            vec!["12345678"]
+        );
+        assert_eq!(
+            keys_of("邮箱 12345678@qq.com", ContactKind::Qq),
+            vec!["12345678"]
+        );
+        for text in [
+            "QQ群：987654321",
+            "进群 987654321",
+            "Q群987654321",
+            "群号: 987654321",
+        ] {
+            assert_eq!(
+                keys_of(text, ContactKind::QqGroup),
+                vec!["987654321"],
+                "{text}"
+            );
             assert!(keys_of(text, ContactKind::Qq).is_empty(), "{text}");
         }
         assert!(keys_of("QQ 1234", ContactKind::Qq).is_empty());
@@ -1077,11 +1164,17 @@ mod tests {
             vec!["t.cn/A6abCdEf"]
         );
         assert_eq!(
-            keys_of("http://M.TB.CN/h.5XyZabc?tk=AbCd1234XyZ", ContactKind::ShortLink),
+            keys_of(
+                "http://M.TB.CN/h.5XyZabc?tk=AbCd1234XyZ",
+                ContactKind::ShortLink
+            ),
             vec!["m.tb.cn/h.5XyZabc"]
         );
         assert_eq!(
-            keys_of("复制打开抖音 https://v.douyin.com/iRNBho6u/ ", ContactKind::ShortLink),
+            keys_of(
+                "复制打开抖音 https://v.douyin.com/iRNBho6u/ ",
+                ContactKind::ShortLink
+            ),
             vec!["v.douyin.com/iRNBho6u"]
         );
         for (text, key) in [
@@ -1173,7 +1266,8 @@ mod tests {
 
     #[test]
     fn masking_replaces_only_payment_accounts_in_the_original_text() {
-        let text = "加微信abc_12345，返现打到支付宝：１３８ ００１３ ８０００，卡号6222021234567890128。";
+        let text =
+            "加微信abc_12345，返现打到支付宝：１３８ ００１３ ８０００，卡号6222021234567890128。";
         let masked = mask_payment_accounts(text);
         assert_eq!(
             masked,
@@ -1190,9 +1284,17 @@ mod tests {
         assert!(qq.is_empty(), "{qq:?}");
         let mobile_mail = scan_as("我手机13912345678", "13912345678@163.com");
         assert!(mobile_mail.is_empty());
-        assert!(scan("我的手机号是13912345678，对方微信abc_12345").iter().all(|f| f.kind == ContactKind::Wechat));
+        assert!(
+            scan("我的手机号是13912345678，对方微信abc_12345")
+                .iter()
+                .all(|f| f.kind == ContactKind::Wechat)
+        );
         assert!(scan("本人电话：139 1234 5678").is_empty());
-        assert!(has("对方电话13912345678", ContactKind::Mobile, "13912345678"));
+        assert!(has(
+            "对方电话13912345678",
+            ContactKind::Mobile,
+            "13912345678"
+        ));
     }
 
     #[test]

@@ -6,15 +6,17 @@
 use crate::helpers::*;
 use diesel::prelude::*;
 use diesel::sql_types::{Binary, Nullable, Text};
-use reviewwatch::db::{self, DbConnection};
 use reviewwatch::db::schema::{case_contacts, cases};
+use reviewwatch::db::{self, DbConnection};
 use reviewwatch::domain::contact::ContactKind;
 use reviewwatch::domain::links::TextSource;
 use reviewwatch::evidence::EvidenceStore;
 use reviewwatch::workflow;
 
-const ISSUE_ONE: &str = "收到包裹里有张卡片，说加V信：sd-zhaomu2026，电话１３８ ００１３ ８０００，好评返现10元。";
-const ISSUE_TWO: &str = "买完东西被拉进群刷好评。对方微信 sd-zhaomu2026 手机13800138000，说五星晒图返现。";
+const ISSUE_ONE: &str =
+    "收到包裹里有张卡片，说加V信：sd-zhaomu2026，电话１３８ ００１３ ８０００，好评返现10元。";
+const ISSUE_TWO: &str =
+    "买完东西被拉进群刷好评。对方微信 sd-zhaomu2026 手机13800138000，说五星晒图返现。";
 
 /// A report about another shop on another platform.
 fn on(platform: &str, shop: &str, url: &str, description: &str) -> ReportFields {
@@ -39,12 +41,9 @@ async fn file(app: &TestApp, form: ReportFields) -> String {
 
 /// The `data-reason="same_contact"` lines under case `other` on `number`'s officer page.
 async fn contact_lines(officer: &OfficerBrowser, number: &str, other: &str) -> Vec<String> {
-    officer
-        .case_page(number)
-        .await
-        .texts_of(&format!(
-            "#related-cases li.related-case[data-case=\"{other}\"] li[data-reason=\"same_contact\"]"
-        ))
+    officer.case_page(number).await.texts_of(&format!(
+        "#related-cases li.related-case[data-case=\"{other}\"] li[data-reason=\"same_contact\"]"
+    ))
 }
 
 async fn linked_by_contact(officer: &OfficerBrowser, number: &str) -> Vec<String> {
@@ -65,12 +64,22 @@ async fn two_shoppers_writing_one_recruiters_contacts_two_ways_see_each_others_c
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
     let one = file(
         &app,
-        on("taobao", "某某数码旗舰店", "https://shop123456.taobao.com/", ISSUE_ONE),
+        on(
+            "taobao",
+            "某某数码旗舰店",
+            "https://shop123456.taobao.com/",
+            ISSUE_ONE,
+        ),
     )
     .await;
     let two = file(
         &app,
-        on("jd", "优品家居京东自营", "https://mall.jd.com/index-1000123.html", ISSUE_TWO),
+        on(
+            "jd",
+            "优品家居京东自营",
+            "https://mall.jd.com/index-1000123.html",
+            ISSUE_TWO,
+        ),
     )
     .await;
     // Two reports naming only official numbers and hotlines, about other shops.
@@ -97,7 +106,11 @@ async fn two_shoppers_writing_one_recruiters_contacts_two_ways_see_each_others_c
 
     for (number, other) in [(&one, &two), (&two, &one)] {
         let lines = contact_lines(&officer, number, other).await;
-        assert_eq!(lines.len(), 2, "{number} lists {other} by two contacts: {lines:?}");
+        assert_eq!(
+            lines.len(),
+            2,
+            "{number} lists {other} by two contacts: {lines:?}"
+        );
         assert!(
             lines.iter().any(|l| l.contains("sd-zhaomu2026")),
             "the WeChat id is shown: {lines:?}"
@@ -141,14 +154,24 @@ async fn contacts_read_from_a_screenshot_link_cases_and_are_replaced_when_read_a
     let one = app
         .visitor()
         .file_report(
-            &on("douyin", "抖音好物小店", "https://haohao.jinritemai.com/", "包裹里有返现卡，见截图。"),
+            &on(
+                "douyin",
+                "抖音好物小店",
+                "https://haohao.jinritemai.com/",
+                "包裹里有返现卡，见截图。",
+            ),
             vec![("card.png", png_screenshot(7101), "image/png")],
         )
         .await
         .number;
     let two = file(
         &app,
-        on("kuaishou", "快手源头工厂", "https://kuaishou.example.com/shop/1", "对方QQ群：765432198，进群领返现任务。"),
+        on(
+            "kuaishou",
+            "快手源头工厂",
+            "https://kuaishou.example.com/shop/1",
+            "对方QQ群：765432198，进群领返现任务。",
+        ),
     )
     .await;
     assert!(linked_by_contact(&officer, &one).await.is_empty());
@@ -298,8 +321,14 @@ async fn a_payment_account_links_cases_shows_masked_and_is_stored_nowhere_in_cle
     .await;
     let lines = contact_lines(&officer, &one, &two).await;
     assert_eq!(lines.len(), 2, "{lines:?}");
-    assert!(lines.iter().any(|l| l.contains("支付宝 139****4321")), "{lines:?}");
-    assert!(lines.iter().any(|l| l.contains("卡 6222 **** **** 0128")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("支付宝 139****4321")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("卡 6222 **** **** 0128")),
+        "{lines:?}"
+    );
     let related = officer.case_page(&two).await;
     let section = related.text_of("#related-cases").unwrap();
     assert!(!section.contains("13987654321") && !section.contains("6222021234567890128"));
@@ -310,13 +339,24 @@ async fn a_payment_account_links_cases_shows_masked_and_is_stored_nowhere_in_cle
         s.finish()
     };
     let found = officer.queue(&search("刷单返佣")).await;
-    assert_eq!(found.attrs_of("tr[data-case]", "data-case"), vec![two.clone()]);
+    assert_eq!(
+        found.attrs_of("tr[data-case]", "data-case"),
+        vec![two.clone()]
+    );
     let found = officer.queue(&search("13987654321")).await;
-    assert_eq!(found.count("tr[data-case]"), 0, "the account is not searchable");
+    assert_eq!(
+        found.count("tr[data-case]"),
+        0,
+        "the account is not searchable"
+    );
 
     let mut conn = app.db();
     let stored = every_stored_text(&mut conn);
-    assert!(stored.iter().any(|(t, _, v)| t == "case_contacts" && v.contains("139****4321")));
+    assert!(
+        stored
+            .iter()
+            .any(|(t, _, v)| t == "case_contacts" && v.contains("139****4321"))
+    );
     for account in ["13987654321", "6222021234567890128"] {
         let clear: Vec<_> = stored
             .iter()

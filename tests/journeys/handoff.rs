@@ -1638,7 +1638,8 @@ async fn a_package_holds_contacts_only_inside_the_reporters_own_description() {
     let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
     let panyu = add_regulator(&app, &supervisor, PANYU, "market", "440113", PANYU_EMAIL).await;
-    let description = "包裹里的返现卡写着：加V信 sd-zhaomu2026，电话138 0013 8000，五星好评返现10元。";
+    let description =
+        "包裹里的返现卡写着：加V信 sd-zhaomu2026，电话138 0013 8000，五星好评返现10元。";
     let form = in_region(ReportFields::zh_cn(), "440113").set("description", description);
     let receipt = substantiated_case(
         &app,
@@ -1671,7 +1672,12 @@ async fn a_package_holds_contacts_only_inside_the_reporters_own_description() {
         .collect();
     assert_eq!(
         found,
-        ["sd-zhaomu2026", "13800138000", "ocr_only_recruiter", "765432198"],
+        [
+            "sd-zhaomu2026",
+            "13800138000",
+            "ocr_only_recruiter",
+            "765432198"
+        ],
         "the contacts are indexed"
     );
     hand_off(&officer, n, panyu).await;
@@ -1679,10 +1685,17 @@ async fn a_package_holds_contacts_only_inside_the_reporters_own_description() {
     let zip = officer.download(&package_link(&page, 1)).await.bytes;
     let package = Package::open(&zip);
     let mut json = package.case_json();
-    assert_eq!(json["case"]["description"], description, "the description as filed");
+    assert_eq!(
+        json["case"]["description"], description,
+        "the description as filed"
+    );
     json["case"]["description"] = Value::Null;
     let summary = package.summary();
-    assert_eq!(summary.matches(description).count(), 1, "the summary quotes it once");
+    assert_eq!(
+        summary.matches(description).count(),
+        1,
+        "the summary quotes it once"
+    );
     let mail = app.mail.next_for(PANYU_EMAIL, WAIT).await;
     let outside_description = [
         ("case.json".to_string(), json.to_string()),
