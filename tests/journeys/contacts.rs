@@ -410,3 +410,86 @@ async fn the_contacts_of_a_purged_report_go_with_it() {
     assert_eq!(purged, 1);
     assert_eq!(count(&app), 0);
 }
+
+/// Adds cases `from..to` (copies of case `model`), each with five contacts, keys chosen so that
+/// each is shared by about four cases.
+fn grow(conn: &mut DbConnection, model: i64, from: i64, to: i64) {
+    const COLUMNS: &str = "status, platform, platform_other, shop_name, shop_ref, shop_key, \
+        region_code, province_code, city_code, product_url, order_number, category, seen_on, \
+        description, reporter_email, language, consent_share_contact, is_complaint, receipt_hash, \
+        reporter_ip, created_at, submitted_at, last_activity_at, closed_reason, version, \
+        assigned_officer_id";
+    let select = format!(
+        "INSERT INTO cases (case_number, {COLUMNS}) SELECT 'M-' || n.i, {} FROM numbers n \
+         CROSS JOIN cases c WHERE c.id = {model}",
+        COLUMNS.replace("receipt_hash", "c.receipt_hash || n.i")
+    );
+    let cases = match conn {
+        DbConnection::Sqlite(_) => format!(
+            "WITH RECURSIVE numbers(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM numbers \
+             WHERE i < {to} - 1) {select}"
+        ),
+        DbConnection::Postgres(_) => format!(
+            "WITH numbers(i) AS (SELECT generate_series({from}, {to} - 1)) {select}"
+        ),
+    };
+    let shared = to / 4;
+    let contacts = format!(
+        "INSERT INTO case_contacts (case_id, kind, contact_key, shown, evidence_id, found_at) \
+         SELECT c.id, k.kind, k.kind || (c.id % {shared}), 'x', NULL, c.created_at FROM cases c \
+         CROSS JOIN (SELECT 'wechat' AS kind UNION ALL SELECT 'mobile' UNION ALL SELECT 'qq' \
+         UNION ALL SELECT 'qq_group' UNION ALL SELECT 'short_link') k \
+         WHERE c.case_number >= 'M-' AND c.case_number < 'M.' \
+         AND c.id > (SELECT COALESCE(MAX(case_id), 0) FROM case_contacts)"
+    );
+    for sql in [cases, contacts] {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::sql_query(sql).execute(c),
+            DbConnection::Postgres(c) => diesel::sql_query(sql).execute(c),
+        }
+        .unwrap();
+    }
+}
+
+/// How long `shared_contacts` takes for one case as the index grows (docs/PERFORMANCE.md):
+/// `cargo test --release --test journeys contacts_lookup -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement, run on request"]
+async fn contacts_lookup_time_as_the_index_grows() {
+    let app = spawn_app().await;
+    let model = file(&app, on("jd", "测量店", "https://mall.jd.com/index-1.html", "测量用。")).await;
+    let model = app.case_id(&model).0;
+    let mut conn = app.db();
+    let mut cases = 1;
+    for rows in [100_000_i64, 1_000_000] {
+        let target = rows / 5;
+        grow(&mut conn, model, cases, target);
+        cases = target;
+        let total: i64 = case_contacts::table.count().get_result(&mut conn).unwrap();
+        let ids: Vec<i64> = cases::table
+            .select(cases::id)
+            .order(cases::id.desc())
+            .limit(200)
+            .load(&mut conn)
+            .unwrap();
+        let mut times = Vec::new();
+        let mut links = 0;
+        for id in ids {
+            let start = std::time::Instant::now();
+            let found = db::contacts::shared_contacts(
+                &mut conn,
+                reviewwatch::domain::CaseId(id),
+                50,
+            )
+            .unwrap();
+            times.push(start.elapsed());
+            links += found.len();
+        }
+        times.sort();
+        println!(
+            "contacts lookup: {total} indexed contacts, {links} links over 200 cases, median {:?}, p95 {:?}",
+            times[100], times[190]
+        );
+        assert!(links > 0, "the measured cases share contacts");
+    }
+}
