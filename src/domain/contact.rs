@@ -267,7 +267,9 @@ impl Normalised {
 }
 
 /// One character folded: full-width ASCII to ASCII, look-alike dashes, pluses and spaces to
-/// theirs; `None` for characters that only hide what they sit between (zero-width ones).
+/// theirs, Chinese and circled numerals to digits (only the folded text is scanned, and no
+/// trigger word holds a numeral); `None` for characters that only hide what they sit between
+/// (zero-width ones).
 fn fold(c: char) -> Option<char> {
     Some(match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -278,6 +280,17 @@ fn fold(c: char) -> Option<char> {
         '\u{2164}' => 'V',
         '\u{2174}' => 'v',
         '\u{FE55}' => ':',
+        // Numbers spelt out to slip past a plain search: 幺三八…, 壹叁捌…, ①③⑧….
+        '〇' | '零' | '⓪' => '0',
+        '一' | '幺' | '壹' | '①' => '1',
+        '二' | '两' | '贰' | '②' => '2',
+        '三' | '叁' | '③' => '3',
+        '四' | '肆' | '④' => '4',
+        '五' | '伍' | '⑤' => '5',
+        '六' | '陆' | '⑥' => '6',
+        '七' | '柒' | '⑦' => '7',
+        '八' | '捌' | '⑧' => '8',
+        '九' | '玖' | '⑨' => '9',
         _ => c,
     })
 }
@@ -1028,6 +1041,28 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn numbers_spelt_in_chinese_or_circled_numerals_are_numbers() {
+        for text in [
+            "电话：幺三八 零零幺三 八零零零",
+            "手机壹叁捌零零壹叁捌零零零",
+            "①③⑧⓪⓪①③⑧⓪⓪⓪",
+            "一三八〇〇一三八〇〇〇",
+        ] {
+            assert_eq!(
+                keys_of(text, ContactKind::Mobile),
+                vec!["13800138000".to_string()],
+                "{text}"
+            );
+        }
+        assert_eq!(
+            keys_of("扣扣：二三四五六七八九", ContactKind::Qq),
+            vec!["23456789"]
+        );
+        // Ordinary counting words make no number.
+        assert!(scan("五星好评返现两元，第一次买，三天后收到").is_empty());
     }
 
     #[test]

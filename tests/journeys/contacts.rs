@@ -429,9 +429,9 @@ fn grow(conn: &mut DbConnection, model: i64, from: i64, to: i64) {
             "WITH RECURSIVE numbers(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM numbers \
              WHERE i < {to} - 1) {select}"
         ),
-        DbConnection::Postgres(_) => format!(
-            "WITH numbers(i) AS (SELECT generate_series({from}, {to} - 1)) {select}"
-        ),
+        DbConnection::Postgres(_) => {
+            format!("WITH numbers(i) AS (SELECT generate_series({from}, {to} - 1)) {select}")
+        }
     };
     let shared = to / 4;
     let contacts = format!(
@@ -457,7 +457,16 @@ fn grow(conn: &mut DbConnection, model: i64, from: i64, to: i64) {
 #[ignore = "a measurement, run on request"]
 async fn contacts_lookup_time_as_the_index_grows() {
     let app = spawn_app().await;
-    let model = file(&app, on("jd", "测量店", "https://mall.jd.com/index-1.html", "测量用。")).await;
+    let model = file(
+        &app,
+        on(
+            "jd",
+            "测量店",
+            "https://mall.jd.com/index-1.html",
+            "测量用。",
+        ),
+    )
+    .await;
     let model = app.case_id(&model).0;
     let mut conn = app.db();
     let mut cases = 1;
@@ -476,12 +485,9 @@ async fn contacts_lookup_time_as_the_index_grows() {
         let mut links = 0;
         for id in ids {
             let start = std::time::Instant::now();
-            let found = db::contacts::shared_contacts(
-                &mut conn,
-                reviewwatch::domain::CaseId(id),
-                50,
-            )
-            .unwrap();
+            let found =
+                db::contacts::shared_contacts(&mut conn, reviewwatch::domain::CaseId(id), 50)
+                    .unwrap();
             times.push(start.elapsed());
             links += found.len();
         }
