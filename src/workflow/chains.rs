@@ -5,7 +5,6 @@
 
 use super::WorkflowError;
 use crate::db::contacts::NewCaseContact;
-use crate::db::schema::cases;
 use crate::db::{self, DbConnection};
 use crate::domain::CaseId;
 use crate::domain::EvidenceId;
@@ -13,7 +12,6 @@ use crate::domain::contact;
 use crate::domain::links::TextSource;
 use crate::evidence::intake::StoredEvidence;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 /// Indexes a text of a case: the reporter's description when the report is filed, the text
 /// read from a screenshot when OCR has read it.
@@ -40,10 +38,7 @@ pub fn index_contacts(
     text: &str,
     now: NaiveDateTime,
 ) -> Result<(), WorkflowError> {
-    let reporter_email: Option<String> = cases::table
-        .find(case_id)
-        .select(cases::reporter_email)
-        .first(conn)?;
+    let reporter_email = db::cases::get(conn, case_id)?.reporter_email;
     let account_key = db::secrets::get_or_create(conn, contact::CONTACT_ACCOUNT_KEY)?;
     let scan = contact::ContactScan {
         reporter_email: reporter_email.as_deref(),
