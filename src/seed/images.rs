@@ -351,3 +351,9 @@ mod tests {
         assert_ne!(a, draw(2, 2).ok());
     }
 }
+
+/// A 好评返现 card photo (the chains in the demo data send variants of it).
+pub fn card_photo_image(seed: u64) -> anyhow::Result<image::DynamicImage> {
+    let png = draw(seed, 2)?;
+    Ok(image::load_from_memory(&png)?)
+}
