@@ -339,6 +339,12 @@ pub fn build_pool(
     Ok(pool)
 }
 
+/// A 好评返现 card photo (the chains in the demo data send variants of it).
+pub fn card_photo_image(seed: u64) -> anyhow::Result<image::DynamicImage> {
+    let png = draw(seed, 2)?;
+    Ok(image::load_from_memory(&png)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,10 +356,4 @@ mod tests {
         assert_eq!(a, draw(1, 2).ok());
         assert_ne!(a, draw(2, 2).ok());
     }
-}
-
-/// A 好评返现 card photo (the chains in the demo data send variants of it).
-pub fn card_photo_image(seed: u64) -> anyhow::Result<image::DynamicImage> {
-    let png = draw(seed, 2)?;
-    Ok(image::load_from_memory(&png)?)
 }
