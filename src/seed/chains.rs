@@ -25,7 +25,7 @@ struct ChainReport {
     region: &'static str,
     category: Category,
     description: &'static str,
-    /// Which variant of the card photo it carries, if any.
+    /// Which variant of the card photo it carries (else a review-list screenshot of its own).
     card: Option<Variant>,
 }
 
@@ -127,7 +127,12 @@ pub fn file_chains(
                 std::fs::write(&path, bytes)?;
                 take(store, &path, name)?
             }
-            None => Vec::new(),
+            // Every report carries a screenshot: the review list it is about, its own.
+            None => {
+                let path = dir.path().join(format!("{i}-reviews.png"));
+                std::fs::write(&path, super::images::review_list_png(20_261_202, i as u64)?)?;
+                take(store, &path, "reviews.png")?
+            }
         };
         let report = report(r, seen_on)?;
         let receipt = ReceiptCode::generate();

@@ -1549,10 +1549,12 @@ mod tests {
         assert!(summary.example.is_some());
 
         let mut conn = pool.get().expect("connection");
-        assert_eq!(cases::count(&mut conn).expect("count"), 50);
+        let chains = summary.chain_cases.len() as i64;
+        assert_eq!(chains, 7, "and the chains' reports");
+        assert_eq!(cases::count(&mut conn).expect("count"), 50 + chains);
         let counts = queue::status_counts(&mut conn).expect("counts");
         let total: i64 = counts.iter().map(|(_, n)| n).sum();
-        assert_eq!(total, 50);
+        assert_eq!(total, 50 + chains);
         assert!(
             counts
                 .iter()
