@@ -130,6 +130,10 @@ impl Messages {
         self.lookup("contact_kind", kind.value().as_str())
     }
 
+    pub fn merchant_kind(&self, kind: impl Label<crate::domain::merchant::IdentityKind>) -> &str {
+        self.lookup("merchant_kind", kind.value().as_str())
+    }
+
     pub fn strength_band(&self, band: impl Label<crate::domain::links::StrengthBand>) -> &str {
         self.lookup("strength_band", band.value().as_str())
     }

@@ -39,6 +39,9 @@ pub struct CaseRow {
     pub closed_reason: Option<ClosedReason>,
     pub version: i32,
     pub assigned_officer_id: Option<OfficerId>,
+    /// `platform:kind:key` (see `domain::merchant`); `None` until a case filed before merchants
+    /// were kept has been read by the chains job.
+    pub merchant_key: Option<String>,
 }
 
 impl CaseRow {
@@ -75,6 +78,7 @@ pub struct NewCase<'a> {
     pub created_at: NaiveDateTime,
     pub submitted_at: Option<NaiveDateTime>,
     pub last_activity_at: NaiveDateTime,
+    pub merchant_key: Option<&'a str>,
 }
 
 /// The next number in `year`'s sequence. Must run inside the filing transaction.

@@ -4,6 +4,7 @@
 pub mod account_events;
 pub mod audit;
 pub mod calendar;
+pub mod case_links;
 pub mod cases;
 pub mod contacts;
 pub mod evidence;

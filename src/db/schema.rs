@@ -44,6 +44,7 @@ diesel::table! {
         closed_reason -> Nullable<Text>,
         version -> Integer,
         assigned_officer_id -> Nullable<BigInt>,
+        merchant_key -> Nullable<Text>,
     }
 }
 
@@ -449,7 +450,23 @@ diesel::table! {
 
 diesel::joinable!(officer_links -> officers (officer_id));
 
+diesel::table! {
+    /// An officer's verdict on a suggested link between two cases (lower id first).
+    case_links (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        other_case_id -> BigInt,
+        verdict -> Text,
+        reasons -> Text,
+        officer_id -> BigInt,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(case_links -> officers (officer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    case_links,
     officer_links,
     account_events,
     instance_secrets,

@@ -100,6 +100,7 @@ keyword_column!(
     domain::account::AccountAction,
     domain::account::LinkPurpose,
     domain::contact::ContactKind,
+    domain::links::LinkVerdict,
 );
 
 id_column!(

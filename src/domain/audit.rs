@@ -43,6 +43,10 @@ keyword_enum! {
         DeadlinesRecounted => "deadlines_recounted",
         /// The assignee was taken off the case (deactivated); the case keeps its status.
         Unassigned => "unassigned",
+        /// An officer confirmed a suggested link to another case (one chain).
+        LinkConfirmed => "link_confirmed",
+        /// An officer found a suggested link to another case unrelated.
+        LinkRejected => "link_rejected",
     }
 }
 

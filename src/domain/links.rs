@@ -94,3 +94,13 @@ impl StrengthBand {
         }
     }
 }
+
+keyword_enum! {
+    /// An officer's verdict on a suggested link.
+    pub enum LinkVerdict {
+        /// The two cases belong to one chain.
+        Confirmed => "confirmed",
+        /// Not related: the suggestion is no longer offered as one.
+        Rejected => "rejected",
+    }
+}

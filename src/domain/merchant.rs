@@ -39,6 +39,19 @@ impl MerchantIdentity {
     pub fn key_string(&self) -> String {
         format!("{}:{}:{}", self.platform, self.kind, self.key)
     }
+
+    /// Reads back a `key_string()`; `None` for anything else.
+    pub fn parse_key(s: &str) -> Option<Self> {
+        let mut parts = s.splitn(3, ':');
+        let platform = Platform::parse(parts.next()?)?;
+        let kind = IdentityKind::parse(parts.next()?)?;
+        let key = parts.next()?;
+        (!key.is_empty()).then(|| MerchantIdentity {
+            platform,
+            kind,
+            key: key.to_string(),
+        })
+    }
 }
 
 /// Reads the reporter's shop reference and shop name into an identity. The URL's own platform
@@ -650,5 +663,29 @@ mod tests {
         for kind in IdentityKind::ALL {
             assert_eq!(IdentityKind::parse(kind.as_str()), Some(*kind));
         }
+    }
+
+    #[test]
+    fn a_key_string_reads_back_and_nothing_else_does() {
+        for (platform, shop_ref, name) in [
+            (
+                Platform::Taobao,
+                "https://shop123456.taobao.com/?spm=a1",
+                "某店",
+            ),
+            (
+                Platform::Jd,
+                "https://item.jd.com/100012043978.html",
+                "京东店",
+            ),
+            (Platform::Pinduoduo, "拼多多某某旗舰店", "拼多多某某旗舰店"),
+        ] {
+            let id = identify(platform, shop_ref, name);
+            assert_eq!(MerchantIdentity::parse_key(&id.key_string()), Some(id));
+        }
+        assert_eq!(MerchantIdentity::parse_key("taobao:shop:"), None);
+        assert_eq!(MerchantIdentity::parse_key("nowhere:shop:1"), None);
+        assert_eq!(MerchantIdentity::parse_key("taobao:nothing:1"), None);
+        assert_eq!(MerchantIdentity::parse_key(""), None);
     }
 }

@@ -12,3 +12,24 @@ keyword_enum! {
         Consumer => "consumer",
     }
 }
+
+impl RegulatorKind {
+    /// The kinds in the order routing proposes them for a case of `category`: public security
+    /// first for 刷单 fraud and recruitment (a crime, DESIGN.md "Campaigns and chains"), the
+    /// market regulator first for everything else.
+    pub fn order_for(category: super::Category) -> [RegulatorKind; 3] {
+        if category.is_fraud() {
+            [
+                RegulatorKind::Police,
+                RegulatorKind::Market,
+                RegulatorKind::Consumer,
+            ]
+        } else {
+            [
+                RegulatorKind::Market,
+                RegulatorKind::Police,
+                RegulatorKind::Consumer,
+            ]
+        }
+    }
+}

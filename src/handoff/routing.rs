@@ -3,9 +3,9 @@
 //! on a platform, the market regulation bureau where the platform's operator is registered.
 
 use crate::db::regulators::RegulatorRow;
-use crate::domain::RegionCode;
 use crate::domain::region::Level;
 use crate::domain::regulator::RegulatorKind;
+use crate::domain::{Category, RegionCode};
 
 /// Why a regulator is proposed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,23 +46,23 @@ fn specificity(regulator_region: Option<&str>) -> u8 {
     }
 }
 
-fn kind_rank(kind: RegulatorKind) -> usize {
-    RegulatorKind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or(RegulatorKind::ALL.len())
+fn kind_rank(order: &[RegulatorKind], kind: RegulatorKind) -> usize {
+    order.iter().position(|k| *k == kind).unwrap_or(order.len())
 }
 
 /// The proposals, best first. For each kind, only the most specific level of the merchant's
-/// region is proposed (a county bureau before its city's); the others stay choosable.
+/// region is proposed (a county bureau before its city's); the others stay choosable. The kinds
+/// come in the order the case's category asks for (public security first for 刷单 fraud).
 pub fn propose(
+    category: Category,
     merchant_region: &RegionCode,
     for_merchant: &[RegulatorRow],
     domicile_region: Option<&RegionCode>,
     for_domicile: &[RegulatorRow],
 ) -> Vec<Proposal> {
+    let order = RegulatorKind::order_for(category);
     let mut out: Vec<Proposal> = Vec::new();
-    for &kind in RegulatorKind::ALL {
+    for kind in order {
         let candidates: Vec<&RegulatorRow> = for_merchant
             .iter()
             .filter(|r| r.kind == kind && r.active)
@@ -120,7 +120,7 @@ pub fn propose(
         }
     }
     out.sort_by_key(|p| match p.basis {
-        Basis::MerchantRegion { .. } => (0, kind_rank(p.regulator.kind)),
+        Basis::MerchantRegion { .. } => (0, kind_rank(&order, p.regulator.kind)),
         Basis::PlatformDomicile => (1, 0),
     });
     out
@@ -157,7 +157,13 @@ mod tests {
             reg(5, "consumer", Some("440100")),
             reg(6, "market", Some("440106")),
         ];
-        let p = propose(&code("440113"), &regs, None, &[]);
+        let p = propose(
+            Category::CashbackForReview,
+            &code("440113"),
+            &regs,
+            None,
+            &[],
+        );
         let ids: Vec<i64> = p.iter().map(|p| p.regulator.id.get()).collect();
         assert_eq!(
             ids,
@@ -170,16 +176,28 @@ mod tests {
     fn without_a_local_bureau_the_province_or_nationwide_one_is_proposed() {
         let regs = vec![reg(3, "market", Some("440000")), reg(4, "market", None)];
         assert_eq!(
-            propose(&code("440113"), &regs, None, &[])
-                .first()
-                .map(|p| p.regulator.id.get()),
+            propose(
+                Category::CashbackForReview,
+                &code("440113"),
+                &regs,
+                None,
+                &[]
+            )
+            .first()
+            .map(|p| p.regulator.id.get()),
             Some(3)
         );
         let regs = vec![reg(4, "market", None)];
         assert_eq!(
-            propose(&code("440113"), &regs, None, &[])
-                .first()
-                .map(|p| p.regulator.id.get()),
+            propose(
+                Category::CashbackForReview,
+                &code("440113"),
+                &regs,
+                None,
+                &[]
+            )
+            .first()
+            .map(|p| p.regulator.id.get()),
             Some(4)
         );
     }
@@ -191,7 +209,13 @@ mod tests {
             reg(7, "market", Some("330110")),
             reg(8, "market", Some("330100")),
         ];
-        let p = propose(&code("440113"), &merchant, Some(&code("330110")), &domicile);
+        let p = propose(
+            Category::CashbackForReview,
+            &code("440113"),
+            &merchant,
+            Some(&code("330110")),
+            &domicile,
+        );
         let got: Vec<(i64, Basis)> = p.iter().map(|p| (p.regulator.id.get(), p.basis)).collect();
         assert_eq!(
             got,
@@ -200,6 +224,24 @@ mod tests {
                 (7, Basis::PlatformDomicile)
             ]
         );
+    }
+
+    #[test]
+    fn fake_order_fraud_goes_to_public_security_first() {
+        let regs = vec![
+            reg(2, "market", Some("440113")),
+            reg(9, "police", Some("440100")),
+            reg(5, "consumer", Some("440100")),
+        ];
+        let ids = |c| -> Vec<i64> {
+            propose(c, &code("440113"), &regs, None, &[])
+                .iter()
+                .map(|p| p.regulator.id.get())
+                .collect()
+        };
+        assert_eq!(ids(Category::FakeOrderFraud), vec![9, 2, 5]);
+        assert_eq!(ids(Category::FakeOrderRecruitment), vec![9, 2, 5]);
+        assert_eq!(ids(Category::CashbackForReview), vec![2, 9, 5]);
     }
 
     #[test]

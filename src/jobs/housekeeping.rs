@@ -63,3 +63,11 @@ pub(super) async fn purge_finished_jobs(pool: &DbPool, now: NaiveDateTime) -> Re
     }
     Ok(())
 }
+
+pub(super) async fn index_earlier_cases(pool: &DbPool) -> Result<(), JobError> {
+    let read = workflow::merchants::index_earlier_cases(pool).await?;
+    if read > 0 {
+        tracing::info!(cases = read, "earlier cases read into the chain indexes");
+    }
+    Ok(())
+}

@@ -241,6 +241,8 @@ const CATEGORY_WEIGHTS: &[(Category, u32)] = &[
     (Category::ExtortionNegativeReviews, 8),
     (Category::ReviewSuppression, 8),
     (Category::ImpersonatedService, 8),
+    (Category::FakeOrderRecruitment, 5),
+    (Category::FakeOrderFraud, 4),
     (Category::Other, 6),
 ];
 
@@ -776,6 +778,20 @@ const FAKE_SALES: &[&str] = &[
     "店铺新品上架{days}天销量就过万，详情页写着“爆款热销”。我在一个任务平台上看到这家店的刷单任务，每单佣金{amt}元，要求停留浏览三分钟再下单。",
 ];
 
+/// Reports of 刷单 recruitment: the recruiter's channel and the pay per fake order.
+const RECRUITMENT: &[&str] = &[
+    "在{platform}买的{goods}包裹里夹着一张小卡片：“诚招兼职刷手，日结{amt}0元起，加微信{wechat}”。扫码进群后，群主每天发{platform}店铺的下单链接，让大家拍下后写五星好评，商家返还货款再给佣金。",
+    "有个自称“{shop}运营”的人在评论区私信我，招“体验官”：按要求搜索关键词、货比三家后下单，收货好评后返款加{amt}元佣金。对方让我加微信{wechat}领任务。",
+    "刷到一个“居家兼职”视频，留言后被拉进QQ群，群里管理员发的任务全是给网店刷单刷好评，每单佣金{amt}元，要求用自己的账号下单、写{words}字好评并晒图。",
+];
+
+/// Reports of 刷单诈骗: cashback as bait, money paid first and never returned.
+const FRAUD: &[&str] = &[
+    "有人加我微信{wechat}说做{platform}刷单兼职，第一单垫付{amt}0元后返了本金和佣金，第二单要求连做三单“任务”才能返款，我垫付了{amt}00多元后对方就不回消息了。以返现为诱饵骗取垫付资金，已拨打96110。",
+    "在{shop}买了{goods}后，包裹里的卡片说“好评返现{amt}元，加客服微信领取”。加了之后对方说要先做一个“刷单任务”激活返现，让我在一个App里垫付货款，后来提示“操作超时”要求继续转账解冻，才发现被骗。",
+    "兼职群里有人发“{platform}店铺补单”任务，说垫付后立刻返还本金加佣金{amt}%。前两次都返了，第三次要求垫付大额，之后群解散，客服微信{wechat}把我拉黑。已经报警。",
+];
+
 const FAKE_LOGISTICS: &[&str] = &[
     "收到了一个空包裹，快递单上写的是{goods}，但里面只有一张纸。查了一下，这是别人用我的地址寄的空包，用来给刷单制造虚假物流信息。",
     "我家地址最近连续收到{days}个来自这家店的快递，里面都是一小包纸巾或者空盒子。我从没在这家店买过东西，怀疑是用我的信息刷单，物流记录是假的。",
@@ -846,6 +862,8 @@ pub fn description(
         (Category::ReviewSuppression, _) if local => SUPPRESSION_LOCAL,
         (Category::ReviewSuppression, _) => SUPPRESSION,
         (Category::ImpersonatedService, _) => IMPERSONATION,
+        (Category::FakeOrderRecruitment, _) => RECRUITMENT,
+        (Category::FakeOrderFraud, _) => FRAUD,
         (Category::Other, _) => OTHER,
     };
     let template = templates[rng.random_range(0..templates.len())];

@@ -339,6 +339,17 @@ pub fn build_pool(
     Ok(pool)
 }
 
+/// A screenshot of a review list, one of its own for each `n` (PNG).
+pub fn review_list_png(seed: u64, n: u64) -> Result<Vec<u8>, image::ImageError> {
+    draw(seed, n * 4 + 1)
+}
+
+/// A 好评返现 card photo (the chains in the demo data send variants of it).
+pub fn card_photo_image(seed: u64) -> anyhow::Result<image::DynamicImage> {
+    let png = draw(seed, 2)?;
+    Ok(image::load_from_memory(&png)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! to show. Deterministic for a given `--seed` (the passwords and receipt codes excepted: they
 //! are secrets). Nothing is put in the outbox: demo data mails nobody.
 
+mod chains;
 pub mod content;
 pub mod directory;
 pub mod images;
@@ -91,6 +92,8 @@ pub struct Summary {
     pub example: Option<(String, String)>,
     pub newcomer_cases: Vec<String>,
     pub panyu_case: Option<String>,
+    /// Reports linked by a shared recruiter, a card photo sent as variants, a templated review.
+    pub chain_cases: Vec<String>,
     /// All the work, and the part of it that wrote the cases.
     pub elapsed: Duration,
     pub cases_elapsed: Duration,
@@ -150,6 +153,12 @@ impl Summary {
         if let Some(n) = &self.panyu_case {
             out.push_str(&format!("  a substantiated case from 广州市番禺区 with two screenshots:\n    {base_url}/officer/cases/{n}\n"));
         }
+        if let Some(first) = self.chain_cases.first() {
+            out.push_str(&format!(
+                "  a chain: one recruiter's WeChat id on four platforms, one 好评返现 card photo sent as variants, one templated review ({} reports), see #related-cases:\n    {base_url}/officer/cases/{first}#related-cases\n",
+                self.chain_cases.len()
+            ));
+        }
         if let Some((number, code)) = &self.example {
             out.push_str(&format!(
                 "Track a case as its reporter at {base_url}/track\n  case number   {number}\n  receipt code  {code}\n"
@@ -188,6 +197,8 @@ pub async fn seed_demo(
     }
     let store = EvidenceStore::new(settings.evidence_dir());
     let scratch = settings.tmp_dir();
+    let chain_store = store.clone();
+    let chain_scratch = scratch.clone();
     let seed = options.seed;
     let images = tokio::task::spawn_blocking(move || {
         images::build_pool(seed, options.images.max(1), &scratch, &store)
@@ -203,6 +214,26 @@ pub async fn seed_demo(
         write_cases(&mut conn, generator, &images, cases_started, progress)
     })
     .await??;
+    let receipt_key = keys.receipt.clone();
+    let links = workflow::Links {
+        base_url: settings.base_url.clone().unwrap_or_default(),
+    };
+    let pool3 = pool.clone();
+    let chains =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<crate::domain::CaseNumber>> {
+            let mut conn = pool3.get()?;
+            let seen_on = china_date(db::now()) - chrono::TimeDelta::days(3);
+            chains::file_chains(
+                &mut conn,
+                &chain_store,
+                &chain_scratch,
+                &receipt_key,
+                &links,
+                seen_on,
+            )
+        })
+        .await??;
+    summary.chain_cases = chains.iter().map(ToString::to_string).collect();
     summary.logins = logins;
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -1106,6 +1137,7 @@ fn write_cases(
         example,
         newcomer_cases,
         panyu_case,
+        chain_cases: Vec::new(),
         elapsed: started.elapsed(),
         cases_elapsed: started.elapsed(),
     })
@@ -1517,10 +1549,12 @@ mod tests {
         assert!(summary.example.is_some());
 
         let mut conn = pool.get().expect("connection");
-        assert_eq!(cases::count(&mut conn).expect("count"), 50);
+        let chains = summary.chain_cases.len() as i64;
+        assert_eq!(chains, 7, "and the chains' reports");
+        assert_eq!(cases::count(&mut conn).expect("count"), 50 + chains);
         let counts = queue::status_counts(&mut conn).expect("counts");
         let total: i64 = counts.iter().map(|(_, n)| n).sum();
-        assert_eq!(total, 50);
+        assert_eq!(total, 50 + chains);
         assert!(
             counts
                 .iter()

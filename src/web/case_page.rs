@@ -60,6 +60,8 @@ pub struct OfficerCasePage {
     pub overdue: bool,
     pub evidence: Vec<EvidenceView>,
     pub related: Vec<crate::web::related_cases::RelatedCaseView>,
+    /// The page of every case against this case's merchant.
+    pub merchant_href: String,
     pub trail: Vec<TrailItem>,
     pub chain: Result<(), ChainBreak>,
     pub notes: Vec<notes::NoteView>,
@@ -130,7 +132,13 @@ fn load_handoffs(
                 Some(d) => regulators::covering(conn, &routing::covering_codes(d))?,
                 None => Vec::new(),
             };
-            routing::propose(&region, &for_merchant, domicile.as_ref(), &for_domicile)
+            routing::propose(
+                case.category,
+                &region,
+                &for_merchant,
+                domicile.as_ref(),
+                &for_domicile,
+            )
         }
         None => Vec::new(),
     };
@@ -385,6 +393,9 @@ fn page_of(
         overdue,
         evidence,
         related,
+        merchant_href: crate::web::routes::officer::merchants::href(
+            &crate::db::merchants::identity_of(&case),
+        ),
         trail,
         chain,
         notes: case_notes,

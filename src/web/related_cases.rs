@@ -1,9 +1,10 @@
 //! `#related-cases` on the officer's case page: every case the finders link to this one, with
 //! each reason and how strong, strongest first. Suggestions until an officer confirms them.
 
+use crate::db::case_links::{self, VerdictView};
 use crate::db::{self, DbConnection, cases::CaseRow, schema::cases};
 use crate::domain::ids::CaseId;
-use crate::domain::links::{LinkReason, StrengthBand, Suggestion};
+use crate::domain::links::{LinkReason, LinkVerdict, StrengthBand, Suggestion};
 use crate::domain::{CaseStatus, Category, Platform};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -28,11 +29,32 @@ pub struct RelatedCaseView {
     pub band: StrengthBand,
     /// One per reason and detail, strongest first.
     pub reasons: Vec<Suggestion>,
+    /// An officer's verdict on the link, if one was given.
+    pub verdict: Option<VerdictView>,
 }
 
 impl RelatedCaseView {
     pub fn has(&self, reason: LinkReason) -> bool {
         self.reasons.iter().any(|s| s.reason == reason)
+    }
+
+    /// The reasons as the link form sends them back: distinct keywords, comma-separated.
+    pub fn reason_list(&self) -> String {
+        let mut names: Vec<&str> = self.reasons.iter().map(|s| s.reason.as_str()).collect();
+        names.dedup();
+        names.join(",")
+    }
+
+    pub fn is_rejected(&self) -> bool {
+        self.verdict
+            .as_ref()
+            .is_some_and(|v| v.verdict == LinkVerdict::Rejected)
+    }
+
+    pub fn is_confirmed(&self) -> bool {
+        self.verdict
+            .as_ref()
+            .is_some_and(|v| v.verdict == LinkVerdict::Confirmed)
     }
 }
 
@@ -55,6 +77,14 @@ pub fn load(conn: &mut DbConnection, case: &CaseRow) -> Result<Vec<RelatedCaseVi
         if s.other != case.id {
             by_case.entry(s.other).or_default().push(s);
         }
+    }
+    let mut verdicts: HashMap<CaseId, VerdictView> = case_links::verdicts_for(conn, case.id)?
+        .into_iter()
+        .map(|v| (v.other, v))
+        .collect();
+    // A confirmed link stays listed even when no finder suggests it any more.
+    for v in verdicts.values() {
+        by_case.entry(v.other).or_default();
     }
     let ids: Vec<CaseId> = by_case.keys().copied().collect();
     let rows: Vec<(
@@ -97,13 +127,16 @@ pub fn load(conn: &mut DbConnection, case: &CaseRow) -> Result<Vec<RelatedCaseVi
                     strength,
                     band: StrengthBand::of(strength),
                     reasons,
+                    verdict: verdicts.remove(&id),
                 })
             },
         )
         .collect();
     views.sort_by(|a, b| {
-        b.strength
-            .cmp(&a.strength)
+        a.is_rejected()
+            .cmp(&b.is_rejected())
+            .then(b.is_confirmed().cmp(&a.is_confirmed()))
+            .then(b.strength.cmp(&a.strength))
             .then(b.reasons.len().cmp(&a.reasons.len()))
             .then(b.created_at.cmp(&a.created_at))
     });

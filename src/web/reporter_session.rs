@@ -33,6 +33,9 @@ pub struct ReceiptOnce {
     pub case_number: String,
     pub receipt_code: String,
     pub has_email: bool,
+    /// The report is about 刷单 fraud: the receipt tells the reporter to call 110 / 96110.
+    #[serde(default)]
+    pub call_police_first: bool,
 }
 
 /// The receipt of the report this browser filed, kept (in the encrypted cookie) with the hash of

@@ -163,6 +163,8 @@ pub fn with_case_row<T>(
 ) -> T {
     let shop_ref = r.shop.as_given();
     let shop_key = r.shop.key();
+    let merchant_key =
+        crate::domain::merchant::identify(r.platform, &shop_ref, &r.shop_name).key_string();
     let province = r.region.province_code();
     let city = r.region.city_code();
     let product_url = r.product_url.as_ref().map(|u| u.to_string());
@@ -192,6 +194,7 @@ pub fn with_case_row<T>(
         created_at: facts.created_at,
         submitted_at: facts.submitted_at,
         last_activity_at: facts.last_activity_at,
+        merchant_key: Some(&merchant_key),
     })
 }
 

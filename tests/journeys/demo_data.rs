@@ -95,11 +95,16 @@ async fn demo_cases_are_worked_like_real_ones_and_their_trails_hold() {
         .select(schema::cases::id)
         .load(&mut app.db())
         .unwrap();
-    assert_eq!(ids.len(), 30);
+    assert_eq!(
+        summary.chain_cases.len(),
+        7,
+        "the chains' reports are filed beside the 30"
+    );
+    assert_eq!(ids.len(), 37);
     let mut conn = app.db();
     for id in ids {
         let trail = audit::for_case(&mut conn, id).unwrap();
         assert_eq!(audit::verify(&trail), Ok(()), "case {id}");
     }
-    assert_eq!(db::cases::count(&mut conn).unwrap(), 30);
+    assert_eq!(db::cases::count(&mut conn).unwrap(), 37);
 }

@@ -52,7 +52,7 @@ fn regulator_count(app: &TestApp) -> i64 {
 }
 
 /// Sends the directory's "add" form as a supervisor would; returns the new regulator's id.
-async fn add_regulator(
+pub async fn add_regulator(
     app: &TestApp,
     supervisor: &OfficerBrowser,
     name: &str,

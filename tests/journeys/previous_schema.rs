@@ -168,3 +168,51 @@ async fn every_audit_chain_written_by_the_previous_code_still_verifies_after_mig
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn cases_filed_before_merchants_were_kept_are_read_by_the_chains_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_path_buf();
+    let pool = tokio::task::spawn_blocking(move || previous_database(&path))
+        .await
+        .unwrap();
+    let without = |pool: &db::DbPool| {
+        let mut conn = pool.get().unwrap();
+        schema::cases::table
+            .filter(schema::cases::merchant_key.is_null())
+            .count()
+            .get_result::<i64>(&mut conn)
+            .unwrap()
+    };
+    assert_eq!(
+        without(&pool),
+        44,
+        "no case of the previous code has a merchant yet"
+    );
+
+    let read = reviewwatch::workflow::merchants::index_earlier_cases(&pool)
+        .await
+        .unwrap();
+    assert_eq!(read, 44);
+    assert_eq!(without(&pool), 0);
+    // Each key is the one filing would write today.
+    let mut conn = pool.get().unwrap();
+    assert!(db::merchants::without_key(&mut conn, 1).unwrap().is_empty());
+    let rows: Vec<cases::CaseRow> = schema::cases::table
+        .select(cases::CaseRow::as_select())
+        .load(&mut conn)
+        .unwrap();
+    for case in rows {
+        let expected =
+            reviewwatch::domain::merchant::identify(case.platform, &case.shop_ref, &case.shop_name);
+        assert_eq!(case.merchant_key, Some(expected.key_string()));
+    }
+    drop(conn);
+    // Running again finds nothing to do.
+    assert_eq!(
+        reviewwatch::workflow::merchants::index_earlier_cases(&pool)
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     public(cfg);
     officers(cfg);
     handoffs_and_cases(cfg);
+    chains(cfg);
     accounts(cfg);
     team(cfg);
 }
@@ -163,6 +164,18 @@ fn handoffs_and_cases(cfg: &mut web::ServiceConfig) {
     .route(
         "/officer/cases/{number}/evidence/{id}/{variant}",
         web::get().to(officer::case::serve_evidence),
+    );
+}
+
+/// Chains behind fake reviews: merchants, and officers' verdicts on suggested links.
+fn chains(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/officer/cases/{number}/links",
+        web::post().to(officer::links::decide_link),
+    )
+    .route(
+        "/officer/merchants",
+        web::get().to(officer::merchants::show_merchant),
     );
 }
 

@@ -339,6 +339,7 @@ async fn show_new_receipt(
             case_number: filed.number.to_string(),
             receipt_code: receipt.to_string(),
             has_email: report.email.is_some(),
+            call_police_first: report.category.call_police_first(),
         },
         filed.case_id,
         token_hash,

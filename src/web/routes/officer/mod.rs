@@ -4,6 +4,8 @@ pub mod account;
 pub mod calendar;
 pub mod case;
 pub mod handoff;
+pub mod links;
+pub mod merchants;
 pub mod originals;
 pub mod password_links;
 pub mod queue;

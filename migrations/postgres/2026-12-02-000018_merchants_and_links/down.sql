@@ -1,0 +1,3 @@
+DROP TABLE case_links;
+DROP INDEX cases_merchant;
+ALTER TABLE cases DROP COLUMN merchant_key;
