@@ -1005,6 +1005,14 @@ struct Deferred {
     evidence: Vec<LaterEvidence>,
     search: Vec<(CaseId, String)>,
     deadlines: Vec<queue::NewDeadlineRow>,
+    /// The contacts each description names (`domain::contact`), as filing indexes them.
+    contacts: Vec<(
+        CaseId,
+        Vec<crate::domain::contact::FoundContact>,
+        NaiveDateTime,
+    )>,
+    /// The key payment accounts are hashed with.
+    account_key: Vec<u8>,
 }
 
 struct LaterEvidence {
@@ -1040,6 +1048,14 @@ impl Deferred {
             .flat_map(|(case_id, trail)| audit::chain_new_trail(*case_id, trail))
             .collect();
         audit::insert_chained(conn, &audit)?;
+        let contacts: Vec<crate::db::contacts::NewCaseContact<'_>> = self
+            .contacts
+            .iter()
+            .flat_map(|(case_id, found, at)| {
+                workflow::chains::contact_rows(*case_id, None, found, *at)
+            })
+            .collect();
+        crate::db::contacts::insert_all(conn, &contacts)?;
         queue::insert_all(conn, &self.deadlines, &self.search)
     }
 }
@@ -1065,6 +1081,8 @@ fn write_cases(
         // Statement journals (FTS5 merges write many pages in one statement) stay in memory too.
         c.batch_execute("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")?;
     }
+    let account_key =
+        crate::db::secrets::get_or_create(conn, crate::domain::contact::CONTACT_ACCOUNT_KEY)?;
     let total = generator.len();
     let mut by_status: Vec<(CaseStatus, usize)> = Vec::new();
     let mut evidence_files = 0;
@@ -1089,7 +1107,10 @@ fn write_cases(
                 conn,
                 |conn| -> Result<Vec<(Special, Option<ReceiptCode>, Written)>, WorkflowError> {
                     let mut out = Vec::with_capacity(end - done);
-                    let mut later = Deferred::default();
+                    let mut later = Deferred {
+                        account_key: account_key.clone(),
+                        ..Deferred::default()
+                    };
                     for _ in done..end {
                         let Ok(plan) = plans.recv() else { break };
                         let w = write_case(conn, &plan, images, &mut later)?;
@@ -1225,6 +1246,17 @@ fn write_case(
     later
         .search
         .push((case_id, workflow::file::search_text(&number, &report)));
+    let email = report.email.as_ref().map(ToString::to_string);
+    let found = crate::domain::contact::find_contacts(
+        &report.description,
+        &crate::domain::contact::ContactScan {
+            reporter_email: email.as_deref(),
+            account_key: &later.account_key,
+        },
+    );
+    if !found.is_empty() {
+        later.contacts.push((case_id, found, plan.created_at));
+    }
     let mut history = History::filed(case_id, plan, &report, images, later);
     let files = history.trail.len() - 1;
     for &(at, step) in &plan.steps {
