@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cases;
 pub mod contacts;
 pub mod evidence;
+pub mod evidence_texts;
 pub mod findings;
 pub mod handoffs;
 pub mod image_index;

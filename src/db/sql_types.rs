@@ -99,6 +99,7 @@ keyword_column!(
     domain::jobs::StoredJobKind,
     domain::account::AccountAction,
     domain::account::LinkPurpose,
+    domain::ocr::OcrState,
 );
 
 id_column!(

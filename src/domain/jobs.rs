@@ -19,16 +19,19 @@ pub enum JobKind {
     ApplyRetention,
     /// Forget finished jobs once nobody needs to see them.
     PurgeFinishedJobs,
+    /// Read the text of one screenshot (OCR); payload `{"evidence_id": …}`.
+    ReadScreenshotText,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 7] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
         JobKind::HandoffReminders,
         JobKind::PurgeSignInAttempts,
         JobKind::ApplyRetention,
         JobKind::PurgeFinishedJobs,
+        JobKind::ReadScreenshotText,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl JobKind {
             JobKind::PurgeSignInAttempts => "purge_sign_in_attempts",
             JobKind::ApplyRetention => "apply_retention",
             JobKind::PurgeFinishedJobs => "purge_finished_jobs",
+            JobKind::ReadScreenshotText => "read_screenshot_text",
         }
     }
 
@@ -57,6 +61,7 @@ impl JobKind {
             | JobKind::PurgeSignInAttempts
             | JobKind::ApplyRetention
             | JobKind::PurgeFinishedJobs => Some(HOUSEKEEPING_PERIOD),
+            JobKind::ReadScreenshotText => None,
         }
     }
 
@@ -71,6 +76,8 @@ impl JobKind {
             | JobKind::PurgeSignInAttempts
             | JobKind::ApplyRetention
             | JobKind::PurgeFinishedJobs => 5,
+            // Tesseract failing on a file fails the same way again; a crash or a full disk may not.
+            JobKind::ReadScreenshotText => 3,
         }
     }
 
@@ -204,7 +211,7 @@ mod tests {
 
     #[test]
     fn every_housekeeping_kind_recurs_hourly_with_retries() {
-        assert_eq!(JobKind::housekeeping().count(), JobKind::ALL.len());
+        assert_eq!(JobKind::housekeeping().count(), JobKind::ALL.len() - 1);
         for kind in JobKind::housekeeping() {
             assert_eq!(kind.every(), Some(TimeDelta::hours(1)));
             assert!(kind.max_attempts() > 1);

@@ -12,24 +12,38 @@ use crate::evidence::intake::StoredEvidence;
 use chrono::NaiveDateTime;
 
 /// Indexes a text of a case: the reporter's description when the report is filed, the text
-/// read from a screenshot when OCR has read it.
+/// read from a screenshot when OCR has read it. A text too short to link is left out.
 pub fn index_text(
-    _conn: &mut DbConnection,
-    _case_id: CaseId,
-    _source: TextSource,
-    _text: &str,
-    _now: NaiveDateTime,
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    source: TextSource,
+    text: &str,
+    now: NaiveDateTime,
 ) -> Result<(), WorkflowError> {
+    if let Some(fingerprint) = crate::domain::text_similarity::fingerprint(text) {
+        crate::db::text_index::insert(
+            conn,
+            &crate::db::text_index::NewText {
+                case_id,
+                source,
+                body: text,
+                fingerprint,
+                created_at: now,
+            },
+        )?;
+    }
     Ok(())
 }
 
 /// Indexes a screenshot just recorded on a case (and queues what is read from it later).
 pub fn index_screenshot(
-    _conn: &mut DbConnection,
+    conn: &mut DbConnection,
     _case_id: CaseId,
-    _evidence_id: EvidenceId,
+    evidence_id: EvidenceId,
     _file: &StoredEvidence,
-    _now: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> Result<(), WorkflowError> {
+    // The text in the picture: read later by a background job (OCR), which indexes it then.
+    super::ocr::queue_reading(conn, evidence_id, now)?;
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod file;
 pub mod handoff;
 pub mod handoff_desk;
+pub mod ocr;
 pub mod originals;
 pub mod password_links;
 pub mod purge;
