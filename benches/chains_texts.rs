@@ -325,7 +325,10 @@ fn accuracy() {
          substituted, deleted or inserted) and {negatives} other reviews of the same product"
     );
     let mean_len = pairs.iter().map(|p| p.a.chars().count()).sum::<usize>() / pairs.len();
-    println!("mean length {mean_len} characters; e.g.\n  {}\n  {}\n", pairs[0].a, pairs[0].b);
+    println!(
+        "mean length {mean_len} characters; e.g.\n  {}\n  {}\n",
+        pairs[0].a, pairs[0].b
+    );
     for k in [2, 3, 4, 5] {
         let scored = score(&pairs, k);
         let worst_neg = scored
@@ -338,7 +341,9 @@ fn accuracy() {
             .filter(|s| s.same)
             .map(|s| s.similarity)
             .fold(1.0, f64::min);
-        println!("k = {k}: least similar copy {worst_pos:.3}, most similar other review {worst_neg:.3}");
+        println!(
+            "k = {k}: least similar copy {worst_pos:.3}, most similar other review {worst_neg:.3}"
+        );
         println!("  threshold  recall  precision  false positives");
         for t in (5..=60).step_by(5) {
             let t = f64::from(t) / 100.0;
@@ -372,14 +377,26 @@ fn lsh(pairs: &[Pair]) {
     let k = ts::PARAMS.k;
     println!("LSH with k = {k}, threshold {:.2}:", ts::THRESHOLD);
     println!(
-        "  bands×rows  P(candidate) at s=0.2/0.3/0.5  copies found  other reviews as candidates  end-to-end recall  precision"
+        "  bands×rows  P(candidate) at s=0.1/0.3/0.4  copies found  other reviews as candidates  end-to-end recall  precision"
     );
-    for (bands, rows) in [(16, 2), (32, 2), (64, 2), (32, 3), (64, 3), (20, 4), (32, 4)] {
+    for (bands, rows) in [
+        (16, 2),
+        (32, 2),
+        (48, 2),
+        (32, 3),
+        (48, 3),
+        (64, 3),
+        (96, 3),
+        (64, 4),
+        (128, 4),
+    ] {
         let p = Params { k, bands, rows };
         let (mut found, mut pos, mut cand_neg, mut neg, mut tp, mut fp) = (0, 0, 0, 0, 0, 0);
         for pair in pairs {
-            let (Some(fa), Some(fb)) = (ts::fingerprint_with(&pair.a, p), ts::fingerprint_with(&pair.b, p))
-            else {
+            let (Some(fa), Some(fb)) = (
+                ts::fingerprint_with(&pair.a, p),
+                ts::fingerprint_with(&pair.b, p),
+            ) else {
                 continue;
             };
             let candidate = fa.bands.iter().zip(&fb.bands).any(|(x, y)| x == y);
@@ -396,20 +413,27 @@ fn lsh(pairs: &[Pair]) {
         }
         println!(
             "  {bands:3}×{rows}      {:.3}/{:.3}/{:.3}            {:.4}        {:.4}                       {:.4}             {:.4}",
-            candidate_probability(0.2, p),
+            candidate_probability(0.1, p),
             candidate_probability(0.3, p),
-            candidate_probability(0.5, p),
+            candidate_probability(0.4, p),
             found as f64 / pos.max(1) as f64,
             cand_neg as f64 / neg.max(1) as f64,
             tp as f64 / pos.max(1) as f64,
-            if tp + fp == 0 { 1.0 } else { tp as f64 / (tp + fp) as f64 },
+            if tp + fp == 0 {
+                1.0
+            } else {
+                tp as f64 / (tp + fp) as f64
+            },
         );
     }
     println!();
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     match args.first().map(String::as_str) {
         Some("lookup") => {
             let sizes: Vec<usize> = args[1..].iter().filter_map(|a| a.parse().ok()).collect();
@@ -522,7 +546,9 @@ mod lookup {
                 filled += batch;
             }
             if let DbConnection::Postgres(_) = &mut *conn {
-                diesel::sql_query("ANALYZE").execute(&mut *conn).expect("analyze");
+                diesel::sql_query("ANALYZE")
+                    .execute(&mut *conn)
+                    .expect("analyze");
             }
             let fill = started.elapsed().as_secs_f64();
             let mut times = Vec::new();
@@ -556,7 +582,12 @@ mod lookup {
             times.sort();
             let at = |p: f64| -> f64 {
                 let i = ((times.len() as f64 - 1.0) * p).round() as usize;
-                times.get(i).copied().unwrap_or(Duration::ZERO).as_secs_f64() * 1000.0
+                times
+                    .get(i)
+                    .copied()
+                    .unwrap_or(Duration::ZERO)
+                    .as_secs_f64()
+                    * 1000.0
             };
             println!(
                 "  {n:13}   {fill:6.0}   {:6.2}   {:6.2}   {:6.2}   {:6.2}   {found}/{}",

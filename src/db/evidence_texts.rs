@@ -35,7 +35,10 @@ pub fn put(conn: &mut DbConnection, row: &EvidenceTextRow) -> QueryResult<()> {
     Ok(())
 }
 
-pub fn get(conn: &mut DbConnection, evidence_id: EvidenceId) -> QueryResult<Option<EvidenceTextRow>> {
+pub fn get(
+    conn: &mut DbConnection,
+    evidence_id: EvidenceId,
+) -> QueryResult<Option<EvidenceTextRow>> {
     evidence_texts::table
         .find(evidence_id)
         .select(EvidenceTextRow::as_select())
@@ -72,7 +75,11 @@ pub fn screenshot(
     use super::schema::evidence;
     evidence::table
         .find(evidence_id)
-        .select((evidence::case_id, evidence::sha256, evidence::display_sha256))
+        .select((
+            evidence::case_id,
+            evidence::sha256,
+            evidence::display_sha256,
+        ))
         .first(conn)
         .optional()
 }

@@ -201,8 +201,7 @@ pub fn lookup(
         .into_iter()
         .filter(|t| {
             // The signatures' estimate is cheap: far-off candidates are not shingled at all.
-            ts::estimate(signature, &ts::signature_from_bytes(&t.signature))
-                >= ts::THRESHOLD - 0.15
+            ts::estimate(signature, &ts::signature_from_bytes(&t.signature)) >= ts::THRESHOLD - 0.15
         })
         .filter_map(|t| {
             let theirs = ts::shingles(&ts::normalise(&t.body).chars, ts::PARAMS.k);
@@ -234,13 +233,7 @@ pub fn similar_texts(
     let mut best: HashMap<CaseId, (TextMatch, &str)> = HashMap::new();
     for t in &mine {
         let signature = ts::signature_from_bytes(&t.signature);
-        for m in lookup(
-            conn,
-            case_id,
-            source_of(t.evidence_id),
-            &t.body,
-            &signature,
-        )? {
+        for m in lookup(conn, case_id, source_of(t.evidence_id), &t.body, &signature)? {
             let better = best
                 .get(&m.other)
                 .is_none_or(|(b, _)| m.similarity > b.similarity);

@@ -82,7 +82,9 @@ mod tests {
     fn the_model_list_must_name_chi_sim() {
         let listed = "List of available languages in \"/usr/share/tesseract-ocr/5/tessdata/\" (3):\nchi_sim\neng\nosd\n";
         assert!(lists_required_model(listed));
-        assert!(!lists_required_model("List of available languages (2):\neng\nosd\n"));
+        assert!(!lists_required_model(
+            "List of available languages (2):\neng\nosd\n"
+        ));
         assert!(!lists_required_model("chi_sim_vert\n"));
     }
 

@@ -85,7 +85,10 @@ impl OcrEngine {
 }
 
 /// Runs `command args…` with the time limit; its stdout, or why it failed.
-async fn output_of(command: &str, args: &[&std::ffi::OsStr]) -> Result<std::process::Output, String> {
+async fn output_of(
+    command: &str,
+    args: &[&std::ffi::OsStr],
+) -> Result<std::process::Output, String> {
     let child = Command::new(command)
         .args(args)
         .env("OMP_THREAD_LIMIT", "1")

@@ -21,10 +21,17 @@ const EDITED: &str = "宝贝收到啦，质量很好，做工精致，和卖家�
 const OTHER_REVIEW: &str = "用了一周才来评价，保温杯的保温效果还可以，早上装的热水下午还是温的，\
     杯盖有点紧，颜色和图片一样，物流速度一般，客服回复有点慢，总体对得起这个价格。";
 
+/// A report against a shop of its own (no merchant link), with `description`.
 fn report(description: &str, shop: &str) -> ReportFields {
+    let id: u32 = shop.chars().map(u32::from).sum();
     ReportFields::zh_cn()
         .set("description", description)
         .set("shop_name", shop)
+        .set("shop_url", &format!("https://shop{id}.taobao.com/"))
+        .set(
+            "product_url",
+            &format!("https://item.taobao.com/item.htm?id={id}01"),
+        )
 }
 
 /// The similar-text reason of `other` on `page`, if it is listed.
@@ -44,24 +51,37 @@ async fn a_templated_review_with_some_characters_changed_is_linked_with_the_shar
     let officer = app.officer("zhao.lei@amr.example.gov.cn", "赵磊").await;
     let first = app
         .visitor()
-        .file_report(&report(TEMPLATE, "甲家居旗舰店"), vec![])
+        .file_report(
+            &report(TEMPLATE, "甲家居旗舰店"),
+            vec![("截图.png", png_screenshot(901), "image/png")],
+        )
         .await;
     let second = app
         .visitor()
-        .file_report(&report(EDITED, "乙生活馆"), vec![])
+        .file_report(
+            &report(EDITED, "乙生活馆"),
+            vec![("截图.png", png_screenshot(902), "image/png")],
+        )
         .await;
     let other = app
         .visitor()
-        .file_report(&report(OTHER_REVIEW, "丙百货"), vec![])
+        .file_report(
+            &report(OTHER_REVIEW, "丙百货"),
+            vec![("截图.png", png_screenshot(903), "image/png")],
+        )
         .await;
 
     let page = officer.case_page(&first.number).await;
     let (whole, marked) =
         similar_text_link(&page, &second.number).expect("the edited copy is linked");
     // The marked passage is the longest run both texts share, shown as the first case wrote it.
-    assert_eq!(marked, "客服态度特别好，有问必答，这");
+    // (compared without punctuation: "很快，包装" and "超快，包装" share "快，包装")
+    assert_eq!(marked, "快，包装很严实，客服态度特别好，有问必答，这");
     assert!(TEMPLATE.contains(&marked));
-    assert!(whole.contains(&marked) && whole.len() > marked.len(), "{whole}");
+    assert!(
+        whole.contains(&marked) && whole.len() > marked.len(),
+        "{whole}"
+    );
     let strength: u8 = page
         .attr_of(
             &format!("li.related-case[data-case=\"{}\"]", second.number),
@@ -75,10 +95,7 @@ async fn a_templated_review_with_some_characters_changed_is_linked_with_the_shar
         "another review of the same product is not linked"
     );
     assert_eq!(
-        page.count(&format!(
-            "li.related-case[data-case=\"{}\"]",
-            other.number
-        )),
+        page.count(&format!("li.related-case[data-case=\"{}\"]", other.number)),
         0
     );
 
@@ -102,9 +119,9 @@ fn ocr_card() -> Vec<u8> {
     .expect("the fixture")
 }
 
-/// The text on the card, as a second shopper typed it into their description.
-const CARD_TYPED: &str =
-    "【好评返现】亲爱的顾客您好，五星好评并晒图三张，截图发给客服即可领取现金红包十二元，客服微信：hp-fanxian888";
+/// The text on the card as a second shopper retold it (without the amount: "现金红包十二元" is
+/// only in the screenshot).
+const CARD_TYPED: &str = "【好评返现】亲爱的顾客您好，五星好评并晒图三张，截图发给客服即可领取红包，客服微信：hp-fanxian888";
 
 /// Why OCR cannot run here, or `None` when `tesseract` with `chi_sim` is installed.
 fn why_no_tesseract() -> Option<String> {
@@ -113,8 +130,7 @@ fn why_no_tesseract() -> Option<String> {
         .output()
     {
         Ok(out) => {
-            String::from_utf8_lossy(&out.stdout).to_string()
-                + &String::from_utf8_lossy(&out.stderr)
+            String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
         }
         Err(e) => return Some(format!("no `tesseract` command ({e})")),
     };
@@ -177,7 +193,10 @@ async fn text_read_from_a_screenshot_is_shown_to_officers_searchable_and_linked(
         .await;
     let typed = app
         .visitor()
-        .file_report(&report(CARD_TYPED, "戊母婴店"), vec![])
+        .file_report(
+            &report(CARD_TYPED, "戊母婴店"),
+            vec![("截图.png", png_screenshot(904), "image/png")],
+        )
         .await;
     let ctx = job_context(&storage, "tesseract").await;
     read_screenshots(&app, &ctx, &with_card.number).await;
@@ -203,9 +222,7 @@ async fn text_read_from_a_screenshot_is_shown_to_officers_searchable_and_linked(
     assert_eq!(queue_numbers(&queue), vec![with_card.number.clone()]);
 
     // The reporter never sees it.
-    let mine = reporter
-        .open_case(&with_card.number, &with_card.code)
-        .await;
+    let mine = reporter.open_case(&with_card.number, &with_card.code).await;
     assert!(!mine.body.contains("现金红包十二元"));
     assert_eq!(mine.count(".ocr-text"), 0);
 }
@@ -225,7 +242,10 @@ async fn a_server_without_tesseract_says_ocr_is_unavailable_and_still_links_by_d
         .await;
     let copy = app
         .visitor()
-        .file_report(&report(EDITED, "庚小店"), vec![])
+        .file_report(
+            &report(EDITED, "庚小店"),
+            vec![("截图.png", png_screenshot(905), "image/png")],
+        )
         .await;
     let ctx = job_context(&storage, missing).await;
     read_screenshots(&app, &ctx, &shot.number).await;
