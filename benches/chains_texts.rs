@@ -435,12 +435,55 @@ fn main() {
         .filter(|a| a != "--bench")
         .collect();
     match args.first().map(String::as_str) {
+        Some("ocr") => ocr_seconds(),
         Some("lookup") => {
             let sizes: Vec<usize> = args[1..].iter().filter_map(|a| a.parse().ok()).collect();
             lookup::run(&sizes);
         }
         _ => accuracy(),
     }
+}
+
+/// Seconds per screenshot for OCR through the portal's own engine (tesseract, chi_sim+eng, one
+/// thread), on the demo seed's screenshots and on the chat screenshot of the OCR journey.
+fn ocr_seconds() {
+    use reviewwatch::evidence::{BlobKind, EvidenceStore, Sha256Hex};
+    use reviewwatch::jobs::ocr::OcrEngine;
+    let rt = tokio::runtime::Runtime::new().expect("a runtime");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let store = EvidenceStore::new(dir.path().join("evidence"));
+    let shots = reviewwatch::seed::images::build_pool(5, 12, dir.path(), &store).expect("seed pool");
+    let engine = OcrEngine::new("tesseract");
+    if let Err(why) = rt.block_on(engine.available()) {
+        println!("OCR not measured: {why}");
+        return;
+    }
+    let mut paths: Vec<(String, std::path::PathBuf)> = shots
+        .iter()
+        .map(|e| {
+            let sha = Sha256Hex::parse(e.display_sha256.as_str()).expect("a sha");
+            (format!("seed {}×{}", e.width, e.height), store.path_of(BlobKind::Display, &sha))
+        })
+        .collect();
+    paths.push((
+        "journey chat card 1080×1600".into(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ocr_card.png").into(),
+    ));
+    println!("OCR seconds per screenshot (tesseract, chi_sim+eng, OMP_THREAD_LIMIT=1):");
+    let mut seed_total = 0.0;
+    for (name, path) in &paths {
+        let r = rt.block_on(engine.read(path));
+        println!(
+            "  {name:30} {:5.2} s  {:?}  {} characters read",
+            r.seconds,
+            r.state,
+            r.text.chars().count()
+        );
+        if name.starts_with("seed") {
+            seed_total += r.seconds;
+        }
+    }
+    println!("  mean over the seed's screenshots: {:.2} s", seed_total / shots.len() as f64);
 }
 
 /// Lookup of one new text among many indexed ones, on SQLite (or PostgreSQL with

@@ -14,7 +14,10 @@ use std::collections::HashMap;
 
 /// The most texts sharing a band that one lookup verifies, those sharing most bands first:
 /// a text shared by a thousand cases (a common template) still costs a bounded lookup.
-pub const MOST_CANDIDATES: i64 = 200;
+pub const MOST_CANDIDATES: usize = 200;
+
+/// The most texts read from one band: the newest, where a common phrase put more in it.
+pub const MOST_PER_BAND: i64 = 500;
 
 /// A text to index, with its fingerprint.
 #[derive(Debug, Clone)]
@@ -179,21 +182,35 @@ pub fn lookup(
     let mut bands = ts::bands(signature, ts::PARAMS);
     bands.sort_unstable();
     bands.dedup();
-    let shared_bands = diesel::dsl::count_star();
-    let candidates: Vec<i64> = text_bands::table
-        .inner_join(case_texts::table)
-        .filter(text_bands::band_value.eq_any(&bands))
-        .filter(case_texts::case_id.ne(case_id))
-        .group_by(text_bands::text_id)
-        .select(text_bands::text_id)
-        .order((shared_bands.desc(), text_bands::text_id.desc()))
-        .limit(MOST_CANDIDATES)
-        .load(conn)?;
+    // Each band is read through the index, its newest `MOST_PER_BAND` texts at most: a lookup
+    // costs the same among a million texts as among a thousand, even where a common phrase
+    // fills a band.
+    let mut shared: HashMap<i64, u32> = HashMap::new();
+    for band in bands {
+        let texts: Vec<i64> = text_bands::table
+            .filter(text_bands::band_value.eq(band))
+            .select(text_bands::text_id)
+            .order(text_bands::text_id.desc())
+            .limit(MOST_PER_BAND)
+            .load(conn)?;
+        for t in texts {
+            *shared.entry(t).or_default() += 1;
+        }
+    }
+    // Those sharing most bands first (the likeliest), the newest among equals.
+    let mut ranked: Vec<(i64, u32)> = shared.into_iter().collect();
+    ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+    let candidates: Vec<i64> = ranked
+        .into_iter()
+        .take(MOST_CANDIDATES)
+        .map(|(t, _)| t)
+        .collect();
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
     let texts: Vec<StoredText> = case_texts::table
         .filter(case_texts::id.eq_any(&candidates))
+        .filter(case_texts::case_id.ne(case_id))
         .select(stored_text!())
         .load(conn)?;
     let my_shingles = ts::shingles(&ts::normalise(body).chars, ts::PARAMS.k);
