@@ -452,7 +452,8 @@ fn ocr_seconds() {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
     let dir = tempfile::tempdir().expect("a temporary folder");
     let store = EvidenceStore::new(dir.path().join("evidence"));
-    let shots = reviewwatch::seed::images::build_pool(5, 12, dir.path(), &store).expect("seed pool");
+    let shots =
+        reviewwatch::seed::images::build_pool(5, 12, dir.path(), &store).expect("seed pool");
     let engine = OcrEngine::new("tesseract");
     if let Err(why) = rt.block_on(engine.available()) {
         println!("OCR not measured: {why}");
@@ -462,7 +463,10 @@ fn ocr_seconds() {
         .iter()
         .map(|e| {
             let sha = Sha256Hex::parse(e.display_sha256.as_str()).expect("a sha");
-            (format!("seed {}×{}", e.width, e.height), store.path_of(BlobKind::Display, &sha))
+            (
+                format!("seed {}×{}", e.width, e.height),
+                store.path_of(BlobKind::Display, &sha),
+            )
         })
         .collect();
     paths.push((
@@ -483,7 +487,10 @@ fn ocr_seconds() {
             seed_total += r.seconds;
         }
     }
-    println!("  mean over the seed's screenshots: {:.2} s", seed_total / shots.len() as f64);
+    println!(
+        "  mean over the seed's screenshots: {:.2} s",
+        seed_total / shots.len() as f64
+    );
 }
 
 /// Lookup of one new text among many indexed ones, on SQLite (or PostgreSQL with
@@ -580,7 +587,7 @@ mod lookup {
                         })
                     })
                     .collect();
-                db::write_transaction(&mut *conn, |c| text_index::insert_many(c, &texts))
+                db::write_transaction(&mut conn, |c| text_index::insert_many(c, &texts))
                     .expect("insert");
                 // A few indexed texts to send edited copies of.
                 if kept.len() < QUERIES {
