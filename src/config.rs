@@ -46,6 +46,9 @@ pub struct Settings {
     /// The clock the second factor reads (TOTP steps, how long a sign-in waits for its code):
     /// the system's, or one a test sets and moves.
     pub clock: Clock,
+    /// The OCR command (`OCR_COMMAND`, default `tesseract` on the PATH): run with
+    /// `chi_sim+eng` on each screenshot; where it is missing, evidence says OCR is unavailable.
+    pub ocr_command: String,
 }
 
 /// What time it is, for the steps that take a `now`: the system clock, or a fixed one that a
@@ -138,6 +141,7 @@ impl Settings {
             retain_contact_days: number("RETAIN_CONTACT_DAYS", 1095)?,
             signing_key_file: var("SIGNING_KEY_FILE").map(PathBuf::from),
             clock: Clock::default(),
+            ocr_command: var("OCR_COMMAND").unwrap_or_else(|| "tesseract".into()),
             data_dir,
         })
     }
@@ -163,6 +167,7 @@ impl Settings {
             db_pool_size: 8,
             signing_key_file: None,
             clock: Clock::default(),
+            ocr_command: "tesseract".into(),
             data_dir,
         }
     }

@@ -256,6 +256,7 @@ pub fn job_context(
             reporter_ip_days: settings.retain_reporter_ip_days,
             contact_days: settings.retain_contact_days,
         },
+        ocr: jobs::ocr::OcrEngine::new(&settings.ocr_command),
     }
 }
 

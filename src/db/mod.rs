@@ -8,6 +8,7 @@ pub mod case_links;
 pub mod cases;
 pub mod contacts;
 pub mod evidence;
+pub mod evidence_texts;
 pub mod findings;
 pub mod handoffs;
 pub mod image_index;

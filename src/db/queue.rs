@@ -26,6 +26,14 @@ pub fn index_for_search(conn: &mut DbConnection, case_id: CaseId, text: &str) ->
     Ok(())
 }
 
+/// Adds text found later (read from a screenshot) to what search matches for a case.
+pub fn add_to_search(conn: &mut DbConnection, case_id: CaseId, text: &str) -> QueryResult<()> {
+    diesel::update(case_search::table.filter(case_search::case_id.eq(case_id)))
+        .set(case_search::body.eq(case_search::body.concat(format!("\n{}", text.to_lowercase()))))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Removes a case from the index (SQLite's FTS table has no foreign key to cascade).
 pub fn unindex(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<()> {
     diesel::delete(case_search::table.filter(case_search::case_id.eq(case_id))).execute(conn)?;

@@ -518,3 +518,43 @@ diesel::joinable!(case_contacts -> cases (case_id));
 diesel::joinable!(case_contacts -> evidence (evidence_id));
 diesel::allow_tables_to_appear_in_same_query!(case_contacts, cases);
 diesel::allow_tables_to_appear_in_same_query!(case_contacts, evidence);
+
+// Near-identical texts and OCR (issue 11): kept apart so that the list above stays as it was.
+diesel::table! {
+    case_texts (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        evidence_id -> Nullable<BigInt>,
+        body -> Text,
+        signature -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    text_bands (band_value, text_id) {
+        band_value -> BigInt,
+        text_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    evidence_texts (evidence_id) {
+        evidence_id -> BigInt,
+        state -> Text,
+        body -> Text,
+        reason -> Nullable<Text>,
+        seconds -> Double,
+        engine -> Nullable<Text>,
+        read_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(case_texts -> cases (case_id));
+diesel::joinable!(text_bands -> case_texts (text_id));
+diesel::joinable!(evidence_texts -> evidence (evidence_id));
+diesel::allow_tables_to_appear_in_same_query!(case_texts, text_bands, evidence_texts);
+diesel::allow_tables_to_appear_in_same_query!(case_texts, cases);
+diesel::allow_tables_to_appear_in_same_query!(case_texts, evidence);
+diesel::allow_tables_to_appear_in_same_query!(evidence_texts, evidence);
+diesel::allow_tables_to_appear_in_same_query!(evidence_texts, cases);

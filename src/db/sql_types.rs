@@ -101,6 +101,7 @@ keyword_column!(
     domain::account::LinkPurpose,
     domain::contact::ContactKind,
     domain::links::LinkVerdict,
+    domain::ocr::OcrState,
 );
 
 id_column!(

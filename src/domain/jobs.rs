@@ -21,10 +21,12 @@ pub enum JobKind {
     PurgeFinishedJobs,
     /// Read the merchant and index the description of cases filed before chains were kept.
     IndexEarlierCases,
+    /// Read the text of one screenshot (OCR); payload `{"evidence_id": …}`.
+    ReadScreenshotText,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 7] = [
+    pub const ALL: [JobKind; 8] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
         JobKind::HandoffReminders,
@@ -32,6 +34,7 @@ impl JobKind {
         JobKind::ApplyRetention,
         JobKind::PurgeFinishedJobs,
         JobKind::IndexEarlierCases,
+        JobKind::ReadScreenshotText,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +46,7 @@ impl JobKind {
             JobKind::ApplyRetention => "apply_retention",
             JobKind::PurgeFinishedJobs => "purge_finished_jobs",
             JobKind::IndexEarlierCases => "index_earlier_cases",
+            JobKind::ReadScreenshotText => "read_screenshot_text",
         }
     }
 
@@ -62,6 +66,7 @@ impl JobKind {
             | JobKind::ApplyRetention
             | JobKind::PurgeFinishedJobs
             | JobKind::IndexEarlierCases => Some(HOUSEKEEPING_PERIOD),
+            JobKind::ReadScreenshotText => None,
         }
     }
 
@@ -77,6 +82,8 @@ impl JobKind {
             | JobKind::ApplyRetention
             | JobKind::PurgeFinishedJobs
             | JobKind::IndexEarlierCases => 5,
+            // Tesseract failing on a file fails the same way again; a crash or a full disk may not.
+            JobKind::ReadScreenshotText => 3,
         }
     }
 
@@ -210,7 +217,7 @@ mod tests {
 
     #[test]
     fn every_housekeeping_kind_recurs_hourly_with_retries() {
-        assert_eq!(JobKind::housekeeping().count(), JobKind::ALL.len());
+        assert_eq!(JobKind::housekeeping().count(), JobKind::ALL.len() - 1);
         for kind in JobKind::housekeeping() {
             assert_eq!(kind.every(), Some(TimeDelta::hours(1)));
             assert!(kind.max_attempts() > 1);

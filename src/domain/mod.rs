@@ -18,6 +18,7 @@ pub mod links;
 pub mod login;
 pub mod mail_kind;
 pub mod merchant;
+pub mod ocr;
 pub mod officer;
 pub mod original;
 pub mod outcome;
@@ -30,6 +31,7 @@ pub mod second_factor;
 pub mod shop;
 pub mod status;
 pub mod statutory;
+pub mod text_similarity;
 pub mod workdays;
 
 pub use case_number::CaseNumber;

@@ -3,6 +3,7 @@
 //! Any number of instances run it on one database, and each job still runs once.
 
 mod housekeeping;
+pub mod ocr;
 
 use crate::db::jobs::{self as job_rows, Claim, JobRow, NewJob};
 use crate::db::{self, DbError, DbPool};
@@ -31,6 +32,8 @@ pub struct JobContext {
     /// Wakes the mail worker when a job queued mail.
     pub mail_wakeup: Arc<Notify>,
     pub retention: RetentionPeriods,
+    /// Reads screenshots' text (`tesseract`, where the server has it).
+    pub ocr: ocr::OcrEngine,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -144,6 +147,9 @@ async fn perform(
         JobKind::ApplyRetention => housekeeping::apply_retention(pool, ctx).await,
         JobKind::PurgeFinishedJobs => housekeeping::purge_finished_jobs(pool, now).await,
         JobKind::IndexEarlierCases => housekeeping::index_earlier_cases(pool).await,
+        JobKind::ReadScreenshotText => {
+            ocr::read_screenshot_text(pool, ctx, &job.payload, now).await
+        }
     }
 }
 

@@ -37,6 +37,8 @@ pub struct EvidenceView {
     /// Other cases holding the same original (same SHA-256) or the same screenshot (same
     /// perceptual hash).
     pub seen_elsewhere: Vec<String>,
+    /// What OCR read from it (officers only), or why it read nothing; `None` until it has run.
+    pub text: Option<crate::db::evidence_texts::EvidenceTextRow>,
 }
 
 #[derive(Template)]
@@ -273,6 +275,7 @@ fn read(conn: &mut db::DbConnection, number: &CaseNumber) -> Result<Loaded, db::
                 10,
             )?,
             redaction: evidence::latest_redaction(conn, row.id)?,
+            text: crate::db::evidence_texts::get(conn, row.id)?,
             size: filters::human_bytes(row.byte_size),
             row,
         });

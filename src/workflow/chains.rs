@@ -14,7 +14,7 @@ use crate::evidence::intake::StoredEvidence;
 use chrono::NaiveDateTime;
 
 /// Indexes a text of a case: the reporter's description when the report is filed, the text
-/// read from a screenshot when OCR has read it.
+/// read from a screenshot when OCR has read it. A text too short to link is left out.
 pub fn index_text(
     conn: &mut DbConnection,
     case_id: CaseId,
@@ -23,6 +23,18 @@ pub fn index_text(
     now: NaiveDateTime,
 ) -> Result<(), WorkflowError> {
     index_contacts(conn, case_id, source, text, now)?;
+    if let Some(fingerprint) = crate::domain::text_similarity::fingerprint(text) {
+        crate::db::text_index::insert(
+            conn,
+            &crate::db::text_index::NewText {
+                case_id,
+                source,
+                body: text,
+                fingerprint,
+                created_at: now,
+            },
+        )?;
+    }
     Ok(())
 }
 
@@ -80,11 +92,13 @@ pub fn contact_rows(
 
 /// Indexes a screenshot just recorded on a case (and queues what is read from it later).
 pub fn index_screenshot(
-    _conn: &mut DbConnection,
+    conn: &mut DbConnection,
     _case_id: CaseId,
-    _evidence_id: EvidenceId,
+    evidence_id: EvidenceId,
     _file: &StoredEvidence,
-    _now: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> Result<(), WorkflowError> {
+    // The text in the picture: read later by a background job (OCR), which indexes it then.
+    super::ocr::queue_reading(conn, evidence_id, now)?;
     Ok(())
 }

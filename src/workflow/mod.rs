@@ -14,6 +14,7 @@ pub mod file;
 pub mod handoff;
 pub mod handoff_desk;
 pub mod merchants;
+pub mod ocr;
 pub mod originals;
 pub mod password_links;
 pub mod purge;

@@ -8,6 +8,7 @@ mod backup;
 mod bad_input;
 mod calendar;
 mod chains;
+mod chains_texts;
 mod confirmation;
 mod contacts;
 

@@ -1,0 +1,3 @@
+DROP TABLE evidence_texts;
+DROP TABLE text_bands;
+DROP TABLE case_texts;
