@@ -23,13 +23,15 @@ pub fn index_text(
     now: NaiveDateTime,
 ) -> Result<(), WorkflowError> {
     index_contacts(conn, case_id, source, text, now)?;
-    if let Some(fingerprint) = crate::domain::text_similarity::fingerprint(text) {
+    // Payment accounts are kept only as keyed hashes (above): the indexed copy is masked.
+    let kept = contact::mask_payment_accounts(text);
+    if let Some(fingerprint) = crate::domain::text_similarity::fingerprint(&kept) {
         crate::db::text_index::insert(
             conn,
             &crate::db::text_index::NewText {
                 case_id,
                 source,
-                body: text,
+                body: &kept,
                 fingerprint,
                 created_at: now,
             },

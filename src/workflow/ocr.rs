@@ -50,12 +50,15 @@ pub fn record_reading(
         let Some(shot) = evidence_texts::screenshot(conn, evidence_id)? else {
             return Ok(());
         };
+        // What OCR read is kept with any payment account masked (the account itself only as the
+        // keyed hash `index_text` stores).
+        let kept = crate::domain::contact::mask_payment_accounts(&reading.text);
         evidence_texts::put(
             conn,
             &EvidenceTextRow {
                 evidence_id,
                 state: reading.state,
-                body: reading.text.clone(),
+                body: kept.clone(),
                 reason: reading.reason.clone(),
                 seconds: reading.seconds,
                 engine: reading.engine.clone(),
@@ -63,7 +66,7 @@ pub fn record_reading(
             },
         )?;
         if reading.state == OcrState::Read && !reading.text.trim().is_empty() {
-            queue::add_to_search(conn, shot.case_id, &reading.text)?;
+            queue::add_to_search(conn, shot.case_id, &kept)?;
             super::chains::index_text(
                 conn,
                 shot.case_id,
