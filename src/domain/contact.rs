@@ -878,7 +878,8 @@ fn classify_phone(digits: &str) -> Option<Raw> {
     // 010 and 02x have three-digit codes and eight-digit numbers; the rest 0xxx and seven or
     // eight digits. A local number starts with 2–9.
     let code_len = if matches!(b[1], b'1' | b'2') { 3 } else { 4 };
-    let local = &landline[code_len..];
+    // A short run of digits ("01" read off a screenshot) has no local number at all.
+    let local = landline.get(code_len..)?;
     let local_ok = match code_len {
         3 => local.len() == 8,
         _ => (7..=8).contains(&local.len()),
@@ -895,6 +896,14 @@ mod tests {
     use super::*;
 
     const KEY: &[u8] = b"test account key";
+
+    #[test]
+    fn short_runs_of_digits_that_start_like_an_area_code_are_no_contact() {
+        for digits in ["0", "01", "02", "010", "0571", "05712"] {
+            assert!(classify_phone(digits).is_none(), "{digits}");
+        }
+        assert!(scan("电话 01 02 010").is_empty());
+    }
 
     fn scan(text: &str) -> Vec<FoundContact> {
         find_contacts(
