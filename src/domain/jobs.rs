@@ -19,16 +19,19 @@ pub enum JobKind {
     ApplyRetention,
     /// Forget finished jobs once nobody needs to see them.
     PurgeFinishedJobs,
+    /// Put screenshots recorded before the near-identical index existed into it.
+    IndexEarlierScreenshots,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 7] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
         JobKind::HandoffReminders,
         JobKind::PurgeSignInAttempts,
         JobKind::ApplyRetention,
         JobKind::PurgeFinishedJobs,
+        JobKind::IndexEarlierScreenshots,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl JobKind {
             JobKind::PurgeSignInAttempts => "purge_sign_in_attempts",
             JobKind::ApplyRetention => "apply_retention",
             JobKind::PurgeFinishedJobs => "purge_finished_jobs",
+            JobKind::IndexEarlierScreenshots => "index_earlier_screenshots",
         }
     }
 
@@ -56,7 +60,8 @@ impl JobKind {
             | JobKind::HandoffReminders
             | JobKind::PurgeSignInAttempts
             | JobKind::ApplyRetention
-            | JobKind::PurgeFinishedJobs => Some(HOUSEKEEPING_PERIOD),
+            | JobKind::PurgeFinishedJobs
+            | JobKind::IndexEarlierScreenshots => Some(HOUSEKEEPING_PERIOD),
         }
     }
 
@@ -70,7 +75,8 @@ impl JobKind {
             | JobKind::HandoffReminders
             | JobKind::PurgeSignInAttempts
             | JobKind::ApplyRetention
-            | JobKind::PurgeFinishedJobs => 5,
+            | JobKind::PurgeFinishedJobs
+            | JobKind::IndexEarlierScreenshots => 5,
         }
     }
 

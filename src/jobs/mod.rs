@@ -143,6 +143,9 @@ async fn perform(
         JobKind::PurgeSignInAttempts => housekeeping::purge_sign_in_attempts(pool).await,
         JobKind::ApplyRetention => housekeeping::apply_retention(pool, ctx).await,
         JobKind::PurgeFinishedJobs => housekeeping::purge_finished_jobs(pool, now).await,
+        JobKind::IndexEarlierScreenshots => {
+            housekeeping::index_earlier_screenshots(pool, ctx).await
+        }
     }
 }
 
