@@ -51,7 +51,12 @@ struct Item {
 fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, quality)
-        .write_image(img.as_raw(), img.width(), img.height(), ExtendedColorType::Rgb8)
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            ExtendedColorType::Rgb8,
+        )
         .expect("jpeg");
     out
 }
@@ -59,7 +64,12 @@ fn jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
 fn webp(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
     WebPEncoder::new_lossless(&mut out)
-        .write_image(img.as_raw(), img.width(), img.height(), ExtendedColorType::Rgb8)
+        .write_image(
+            img.as_raw(),
+            img.width(),
+            img.height(),
+            ExtendedColorType::Rgb8,
+        )
         .expect("webp");
     out
 }
@@ -94,9 +104,22 @@ fn photo_of_screen(img: &RgbImage, rng: &mut StdRng) -> RgbImage {
     let (w, h) = (img.width() as f32, img.height() as f32);
     let (ow, oh) = (540u32, 960u32);
     // Where the screen's corners land in the photo (tl, tr, br, bl), jittered.
-    let mut j = |x: f32, y: f32| (x + rng.random_range(-22.0..22.0), y + rng.random_range(-22.0..22.0));
-    let corners = [j(80.0, 105.0), j(458.0, 90.0), j(472.0, 862.0), j(68.0, 878.0)];
-    let glare = (rng.random_range(110.0..430.0), rng.random_range(150.0..750.0));
+    let mut j = |x: f32, y: f32| {
+        (
+            x + rng.random_range(-22.0..22.0),
+            y + rng.random_range(-22.0..22.0),
+        )
+    };
+    let corners = [
+        j(80.0, 105.0),
+        j(458.0, 90.0),
+        j(472.0, 862.0),
+        j(68.0, 878.0),
+    ];
+    let glare = (
+        rng.random_range(110.0..430.0),
+        rng.random_range(150.0..750.0),
+    );
     let phase = rng.random_range(0.0..6.28f32);
     let blurred = imageops::blur(img, 1.2);
     RgbImage::from_fn(ow, oh, |x, y| {
@@ -133,13 +156,19 @@ fn photo_of_screen(img: &RgbImage, rng: &mut StdRng) -> RgbImage {
             v += (ux * dy - uy * dx) / det;
         }
         let bezel = 0.03;
-        let base = if (-bezel..1.0 + bezel).contains(&u) && (-bezel * 0.6..1.0 + bezel * 0.6).contains(&v) {
+        let base = if (-bezel..1.0 + bezel).contains(&u)
+            && (-bezel * 0.6..1.0 + bezel * 0.6).contains(&v)
+        {
             if (0.0..1.0).contains(&u) && (0.0..1.0).contains(&v) {
                 let sx = ((u * w) as u32).min(img.width() - 1);
                 let sy = ((v * h) as u32).min(img.height() - 1);
                 let p = blurred.get_pixel(sx, sy).0;
                 let moire = 1.0 + 0.06 * ((px * 0.9 + py * 0.35 + phase).sin());
-                [p[0] as f32 * moire * 0.92, p[1] as f32 * moire * 0.92, p[2] as f32 * moire * 0.95]
+                [
+                    p[0] as f32 * moire * 0.92,
+                    p[1] as f32 * moire * 0.92,
+                    p[2] as f32 * moire * 0.95,
+                ]
             } else {
                 [18.0, 18.0, 20.0]
             }
@@ -172,13 +201,22 @@ fn group(group: usize, layout: &Layout, content: u64) -> Vec<Item> {
             source: as_uploaded(&bytes),
         })
     };
-    add(Copy::Resized, png(&resize(&original, rng.random_range(0.5..1.0))));
+    add(
+        Copy::Resized,
+        png(&resize(&original, rng.random_range(0.5..1.0))),
+    );
     add(Copy::Jpeg, jpeg(&original, rng.random_range(40..=95)));
-    add(Copy::Webp, webp(&resize(&original, rng.random_range(0.5..1.0))));
+    add(
+        Copy::Webp,
+        webp(&resize(&original, rng.random_range(0.5..1.0))),
+    );
     add(Copy::StatusBarCropped, png(&crop_status_bar(&original)));
     let all = crop_status_bar(&resize(&original, rng.random_range(0.5..1.0)));
     add(Copy::All, jpeg(&all, rng.random_range(40..=95)));
-    add(Copy::PhotoOfScreen, jpeg(&photo_of_screen(&original, &mut rng), 85));
+    add(
+        Copy::PhotoOfScreen,
+        jpeg(&photo_of_screen(&original, &mut rng), 85),
+    );
     items
 }
 
@@ -212,7 +250,10 @@ fn labelled_set() -> Vec<Item> {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().expect("thread")).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("thread"))
+            .collect()
     });
     items.sort_by_key(|i| i.group);
     items
@@ -338,28 +379,82 @@ fn candidates() -> Vec<(&'static str, HashSpec)> {
     };
     let bottom = Some(1.6);
     vec![
-        ("gradient 8x8 whole (today)", spec(HashAlg::Gradient, 8, 8, false, None)),
-        ("gradient 16x16 bottom", spec(HashAlg::Gradient, 16, 16, false, bottom)),
-        ("double gradient 16x16 bottom", spec(HashAlg::DoubleGradient, 16, 16, false, bottom)),
-        ("blockhash 16x16 bottom", spec(HashAlg::Blockhash, 16, 16, false, bottom)),
-        ("dct mean 16x16 bottom", spec(HashAlg::Mean, 16, 16, true, bottom)),
-        ("dct gradient 16x16 bottom", spec(HashAlg::Gradient, 16, 16, true, bottom)),
-        ("dct median 8x8 bottom", spec(HashAlg::Median, 8, 8, true, bottom)),
-        ("dct median 16x16 whole", spec(HashAlg::Median, 16, 16, true, None)),
-        ("dct median 16x16 bottom", spec(HashAlg::Median, 16, 16, true, bottom)),
-        ("dct median 16x16 bottom 1.2", spec(HashAlg::Median, 16, 16, true, Some(1.2))),
-        ("dct median 16x16 bottom 1.3", spec(HashAlg::Median, 16, 16, true, Some(1.3))),
-        ("dct median 16x16 bottom 1.5", spec(HashAlg::Median, 16, 16, true, Some(1.5))),
-        ("dct median 12x12 bottom 1.4", spec(HashAlg::Median, 12, 12, true, Some(1.4))),
-        ("dct median 20x20 bottom 1.4", spec(HashAlg::Median, 20, 20, true, Some(1.4))),
-        ("dct median 24x24 bottom", spec(HashAlg::Median, 24, 24, true, bottom)),
-        ("dct median 32x32 bottom", spec(HashAlg::Median, 32, 32, true, bottom)),
-        ("dct median 16x16 bottom 1.4", spec(HashAlg::Median, 16, 16, true, Some(1.4))),
+        (
+            "gradient 8x8 whole (today)",
+            spec(HashAlg::Gradient, 8, 8, false, None),
+        ),
+        (
+            "gradient 16x16 bottom",
+            spec(HashAlg::Gradient, 16, 16, false, bottom),
+        ),
+        (
+            "double gradient 16x16 bottom",
+            spec(HashAlg::DoubleGradient, 16, 16, false, bottom),
+        ),
+        (
+            "blockhash 16x16 bottom",
+            spec(HashAlg::Blockhash, 16, 16, false, bottom),
+        ),
+        (
+            "dct mean 16x16 bottom",
+            spec(HashAlg::Mean, 16, 16, true, bottom),
+        ),
+        (
+            "dct gradient 16x16 bottom",
+            spec(HashAlg::Gradient, 16, 16, true, bottom),
+        ),
+        (
+            "dct median 8x8 bottom",
+            spec(HashAlg::Median, 8, 8, true, bottom),
+        ),
+        (
+            "dct median 16x16 whole",
+            spec(HashAlg::Median, 16, 16, true, None),
+        ),
+        (
+            "dct median 16x16 bottom",
+            spec(HashAlg::Median, 16, 16, true, bottom),
+        ),
+        (
+            "dct median 16x16 bottom 1.2",
+            spec(HashAlg::Median, 16, 16, true, Some(1.2)),
+        ),
+        (
+            "dct median 16x16 bottom 1.3",
+            spec(HashAlg::Median, 16, 16, true, Some(1.3)),
+        ),
+        (
+            "dct median 16x16 bottom 1.5",
+            spec(HashAlg::Median, 16, 16, true, Some(1.5)),
+        ),
+        (
+            "dct median 12x12 bottom 1.4",
+            spec(HashAlg::Median, 12, 12, true, Some(1.4)),
+        ),
+        (
+            "dct median 20x20 bottom 1.4",
+            spec(HashAlg::Median, 20, 20, true, Some(1.4)),
+        ),
+        (
+            "dct median 24x24 bottom",
+            spec(HashAlg::Median, 24, 24, true, bottom),
+        ),
+        (
+            "dct median 32x32 bottom",
+            spec(HashAlg::Median, 32, 32, true, bottom),
+        ),
+        (
+            "dct median 16x16 bottom 1.4",
+            spec(HashAlg::Median, 16, 16, true, Some(1.4)),
+        ),
     ]
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     if args.first().map(String::as_str) == Some("latency") {
         latency::run(&args[1..]);
         return;

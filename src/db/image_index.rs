@@ -117,14 +117,17 @@ pub fn near(
                 image_hashes::hash,
             ))
             .load(conn)?;
-        found.extend(rows.into_iter().filter_map(|(evidence_id, case_id, stored)| {
-            let distance = ScreenHash::parse_hex(&stored)?.distance(hash);
-            screenshots::is_near(distance).then_some(NearImage {
-                evidence_id,
-                case_id,
-                distance,
-            })
-        }));
+        found.extend(
+            rows.into_iter()
+                .filter_map(|(evidence_id, case_id, stored)| {
+                    let distance = ScreenHash::parse_hex(&stored)?.distance(hash);
+                    screenshots::is_near(distance).then_some(NearImage {
+                        evidence_id,
+                        case_id,
+                        distance,
+                    })
+                }),
+        );
     }
     found.sort_by_key(|n| (n.distance, n.evidence_id));
     found.truncate(limit);
@@ -132,7 +135,10 @@ pub fn near(
 }
 
 /// The fingerprint of one evidence image, if it is indexed.
-pub fn hash_of(conn: &mut DbConnection, evidence_id: EvidenceId) -> QueryResult<Option<ScreenHash>> {
+pub fn hash_of(
+    conn: &mut DbConnection,
+    evidence_id: EvidenceId,
+) -> QueryResult<Option<ScreenHash>> {
     let stored: Option<String> = image_hashes::table
         .filter(image_hashes::evidence_id.eq(evidence_id))
         .select(image_hashes::hash)
@@ -153,7 +159,11 @@ pub fn similar_screenshots(
     let mine: Vec<(EvidenceId, String, Option<String>)> = evidence::table
         .left_join(image_hashes::table)
         .filter(evidence::case_id.eq(case_id))
-        .select((evidence::id, evidence::sha256, image_hashes::hash.nullable()))
+        .select((
+            evidence::id,
+            evidence::sha256,
+            image_hashes::hash.nullable(),
+        ))
         .load(conn)?;
     let mut found = Vec::new();
     for (id, sha, stored) in mine {
@@ -215,7 +225,11 @@ pub fn cases_with_same_image(
         .load(conn)?;
     if let Some(hash) = hash_of(conn, evidence_id)? {
         let limit = usize::try_from(limit).unwrap_or(0);
-        ids.extend(near(conn, &hash, case_id, limit)?.into_iter().map(|n| n.case_id));
+        ids.extend(
+            near(conn, &hash, case_id, limit)?
+                .into_iter()
+                .map(|n| n.case_id),
+        );
     }
     cases::table
         .filter(cases::id.eq_any(ids))

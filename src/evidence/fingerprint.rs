@@ -2,9 +2,9 @@
 //! hash of a normalised view (the bottom part of the screen, so a copy with its status bar cropped
 //! away hashes like the original), robust to resizing and recompression.
 
-use image::imageops::{self, FilterType};
-use image::RgbImage;
 use crate::domain::screenshots::ScreenHash;
+use image::RgbImage;
+use image::imageops::{self, FilterType};
 use image_hasher::{BitOrder, HashAlg, HasherConfig};
 
 /// How a fingerprint is made. Every parameter is pinned: fingerprints are stored and compared

@@ -90,7 +90,6 @@ impl Canvas {
             }
         }
     }
-
 }
 
 const APP_COLOURS: &[Colour] = &[

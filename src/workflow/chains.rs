@@ -6,11 +6,11 @@
 use super::WorkflowError;
 use crate::db::image_index::NewImageHash;
 use crate::db::{self, DbConnection, DbPool};
-use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex, fingerprint, inspect};
 use crate::domain::CaseId;
 use crate::domain::EvidenceId;
 use crate::domain::links::TextSource;
 use crate::evidence::intake::StoredEvidence;
+use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex, fingerprint, inspect};
 use chrono::NaiveDateTime;
 
 /// Indexes a text of a case: the reporter's description when the report is filed, the text
