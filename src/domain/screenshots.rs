@@ -24,7 +24,7 @@ pub const CHUNKS: u32 = 13;
 pub const PROBE_RADIUS: u32 = 0;
 
 const _: () = assert!(THRESHOLD < CHUNKS * (PROBE_RADIUS + 1));
-const _: () = assert!(BITS / CHUNKS + 1 <= 62);
+const _: () = assert!(BITS.div_ceil(CHUNKS) < 63);
 
 /// A screenshot's fingerprint: a 256-bit perceptual hash (DCT, each bit above or below the
 /// median) of the bottom of the screen (`evidence::fingerprint`). Bit i is bit i % 64 of word
@@ -98,16 +98,28 @@ impl ScreenHash {
     pub fn probes(&self) -> Vec<(i32, Vec<i64>)> {
         (0..CHUNKS)
             .map(|k| {
-                let value = self.chunk(k);
-                let width = chunk_width(k);
-                let mut values = vec![value];
-                if PROBE_RADIUS >= 1 {
-                    values.extend((0..width).map(|j| value ^ (1 << j)));
-                }
+                let values = within(self.chunk(k), chunk_width(k), PROBE_RADIUS);
                 (k as i32, values)
             })
             .collect()
     }
+}
+
+/// Every value of `width` bits at most `radius` bits from `value`, `value` first.
+fn within(value: i64, width: u32, radius: u32) -> Vec<i64> {
+    let mut values = vec![value];
+    let mut ring = vec![value];
+    for _ in 0..radius {
+        ring = ring
+            .iter()
+            .flat_map(|v| (0..width).map(move |j| v ^ (1 << j)))
+            .filter(|v| !values.contains(v))
+            .collect();
+        ring.sort_unstable();
+        ring.dedup();
+        values.extend(&ring);
+    }
+    values
 }
 
 /// How many bits chunk `k` holds.
@@ -208,6 +220,14 @@ mod tests {
                 .iter()
                 .any(|(k, v)| probes[*k as usize].1.contains(v))
         );
+    }
+
+    #[test]
+    fn a_probe_radius_reaches_every_value_that_many_bits_away() {
+        assert_eq!(within(0b101, 3, 0), vec![0b101]);
+        assert_eq!(within(0b101, 3, 1).len(), 4);
+        assert_eq!(within(0b101, 3, 2).len(), 7);
+        assert_eq!(within(0, 20, 1).len(), 21);
     }
 
     #[test]
