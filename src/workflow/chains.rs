@@ -46,18 +46,23 @@ pub fn index_screenshot(
 
 /// Evidence rows read a batch at a time by `index_earlier_screenshots`.
 const EARLIER_BATCH: i64 = 200;
+/// How long one run of `index_earlier_screenshots` goes on (well within the job's lease); the
+/// next run carries on where it stopped.
+const EARLIER_RUN_BUDGET: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// Indexes the screenshots recorded before the index existed (or by anything that did not
 /// index them): their fingerprints are computed again from the stored thumbnails, which are what
 /// a fingerprint is computed from at upload, and written a batch a transaction. A row whose
-/// thumbnail cannot be read is logged and left for the next run. Returns how many were indexed.
+/// thumbnail cannot be read is logged and left for the next run; a run stops after
+/// EARLIER_RUN_BUDGET (a large database takes several). Returns how many were indexed.
 pub async fn index_earlier_screenshots(
     pool: &DbPool,
     store: &EvidenceStore,
 ) -> Result<usize, WorkflowError> {
     let mut after = None;
     let mut indexed = 0;
-    loop {
+    let started = std::time::Instant::now();
+    while started.elapsed() < EARLIER_RUN_BUDGET {
         let batch = db::run(pool, move |conn| {
             Ok(db::image_index::unindexed(conn, after, EARLIER_BATCH)?)
         })
