@@ -10,7 +10,7 @@
 //! threshold; for the chosen one (`domain::screenshots`) the table, recall per kind of copy, and
 //! a photo of the screen taken with another phone on its own line.
 //!
-//! `cargo bench --bench chains_images -- latency [N…]` fills a SQLite database (and PostgreSQL
+//! `cargo bench --bench chains_images -- latency [N…]` fills a SQLite database (PostgreSQL instead
 //! when `BENCH_DATABASE_URL` is set) with N indexed screenshots and times the lookup of a new one.
 //! Results go in docs/PERFORMANCE.md.
 
@@ -608,17 +608,23 @@ mod latency {
         } else {
             sizes
         };
+        let postgres = std::env::var("BENCH_DATABASE_URL").ok();
         for &n in &sizes {
-            for spread in [Spread::Uniform, Spread::Clustered] {
+            // With BENCH_DATABASE_URL, PostgreSQL alone.
+            for spread in [Spread::Uniform, Spread::Clustered]
+                .iter()
+                .filter(|_| postgres.is_none())
+            {
+                let spread = *spread;
                 let dir = tempfile::tempdir().expect("tempdir");
                 let url = dir.path().join("bench.db").display().to_string();
                 let pool = db::connect(&url, 1).expect("sqlite");
                 let mut conn = pool.get().expect("connection");
                 measure(&mut conn, "SQLite", n, spread);
             }
-            if let Ok(url) = std::env::var("BENCH_DATABASE_URL") {
+            if let Some(url) = &postgres {
                 for spread in [Spread::Uniform, Spread::Clustered] {
-                    let pool = db::connect(&url, 1).expect("postgres");
+                    let pool = db::connect(url, 1).expect("postgres");
                     let mut conn = pool.get().expect("connection");
                     diesel::RunQueryDsl::execute(
                         diesel::sql_query("TRUNCATE image_hash_chunks, image_hashes"),
