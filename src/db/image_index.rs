@@ -274,8 +274,3 @@ pub fn still_unindexed(
         .load(conn)?;
     Ok(rows.into_iter().collect())
 }
-
-/// Whether an evidence row is in the index.
-pub fn is_indexed(conn: &mut DbConnection, evidence_id: EvidenceId) -> QueryResult<bool> {
-    Ok(hash_of(conn, evidence_id)?.is_some())
-}

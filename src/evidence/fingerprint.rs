@@ -67,3 +67,11 @@ pub fn screen_hash(img: &RgbImage) -> ScreenHash {
     // SCREEN_HASH makes exactly screenshots::BITS bits; the fallback is never taken.
     ScreenHash::from_bytes(&bytes).unwrap_or_else(|| ScreenHash::from_bits_lossy(&bytes))
 }
+
+/// The fingerprint of a stored thumbnail (for screenshots recorded before the index existed):
+/// the thumbnail is the hash source the fingerprint was made from at upload, saved as a JPEG, so
+/// the two differ by the JPEG's loss alone (a few bits).
+pub fn of_thumbnail(bytes: &[u8]) -> Result<ScreenHash, image::ImageError> {
+    let img = image::load_from_memory(bytes)?;
+    Ok(screen_hash(&super::inspect::hash_source(&img)))
+}

@@ -10,7 +10,7 @@ use crate::domain::CaseId;
 use crate::domain::EvidenceId;
 use crate::domain::links::TextSource;
 use crate::evidence::intake::StoredEvidence;
-use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex, fingerprint, inspect};
+use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex, fingerprint};
 use chrono::NaiveDateTime;
 
 /// Indexes a text of a case: the reporter's description when the report is filed, the text
@@ -107,12 +107,12 @@ fn fingerprints_of(
             let read = Sha256Hex::parse(&thumb)
                 .ok_or_else(|| anyhow::anyhow!("not a blob name"))
                 .and_then(|sha| Ok(store.read(BlobKind::Thumbnail, &sha)?))
-                .and_then(|bytes| Ok(image::load_from_memory(&bytes)?));
+                .and_then(|bytes| Ok(fingerprint::of_thumbnail(&bytes)?));
             match read {
-                Ok(img) => Some(NewImageHash {
+                Ok(hash) => Some(NewImageHash {
                     evidence_id,
                     case_id,
-                    hash: fingerprint::screen_hash(&inspect::hash_source(&img)),
+                    hash,
                 }),
                 Err(e) => {
                     tracing::warn!(evidence_id = %evidence_id, error = %e, "cannot index a screenshot: its thumbnail is unreadable");
