@@ -133,30 +133,6 @@ pub fn lock_blobs_for_recording(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
-/// Numbers of other cases holding the same original file or a screenshot with the same
-/// perceptual hash.
-pub fn cases_with_same_image(
-    conn: &mut DbConnection,
-    case_id: CaseId,
-    sha: &str,
-    perceptual_hash: &str,
-    limit: i64,
-) -> QueryResult<Vec<String>> {
-    use super::schema::cases;
-    evidence::table
-        .inner_join(cases::table)
-        .filter(evidence::case_id.ne(case_id))
-        .filter(
-            evidence::sha256
-                .eq(sha)
-                .or(evidence::perceptual_hash.eq(perceptual_hash)),
-        )
-        .select(cases::case_number)
-        .distinct()
-        .limit(limit)
-        .load(conn)
-}
-
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = super::schema::evidence_redactions)]
 pub struct RedactionRow {

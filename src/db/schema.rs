@@ -465,6 +465,28 @@ diesel::table! {
 
 diesel::joinable!(case_links -> officers (officer_id));
 
+diesel::table! {
+    /// Each evidence image's fingerprint for near-identical search (`db::image_index`).
+    image_hashes (evidence_id) {
+        evidence_id -> BigInt,
+        case_id -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    /// The fingerprints cut into chunks, one indexed row per chunk (multi-index hashing).
+    image_hash_chunks (chunk_no, chunk_value, evidence_id) {
+        chunk_no -> Integer,
+        chunk_value -> BigInt,
+        evidence_id -> BigInt,
+    }
+}
+
+diesel::joinable!(image_hashes -> evidence (evidence_id));
+diesel::joinable!(image_hashes -> cases (case_id));
+diesel::joinable!(image_hash_chunks -> image_hashes (evidence_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     case_links,
     officer_links,
@@ -498,6 +520,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     officer_recovery_codes,
     sign_in_challenges,
     security_settings,
+    image_hashes,
+    image_hash_chunks,
 );
 
 diesel::table! {

@@ -23,10 +23,12 @@ pub enum JobKind {
     IndexEarlierCases,
     /// Read the text of one screenshot (OCR); payload `{"evidence_id": …}`.
     ReadScreenshotText,
+    /// Put screenshots recorded before the near-identical index existed into it.
+    IndexEarlierScreenshots,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 8] = [
+    pub const ALL: [JobKind; 9] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
         JobKind::HandoffReminders,
@@ -35,6 +37,7 @@ impl JobKind {
         JobKind::PurgeFinishedJobs,
         JobKind::IndexEarlierCases,
         JobKind::ReadScreenshotText,
+        JobKind::IndexEarlierScreenshots,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +50,7 @@ impl JobKind {
             JobKind::PurgeFinishedJobs => "purge_finished_jobs",
             JobKind::IndexEarlierCases => "index_earlier_cases",
             JobKind::ReadScreenshotText => "read_screenshot_text",
+            JobKind::IndexEarlierScreenshots => "index_earlier_screenshots",
         }
     }
 
@@ -65,7 +69,8 @@ impl JobKind {
             | JobKind::PurgeSignInAttempts
             | JobKind::ApplyRetention
             | JobKind::PurgeFinishedJobs
-            | JobKind::IndexEarlierCases => Some(HOUSEKEEPING_PERIOD),
+            | JobKind::IndexEarlierCases
+            | JobKind::IndexEarlierScreenshots => Some(HOUSEKEEPING_PERIOD),
             JobKind::ReadScreenshotText => None,
         }
     }
@@ -81,7 +86,8 @@ impl JobKind {
             | JobKind::PurgeSignInAttempts
             | JobKind::ApplyRetention
             | JobKind::PurgeFinishedJobs
-            | JobKind::IndexEarlierCases => 5,
+            | JobKind::IndexEarlierCases
+            | JobKind::IndexEarlierScreenshots => 5,
             // Tesseract failing on a file fails the same way again; a crash or a full disk may not.
             JobKind::ReadScreenshotText => 3,
         }

@@ -27,6 +27,7 @@ pub mod receipt_code;
 pub mod region;
 pub mod regulator;
 pub mod report;
+pub mod screenshots;
 pub mod second_factor;
 pub mod shop;
 pub mod status;

@@ -16,6 +16,7 @@ use image::{
 use image_hasher::{BitOrder, HashAlg, HasherConfig};
 
 use super::store::Sha256Hex;
+use crate::domain::screenshots::ScreenHash;
 
 /// Sniffing looks no further: enough for every signature we name, including a
 /// `%PDF-` header that PDF readers accept anywhere in the first KiB.
@@ -92,6 +93,8 @@ pub struct InspectedImage {
     pub thumbnail_height: u32,
     /// 64-bit gradient hash as 16 lowercase hex digits.
     pub perceptual_hash: String,
+    /// The fingerprint for near-identical search (`evidence::fingerprint`).
+    pub fingerprint: ScreenHash,
 }
 
 impl std::fmt::Debug for InspectedImage {
@@ -109,6 +112,7 @@ impl std::fmt::Debug for InspectedImage {
             .field("thumbnail_width", &self.thumbnail_width)
             .field("thumbnail_height", &self.thumbnail_height)
             .field("perceptual_hash", &self.perceptual_hash)
+            .field("fingerprint", &self.fingerprint.to_hex())
             .finish()
     }
 }
@@ -379,15 +383,11 @@ fn inspect_bytes(
         ImageKind::Png | ImageKind::Webp => (display_png(&img)?, ImageKind::Png),
     };
 
-    let (tw, th) = thumbnail_size(img.width(), img.height());
-    let small = if (tw, th) == (img.width(), img.height()) {
-        Cow::Borrowed(&img)
-    } else {
-        Cow::Owned(img.thumbnail_exact(tw, th))
-    };
-    let flat = flatten_on_white(&small);
+    let flat = hash_source(&img);
+    let (tw, th) = flat.dimensions();
     let thumbnail = encode_jpeg(&flat, THUMB_JPEG_QUALITY)?;
     let perceptual_hash = perceptual_hash(&flat);
+    let fingerprint = super::fingerprint::screen_hash(&flat);
 
     Ok(InspectedImage {
         kind,
@@ -401,6 +401,7 @@ fn inspect_bytes(
         thumbnail_width: tw,
         thumbnail_height: th,
         perceptual_hash,
+        fingerprint,
     })
 }
 
@@ -629,6 +630,17 @@ fn encode_failure(e: ImageError) -> Rejection {
     tracing::warn!(error = %e, "re-encoding evidence image failed");
     Rejection::Broken {
         detail: format!("cannot re-encode the image: {e}"),
+    }
+}
+
+/// The pixels the thumbnail is made of and the perceptual hashes are computed from: the image
+/// scaled to fit THUMB_MAX_SIDE², flattened on white.
+pub fn hash_source(img: &DynamicImage) -> RgbImage {
+    let (tw, th) = thumbnail_size(img.width(), img.height());
+    if (tw, th) == (img.width(), img.height()) {
+        flatten_on_white(img)
+    } else {
+        flatten_on_white(&img.thumbnail_exact(tw, th))
     }
 }
 

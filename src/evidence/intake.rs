@@ -3,6 +3,7 @@
 
 use super::{BlobKind, EvidenceLimits, EvidenceStore, Rejection, Sha256Hex, inspect};
 use crate::domain::evidence::ImageKind;
+use crate::domain::screenshots::ScreenHash;
 use std::path::PathBuf;
 
 /// A file as it arrived: the name the browser gave (for messages only) and where its bytes are.
@@ -26,6 +27,8 @@ pub struct StoredEvidence {
     pub thumb_width: i32,
     pub thumb_height: i32,
     pub perceptual_hash: String,
+    /// The fingerprint for near-identical search, indexed when the evidence is recorded.
+    pub fingerprint: ScreenHash,
 }
 
 /// Blobs this intake created (and only those: a blob that existed before belongs to another case).
@@ -150,6 +153,7 @@ pub fn take_in(
                 thumb_width: i32::try_from(image.thumbnail_width).unwrap_or(i32::MAX),
                 thumb_height: i32::try_from(image.thumbnail_height).unwrap_or(i32::MAX),
                 perceptual_hash: image.perceptual_hash.clone(),
+                fingerprint: image.fingerprint,
             });
         }
         Ok(())

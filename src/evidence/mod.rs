@@ -1,5 +1,6 @@
 //! Evidence files: what a screenshot is, how it is checked, where it is kept.
 
+pub mod fingerprint;
 pub mod inspect;
 pub mod intake;
 pub mod redact;

@@ -71,3 +71,14 @@ pub(super) async fn index_earlier_cases(pool: &DbPool) -> Result<(), JobError> {
     }
     Ok(())
 }
+
+/// Screenshots recorded before the near-identical index existed (a database from an earlier
+/// release, a restored backup): indexed from their stored thumbnails. Once all are, a run reads
+/// one batch that is empty.
+pub(super) async fn index_earlier_screenshots(
+    pool: &DbPool,
+    ctx: &JobContext,
+) -> Result<(), JobError> {
+    workflow::chains::index_earlier_screenshots(pool, &ctx.store).await?;
+    Ok(())
+}

@@ -150,6 +150,9 @@ async fn perform(
         JobKind::ReadScreenshotText => {
             ocr::read_screenshot_text(pool, ctx, &job.payload, now).await
         }
+        JobKind::IndexEarlierScreenshots => {
+            housekeeping::index_earlier_screenshots(pool, ctx).await
+        }
     }
 }
 

@@ -12,8 +12,13 @@ use std::io::Cursor;
 use std::path::Path;
 
 /// Phone-screen proportions, at half the resolution of today's phones (quick to check).
-const WIDTH: u32 = 540;
-const HEIGHT: u32 = 960;
+pub const WIDTH: u32 = 540;
+pub const HEIGHT: u32 = 960;
+
+/// The side of one drawn character.
+const GLYPH: u32 = 14;
+/// The height of the drawn status bar (time, signal, battery).
+pub const STATUS_BAR: u32 = 36;
 
 type Colour = [u8; 3];
 
@@ -45,7 +50,7 @@ impl Canvas {
         }
     }
 
-    /// Lines of "text": dark bars of varied length.
+    /// Lines of CJK-ish "text": square glyphs of a few strokes each, lines of varied length.
     fn text(
         &mut self,
         rng: &mut StdRng,
@@ -62,17 +67,28 @@ impl Canvas {
             } else {
                 rng.random_range(width * 3 / 4..=width)
             };
-            self.rect(x, yy, w, 12, colour);
+            let mut xx = x;
+            while xx + GLYPH <= x + w {
+                self.glyph(rng, xx, yy, colour);
+                xx += GLYPH + 2;
+            }
             yy += 24;
         }
         yy
     }
 
-    fn png(&self) -> Result<Vec<u8>, image::ImageError> {
-        let mut out = Vec::new();
-        self.0
-            .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)?;
-        Ok(out)
+    /// One character-like glyph: a few horizontal and vertical strokes in a GLYPH² box.
+    fn glyph(&mut self, rng: &mut StdRng, x: u32, y: u32, colour: Colour) {
+        for _ in 0..rng.random_range(3..6) {
+            let at = rng.random_range(0..GLYPH - 1);
+            let from = rng.random_range(0..GLYPH / 2);
+            let len = rng.random_range(GLYPH / 3..=GLYPH - from);
+            if rng.random_bool(0.5) {
+                self.rect(x + from, y + at, len, 2, colour);
+            } else {
+                self.rect(x + at, y + from, 2, len, colour);
+            }
+        }
     }
 }
 
@@ -87,21 +103,85 @@ const APP_COLOURS: &[Colour] = &[
     [50, 120, 230], // blue
 ];
 
+/// What stays the same across screenshots of one app screen: which screen, its colours and its
+/// fixed geometry. The content (messages, reviews, the card's text, the timeline) varies.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// 0 chat, 1 review list, 2 photo of a 好评返现 card, 3 order page.
+    screen: u8,
+    accent: Colour,
+    dark_bar: bool,
+    table: Colour,
+    card: Colour,
+    /// The card's place in the photo: x, y, height.
+    card_at: (u32, u32, u32),
+}
+
+impl Layout {
+    /// The `screen`-th kind of screen (modulo 4), its colours and geometry drawn from `seed`.
+    pub fn new(screen: u64, seed: u64) -> Self {
+        let mut rng = StdRng::seed_from_u64(seed ^ 0x4c41_594f_5554);
+        let cards: [Colour; 4] = [
+            [214, 36, 42],
+            [250, 230, 210],
+            [255, 120, 160],
+            [250, 200, 60],
+        ];
+        Layout {
+            screen: (screen % 4) as u8,
+            accent: APP_COLOURS[rng.random_range(0..APP_COLOURS.len())],
+            dark_bar: rng.random_bool(0.3),
+            table: [
+                rng.random_range(150..200),
+                rng.random_range(110..150),
+                rng.random_range(70..100),
+            ],
+            card: cards[rng.random_range(0..cards.len())],
+            card_at: (
+                rng.random_range(30..90),
+                rng.random_range(120..300),
+                rng.random_range(420..560),
+            ),
+        }
+    }
+}
+
+/// A phone screenshot of `layout` with the content drawn from `content` (other content, same
+/// screen: the hard negatives of near-duplicate search). 540×960, with a STATUS_BAR-high status
+/// bar at the top (except the card photo, taken with the camera).
+pub fn draw_screen(layout: &Layout, content: u64) -> RgbImage {
+    let mut rng = StdRng::seed_from_u64(content);
+    let background = match layout.screen {
+        0 => [237, 237, 237],
+        1 => [255, 255, 255],
+        3 => [244, 244, 244],
+        _ => [0, 0, 0],
+    };
+    let mut c = Canvas::new(background);
+    match layout.screen {
+        0 => chat(layout, &mut rng, &mut c),
+        1 => reviews(layout, &mut rng, &mut c),
+        2 => card_photo(layout, &mut rng, &mut c),
+        _ => order_page(layout, &mut rng, &mut c),
+    }
+    c.0
+}
+
 fn status_bar(c: &mut Canvas, dark: bool) {
     let (bg, fg) = if dark {
         ([20, 20, 20], [230, 230, 230])
     } else {
         ([248, 248, 248], [30, 30, 30])
     };
-    c.rect(0, 0, WIDTH, 36, bg);
+    c.rect(0, 0, WIDTH, STATUS_BAR, bg);
     c.rect(20, 12, 48, 12, fg);
     c.rect(WIDTH - 90, 12, 70, 12, fg);
 }
 
 /// A chat with the seller: bubbles left and right, and the offer as a picture in the chat.
-fn chat(rng: &mut StdRng, c: &mut Canvas) {
-    let accent = APP_COLOURS[rng.random_range(0..APP_COLOURS.len())];
-    status_bar(c, false);
+fn chat(layout: &Layout, rng: &mut StdRng, c: &mut Canvas) {
+    let accent = layout.accent;
+    status_bar(c, layout.dark_bar);
     c.rect(0, 36, WIDTH, 70, [247, 247, 247]);
     c.rect(WIDTH / 2 - 80, 64, 160, 16, [30, 30, 30]);
     let mut y = 130 + rng.random_range(0..40);
@@ -148,9 +228,9 @@ fn chat(rng: &mut StdRng, c: &mut Canvas) {
 }
 
 /// A product's review list: avatars, stars, the same long texts, photo strips.
-fn reviews(rng: &mut StdRng, c: &mut Canvas) {
-    let accent = APP_COLOURS[rng.random_range(0..APP_COLOURS.len())];
-    status_bar(c, false);
+fn reviews(layout: &Layout, rng: &mut StdRng, c: &mut Canvas) {
+    let accent = layout.accent;
+    status_bar(c, layout.dark_bar);
     c.rect(0, 36, WIDTH, 80, accent);
     c.rect(24, 66, 200, 20, [255, 255, 255]);
     let mut y = 130;
@@ -185,12 +265,8 @@ fn reviews(rng: &mut StdRng, c: &mut Canvas) {
 }
 
 /// A photo of the card found in the parcel: the table, the card, a QR code.
-fn card_photo(rng: &mut StdRng, c: &mut Canvas) {
-    let table: Colour = [
-        rng.random_range(150..200),
-        rng.random_range(110..150),
-        rng.random_range(70..100),
-    ];
+fn card_photo(layout: &Layout, rng: &mut StdRng, c: &mut Canvas) {
+    let table = layout.table;
     for y in 0..HEIGHT {
         let shade = ((y / 7) % 9) as u8 * 3;
         c.rect(
@@ -205,16 +281,9 @@ fn card_photo(rng: &mut StdRng, c: &mut Canvas) {
             ],
         );
     }
-    let (x, y) = (rng.random_range(30..90), rng.random_range(120..300));
-    let (w, h) = (WIDTH - 2 * x, rng.random_range(420..560));
-    let card = *[
-        [214, 36, 42],
-        [250, 230, 210],
-        [255, 120, 160],
-        [250, 200, 60],
-    ]
-    .get(rng.random_range(0..4))
-    .unwrap_or(&[214, 36, 42]);
+    let (x, y, h) = layout.card_at;
+    let w = WIDTH - 2 * x;
+    let card = layout.card;
     c.rect(x + 8, y + 8, w, h, [60, 45, 30]);
     c.rect(x, y, w, h, card);
     c.rect(x + 30, y + 30, w - 60, 56, [255, 225, 100]);
@@ -236,9 +305,9 @@ fn card_photo(rng: &mut StdRng, c: &mut Canvas) {
 }
 
 /// An order page: the product, the price, the tracking timeline.
-fn order_page(rng: &mut StdRng, c: &mut Canvas) {
-    let accent = APP_COLOURS[rng.random_range(0..APP_COLOURS.len())];
-    status_bar(c, rng.random_bool(0.3));
+fn order_page(layout: &Layout, rng: &mut StdRng, c: &mut Canvas) {
+    let accent = layout.accent;
+    status_bar(c, layout.dark_bar);
     c.rect(0, 36, WIDTH, 150, accent);
     c.rect(24, 80, 220, 26, [255, 255, 255]);
     c.rect(24, 120, 300, 14, [255, 235, 225]);
@@ -275,21 +344,11 @@ fn order_page(rng: &mut StdRng, c: &mut Canvas) {
 
 /// The `n`-th screenshot of the pool drawn from `seed`.
 fn draw(seed: u64, n: u64) -> Result<Vec<u8>, image::ImageError> {
-    let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(1_000_003).wrapping_add(n));
-    let background = match n % 4 {
-        0 => [237, 237, 237],
-        1 => [255, 255, 255],
-        3 => [244, 244, 244],
-        _ => [0, 0, 0],
-    };
-    let mut c = Canvas::new(background);
-    match n % 4 {
-        0 => chat(&mut rng, &mut c),
-        1 => reviews(&mut rng, &mut c),
-        2 => card_photo(&mut rng, &mut c),
-        _ => order_page(&mut rng, &mut c),
-    }
-    c.png()
+    let key = seed.wrapping_mul(1_000_003).wrapping_add(n);
+    let img = draw_screen(&Layout::new(n, key), key);
+    let mut out = Vec::new();
+    img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)?;
+    Ok(out)
 }
 
 /// Draws `count` screenshots and takes them in as a reporter's upload would be: each distinct in

@@ -267,11 +267,11 @@ fn read(conn: &mut db::DbConnection, number: &CaseNumber) -> Result<Loaded, db::
     let mut evidence = Vec::new();
     for row in evidence::for_case(conn, case.id)? {
         evidence.push(EvidenceView {
-            seen_elsewhere: evidence::cases_with_same_image(
+            seen_elsewhere: db::image_index::cases_with_same_image(
                 conn,
                 case.id,
+                row.id,
                 &row.sha256,
-                &row.perceptual_hash,
                 10,
             )?,
             redaction: evidence::latest_redaction(conn, row.id)?,

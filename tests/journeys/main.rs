@@ -33,5 +33,6 @@ mod retention;
 mod review;
 mod second_factor;
 mod security;
+mod similar_screenshots;
 mod team;
 mod tracking;

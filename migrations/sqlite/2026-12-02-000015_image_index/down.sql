@@ -1,0 +1,2 @@
+DROP TABLE image_hash_chunks;
+DROP TABLE image_hashes;
