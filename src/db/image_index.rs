@@ -79,8 +79,12 @@ pub struct NearImage {
     pub distance: u32,
 }
 
+/// The most chunk matches one lookup reads.
+const MAX_CANDIDATES: i64 = 5_000;
+
 /// Indexed images of other cases than `except` within the threshold of `hash`, nearest first,
 /// at most `limit`.
+
 pub fn near(
     conn: &mut DbConnection,
     hash: &ScreenHash,
@@ -103,7 +107,14 @@ pub fn near(
     for p in probes {
         query = query.or_filter(probe(p));
     }
-    let ids: HashSet<EvidenceId> = query.load::<EvidenceId>(conn)?.into_iter().collect();
+    // Bounded work however many copies of one picture there are (a card photographed in
+    // thousands of parcels): the candidates are capped, and a picture that common is named by
+    // its first few thousand copies as well as by all.
+    let ids: HashSet<EvidenceId> = query
+        .limit(MAX_CANDIDATES)
+        .load::<EvidenceId>(conn)?
+        .into_iter()
+        .collect();
     let ids: Vec<EvidenceId> = ids.into_iter().collect();
     let mut found = Vec::new();
     // Bound parameters: SQLite allows 32,766 a statement.
