@@ -360,7 +360,7 @@ const OTHER_REPORTS = [
 
 function pictureHtml({ title, color, lines }) {
   return `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><style>
-    body { margin: 0; width: 720px; height: 540px; font-family: "Noto Sans CJK SC", sans-serif; background: #f5f5f5; }
+    body { margin: 0; width: 100vw; height: 100vh; font-family: "Noto Sans CJK SC", sans-serif; background: #f5f5f5; }
     header { background: ${color}; color: #fff; font-size: 36px; font-weight: 700; padding: 28px 32px; }
     p { background: #fff; margin: 14px 24px; padding: 16px 20px; border-radius: 10px; font-size: 26px; color: #333; }
   </style><body><header>${title}</header>${lines.map((l) => `<p>${l}</p>`).join("")}</body></html>`;
@@ -382,8 +382,8 @@ function orderHtml() {
   </body></html>`;
 }
 
-async function drawPng(browser, html, name, measure) {
-  const page = await browser.newPage({ viewport: { width: 720, height: 540 }, deviceScaleFactor: 1 });
+async function drawPng(browser, html, name, measure, viewport = { width: 720, height: 540 }) {
+  const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
   await page.setContent(html);
   const file = path.join(WORK_DIR, name);
   await page.screenshot({ path: file, type: "png" });
@@ -1226,6 +1226,99 @@ try {
     await ctx.close();
   });
 
+  // Issue #11: two shoppers name the same recruiter in different words on different platforms, a
+  // third sends a recompressed, cropped copy of the first one's screenshot; the officer sees the
+  // chain on each case, with the reason.
+  await part("Chains: a shared recruiter and a copied screenshot (JavaScript on)", async () => {
+    // A phone screenshot: portrait, as phones take them.
+    const phone = { width: 540, height: 960 };
+    const card = await drawPng(browser, pictureHtml({ title: "好评返现 · 五星好评返 5 元", color: "#c62828", lines: ["五星好评 + 3 张图，截图发客服", "加V信 sd-zhaomu2026 领红包", "刷单兼职 日结 · 手机 138 0013 8000", "扫码进群 · 每天发任务", "好评截图发群里领红包"] }), "chain-card.png", null, phone);
+    const other = await drawPng(browser, pictureHtml({ title: "抖音小店 · 订单详情", color: "#161823", lines: ["运动水杯 ×1　实付 ¥29.90", "物流：已签收", "客服：好评返现联系微信"] }), "chain-other.png", null, phone);
+    // The copy: the status-bar strip cut off, scaled to 80 %, saved as a JPEG at quality 0.6 —
+    // what a screenshot looks like after being forwarded in a chat app.
+    const copyPage = await browser.newPage();
+    const copyB64 = await copyPage.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = "data:image/png;base64," + b64;
+      await img.decode();
+      const top = 40, w = Math.round(img.width * 0.8), h = Math.round((img.height - top) * 0.8);
+      const c = document.createElement("canvas"); c.width = w; c.height = h;
+      c.getContext("2d").drawImage(img, 0, top, img.width, img.height - top, 0, 0, w, h);
+      return c.toDataURL("image/jpeg", 0.6).split(",")[1];
+    }, fs.readFileSync(card.file).toString("base64"));
+    await copyPage.close();
+    const copyFile = path.join(WORK_DIR, "chain-card-copy.jpg");
+    fs.writeFileSync(copyFile, Buffer.from(copyB64, "base64"));
+
+    const base = { region: ["440000", "440100", "440106"], seenDaysAgo: 2, category: "fake_order_recruitment" };
+    const reports = await fileReports(browser, [
+      { report: { ...base, platform: "taobao", shopName: "潮流女装铺", shopUrl: "https://shop778899.taobao.com/?spm=a1z10.3-c",
+          description: "包裹里夹着招刷手的卡片，写着“加V信：sd-zhaomu2026，电话１３８ ００１３ ８０００，日结佣金”。卡片照片已上传。" }, files: [card.file] },
+      { report: { ...base, platform: "douyin", shopName: "运动好物小店", shopUrl: "https://haohuo.jinritemai.com/views/shop/index?id=KdPqRsT",
+          description: "直播间评论区有人私信招“体验官”，让我加微信 sd-zhaomu2026 手机13800138000，说下单好评后返款加佣金。" }, files: [other.file] },
+      { report: { ...base, platform: "jd", shopName: "居家日用专营店", shopUrl: "https://mall.jd.com/index-10086123.html", category: "cashback_for_review",
+          description: "朋友转给我一张照片，说是在京东买东西时包裹里收到的，好评返现还让加人做兼职。我把转来的图片传上来。" }, files: [copyFile] },
+    ]);
+    for (const r of reports) await r.ctx.close();
+
+    const ctx = await browser.newContext(contextOptions);
+    ctx.setDefaultTimeout(15000);
+    const page = watch(await ctx.newPage(), "officer-chains");
+    current = page;
+    await page.goto("/officer/login");
+    await logIn(page, OFFICER);
+    // Each shopper's case, found in the queue by its shop's name.
+    const numberOf = async (shop) => {
+      await page.goto(`/officer/cases?q=${encodeURIComponent(shop)}`);
+      return (await page.locator("a.case-link").first().textContent()).trim();
+    };
+    const a = await numberOf("潮流女装铺");
+    const b = await numberOf("运动好物小店");
+    const c = await numberOf("居家日用专营店");
+
+    const reasonsOn = async (number, other) => page.locator(`#related-cases li.related-case[data-case="${other}"] li[data-reason]`).evaluateAll((els) => els.map((e) => e.getAttribute("data-reason")));
+    await step("the first shopper's case lists the second (same WeChat id and number) and the third (copied screenshot)", async () => {
+      await page.goto(`/officer/cases/${a}`);
+      const toB = await reasonsOn(a, b);
+      const toC = await reasonsOn(a, c);
+      check(toB.includes("same_contact"), `${a} → ${b}: ${toB.join(", ") || "not listed"}`);
+      check(toC.includes("similar_screenshot") || toC.includes("same_screenshot"), `${a} → ${c}: ${toC.join(", ") || "not listed"}`);
+      const text = await page.locator(`#related-cases li.related-case[data-case="${b}"]`).innerText();
+      check(text.includes("sd-zhaomu2026"), `the WeChat id is not shown as the reason: ${text}`);
+      check(text.includes("13800138000"), `the mobile number is not shown as the reason: ${text}`);
+      await shot(page, "officer-related-cases.png");
+      return `${b}: ${toB.join(", ")}; ${c}: ${toC.join(", ")}`;
+    });
+    await step("each of the others sees the first, with the reason", async () => {
+      await page.goto(`/officer/cases/${b}`);
+      const fromB = await reasonsOn(b, a);
+      check(fromB.includes("same_contact"), `${b} → ${a}: ${fromB.join(", ") || "not listed"}`);
+      await page.goto(`/officer/cases/${c}`);
+      const fromC = await reasonsOn(c, a);
+      check(fromC.includes("similar_screenshot") || fromC.includes("same_screenshot"), `${c} → ${a}: ${fromC.join(", ") || "not listed"}`);
+      return `${b} → ${a}: ${fromB.join(", ")}; ${c} → ${a}: ${fromC.join(", ")}`;
+    });
+    await step("the officer confirms a link; it reads as confirmed on both cases", async () => {
+      await page.goto(`/officer/cases/${b}`);
+      const form = page.locator(`#related-cases form[data-other="${a}"]`);
+      await Promise.all([page.waitForURL(`**/officer/cases/${b}**`), form.locator("button[value=confirmed]").click()]);
+      const verdict = await page.locator(`#related-cases li.related-case[data-case="${a}"] .link-verdict`).getAttribute("data-verdict");
+      check(verdict === "confirmed", `the link reads ${verdict}`);
+      await page.goto(`/officer/cases/${a}`);
+      const back = await page.locator(`#related-cases li.related-case[data-case="${b}"] .link-verdict`).getAttribute("data-verdict");
+      check(back === "confirmed", `from ${a} the link reads ${back}`);
+    });
+    await step("the merchant page lists the shop's cases", async () => {
+      await page.goto(`/officer/cases/${a}`);
+      await Promise.all([page.waitForURL("**/officer/merchants?**"), page.click("#merchant-link")]);
+      const total = await page.locator("#merchant-total").getAttribute("data-total");
+      check(total === "1", `the merchant page counts ${total}`);
+      check((await page.locator("#merchant-key").textContent()).trim() === "778899", "the shop id is not read from the address");
+      await shot(page, "officer-merchant.png");
+    });
+    await ctx.close();
+  });
+
   // Issue #10: a supervisor runs the team from the web, and a stolen password is not enough.
   await part("Supervisor: invite, second factor, deactivate (JavaScript on)", async () => {
     const NEWCOMER = { email: "zhao.min@example.gov.cn", name: "赵敏", password: `赵敏-Journey-${Date.now()}` };
@@ -1335,90 +1428,6 @@ try {
     });
     await sup.close();
     await tab.close();
-  });
-
-  // Issue #11: two shoppers name the same recruiter in different words on different platforms, a
-  // third sends a recompressed, cropped copy of the first one's screenshot; the officer sees the
-  // chain on each case, with the reason.
-  await part("Chains: a shared recruiter and a copied screenshot (JavaScript on)", async () => {
-    const card = await drawPng(browser, pictureHtml({ title: "好评返现 · 五星好评返 5 元", color: "#c62828", lines: ["五星好评 + 3 张图，截图发客服", "加V信 sd-zhaomu2026 领红包", "刷单兼职 日结 · 手机 138 0013 8000"] }), "chain-card.png");
-    const other = await drawPng(browser, pictureHtml({ title: "抖音小店 · 订单详情", color: "#161823", lines: ["运动水杯 ×1　实付 ¥29.90", "物流：已签收", "客服：好评返现联系微信"] }), "chain-other.png");
-    // The copy: the status-bar strip cut off, scaled to 80 %, saved as a JPEG at quality 0.6 —
-    // what a screenshot looks like after being forwarded in a chat app.
-    const copyPage = await browser.newPage();
-    const copyB64 = await copyPage.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = "data:image/png;base64," + b64;
-      await img.decode();
-      const top = 40, w = Math.round(img.width * 0.8), h = Math.round((img.height - top) * 0.8);
-      const c = document.createElement("canvas"); c.width = w; c.height = h;
-      c.getContext("2d").drawImage(img, 0, top, img.width, img.height - top, 0, 0, w, h);
-      return c.toDataURL("image/jpeg", 0.6).split(",")[1];
-    }, fs.readFileSync(card.file).toString("base64"));
-    await copyPage.close();
-    const copyFile = path.join(WORK_DIR, "chain-card-copy.jpg");
-    fs.writeFileSync(copyFile, Buffer.from(copyB64, "base64"));
-
-    const base = { region: ["440000", "440100", "440106"], seenDaysAgo: 2, category: "fake_order_recruitment" };
-    const reports = await fileReports(browser, [
-      { report: { ...base, platform: "taobao", shopName: "潮流女装铺", shopUrl: "https://shop778899.taobao.com/?spm=a1z10.3-c",
-          description: "包裹里夹着招刷手的卡片，写着“加V信：sd-zhaomu2026，电话１３８ ００１３ ８０００，日结佣金”。卡片照片已上传。" }, files: [card.file] },
-      { report: { ...base, platform: "douyin", shopName: "运动好物小店", shopUrl: "https://haohuo.jinritemai.com/views/shop/index?id=KdPqRsT",
-          description: "直播间评论区有人私信招“体验官”，让我加微信 sd-zhaomu2026 手机13800138000，说下单好评后返款加佣金。" }, files: [other.file] },
-      { report: { ...base, platform: "jd", shopName: "居家日用专营店", shopUrl: "https://mall.jd.com/index-10086123.html", category: "cashback_for_review",
-          description: "朋友转给我一张照片，说是在京东买东西时包裹里收到的，好评返现还让加人做兼职。我把转来的图片传上来。" }, files: [copyFile] },
-    ]);
-    const [a, b, c] = reports.map((r) => r.number);
-    for (const r of reports) await r.ctx.close();
-
-    const ctx = await browser.newContext(contextOptions);
-    ctx.setDefaultTimeout(15000);
-    const page = watch(await ctx.newPage(), "officer-chains");
-    current = page;
-    await page.goto("/officer/login");
-    await logIn(page, OFFICER);
-
-    const reasonsOn = async (number, other) => page.locator(`#related-cases li.related-case[data-case="${other}"] li[data-reason]`).evaluateAll((els) => els.map((e) => e.getAttribute("data-reason")));
-    await step("the first shopper's case lists the second (same WeChat id and number) and the third (copied screenshot)", async () => {
-      await page.goto(`/officer/cases/${a}`);
-      const toB = await reasonsOn(a, b);
-      const toC = await reasonsOn(a, c);
-      check(toB.includes("same_contact"), `${a} → ${b}: ${toB.join(", ") || "not listed"}`);
-      check(toC.includes("similar_screenshot") || toC.includes("same_screenshot"), `${a} → ${c}: ${toC.join(", ") || "not listed"}`);
-      const text = await page.locator(`#related-cases li.related-case[data-case="${b}"]`).innerText();
-      check(text.includes("sd-zhaomu2026"), `the WeChat id is not shown as the reason: ${text}`);
-      check(text.includes("13800138000"), `the mobile number is not shown as the reason: ${text}`);
-      await shot(page, "officer-related-cases.png");
-      return `${b}: ${toB.join(", ")}; ${c}: ${toC.join(", ")}`;
-    });
-    await step("each of the others sees the first, with the reason", async () => {
-      await page.goto(`/officer/cases/${b}`);
-      const fromB = await reasonsOn(b, a);
-      check(fromB.includes("same_contact"), `${b} → ${a}: ${fromB.join(", ") || "not listed"}`);
-      await page.goto(`/officer/cases/${c}`);
-      const fromC = await reasonsOn(c, a);
-      check(fromC.includes("similar_screenshot") || fromC.includes("same_screenshot"), `${c} → ${a}: ${fromC.join(", ") || "not listed"}`);
-      return `${b} → ${a}: ${fromB.join(", ")}; ${c} → ${a}: ${fromC.join(", ")}`;
-    });
-    await step("the officer confirms a link; it reads as confirmed on both cases", async () => {
-      await page.goto(`/officer/cases/${b}`);
-      const form = page.locator(`#related-cases form[data-other="${a}"]`);
-      await Promise.all([page.waitForURL(`**/officer/cases/${b}**`), form.locator("button[value=confirmed]").click()]);
-      const verdict = await page.locator(`#related-cases li.related-case[data-case="${a}"] .link-verdict`).getAttribute("data-verdict");
-      check(verdict === "confirmed", `the link reads ${verdict}`);
-      await page.goto(`/officer/cases/${a}`);
-      const back = await page.locator(`#related-cases li.related-case[data-case="${b}"] .link-verdict`).getAttribute("data-verdict");
-      check(back === "confirmed", `from ${a} the link reads ${back}`);
-    });
-    await step("the merchant page lists the shop's cases", async () => {
-      await page.goto(`/officer/cases/${a}`);
-      await Promise.all([page.waitForURL("**/officer/merchants?**"), page.click("#merchant-link")]);
-      const total = await page.locator("#merchant-total").getAttribute("data-total");
-      check(total === "1", `the merchant page counts ${total}`);
-      check((await page.locator("#merchant-key").textContent()).trim() === "778899", "the shop id is not read from the address");
-      await shot(page, "officer-merchant.png");
-    });
-    await ctx.close();
   });
 
   await part("Whole run", async () => {
