@@ -84,7 +84,6 @@ const MAX_CANDIDATES: i64 = 5_000;
 
 /// Indexed images of other cases than `except` within the threshold of `hash`, nearest first,
 /// at most `limit`.
-
 pub fn near(
     conn: &mut DbConnection,
     hash: &ScreenHash,
