@@ -90,6 +90,31 @@ async fn demo_cases_are_worked_like_real_ones_and_their_trails_hold() {
         "case.json, summary and two screenshots"
     );
 
+    // The chains in the demo data show on their cases: the recruiter's contacts, the card photo's
+    // variants, the templated review.
+    let chain = &summary.chain_cases;
+    let reasons = |page: &Reply, other: &str| {
+        page.attrs_of(
+            &format!("#related-cases li.related-case[data-case=\"{other}\"] li[data-reason]"),
+            "data-reason",
+        )
+    };
+    let first = officer.case_page(&chain[0]).await;
+    assert!(reasons(&first, &chain[1]).contains(&"same_contact".to_string()));
+    assert!(reasons(&first, &chain[2]).contains(&"same_contact".to_string()));
+    for variant in &chain[1..4] {
+        let r = reasons(&first, variant);
+        assert!(
+            r.contains(&"similar_screenshot".to_string()),
+            "{variant}: {r:?}"
+        );
+    }
+    let templated = officer.case_page(&chain[4]).await;
+    for other in &chain[5..7] {
+        let r = reasons(&templated, other);
+        assert!(r.contains(&"similar_text".to_string()), "{other}: {r:?}");
+    }
+
     // Every trail, demo steps and real ones after them, is one unbroken chain.
     let ids: Vec<reviewwatch::domain::CaseId> = schema::cases::table
         .select(schema::cases::id)
