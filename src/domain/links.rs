@@ -104,3 +104,82 @@ keyword_enum! {
         Rejected => "rejected",
     }
 }
+
+#[cfg(test)]
+mod no_panics {
+    use crate::domain::contact::{ContactScan, find_contacts, mask_payment_accounts};
+    use crate::domain::text_similarity::{fingerprint, shared_passage};
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    /// What reporters and OCR write, in pieces: digits of every width, ids, words that announce
+    /// contacts, punctuation, emoji and stray combining marks.
+    const PIECES: &[&str] = &[
+        "0",
+        "01",
+        "1",
+        "13800138000",
+        "１３８",
+        " ",
+        "-",
+        "—",
+        "+86",
+        "0086",
+        "400",
+        "800",
+        "V信",
+        "➕v",
+        "微信",
+        "vx",
+        "QQ",
+        "群",
+        "支付宝",
+        "卡号",
+        "6222",
+        "@",
+        "qq.com",
+        "￥",
+        "€",
+        "t.cn/",
+        "m.tb.cn/",
+        "好评返现",
+        "。",
+        "，",
+        "\u{200b}",
+        "\u{301}",
+        "🙂",
+        "a",
+        "Z",
+        "_",
+        "幺",
+        "三",
+        "八",
+        "①",
+        "\n",
+        "電話",
+        "010-",
+        "0571",
+        "8815",
+    ];
+
+    #[test]
+    fn no_text_makes_the_chain_indexes_panic() {
+        let mut rng = StdRng::seed_from_u64(11);
+        let scan = ContactScan {
+            reporter_email: Some("a@qq.com"),
+            account_key: b"k",
+        };
+        for _ in 0..20_000 {
+            let n = rng.random_range(0..24);
+            let text: String = (0..n)
+                .map(|_| PIECES[rng.random_range(0..PIECES.len())])
+                .collect();
+            let other: String = text.chars().rev().collect();
+            let _ = find_contacts(&text, &scan);
+            let _ = mask_payment_accounts(&text);
+            let _ = fingerprint(&text);
+            let _ = shared_passage(&text, &other);
+            let _ = shared_passage(&text, &text);
+        }
+    }
+}
