@@ -6,8 +6,7 @@
 //! (multi-index hashing).
 
 use super::DbConnection;
-use super::schema::{cases, evidence, image_hash_chunks, image_hashes};
-use crate::domain::CaseStatus;
+use super::schema::{evidence, image_hash_chunks, image_hashes};
 use crate::domain::ids::{CaseId, EvidenceId};
 use crate::domain::links::{LinkDetail, LinkReason, Suggestion};
 use crate::domain::screenshots::{self, ScreenHash};
@@ -216,38 +215,6 @@ pub fn similar_screenshots(
     found.sort_by_key(|s| std::cmp::Reverse(s.strength));
     found.truncate(limit);
     Ok(found)
-}
-
-/// Numbers of other cases holding the same file as one evidence image or a near-identical one
-/// (reports not yet confirmed left out, as on the officer's pages everywhere).
-pub fn cases_with_same_image(
-    conn: &mut DbConnection,
-    case_id: CaseId,
-    evidence_id: EvidenceId,
-    sha: &str,
-    limit: i64,
-) -> QueryResult<Vec<String>> {
-    let mut ids: Vec<CaseId> = evidence::table
-        .filter(evidence::sha256.eq(sha))
-        .filter(evidence::case_id.ne(case_id))
-        .select(evidence::case_id)
-        .limit(limit)
-        .load(conn)?;
-    if let Some(hash) = hash_of(conn, evidence_id)? {
-        let limit = usize::try_from(limit).unwrap_or(0);
-        ids.extend(
-            near(conn, &hash, case_id, limit)?
-                .into_iter()
-                .map(|n| n.case_id),
-        );
-    }
-    cases::table
-        .filter(cases::id.eq_any(ids))
-        .filter(cases::status.ne(CaseStatus::Unconfirmed))
-        .select(cases::case_number)
-        .order(cases::case_number.asc())
-        .limit(limit)
-        .load(conn)
 }
 
 /// Evidence rows not in the index yet (recorded before it existed), after `after` in id order:

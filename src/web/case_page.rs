@@ -264,16 +264,12 @@ fn read(conn: &mut db::DbConnection, number: &CaseNumber) -> Result<Loaded, db::
         // Unconfirmed reports are not in the queue yet, and their address may not be the reporter's.
         .filter(|c| c.status != CaseStatus::Unconfirmed)
         .ok_or(diesel::result::Error::NotFound)?;
+    let related = crate::web::related_cases::load(conn, &case)?;
     let mut evidence = Vec::new();
     for row in evidence::for_case(conn, case.id)? {
         evidence.push(EvidenceView {
-            seen_elsewhere: db::image_index::cases_with_same_image(
-                conn,
-                case.id,
-                row.id,
-                &row.sha256,
-                10,
-            )?,
+            // Read off the screenshot links `related` already found: no second lookup.
+            seen_elsewhere: crate::web::related_cases::cases_with_screenshot(&related, row.id),
             redaction: evidence::latest_redaction(conn, row.id)?,
             text: crate::db::evidence_texts::get(conn, row.id)?,
             size: filters::human_bytes(row.byte_size),
@@ -282,7 +278,7 @@ fn read(conn: &mut db::DbConnection, number: &CaseNumber) -> Result<Loaded, db::
     }
     Ok(Loaded {
         evidence,
-        related: crate::web::related_cases::load(conn, &case)?,
+        related,
         trail: audit::for_case(conn, case.id)?,
         notes: notes::notes_for(conn, case.id)?,
         messages: notes::messages_for(conn, case.id)?,

@@ -3,8 +3,8 @@
 
 use crate::db::case_links::{self, VerdictView};
 use crate::db::{self, DbConnection, cases::CaseRow, schema::cases};
-use crate::domain::ids::CaseId;
-use crate::domain::links::{LinkReason, LinkVerdict, StrengthBand, Suggestion};
+use crate::domain::ids::{CaseId, EvidenceId};
+use crate::domain::links::{LinkDetail, LinkReason, LinkVerdict, StrengthBand, Suggestion};
 use crate::domain::{CaseStatus, Category, Platform};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -56,6 +56,26 @@ impl RelatedCaseView {
             .as_ref()
             .is_some_and(|v| v.verdict == LinkVerdict::Confirmed)
     }
+}
+
+/// How many other cases the evidence card names for one screenshot.
+const SEEN_ELSEWHERE: usize = 10;
+
+/// The numbers of the related cases holding the same or a near-identical copy of this case's
+/// screenshot `evidence`, in number order.
+pub fn cases_with_screenshot(related: &[RelatedCaseView], evidence: EvidenceId) -> Vec<String> {
+    let mut numbers: Vec<String> = related
+        .iter()
+        .filter(|r| {
+            r.reasons.iter().any(
+                |s| matches!(s.detail, LinkDetail::Screenshot { mine, .. } if mine == evidence),
+            )
+        })
+        .map(|r| r.case_number.clone())
+        .collect();
+    numbers.sort();
+    numbers.truncate(SEEN_ELSEWHERE);
+    numbers
 }
 
 /// Every finder's suggestions for `case`.
