@@ -177,18 +177,15 @@ fn report(r: &ChainReport, seen_on: NaiveDate) -> anyhow::Result<ValidReport> {
 /// The card photo as one reporter sent it.
 fn variant(card: &DynamicImage, v: Variant) -> anyhow::Result<(&'static str, Vec<u8>)> {
     let (w, h) = (card.width(), card.height());
-    let (name, img, format) = match v {
-        Variant::Original => ("card.png", card.clone(), ImageFormat::Png),
+    // (name, pixels, JPEG quality; None: PNG)
+    let (name, img, jpeg) = match v {
+        Variant::Original => ("card.png", card.clone(), None),
         Variant::Forwarded => (
             "wx_camera.jpg",
             card.resize(w * 3 / 4, h * 3 / 4, image::imageops::FilterType::Triangle),
-            ImageFormat::Jpeg,
+            Some(60),
         ),
-        Variant::Cropped => (
-            "crop.jpg",
-            card.crop_imm(0, 40, w, h - 40),
-            ImageFormat::Jpeg,
-        ),
+        Variant::Cropped => ("crop.jpg", card.crop_imm(0, 40, w, h - 40), Some(85)),
         Variant::Small => (
             "small.png",
             card.resize(
@@ -196,20 +193,14 @@ fn variant(card: &DynamicImage, v: Variant) -> anyhow::Result<(&'static str, Vec
                 h * 55 / 100,
                 image::imageops::FilterType::Triangle,
             ),
-            ImageFormat::Png,
+            None,
         ),
     };
     let mut out = Cursor::new(Vec::new());
-    match (v, format) {
-        (Variant::Forwarded, _) => {
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 60)
-                .encode_image(&img.to_rgb8())?;
-        }
-        (Variant::Cropped, _) => {
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-                .encode_image(&img.to_rgb8())?;
-        }
-        _ => img.write_to(&mut out, format)?,
+    match jpeg {
+        Some(quality) => image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+            .encode_image(&img.to_rgb8())?,
+        None => img.write_to(&mut out, ImageFormat::Png)?,
     }
     Ok((name, out.into_inner()))
 }
