@@ -2,7 +2,7 @@
 
 use super::DbConnection;
 use super::schema::{case_number_counters, cases};
-use crate::domain::ids::{CaseId, OfficerId};
+use crate::domain::ids::{CampaignId, CaseId, OfficerId};
 use crate::domain::status::ClosedReason;
 use crate::domain::{CaseNumber, CaseStatus, Category, Lang, Platform};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -42,6 +42,8 @@ pub struct CaseRow {
     /// `platform:kind:key` (see `domain::merchant`); `None` until a case filed before merchants
     /// were kept has been read by the chains job.
     pub merchant_key: Option<String>,
+    /// The campaign the case belongs to, if an officer put it in one.
+    pub campaign_id: Option<CampaignId>,
 }
 
 impl CaseRow {

@@ -2,7 +2,7 @@
 
 use super::DbConnection;
 use super::schema::{cases, handoffs, regulators};
-use crate::domain::ids::{CaseId, HandoffId, MailId, OfficerId, RegulatorId};
+use crate::domain::ids::{CampaignHandoffId, CaseId, HandoffId, MailId, OfficerId, RegulatorId};
 use crate::domain::outcome::Outcome;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -25,6 +25,8 @@ pub struct HandoffRow {
     pub outcome_details: Option<String>,
     pub outcome_at: Option<NaiveDateTime>,
     pub reminder_sent_at: Option<NaiveDateTime>,
+    /// The campaign handoff this case went with, if it went as part of a campaign.
+    pub campaign_handoff_id: Option<CampaignHandoffId>,
 }
 
 #[derive(Debug, Insertable)]
@@ -38,6 +40,7 @@ pub struct NewHandoff<'a> {
     pub package_size: i64,
     pub created_by: OfficerId,
     pub created_at: NaiveDateTime,
+    pub campaign_handoff_id: Option<CampaignHandoffId>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewHandoff<'_>) -> QueryResult<HandoffId> {

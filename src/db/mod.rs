@@ -4,6 +4,7 @@
 pub mod account_events;
 pub mod audit;
 pub mod calendar;
+pub mod campaigns;
 pub mod case_links;
 pub mod cases;
 pub mod contacts;

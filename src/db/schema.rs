@@ -45,6 +45,7 @@ diesel::table! {
         version -> Integer,
         assigned_officer_id -> Nullable<BigInt>,
         merchant_key -> Nullable<Text>,
+        campaign_id -> Nullable<BigInt>,
     }
 }
 
@@ -156,6 +157,7 @@ diesel::table! {
         outcome_details -> Nullable<Text>,
         outcome_at -> Nullable<Timestamp>,
         reminder_sent_at -> Nullable<Timestamp>,
+        campaign_handoff_id -> Nullable<BigInt>,
     }
 }
 
@@ -582,3 +584,67 @@ diesel::allow_tables_to_appear_in_same_query!(case_texts, cases);
 diesel::allow_tables_to_appear_in_same_query!(case_texts, evidence);
 diesel::allow_tables_to_appear_in_same_query!(evidence_texts, evidence);
 diesel::allow_tables_to_appear_in_same_query!(evidence_texts, cases);
+
+diesel::table! {
+    campaigns (id) {
+        id -> BigInt,
+        name -> Text,
+        finding -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaign_events (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        case_id -> Nullable<BigInt>,
+        officer_id -> Nullable<BigInt>,
+        action -> Text,
+        detail -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaign_handoffs (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        regulator_id -> BigInt,
+        seq -> Integer,
+        folder -> Text,
+        package_sha256 -> Text,
+        package_size -> BigInt,
+        case_count -> Integer,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        outbox_id -> Nullable<BigInt>,
+        acknowledged_at -> Nullable<Timestamp>,
+        reminder_sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(cases -> campaigns (campaign_id));
+diesel::joinable!(campaigns -> officers (created_by));
+diesel::joinable!(campaign_events -> campaigns (campaign_id));
+diesel::joinable!(campaign_handoffs -> campaigns (campaign_id));
+diesel::joinable!(campaign_handoffs -> regulators (regulator_id));
+diesel::joinable!(handoffs -> campaign_handoffs (campaign_handoff_id));
+diesel::allow_tables_to_appear_in_same_query!(campaigns, campaign_events, campaign_handoffs);
+diesel::allow_tables_to_appear_in_same_query!(campaigns, cases);
+diesel::allow_tables_to_appear_in_same_query!(campaigns, officers);
+diesel::allow_tables_to_appear_in_same_query!(campaigns, regulators);
+diesel::allow_tables_to_appear_in_same_query!(campaigns, handoffs);
+diesel::allow_tables_to_appear_in_same_query!(campaigns, case_contacts);
+diesel::allow_tables_to_appear_in_same_query!(campaign_events, cases);
+diesel::allow_tables_to_appear_in_same_query!(campaign_events, officers);
+diesel::allow_tables_to_appear_in_same_query!(campaign_events, regulators);
+diesel::allow_tables_to_appear_in_same_query!(campaign_events, handoffs);
+diesel::allow_tables_to_appear_in_same_query!(campaign_events, case_contacts);
+diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, cases);
+diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, officers);
+diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, regulators);
+diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, handoffs);
+diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, case_contacts);

@@ -102,6 +102,7 @@ keyword_column!(
     domain::contact::ContactKind,
     domain::links::LinkVerdict,
     domain::ocr::OcrState,
+    domain::campaign::CampaignEventAction,
 );
 
 id_column!(
@@ -114,6 +115,8 @@ id_column!(
     domain::ids::NoteId,
     domain::ids::OriginalRequestId,
     domain::ids::DeviceId,
+    domain::ids::CampaignId,
+    domain::ids::CampaignHandoffId,
 );
 
 #[cfg(test)]

@@ -47,6 +47,10 @@ keyword_enum! {
         LinkConfirmed => "link_confirmed",
         /// An officer found a suggested link to another case unrelated.
         LinkRejected => "link_rejected",
+        /// An officer put the case into a campaign (one chain, handed off as one).
+        CampaignJoined => "campaign_joined",
+        /// An officer took the case out of its campaign.
+        CampaignLeft => "campaign_left",
     }
 }
 

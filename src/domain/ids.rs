@@ -51,6 +51,10 @@ id_type! {
     OriginalRequestId,
     /// A browser an officer signed in from (`officer_devices.id`).
     DeviceId,
+    /// A campaign: linked cases grouped as one chain (`campaigns.id`).
+    CampaignId,
+    /// One handoff of a whole campaign to a regulator (`campaign_handoffs.id`).
+    CampaignHandoffId,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod calendar_file;
+pub mod campaign;
 pub mod case_number;
 pub mod category;
 pub mod china_time;
@@ -38,8 +39,8 @@ pub mod workdays;
 pub use case_number::CaseNumber;
 pub use category::Category;
 pub use ids::{
-    CaseId, DeviceId, EvidenceId, HandoffId, MailId, NoteId, OfficerId, OriginalRequestId,
-    RegulatorId,
+    CampaignHandoffId, CampaignId, CaseId, DeviceId, EvidenceId, HandoffId, MailId, NoteId,
+    OfficerId, OriginalRequestId, RegulatorId,
 };
 pub use lang::Lang;
 pub use platform::Platform;

@@ -180,6 +180,7 @@ impl Stored {
             package_size: self.size,
             created_by: req.officer_id,
             created_at: now,
+            campaign_handoff_id: None,
         }
     }
 }
