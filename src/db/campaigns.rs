@@ -348,3 +348,33 @@ pub fn mark_handoff_reminded(
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// The contacts found in the campaign's cases.
+pub fn member_contacts(
+    conn: &mut DbConnection,
+    campaign_id: CampaignId,
+) -> QueryResult<Vec<super::contacts::CaseContactRow>> {
+    use super::schema::case_contacts;
+    case_contacts::table
+        .inner_join(cases::table)
+        .filter(cases::campaign_id.eq(Some(campaign_id)))
+        .order((case_contacts::kind, case_contacts::contact_key, case_contacts::case_id))
+        .select(super::contacts::CaseContactRow::as_select())
+        .load(conn)
+}
+
+/// The campaigns of `case_ids` (for a list of suggested cases).
+pub fn of_cases(
+    conn: &mut DbConnection,
+    case_ids: &[CaseId],
+) -> QueryResult<Vec<(CaseId, CampaignId, String)>> {
+    let rows: Vec<(CaseId, Option<CampaignId>, String)> = cases::table
+        .inner_join(campaigns::table)
+        .filter(cases::id.eq_any(case_ids))
+        .select((cases::id, cases::campaign_id, campaigns::name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(case, id, name)| id.map(|id| (case, id, name)))
+        .collect())
+}

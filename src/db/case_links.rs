@@ -4,7 +4,7 @@
 use super::DbConnection;
 use super::schema::{case_links, officers};
 use crate::domain::ids::{CaseId, OfficerId};
-use crate::domain::links::LinkVerdict;
+use crate::domain::links::{LinkReason, LinkVerdict};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -15,6 +15,8 @@ pub struct VerdictView {
     pub verdict: LinkVerdict,
     pub officer_name: String,
     pub decided_at: NaiveDateTime,
+    /// The link reasons the officer saw when deciding.
+    pub reasons: Vec<LinkReason>,
 }
 
 fn ordered(a: CaseId, b: CaseId) -> (CaseId, CaseId) {
@@ -53,7 +55,7 @@ pub fn decide(
 
 /// Every verdict on a link of `case_id`, keyed by the other case.
 pub fn verdicts_for(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<VerdictView>> {
-    let rows: Vec<(CaseId, CaseId, LinkVerdict, String, NaiveDateTime)> = case_links::table
+    let rows: Vec<(CaseId, CaseId, LinkVerdict, String, NaiveDateTime, String)> = case_links::table
         .inner_join(officers::table)
         .filter(
             case_links::case_id
@@ -66,15 +68,17 @@ pub fn verdicts_for(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec
             case_links::verdict,
             officers::name,
             case_links::decided_at,
+            case_links::reasons,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(a, b, verdict, officer_name, decided_at)| VerdictView {
+        .map(|(a, b, verdict, officer_name, decided_at, reasons)| VerdictView {
             other: if a == case_id { b } else { a },
             verdict,
             officer_name,
             decided_at,
+            reasons: reasons.split(',').filter_map(LinkReason::parse).collect(),
         })
         .collect())
 }

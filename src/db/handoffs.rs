@@ -115,7 +115,8 @@ pub fn record_outcome(
     Ok(n == 1)
 }
 
-/// Handoffs not acknowledged, sent before `before`, whose reminder has not gone yet.
+/// Handoffs not acknowledged, sent before `before`, whose reminder has not gone yet. A case that
+/// went with a campaign is reminded of with its campaign, not alone.
 pub fn due_for_reminder(
     conn: &mut DbConnection,
     before: NaiveDateTime,
@@ -125,6 +126,7 @@ pub fn due_for_reminder(
         .filter(handoffs::acknowledged_at.is_null())
         .filter(handoffs::reminder_sent_at.is_null())
         .filter(handoffs::created_at.lt(before))
+        .filter(handoffs::campaign_handoff_id.is_null())
         .filter(cases::status.eq(crate::domain::CaseStatus::HandedOff))
         .select(HandoffRow::as_select())
         .limit(100)
@@ -144,4 +146,17 @@ pub fn mark_reminded(
     .set(handoffs::reminder_sent_at.eq(Some(at)))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// The member handoffs of a campaign handoff, with their case numbers, in case order.
+pub fn of_campaign_handoff(
+    conn: &mut DbConnection,
+    id: crate::domain::CampaignHandoffId,
+) -> QueryResult<Vec<(HandoffRow, String)>> {
+    handoffs::table
+        .inner_join(cases::table)
+        .filter(handoffs::campaign_handoff_id.eq(Some(id)))
+        .order(cases::created_at.asc())
+        .select((HandoffRow::as_select(), cases::case_number))
+        .load(conn)
 }

@@ -12,6 +12,8 @@ keyword_enum! {
         OriginalRequested => "original_requested",
         Handoff => "handoff",
         HandoffReminder => "handoff_reminder",
+        CampaignHandoff => "campaign_handoff",
+        CampaignHandoffReminder => "campaign_handoff_reminder",
         OriginalDecision => "original_decision",
         OfficerInvite => "officer_invite",
         PasswordReset => "password_reset",

@@ -1,7 +1,7 @@
 //! The regulator's links: `/handoff/{id}/{action}/{expires}/{signature}`, an HMAC over the
 //! handoff, the action and the expiry, so they cannot be forged or stretched, and need no account.
 
-use crate::domain::HandoffId;
+use crate::domain::{CampaignHandoffId, HandoffId};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -51,9 +51,49 @@ fn mac(
     action: LinkAction,
     expires: i64,
 ) -> Option<Hmac<Sha256>> {
+    mac_of(key, &format!("handoff:{handoff_id}"), action, expires)
+}
+
+/// The MAC over what a link names: `subject` (`handoff:7`, `campaign-handoff:3`), the action and
+/// the expiry.
+fn mac_of(key: &[u8], subject: &str, action: LinkAction, expires: i64) -> Option<Hmac<Sha256>> {
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).ok()?;
-    m.update(format!("handoff:{handoff_id}:{}:{expires}", action.as_str()).as_bytes());
+    m.update(format!("{subject}:{}:{expires}", action.as_str()).as_bytes());
     Some(m)
+}
+
+/// The path of a campaign handoff's link: `/handoff/campaign/{id}/{action}/{expires}/{sig}`.
+pub fn campaign_path(
+    key: &[u8],
+    id: CampaignHandoffId,
+    action: LinkAction,
+    expires: i64,
+) -> String {
+    let sig = mac_of(key, &format!("campaign-handoff:{id}"), action, expires)
+        .map(|m| hex::encode(m.finalize().into_bytes()))
+        .unwrap_or_default();
+    format!("/handoff/campaign/{id}/{}/{expires}/{sig}", action.as_str())
+}
+
+/// Checks a campaign handoff's link as `check` does a case handoff's.
+pub fn campaign_check(
+    key: &[u8],
+    id: CampaignHandoffId,
+    action: LinkAction,
+    expires: i64,
+    sig: &str,
+    now: i64,
+) -> Result<(), LinkError> {
+    let sig = hex::decode(sig).map_err(|_| LinkError::Forged)?;
+    mac_of(key, &format!("campaign-handoff:{id}"), action, expires)
+        .ok_or(LinkError::Forged)?
+        .verify_slice(&sig)
+        .map_err(|_| LinkError::Forged)?;
+    if now > expires {
+        Err(LinkError::Expired)
+    } else {
+        Ok(())
+    }
 }
 
 /// The path of a link that works until `expires` (Unix seconds).
@@ -126,6 +166,30 @@ mod tests {
         assert_eq!(
             check(b"k", id, action, exp, "zz", 999),
             Err(LinkError::Forged)
+        );
+    }
+
+    #[test]
+    fn a_campaign_link_is_not_a_case_link_of_the_same_number() {
+        let p = campaign_path(b"k", CampaignHandoffId(7), LinkAction::Acknowledge, 1000);
+        let v: Vec<&str> = p.trim_start_matches('/').split('/').collect();
+        assert_eq!(v[1], "campaign");
+        let sig = v[5];
+        assert_eq!(
+            campaign_check(b"k", CampaignHandoffId(7), LinkAction::Acknowledge, 1000, sig, 999),
+            Ok(())
+        );
+        assert_eq!(
+            check(b"k", HandoffId(7), LinkAction::Acknowledge, 1000, sig, 999),
+            Err(LinkError::Forged)
+        );
+        assert_eq!(
+            campaign_check(b"k", CampaignHandoffId(8), LinkAction::Acknowledge, 1000, sig, 999),
+            Err(LinkError::Forged)
+        );
+        assert_eq!(
+            campaign_check(b"k", CampaignHandoffId(7), LinkAction::Acknowledge, 1000, sig, 1001),
+            Err(LinkError::Expired)
         );
     }
 }

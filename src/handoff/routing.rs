@@ -126,6 +126,32 @@ pub fn propose(
     out
 }
 
+/// The regulators to propose for a merchant in `region_code` on `platform`, for `category`.
+pub fn proposals_for(
+    conn: &mut crate::db::DbConnection,
+    category: crate::domain::Category,
+    region_code: &str,
+    platform: crate::domain::Platform,
+) -> Result<Vec<Proposal>, crate::db::DbError> {
+    let Some(region) = RegionCode::parse(region_code) else {
+        return Ok(Vec::new());
+    };
+    let for_merchant = crate::db::regulators::covering(conn, &covering_codes(&region))?;
+    let domicile =
+        crate::db::regulators::domicile(conn, platform)?.and_then(|d| RegionCode::parse(&d.region_code));
+    let for_domicile = match &domicile {
+        Some(d) => crate::db::regulators::covering(conn, &covering_codes(d))?,
+        None => Vec::new(),
+    };
+    Ok(propose(
+        category,
+        &region,
+        &for_merchant,
+        domicile.as_ref(),
+        &for_domicile,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

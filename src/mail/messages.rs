@@ -210,6 +210,64 @@ impl HandoffEmail {
     }
 }
 
+/// To a regulator (zh-CN): a whole campaign handed off as one package, with one link for the
+/// package and one to acknowledge receipt of every case in it (outcomes are recorded per case,
+/// from the acknowledgement page).
+pub struct CampaignHandoffEmail {
+    pub reminder: bool,
+    pub regulator_name: String,
+    pub campaign_name: String,
+    pub folder: String,
+    /// (case number, platform, shop) of each case, in filing order.
+    pub cases: Vec<(String, String, String)>,
+    pub merchant_count: usize,
+    pub contact_count: usize,
+    pub evidence_count: usize,
+    pub finding: Option<String>,
+    pub package_url: String,
+    pub acknowledge_url: String,
+    pub links_expire_on: String,
+    pub package_size: String,
+    /// The package, when it is small enough to attach: (SHA-256, file name).
+    pub attachment: Option<(String, String)>,
+    pub key_fingerprint: String,
+}
+email_templates!(
+    CampaignHandoffEmail,
+    CampaignHandoffText,
+    CampaignHandoffHtml,
+    "email/campaign_handoff.txt",
+    "email/campaign_handoff.html"
+);
+
+impl CampaignHandoffEmail {
+    pub fn compose(&self) -> Result<Composed, askama::Error> {
+        let m = messages(Lang::ZhCn);
+        let (text, html) = self.render_both(m)?;
+        let subject = if self.reminder {
+            format!("【提醒】串案移交待确认接收：{}", self.campaign_name)
+        } else {
+            format!(
+                "串案移交：{}（{} 件，虚假评价举报平台）",
+                self.campaign_name,
+                self.cases.len()
+            )
+        };
+        Ok(Composed {
+            kind: if self.reminder {
+                MailKind::CampaignHandoffReminder
+            } else {
+                MailKind::CampaignHandoff
+            },
+            subject,
+            text,
+            html,
+            holds_secret: true,
+            attachment: self.attachment.clone(),
+        })
+    }
+}
+
 /// To a regulator (zh-CN): the answer to its request for an original evidence file, with the
 /// single-use download link when approved.
 pub struct OriginalDecisionEmail {

@@ -152,7 +152,41 @@ pub fn file_chains(
         .map_err(|e: WorkflowError| anyhow::anyhow!("a chain report was not filed: {e:?}"))?;
         numbers.push(filed.number);
     }
+    group_templated_reviews(conn, &numbers)?;
     Ok(numbers)
+}
+
+/// The reports quoting one templated review are grouped into a campaign already (by the demo
+/// supervisor), so the campaign pages and the dashboard have one to show; the recruiter's
+/// reports are left for an officer to link from a case page.
+fn group_templated_reviews(conn: &mut DbConnection, numbers: &[CaseNumber]) -> anyhow::Result<()> {
+    let templated: Vec<CaseNumber> = RECRUITER_AND_TEMPLATE
+        .iter()
+        .zip(numbers)
+        .filter(|(r, _)| r.card.is_none())
+        .map(|(_, n)| n.clone())
+        .collect();
+    let Some((first, rest)) = templated.split_first() else {
+        return Ok(());
+    };
+    let supervisor = crate::db::officers::list_all(conn)?
+        .into_iter()
+        .find(|o| o.active && o.role == crate::domain::officer::Role::Supervisor)
+        .context("a demo supervisor")?;
+    let name = crate::domain::campaign::CampaignName::parse("同一模板好评 · 家纺类店铺")
+        .context("a campaign name")?;
+    workflow::campaigns::link(
+        conn,
+        first,
+        &workflow::campaigns::CampaignChoice::New(name),
+        rest,
+        workflow::ActingOfficer {
+            id: supervisor.id,
+            supervisor: true,
+        },
+    )
+    .map_err(|e| anyhow::anyhow!("the demo campaign was not made: {e:?}"))?;
+    Ok(())
 }
 
 fn report(r: &ChainReport, seen_on: NaiveDate) -> anyhow::Result<ValidReport> {

@@ -74,6 +74,8 @@ pub struct OfficerCasePage {
     pub handoffs: Vec<HandoffView>,
     pub proposals: Vec<Proposal>,
     pub all_regulators: Vec<regulators::RegulatorRow>,
+    /// The campaign the case belongs to, if any, and the campaigns it could join.
+    pub campaigns: crate::web::campaign_view::CaseCampaigns,
 }
 
 /// A regulator's request for an original, as the officer decides on it.
@@ -125,25 +127,7 @@ fn load_handoffs(
             row,
         });
     }
-    let proposals = match RegionCode::parse(&case.region_code) {
-        Some(region) => {
-            let for_merchant = regulators::covering(conn, &routing::covering_codes(&region))?;
-            let domicile = regulators::domicile(conn, case.platform)?
-                .and_then(|d| RegionCode::parse(&d.region_code));
-            let for_domicile = match &domicile {
-                Some(d) => regulators::covering(conn, &routing::covering_codes(d))?,
-                None => Vec::new(),
-            };
-            routing::propose(
-                case.category,
-                &region,
-                &for_merchant,
-                domicile.as_ref(),
-                &for_domicile,
-            )
-        }
-        None => Vec::new(),
-    };
+    let proposals = routing::proposals_for(conn, case.category, &case.region_code, case.platform)?;
     let all: Vec<regulators::RegulatorRow> = regulators::all(conn)?
         .into_iter()
         .filter(|r| r.active)
@@ -257,6 +241,7 @@ struct Loaded {
     calendar: std::sync::Arc<crate::domain::workdays::Calendar>,
     finding: Option<crate::db::findings::FindingView>,
     original_requests: Vec<OriginalRequestView>,
+    campaigns: crate::web::campaign_view::CaseCampaigns,
 }
 
 fn read(conn: &mut db::DbConnection, number: &CaseNumber) -> Result<Loaded, db::DbError> {
@@ -277,6 +262,7 @@ fn read(conn: &mut db::DbConnection, number: &CaseNumber) -> Result<Loaded, db::
         });
     }
     Ok(Loaded {
+        campaigns: crate::web::campaign_view::for_case(conn, &case, &related)?,
         evidence,
         related,
         trail: audit::for_case(conn, case.id)?,
@@ -354,6 +340,7 @@ fn page_of(
         calendar,
         finding,
         original_requests,
+        campaigns,
     } = loaded;
     let (handoff_list, proposals, all_regulators) = handoffs;
     let m = ctx.m;
@@ -370,6 +357,7 @@ fn page_of(
         .is_some_and(|d| d.paused_since.is_none() && d.deadlines().is_overdue(status, today));
     let platform_name = m.platform_label(case.platform, case.platform_other.as_deref());
     OfficerCasePage {
+        campaigns,
         status,
         platform_name,
         category_label: m.category(case.category).to_string(),

@@ -287,7 +287,7 @@ fn build_package(
 /// One evidence file as it goes into the package. Only copies leave the portal: the officer's
 /// redacted copy where there is one, else the metadata-free display copy. Originals go only on
 /// request, by their own link.
-fn pack(
+pub(super) fn pack(
     store: &EvidenceStore,
     row: evidence::EvidenceRow,
     redaction: Option<evidence::RedactionRow>,
@@ -641,6 +641,8 @@ pub async fn send_reminders(pool: &DbPool, ctx: &HandoffContext) -> Result<usize
             })?;
             sent += 1;
         }
+        // Campaigns are reminded of as a whole: one email for all their cases.
+        sent += super::campaign_handoff::send_reminders(conn, &ctx)?;
         Ok(sent)
     })
     .await

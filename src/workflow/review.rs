@@ -69,7 +69,7 @@ impl ReviewAction {
     }
 }
 
-fn text(s: &str, required: bool) -> Result<String, WorkflowError> {
+pub(super) fn text(s: &str, required: bool) -> Result<String, WorkflowError> {
     let t = s.replace("\r\n", "\n").trim().to_string();
     if required && t.is_empty() {
         return Err(WorkflowError::Invalid("review.text_required"));
@@ -397,7 +397,7 @@ fn require_worker_or_unassigned(
 }
 
 /// Gives the case to `assignee`; a submitted case goes into review.
-fn take_or_assign(
+pub(super) fn take_or_assign(
     conn: &mut DbConnection,
     case: &cases::CaseRow,
     assignee: OfficerId,

@@ -95,7 +95,7 @@ async fn submit_regulator(
 }
 
 /// The officer's finding on every substantiated case here: it goes to the regulator.
-const FINDING: &str = "好评返现卡、客服聊天记录与订单截图相互印证，认定商家以返现诱导五星好评。";
+pub(crate) const FINDING: &str = "好评返现卡、客服聊天记录与订单截图相互印证，认定商家以返现诱导五星好评。";
 
 /// Files a report (confirmed from its email when it has an address), and has `officer` take
 /// and substantiate it.
@@ -243,7 +243,7 @@ impl Package {
 }
 
 /// Every file entry of a ZIP, by its full name.
-fn zip_entries(zip_bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn zip_entries(zip_bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(zip_bytes)).expect("the package is a ZIP");
     let mut out = BTreeMap::new();
     for i in 0..archive.len() {
@@ -260,7 +260,7 @@ fn zip_entries(zip_bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// A ZIP holding `entries` (what someone tampering with a package would write).
-fn write_zip(entries: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+pub(crate) fn write_zip(entries: &BTreeMap<String, Vec<u8>>) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes) in entries {
         w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
@@ -765,7 +765,7 @@ async fn a_handoff_sends_one_signed_package_holding_the_case_and_bit_exact_evide
 }
 
 /// Runs `reviewwatch verify PACKAGE --key KEY`: its exit code and what it printed.
-fn run_verify(dir: &Path, name: &str, zip: &[u8], key_pem: &str) -> (i32, String) {
+pub(crate) fn run_verify(dir: &Path, name: &str, zip: &[u8], key_pem: &str) -> (i32, String) {
     let zip_path = dir.join(format!("{name}.zip"));
     let key_path = dir.join(format!("{name}.pem"));
     std::fs::write(&zip_path, zip).unwrap();

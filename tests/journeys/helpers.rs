@@ -949,6 +949,14 @@ impl Reply {
             .to_ascii_lowercase();
         let mut fields = Vec::new();
         for input in form.select(&Self::selector("input[name], textarea[name]")) {
+            let kind = input.value().attr("type").unwrap_or("text");
+            // As a browser sends it: a box only when ticked, nothing disabled.
+            let ticked = input.value().attr("checked").is_some();
+            if input.value().attr("disabled").is_some()
+                || (matches!(kind, "checkbox" | "radio") && !ticked)
+            {
+                continue;
+            }
             let name = input.value().attr("name").unwrap_or_default().to_string();
             let value = match input.value().name() {
                 "textarea" => input.text().collect(),

@@ -7,6 +7,7 @@ mod access;
 mod backup;
 mod bad_input;
 mod calendar;
+mod campaigns;
 mod chains;
 mod chains_texts;
 mod confirmation;

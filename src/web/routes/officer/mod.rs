@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod calendar;
+pub mod campaigns;
 pub mod case;
 pub mod handoff;
 pub mod links;

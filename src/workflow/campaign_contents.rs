@@ -1,0 +1,206 @@
+//! The top of a campaign package: `campaign.json` (schema `reviewwatch.campaign.v1`, described
+//! in docs/HANDOFF.md) and `summary.html` (printable, zh-CN, self-contained: the chain, the
+//! finding, the graph and a table of every case with a link to its own summary).
+
+use super::campaign_facts::CampaignFacts;
+use crate::db::regulators::RegulatorRow;
+use crate::domain::{Lang, china_time};
+use crate::handoff::campaign_graph::{self, Graph, GraphInput};
+use crate::handoff::contents::legal_bases;
+use crate::handoff::package::PackageFile;
+use crate::i18n::{Messages, messages};
+use askama::Template;
+use chrono::NaiveDateTime;
+use serde_json::{Value, json};
+
+pub const SCHEMA: &str = "reviewwatch.campaign.v1";
+
+/// The graph's stylesheet, the one the officers' campaign page uses too.
+const GRAPH_CSS: &str = include_str!("../../static/campaign_graph.css");
+
+/// What the top of the package is written from.
+pub struct Summary<'a> {
+    pub facts: &'a CampaignFacts,
+    pub seq: i32,
+    pub regulator: &'a RegulatorRow,
+    pub portal_url: &'a str,
+    pub key_fingerprint: &'a str,
+    pub generated_at: NaiveDateTime,
+    /// Each member's own handoff seq, in member order.
+    pub handoff_seqs: Vec<i32>,
+}
+
+fn iso(t: &NaiveDateTime) -> String {
+    china_time::utc_rfc3339(t)
+}
+
+pub fn campaign_json(s: &Summary<'_>, m: &Messages) -> Value {
+    let f = s.facts;
+    let numbers: Vec<&str> = f.members.iter().map(|x| x.case.case_number.as_str()).collect();
+    let of = |cases: &[usize]| -> Vec<&str> {
+        cases.iter().filter_map(|i| numbers.get(*i).copied()).collect()
+    };
+    json!({
+        "schema": SCHEMA,
+        "generated_at": iso(&s.generated_at),
+        "portal": s.portal_url,
+        "signing_key_sha256": s.key_fingerprint.replace(' ', ""),
+        "campaign": {
+            "id": f.campaign.id,
+            "name": f.campaign.name,
+            "created_at": iso(&f.campaign.created_at),
+            "finding": f.campaign.finding,
+        },
+        "handoff": {
+            "seq": s.seq,
+            "regulator": {
+                "name": s.regulator.name,
+                "kind": s.regulator.kind,
+                "region_code": s.regulator.region_code,
+            },
+        },
+        "cases": f.members.iter().zip(&s.handoff_seqs).map(|(x, seq)| json!({
+            "number": x.case.case_number,
+            "folder": x.case.case_number,
+            "handoff_seq": seq,
+            "platform": x.case.platform,
+            "platform_name": m.platform(x.case.platform),
+            "shop": { "name": x.case.shop_name, "url_or_id": x.case.shop_ref },
+            "merchant_key": x.merchant.key_string(),
+            "region_code": x.case.region_code,
+            "category": x.case.category,
+            "category_name": m.category(x.case.category),
+            "status": x.case.status,
+            "filed_at": iso(&x.case.created_at),
+            "evidence_files": x.evidence.len(),
+        })).collect::<Vec<_>>(),
+        "merchants": f.merchants.iter().map(|g| json!({
+            "key": g.identity.key_string(),
+            "names": g.names,
+            "cases": of(&g.cases),
+        })).collect::<Vec<_>>(),
+        "contacts": f.contacts.iter().map(|c| json!({
+            "kind": c.kind,
+            "shown": c.shown,
+            "cases": of(&c.cases),
+        })).collect::<Vec<_>>(),
+        "links": f.links.iter().map(|l| json!({
+            "cases": [numbers.get(l.a), numbers.get(l.b)],
+            "reasons": l.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "confirmed_by_officer": true,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The graph's facts, as the package shows them (links to each case's own summary).
+pub fn graph_input(facts: &CampaignFacts, merchant_href: impl Fn(usize) -> String) -> GraphInput {
+    use campaign_graph::{GraphCase, GraphContact, GraphLink, GraphMerchant};
+    GraphInput {
+        cases: facts
+            .members
+            .iter()
+            .map(|m| GraphCase {
+                number: m.case.case_number.clone(),
+                status: m.case.status,
+                platform: m.case.platform,
+                shop_name: m.case.shop_name.clone(),
+            })
+            .collect(),
+        merchants: facts
+            .merchants
+            .iter()
+            .enumerate()
+            .map(|(i, g)| GraphMerchant {
+                label: g.names.join(" / "),
+                href: merchant_href(i),
+                cases: g.cases.clone(),
+            })
+            .collect(),
+        contacts: facts
+            .contacts
+            .iter()
+            .map(|c| GraphContact {
+                kind: c.kind,
+                shown: c.shown.clone(),
+                cases: c.cases.clone(),
+            })
+            .collect(),
+        links: facts
+            .links
+            .iter()
+            .filter_map(|l| {
+                Some(GraphLink {
+                    a: l.a,
+                    b: l.b,
+                    reason: l.reasons.first().copied()?,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// What `templates/pages/officer/campaign_graph.html` reads as `ctx`.
+pub struct GraphContext {
+    pub m: &'static Messages,
+}
+
+#[derive(Template)]
+#[template(path = "handoff/campaign_summary.html")]
+pub struct CampaignSummaryPage<'a> {
+    pub m: &'static Messages,
+    pub ctx: GraphContext,
+    pub facts: &'a CampaignFacts,
+    pub seq: i32,
+    pub regulator: &'a RegulatorRow,
+    pub graph: Graph,
+    pub input: GraphInput,
+    pub legal_bases: Vec<&'static str>,
+    pub generated_at: String,
+    pub generated_at_rfc3339: String,
+    pub key_fingerprint: &'a str,
+    pub evidence_total: usize,
+    /// The graph's styles, inlined: the summary is one self-contained file.
+    pub graph_css: &'static str,
+}
+
+/// `campaign.json` and `summary.html`.
+pub fn files(s: &Summary<'_>) -> Result<Vec<PackageFile>, askama::Error> {
+    let m = messages(Lang::ZhCn);
+    let json = campaign_json(s, m);
+    let mut bases: Vec<&'static str> = Vec::new();
+    for member in &s.facts.members {
+        for b in legal_bases(member.case.category) {
+            if !bases.contains(&b) {
+                bases.push(b);
+            }
+        }
+    }
+    let input = graph_input(s.facts, |i| format!("#merchant-{i}"));
+    let graph = campaign_graph::layout(&input);
+    let summary = CampaignSummaryPage {
+        m,
+        ctx: GraphContext { m },
+        facts: s.facts,
+        seq: s.seq,
+        regulator: s.regulator,
+        graph,
+        input,
+        legal_bases: bases,
+        generated_at: china_time::format_with_offset(&s.generated_at),
+        generated_at_rfc3339: china_time::rfc3339(&s.generated_at),
+        key_fingerprint: s.key_fingerprint,
+        evidence_total: s.facts.members.iter().map(|x| x.evidence.len()).sum(),
+        graph_css: GRAPH_CSS,
+    }
+    .render()?;
+    Ok(vec![
+        PackageFile {
+            path: "campaign.json".into(),
+            bytes: serde_json::to_vec_pretty(&json).unwrap_or_default(),
+        },
+        PackageFile {
+            path: "summary.html".into(),
+            bytes: summary.into_bytes(),
+        },
+    ])
+}
