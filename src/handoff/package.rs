@@ -25,6 +25,23 @@ pub enum PackageError {
     Io(#[from] std::io::Error),
     #[error("two files would have the same path {0}")]
     DuplicatePath(String),
+    #[error("{path} cannot go into a package: {why}")]
+    UnsafePath {
+        path: String,
+        why: super::verify::Unsafe,
+    },
+    #[error("{path} cannot go into a package: its name is longer than {limit} bytes")]
+    PathTooLong { path: String, limit: usize },
+    #[error("{0} cannot name a package's folder: it must be one folder name, safe to unzip")]
+    BadFolder(String),
+    #[error("a package holds at most {0} entries")]
+    TooManyEntries(u64),
+    #[error("{path} holds more than {limit} bytes, the most a file of a package may")]
+    TooLarge { path: String, limit: u64 },
+    #[error("the files hold more than {0} bytes in all, the most a package may")]
+    TotalTooLarge(u64),
+    #[error("the package cannot be finished: writing an earlier file failed")]
+    Broken,
 }
 
 /// The `SHA256SUMS` text for `files`, sorted by path, as GNU `sha256sum` writes it.
@@ -34,10 +51,54 @@ pub fn sha256sums(files: &[PackageFile]) -> String {
         .map(|f| (f.path.clone(), hex::encode(Sha256::digest(&f.bytes))))
         .collect();
     lines.sort();
-    lines
-        .iter()
+    sums_text(lines.iter().map(|(p, h)| (p.as_str(), h.as_str())))
+}
+
+/// `SHA256SUMS` from (path, hex SHA-256) pairs already sorted by path.
+pub(crate) fn sums_text<'a>(sorted: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    sorted
+        .into_iter()
         .map(|(path, hash)| format!("{hash}  {path}\n"))
         .collect()
+}
+
+/// How every entry of a package is written: one timestamp (the package's), mode 0644, text
+/// deflated and the rest stored, so that the same input gives the same bytes.
+#[derive(Clone, Copy)]
+pub(crate) struct EntryOptions {
+    pub text: SimpleFileOptions,
+    pub stored: SimpleFileOptions,
+}
+
+impl EntryOptions {
+    pub fn at(at: chrono::NaiveDateTime) -> Self {
+        use chrono::{Datelike, Timelike};
+        let stamp = DateTime::from_date_and_time(
+            u16::try_from(at.year()).unwrap_or(1980),
+            at.month() as u8,
+            at.day() as u8,
+            at.hour() as u8,
+            at.minute() as u8,
+            at.second() as u8,
+        )
+        .unwrap_or_default();
+        let text = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Deflated)
+            .last_modified_time(stamp)
+            .unix_permissions(0o644);
+        // Images are compressed already: storing them keeps the package quick to build and read.
+        let stored = text.compression_method(CompressionMethod::Stored);
+        Self { text, stored }
+    }
+
+    /// A file of the package by its path: `.json` and `.html` deflated, the rest stored.
+    pub fn for_path(&self, path: &str) -> SimpleFileOptions {
+        if path.ends_with(".json") || path.ends_with(".html") {
+            self.text
+        } else {
+            self.stored
+        }
+    }
 }
 
 /// Builds the ZIP: every file under `folder/`, then the sums and their signature. Entries are
@@ -57,36 +118,16 @@ pub fn build(
     let sums = sha256sums(&files);
     let signature = key.sign(sums.as_bytes());
 
-    use chrono::{Datelike, Timelike};
-    let stamp = DateTime::from_date_and_time(
-        u16::try_from(at.year()).unwrap_or(1980),
-        at.month() as u8,
-        at.day() as u8,
-        at.hour() as u8,
-        at.minute() as u8,
-        at.second() as u8,
-    )
-    .unwrap_or_default();
-    let text = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .last_modified_time(stamp)
-        .unix_permissions(0o644);
-    // Images are compressed already: storing them keeps the package quick to build and read.
-    let stored = text.compression_method(CompressionMethod::Stored);
+    let options = EntryOptions::at(at);
 
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     for f in &files {
-        let options = if f.path.ends_with(".json") || f.path.ends_with(".html") {
-            text
-        } else {
-            stored
-        };
-        zip.start_file(format!("{folder}/{}", f.path), options)?;
+        zip.start_file(format!("{folder}/{}", f.path), options.for_path(&f.path))?;
         zip.write_all(&f.bytes)?;
     }
-    zip.start_file(format!("{folder}/{SUMS}"), text)?;
+    zip.start_file(format!("{folder}/{SUMS}"), options.text)?;
     zip.write_all(sums.as_bytes())?;
-    zip.start_file(format!("{folder}/{SIGNATURE}"), stored)?;
+    zip.start_file(format!("{folder}/{SIGNATURE}"), options.stored)?;
     zip.write_all(&signature)?;
     Ok(zip.finish()?.into_inner())
 }

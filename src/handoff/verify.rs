@@ -48,6 +48,7 @@ pub const MAX_DIRECTORY_BYTES: u64 = 4 * MIB;
 
 const CASE_MANIFEST: &str = "case.json";
 const CAMPAIGN_MANIFEST: &str = "campaign.json";
+const SUMMARY: &str = "summary.html";
 
 /// Why an entry's name (or kind) is unsafe to unzip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,14 +158,38 @@ pub enum Finding {
         says: String,
         expected: String,
     },
-    /// An audit entry of `case.json` whose `at_rfc3339` is not the time its `at` (which the
-    /// hash chain covers, in UTC without an offset) says. Packages made before `at_rfc3339`
-    /// existed have none, and nothing is compared.
+    /// An audit entry of a `case.json` (`manifest`: its path in the package) whose
+    /// `at_rfc3339` is not the time its `at` (which the hash chain covers, in UTC without an
+    /// offset) says. Packages made before `at_rfc3339` existed have none, and nothing is
+    /// compared.
     TimesDisagree {
+        manifest: String,
         entry: String,
         at: String,
         at_rfc3339: String,
     },
+    /// A case folder of a campaign package whose name is not the number of the case that
+    /// `manifest` (its `case.json`, or `campaign.json`'s list) says it holds.
+    MisnamedCaseFolder {
+        folder: String,
+        manifest: String,
+        number: String,
+    },
+    /// `campaign.json` lists a case folder, but `SHA256SUMS` lists no `case.json` in it.
+    CaseMissing {
+        folder: String,
+    },
+    /// A folder of a campaign package holds a `case.json`, but `campaign.json` does not list it.
+    CaseNotListed {
+        folder: String,
+    },
+    /// A file of a campaign package that is neither `campaign.json`, `summary.html`, nor
+    /// inside a case folder.
+    NotInACase {
+        path: String,
+    },
+    /// A campaign package with a `case.json` at its top, beside `campaign.json`.
+    CaseJsonInCampaign,
 }
 
 /// `64 MiB`, `1 KiB`, `100 bytes`.
@@ -307,15 +332,50 @@ impl std::fmt::Display for Finding {
                 "the folder is named {folder} but {manifest} says {says}: it should be named {expected}"
             ),
             Finding::TimesDisagree {
+                manifest,
                 entry,
                 at,
                 at_rfc3339,
             } => write!(
                 f,
-                "{CASE_MANIFEST}: audit entry {} gives its time as {} (at, UTC) and as {} (at_rfc3339), which are not the same moment",
+                "{}: audit entry {} gives its time as {} (at, UTC) and as {} (at_rfc3339), which are not the same moment",
+                shown(manifest),
                 shown(entry),
                 shown(at),
                 shown(at_rfc3339)
+            ),
+            Finding::MisnamedCaseFolder {
+                folder,
+                manifest,
+                number,
+            } => write!(
+                f,
+                "the case folder {} is named after another case: {} says it holds case {}, so it should be named {}",
+                shown(folder),
+                shown(manifest),
+                shown(number),
+                shown(number)
+            ),
+            Finding::CaseMissing { folder } => write!(
+                f,
+                "{CAMPAIGN_MANIFEST} lists the case folder {}, but the package has no {}/{CASE_MANIFEST}: the case is missing",
+                shown(folder),
+                shown(folder)
+            ),
+            Finding::CaseNotListed { folder } => write!(
+                f,
+                "{}/{CASE_MANIFEST} is in the package, but {CAMPAIGN_MANIFEST} does not list the case folder {}: the case was not part of the campaign that was signed",
+                shown(folder),
+                shown(folder)
+            ),
+            Finding::NotInACase { path } => write!(
+                f,
+                "{} is neither {CAMPAIGN_MANIFEST}, summary.html, nor inside a case folder that {CAMPAIGN_MANIFEST} lists: a campaign package holds nothing else",
+                shown(path)
+            ),
+            Finding::CaseJsonInCampaign => write!(
+                f,
+                "{CASE_MANIFEST} is at the top of a campaign package: a campaign's cases are each in their own folder, and the package is either a case's or a campaign's"
             ),
         }
     }
@@ -342,7 +402,7 @@ impl Report {
 
 /// Why a name is unsafe, if it is. `is_dir`: the name ends with `/`, which is then not an
 /// empty component.
-fn unsafe_name(raw: &[u8], is_dir: bool) -> Option<Unsafe> {
+pub(crate) fn unsafe_name(raw: &[u8], is_dir: bool) -> Option<Unsafe> {
     let Ok(name) = std::str::from_utf8(raw) else {
         return Some(Unsafe::NotUtf8);
     };
@@ -531,7 +591,26 @@ const SHOWN_CHARS: usize = 64;
 /// `at_rfc3339` must be the moment its `at` gives in UTC.
 #[derive(Default)]
 struct TimesCheck {
-    disagreeing: Vec<Finding>,
+    disagreeing: Vec<Disagreement>,
+}
+
+/// An audit entry whose two times disagree, as it is shown.
+struct Disagreement {
+    entry: String,
+    at: String,
+    at_rfc3339: String,
+}
+
+impl Disagreement {
+    /// The finding, naming the `case.json` it is in by its path in the package.
+    fn finding(self, manifest: &str) -> Finding {
+        Finding::TimesDisagree {
+            manifest: manifest.to_string(),
+            entry: self.entry,
+            at: self.at,
+            at_rfc3339: self.at_rfc3339,
+        }
+    }
 }
 
 /// The fields of an audit entry that give its time (the rest is skipped).
@@ -562,8 +641,8 @@ impl EntryTimes {
         at.is_some() && at == crate::domain::china_time::parse_rfc3339(rfc)
     }
 
-    fn finding(&self) -> Finding {
-        Finding::TimesDisagree {
+    fn disagreement(&self) -> Disagreement {
+        Disagreement {
             entry: clipped(&self.seq.as_ref().map(|v| v.to_string()).unwrap_or_default()),
             at: clipped(self.at.as_deref().unwrap_or("(none)")),
             at_rfc3339: clipped(self.at_rfc3339.as_deref().unwrap_or_default()),
@@ -588,7 +667,7 @@ impl<'de> Deserialize<'de> for TimesCheck {
                 let mut check = TimesCheck::default();
                 while let Some(entry) = seq.next_element::<EntryTimes>()? {
                     if !entry.agree() && check.disagreeing.len() < MAX_TIME_FINDINGS {
-                        check.disagreeing.push(entry.finding());
+                        check.disagreeing.push(entry.disagreement());
                     }
                 }
                 Ok(check)
@@ -610,11 +689,107 @@ struct CampaignRef {
     id: CampaignId,
 }
 
-/// The part of `campaign.json` the folder is named after: `campaign.id` and `handoff.seq`.
+/// The part of `campaign.json` the folder is named after (`campaign.id` and `handoff.seq`), and
+/// the case folders it lists.
 #[derive(Deserialize)]
 struct CampaignManifest {
     campaign: CampaignRef,
     handoff: HandoffRef,
+    cases: CaseFolders,
+}
+
+/// The most bytes a case folder's name (or a case number) in `campaign.json` may have.
+const MAX_CASE_NAME_BYTES: usize = 255;
+
+/// One case of `campaign.json`'s list (the rest of it is not checked here).
+#[derive(Deserialize)]
+struct ListedCase {
+    number: String,
+    folder: String,
+}
+
+/// The case folders `campaign.json` lists, read one by one as they stream past: each once, of
+/// a short name, at most [`MAX_ENTRIES`] of them (a package holds no more files), so memory
+/// stays small whatever the file says.
+#[derive(Default)]
+struct CaseFolders {
+    folders: BTreeSet<String>,
+    /// Listed cases whose folder is not named by their number (a few are named).
+    misnamed: Vec<Finding>,
+}
+
+impl<'de> Deserialize<'de> for CaseFolders {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        struct Cases;
+        impl<'de> serde::de::Visitor<'de> for Cases {
+            type Value = CaseFolders;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of cases, each with its number and folder")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<CaseFolders, A::Error> {
+                let mut out = CaseFolders::default();
+                while let Some(case) = seq.next_element::<ListedCase>()? {
+                    if case.folder.len().max(case.number.len()) > MAX_CASE_NAME_BYTES {
+                        return Err(A::Error::custom(format!(
+                            "a case's number or folder is longer than {MAX_CASE_NAME_BYTES} bytes"
+                        )));
+                    }
+                    if out.folders.len() as u64 >= MAX_ENTRIES {
+                        return Err(A::Error::custom(format!(
+                            "it lists more than {} cases, more than a package can hold",
+                            grouped(MAX_ENTRIES)
+                        )));
+                    }
+                    if case.number != case.folder && out.misnamed.len() < MAX_TIME_FINDINGS {
+                        out.misnamed.push(Finding::MisnamedCaseFolder {
+                            folder: clipped(&case.folder),
+                            manifest: CAMPAIGN_MANIFEST.to_string(),
+                            number: clipped(&case.number),
+                        });
+                    }
+                    if out.folders.contains(&case.folder) {
+                        return Err(A::Error::custom(format!(
+                            "it lists the case folder {} twice",
+                            shown(&clipped(&case.folder))
+                        )));
+                    }
+                    out.folders.insert(case.folder);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(Cases)
+    }
+}
+
+/// The part of a campaign's `<folder>/case.json` that is checked: the case it holds (its folder
+/// is named by the case's number) and its audit times.
+#[derive(Deserialize)]
+struct CampaignCaseManifest {
+    case: CaseRef,
+    #[serde(default)]
+    audit_trail: Option<TrailTimes>,
+}
+
+/// Parses a JSON file as it streams past (through a small buffer), then reads the rest so that
+/// the whole file is hashed. The outer error is the ZIP's, the inner the JSON's.
+fn parse_streaming<T: serde::de::DeserializeOwned>(
+    r: &mut dyn Read,
+) -> io::Result<Result<T, String>> {
+    let mut r = BufReader::with_capacity(8 * 1024, r);
+    let parsed = serde_json::from_reader::<_, T>(&mut r);
+    drain(&mut r)?;
+    match parsed {
+        Err(e) if e.is_io() => Err(io::Error::other(e)),
+        Err(e) => Ok(Err(e.to_string())),
+        Ok(value) => Ok(Ok(value)),
+    }
 }
 
 /// The signed file that says what the folder must be called.
@@ -630,8 +805,11 @@ enum Manifest {
 struct Naming {
     says: String,
     folder: String,
-    /// What else the manifest says that does not hold (audit times that disagree).
+    /// What else the manifest says that does not hold (audit times that disagree, cases
+    /// listed under another folder).
     problems: Vec<Finding>,
+    /// The case folders `campaign.json` lists; `None` for a case's manifest.
+    case_folders: Option<BTreeSet<String>>,
 }
 
 impl Manifest {
@@ -642,20 +820,23 @@ impl Manifest {
         }
     }
 
-    /// Parses the manifest as it streams past (through a small buffer), then reads the rest
-    /// so that the whole file is hashed. The outer error is the ZIP's, the inner the JSON's.
+    /// Parses the manifest as it streams past, hashing it whole. The outer error is the
+    /// ZIP's, the inner the JSON's.
     fn read(self, r: &mut dyn Read) -> io::Result<Result<Naming, String>> {
-        let mut r = BufReader::with_capacity(8 * 1024, r);
-        let parsed = match self {
-            Manifest::Case => serde_json::from_reader::<_, CaseManifest>(&mut r).map(|m| Naming {
+        Ok(match self {
+            Manifest::Case => parse_streaming::<CaseManifest>(r)?.map(|m| Naming {
                 says: format!("case {}, handoff {}", m.case.number, m.handoff.seq),
                 folder: format!("{}-H{}", m.case.number, m.handoff.seq),
                 problems: m
                     .audit_trail
                     .map(|t| t.entries.disagreeing)
-                    .unwrap_or_default(),
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|d| d.finding(CASE_MANIFEST))
+                    .collect(),
+                case_folders: None,
             }),
-            Manifest::Campaign => serde_json::from_reader::<_, CampaignManifest>(&mut r).map(|m| {
+            Manifest::Campaign => parse_streaming::<CampaignManifest>(r)?.map(|m| {
                 let id = match m.campaign.id {
                     CampaignId::Number(n) => n.to_string(),
                     CampaignId::Text(t) => t,
@@ -663,16 +844,11 @@ impl Manifest {
                 Naming {
                     says: format!("campaign {id}, handoff {}", m.handoff.seq),
                     folder: format!("CAMPAIGN-{id}-H{}", m.handoff.seq),
-                    problems: Vec::new(),
+                    problems: m.cases.misnamed,
+                    case_folders: Some(m.cases.folders),
                 }
             }),
-        };
-        drain(&mut r)?;
-        match parsed {
-            Err(e) if e.is_io() => Err(io::Error::other(e)),
-            Err(e) => Ok(Err(e.to_string())),
-            Ok(naming) => Ok(Ok(naming)),
-        }
+        })
     }
 }
 
@@ -986,23 +1162,35 @@ fn check_folder<R: Read + Seek>(
             continue;
         };
         let limit = limit_for(path);
-        let read = match manifest.filter(|m| m.path() == path) {
-            Some(m) => read_entry(archive, index, &name, limit, &mut budget, |r| m.read(r))
-                .map(|(sha, parsed)| (sha, Some(parsed))),
-            None => read_entry(archive, index, &name, limit, &mut budget, drain)
-                .map(|(sha, ())| (sha, None)),
-        };
+        let this_manifest = manifest.filter(|m| m.path() == path);
+        let case_folder = case_folder_of(path).filter(|_| manifest == Some(Manifest::Campaign));
+        let read = read_entry(archive, index, &name, limit, &mut budget, |r| {
+            Ok(match (this_manifest, case_folder) {
+                (Some(m), _) => Parsed::Manifest(m.read(r)?),
+                (None, Some(_)) => Parsed::Case(parse_streaming(r)?),
+                (None, None) => {
+                    drain(r)?;
+                    Parsed::Nothing
+                }
+            })
+        });
         match read {
             Err(finding) => report.push_once(finding),
-            Ok((sha, parsed)) => {
+            Ok((sha, _)) if sha != *hash => {
                 report.files_checked += 1;
-                if sha != *hash {
-                    report
-                        .findings
-                        .push(Finding::Changed { path: path.clone() });
-                } else if parsed.is_some() {
-                    // Its hash checks: what it says is what was signed.
-                    naming = parsed;
+                report
+                    .findings
+                    .push(Finding::Changed { path: path.clone() });
+            }
+            // Its hash checks: what it says is what was signed.
+            Ok((_, parsed)) => {
+                report.files_checked += 1;
+                match (parsed, case_folder) {
+                    (Parsed::Manifest(said), _) => naming = Some(said),
+                    (Parsed::Case(said), Some(case_folder)) => {
+                        check_case_in_campaign(report, path, case_folder, said);
+                    }
+                    _ => {}
                 }
             }
         }
@@ -1013,7 +1201,107 @@ fn check_folder<R: Read + Seek>(
         }
     }
 
+    let listed_cases = match &mut naming {
+        Some(Ok(n)) => n.case_folders.take(),
+        _ => None,
+    };
     check_manifest(report, manifest, naming, folder);
+    if manifest == Some(Manifest::Campaign) {
+        check_campaign(report, &listed_paths, listed_cases);
+    }
+}
+
+/// What is read out of a listed file as it is hashed.
+enum Parsed {
+    Nothing,
+    /// The package's `case.json` or `campaign.json`.
+    Manifest(Result<Naming, String>),
+    /// A `<case folder>/case.json` of a campaign package.
+    Case(Result<CampaignCaseManifest, String>),
+}
+
+/// The case folder whose `case.json` `path` is (`RW-2026-000123/case.json`), if it is one.
+fn case_folder_of(path: &str) -> Option<&str> {
+    path.strip_suffix(CASE_MANIFEST)?
+        .strip_suffix('/')
+        .filter(|folder| !folder.is_empty() && !folder.contains('/'))
+}
+
+/// A case's `case.json` in a campaign package, its hash checked: it must hold the case its
+/// folder is named after, and its audit times must agree as a case package's must.
+fn check_case_in_campaign(
+    report: &mut Report,
+    path: &str,
+    folder: &str,
+    said: Result<CampaignCaseManifest, String>,
+) {
+    match said {
+        Err(reason) => report.findings.push(Finding::BadManifest {
+            path: path.to_string(),
+            reason,
+        }),
+        Ok(m) => {
+            if m.case.number != folder {
+                report.findings.push(Finding::MisnamedCaseFolder {
+                    folder: folder.to_string(),
+                    manifest: path.to_string(),
+                    number: clipped(&m.case.number),
+                });
+            }
+            let trail = m.audit_trail.map(|t| t.entries.disagreeing);
+            report.findings.extend(
+                trail
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|d| d.finding(path)),
+            );
+        }
+    }
+}
+
+/// A campaign package holds `campaign.json`, `summary.html` and the case folders
+/// `campaign.json` lists, each with its `case.json`; nothing else, and no `case.json` at its
+/// top. `listed_cases` is `None` when `campaign.json` could not be trusted (changed, missing
+/// or unreadable, which is reported already): then only its top is checked.
+fn check_campaign(
+    report: &mut Report,
+    listed_paths: &BTreeSet<&str>,
+    listed_cases: Option<BTreeSet<String>>,
+) {
+    if listed_paths.contains(CASE_MANIFEST) {
+        report.findings.push(Finding::CaseJsonInCampaign);
+    }
+    let Some(listed_cases) = listed_cases else {
+        return;
+    };
+    let present: BTreeSet<&str> = listed_paths
+        .iter()
+        .filter_map(|p| case_folder_of(p))
+        .collect();
+    for folder in &listed_cases {
+        if !present.contains(folder.as_str()) {
+            report.findings.push(Finding::CaseMissing {
+                folder: folder.clone(),
+            });
+        }
+    }
+    for folder in &present {
+        if !listed_cases.contains(*folder) {
+            report.findings.push(Finding::CaseNotListed {
+                folder: folder.to_string(),
+            });
+        }
+    }
+    for path in listed_paths {
+        let in_a_case = path
+            .split_once('/')
+            .is_some_and(|(top, _)| listed_cases.contains(top) || present.contains(top));
+        if !in_a_case && ![CAMPAIGN_MANIFEST, SUMMARY, CASE_MANIFEST].contains(path) {
+            report.findings.push(Finding::NotInACase {
+                path: path.to_string(),
+            });
+        }
+    }
 }
 
 /// The folder's name is not covered by SHA256SUMS (its paths are inside the folder), so it must
@@ -1050,6 +1338,7 @@ fn check_manifest(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::handoff::campaign_package::CampaignPackageWriter;
     use crate::handoff::package::{PackageFile, build};
     use crate::handoff::signing::PortalKey;
     use std::io::Write;
@@ -1374,35 +1663,113 @@ mod tests {
         }
     }
 
+    const CAMPAIGN: &str = "CAMPAIGN-7-H2";
+    const CASE_A: &str = "RW-2026-000001";
+    const CASE_B: &str = "RW-2026-000002";
+    const CASE_C: &str = "RW-2026-000003";
+
+    /// `campaign.json` as the portal writes it, listing `cases` (number, folder).
+    fn campaign_json_of(cases: &[(&str, &str)]) -> Vec<u8> {
+        let cases: Vec<String> = cases
+            .iter()
+            .map(|(number, folder)| {
+                format!(
+                    r#"{{"number":"{number}","folder":"{folder}","platform":"taobao","shop":"好评返现店","merchant_key":"taobao:123","category":"clothing","status":"handed_off","filed_at":"2026-11-30T02:15:07Z"}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"schema":"reviewwatch.campaign.v1","generated_at":"2026-12-02T05:17:05Z","portal":"https://portal.example","signing_key_sha256":"ab","campaign":{{"id":7,"name":"好评返现卡","created_at":"2026-12-01T01:00:00Z","finding":"同一返现卡"}},"handoff":{{"seq":2,"regulator":{{"name":"番禺区市场监督管理局","kind":"market","region_code":"440113"}}}},"cases":[{}],"merchants":[{{"key":"taobao:123","cases":["{CASE_A}"]}}],"contacts":[]}}"#,
+            cases.join(",")
+        )
+        .into_bytes()
+    }
+
+    /// `campaign.json` listing each of `folders` under its own number.
+    fn campaign_json(folders: &[&str]) -> Vec<u8> {
+        let cases: Vec<(&str, &str)> = folders.iter().map(|f| (*f, *f)).collect();
+        campaign_json_of(&cases)
+    }
+
+    /// One case's folder as a campaign package holds it.
+    fn case_folder(number: &str) -> Vec<(String, Vec<u8>)> {
+        vec![
+            (format!("{number}/case.json"), case_json(number, 1)),
+            (
+                format!("{number}/evidence/01-abcdef012345-copy.jpg"),
+                format!("jpeg of {number}").into_bytes(),
+            ),
+            (
+                format!("{number}/summary.html"),
+                format!("<p>{number}</p>").into_bytes(),
+            ),
+        ]
+    }
+
+    /// A campaign package's files: `campaign.json` listing `listed`, its summary, and the
+    /// folders of `cases`.
+    fn campaign_files(listed: &[&str], cases: &[&str]) -> Vec<(String, Vec<u8>)> {
+        let mut files = vec![
+            ("campaign.json".to_string(), campaign_json(listed)),
+            ("summary.html".to_string(), "<p>团伙</p>".as_bytes().to_vec()),
+        ];
+        for number in cases {
+            files.extend(case_folder(number));
+        }
+        files
+    }
+
+    /// The package the campaign writer makes of `files` in `folder`, read back.
+    fn campaign_package_in(k: &PortalKey, folder: &str, files: &[(String, Vec<u8>)]) -> Vec<u8> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let at = chrono::NaiveDateTime::default();
+        let mut w = CampaignPackageWriter::create(dir.path(), folder, at).expect("create");
+        for (path, bytes) in files {
+            w.add(path, bytes).expect("add");
+        }
+        let written = w.finish(k).expect("finish");
+        std::fs::read(written.path).expect("read")
+    }
+
+    fn campaign_package(k: &PortalKey, files: &[(String, Vec<u8>)]) -> Vec<u8> {
+        campaign_package_in(k, CAMPAIGN, files)
+    }
+
+    #[test]
+    fn an_untouched_campaign_package_written_as_a_stream_verifies() {
+        let (_d, k) = key();
+        let p = campaign_package(&k, &campaign_files(&[CASE_A, CASE_B], &[CASE_A, CASE_B]));
+        let r = verify_bytes(&p, &k.verifying_key());
+        assert!(r.is_valid(), "{:?}", r.findings);
+        assert_eq!(r.files_checked, 8);
+        assert_eq!(r.folder, CAMPAIGN);
+        // From a file too, as `reviewwatch verify` reads it.
+        let mut file = tempfile::tempfile().expect("tempfile");
+        file.write_all(&p).expect("write");
+        file.rewind().expect("rewind");
+        let r = verify(BufReader::new(file), &k.verifying_key());
+        assert!(r.is_valid(), "{:?}", r.findings);
+        // One SHA256SUMS at the top, over every file by its path in the folder.
+        let sums = entries(&p)
+            .into_iter()
+            .find(|(n, _)| *n == format!("{CAMPAIGN}/SHA256SUMS"))
+            .expect("SHA256SUMS")
+            .1;
+        let sums = String::from_utf8(sums).expect("utf-8");
+        assert!(
+            sums.contains(&format!(
+                "  {CASE_B}/evidence/01-abcdef012345-copy.jpg\n"
+            )),
+            "{sums}"
+        );
+        assert_eq!(sums.lines().count(), 8);
+    }
+
     #[test]
     fn a_campaign_folder_is_bound_to_campaign_json() {
         let (_d, k) = key();
-        let files = || {
-            vec![
-                PackageFile {
-                    path: "campaign.json".into(),
-                    bytes: br#"{"campaign":{"id":7,"name":"x"},"handoff":{"seq":2}}"#.to_vec(),
-                },
-                PackageFile {
-                    path: "summary.html".into(),
-                    bytes: b"<p>campaign</p>".to_vec(),
-                },
-                PackageFile {
-                    path: "RW-2026-000001-H1/case.json".into(),
-                    bytes: case_json("RW-2026-000001", 1),
-                },
-                PackageFile {
-                    path: "RW-2026-000001-H1/evidence/01.png".into(),
-                    bytes: vec![1, 2, 3],
-                },
-            ]
-        };
-        let at = chrono::NaiveDateTime::default();
-        let good = build("CAMPAIGN-7-H2", files(), &k, at).expect("builds");
-        let r = verify_bytes(&good, &k.verifying_key());
-        assert!(r.is_valid(), "{:?}", r.findings);
-        assert_eq!(r.files_checked, 4);
-        let moved = build("CAMPAIGN-8-H2", files(), &k, at).expect("builds");
+        let files = campaign_files(&[CASE_A], &[CASE_A]);
+        let moved = campaign_package_in(&k, "CAMPAIGN-8-H2", &files);
         assert_eq!(
             verify_bytes(&moved, &k.verifying_key()).findings,
             vec![Finding::MisnamedFolder {
@@ -1411,6 +1778,255 @@ mod tests {
                 says: "campaign 7, handoff 2".into(),
                 expected: "CAMPAIGN-7-H2".into(),
             }]
+        );
+    }
+
+    #[test]
+    fn a_tampered_evidence_file_inside_a_case_folder_is_named_by_its_path() {
+        let (_d, k) = key();
+        let p = campaign_package(&k, &campaign_files(&[CASE_A, CASE_B], &[CASE_A, CASE_B]));
+        let evidence = format!("{CASE_B}/evidence/01-abcdef012345-copy.jpg");
+        let changed = rewrite(&p, |f| {
+            if let Some(b) = f.get_mut(&format!("{CAMPAIGN}/{evidence}")) {
+                b[0] ^= 1;
+            }
+        });
+        let r = verify_bytes(&changed, &k.verifying_key());
+        assert_eq!(
+            r.findings,
+            vec![Finding::Changed {
+                path: evidence.clone()
+            }]
+        );
+        assert_eq!(
+            r.findings[0].to_string(),
+            format!("{evidence} was changed: its SHA-256 differs from SHA256SUMS")
+        );
+        // A changed campaign.json is named, and its list of cases is not trusted.
+        let changed = rewrite(&p, |f| {
+            f.insert(
+                format!("{CAMPAIGN}/campaign.json"),
+                campaign_json(&[CASE_A]),
+            );
+        });
+        assert_eq!(
+            verify_bytes(&changed, &k.verifying_key()).findings,
+            vec![Finding::Changed {
+                path: "campaign.json".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_case_folder_named_after_another_case_is_named() {
+        let (_d, k) = key();
+        // The folder of case B holds case A's case.json.
+        let mut files = campaign_files(&[CASE_A, CASE_B], &[CASE_A, CASE_B]);
+        for (path, bytes) in &mut files {
+            if *path == format!("{CASE_B}/case.json") {
+                *bytes = case_json(CASE_A, 1);
+            }
+        }
+        let r = verify_bytes(&campaign_package(&k, &files), &k.verifying_key());
+        assert_eq!(
+            r.findings,
+            vec![Finding::MisnamedCaseFolder {
+                folder: CASE_B.into(),
+                manifest: format!("{CASE_B}/case.json"),
+                number: CASE_A.into(),
+            }]
+        );
+        assert_eq!(
+            r.findings[0].to_string(),
+            "the case folder RW-2026-000002 is named after another case: RW-2026-000002/case.json says it holds case RW-2026-000001, so it should be named RW-2026-000001"
+        );
+        // campaign.json listing a case under another folder's name.
+        let mut files = campaign_files(&[], &[CASE_A]);
+        files[0].1 = campaign_json_of(&[(CASE_B, CASE_A)]);
+        assert_eq!(
+            verify_bytes(&campaign_package(&k, &files), &k.verifying_key()).findings,
+            vec![Finding::MisnamedCaseFolder {
+                folder: CASE_A.into(),
+                manifest: "campaign.json".into(),
+                number: CASE_B.into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_case_listed_but_absent_or_present_but_not_listed_is_named() {
+        let (_d, k) = key();
+        let files = campaign_files(&[CASE_A, CASE_B], &[CASE_A, CASE_C]);
+        let r = verify_bytes(&campaign_package(&k, &files), &k.verifying_key());
+        assert_eq!(
+            r.findings,
+            vec![
+                Finding::CaseMissing {
+                    folder: CASE_B.into()
+                },
+                Finding::CaseNotListed {
+                    folder: CASE_C.into()
+                },
+            ]
+        );
+        assert_eq!(
+            r.findings[0].to_string(),
+            "campaign.json lists the case folder RW-2026-000002, but the package has no RW-2026-000002/case.json: the case is missing"
+        );
+        assert_eq!(
+            r.findings[1].to_string(),
+            "RW-2026-000003/case.json is in the package, but campaign.json does not list the case folder RW-2026-000003: the case was not part of the campaign that was signed"
+        );
+        // A listed folder holding files but no case.json is missing its case.
+        let mut files = campaign_files(&[CASE_A], &[CASE_A]);
+        files.retain(|(p, _)| *p != format!("{CASE_A}/case.json"));
+        assert_eq!(
+            verify_bytes(&campaign_package(&k, &files), &k.verifying_key()).findings,
+            vec![Finding::CaseMissing {
+                folder: CASE_A.into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_file_outside_the_listed_case_folders_is_named() {
+        let (_d, k) = key();
+        let mut files = campaign_files(&[CASE_A], &[CASE_A]);
+        files.push(("notes.txt".into(), b"x".to_vec()));
+        files.push(("extra/evidence/01.jpg".into(), b"x".to_vec()));
+        files.push((format!("{CASE_A}x/summary.html"), b"x".to_vec()));
+        let r = verify_bytes(&campaign_package(&k, &files), &k.verifying_key());
+        assert_eq!(
+            r.findings,
+            vec![
+                Finding::NotInACase {
+                    path: format!("{CASE_A}x/summary.html")
+                },
+                Finding::NotInACase {
+                    path: "extra/evidence/01.jpg".into()
+                },
+                Finding::NotInACase {
+                    path: "notes.txt".into()
+                },
+            ]
+        );
+        assert_eq!(
+            r.findings[2].to_string(),
+            "notes.txt is neither campaign.json, summary.html, nor inside a case folder that campaign.json lists: a campaign package holds nothing else"
+        );
+    }
+
+    #[test]
+    fn a_campaign_package_with_a_case_json_at_its_top_is_refused() {
+        let (_d, k) = key();
+        let mut files = campaign_files(&[CASE_A], &[CASE_A]);
+        files.push(("case.json".into(), case_json(CASE_A, 1)));
+        let r = verify_bytes(&campaign_package(&k, &files), &k.verifying_key());
+        assert_eq!(r.findings, vec![Finding::CaseJsonInCampaign]);
+        assert_eq!(
+            r.findings[0].to_string(),
+            "case.json is at the top of a campaign package: a campaign's cases are each in their own folder, and the package is either a case's or a campaign's"
+        );
+    }
+
+    #[test]
+    fn audit_times_of_a_case_in_a_campaign_are_checked_and_named_by_its_file() {
+        let (_d, k) = key();
+        let mut files = campaign_files(&[CASE_A, CASE_B], &[CASE_A, CASE_B]);
+        let trail = format!(
+            r#"{{"schema":"reviewwatch.case.v1","handoff":{{"seq":1}},"case":{{"number":"{CASE_B}"}},"audit_trail":{{"chain_intact":true,"entries":[{{"seq":1,"at":"2026-11-30T02:15:07.123456","at_rfc3339":"2026-11-30T02:15:07.123456Z"}},{{"seq":2,"at":"2026-11-30T02:15:07","at_rfc3339":"2026-11-30T02:15:07+08:00"}}]}}}}"#
+        );
+        for (path, bytes) in &mut files {
+            if *path == format!("{CASE_B}/case.json") {
+                *bytes = trail.clone().into_bytes();
+            }
+        }
+        let r = verify_bytes(&campaign_package(&k, &files), &k.verifying_key());
+        assert_eq!(
+            r.findings,
+            vec![Finding::TimesDisagree {
+                manifest: format!("{CASE_B}/case.json"),
+                entry: "2".into(),
+                at: "2026-11-30T02:15:07".into(),
+                at_rfc3339: "2026-11-30T02:15:07+08:00".into(),
+            }]
+        );
+        assert!(
+            r.findings[0]
+                .to_string()
+                .starts_with("RW-2026-000002/case.json: audit entry 2 gives its time as"),
+            "{}",
+            r.findings[0]
+        );
+    }
+
+    #[test]
+    fn a_campaign_json_or_case_json_that_does_not_say_what_it_holds_is_named() {
+        let (_d, k) = key();
+        let bad = |campaign_json: &[u8]| {
+            let mut files = campaign_files(&[CASE_A], &[CASE_A]);
+            files[0].1 = campaign_json.to_vec();
+            verify_bytes(&campaign_package(&k, &files), &k.verifying_key()).findings
+        };
+        // Without its list of cases, twice the same folder, or too long a folder name.
+        let long = "R".repeat(300);
+        for (json, says) in [
+            (
+                r#"{"campaign":{"id":7},"handoff":{"seq":2}}"#.to_string(),
+                "missing field `cases`",
+            ),
+            (
+                format!(
+                    r#"{{"campaign":{{"id":7}},"handoff":{{"seq":2}},"cases":[{{"number":"{CASE_A}","folder":"{CASE_A}"}},{{"number":"{CASE_A}","folder":"{CASE_A}"}}]}}"#
+                ),
+                "lists the case folder RW-2026-000001 twice",
+            ),
+            (
+                format!(
+                    r#"{{"campaign":{{"id":7}},"handoff":{{"seq":2}},"cases":[{{"number":"{long}","folder":"{long}"}}]}}"#
+                ),
+                "longer than 255 bytes",
+            ),
+        ] {
+            let findings = bad(json.as_bytes());
+            assert!(
+                matches!(&findings[..], [Finding::BadManifest { path, reason }]
+                    if path == "campaign.json" && reason.contains(says)),
+                "{says}: {findings:?}"
+            );
+        }
+        // A case's case.json that does not say which case it holds.
+        let mut files = campaign_files(&[CASE_A], &[CASE_A]);
+        for (path, bytes) in &mut files {
+            if *path == format!("{CASE_A}/case.json") {
+                *bytes = br#"{"case":{}}"#.to_vec();
+            }
+        }
+        let findings = verify_bytes(&campaign_package(&k, &files), &k.verifying_key()).findings;
+        assert!(
+            matches!(&findings[..], [Finding::BadManifest { path, .. }]
+                if *path == format!("{CASE_A}/case.json")),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn a_campaign_json_listing_more_cases_than_a_package_can_hold_is_refused_as_it_streams() {
+        let (_d, k) = key();
+        let cases: Vec<String> = (0..=MAX_ENTRIES)
+            .map(|i| format!(r#"{{"number":"RW-{i}","folder":"RW-{i}"}}"#))
+            .collect();
+        let json = format!(
+            r#"{{"campaign":{{"id":7}},"handoff":{{"seq":2}},"cases":[{}]}}"#,
+            cases.join(",")
+        );
+        let mut files = campaign_files(&[], &[]);
+        files[0].1 = json.into_bytes();
+        let findings = verify_bytes(&campaign_package(&k, &files), &k.verifying_key()).findings;
+        assert!(
+            matches!(&findings[..], [Finding::BadManifest { path, reason }]
+                if path == "campaign.json" && reason.contains("more than 10,000 cases")),
+            "{findings:?}"
         );
     }
 
@@ -1451,16 +2067,19 @@ mod tests {
             verdict(wrong),
             vec![
                 Finding::TimesDisagree {
+                    manifest: "case.json".into(),
                     entry: "1".into(),
                     at: "2026-11-30T02:15:07.123456".into(),
                     at_rfc3339: "2026-11-30T02:15:07.123456+08:00".into(),
                 },
                 Finding::TimesDisagree {
+                    manifest: "case.json".into(),
                     entry: "2".into(),
                     at: "2026-11-30T02:15:08.000000".into(),
                     at_rfc3339: "yesterday".into(),
                 },
                 Finding::TimesDisagree {
+                    manifest: "case.json".into(),
                     entry: "3".into(),
                     at: "(none)".into(),
                     at_rfc3339: "2026-11-30T02:15:08Z".into(),
