@@ -2,6 +2,7 @@
 
 pub mod account_forms;
 pub mod assets;
+pub mod campaign_graph;
 pub mod case_page;
 pub mod client;
 pub mod context;
