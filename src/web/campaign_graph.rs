@@ -553,10 +553,9 @@ impl Sides {
         let cases: Vec<usize> = (0..self.cases).collect();
         let case_pos = positions(&cases);
         let mut order = Order {
-            merchants: by_barycentre(
-                &(0..self.merchants.len()).collect::<Vec<_>>(),
-                |m| mean(&self.merchants[m], &case_pos),
-            ),
+            merchants: by_barycentre(&(0..self.merchants.len()).collect::<Vec<_>>(), |m| {
+                mean(&self.merchants[m], &case_pos)
+            }),
             contacts: by_barycentre(&(0..self.contacts.len()).collect::<Vec<_>>(), |k| {
                 mean(&self.contacts[k], &case_pos)
             }),
@@ -577,8 +576,7 @@ impl Sides {
                 (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
             });
             let c_pos = positions(&order.cases);
-            order.merchants =
-                by_barycentre(&order.merchants, |m| mean(&self.merchants[m], &c_pos));
+            order.merchants = by_barycentre(&order.merchants, |m| mean(&self.merchants[m], &c_pos));
             order.contacts = by_barycentre(&order.contacts, |k| mean(&self.contacts[k], &c_pos));
             let cost = self.cost(&order);
             if cost < best.0 {
@@ -602,7 +600,11 @@ impl Sides {
         };
         let crossings = crossings(pairs(&self.merchants, &m_pos), self.cases)
             + crossings(pairs(&self.contacts, &k_pos), self.cases);
-        let span = self.links.iter().map(|&(a, b)| c_pos[a].abs_diff(c_pos[b])).sum();
+        let span = self
+            .links
+            .iter()
+            .map(|&(a, b)| c_pos[a].abs_diff(c_pos[b]))
+            .sum();
         (crossings, span)
     }
 
@@ -650,9 +652,7 @@ impl Sides {
             by_case
         };
         if ys.merchants.is_empty() {
-            ys.merchants = column.near(&order.merchants, |m| {
-                mean_y(&self.merchants[m], &case_y)
-            });
+            ys.merchants = column.near(&order.merchants, |m| mean_y(&self.merchants[m], &case_y));
         }
         if ys.contacts.is_empty() {
             ys.contacts = column.near(&order.contacts, |k| mean_y(&self.contacts[k], &case_y));
@@ -962,7 +962,10 @@ mod tests {
         let input = campaign(40);
         let (one, two) = (layout(&input), layout(&input));
         let coords = |g: &Graph| -> Vec<(i32, i32, String)> {
-            g.nodes.iter().map(|n| (n.x, n.y, n.title.clone())).collect()
+            g.nodes
+                .iter()
+                .map(|n| (n.x, n.y, n.title.clone()))
+                .collect()
         };
         assert_eq!(coords(&one), coords(&two));
         let paths = |g: &Graph| -> Vec<String> { g.edges.iter().map(|e| e.path.clone()).collect() };
@@ -1025,7 +1028,8 @@ mod tests {
                     matches!(kinds, (NodeKind::Case { .. }, NodeKind::Contact { .. }))
                 }
                 EdgeKind::Link(_) => {
-                    matches!(kinds, (NodeKind::Case { .. }, NodeKind::Case { .. })) && e.from != e.to
+                    matches!(kinds, (NodeKind::Case { .. }, NodeKind::Case { .. }))
+                        && e.from != e.to
                 }
             };
             assert!(right, "{:?} joins {kinds:?}", e.kind);
@@ -1124,7 +1128,11 @@ mod tests {
         assert_edges_join_nodes(&graph);
         for e in &graph.edges {
             if let EdgeKind::Link(_) = e.kind {
-                assert!(e.x1 - MAX_ARC_REACH - 40 > MERCHANT_X + NODE_R, "{}", e.path);
+                assert!(
+                    e.x1 - MAX_ARC_REACH - 40 > MERCHANT_X + NODE_R,
+                    "{}",
+                    e.path
+                );
             }
         }
     }
@@ -1207,7 +1215,10 @@ mod tests {
             assert!(row.contains(&href), "{row}");
             assert!(row.contains(messages(Lang::ZhCn).status(c.status)), "{row}");
         }
-        assert!(html.contains("图中有 6 个案件、2 个商家、2 个联系方式"), "{html}");
+        assert!(
+            html.contains("图中有 6 个案件、2 个商家、2 个联系方式"),
+            "{html}"
+        );
         assert!(!html.contains("campaign_graph."), "a key without a message");
     }
 
@@ -1216,12 +1227,40 @@ mod tests {
     #[test]
     #[ignore]
     fn write_sample() {
-        let mut input = campaign(24);
-        input.merchants[1].label = "深圳市某某某电子商务有限公司旗下官方自营美妆旗舰店".into();
+        // A chain as it comes: four shops, one recruiter's WeChat and QQ group across them, a
+        // payment account, the same 好评返现 card photographed in several parcels.
+        let mut input = GraphInput {
+            cases: (0..14).map(case).collect(),
+            merchants: vec![
+                merchant("美妆旗舰店", vec![0, 3, 7, 11]),
+                merchant("好物优选小店", vec![1, 4, 8]),
+                merchant("<b>&</b> 数码专营店", vec![2, 5, 9, 12]),
+                merchant(
+                    "深圳市某某某电子商务有限公司旗下官方自营美妆旗舰店",
+                    vec![6, 10, 13],
+                ),
+            ],
+            contacts: vec![
+                contact(ContactKind::Wechat, "tiyan***2026", vec![0, 1, 2, 4, 9]),
+                contact(ContactKind::QqGroup, "8817***", vec![3, 7, 11, 5]),
+                contact(
+                    ContactKind::PaymentAccount,
+                    "6222 **** **** 1234",
+                    vec![6, 10, 13, 12],
+                ),
+                contact(ContactKind::Mobile, "138****0021", vec![8]),
+            ],
+            links: vec![
+                link(0, 1, LinkReason::SimilarScreenshot),
+                link(1, 2, LinkReason::SimilarScreenshot),
+                link(0, 2, LinkReason::SimilarScreenshot),
+                link(3, 5, LinkReason::SimilarText),
+                link(7, 11, LinkReason::SimilarText),
+                link(6, 13, LinkReason::SameScreenshot),
+                link(6, 13, LinkReason::SimilarText),
+            ],
+        };
         input.cases[3].shop_name = "<b>&</b>".into();
-        input.links.push(link(0, 1, LinkReason::SimilarScreenshot));
-        input.contacts[2].kind = ContactKind::PaymentAccount;
-        input.contacts[2].shown = "6222 **** **** 1234".into();
         let css = concat!(env!("CARGO_MANIFEST_DIR"), "/static/app.css");
         for lang in [Lang::ZhCn, Lang::En] {
             let body = render(input.clone(), lang);
