@@ -106,8 +106,8 @@ impl Messages {
     }
 
     /// A stored platform keyword as people read it, with the reporter's own name for "other".
-    pub fn platform_label(&self, platform: Platform, other: Option<&str>) -> String {
-        match (platform, other) {
+    pub fn platform_label(&self, platform: impl Label<Platform>, other: Option<&str>) -> String {
+        match (platform.value(), other) {
             (Platform::Other, Some(o)) => format!("{} ({o})", self.platform(Platform::Other)),
             (p, _) => self.platform(p).to_string(),
         }

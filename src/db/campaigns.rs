@@ -358,7 +358,11 @@ pub fn member_contacts(
     case_contacts::table
         .inner_join(cases::table)
         .filter(cases::campaign_id.eq(Some(campaign_id)))
-        .order((case_contacts::kind, case_contacts::contact_key, case_contacts::case_id))
+        .order((
+            case_contacts::kind,
+            case_contacts::contact_key,
+            case_contacts::case_id,
+        ))
         .select(super::contacts::CaseContactRow::as_select())
         .load(conn)
 }

@@ -73,13 +73,15 @@ pub fn verdicts_for(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(a, b, verdict, officer_name, decided_at, reasons)| VerdictView {
-            other: if a == case_id { b } else { a },
-            verdict,
-            officer_name,
-            decided_at,
-            reasons: reasons.split(',').filter_map(LinkReason::parse).collect(),
-        })
+        .map(
+            |(a, b, verdict, officer_name, decided_at, reasons)| VerdictView {
+                other: if a == case_id { b } else { a },
+                verdict,
+                officer_name,
+                decided_at,
+                reasons: reasons.split(',').filter_map(LinkReason::parse).collect(),
+            },
+        )
         .collect())
 }
 

@@ -176,7 +176,14 @@ mod tests {
         assert_eq!(v[1], "campaign");
         let sig = v[5];
         assert_eq!(
-            campaign_check(b"k", CampaignHandoffId(7), LinkAction::Acknowledge, 1000, sig, 999),
+            campaign_check(
+                b"k",
+                CampaignHandoffId(7),
+                LinkAction::Acknowledge,
+                1000,
+                sig,
+                999
+            ),
             Ok(())
         );
         assert_eq!(
@@ -184,11 +191,25 @@ mod tests {
             Err(LinkError::Forged)
         );
         assert_eq!(
-            campaign_check(b"k", CampaignHandoffId(8), LinkAction::Acknowledge, 1000, sig, 999),
+            campaign_check(
+                b"k",
+                CampaignHandoffId(8),
+                LinkAction::Acknowledge,
+                1000,
+                sig,
+                999
+            ),
             Err(LinkError::Forged)
         );
         assert_eq!(
-            campaign_check(b"k", CampaignHandoffId(7), LinkAction::Acknowledge, 1000, sig, 1001),
+            campaign_check(
+                b"k",
+                CampaignHandoffId(7),
+                LinkAction::Acknowledge,
+                1000,
+                sig,
+                1001
+            ),
             Err(LinkError::Expired)
         );
     }

@@ -137,8 +137,8 @@ pub fn proposals_for(
         return Ok(Vec::new());
     };
     let for_merchant = crate::db::regulators::covering(conn, &covering_codes(&region))?;
-    let domicile =
-        crate::db::regulators::domicile(conn, platform)?.and_then(|d| RegionCode::parse(&d.region_code));
+    let domicile = crate::db::regulators::domicile(conn, platform)?
+        .and_then(|d| RegionCode::parse(&d.region_code));
     let for_domicile = match &domicile {
         Some(d) => crate::db::regulators::covering(conn, &covering_codes(d))?,
         None => Vec::new(),

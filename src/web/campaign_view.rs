@@ -78,8 +78,10 @@ pub fn for_case(
 }
 
 /// The graph's facts: members, their merchants and contacts, and the links officers confirmed.
-pub fn graph_input(facts: &CampaignFacts) -> crate::web::campaign_graph::GraphInput {
-    use crate::web::campaign_graph::{GraphCase, GraphContact, GraphInput, GraphLink, GraphMerchant};
+pub fn graph_input(facts: &CampaignFacts) -> crate::handoff::campaign_graph::GraphInput {
+    use crate::handoff::campaign_graph::{
+        GraphCase, GraphContact, GraphInput, GraphLink, GraphMerchant,
+    };
     GraphInput {
         cases: facts
             .members

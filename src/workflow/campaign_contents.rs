@@ -15,8 +15,19 @@ use serde_json::{Value, json};
 
 pub const SCHEMA: &str = "reviewwatch.campaign.v1";
 
-/// The graph's stylesheet, the one the officers' campaign page uses too.
-const GRAPH_CSS: &str = include_str!("../../static/campaign_graph.css");
+/// The officers' stylesheet: its campaign graph block is inlined into the summary, which must
+/// be one self-contained file.
+const APP_CSS: &str = include_str!("../../static/app.css");
+
+/// The campaign graph's styles, with the colours the page's stylesheet names.
+fn graph_css() -> String {
+    let block = APP_CSS
+        .find("/* Campaign graph")
+        .map_or("", |i| &APP_CSS[i..]);
+    format!(
+        ":root {{ --ink: #1f2933; --muted: #52606d; --line: #d9dee4; --red: #b42318; }}\n{block}"
+    )
+}
 
 /// What the top of the package is written from.
 pub struct Summary<'a> {
@@ -36,9 +47,16 @@ fn iso(t: &NaiveDateTime) -> String {
 
 pub fn campaign_json(s: &Summary<'_>, m: &Messages) -> Value {
     let f = s.facts;
-    let numbers: Vec<&str> = f.members.iter().map(|x| x.case.case_number.as_str()).collect();
+    let numbers: Vec<&str> = f
+        .members
+        .iter()
+        .map(|x| x.case.case_number.as_str())
+        .collect();
     let of = |cases: &[usize]| -> Vec<&str> {
-        cases.iter().filter_map(|i| numbers.get(*i).copied()).collect()
+        cases
+            .iter()
+            .filter_map(|i| numbers.get(*i).copied())
+            .collect()
     };
     json!({
         "schema": SCHEMA,
@@ -160,7 +178,7 @@ pub struct CampaignSummaryPage<'a> {
     pub key_fingerprint: &'a str,
     pub evidence_total: usize,
     /// The graph's styles, inlined: the summary is one self-contained file.
-    pub graph_css: &'static str,
+    pub graph_css: String,
 }
 
 /// `campaign.json` and `summary.html`.
@@ -190,7 +208,7 @@ pub fn files(s: &Summary<'_>) -> Result<Vec<PackageFile>, askama::Error> {
         generated_at_rfc3339: china_time::rfc3339(&s.generated_at),
         key_fingerprint: s.key_fingerprint,
         evidence_total: s.facts.members.iter().map(|x| x.evidence.len()).sum(),
-        graph_css: GRAPH_CSS,
+        graph_css: graph_css(),
     }
     .render()?;
     Ok(vec![

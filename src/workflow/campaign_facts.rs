@@ -95,7 +95,9 @@ pub fn load(
     let mut members = Vec::with_capacity(rows.len());
     for case in rows {
         members.push(MemberView {
-            assignee: case.assigned_officer_id.and_then(|a| names.get(&a).cloned()),
+            assignee: case
+                .assigned_officer_id
+                .and_then(|a| names.get(&a).cloned()),
             merchant: crate::db::merchants::identity_of(&case),
             evidence: evidence::for_case(conn, case.id)?,
             blocker: crate::workflow::campaigns::blocker(&case, officer),
@@ -302,10 +304,15 @@ mod tests {
 
     #[test]
     fn the_most_common_value_wins_and_a_tie_goes_to_the_first() {
-        assert_eq!(most_common(["440113", "110105", "440113"].into_iter()), Some("440113"));
-        assert_eq!(most_common(["110105", "440113"].into_iter()), Some("110105"));
+        assert_eq!(
+            most_common(["440113", "110105", "440113"].into_iter()),
+            Some("440113")
+        );
+        assert_eq!(
+            most_common(["110105", "440113"].into_iter()),
+            Some("110105")
+        );
         assert_eq!(most_common(std::iter::empty::<&str>()), None);
         assert_eq!(count_by([1, 3, 3].into_iter()), vec![(3, 2), (1, 1)]);
     }
 }
-

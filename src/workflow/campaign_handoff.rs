@@ -10,7 +10,9 @@ use super::campaign_contents;
 use super::campaign_facts;
 use super::handoff::{ATTACH_LIMIT, HandoffContext, pack, package_path};
 use super::{ActingOfficer, Links, WorkflowError, change_status};
-use crate::db::{self, DbPool, audit, campaigns, cases, evidence, handoffs, notes, queue, regulators};
+use crate::db::{
+    self, DbPool, audit, campaigns, cases, evidence, handoffs, notes, queue, regulators,
+};
 use crate::domain::audit::{Actor, AuditAction, Visibility};
 use crate::domain::campaign::{CampaignEventAction, package_folder};
 use crate::domain::deadlines::{ACKNOWLEDGE_WORKING_DAYS, Deadlines};
@@ -28,7 +30,6 @@ use serde_json::json;
 #[derive(Clone)]
 struct Member {
     case_id: CaseId,
-    number: String,
     version: i32,
     /// The seq of this case's handoff row.
     seq: i32,
@@ -111,7 +112,6 @@ fn plan(
         members.push(Member {
             seq: handoffs::next_seq(conn, case.id)?,
             case_id: case.id,
-            number: case.case_number,
             version: case.version,
         });
     }
@@ -155,7 +155,15 @@ fn write_package(
     }
     let mut evidence_count = 0;
     for member in &plan.members {
-        evidence_count += write_member(conn, ctx, &mut writer, member, &regulator, &key_fingerprint, now)?;
+        evidence_count += write_member(
+            conn,
+            ctx,
+            &mut writer,
+            member,
+            &regulator,
+            &key_fingerprint,
+            now,
+        )?;
     }
     let written = writer.finish(&ctx.key).map_err(WorkflowError::internal)?;
     tracing::info!(campaign = %plan.campaign_id, package = %written.sha256, bytes = written.size, "campaign package written");
@@ -272,8 +280,20 @@ fn record(
             "campaign_handoff": plan.seq,
             "folder": format!("{}/{}", plan.folder, case.case_number),
         });
-        change_status(conn, case, Transition::HandOff, actor, detail, None, &ctx.links)?;
-        queue::set_deadlines(conn, case.id, &Deadlines::acknowledgement(&cal, china_date(now)))?;
+        change_status(
+            conn,
+            case,
+            Transition::HandOff,
+            actor,
+            detail,
+            None,
+            &ctx.links,
+        )?;
+        queue::set_deadlines(
+            conn,
+            case.id,
+            &Deadlines::acknowledgement(&cal, china_date(now)),
+        )?;
     }
     let mail = CampaignMail {
         ctx,
@@ -376,7 +396,13 @@ impl CampaignMail<'_> {
             key_fingerprint: fingerprint(&self.ctx.key.verifying_key()),
         }
         .compose()?;
-        Ok(mail::enqueue(conn, None, &self.regulator.email, &composed, now)?)
+        Ok(mail::enqueue(
+            conn,
+            None,
+            &self.regulator.email,
+            &composed,
+            now,
+        )?)
     }
 }
 
@@ -447,7 +473,11 @@ pub fn record_package_download(
                 },
             )?;
         }
-        let by = if officer.is_some() { "officer" } else { "regulator" };
+        let by = if officer.is_some() {
+            "officer"
+        } else {
+            "regulator"
+        };
         campaigns::add_event(
             conn,
             &campaigns::NewEvent {

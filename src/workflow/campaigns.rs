@@ -77,7 +77,15 @@ fn create(
     now: NaiveDateTime,
 ) -> Result<CampaignId, WorkflowError> {
     let id = campaigns::insert(conn, name.as_str(), officer.id, now)?;
-    event(conn, id, None, officer, CampaignEventAction::Created, json!({ "name": name.as_str() }), now)?;
+    event(
+        conn,
+        id,
+        None,
+        officer,
+        CampaignEventAction::Created,
+        json!({ "name": name.as_str() }),
+        now,
+    )?;
     tracing::info!(campaign = %id, "campaign created");
     Ok(id)
 }
@@ -103,8 +111,23 @@ fn add_one(
     }
     let campaign = campaigns::get(conn, campaign_id)?;
     let detail = json!({ "campaign": campaign_id, "name": campaign.name });
-    trail(conn, &case, officer, AuditAction::CampaignJoined, &detail, now)?;
-    event(conn, campaign_id, Some(&case), officer, CampaignEventAction::CaseAdded, json!({}), now)?;
+    trail(
+        conn,
+        &case,
+        officer,
+        AuditAction::CampaignJoined,
+        &detail,
+        now,
+    )?;
+    event(
+        conn,
+        campaign_id,
+        Some(&case),
+        officer,
+        CampaignEventAction::CaseAdded,
+        json!({}),
+        now,
+    )?;
     tracing::info!(case = %case.case_number, campaign = %campaign_id, "case put into a campaign");
     Ok(())
 }
@@ -125,8 +148,23 @@ pub fn remove(
         }
         let campaign = campaigns::get(conn, campaign_id)?;
         let detail = json!({ "campaign": campaign_id, "name": campaign.name });
-        trail(conn, &case, officer, AuditAction::CampaignLeft, &detail, now)?;
-        event(conn, campaign_id, Some(&case), officer, CampaignEventAction::CaseRemoved, json!({}), now)?;
+        trail(
+            conn,
+            &case,
+            officer,
+            AuditAction::CampaignLeft,
+            &detail,
+            now,
+        )?;
+        event(
+            conn,
+            campaign_id,
+            Some(&case),
+            officer,
+            CampaignEventAction::CaseRemoved,
+            json!({}),
+            now,
+        )?;
         campaigns::touch(conn, campaign_id, now)?;
         tracing::info!(case = %case.case_number, campaign = %campaign_id, "case taken out of a campaign");
         Ok(())
@@ -136,9 +174,7 @@ pub fn remove(
 /// Why a member cannot be substantiated from the campaign page (`None`: it can, or it is already).
 pub fn blocker(case: &cases::CaseRow, officer: ActingOfficer) -> Option<&'static str> {
     match case.status {
-        CaseStatus::Substantiated
-        | CaseStatus::HandedOff
-        | CaseStatus::Acknowledged => None,
+        CaseStatus::Substantiated | CaseStatus::HandedOff | CaseStatus::Acknowledged => None,
         CaseStatus::AwaitingReporter => Some("campaign.blocked_awaiting_reporter"),
         CaseStatus::Unconfirmed
         | CaseStatus::Dismissed
@@ -189,7 +225,8 @@ pub fn substantiate_members(
         let mut done = Vec::new();
         for case in members.iter().filter(|c| needs_substantiating(c)) {
             let _span = tracing::info_span!("case", case = %case.case_number).entered();
-            let case = if case.status == CaseStatus::Submitted || case.assigned_officer_id.is_none() {
+            let case = if case.status == CaseStatus::Submitted || case.assigned_officer_id.is_none()
+            {
                 take_or_assign(conn, case, officer.id, me, links)?;
                 cases::get(conn, case.id)?
             } else {
@@ -200,12 +237,28 @@ pub fn substantiate_members(
                 notes::add_note(conn, case.id, officer.id, &note, now)?;
             }
             let detail = json!({ "campaign": campaign_id });
-            change_status(conn, &case, Transition::Substantiate, me, detail, None, links)?;
+            change_status(
+                conn,
+                &case,
+                Transition::Substantiate,
+                me,
+                detail,
+                None,
+                links,
+            )?;
             done.push(case.case_number.clone());
         }
         campaigns::set_finding(conn, campaign_id, &finding)?;
         let detail = json!({ "cases": done });
-        event(conn, campaign_id, None, officer, CampaignEventAction::Substantiated, detail, now)?;
+        event(
+            conn,
+            campaign_id,
+            None,
+            officer,
+            CampaignEventAction::Substantiated,
+            detail,
+            now,
+        )?;
         campaigns::touch(conn, campaign_id, now)?;
         Ok(done.len())
     })

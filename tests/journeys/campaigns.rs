@@ -17,10 +17,25 @@ const RECRUITER: &str = "sd-zhaomu2026";
 /// with reporters' addresses, confirmed; and one unrelated report.
 async fn chain(app: &TestApp) -> (Vec<Receipt>, Receipt) {
     let mut chain = Vec::new();
-    for (i, (platform, shop, addr)) in [
-        ("taobao", "优品家居旗舰店", "a@example.com"),
-        ("douyin", "美妆小铺", "b@example.com"),
-        ("jd", "数码专营店", "c@example.com"),
+    for (i, (platform, shop, url, addr)) in [
+        (
+            "taobao",
+            "优品家居旗舰店",
+            "https://shop700001.taobao.com/",
+            "a@example.com",
+        ),
+        (
+            "douyin",
+            "美妆小铺",
+            "https://haohuo.jinritemai.com/views/shop/index?id=AbCdEf",
+            "b@example.com",
+        ),
+        (
+            "jd",
+            "数码专营店",
+            "https://mall.jd.com/index-700003.html",
+            "c@example.com",
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -28,18 +43,27 @@ async fn chain(app: &TestApp) -> (Vec<Receipt>, Receipt) {
         let form = ReportFields::zh_cn()
             .set("platform", platform)
             .set("shop_name", shop)
+            .set("shop_url", url)
             .set(
                 "description",
-                &format!("包裹里有好评返现卡：五星好评截图发给客服返现 {}元，加V信：{RECRUITER} 领取。", 5 + i),
+                &format!(
+                    "包裹里有好评返现卡：五星好评截图发给客服返现 {}元，加V信：{RECRUITER} 领取。",
+                    5 + i
+                ),
             )
             .email(addr);
         let files = vec![("截图.png", png_screenshot(500 + i as u32), "image/png")];
-        chain.push(app.file_confirmed_report(&app.visitor(), &form, files).await);
+        chain.push(
+            app.file_confirmed_report(&app.visitor(), &form, files)
+                .await,
+        );
     }
     let other = app
         .visitor()
         .file_report(
-            &ReportFields::zh_cn().set("shop_name", "无关小店"),
+            &ReportFields::zh_cn()
+                .set("shop_name", "无关小店")
+                .set("shop_url", "https://shop999999.taobao.com/"),
             vec![("截图.png", png_screenshot(900), "image/png")],
         )
         .await;
@@ -55,7 +79,10 @@ fn campaign_of(app: &TestApp, number: &str) -> Option<i64> {
 }
 
 fn campaign_count(app: &TestApp) -> i64 {
-    campaigns::table.count().get_result(&mut app.db()).expect("count")
+    campaigns::table
+        .count()
+        .get_result(&mut app.db())
+        .expect("count")
 }
 
 fn members(page: &Reply) -> Vec<String> {
@@ -97,9 +124,16 @@ async fn linked_cases_become_one_campaign_and_each_change_is_audited() {
     let page = officer.case_page(&chain[0].number).await;
     let offered = page.attrs_of("#case-campaign input[name=also]", "value");
     for r in &chain[1..] {
-        assert!(offered.contains(&r.number), "{} offered: {offered:?}", r.number);
+        assert!(
+            offered.contains(&r.number),
+            "{} offered: {offered:?}",
+            r.number
+        );
     }
-    assert!(!offered.contains(&other.number), "an unrelated case is not offered");
+    assert!(
+        !offered.contains(&other.number),
+        "an unrelated case is not offered"
+    );
     assert_eq!(
         page.count("#case-campaign input[name=also][checked]"),
         2,
@@ -118,7 +152,10 @@ async fn linked_cases_become_one_campaign_and_each_change_is_audited() {
     );
     // The shared contact, in all three, and the three platforms.
     assert_eq!(
-        campaign.attrs_of("#campaign-contacts tr[data-contact-kind]", "data-contact-kind"),
+        campaign.attrs_of(
+            "#campaign-contacts tr[data-contact-kind]",
+            "data-contact-kind"
+        ),
         vec!["wechat".to_string()]
     );
     assert!(
@@ -128,17 +165,24 @@ async fn linked_cases_become_one_campaign_and_each_change_is_audited() {
     );
     assert_eq!(campaign.count("#campaign-platforms tr"), 3);
     // The graph, drawn on the server, and the same facts in a table.
-    assert_eq!(campaign.count("#campaign-graph svg"), 1);
+    assert_eq!(campaign.count("#campaign-graph svg.graph-canvas"), 1);
     assert_eq!(campaign.count("#campaign-graph-table tbody tr"), 3);
-    assert_eq!(campaign.count("#campaign-evidence .campaign-evidence-case"), 3);
+    assert_eq!(
+        campaign.count("#campaign-evidence .campaign-evidence-case"),
+        3
+    );
     for r in &chain {
         assert!(
-            app.audit_actions(&r.number).contains(&"campaign_joined".to_string()),
+            app.audit_actions(&r.number)
+                .contains(&"campaign_joined".to_string()),
             "{} audited",
             r.number
         );
         let case = officer.case_page(&r.number).await;
-        assert!(case.attr_of("#campaign-membership", "data-campaign").is_some());
+        assert!(
+            case.attr_of("#campaign-membership", "data-campaign")
+                .is_some()
+        );
     }
     let id = campaign_of(&app, &chain[0].number).expect("in a campaign");
 
@@ -150,7 +194,7 @@ async fn linked_cases_become_one_campaign_and_each_change_is_audited() {
         .fill("campaign_name", "另一个")
         .fill("also", &chain[1].number);
     let refused = officer.submit(&form).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         refused.text_of("#action-problem").as_deref(),
         Some(zh().t("campaign.in_another"))
@@ -180,10 +224,16 @@ async fn linked_cases_become_one_campaign_and_each_change_is_audited() {
         .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
     assert_eq!(campaign_of(&app, &chain[2].number), None);
-    assert!(app.audit_actions(&chain[2].number).contains(&"campaign_left".to_string()));
+    assert!(
+        app.audit_actions(&chain[2].number)
+            .contains(&"campaign_left".to_string())
+    );
     let page = officer.get(&path).await;
     assert_eq!(members(&page), sorted(&chain[..2]));
-    assert_eq!(page.count("#campaign-timeline li[data-event=case_removed]"), 1);
+    assert_eq!(
+        page.count("#campaign-timeline li[data-event=case_removed]"),
+        1
+    );
 
     let added = officer
         .submit(
@@ -197,7 +247,10 @@ async fn linked_cases_become_one_campaign_and_each_change_is_audited() {
     assert_eq!(campaign_of(&app, &chain[2].number), Some(id));
     let page = officer.get(&path).await;
     assert_eq!(members(&page), sorted(&chain));
-    assert_eq!(page.count("#campaign-timeline li[data-event=case_added]"), 4);
+    assert_eq!(
+        page.count("#campaign-timeline li[data-event=case_added]"),
+        4
+    );
 
     // An unknown number is named as such; the campaign is as it was.
     let unknown = officer
@@ -208,7 +261,7 @@ async fn linked_cases_become_one_campaign_and_each_change_is_audited() {
                 .fill("case", "RW-2026-999999"),
         )
         .await;
-    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         unknown.text_of("#action-problem").as_deref(),
         Some(zh().t("campaign.unknown_case"))
@@ -223,7 +276,10 @@ async fn linked_cases_become_one_campaign_and_each_change_is_audited() {
         .fill("campaign_id", &id.to_string());
     assert_eq!(officer.submit(&form).await.status, StatusCode::SEE_OTHER);
     assert_eq!(campaign_of(&app, &other.number), Some(id));
-    assert_eq!(officer.get("/officer/campaigns/999999").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        officer.get("/officer/campaigns/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
     let list = officer.get("/officer/campaigns").await;
     assert_eq!(list.count("#campaign-list tr[data-campaign]"), 1);
 }
@@ -257,17 +313,20 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
     let regulator = add_regulator(
         &app,
         &supervisor,
-        "广州市市场监督管理局",
+        "杭州市市场监督管理局",
         "market",
-        "440100",
-        "gz@amr.example.gov.cn",
+        "330100",
+        "hz@amr.example.gov.cn",
     )
     .await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
     let (chain, _) = chain(&app).await;
     // One case is already substantiated on its own; the others are still submitted.
     let first = &chain[0].number;
-    assert_eq!(officer.act(first, "take", &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        officer.act(first, "take", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
     let done = officer
         .act(first, "substantiate", &[("finding", FINDING), ("note", "")])
         .await;
@@ -284,7 +343,13 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
         .post_form(
             &format!("{path}/handoff"),
             &[
-                ("csrf_token", page.form("substantiate_campaign", &path).unwrap().value("csrf_token").unwrap()),
+                (
+                    "csrf_token",
+                    page.form("substantiate_campaign", &path)
+                        .unwrap()
+                        .value("csrf_token")
+                        .unwrap(),
+                ),
                 ("regulator_id", &regulator.to_string()),
             ],
         )
@@ -298,27 +363,44 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
     // An empty finding is refused; then one finding substantiates both, each step audited.
     let form = page.form("substantiate_campaign", &path).expect("the form");
     let refused = officer.submit(&form.clone().fill("finding", "  ")).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.case_status(&chain[1].number), "submitted");
-    let finding = "三家店铺的好评返现卡均留同一微信号 sd-zhaomu2026，话术一致，认定为同一刷单组织者招募。";
+    let finding =
+        "三家店铺的好评返现卡均留同一微信号 sd-zhaomu2026，话术一致，认定为同一刷单组织者招募。";
     let ok = officer.submit(&form.fill("finding", finding)).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
     for r in &chain[1..] {
         assert_eq!(app.case_status(&r.number), "substantiated");
         let actions = app.audit_actions(&r.number);
-        assert!(actions.contains(&"take".to_string()) && actions.contains(&"substantiate".to_string()), "{actions:?}");
-        assert_eq!(app.case_row(&r.number).assigned_officer_id, Some(officer.account.id));
+        assert!(
+            actions.contains(&"take".to_string()) && actions.contains(&"substantiate".to_string()),
+            "{actions:?}"
+        );
+        assert_eq!(
+            app.case_row(&r.number).assigned_officer_id,
+            Some(officer.account.id)
+        );
     }
 
     // Handed off as one.
     let page = officer.get(&path).await;
     assert_eq!(page.count("#campaign-all-substantiated"), 1);
-    let form = page.form("hand_off_campaign", &path).expect("the handoff form");
-    assert!(page.count("#campaign-handoffs option[data-proposed]") >= 1, "a regulator is proposed");
+    let form = page
+        .form("hand_off_campaign", &path)
+        .expect("the handoff form");
+    assert!(
+        page.count("#campaign-handoffs option[data-proposed]") >= 1,
+        "a regulator is proposed"
+    );
     let sent = officer
         .submit(&form.fill("regulator_id", &regulator.to_string()))
         .await;
-    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{:?}", sent.text_of("#action-problem"));
+    assert_eq!(
+        sent.status,
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        sent.text_of("#action-problem")
+    );
     for r in &chain {
         assert_eq!(app.case_status(&r.number), "handed_off");
     }
@@ -338,7 +420,7 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
         .number;
         app.mail.next_with_subject(addr, &subject(number)).await;
     }
-    let mail = app.mail.next_for("gz@amr.example.gov.cn", WAIT).await;
+    let mail = app.mail.next_for("hz@amr.example.gov.cn", WAIT).await;
     assert!(mail.subject.contains("体验官招募"), "{}", mail.subject);
     assert!(mail.text.contains(finding));
     for r in &chain {
@@ -355,7 +437,10 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
     let zip = officer.get_bytes(&link).await;
     assert_eq!(zip.status, StatusCode::OK);
     assert_eq!(zip.content_type, "application/zip");
-    let regulator_zip = app.visitor().get_bytes(&campaign_link(&mail, "package")).await;
+    let regulator_zip = app
+        .visitor()
+        .get_bytes(&campaign_link(&mail, "package"))
+        .await;
     assert_eq!(regulator_zip.bytes, zip.bytes);
     let id = campaign_of(&app, first).expect("a campaign");
     let folder = format!("CAMPAIGN-{id}-H1");
@@ -373,12 +458,23 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
             serde_json::from_slice(&entries[&format!("{folder}/{}/case.json", r.number)])
                 .expect("each case in its folder");
         assert_eq!(case["case"]["number"], r.number.as_str());
-        assert!(entries.keys().any(|k| k.starts_with(&format!("{folder}/{}/evidence/", r.number))));
+        assert!(
+            entries
+                .keys()
+                .any(|k| k.starts_with(&format!("{folder}/{}/evidence/", r.number)))
+        );
     }
-    assert!(!summary.contains("a@example.com"), "no reporter address without consent");
+    assert!(
+        !summary.contains("a@example.com"),
+        "no reporter address without consent"
+    );
 
     // `reviewwatch verify` and `sha256sum -c` accept it; a changed screenshot is named.
-    let key = app.visitor().get("/.well-known/reviewwatch-signing-key").await.body;
+    let key = app
+        .visitor()
+        .get("/.well-known/reviewwatch-signing-key")
+        .await
+        .body;
     let dir = tempfile::tempdir().unwrap();
     let (code, out) = run_verify(dir.path(), "campaign", &zip.bytes, &key);
     assert_eq!(code, 0, "{out}");
@@ -415,17 +511,29 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
     let ack = campaign_link(&mail, "acknowledge");
     let page = app.visitor().get(&ack).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.count("#campaign-cases tr[data-case] a.outcome-link"), 3);
+    assert_eq!(
+        page.count("#campaign-cases tr[data-case] a.outcome-link"),
+        3
+    );
     let done = app.visitor().post_form(&ack, &[]).await;
-    assert_eq!(done.attr_of("#regulator-result", "data-result").as_deref(), Some("acknowledged"));
+    assert_eq!(
+        done.attr_of("#regulator-result", "data-result").as_deref(),
+        Some("acknowledged")
+    );
     for r in &chain {
         assert_eq!(app.case_status(&r.number), "acknowledged");
     }
     let again = app.visitor().post_form(&ack, &[]).await;
-    assert_eq!(again.attr_of("#regulator-result", "data-result").as_deref(), Some("already"));
+    assert_eq!(
+        again.attr_of("#regulator-result", "data-result").as_deref(),
+        Some("already")
+    );
     // A forged link opens nothing.
     let forged = format!("{}0", &ack[..ack.len() - 1]);
-    assert_eq!(app.visitor().get(&forged).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.visitor().get(&forged).await.status,
+        StatusCode::FORBIDDEN
+    );
     // One case's outcome, through its own link.
     let outcome = page
         .attr_of("#campaign-cases tr[data-case] a.outcome-link", "href")

@@ -95,7 +95,8 @@ async fn submit_regulator(
 }
 
 /// The officer's finding on every substantiated case here: it goes to the regulator.
-pub(crate) const FINDING: &str = "好评返现卡、客服聊天记录与订单截图相互印证，认定商家以返现诱导五星好评。";
+pub(crate) const FINDING: &str =
+    "好评返现卡、客服聊天记录与订单截图相互印证，认定商家以返现诱导五星好评。";
 
 /// Files a report (confirmed from its email when it has an address), and has `officer` take
 /// and substantiate it.

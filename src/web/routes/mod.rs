@@ -185,31 +185,37 @@ fn chains(cfg: &mut web::ServiceConfig) {
 /// Campaigns: linking cases into one, the campaign page, its handoff and the regulator's links.
 fn campaigns(cfg: &mut web::ServiceConfig) {
     use officer::campaigns as c;
-    cfg.route("/officer/cases/{number}/campaign", web::post().to(c::link_campaign))
-        .route("/officer/campaigns", web::get().to(c::list_campaigns))
-        .route("/officer/campaigns/{id}", web::get().to(c::show_campaign))
-        .route("/officer/campaigns/{id}/add", web::post().to(c::add_case))
-        .route("/officer/campaigns/{id}/remove", web::post().to(c::remove_case))
-        .route(
-            "/officer/campaigns/{id}/substantiate",
-            web::post().to(c::substantiate_members),
-        )
-        .route(
-            "/officer/campaigns/{id}/handoff",
-            web::post().to(c::hand_off_campaign),
-        )
-        .route(
-            "/officer/campaigns/{id}/handoffs/{handoff}/package",
-            web::get().to(c::download_campaign_package),
-        )
-        .route(
-            "/handoff/campaign/{id}/{action}/{expires}/{sig}",
-            web::get().to(regulator_campaign::show),
-        )
-        .route(
-            "/handoff/campaign/{id}/{action}/{expires}/{sig}",
-            web::post().to(regulator_campaign::acknowledge),
-        );
+    cfg.route(
+        "/officer/cases/{number}/campaign",
+        web::post().to(c::link_campaign),
+    )
+    .route("/officer/campaigns", web::get().to(c::list_campaigns))
+    .route("/officer/campaigns/{id}", web::get().to(c::show_campaign))
+    .route("/officer/campaigns/{id}/add", web::post().to(c::add_case))
+    .route(
+        "/officer/campaigns/{id}/remove",
+        web::post().to(c::remove_case),
+    )
+    .route(
+        "/officer/campaigns/{id}/substantiate",
+        web::post().to(c::substantiate_members),
+    )
+    .route(
+        "/officer/campaigns/{id}/handoff",
+        web::post().to(c::hand_off_campaign),
+    )
+    .route(
+        "/officer/campaigns/{id}/handoffs/{handoff}/package",
+        web::get().to(c::download_campaign_package),
+    )
+    .route(
+        "/handoff/campaign/{id}/{action}/{expires}/{sig}",
+        web::get().to(regulator_campaign::show),
+    )
+    .route(
+        "/handoff/campaign/{id}/{action}/{expires}/{sig}",
+        web::post().to(regulator_campaign::acknowledge),
+    );
 }
 
 /// Signing in and out, and the password page.

@@ -42,7 +42,14 @@ fn check(state: &AppState, path: &LinkPath, want: LinkAction) -> Result<(), AppE
         return Err(AppError::NotFound);
     }
     let now = chrono::Utc::now().timestamp();
-    match links::campaign_check(&state.keys.handoff_links, path.0, want, path.2, &path.3, now) {
+    match links::campaign_check(
+        &state.keys.handoff_links,
+        path.0,
+        want,
+        path.2,
+        &path.3,
+        now,
+    ) {
         Ok(()) => Ok(()),
         Err(LinkError::Forged) => Err(AppError::Forbidden("handoff.link_forged")),
         Err(LinkError::Expired) => Err(AppError::Gone("handoff.link_expired")),
@@ -64,7 +71,10 @@ async fn page(
         Ok((h, campaign.name, regulator.name, cases))
     })
     .await?;
-    let link = format!("/handoff/campaign/{}/{}/{}/{}", path.0, path.1, path.2, path.3);
+    let link = format!(
+        "/handoff/campaign/{}/{}/{}/{}",
+        path.0, path.1, path.2, path.3
+    );
     let page = RegulatorCampaignPage {
         ctx,
         campaign_name,
@@ -83,7 +93,9 @@ fn member_cases(
     h: &campaigns::CampaignHandoffRow,
     key: &[u8],
 ) -> Result<Vec<MemberCase>, db::DbError> {
-    let expires = (db::now() + LinkAction::Outcome.lifetime()).and_utc().timestamp();
+    let expires = (db::now() + LinkAction::Outcome.lifetime())
+        .and_utc()
+        .timestamp();
     let mut out = Vec::new();
     for (row, number) in handoffs::of_campaign_handoff(conn, h.id)? {
         let case = crate::db::cases::get(conn, row.case_id)?;
@@ -107,7 +119,10 @@ pub async fn show(
         Some(LinkAction::Package) => {
             check(&state, &path, LinkAction::Package)?;
             let id = path.0;
-            let h = db::run(&state.pool, move |conn| Ok(campaigns::get_handoff(conn, id)?)).await?;
+            let h = db::run(&state.pool, move |conn| {
+                Ok(campaigns::get_handoff(conn, id)?)
+            })
+            .await?;
             serve_campaign_package(&state, &h, None).await
         }
         Some(LinkAction::Acknowledge) => {

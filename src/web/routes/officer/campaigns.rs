@@ -7,11 +7,11 @@ use crate::domain::campaign::CampaignName;
 use crate::domain::{CampaignHandoffId, CampaignId, CaseNumber, RegulatorId};
 use crate::error::AppError;
 use crate::web::campaign_view;
-use crate::workflow::campaign_facts::{self, CampaignFacts};
 use crate::web::case_page::show_refusal;
 use crate::web::context::PageContext;
 use crate::web::officer_session::CurrentOfficer;
 use crate::web::{AppState, render, see_other};
+use crate::workflow::campaign_facts::{self, CampaignFacts};
 use crate::workflow::campaigns::{self, CampaignChoice};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -24,8 +24,8 @@ pub struct CampaignPage {
     pub ctx: PageContext,
     pub officer: CurrentOfficer,
     pub facts: CampaignFacts,
-    pub graph: crate::web::campaign_graph::Graph,
-    pub input: crate::web::campaign_graph::GraphInput,
+    pub graph: crate::handoff::campaign_graph::Graph,
+    pub input: crate::handoff::campaign_graph::GraphInput,
     pub problem: Option<String>,
 }
 
@@ -156,11 +156,13 @@ async fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let acting = officer.acting();
-    let facts = db::run(&state.pool, move |conn| campaign_facts::load(conn, id, acting))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let facts = db::run(&state.pool, move |conn| {
+        campaign_facts::load(conn, id, acting)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
     let input = campaign_view::graph_input(&facts);
-    let graph = crate::web::campaign_graph::layout(&input);
+    let graph = crate::handoff::campaign_graph::layout(&input);
     let page = CampaignPage {
         ctx,
         officer,
@@ -213,9 +215,11 @@ pub async fn add_case(
     let (id, acting) = (*id, officer.acting());
     let result = match CaseNumber::parse(form.case.trim()) {
         None => Err(AppError::BadRequest("campaign.unknown_case")),
-        Some(n) => db::run_with(&state.pool, move |conn| campaigns::add(conn, id, &n, acting))
-            .await
-            .map_err(AppError::from),
+        Some(n) => db::run_with(&state.pool, move |conn| {
+            campaigns::add(conn, id, &n, acting)
+        })
+        .await
+        .map_err(AppError::from),
     };
     after(ctx, officer, &state, id, result, "campaign-members").await
 }
@@ -231,11 +235,11 @@ pub async fn remove_case(
     let (id, acting) = (*id, officer.acting());
     let result = match CaseNumber::parse(form.case.trim()) {
         None => Err(AppError::BadRequest("campaign.unknown_case")),
-        Some(n) => {
-            db::run_with(&state.pool, move |conn| campaigns::remove(conn, id, &n, acting))
-                .await
-                .map_err(AppError::from)
-        }
+        Some(n) => db::run_with(&state.pool, move |conn| {
+            campaigns::remove(conn, id, &n, acting)
+        })
+        .await
+        .map_err(AppError::from),
     };
     after(ctx, officer, &state, id, result, "campaign-members").await
 }
