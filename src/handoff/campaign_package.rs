@@ -329,7 +329,10 @@ mod tests {
         assert_eq!(bytes, build(FOLDER, files(), &k, at()).expect("build"));
         assert_eq!(written.sha256, hex::encode(Sha256::digest(&bytes)));
         assert_eq!(written.size, bytes.len() as i64);
-        assert_eq!(written.path, packages.join(format!("{}.zip", written.sha256)));
+        assert_eq!(
+            written.path,
+            packages.join(format!("{}.zip", written.sha256))
+        );
         assert!(written.created);
         // Only the package is left, owner-only, in an owner-only folder.
         assert_eq!(listing(&packages), vec![format!("{}.zip", written.sha256)]);
@@ -486,7 +489,13 @@ mod tests {
             },
         );
         assert!(
-            matches!(refused, Err(PackageError::TooLarge { limit: MAX_ENTRY_BYTES, .. })),
+            matches!(
+                refused,
+                Err(PackageError::TooLarge {
+                    limit: MAX_ENTRY_BYTES,
+                    ..
+                })
+            ),
             "{refused:?}"
         );
         assert!(matches!(

@@ -1711,7 +1711,10 @@ mod tests {
     fn campaign_files(listed: &[&str], cases: &[&str]) -> Vec<(String, Vec<u8>)> {
         let mut files = vec![
             ("campaign.json".to_string(), campaign_json(listed)),
-            ("summary.html".to_string(), "<p>团伙</p>".as_bytes().to_vec()),
+            (
+                "summary.html".to_string(),
+                "<p>团伙</p>".as_bytes().to_vec(),
+            ),
         ];
         for number in cases {
             files.extend(case_folder(number));
@@ -1757,9 +1760,7 @@ mod tests {
             .1;
         let sums = String::from_utf8(sums).expect("utf-8");
         assert!(
-            sums.contains(&format!(
-                "  {CASE_B}/evidence/01-abcdef012345-copy.jpg\n"
-            )),
+            sums.contains(&format!("  {CASE_B}/evidence/01-abcdef012345-copy.jpg\n")),
             "{sums}"
         );
         assert_eq!(sums.lines().count(), 8);
