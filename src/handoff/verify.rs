@@ -14,6 +14,12 @@
 //! the caps, whatever the headers say, so memory stays small on any input. Only `SHA256SUMS`
 //! (at most 4 MiB) and the signature (at most 1 KiB) are held in memory; `case.json` is parsed
 //! as it streams past the hash.
+//!
+//! A campaign package holds, beside `campaign.json` and `summary.html`, one folder per case,
+//! named by its case number, in a case package's layout. Each `<folder>/case.json` is parsed as
+//! it streams too: it must hold the case its folder is named after, with audit times that
+//! agree; the folders holding a `case.json` must be the ones `campaign.json` lists (at most
+//! 10,000 short names are kept), and nothing else may be in the package.
 
 mod directory;
 
