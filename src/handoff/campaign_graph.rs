@@ -765,10 +765,10 @@ fn by_barycentre(order: &[usize], key: impl Fn(usize) -> Option<f64>) -> Vec<usi
 fn crossings(mut edges: Vec<(usize, usize)>, len: usize) -> usize {
     edges.sort_unstable();
     let mut tree = vec![0usize; len + 1];
-    let mut seen = 0;
     let mut count = 0;
-    for &(_, lower) in &edges {
-        // Edges seen so far ending strictly below this one's lower end cross it.
+    for (seen, &(_, lower)) in edges.iter().enumerate() {
+        // An edge before this one (its upper end higher, or the same and its lower end not
+        // lower) crosses it when its lower end is lower down: all but those not below.
         let mut not_above = 0;
         let mut i = lower + 1;
         while i > 0 {
@@ -781,7 +781,6 @@ fn crossings(mut edges: Vec<(usize, usize)>, len: usize) -> usize {
             tree[i] += 1;
             i += i & i.wrapping_neg();
         }
-        seen += 1;
     }
     count
 }
