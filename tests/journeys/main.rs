@@ -11,6 +11,7 @@ mod chains;
 mod chains_texts;
 mod confirmation;
 mod contacts;
+mod dashboard;
 
 mod demo_data;
 

@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     officers(cfg);
     handoffs_and_cases(cfg);
     chains(cfg);
+    dashboard(cfg);
     accounts(cfg);
     team(cfg);
 }
@@ -176,6 +177,14 @@ fn chains(cfg: &mut web::ServiceConfig) {
     .route(
         "/officer/merchants",
         web::get().to(officer::merchants::show_merchant),
+    );
+}
+
+/// The officers' dashboard.
+fn dashboard(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/officer/dashboard",
+        web::get().to(officer::dashboard::show_dashboard),
     );
 }
 

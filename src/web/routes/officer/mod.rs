@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod calendar;
+pub mod dashboard;
 pub mod case;
 pub mod handoff;
 pub mod links;
