@@ -87,8 +87,14 @@ pub enum Chain {
         shop_name: String,
     },
     /// A contact, as officers see it (payment accounts masked).
-    Contact { kind: ContactKind, shown: String },
-    Campaign { id: CampaignId, name: String },
+    Contact {
+        kind: ContactKind,
+        shown: String,
+    },
+    Campaign {
+        id: CampaignId,
+        name: String,
+    },
 }
 
 impl Chain {
@@ -179,11 +185,17 @@ mod tests {
         assert_eq!(days.len(), 30);
         assert_eq!(days.first(), Some(&day(2026, 11, 3)));
         assert_eq!(days.last(), Some(&day(2026, 12, 2)));
-        assert_eq!(w.month().from, Period::china_days(day(2026, 11, 3), day(2026, 11, 3)).from);
+        assert_eq!(
+            w.month().from,
+            Period::china_days(day(2026, 11, 3), day(2026, 11, 3)).from
+        );
         assert_eq!(w.week_before().until, w.last_week().from);
         assert_eq!(w.last_week().until, w.month().until);
         assert_eq!(w.last_week().until - w.last_week().from, TimeDelta::days(7));
-        assert_eq!(w.week_before().until - w.week_before().from, TimeDelta::days(7));
+        assert_eq!(
+            w.week_before().until - w.week_before().from,
+            TimeDelta::days(7)
+        );
     }
 
     #[test]

@@ -120,8 +120,10 @@ mod tests {
     fn the_busiest_day_is_full_height_and_an_empty_day_has_no_bar() {
         let d = |n| NaiveDate::from_ymd_opt(2026, 12, n).unwrap();
         let bars = day_bars(&[(d(1), 0), (d(2), 4), (d(3), 1)]);
-        let got: Vec<(String, i64, i64)> =
-            bars.iter().map(|b| (b.label(), b.count, b.height)).collect();
+        let got: Vec<(String, i64, i64)> = bars
+            .iter()
+            .map(|b| (b.label(), b.count, b.height))
+            .collect();
         assert_eq!(
             got,
             vec![

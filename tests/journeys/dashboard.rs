@@ -11,8 +11,7 @@ use reviewwatch::db::schema::{case_deadlines, cases};
 use reviewwatch::domain::contact::ContactKind;
 use reviewwatch::domain::{CampaignId, CaseStatus};
 
-const RECRUITER: &str =
-    "包裹里夹着卡片，让加微信 sd-zhaomu2026 领好评返现，五星晒图返 10 元。";
+const RECRUITER: &str = "包裹里夹着卡片，让加微信 sd-zhaomu2026 领好评返现，五星晒图返 10 元。";
 const PAYMENT: &str = "刷单返佣，垫付款打到支付宝账号13987654321，说完成任务返佣金。";
 
 /// A report about another shop, with a description of its own.
@@ -205,11 +204,18 @@ async fn the_dashboard_counts_reports_by_status_day_and_chain_as_the_queue_and_c
             .map(|s| s.as_str().to_string())
             .collect::<Vec<_>>()
     );
-    assert_eq!(count(&page, "#dash-status tr[data-status=submitted]"), Some(10));
-    assert_eq!(count(&page, "#dash-status tr[data-status=in_review]"), Some(1));
+    assert_eq!(
+        count(&page, "#dash-status tr[data-status=submitted]"),
+        Some(10)
+    );
+    assert_eq!(
+        count(&page, "#dash-status tr[data-status=in_review]"),
+        Some(1)
+    );
     assert_eq!(count(&page, "#dash-status tr[data-status=closed]"), Some(0));
     assert_eq!(
-        page.text_of("#dash-status tr[data-status=in_review] th").as_deref(),
+        page.text_of("#dash-status tr[data-status=in_review] th")
+            .as_deref(),
         Some(zh().status(CaseStatus::InReview))
     );
     let submitted_href = page
@@ -219,34 +225,55 @@ async fn the_dashboard_counts_reports_by_status_day_and_chain_as_the_queue_and_c
     assert_eq!(queue_numbers(&officer.get(&submitted_href).await).len(), 10);
     assert_eq!(count(&page, "#dash-overdue"), Some(1));
     let overdue_href = page.attr_of("#dash-overdue a", "href").unwrap();
-    assert_eq!(queue_numbers(&officer.get(&overdue_href).await), vec![m2.clone()]);
+    assert_eq!(
+        queue_numbers(&officer.get(&overdue_href).await),
+        vec![m2.clone()]
+    );
 
     // New reports per day: seven today, one ten days ago, two nine days ago; 40 days ago is out.
     let day = |back: i64| (today - TimeDelta::days(back)).to_string();
     assert_eq!(page.count("#dash-daily-table tbody tr"), 30);
     assert_eq!(
-        count(&page, &format!("#dash-daily-table tr[data-day=\"{}\"]", day(0))),
+        count(
+            &page,
+            &format!("#dash-daily-table tr[data-day=\"{}\"]", day(0))
+        ),
         Some(7)
     );
     assert_eq!(
-        count(&page, &format!("#dash-daily-table tr[data-day=\"{}\"]", day(9))),
+        count(
+            &page,
+            &format!("#dash-daily-table tr[data-day=\"{}\"]", day(9))
+        ),
         Some(2)
     );
     assert_eq!(
-        count(&page, &format!("#dash-daily-table tr[data-day=\"{}\"]", day(10))),
+        count(
+            &page,
+            &format!("#dash-daily-table tr[data-day=\"{}\"]", day(10))
+        ),
         Some(1)
     );
     assert_eq!(page.text_of("#dash-daily-total").as_deref(), Some("10"));
     // The chart draws the same numbers, today's bar the tallest.
-    assert_eq!(page.count("#dash-daily svg[role=img][aria-label] > title"), 1);
     assert_eq!(
-        page.text_of(&format!("#dash-daily svg g[data-day=\"{}\"] rect title", day(0)))
-            .as_deref(),
+        page.count("#dash-daily svg[role=img][aria-label] > title"),
+        1
+    );
+    assert_eq!(
+        page.text_of(&format!(
+            "#dash-daily svg g[data-day=\"{}\"] rect title",
+            day(0)
+        ))
+        .as_deref(),
         Some(format!("{}: 7", day(0)).as_str())
     );
     assert_eq!(
-        page.attr_of(&format!("#dash-daily svg g[data-day=\"{}\"] rect", day(0)), "height")
-            .as_deref(),
+        page.attr_of(
+            &format!("#dash-daily svg g[data-day=\"{}\"] rect", day(0)),
+            "height"
+        )
+        .as_deref(),
         Some("100")
     );
 
@@ -254,8 +281,14 @@ async fn the_dashboard_counts_reports_by_status_day_and_chain_as_the_queue_and_c
     let merchants = page.attrs_of("#dash-merchants tbody tr", "data-merchant");
     assert_eq!(merchants.len(), 5, "{merchants:?}");
     assert_eq!(merchants[0], "taobao:shop:123456");
-    assert_eq!(count(&page, "#dash-merchants tbody tr:first-child"), Some(4));
-    assert_eq!(count(&page, "#dash-merchants tbody tr:nth-child(2)"), Some(3));
+    assert_eq!(
+        count(&page, "#dash-merchants tbody tr:first-child"),
+        Some(4)
+    );
+    assert_eq!(
+        count(&page, "#dash-merchants tbody tr:nth-child(2)"),
+        Some(3)
+    );
     let merchant_href = page
         .attr_of("#dash-merchants tbody tr:first-child a", "href")
         .unwrap();
@@ -273,10 +306,14 @@ async fn the_dashboard_counts_reports_by_status_day_and_chain_as_the_queue_and_c
     );
     assert_eq!(count(&page, "#dash-contacts tr[data-kind=wechat]"), Some(5));
     assert_eq!(
-        page.text_of("#dash-contacts tr[data-kind=wechat] code.contact").as_deref(),
+        page.text_of("#dash-contacts tr[data-kind=wechat] code.contact")
+            .as_deref(),
         Some("sd-zhaomu2026")
     );
-    assert_eq!(count(&page, "#dash-contacts tr[data-kind=payment_account]"), Some(2));
+    assert_eq!(
+        count(&page, "#dash-contacts tr[data-kind=payment_account]"),
+        Some(2)
+    );
     let shown = page
         .text_of("#dash-contacts tr[data-kind=payment_account] th")
         .unwrap();
@@ -325,7 +362,8 @@ async fn the_dashboard_counts_reports_by_status_day_and_chain_as_the_queue_and_c
         ]
     );
     assert_eq!(
-        page.text_of("#dash-growing tbody tr:nth-child(2) th a").as_deref(),
+        page.text_of("#dash-growing tbody tr:nth-child(2) th a")
+            .as_deref(),
         Some("某某数码旗舰店")
     );
     let _ = (m3, e1);
@@ -349,20 +387,30 @@ async fn a_fresh_portals_dashboard_shows_zeros_in_english_and_only_to_officers()
     // The dashboard is the first place in the officers' navigation.
     let queue = officer.queue("").await;
     assert_eq!(
-        queue.attrs_of("nav.site-nav a", "href").first().map(String::as_str),
+        queue
+            .attrs_of("nav.site-nav a", "href")
+            .first()
+            .map(String::as_str),
         Some("/officer/dashboard")
     );
-    assert_eq!(queue.text_of("#nav-dashboard").as_deref(), Some(zh().t("dashboard.nav")));
+    assert_eq!(
+        queue.text_of("#nav-dashboard").as_deref(),
+        Some(zh().t("dashboard.nav"))
+    );
 
     officer.get("/lang/en?next=/officer/dashboard").await;
     let page = officer.get("/officer/dashboard").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.html_lang().as_deref(), Some("en"));
-    assert_eq!(page.text_of("h1").as_deref(), Some(en().t("dashboard.title")));
-    assert!(page
-        .attrs_of("#dash-status tr[data-status]", "data-count")
-        .iter()
-        .all(|n| n == "0"));
+    assert_eq!(
+        page.text_of("h1").as_deref(),
+        Some(en().t("dashboard.title"))
+    );
+    assert!(
+        page.attrs_of("#dash-status tr[data-status]", "data-count")
+            .iter()
+            .all(|n| n == "0")
+    );
     assert_eq!(count(&page, "#dash-overdue"), Some(0));
     assert_eq!(page.count("#dash-daily-table tbody tr"), 30);
     assert_eq!(page.text_of("#dash-daily-total").as_deref(), Some("0"));

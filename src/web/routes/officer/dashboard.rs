@@ -3,13 +3,11 @@
 
 use crate::db;
 use crate::domain::dashboard::{Chain, Windows};
-use crate::domain::merchant::MerchantIdentity;
 use crate::domain::{CampaignId, CaseStatus, china_date};
 use crate::error::AppError;
 use crate::web::context::PageContext;
 use crate::web::dashboard::{self, Dashboard};
 use crate::web::officer_session::CurrentOfficer;
-use crate::web::routes::officer::merchants;
 use crate::web::{AppState, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -27,10 +25,6 @@ impl DashboardPage {
     /// The queue showing the cases in `status`.
     pub fn status_href(&self, status: &CaseStatus) -> String {
         format!("/officer/cases?status={status}")
-    }
-
-    pub fn merchant_href(&self, identity: &MerchantIdentity) -> String {
-        merchants::href(identity)
     }
 
     pub fn campaign_href(&self, id: &CampaignId) -> String {
@@ -71,12 +65,5 @@ pub async fn show_dashboard(
 ) -> Result<HttpResponse, AppError> {
     let windows = Windows::new(china_date(db::now()));
     let dash = db::run(&state.pool, move |conn| dashboard::load(conn, &windows)).await?;
-    render(
-        StatusCode::OK,
-        &DashboardPage {
-            ctx,
-            officer,
-            dash,
-        },
-    )
+    render(StatusCode::OK, &DashboardPage { ctx, officer, dash })
 }

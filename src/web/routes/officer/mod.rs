@@ -2,8 +2,8 @@
 
 pub mod account;
 pub mod calendar;
-pub mod dashboard;
 pub mod case;
+pub mod dashboard;
 pub mod handoff;
 pub mod links;
 pub mod merchants;
