@@ -185,15 +185,18 @@ pub struct EventView {
     pub detail: serde_json::Value,
 }
 
+/// A timeline row as read: when, what, which case, which officer, the detail as JSON text.
+type EventRow = (
+    NaiveDateTime,
+    CampaignEventAction,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 /// The campaign's timeline, oldest first.
 pub fn events(conn: &mut DbConnection, campaign_id: CampaignId) -> QueryResult<Vec<EventView>> {
-    let rows: Vec<(
-        NaiveDateTime,
-        CampaignEventAction,
-        Option<String>,
-        Option<String>,
-        String,
-    )> = campaign_events::table
+    let rows: Vec<EventRow> = campaign_events::table
         .left_join(cases::table.on(campaign_events::case_id.eq(cases::id.nullable())))
         .left_join(officers::table.on(campaign_events::officer_id.eq(officers::id.nullable())))
         .filter(campaign_events::campaign_id.eq(campaign_id))

@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod case_links;
 pub mod cases;
 pub mod contacts;
+pub mod dashboard;
 pub mod evidence;
 pub mod evidence_texts;
 pub mod findings;

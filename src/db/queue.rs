@@ -226,6 +226,33 @@ fn like_pattern(s: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Overdue on `today` (a China date): the same rule as `Deadlines::is_overdue`, in SQL, over
+/// `cases` joined with `case_deadlines`. The queue's `?overdue=1` filters with it and the
+/// dashboard counts with it, so the two always agree.
+#[diesel::dsl::auto_type(no_type_alias)]
+pub fn overdue_on(today: NaiveDate) -> _ {
+    let deciding: [CaseStatus; 2] = [CaseStatus::InReview, CaseStatus::HandedOff];
+    let submitted: CaseStatus = CaseStatus::Submitted;
+    cases::status
+        .eq_any(deciding)
+        .and(case_deadlines::decide_by.lt(today))
+        .or(cases::status.eq(submitted).and(
+            case_deadlines::decide_by
+                .lt(today)
+                .or(case_deadlines::accept_by.lt(today)),
+        ))
+        .assume_not_null()
+}
+
+/// How many cases are overdue on `today` (what `?overdue=1` lists).
+pub fn overdue_count(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<i64> {
+    cases::table
+        .inner_join(case_deadlines::table)
+        .filter(overdue_on(today))
+        .count()
+        .get_result(conn)
+}
+
 pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult<Vec<QueueRow>> {
     let mut q = cases::table
         .left_join(case_deadlines::table)
@@ -280,19 +307,7 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
         Assignee::Officer(id) => q = q.filter(cases::assigned_officer_id.eq(id)),
     }
     if let Some(today) = f.overdue_on {
-        // The same rule as Deadlines::is_overdue, in SQL.
-        use CaseStatus::{HandedOff, InReview, Submitted};
-        q = q.filter(
-            cases::status
-                .eq_any([InReview, HandedOff])
-                .and(case_deadlines::decide_by.lt(today))
-                .or(cases::status.eq(Submitted).and(
-                    case_deadlines::decide_by
-                        .lt(today)
-                        .or(case_deadlines::accept_by.lt(today)),
-                ))
-                .assume_not_null(),
-        );
+        q = q.filter(overdue_on(today));
     }
     if let Some(from) = f.filed_from {
         q = q.filter(cases::created_at.ge(from));

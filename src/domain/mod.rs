@@ -8,6 +8,7 @@ pub mod case_number;
 pub mod category;
 pub mod china_time;
 pub mod contact;
+pub mod dashboard;
 pub mod deadlines;
 pub mod email_token;
 pub mod evidence;

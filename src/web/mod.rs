@@ -6,6 +6,7 @@ pub mod campaign_view;
 pub mod case_page;
 pub mod client;
 pub mod context;
+pub mod dashboard;
 pub mod error_page;
 pub mod filters;
 pub mod form_token;

@@ -12,6 +12,7 @@ mod chains;
 mod chains_texts;
 mod confirmation;
 mod contacts;
+mod dashboard;
 
 mod demo_data;
 

@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     officers(cfg);
     handoffs_and_cases(cfg);
     chains(cfg);
+    dashboard(cfg);
     accounts(cfg);
     team(cfg);
 }
@@ -215,6 +216,14 @@ fn campaigns(cfg: &mut web::ServiceConfig) {
     .route(
         "/handoff/campaign/{id}/{action}/{expires}/{sig}",
         web::post().to(regulator_campaign::acknowledge),
+    );
+}
+
+/// The officers' dashboard.
+fn dashboard(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/officer/dashboard",
+        web::get().to(officer::dashboard::show_dashboard),
     );
 }
 

@@ -4,6 +4,7 @@ pub mod account;
 pub mod calendar;
 pub mod campaigns;
 pub mod case;
+pub mod dashboard;
 pub mod handoff;
 pub mod links;
 pub mod merchants;
