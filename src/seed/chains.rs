@@ -164,7 +164,7 @@ fn group_templated_reviews(conn: &mut DbConnection, numbers: &[CaseNumber]) -> a
         .iter()
         .zip(numbers)
         .filter(|(r, _)| r.card.is_none())
-        .map(|(_, n)| n.clone())
+        .map(|(_, n)| *n)
         .collect();
     let Some((first, rest)) = templated.split_first() else {
         return Ok(());

@@ -33,6 +33,13 @@ pub fn resend(
     handoff_id: HandoffId,
 ) -> Result<(), WorkflowError> {
     check_worked_handoff(conn, number, handoff_id, officer)?;
+    if handoffs::get(conn, handoff_id)?
+        .campaign_handoff_id
+        .is_some()
+    {
+        // It went in its campaign's package, to be acknowledged with the campaign.
+        return Err(WorkflowError::NotAllowed("campaign.resend_with_campaign"));
+    }
     handoff::resend(conn, ctx, handoff_id, officer.id)
 }
 

@@ -12,6 +12,7 @@ import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
+import { execFileSync } from "node:child_process";
 
 const PORTAL = need("PORTAL_URL").replace(/\/$/, "");
 const DATA_DIR = need("DATA_DIR");
@@ -1229,7 +1230,7 @@ try {
   // Issue #11: two shoppers name the same recruiter in different words on different platforms, a
   // third sends a recompressed, cropped copy of the first one's screenshot; the officer sees the
   // chain on each case, with the reason.
-  await part("Chains: a shared recruiter and a copied screenshot (JavaScript on)", async () => {
+  await part("Chains and a campaign: a shared recruiter, a copied screenshot, one package (JavaScript on)", async () => {
     // A phone screenshot: portrait, as phones take them.
     const phone = { width: 540, height: 960 };
     const card = await drawPng(browser, pictureHtml({ title: "好评返现 · 五星好评返 5 元", color: "#c62828", lines: ["五星好评 + 3 张图，截图发客服", "加V信 sd-zhaomu2026 领红包", "刷单兼职 日结 · 手机 138 0013 8000", "扫码进群 · 每天发任务", "好评截图发群里领红包"] }), "chain-card.png", null, phone);
@@ -1315,6 +1316,104 @@ try {
       check(total === "1", `the merchant page counts ${total}`);
       check((await page.locator("#merchant-key").textContent()).trim() === "778899", "the shop id is not read from the address");
       await shot(page, "officer-merchant.png");
+    });
+
+    // A campaign: the chain linked from one case page in a few clicks, read as a graph,
+    // substantiated with one finding and handed off as one package that verifies.
+    const sup = await browser.newContext(contextOptions);
+    const sp = watch(await sup.newPage(), "supervisor-directory");
+    await step("a supervisor adds 广州市市场监督管理局 to the regulator directory", async () => {
+      await sp.goto("/officer/login");
+      await logIn(sp, SUPERVISOR);
+      await sp.goto("/officer/regulators");
+      const form = sp.locator("form[data-action=add_regulator]");
+      await form.locator("input[name=name]").fill("广州市市场监督管理局");
+      await form.locator("select[name=kind]").selectOption("market");
+      await form.locator("input[name=region_code]").fill("440100");
+      await form.locator("input[name=email]").fill("gz-amr@regulator.example.cn");
+      await submitAndLoad(sp, form, "**/officer/regulators");
+      await refusedNot(sp, "#directory-problem", "the regulator was refused");
+    });
+    await sup.close();
+
+    let campaignPath = null;
+    await step("from one case page the suggested cases come ticked; one click groups them into a campaign", async () => {
+      await page.goto(`/officer/cases/${a}`);
+      const box = page.locator("#case-campaign");
+      const ticked = await box.locator("input[name=also]:checked").evaluateAll((els) => els.map((e) => e.value));
+      check(ticked.includes(b) && ticked.includes(c), `ticked: ${ticked.join(", ") || "none"} (expected ${b} and ${c})`);
+      await box.locator("#campaign_name").fill("体验官招募 sd-zhaomu2026");
+      await Promise.all([page.waitForURL("**/officer/campaigns/*"), box.locator("button[type=submit]").click()]);
+      campaignPath = new URL(page.url()).pathname;
+      const members = await page.locator("#campaign-members tr.campaign-member").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-case")));
+      check([a, b, c].every((n) => members.includes(n)), `the campaign holds ${members.join(", ")}`);
+      return `${campaignPath}: ${members.join(", ")}`;
+    });
+    await step("the campaign page draws the chain: cases, merchants and the shared contacts", async () => {
+      await page.goto(campaignPath);
+      check((await page.locator("#campaign-graph svg.graph-canvas").count()) === 1, "no graph");
+      const caseNodes = await page.locator("#campaign-graph svg.graph-canvas [data-case]").count();
+      check(caseNodes === 3, `${caseNodes} case nodes drawn`);
+      const contacts = (await page.locator("#campaign-contacts").innerText()).replace(/\s+/g, " ");
+      check(contacts.includes("sd-zhaomu2026"), `the shared WeChat id is not listed: ${contacts}`);
+      check((await page.locator("#campaign-graph-table tbody tr").count()) === 3, "the table does not list the 3 cases");
+      await shot(page, "officer-campaign.png");
+      return `${caseNodes} cases, ${await page.locator("#campaign-merchants tr[data-merchant]").count()} merchants`;
+    });
+    await step("one finding substantiates the three cases", async () => {
+      const form = page.locator("form[data-action=substantiate_campaign]");
+      await form.locator("textarea[name=finding]").fill("三家店铺的招募卡片与私信均留同一微信号 sd-zhaomu2026 和手机号，卡片照片为同一张的转发件，认定为同一刷单组织者招募。");
+      await submitAndLoad(page, form, `**${campaignPath}**`);
+      await refusedNot(page, "#action-problem", "substantiating was refused");
+      check((await page.locator("#campaign-all-substantiated").count()) === 1, "not every case is substantiated");
+    });
+    let zipFile = null;
+    await step("hand_off_campaign sends one package; every case is handed off", async () => {
+      const form = page.locator("form[data-action=hand_off_campaign]");
+      const proposed = await form.locator("option[data-proposed]").first().getAttribute("value");
+      check(proposed, "no regulator is proposed");
+      await form.locator("select[name=regulator_id]").selectOption(proposed);
+      await submitAndLoad(page, form, `**${campaignPath}**`);
+      await refusedNot(page, "#action-problem", "the handoff was refused");
+      const href = await page.locator("#campaign-handoffs a.campaign-package").getAttribute("href");
+      const res = await page.request.get(href);
+      check(res.ok(), `the package download answered ${res.status()}`);
+      zipFile = path.join(WORK_DIR, "campaign.zip");
+      fs.writeFileSync(zipFile, await res.body());
+      for (const n of [a, b, c]) {
+        await page.goto(`/officer/cases/${n}`);
+        check((await caseStatus(page)) === "handed_off", `${n} is ${await caseStatus(page)}`);
+      }
+      return `${fs.statSync(zipFile).size} bytes`;
+    });
+    await step("the regulator's email names the campaign and its links", async () => {
+      const { text } = await findMail("串案“体验官招募 sd-zhaomu2026”");
+      check(text.includes("/handoff/campaign/"), "no campaign link in the email");
+      check([a, b, c].every((n) => text.includes(n)), "the email does not list every case");
+    });
+    await step("reviewwatch verify accepts the package (and sha256sum -c where unzip is here)", async () => {
+      const bin = process.env.REVIEWWATCH_BIN;
+      check(bin && fs.existsSync(bin), `no reviewwatch binary at ${bin}`);
+      const pem = path.join(WORK_DIR, "portal-key.pem");
+      fs.writeFileSync(pem, await (await page.request.get("/.well-known/reviewwatch-signing-key")).text());
+      const out = execFileSync(bin, ["verify", zipFile, "--key", pem], { encoding: "utf8" });
+      let sums = "sha256sum -c skipped (no unzip)";
+      try {
+        const dir = fs.mkdtempSync(path.join(WORK_DIR, "campaign-"));
+        execFileSync("unzip", ["-q", zipFile, "-d", dir]);
+        const folder = fs.readdirSync(dir)[0];
+        const ok = execFileSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: path.join(dir, folder), encoding: "utf8" });
+        sums = `sha256sum -c: ${ok.split("\n").filter((l) => l.endsWith(": OK")).length} files OK`;
+      } catch (e) {
+        if (e.code !== "ENOENT") throw e;
+      }
+      return `${out.trim().split("\n").pop()}; ${sums}`;
+    });
+    await step("the dashboard lists the campaign among the chains of the last 30 days", async () => {
+      await page.goto("/officer/dashboard");
+      const text = (await page.locator("#dash-campaigns").innerText()).replace(/\s+/g, " ");
+      check(text.includes("体验官招募 sd-zhaomu2026"), `the dashboard's campaigns: ${text}`);
+      await shot(page, "officer-dashboard.png");
     });
     await ctx.close();
   });

@@ -136,6 +136,7 @@ say "portal is up"
 # --- the journey --------------------------------------------------------------------------
 PORTAL_URL="$PORTAL" DATA_DIR="$DATA_DIR" WORK_DIR="$WORK" TMPDIR="$WORK" CHROMIUM="$CHROMIUM" \
   SCREENSHOT_DIR="$ROOT/docs/screenshots" \
+  REVIEWWATCH_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/reviewwatch" \
   SUPERVISOR_EMAIL="$SUPERVISOR_EMAIL" SUPERVISOR_PASSWORD="$SUPERVISOR_PASSWORD" \
   OFFICER_EMAIL="$OFFICER_EMAIL" OFFICER_PASSWORD="$OFFICER_PASSWORD" \
   node "$HERE/journey.mjs"

@@ -114,6 +114,20 @@ async fn demo_cases_are_worked_like_real_ones_and_their_trails_hold() {
         let r = reasons(&templated, other);
         assert!(r.contains(&"similar_text".to_string()), "{other}: {r:?}");
     }
+    // The templated reviews are a campaign already; the recruiter's reports wait to be linked.
+    let campaign = templated
+        .attr_of("#campaign-membership", "data-campaign")
+        .expect("the templated reviews are a campaign");
+    let page = officer.get(&format!("/officer/campaigns/{campaign}")).await;
+    let mut members = page.attrs_of("#campaign-members tr.campaign-member", "data-case");
+    members.sort();
+    assert_eq!(members, chain[4..7].to_vec());
+    let first = officer.case_page(&chain[0]).await;
+    assert_eq!(first.count("#campaign-membership"), 0);
+    assert_eq!(
+        first.count("#case-campaign form[data-action=link_campaign]"),
+        1
+    );
 
     // Every trail, demo steps and real ones after them, is one unbroken chain.
     let ids: Vec<reviewwatch::domain::CaseId> = schema::cases::table

@@ -106,7 +106,7 @@ pub async fn link_campaign(
     let (csrf, choice, also) = parse_link_form(&body);
     officer.check_csrf(&csrf)?;
     let acting = officer.acting();
-    let n = number.clone();
+    let n = number;
     let result = match choice {
         None => Err(AppError::BadRequest("campaign.name_or_choice")),
         Some(choice) => db::run_with(&state.pool, move |conn| {
