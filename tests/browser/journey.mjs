@@ -1337,11 +1337,15 @@ try {
     await sup.close();
 
     let campaignPath = null;
-    await step("from one case page the suggested cases come ticked; one click groups them into a campaign", async () => {
+    await step("from one case page the suggested cases are offered (strong links ticked); one click groups them into a campaign", async () => {
       await page.goto(`/officer/cases/${a}`);
       const box = page.locator("#case-campaign");
       const ticked = await box.locator("input[name=also]:checked").evaluateAll((els) => els.map((e) => e.value));
-      check(ticked.includes(b) && ticked.includes(c), `ticked: ${ticked.join(", ") || "none"} (expected ${b} and ${c})`);
+      check(ticked.includes(b), `ticked: ${ticked.join(", ") || "none"} (expected ${b}: the shared WeChat id is a strong link)`);
+      // The copied screenshot is a likely link, offered but left for the officer to tick.
+      const offer = box.locator(`input[name=also][value="${c}"]`);
+      check((await offer.count()) === 1, `${c} (the copied screenshot) is not offered`);
+      await offer.check();
       await box.locator("#campaign_name").fill("体验官招募 sd-zhaomu2026");
       await Promise.all([page.waitForURL("**/officer/campaigns/*"), box.locator("button[type=submit]").click()]);
       campaignPath = new URL(page.url()).pathname;

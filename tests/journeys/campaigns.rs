@@ -3,7 +3,7 @@
 //! campaign handed to a regulator as one signed package that `reviewwatch verify` and
 //! `sha256sum -c` accept and that fails after tampering; the regulator acknowledges it whole.
 
-use crate::handoff::{FINDING, add_regulator, run_verify, write_zip, zip_entries};
+use crate::handoff::{FINDING, add_regulator, handoff_context, run_verify, write_zip, zip_entries};
 use crate::helpers::*;
 use diesel::prelude::*;
 use reqwest::StatusCode;
@@ -539,4 +539,60 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
         .attr_of("#campaign-cases tr[data-case] a.outcome-link", "href")
         .expect("an outcome link");
     assert_eq!(app.visitor().get(&outcome).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_unacknowledged_campaign_is_reminded_of_once_as_a_whole() {
+    use reviewwatch::db::schema::{campaign_handoffs, handoffs};
+    let app = spawn_app().await;
+    let supervisor = app.supervisor("wang.fang@amr.example.gov.cn", "王芳").await;
+    let regulator = add_regulator(
+        &app,
+        &supervisor,
+        "杭州市市场监督管理局",
+        "market",
+        "330100",
+        "hz@amr.example.gov.cn",
+    )
+    .await;
+    let (chain, _) = chain(&app).await;
+    let path = link_chain(&supervisor, &chain[0].number, "体验官招募").await;
+    let page = supervisor.get(&path).await;
+    let form = page.form("substantiate_campaign", &path).expect("the form");
+    let done = supervisor.submit(&form.fill("finding", FINDING)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let page = supervisor.get(&path).await;
+    let form = page
+        .form("hand_off_campaign", &path)
+        .expect("the handoff form");
+    let sent = supervisor
+        .submit(&form.fill("regulator_id", &regulator.to_string()))
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    app.mail.next_for("hz@amr.example.gov.cn", WAIT).await;
+
+    let ctx = handoff_context(&app);
+    let remind = || reviewwatch::workflow::handoff::send_reminders(&app.pool, &ctx);
+    assert_eq!(remind().await.unwrap(), 0, "not due yet");
+    let month_ago = chrono::Utc::now().naive_utc() - chrono::TimeDelta::days(30);
+    diesel::update(campaign_handoffs::table)
+        .set(campaign_handoffs::created_at.eq(month_ago))
+        .execute(&mut app.db())
+        .unwrap();
+    diesel::update(handoffs::table)
+        .set(handoffs::created_at.eq(month_ago))
+        .execute(&mut app.db())
+        .unwrap();
+    // One reminder for the campaign, none for its three cases alone.
+    assert_eq!(remind().await.unwrap(), 1);
+    let reminder = app.mail.next_for("hz@amr.example.gov.cn", WAIT).await;
+    assert!(
+        reminder.subject.starts_with("【提醒】") && reminder.subject.contains("体验官招募"),
+        "{}",
+        reminder.subject
+    );
+    assert!(reminder.text.contains("/handoff/campaign/"));
+    assert_eq!(remind().await.unwrap(), 0, "once only");
+    assert_eq!(outbox_kinds(&app, "campaign_handoff_reminder"), 1);
+    assert_eq!(outbox_kinds(&app, "handoff_reminder"), 0);
 }

@@ -1309,9 +1309,30 @@ async fn a_handoff_is_resent_and_a_second_regulator_gets_a_package_of_its_own() 
     assert_eq!(rows, vec![(1, sha256(&one)), (2, sha256(&two))]);
 }
 
+/// What the application's maintenance loop uses for handoffs, made from the same data.
+pub(crate) fn handoff_context(app: &TestApp) -> reviewwatch::workflow::handoff::HandoffContext {
+    let settings = reviewwatch::config::Settings::for_data_dir(app.data_dir.clone());
+    let link_key: String = instance_secrets::table
+        .filter(instance_secrets::name.eq("handoff_links"))
+        .select(instance_secrets::value)
+        .first(&mut app.db())
+        .unwrap();
+    reviewwatch::workflow::handoff::HandoffContext {
+        key: std::sync::Arc::new(
+            signing::PortalKey::load_or_create(&settings.signing_key_path()).unwrap(),
+        ),
+        link_key: hex::decode(link_key).unwrap(),
+        packages_dir: settings.packages_dir(),
+        store: reviewwatch::evidence::EvidenceStore::new(settings.evidence_dir()),
+        links: reviewwatch::workflow::Links {
+            base_url: app.address.clone(),
+        },
+    }
+}
+
 #[tokio::test]
 async fn a_handoff_unacknowledged_for_five_working_days_is_flagged_and_reminded_once() {
-    use reviewwatch::workflow::handoff::{HandoffContext, send_reminders};
+    use reviewwatch::workflow::handoff::send_reminders;
     let app = spawn_app().await;
     let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
@@ -1327,24 +1348,7 @@ async fn a_handoff_unacknowledged_for_five_working_days_is_flagged_and_reminded_
     hand_off(&officer, &n, panyu).await;
     app.mail.next_for(PANYU_EMAIL, WAIT).await;
 
-    // What the application's maintenance loop uses, made from the same data.
-    let settings = reviewwatch::config::Settings::for_data_dir(app.data_dir.clone());
-    let link_key: String = instance_secrets::table
-        .filter(instance_secrets::name.eq("handoff_links"))
-        .select(instance_secrets::value)
-        .first(&mut app.db())
-        .unwrap();
-    let ctx = HandoffContext {
-        key: std::sync::Arc::new(
-            signing::PortalKey::load_or_create(&settings.signing_key_path()).unwrap(),
-        ),
-        link_key: hex::decode(link_key).unwrap(),
-        packages_dir: settings.packages_dir(),
-        store: reviewwatch::evidence::EvidenceStore::new(settings.evidence_dir()),
-        links: reviewwatch::workflow::Links {
-            base_url: app.address.clone(),
-        },
-    };
+    let ctx = handoff_context(&app);
 
     // Not yet due: not flagged, not reminded.
     assert!(!queue_numbers(&officer.queue("overdue=1").await).contains(&n));
