@@ -14,6 +14,9 @@ pub struct GraphCase {
     pub status: CaseStatus,
     pub platform: Platform,
     pub shop_name: String,
+    /// Where the case's node and row link: its officer page, or its folder's summary in a
+    /// package.
+    pub href: String,
 }
 
 /// A merchant (shop) named by some of the cases; `cases` are indices into `GraphInput::cases`.
@@ -223,6 +226,7 @@ pub struct TableRow<'a> {
 /// Another case of the campaign a row's case is linked to, and every reason why.
 pub struct LinkedCase<'a> {
     pub number: &'a str,
+    pub href: &'a str,
     pub reasons: Vec<LinkReason>,
 }
 
@@ -243,11 +247,13 @@ impl GraphInput {
                         _ => continue,
                     };
                     let number = self.cases[other].number.as_str();
+                    let href = self.cases[other].href.as_str();
                     match linked.iter_mut().find(|l| l.number == number) {
                         Some(l) if !l.reasons.contains(&reason) => l.reasons.push(reason),
                         Some(_) => {}
                         None => linked.push(LinkedCase {
                             number,
+                            href,
                             reasons: vec![reason],
                         }),
                     }
@@ -353,7 +359,7 @@ pub fn layout(input: &GraphInput) -> Graph {
             y: ys.cases[pos],
             label: fit(&case.number, CASE_LABEL_UNITS),
             title: one_line(&case.number),
-            href: Some(format!("/officer/cases/{}", case.number)),
+            href: (!case.href.is_empty()).then(|| case.href.clone()),
             label_x: CASE_X + NODE_R + LABEL_GAP,
             anchor: "start",
         });
@@ -838,6 +844,7 @@ mod tests {
             status: CaseStatus::ALL[i % CaseStatus::ALL.len()],
             platform: Platform::ALL[i % Platform::ALL.len()],
             shop_name: format!("店铺 {i}"),
+            href: format!("/officer/cases/RW-2026-{:06}", i + 1),
         }
     }
 

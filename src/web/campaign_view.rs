@@ -91,6 +91,7 @@ pub fn graph_input(facts: &CampaignFacts) -> crate::handoff::campaign_graph::Gra
                 status: m.case.status,
                 platform: m.case.platform,
                 shop_name: m.case.shop_name.clone(),
+                href: format!("/officer/cases/{}", m.case.case_number),
             })
             .collect(),
         merchants: facts

@@ -105,7 +105,6 @@ pub fn campaign_json(s: &Summary<'_>, m: &Messages) -> Value {
         "links": f.links.iter().map(|l| json!({
             "cases": [numbers.get(l.a), numbers.get(l.b)],
             "reasons": l.reasons.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            "confirmed_by_officer": true,
         })).collect::<Vec<_>>(),
     })
 }
@@ -122,6 +121,7 @@ pub fn graph_input(facts: &CampaignFacts, merchant_href: impl Fn(usize) -> Strin
                 status: m.case.status,
                 platform: m.case.platform,
                 shop_name: m.case.shop_name.clone(),
+                href: format!("{}/summary.html", m.case.case_number),
             })
             .collect(),
         merchants: facts

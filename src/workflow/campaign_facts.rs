@@ -6,7 +6,7 @@ use crate::db::campaigns::{self, CampaignRow, EventView};
 use crate::db::{self, DbConnection, cases::CaseRow, evidence, officers};
 use crate::domain::campaign::CampaignEventAction;
 use crate::domain::contact::ContactKind;
-use crate::domain::links::LinkVerdict;
+use crate::domain::links::{LinkReason, LinkVerdict};
 use crate::domain::merchant::MerchantIdentity;
 use crate::domain::{CampaignId, CaseId, OfficerId, Platform};
 use crate::workflow::ActingOfficer;
@@ -40,7 +40,7 @@ pub struct ContactGroup {
     pub cases: Vec<usize>,
 }
 
-/// A confirmed link between two members, with the reasons the officer saw.
+/// A link between two members: confirmed by an officer, or a near-identical screenshot or text.
 pub struct MemberLink {
     pub a: usize,
     pub b: usize,
@@ -189,27 +189,58 @@ fn contact_groups(
     out
 }
 
-/// The links officers confirmed between members.
+/// How many suggestions each finder may give for one member when the links are read.
+const PER_MEMBER: i64 = 50;
+
+/// The links between members: those officers confirmed (with the reasons they saw), and the
+/// near-identical screenshots and texts the finders see between them, unless an officer found
+/// the pair unrelated. Contacts and merchants are drawn as nodes of their own.
 fn member_links(
     conn: &mut DbConnection,
     members: &[MemberView],
     index: &HashMap<CaseId, usize>,
 ) -> Result<Vec<MemberLink>, db::DbError> {
-    let mut out = Vec::new();
+    let mut out: Vec<MemberLink> = Vec::new();
+    let mut add = |a: usize, b: usize, reason: LinkReason| {
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        match out.iter_mut().find(|l| l.a == a && l.b == b) {
+            Some(l) if !l.reasons.contains(&reason) => l.reasons.push(reason),
+            Some(_) => {}
+            None => out.push(MemberLink {
+                a,
+                b,
+                reasons: vec![reason],
+            }),
+        }
+    };
     for (a, m) in members.iter().enumerate() {
-        for v in crate::db::case_links::verdicts_for(conn, m.case.id)? {
-            let Some(&b) = index.get(&v.other) else {
-                continue;
-            };
-            if b > a && v.verdict == LinkVerdict::Confirmed {
-                out.push(MemberLink {
-                    a,
-                    b,
-                    reasons: v.reasons,
-                });
+        let verdicts = crate::db::case_links::verdicts_for(conn, m.case.id)?;
+        let rejected = |other: CaseId| {
+            verdicts
+                .iter()
+                .any(|v| v.other == other && v.verdict == LinkVerdict::Rejected)
+        };
+        for v in &verdicts {
+            if let (Some(&b), LinkVerdict::Confirmed) = (index.get(&v.other), v.verdict) {
+                for r in &v.reasons {
+                    add(a, b, *r);
+                }
+            }
+        }
+        let mut found = crate::db::image_index::similar_screenshots(conn, m.case.id, PER_MEMBER)?;
+        found.extend(crate::db::text_index::similar_texts(
+            conn, m.case.id, PER_MEMBER,
+        )?);
+        for s in found {
+            if let Some(&b) = index.get(&s.other)
+                && b != a
+                && !rejected(s.other)
+            {
+                add(a, b, s.reason);
             }
         }
     }
+    out.sort_by_key(|l| (l.a, l.b));
     Ok(out)
 }
 
