@@ -718,6 +718,16 @@ fn wechat_ids(text: &str, taken: &mut Taken, out: &mut Vec<Raw>) {
             if matches!(key.as_str(), "wechat" | "weixin") {
                 continue;
             }
+            // English prose ("send it to their WeChat before paying"): a plain word right after
+            // an ASCII trigger is not taken for an id; "WeChat: before2026" or "WeChat ID abc_de"
+            // still are.
+            let between = &text[trigger.end()..id.start()];
+            if trigger.as_str().is_ascii()
+                && between.trim().is_empty()
+                && id.as_str().bytes().all(|b| b.is_ascii_alphabetic())
+            {
+                continue;
+            }
             taken.take(id.start(), id.end());
             out.push(Raw::new(ContactKind::Wechat, key.clone(), key));
         } else if let Some(phone) = caps.name("phone") {
@@ -982,6 +992,32 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_word_after_wechat_in_english_prose_is_not_an_id() {
+        assert!(
+            keys_of(
+                "The seller asked me to send a screenshot of the review to their WeChat before paying.",
+                ContactKind::Wechat
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            keys_of(
+                "Add WeChat: before2026 for the cashback",
+                ContactKind::Wechat
+            ),
+            vec!["before2026".to_string()]
+        );
+        assert_eq!(
+            keys_of("WeChat ID shuadan for the cashback", ContactKind::Wechat),
+            vec!["shuadan".to_string()]
+        );
+        assert_eq!(
+            keys_of("WeChat sd-zhaomu2026", ContactKind::Wechat),
+            vec!["sd-zhaomu2026".to_string()]
+        );
     }
 
     #[test]
