@@ -44,6 +44,8 @@ pub struct CaseRow {
     pub merchant_key: Option<String>,
     /// The campaign the case belongs to, if an officer put it in one.
     pub campaign_id: Option<CampaignId>,
+    /// The reporter agreed to share checked copies of the screenshots with the platform.
+    pub consent_share_platform: bool,
 }
 
 impl CaseRow {
@@ -74,6 +76,7 @@ pub struct NewCase<'a> {
     pub reporter_email: Option<&'a str>,
     pub language: Lang,
     pub consent_share_contact: bool,
+    pub consent_share_platform: bool,
     pub is_complaint: bool,
     pub receipt_hash: &'a str,
     pub reporter_ip: Option<&'a str>,

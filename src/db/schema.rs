@@ -46,6 +46,7 @@ diesel::table! {
         assigned_officer_id -> Nullable<BigInt>,
         merchant_key -> Nullable<Text>,
         campaign_id -> Nullable<BigInt>,
+        consent_share_platform -> Bool,
     }
 }
 
@@ -648,3 +649,16 @@ diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, officers);
 diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, regulators);
 diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, handoffs);
 diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, case_contacts);
+
+diesel::table! {
+    platform_desks (id) {
+        id -> BigInt,
+        kind -> Text,
+        platform -> Nullable<Text>,
+        domain -> Nullable<Text>,
+        name -> Text,
+        email -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}

@@ -103,6 +103,7 @@ keyword_column!(
     domain::links::LinkVerdict,
     domain::ocr::OcrState,
     domain::campaign::CampaignEventAction,
+    domain::platform_desk::DeskKind,
 );
 
 id_column!(
@@ -117,6 +118,7 @@ id_column!(
     domain::ids::DeviceId,
     domain::ids::CampaignId,
     domain::ids::CampaignHandoffId,
+    domain::ids::PlatformDeskId,
 );
 
 #[cfg(test)]

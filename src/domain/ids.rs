@@ -55,6 +55,8 @@ id_type! {
     CampaignId,
     /// One handoff of a whole campaign to a regulator (`campaign_handoffs.id`).
     CampaignHandoffId,
+    /// A platform's or search engine's desk in the directory (`platform_desks.id`).
+    PlatformDeskId,
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub struct ReportForm {
     pub email: String,
     pub language: String,
     pub consent_share_contact: bool,
+    pub consent_share_platform: bool,
     pub also_complaint: bool,
 }
 
@@ -54,6 +55,10 @@ impl ReportForm {
             "language" => &mut self.language,
             "consent_share_contact" => {
                 self.consent_share_contact = is_checked(&value);
+                return;
+            }
+            "consent_share_platform" => {
+                self.consent_share_platform = is_checked(&value);
                 return;
             }
             "also_complaint" => {
@@ -107,6 +112,8 @@ pub struct ValidReport {
     pub email: Option<lettre::Address>,
     pub language: Lang,
     pub consent_share_contact: bool,
+    /// Checked copies of the screenshots may go to the platform with its notice (default off).
+    pub consent_share_platform: bool,
     pub also_complaint: bool,
 }
 
@@ -314,6 +321,7 @@ impl ReportForm {
                     language,
                     // Consent to share contact details means nothing without contact details.
                     consent_share_contact: self.consent_share_contact,
+                    consent_share_platform: self.consent_share_platform,
                     also_complaint: self.also_complaint,
                 })
             }

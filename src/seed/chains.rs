@@ -204,6 +204,7 @@ fn report(r: &ChainReport, seen_on: NaiveDate) -> anyhow::Result<ValidReport> {
         email: None,
         language: Lang::ZhCn,
         consent_share_contact: false,
+        consent_share_platform: true,
         also_complaint: false,
     })
 }

@@ -131,3 +131,89 @@ pub fn seed_directory(conn: &mut DbConnection) -> Result<usize, db::DbError> {
     })?;
     Ok(added)
 }
+
+/// The demo's platform desks: every platform's governance desk but 小红书's (so that the
+/// directory shows a platform waiting for one), and the three search engines' complaint desks.
+/// Addresses on reserved `.example` domains (RFC 2606): never a real company's.
+const DESKS: &[(crate::domain::Platform, &str, &str)] = {
+    use crate::domain::Platform as P;
+    &[
+        (
+            P::Taobao,
+            "淘宝平台规则与治理中心（演示）",
+            "governance@taobao-desk.example",
+        ),
+        (
+            P::Tmall,
+            "天猫平台规则与治理中心（演示）",
+            "governance@tmall-desk.example",
+        ),
+        (
+            P::Jd,
+            "京东开放平台治理部（演示）",
+            "governance@jd-desk.example",
+        ),
+        (
+            P::Pinduoduo,
+            "拼多多平台治理中心（演示）",
+            "governance@pdd-desk.example",
+        ),
+        (
+            P::Douyin,
+            "抖音电商平台治理（演示）",
+            "governance@douyin-desk.example",
+        ),
+        (
+            P::Kuaishou,
+            "快手电商平台治理（演示）",
+            "governance@kuaishou-desk.example",
+        ),
+        (
+            P::Meituan,
+            "美团平台治理（演示）",
+            "governance@meituan-desk.example",
+        ),
+        (
+            P::Dianping,
+            "大众点评平台治理（演示）",
+            "governance@dianping-desk.example",
+        ),
+    ]
+};
+
+/// Adds the demo desks unless there are desks already; returns how many were added.
+pub fn seed_desks(conn: &mut DbConnection) -> Result<usize, db::DbError> {
+    use crate::db::platform_desks::{self, DeskFields};
+    use crate::domain::platform_desk::{DeskKind, SEARCH_ENGINES};
+    if !platform_desks::all(conn)?.is_empty() {
+        return Ok(0);
+    }
+    let now = db::now();
+    db::write_transaction(conn, |conn| {
+        for (platform, name, email) in DESKS {
+            let fields = DeskFields {
+                kind: DeskKind::Platform,
+                platform: Some(*platform),
+                domain: None,
+                name,
+                email,
+                active: true,
+            };
+            platform_desks::insert(conn, &fields, now)?;
+        }
+        for (domain, name) in SEARCH_ENGINES {
+            let desk = format!("{name}投诉渠道（演示）");
+            let email = format!("complaints@{}-desk.example", domain.replace('.', "-"));
+            let fields = DeskFields {
+                kind: DeskKind::SearchEngine,
+                platform: None,
+                domain: Some(domain),
+                name: &desk,
+                email: &email,
+                active: true,
+            };
+            platform_desks::insert(conn, &fields, now)?;
+        }
+        Ok::<_, db::DbError>(DESKS.len() + SEARCH_ENGINES.len())
+    })
+}

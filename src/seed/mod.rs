@@ -183,6 +183,7 @@ pub async fn seed_demo(
     let (pool, keys) = crate::startup::open_database(settings).await?;
     let logins = add_officers(&pool).await?;
     let regulators_added = db::run(&pool, directory::seed_directory).await?;
+    db::run(&pool, directory::seed_desks).await?;
     if regulators_added > 0 {
         tracing::info!(
             regulators = regulators_added,
@@ -1227,6 +1228,8 @@ impl Plan {
             email: self.email.as_deref().and_then(|e| e.parse().ok()),
             language: self.language,
             consent_share_contact: self.consent,
+            // The demo reporters who share their contact share their screenshots too.
+            consent_share_platform: self.consent,
             also_complaint: self.complaint,
         }
     }

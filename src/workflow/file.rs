@@ -188,6 +188,7 @@ pub fn with_case_row<T>(
         reporter_email: email.as_deref(),
         language: r.language,
         consent_share_contact: r.consent_share_contact,
+        consent_share_platform: r.consent_share_platform,
         is_complaint: r.also_complaint,
         receipt_hash: facts.receipt_hash,
         reporter_ip: facts.reporter_ip,

@@ -933,8 +933,13 @@ impl Reply {
     /// The form with `data-action="{action}"`, as a browser would send it from the page at
     /// `page_path`: where it goes and the values of its inputs.
     pub fn form(&self, action: &str, page_path: &str) -> Option<PageForm> {
+        self.form_in(&format!("form[data-action=\"{action}\"]"), page_path)
+    }
+
+    /// The first form `css` selects, as `form` reads it.
+    pub fn form_in(&self, css: &str, page_path: &str) -> Option<PageForm> {
         let doc = self.doc();
-        let form_selector = Self::selector(&format!("form[data-action=\"{action}\"]"));
+        let form_selector = Self::selector(css);
         let form = doc.select(&form_selector).next()?;
         let target = form
             .value()

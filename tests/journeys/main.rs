@@ -26,6 +26,7 @@ mod login_security;
 mod mail;
 mod migrations;
 mod officer;
+mod platform_desks;
 mod previous_schema;
 mod queue;
 mod redaction;

@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     handoffs_and_cases(cfg);
     chains(cfg);
     dashboard(cfg);
+    platform_desks(cfg);
     accounts(cfg);
     team(cfg);
 }
@@ -216,6 +217,15 @@ fn campaigns(cfg: &mut web::ServiceConfig) {
     .route(
         "/handoff/campaign/{id}/{action}/{expires}/{sig}",
         web::post().to(regulator_campaign::acknowledge),
+    );
+}
+
+/// The platform desk directory (supervisors).
+fn platform_desks(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/officer/platform-desks")
+            .route(web::get().to(officer::platform_desks::show_desks))
+            .route(web::post().to(officer::platform_desks::save_desk)),
     );
 }
 

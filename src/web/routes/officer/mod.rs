@@ -10,6 +10,7 @@ pub mod links;
 pub mod merchants;
 pub mod originals;
 pub mod password_links;
+pub mod platform_desks;
 pub mod queue;
 pub mod redact;
 pub mod regulators;
