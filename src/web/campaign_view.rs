@@ -6,7 +6,6 @@ use crate::db::{self, DbConnection, cases::CaseRow};
 use crate::domain::links::StrengthBand;
 use crate::domain::{CampaignId, CaseId, CaseStatus, Platform};
 use crate::web::related_cases::RelatedCaseView;
-use crate::workflow::campaign_facts::CampaignFacts;
 use std::collections::HashMap;
 
 /// How many campaigns the case page offers to join.
@@ -77,53 +76,13 @@ pub fn for_case(
     })
 }
 
-/// The graph's facts: members, their merchants and contacts, and the links officers confirmed.
-pub fn graph_input(facts: &CampaignFacts) -> crate::handoff::campaign_graph::GraphInput {
-    use crate::handoff::campaign_graph::{
-        GraphCase, GraphContact, GraphInput, GraphLink, GraphMerchant,
-    };
-    GraphInput {
-        cases: facts
-            .members
-            .iter()
-            .map(|m| GraphCase {
-                number: m.case.case_number.clone(),
-                status: m.case.status,
-                platform: m.case.platform,
-                shop_name: m.case.shop_name.clone(),
-                href: format!("/officer/cases/{}", m.case.case_number),
-            })
-            .collect(),
-        merchants: facts
-            .merchants
-            .iter()
-            .map(|g| GraphMerchant {
-                label: g.names.join(" / "),
-                href: crate::web::routes::officer::merchants::href(&g.identity),
-                cases: g.cases.clone(),
-            })
-            .collect(),
-        contacts: facts
-            .contacts
-            .iter()
-            .map(|c| GraphContact {
-                kind: c.kind,
-                shown: c.shown.clone(),
-                cases: c.cases.clone(),
-            })
-            .collect(),
-        links: facts
-            .links
-            .iter()
-            .filter_map(|l| {
-                // The strongest kind of evidence between the two, for the line's style.
-                let reason = l.reasons.first().copied()?;
-                Some(GraphLink {
-                    a: l.a,
-                    b: l.b,
-                    reason,
-                })
-            })
-            .collect(),
-    }
+/// The graph on the officers' campaign page: each case links its case page, each merchant its
+/// merchant page.
+pub fn graph_input(
+    facts: &crate::workflow::campaign_facts::CampaignFacts,
+) -> crate::handoff::campaign_graph::GraphInput {
+    facts.graph_input(
+        |c| format!("/officer/cases/{}", c.case_number),
+        |_, g| crate::web::routes::officer::merchants::href(&g.identity),
+    )
 }

@@ -109,54 +109,6 @@ pub fn campaign_json(s: &Summary<'_>, m: &Messages) -> Value {
     })
 }
 
-/// The graph's facts, as the package shows them (links to each case's own summary).
-pub fn graph_input(facts: &CampaignFacts, merchant_href: impl Fn(usize) -> String) -> GraphInput {
-    use campaign_graph::{GraphCase, GraphContact, GraphLink, GraphMerchant};
-    GraphInput {
-        cases: facts
-            .members
-            .iter()
-            .map(|m| GraphCase {
-                number: m.case.case_number.clone(),
-                status: m.case.status,
-                platform: m.case.platform,
-                shop_name: m.case.shop_name.clone(),
-                href: format!("{}/summary.html", m.case.case_number),
-            })
-            .collect(),
-        merchants: facts
-            .merchants
-            .iter()
-            .enumerate()
-            .map(|(i, g)| GraphMerchant {
-                label: g.names.join(" / "),
-                href: merchant_href(i),
-                cases: g.cases.clone(),
-            })
-            .collect(),
-        contacts: facts
-            .contacts
-            .iter()
-            .map(|c| GraphContact {
-                kind: c.kind,
-                shown: c.shown.clone(),
-                cases: c.cases.clone(),
-            })
-            .collect(),
-        links: facts
-            .links
-            .iter()
-            .filter_map(|l| {
-                Some(GraphLink {
-                    a: l.a,
-                    b: l.b,
-                    reason: l.reasons.first().copied()?,
-                })
-            })
-            .collect(),
-    }
-}
-
 /// What `templates/pages/officer/campaign_graph.html` reads as `ctx`.
 pub struct GraphContext {
     pub m: &'static Messages,
@@ -193,7 +145,11 @@ pub fn files(s: &Summary<'_>) -> Result<Vec<PackageFile>, askama::Error> {
             }
         }
     }
-    let input = graph_input(s.facts, |i| format!("#merchant-{i}"));
+    // In the package each case links its own folder's summary, each merchant its row below.
+    let input = s.facts.graph_input(
+        |c| format!("{}/summary.html", c.case_number),
+        |i, _| format!("#merchant-{i}"),
+    );
     let graph = campaign_graph::layout(&input);
     let summary = CampaignSummaryPage {
         m,

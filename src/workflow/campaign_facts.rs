@@ -9,6 +9,9 @@ use crate::domain::contact::ContactKind;
 use crate::domain::links::{LinkReason, LinkVerdict};
 use crate::domain::merchant::MerchantIdentity;
 use crate::domain::{CampaignId, CaseId, OfficerId, Platform};
+use crate::handoff::campaign_graph::{
+    GraphCase, GraphContact, GraphInput, GraphLink, GraphMerchant,
+};
 use crate::workflow::ActingOfficer;
 use chrono::NaiveDateTime;
 use std::collections::{BTreeMap, HashMap};
@@ -345,5 +348,60 @@ mod tests {
         );
         assert_eq!(most_common(std::iter::empty::<&str>()), None);
         assert_eq!(count_by([1, 3, 3].into_iter()), vec![(3, 2), (1, 1)]);
+    }
+}
+
+impl CampaignFacts {
+    /// The graph's facts: members, their merchants and contacts, and the links between members
+    /// (one line per reason), each case and merchant linking where `case_href` and
+    /// `merchant_href` say (the officers' pages, or the package's own files).
+    pub fn graph_input(
+        &self,
+        case_href: impl Fn(&CaseRow) -> String,
+        merchant_href: impl Fn(usize, &MerchantGroup) -> String,
+    ) -> GraphInput {
+        GraphInput {
+            cases: self
+                .members
+                .iter()
+                .map(|m| GraphCase {
+                    number: m.case.case_number.clone(),
+                    status: m.case.status,
+                    platform: m.case.platform,
+                    shop_name: m.case.shop_name.clone(),
+                    href: case_href(&m.case),
+                })
+                .collect(),
+            merchants: self
+                .merchants
+                .iter()
+                .enumerate()
+                .map(|(i, g)| GraphMerchant {
+                    label: g.names.join(" / "),
+                    href: merchant_href(i, g),
+                    cases: g.cases.clone(),
+                })
+                .collect(),
+            contacts: self
+                .contacts
+                .iter()
+                .map(|c| GraphContact {
+                    kind: c.kind,
+                    shown: c.shown.clone(),
+                    cases: c.cases.clone(),
+                })
+                .collect(),
+            links: self
+                .links
+                .iter()
+                .flat_map(|l| {
+                    l.reasons.iter().map(|reason| GraphLink {
+                        a: l.a,
+                        b: l.b,
+                        reason: *reason,
+                    })
+                })
+                .collect(),
+        }
     }
 }

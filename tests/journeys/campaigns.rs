@@ -529,7 +529,8 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
         Some("already")
     );
     // A forged link opens nothing.
-    let forged = format!("{}0", &ack[..ack.len() - 1]);
+    let last = if ack.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &ack[..ack.len() - 1]);
     assert_eq!(
         app.visitor().get(&forged).await.status,
         StatusCode::FORBIDDEN
