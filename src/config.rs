@@ -49,6 +49,9 @@ pub struct Settings {
     /// The OCR command (`OCR_COMMAND`, default `tesseract` on the PATH): run with
     /// `chi_sim+eng` on each screenshot; where it is missing, evidence says OCR is unavailable.
     pub ocr_command: String,
+    /// Where people write about their personal information (`PRIVACY_CONTACT`, shown on
+    /// `/privacy`); without it, the address mail comes from.
+    pub privacy_contact: Option<String>,
 }
 
 /// What time it is, for the steps that take a `now`: the system clock, or a fixed one that a
@@ -142,6 +145,7 @@ impl Settings {
             signing_key_file: var("SIGNING_KEY_FILE").map(PathBuf::from),
             clock: Clock::default(),
             ocr_command: var("OCR_COMMAND").unwrap_or_else(|| "tesseract".into()),
+            privacy_contact: var("PRIVACY_CONTACT"),
             data_dir,
         })
     }
@@ -168,6 +172,7 @@ impl Settings {
             signing_key_file: None,
             clock: Clock::default(),
             ocr_command: "tesseract".into(),
+            privacy_contact: None,
             data_dir,
         }
     }

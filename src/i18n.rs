@@ -121,6 +121,16 @@ impl Messages {
         self.lookup("category_hint", category.value().as_str())
     }
 
+    /// A paragraph explaining a category, for the help page.
+    pub fn category_explained(&self, category: impl Label<Category>) -> &str {
+        self.lookup("help.category", category.value().as_str())
+    }
+
+    /// What a status means for the reporter, for the help page.
+    pub fn status_explained(&self, status: impl Label<CaseStatus>) -> &str {
+        self.lookup("help.status", status.value().as_str())
+    }
+
     /// Why two cases are linked, as a short phrase.
     pub fn link_reason(&self, reason: impl Label<crate::domain::links::LinkReason>) -> &str {
         self.lookup("link_reason", reason.value().as_str())

@@ -21,6 +21,7 @@ mod evidence_blobs;
 mod handoff;
 mod helpers;
 mod i18n;
+mod info_pages;
 mod jobs;
 mod login_security;
 mod mail;

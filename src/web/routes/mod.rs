@@ -3,6 +3,7 @@
 pub mod confirm;
 pub mod erase;
 pub mod home;
+pub mod info;
 pub mod lang;
 pub mod officer;
 pub mod originals;
@@ -40,6 +41,8 @@ fn public(cfg: &mut web::ServiceConfig) {
             "/.well-known/reviewwatch-signing-key",
             web::get().to(home::signing_key),
         )
+        .route("/privacy", web::get().to(info::show_privacy))
+        .route("/help", web::get().to(info::show_help))
         .route("/lang/{lang}", web::get().to(lang::switch_language))
         .route("/static/{name}", web::get().to(assets::serve_asset))
         .route("/reports/new", web::get().to(report::show_report_form))
