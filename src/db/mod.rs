@@ -23,6 +23,7 @@ pub mod officers;
 pub mod originals;
 pub mod outbox;
 pub mod queue;
+pub mod record;
 pub mod regulators;
 pub mod reporter_sessions;
 pub mod retention;

@@ -103,6 +103,7 @@ keyword_column!(
     domain::links::LinkVerdict,
     domain::ocr::OcrState,
     domain::campaign::CampaignEventAction,
+    domain::record::RecordStatus,
 );
 
 id_column!(
@@ -117,6 +118,8 @@ id_column!(
     domain::ids::DeviceId,
     domain::ids::CampaignId,
     domain::ids::CampaignHandoffId,
+    domain::ids::RecordEntryId,
+    domain::ids::RecordCorrectionId,
 );
 
 #[cfg(test)]

@@ -55,6 +55,10 @@ id_type! {
     CampaignId,
     /// One handoff of a whole campaign to a regulator (`campaign_handoffs.id`).
     CampaignHandoffId,
+    /// An entry of the public record (`record_entries.id`).
+    RecordEntryId,
+    /// A merchant's request to correct a record entry (`record_corrections.id`).
+    RecordCorrectionId,
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod home;
 pub mod lang;
 pub mod officer;
 pub mod originals;
+pub mod record;
 pub mod regulator;
 pub mod regulator_campaign;
 pub mod report;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     dashboard(cfg);
     accounts(cfg);
     team(cfg);
+    record::configure(cfg);
 }
 
 /// The public pages: home, reporting, tracking, confirming.

@@ -11,6 +11,7 @@ pub mod merchants;
 pub mod originals;
 pub mod password_links;
 pub mod queue;
+pub mod record;
 pub mod redact;
 pub mod regulators;
 pub mod second_factor;
