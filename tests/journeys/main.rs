@@ -27,6 +27,7 @@ mod mail;
 mod migrations;
 mod officer;
 mod previous_schema;
+mod public_record;
 mod queue;
 mod redaction;
 mod reporting;
