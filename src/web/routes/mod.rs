@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     accounts(cfg);
     team(cfg);
     record::configure(cfg);
+    officer::record::configure(cfg);
 }
 
 /// The public pages: home, reporting, tracking, confirming.

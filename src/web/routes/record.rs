@@ -177,6 +177,25 @@ pub async fn show_correction(
     render(StatusCode::OK, &page)
 }
 
+/// Keeps the request and mails the supervisors (`workflow::record`).
+async fn file_correction(
+    state: &AppState,
+    id: RecordEntryId,
+    sent: CorrectionForm,
+) -> Result<crate::domain::RecordCorrectionId, WorkflowError> {
+    let links = state.links.clone();
+    db::run_with(&state.pool, move |conn| {
+        let req = CorrectionRequest {
+            enterprise_name: &sent.enterprise_name,
+            contact_email: &sent.contact_email,
+            what_is_wrong: &sent.what_is_wrong,
+            document_number: &sent.document_number,
+        };
+        request_correction(conn, id, &req, &links)
+    })
+    .await
+}
+
 pub async fn send_correction(
     req: HttpRequest,
     ctx: PageContext,
@@ -199,20 +218,8 @@ pub async fn send_correction(
         state.settings.min_form_seconds,
     )
     .map_err(|_| WorkflowError::Invalid("record.form_stale"));
-    let (sent, links) = (form.clone(), state.links.clone());
     let result = match checked {
-        Ok(()) => {
-            db::run_with(&state.pool, move |conn| {
-                let req = CorrectionRequest {
-                    enterprise_name: &sent.enterprise_name,
-                    contact_email: &sent.contact_email,
-                    what_is_wrong: &sent.what_is_wrong,
-                    document_number: &sent.document_number,
-                };
-                request_correction(conn, id, &req, &links)
-            })
-            .await
-        }
+        Ok(()) => file_correction(&state, id, form.clone()).await,
         Err(e) => Err(e),
     };
     let (status, problem) = match result {
@@ -241,17 +248,11 @@ pub async fn send_correction(
     )
 }
 
-/// The public record's routes and the supervisors' desk for it.
+/// The public record's routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use super::officer::record as desk;
     cfg.route("/record", web::get().to(show_record))
         .route("/record/feed.atom", web::get().to(record_feed))
         .route("/record/data.json", web::get().to(record_data))
         .route("/record/{id}/correction", web::get().to(show_correction))
-        .route("/record/{id}/correction", web::post().to(send_correction))
-        .route("/officer/record", web::get().to(desk::show_record_desk))
-        .route(
-            "/officer/record/{id}/{action}",
-            web::post().to(desk::act_on_record),
-        );
+        .route("/record/{id}/correction", web::post().to(send_correction));
 }

@@ -133,3 +133,12 @@ pub async fn act_on_record(
     }
     Ok(see_other(&format!("/officer/record#record-{id}")))
 }
+
+/// The supervisors' record desk routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/officer/record", web::get().to(show_record_desk))
+        .route(
+            "/officer/record/{id}/{action}",
+            web::post().to(act_on_record),
+        );
+}
