@@ -27,6 +27,10 @@ pub struct HandoffRow {
     pub reminder_sent_at: Option<NaiveDateTime>,
     /// The campaign handoff this case went with, if it went as part of a campaign.
     pub campaign_handoff_id: Option<CampaignHandoffId>,
+    /// The decision's document number (文书号), as the regulator gave it with the outcome.
+    pub outcome_document_number: Option<String>,
+    /// The regulator said the decision has been made public.
+    pub outcome_published: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -96,19 +100,30 @@ pub fn acknowledge(conn: &mut DbConnection, id: HandoffId, at: NaiveDateTime) ->
     Ok(n == 1)
 }
 
+/// A regulator's outcome as the handoff keeps it.
+pub struct RecordedOutcome<'a> {
+    pub outcome: Outcome,
+    pub details: &'a str,
+    /// The decision's document number (文书号), if the regulator gave one.
+    pub document_number: Option<&'a str>,
+    /// The regulator says the decision has been made public.
+    pub published: bool,
+}
+
 /// Records the outcome once (an outcome implies receipt); false if one was already recorded.
 pub fn record_outcome(
     conn: &mut DbConnection,
     id: HandoffId,
-    outcome: Outcome,
-    details: &str,
+    outcome: &RecordedOutcome<'_>,
     at: NaiveDateTime,
 ) -> QueryResult<bool> {
     let n = diesel::update(handoffs::table.find(id).filter(handoffs::outcome.is_null()))
         .set((
-            handoffs::outcome.eq(Some(outcome)),
-            handoffs::outcome_details.eq(Some(details)),
+            handoffs::outcome.eq(Some(outcome.outcome)),
+            handoffs::outcome_details.eq(Some(outcome.details)),
             handoffs::outcome_at.eq(Some(at)),
+            handoffs::outcome_document_number.eq(outcome.document_number),
+            handoffs::outcome_published.eq(outcome.published),
         ))
         .execute(conn)?;
     acknowledge(conn, id, at)?;

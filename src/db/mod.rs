@@ -24,6 +24,7 @@ pub mod originals;
 pub mod outbox;
 pub mod platform_desks;
 pub mod queue;
+pub mod record;
 pub mod regulators;
 pub mod reporter_sessions;
 pub mod retention;

@@ -159,6 +159,8 @@ diesel::table! {
         outcome_at -> Nullable<Timestamp>,
         reminder_sent_at -> Nullable<Timestamp>,
         campaign_handoff_id -> Nullable<BigInt>,
+        outcome_document_number -> Nullable<Text>,
+        outcome_published -> Bool,
     }
 }
 
@@ -662,3 +664,44 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    record_entries (id) {
+        id -> BigInt,
+        handoff_id -> BigInt,
+        case_id -> BigInt,
+        platform -> Text,
+        platform_other -> Nullable<Text>,
+        shop_name -> Text,
+        merchant_key -> Nullable<Text>,
+        category -> Text,
+        regulator_name -> Text,
+        decision_kind -> Text,
+        decision_text -> Text,
+        decision_date -> Date,
+        document_number -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        approved_by -> Nullable<BigInt>,
+        approved_at -> Nullable<Timestamp>,
+        withdrawn_reason -> Nullable<Text>,
+        withdrawn_document -> Nullable<Text>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    record_corrections (id) {
+        id -> BigInt,
+        entry_id -> BigInt,
+        enterprise_name -> Text,
+        contact_email -> Text,
+        what_is_wrong -> Text,
+        document_number -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(record_corrections -> record_entries (entry_id));
+diesel::allow_tables_to_appear_in_same_query!(record_entries, record_corrections);

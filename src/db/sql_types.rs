@@ -104,6 +104,7 @@ keyword_column!(
     domain::ocr::OcrState,
     domain::campaign::CampaignEventAction,
     domain::platform_desk::DeskKind,
+    domain::record::RecordStatus,
 );
 
 id_column!(
@@ -119,6 +120,8 @@ id_column!(
     domain::ids::CampaignId,
     domain::ids::CampaignHandoffId,
     domain::ids::PlatformDeskId,
+    domain::ids::RecordEntryId,
+    domain::ids::RecordCorrectionId,
 );
 
 #[cfg(test)]

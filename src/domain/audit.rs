@@ -51,6 +51,10 @@ keyword_enum! {
         CampaignJoined => "campaign_joined",
         /// An officer took the case out of its campaign.
         CampaignLeft => "campaign_left",
+        /// A supervisor put the regulator's published decision on the public record.
+        RecordApproved => "record_approved",
+        /// A supervisor took a public record entry off (decision revoked or changed).
+        RecordWithdrawn => "record_withdrawn",
     }
 }
 

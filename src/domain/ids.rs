@@ -57,6 +57,10 @@ id_type! {
     CampaignHandoffId,
     /// A platform's or search engine's desk in the directory (`platform_desks.id`).
     PlatformDeskId,
+    /// An entry of the public record (`record_entries.id`).
+    RecordEntryId,
+    /// A merchant's request to correct a record entry (`record_corrections.id`).
+    RecordCorrectionId,
 }
 
 #[cfg(test)]

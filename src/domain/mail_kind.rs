@@ -17,5 +17,6 @@ keyword_enum! {
         OriginalDecision => "original_decision",
         OfficerInvite => "officer_invite",
         PasswordReset => "password_reset",
+        RecordCorrection => "record_correction",
     }
 }

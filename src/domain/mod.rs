@@ -27,6 +27,7 @@ pub mod outcome;
 pub mod platform;
 pub mod platform_desk;
 pub mod receipt_code;
+pub mod record;
 pub mod region;
 pub mod regulator;
 pub mod report;
@@ -42,7 +43,7 @@ pub use case_number::CaseNumber;
 pub use category::Category;
 pub use ids::{
     CampaignHandoffId, CampaignId, CaseId, DeviceId, EvidenceId, HandoffId, MailId, NoteId,
-    OfficerId, OriginalRequestId, RegulatorId,
+    OfficerId, OriginalRequestId, RecordCorrectionId, RecordEntryId, RegulatorId,
 };
 pub use lang::Lang;
 pub use platform::Platform;

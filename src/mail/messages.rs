@@ -360,3 +360,36 @@ impl OfficerLinkEmail {
         format!("team.mail.{}.{part}", self.purpose)
     }
 }
+
+/// To the supervisors: a merchant asked for a correction of a public record entry (zh-CN).
+pub struct RecordCorrectionEmail {
+    pub shop_name: String,
+    pub entry_document: String,
+    pub enterprise_name: String,
+    pub contact_email: String,
+    pub what_is_wrong: String,
+    pub document_number: String,
+    pub page_url: String,
+}
+email_templates!(
+    RecordCorrectionEmail,
+    RecordCorrectionText,
+    RecordCorrectionHtml,
+    "email/record_correction.txt",
+    "email/record_correction.html"
+);
+
+impl RecordCorrectionEmail {
+    pub fn compose(&self) -> Result<Composed, askama::Error> {
+        let m = messages(Lang::ZhCn);
+        let (text, html) = self.render_both(m)?;
+        Ok(Composed {
+            kind: MailKind::RecordCorrection,
+            subject: m.t1("record.mail.subject", &self.shop_name),
+            text,
+            html,
+            holds_secret: false,
+            attachment: None,
+        })
+    }
+}

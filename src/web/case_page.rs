@@ -309,6 +309,7 @@ fn trail_items(
                 format!("action.{}", r.action),
                 format!("access.action.{}", r.action),
                 format!("team.case_action.{}", r.action),
+                format!("record.case_action.{}", r.action),
             ]
             .iter()
             .map(|key| m.t(key))

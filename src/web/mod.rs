@@ -14,6 +14,8 @@ pub mod idle_body;
 pub mod limits;
 pub mod officer_session;
 pub mod password_check;
+pub mod record_feed;
+pub mod record_view;
 pub mod region_options;
 pub mod related_cases;
 pub mod reporter_session;

@@ -503,16 +503,41 @@ pub fn acknowledge(
     })
 }
 
-/// The outcome, from the regulator's link or an officer: recorded on the handoff, the case closed.
+/// What a regulator reported: the outcome, its details, and for a decision the document number
+/// and whether it has been made public.
+#[derive(Debug, Clone)]
+pub struct OutcomeReport {
+    pub outcome: Outcome,
+    pub details: String,
+    pub document_number: String,
+    pub published: bool,
+}
+
+impl OutcomeReport {
+    /// An outcome with details only (as an officer records one told another way).
+    pub fn plain(outcome: Outcome, details: &str) -> Self {
+        Self {
+            outcome,
+            details: details.to_string(),
+            document_number: String::new(),
+            published: false,
+        }
+    }
+}
+
+/// The outcome, from the regulator's link or an officer: recorded on the handoff, the case
+/// closed; a published penalty or warning with a document number becomes a record candidate.
 pub fn record_outcome(
     conn: &mut db::DbConnection,
     handoff_id: HandoffId,
-    outcome: Outcome,
-    details: &str,
+    report: &OutcomeReport,
     actor: Actor,
     links: &Links,
 ) -> Result<RegulatorAnswer, WorkflowError> {
-    let details: String = details
+    let outcome = report.outcome;
+    let document_number = crate::domain::record::clean_document_number(&report.document_number);
+    let details: String = report
+        .details
         .replace("\r\n", "\n")
         .trim()
         .chars()
@@ -521,9 +546,17 @@ pub fn record_outcome(
     db::write_transaction(conn, |conn| {
         let h = handoffs::get(conn, handoff_id)?;
         let now = db::now();
-        if !handoffs::record_outcome(conn, h.id, outcome, &details, now)? {
+        let recorded = handoffs::RecordedOutcome {
+            outcome,
+            details: &details,
+            document_number: document_number.as_deref(),
+            published: report.published,
+        };
+        if !handoffs::record_outcome(conn, h.id, &recorded, now)? {
             return Ok(RegulatorAnswer::AlreadyDone);
         }
+        let recorded = handoffs::get(conn, h.id)?;
+        super::record::candidate_from_outcome(conn, &recorded, now)?;
         let case = cases::get(conn, h.case_id)?;
         cases::set_closed_reason(conn, case.id, ClosedReason::Outcome(outcome))?;
         let m = messages(case.language);
@@ -539,7 +572,13 @@ pub fn record_outcome(
             actor,
             transition: Transition::Close,
             otherwise: AuditAction::Outcome,
-            detail: json!({ "handoff": h.seq, "outcome": outcome.as_str(), "details": details }),
+            detail: json!({
+                "handoff": h.seq,
+                "outcome": outcome.as_str(),
+                "details": details,
+                "document_number": document_number,
+                "published": report.published,
+            }),
             message: Some(message),
         };
         answer.record(conn, &case, now, links)?;

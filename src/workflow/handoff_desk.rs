@@ -57,8 +57,7 @@ pub fn record_outcome(
     handoff::record_outcome(
         conn,
         handoff_id,
-        outcome,
-        details,
+        &handoff::OutcomeReport::plain(outcome, details),
         Actor::Officer(officer.id),
         links,
     )

@@ -23,6 +23,7 @@ pub mod originals;
 pub mod password_links;
 pub mod platform_desks;
 pub mod purge;
+pub mod record;
 pub mod redact;
 pub mod reply;
 pub mod retention;

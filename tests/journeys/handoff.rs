@@ -18,9 +18,9 @@ use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
 use std::path::Path;
 
-const REPORTER: &str = "zhou.xin@example.com";
-const PANYU: &str = "广州市番禺区市场监督管理局";
-const PANYU_EMAIL: &str = "panyu@amr.example.gov.cn";
+pub(crate) const REPORTER: &str = "zhou.xin@example.com";
+pub(crate) const PANYU: &str = "广州市番禺区市场监督管理局";
+pub(crate) const PANYU_EMAIL: &str = "panyu@amr.example.gov.cn";
 const GUANGZHOU: &str = "广州市市场监督管理局";
 const GUANGZHOU_EMAIL: &str = "gz@amr.example.gov.cn";
 
@@ -33,7 +33,7 @@ fn status_subject(number: &str, status: CaseStatus) -> String {
 }
 
 /// A report about a merchant in the county (区县) `code`, the province and city chosen to match.
-fn in_region(form: ReportFields, code: &str) -> ReportFields {
+pub(crate) fn in_region(form: ReportFields, code: &str) -> ReportFields {
     form.set("region_province", &format!("{}0000", &code[..2]))
         .set("region_city", &format!("{}00", &code[..4]))
         .set("region_code", code)
@@ -100,7 +100,7 @@ pub(crate) const FINDING: &str =
 
 /// Files a report (confirmed from its email when it has an address), and has `officer` take
 /// and substantiate it.
-async fn substantiated_case(
+pub(crate) async fn substantiated_case(
     app: &TestApp,
     officer: &OfficerBrowser,
     form: &ReportFields,
@@ -131,7 +131,7 @@ async fn substantiated_case(
 }
 
 /// Sends the case page's hand-off form with `regulator` chosen.
-async fn hand_off(officer: &OfficerBrowser, number: &str, regulator: i64) {
+pub(crate) async fn hand_off(officer: &OfficerBrowser, number: &str, regulator: i64) {
     let reply = officer
         .act(
             number,
@@ -160,7 +160,7 @@ fn package_link(page: &Reply, seq: u32) -> String {
 
 /// The path of the regulator's `action` link (`/handoff/{id}/{action}/{expires}/{sig}`) in the
 /// email's text, which must hold it as an absolute link.
-fn handoff_link(mail: &ParsedMail, base: &str, action: &str) -> String {
+pub(crate) fn handoff_link(mail: &ParsedMail, base: &str, action: &str) -> String {
     for (i, _) in mail.text.match_indices("/handoff/") {
         let path: String = mail.text[i..]
             .chars()

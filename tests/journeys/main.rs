@@ -29,6 +29,7 @@ mod migrations;
 mod officer;
 mod platform_desks;
 mod previous_schema;
+mod public_record;
 mod queue;
 mod redaction;
 mod reporting;

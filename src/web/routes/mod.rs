@@ -7,6 +7,7 @@ pub mod info;
 pub mod lang;
 pub mod officer;
 pub mod originals;
+pub mod record;
 pub mod regulator;
 pub mod regulator_campaign;
 pub mod report;
@@ -31,6 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     platform_desks(cfg);
     accounts(cfg);
     team(cfg);
+    record::configure(cfg);
+    officer::record::configure(cfg);
 }
 
 /// The public pages: home, reporting, tracking, confirming.

@@ -237,12 +237,16 @@ pub async fn show(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct RegulatorForm {
     #[serde(default)]
     outcome: String,
     #[serde(default)]
     details: String,
+    #[serde(default)]
+    document_number: String,
+    #[serde(default)]
+    published: Option<String>,
 }
 
 pub async fn answer(
@@ -252,10 +256,7 @@ pub async fn answer(
     form: Option<web::Form<RegulatorForm>>,
 ) -> Result<HttpResponse, AppError> {
     // Acknowledging needs no fields: a POST without a form body is fine.
-    let form = form.map(|f| f.into_inner()).unwrap_or(RegulatorForm {
-        outcome: String::new(),
-        details: String::new(),
-    });
+    let form = form.map(|f| f.into_inner()).unwrap_or_default();
     let id = path.0;
     let links = state.links.clone();
     let (action, answer) = match LinkAction::parse(&path.1) {
@@ -272,9 +273,14 @@ pub async fn answer(
             check(&state, &path, LinkAction::Outcome)?;
             let outcome = Outcome::parse(&form.outcome)
                 .ok_or(AppError::BadRequest("handoff.outcome_required"))?;
-            let details = form.details.clone();
+            let report = handoff::OutcomeReport {
+                outcome,
+                details: form.details,
+                document_number: form.document_number,
+                published: form.published.is_some(),
+            };
             let a = db::run_with(&state.pool, move |conn| {
-                handoff::record_outcome(conn, id, outcome, &details, Actor::Regulator(id), &links)
+                handoff::record_outcome(conn, id, &report, Actor::Regulator(id), &links)
             })
             .await
             .map_err(AppError::from)?;

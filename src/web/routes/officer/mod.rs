@@ -12,6 +12,7 @@ pub mod originals;
 pub mod password_links;
 pub mod platform_desks;
 pub mod queue;
+pub mod record;
 pub mod redact;
 pub mod regulators;
 pub mod second_factor;
