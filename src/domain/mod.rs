@@ -25,6 +25,7 @@ pub mod officer;
 pub mod original;
 pub mod outcome;
 pub mod platform;
+pub mod public_stats;
 pub mod receipt_code;
 pub mod region;
 pub mod regulator;
