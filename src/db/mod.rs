@@ -22,6 +22,7 @@ pub mod officer_links;
 pub mod officers;
 pub mod originals;
 pub mod outbox;
+pub mod public_stats;
 pub mod queue;
 pub mod regulators;
 pub mod reporter_sessions;

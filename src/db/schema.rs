@@ -648,3 +648,12 @@ diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, officers);
 diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, regulators);
 diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, handoffs);
 diesel::allow_tables_to_appear_in_same_query!(campaign_handoffs, case_contacts);
+
+diesel::table! {
+    /// The public statistics' latest snapshot (`domain::public_stats::Snapshot` as JSON).
+    public_stats (id) {
+        id -> BigInt,
+        computed_at -> Timestamp,
+        body -> Text,
+    }
+}

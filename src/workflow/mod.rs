@@ -21,6 +21,7 @@ pub mod merchants;
 pub mod ocr;
 pub mod originals;
 pub mod password_links;
+pub mod public_stats;
 pub mod purge;
 pub mod redact;
 pub mod reply;
