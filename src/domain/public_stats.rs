@@ -30,8 +30,8 @@ pub fn is_small(n: i64) -> bool {
 ///
 /// A small count is suppressed (primary). Then, so that no suppressed entry can be worked out
 /// from the published ones:
-/// - a line with exactly one suppressed entry has its smallest other non-zero entry suppressed
-///   too (a zero only when the line has no other);
+/// - a line with exactly one suppressed entry has another suppressed too: the smallest non-zero
+///   (a zero only when the line has no other), preferring one that settles a second line;
 /// - a suppressed entry that the lines still pin down through a chain of other lines (it is a
 ///   bridge of the graph whose vertices are the lines and whose edges are the suppressed
 ///   entries) gets the smallest entry that closes a cycle through it suppressed too;
@@ -52,19 +52,35 @@ fn smallest(grid: &[Vec<i64>], candidates: impl Iterator<Item = (usize, usize)>)
 }
 
 /// Suppresses a second entry in each line with exactly one; `true` if it suppressed any.
+///
+/// Of the line's open entries it takes first one whose other line (its column, for a row) also
+/// has a lone suppressed entry, which settles both lines with one cell instead of spreading;
+/// then the smallest non-zero; then a zero.
 fn lone_in_a_line(grid: &[Vec<i64>], hidden: &mut [Vec<bool>]) -> bool {
     let height = grid.len();
     let width = grid.first().map_or(0, Vec::len);
     let mut changed = false;
     let lines = (0..height)
-        .map(|r| (0..width).map(|c| (r, c)).collect::<Vec<_>>())
-        .chain((0..width).map(|c| (0..height).map(|r| (r, c)).collect::<Vec<_>>()));
-    for line in lines {
+        .map(|r| (true, (0..width).map(|c| (r, c)).collect::<Vec<_>>()))
+        .chain((0..width).map(|c| (false, (0..height).map(|r| (r, c)).collect::<Vec<_>>())));
+    for (is_row, line) in lines {
         if line.iter().filter(|&&(r, c)| hidden[r][c]).count() != 1 {
             continue;
         }
-        let open = line.iter().copied().filter(|&(r, c)| !hidden[r][c]);
-        if let Some((r, c)) = smallest(grid, open) {
+        let lone_across = |&(r, c): &(usize, usize)| {
+            let across = if is_row {
+                (0..height).filter(|&i| hidden[i][c]).count()
+            } else {
+                (0..width).filter(|&j| hidden[r][j]).count()
+            };
+            across == 1
+        };
+        let pick = line
+            .iter()
+            .filter(|&&(r, c)| !hidden[r][c])
+            .min_by_key(|&&(r, c)| (!lone_across(&(r, c)), grid[r][c] == 0, grid[r][c]))
+            .copied();
+        if let Some((r, c)) = pick {
             hidden[r][c] = true;
             changed = true;
         }
@@ -429,6 +445,24 @@ mod tests {
         let t = Crosstab::publish(keys(2, "r"), keys(2, "c"), &[vec![0, 3], vec![9, 6]]);
         assert_eq!(t.row_totals[0], None);
         assert_eq!(t.cells[0][1], None);
+        assert_eq!(recoverable(&t), vec![]);
+    }
+
+    #[test]
+    fn a_complement_that_settles_two_lines_is_taken_before_a_smaller_one_that_spreads() {
+        // Taobao 7 and Pinduoduo 2 in one category, JD 6 in another: hiding Taobao's 7 and its
+        // total protects the 2; JD's 6 (smaller than 7) stays published.
+        let mut g = vec![vec![0; 4]; 3];
+        g[0][1] = 7;
+        g[1][3] = 6;
+        g[2][1] = 2;
+        let t = Crosstab::publish(keys(3, "r"), keys(4, "c"), &g);
+        assert_eq!(t.cells[0][1], None);
+        assert_eq!(t.cells[2][1], None);
+        assert_eq!(t.row_totals, vec![None, Some(6), None]);
+        assert_eq!(t.cells[1][3], Some(6));
+        assert_eq!(t.column_totals, vec![Some(0), Some(9), Some(0), Some(6)]);
+        assert_eq!(t.total, Some(15));
         assert_eq!(recoverable(&t), vec![]);
     }
 

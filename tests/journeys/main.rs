@@ -27,6 +27,7 @@ mod mail;
 mod migrations;
 mod officer;
 mod previous_schema;
+mod public_stats;
 mod queue;
 mod redaction;
 mod reporting;
