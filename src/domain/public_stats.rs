@@ -47,7 +47,10 @@ pub fn suppression(grid: &[Vec<i64>]) -> Vec<Vec<bool>> {
 }
 
 /// The smallest of `candidates` by count, a non-zero one first.
-fn smallest(grid: &[Vec<i64>], candidates: impl Iterator<Item = (usize, usize)>) -> Option<(usize, usize)> {
+fn smallest(
+    grid: &[Vec<i64>],
+    candidates: impl Iterator<Item = (usize, usize)>,
+) -> Option<(usize, usize)> {
     candidates.min_by_key(|&(r, c)| (grid[r][c] == 0, grid[r][c]))
 }
 
@@ -382,8 +385,9 @@ mod tests {
             for r in 0..m.len() {
                 if r != rank && m[r][c].abs() > 1e-9 {
                     let f = m[r][c] / m[rank][c];
-                    for k in 0..cols {
-                        m[r][k] -= f * m[rank][k];
+                    let pivot = m[rank].clone();
+                    for (x, p) in m[r].iter_mut().zip(&pivot) {
+                        *x -= f * p;
                     }
                 }
             }
@@ -544,7 +548,14 @@ mod tests {
 
     #[test]
     fn formula_looking_cells_are_neutralised_and_others_left_alone() {
-        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"] {
+        for bad in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
             assert_eq!(neutralise_cell(bad), format!("'{bad}"));
         }
         for good in ["淘宝", "taobao", "330000", "2026-12", "12", "", "a=b"] {
@@ -568,7 +579,10 @@ mod tests {
             handed_off_cases: None,
         };
         let mut json = serde_json::to_value(&s).unwrap_or_default();
-        assert_eq!(serde_json::from_value::<Snapshot>(json.clone()).ok(), Some(s.clone()));
+        assert_eq!(
+            serde_json::from_value::<Snapshot>(json.clone()).ok(),
+            Some(s.clone())
+        );
         json["platforms"] = serde_json::json!([]);
         assert_eq!(serde_json::from_value::<Snapshot>(json).ok(), Some(s));
     }

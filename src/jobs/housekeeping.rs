@@ -85,7 +85,10 @@ pub(super) async fn index_earlier_screenshots(
 
 /// The public statistics are recomputed once per housekeeping period (an hour): `/stats` serves
 /// the snapshot and says when it was computed.
-pub(super) async fn refresh_public_stats(pool: &DbPool, now: NaiveDateTime) -> Result<(), JobError> {
+pub(super) async fn refresh_public_stats(
+    pool: &DbPool,
+    now: NaiveDateTime,
+) -> Result<(), JobError> {
     workflow::public_stats::refresh(pool, now).await?;
     Ok(())
 }

@@ -7,8 +7,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::dashboard::Period;
 use crate::domain::ids::CaseId;
 use crate::domain::public_stats::{
-    Crosstab, DECISIONS, MONTHS, SCHEMA_VERSION, Snapshot, median_days, published,
-    share_percent,
+    Crosstab, DECISIONS, MONTHS, SCHEMA_VERSION, Snapshot, median_days, published, share_percent,
 };
 use crate::domain::region::divisions;
 use crate::domain::{Category, Platform, china_time};
@@ -60,7 +59,11 @@ fn compute(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Snapshot, Work
             by_pc[pi][ci] += n;
         }
     }
-    let (decisions, to_decision, to_handoff) = milestones(conn, &platforms)?;
+    let Milestones {
+        decisions,
+        to_decision,
+        to_handoff,
+    } = milestones(conn, &platforms)?;
     let decided: i64 = decisions.iter().flatten().sum();
     let handed_off = to_handoff.len() as i64;
     let decisions = Crosstab::publish(
@@ -119,7 +122,10 @@ fn province_month(conn: &mut DbConnection, today: NaiveDate) -> Result<Crosstab,
                 .collect()
         })
         .collect();
-    let months = starts.iter().map(|d| d.format("%Y-%m").to_string()).collect();
+    let months = starts
+        .iter()
+        .map(|d| d.format("%Y-%m").to_string())
+        .collect();
     Ok(Crosstab::publish(rows_, months, &grid))
 }
 
@@ -133,10 +139,13 @@ struct Decision {
 
 /// Decided cases per platform (substantiated, dismissed) by each case's first decision, and the
 /// times from entering the queue to the first decision and to the first handoff.
-fn milestones(
-    conn: &mut DbConnection,
-    platforms: &[String],
-) -> Result<(Vec<Vec<i64>>, Vec<TimeDelta>, Vec<TimeDelta>), WorkflowError> {
+struct Milestones {
+    decisions: Vec<Vec<i64>>,
+    to_decision: Vec<TimeDelta>,
+    to_handoff: Vec<TimeDelta>,
+}
+
+fn milestones(conn: &mut DbConnection, platforms: &[String]) -> Result<Milestones, WorkflowError> {
     let mut first: HashMap<CaseId, Decision> = HashMap::new();
     let mut handoffs: HashMap<CaseId, TimeDelta> = HashMap::new();
     for m in rows::milestones(conn)? {
@@ -154,7 +163,15 @@ fn milestones(
         let earlier = first.get(&m.case_id).is_none_or(|d| at < d.at);
         if earlier {
             let (platform, action) = (m.platform, m.action);
-            first.insert(m.case_id, Decision { at, platform, action, submitted });
+            first.insert(
+                m.case_id,
+                Decision {
+                    at,
+                    platform,
+                    action,
+                    submitted,
+                },
+            );
         }
     }
     let mut decisions = vec![vec![0; DECISIONS.len()]; platforms.len()];
@@ -166,7 +183,11 @@ fn milestones(
         }
         to_decision.push((d.at - d.submitted).max(TimeDelta::zero()));
     }
-    Ok((decisions, to_decision, handoffs.into_values().collect()))
+    Ok(Milestones {
+        decisions,
+        to_decision,
+        to_handoff: handoffs.into_values().collect(),
+    })
 }
 
 #[cfg(test)]

@@ -22,15 +22,24 @@ fn jd_report() -> ReportFields {
         .set("region_city", "440100")
         .set("region_code", "440106")
         .set("category", "fake_sales_volume")
-        .set("description", "商品页显示月销一万件，评论全是同一天的五星好评，疑似刷单。")
+        .set(
+            "description",
+            "商品页显示月销一万件，评论全是同一天的五星好评，疑似刷单。",
+        )
 }
 
 fn pdd_report() -> ReportFields {
     ReportFields::zh_cn()
         .set("platform", "pinduoduo")
         .set("shop_name", "=HYPERLINK(\"http://evil.example\")拼多多店")
-        .set("shop_url", "https://mobile.yangkeduo.com/mall_page.html?mall_id=778899")
-        .set("product_url", "https://mobile.yangkeduo.com/goods.html?goods_id=556677")
+        .set(
+            "shop_url",
+            "https://mobile.yangkeduo.com/mall_page.html?mall_id=778899",
+        )
+        .set(
+            "product_url",
+            "https://mobile.yangkeduo.com/goods.html?goods_id=556677",
+        )
 }
 
 async fn file(app: &TestApp, form: &ReportFields, seed: u32) -> String {
@@ -43,7 +52,9 @@ async fn file(app: &TestApp, form: &ReportFields, seed: u32) -> String {
 /// The published cell of a `/stats` table: its text, and whether it is marked suppressed.
 fn cell(page: &Reply, table: &str, row: &str, column: &str) -> (String, bool) {
     let css = format!("#{table} tr[data-row=\"{row}\"] td[data-column=\"{column}\"]");
-    let text = page.text_of(&css).unwrap_or_else(|| panic!("no cell {css}"));
+    let text = page
+        .text_of(&css)
+        .unwrap_or_else(|| panic!("no cell {css}"));
     let suppressed = page.attr_of(&css, "data-suppressed").is_some();
     (text.trim().to_string(), suppressed)
 }
@@ -89,19 +100,28 @@ async fn stats_match_the_cases_with_small_cells_and_their_complements_hidden() {
     }
     let unconfirmed = ReportFields::zh_cn().email("someone@example.com");
     app.visitor()
-        .file_report(&unconfirmed, vec![("u.png", png_screenshot(9330), "image/png")])
+        .file_report(
+            &unconfirmed,
+            vec![("u.png", png_screenshot(9330), "image/png")],
+        )
         .await;
 
     // 5 Taobao substantiated, 5 JD dismissed.
     let officer = app.officer(OFFICER, "王芳").await;
     for n in &taobao[..5] {
-        assert_eq!(officer.act(n, "take", &[]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            officer.act(n, "take", &[]).await.status,
+            StatusCode::SEE_OTHER
+        );
         let finding = [("note", ""), ("finding", "截图显示好评返现卡，认定属实。")];
         let done = officer.act(n, "substantiate", &finding).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     }
     for n in &jd[..5] {
-        let reason = [("reason", "insufficient_evidence"), ("message", "证据不足。")];
+        let reason = [
+            ("reason", "insufficient_evidence"),
+            ("message", "证据不足。"),
+        ];
         let done = officer.act(n, "dismiss", &reason).await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     }
@@ -116,13 +136,25 @@ async fn stats_match_the_cases_with_small_cells_and_their_complements_hidden() {
 
     let page = app.get("/stats").await;
     assert_eq!(cell(&page, t, "total", "total"), ("15".into(), false));
-    assert_eq!(cell(&page, t, "jd", "fake_sales_volume"), ("6".into(), false));
+    assert_eq!(
+        cell(&page, t, "jd", "fake_sales_volume"),
+        ("6".into(), false)
+    );
     assert_eq!(cell(&page, t, "jd", "total"), ("6".into(), false));
-    assert_eq!(cell(&page, t, "total", "fake_sales_volume"), ("6".into(), false));
-    assert_eq!(cell(&page, t, "total", "cashback_for_review"), ("9".into(), false));
+    assert_eq!(
+        cell(&page, t, "total", "fake_sales_volume"),
+        ("6".into(), false)
+    );
+    assert_eq!(
+        cell(&page, t, "total", "cashback_for_review"),
+        ("9".into(), false)
+    );
     // Pinduoduo's 2 are suppressed, and so is Taobao's 7 beside them in the column (else 9 - 7
     // gives 2 away), and Taobao's total with it (else it gives the 7 back).
-    assert_eq!(cell(&page, t, "pinduoduo", "cashback_for_review"), ("<5".into(), true));
+    assert_eq!(
+        cell(&page, t, "pinduoduo", "cashback_for_review"),
+        ("<5".into(), true)
+    );
     assert_eq!(cell(&page, t, "pinduoduo", "total"), ("<5".into(), true));
     assert!(cell(&page, t, "taobao", "cashback_for_review").1);
     assert!(cell(&page, t, "taobao", "total").1);
@@ -136,16 +168,25 @@ async fn stats_match_the_cases_with_small_cells_and_their_complements_hidden() {
     assert_eq!(cell(&page, pm, "330000", &month), ("9".into(), false));
     assert_eq!(cell(&page, pm, "440000", &month), ("6".into(), false));
     let d = "stats-decisions-table";
-    assert_eq!(cell(&page, d, "taobao", "substantiated"), ("5".into(), false));
+    assert_eq!(
+        cell(&page, d, "taobao", "substantiated"),
+        ("5".into(), false)
+    );
     assert_eq!(cell(&page, d, "jd", "dismissed"), ("5".into(), false));
     assert_eq!(cell(&page, d, "taobao", "share"), ("100%".into(), false));
     assert_eq!(page.text_of("#stats-share").as_deref(), Some("50%"));
-    assert!(page.text_of("#stats-to-decision").is_some_and(|t| t.contains('0')));
+    assert!(
+        page.text_of("#stats-to-decision")
+            .is_some_and(|t| t.contains('0'))
+    );
     assert_eq!(
         page.text_of("#stats-to-handoff").as_deref(),
         Some(zh().t("stats.not_published"))
     );
-    assert!(page.text_of("#stats-computed").is_some_and(|t| t.contains("+08:00")));
+    assert!(
+        page.text_of("#stats-computed")
+            .is_some_and(|t| t.contains("+08:00"))
+    );
 
     check_json(&app, &month).await;
     check_csv(&app, &taobao[0]).await;
@@ -158,8 +199,22 @@ async fn check_json(app: &TestApp, month: &str) {
     let json: Value = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(json["schema_version"], 1);
     let pc = &json["platform_category"];
-    let row = |key: &str| pc["rows"].as_array().unwrap().iter().position(|r| r == key).unwrap();
-    let col = |key: &str| pc["columns"].as_array().unwrap().iter().position(|c| c == key).unwrap();
+    let row = |key: &str| {
+        pc["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|r| r == key)
+            .unwrap()
+    };
+    let col = |key: &str| {
+        pc["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c == key)
+            .unwrap()
+    };
     let cashback = col("cashback_for_review");
     assert_eq!(pc["cells"][row("pinduoduo")][cashback], Value::Null);
     assert_eq!(pc["cells"][row("taobao")][cashback], Value::Null);
@@ -167,12 +222,20 @@ async fn check_json(app: &TestApp, month: &str) {
     assert_eq!(pc["row_totals"][row("pinduoduo")], Value::Null);
     assert_eq!(pc["total"], 15);
     let pm = &json["province_month"];
-    let m = pm["columns"].as_array().unwrap().iter().position(|c| c == month).unwrap();
+    let m = pm["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == month)
+        .unwrap();
     assert_eq!(pm["column_totals"][m], 15);
     assert_eq!(json["decided_cases"], 10);
     assert_eq!(json["share_substantiated_percent"], 50.0);
     assert_eq!(json["median_days_to_handoff"], Value::Null);
-    assert!(json.get("platforms").is_none(), "reserved for platform notices");
+    assert!(
+        json.get("platforms").is_none(),
+        "reserved for platform notices"
+    );
 }
 
 async fn check_csv(app: &TestApp, a_case: &str) {
@@ -182,14 +245,26 @@ async fn check_csv(app: &TestApp, a_case: &str) {
     let bytes = &reply.bytes;
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
-    assert!(text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'), "CRLF lines");
-    for private in [a_case, "某某数码旗舰店", "HYPERLINK", "someone@example.com", "好评返现卡"] {
+    assert!(
+        text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'),
+        "CRLF lines"
+    );
+    for private in [
+        a_case,
+        "某某数码旗舰店",
+        "HYPERLINK",
+        "someone@example.com",
+        "好评返现卡",
+    ] {
         assert!(!text.contains(private), "{private} in the CSV");
-        assert!(!app.get("/stats/data.json").await.body.contains(private), "{private}");
+        assert!(
+            !app.get("/stats/data.json").await.body.contains(private),
+            "{private}"
+        );
     }
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(header, reviewwatch::web::routes::stats::CSV_HEADER);
+    assert_eq!(header, reviewwatch::web::open_data::CSV_HEADER);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let find = |table: &str, row: &str, column: &str| {
         rows.iter()
@@ -204,10 +279,16 @@ async fn check_csv(app: &TestApp, a_case: &str) {
     let jd = find("platform_category", "jd", "fake_sales_volume");
     assert_eq!((&jd[5], &jd[6]), ("6", "0"));
     assert_eq!(&find("platform_category", "total", "total")[5], "15");
-    assert_eq!(&find("summary", "share_substantiated_percent", "all")[5], "50");
+    assert_eq!(
+        &find("summary", "share_substantiated_percent", "all")[5],
+        "50"
+    );
     for r in &rows {
         for c in r {
-            assert!(!c.starts_with(['=', '+', '-', '@']), "a formula-looking cell: {r:?}");
+            assert!(
+                !c.starts_with(['=', '+', '-', '@']),
+                "a formula-looking cell: {r:?}"
+            );
         }
     }
 }
