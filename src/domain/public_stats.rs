@@ -231,11 +231,6 @@ impl Crosstab {
         let c = self.columns.iter().position(|k| k == column)?;
         self.column_totals.get(c).copied()
     }
-
-    /// The largest published count in the body and margins of the rows (a chart's scale).
-    pub fn largest_row_total(&self) -> i64 {
-        self.row_totals.iter().flatten().copied().max().unwrap_or(0)
-    }
 }
 
 /// The median of `durations` in days, to a tenth; `None` for fewer than `MIN_CELL` durations

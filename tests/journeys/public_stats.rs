@@ -188,6 +188,18 @@ async fn stats_match_the_cases_with_small_cells_and_their_complements_hidden() {
             .is_some_and(|t| t.contains("+08:00"))
     );
 
+    let english = app.visitor_speaking("en");
+    let in_english = english.get("/stats").await;
+    assert_eq!(
+        in_english.text_of("h1").as_deref(),
+        Some(en().t("stats.title"))
+    );
+    let csv = english.get("/stats/data.csv").await.body;
+    assert!(
+        csv.contains(",pinduoduo,Pinduoduo,"),
+        "English labels in the CSV"
+    );
+
     check_json(&app, &month).await;
     check_csv(&app, &taobao[0]).await;
 }
