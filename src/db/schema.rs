@@ -705,3 +705,12 @@ diesel::table! {
 
 diesel::joinable!(record_corrections -> record_entries (entry_id));
 diesel::allow_tables_to_appear_in_same_query!(record_entries, record_corrections);
+
+diesel::table! {
+    /// The public statistics' latest snapshot (`domain::public_stats::Snapshot` as JSON).
+    public_stats (id) {
+        id -> BigInt,
+        computed_at -> Timestamp,
+        body -> Text,
+    }
+}

@@ -25,10 +25,12 @@ pub enum JobKind {
     ReadScreenshotText,
     /// Put screenshots recorded before the near-identical index existed into it.
     IndexEarlierScreenshots,
+    /// Recompute the public statistics (`/stats`) into their snapshot.
+    RefreshPublicStats,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 10] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
         JobKind::HandoffReminders,
@@ -38,6 +40,7 @@ impl JobKind {
         JobKind::IndexEarlierCases,
         JobKind::ReadScreenshotText,
         JobKind::IndexEarlierScreenshots,
+        JobKind::RefreshPublicStats,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +54,7 @@ impl JobKind {
             JobKind::IndexEarlierCases => "index_earlier_cases",
             JobKind::ReadScreenshotText => "read_screenshot_text",
             JobKind::IndexEarlierScreenshots => "index_earlier_screenshots",
+            JobKind::RefreshPublicStats => "refresh_public_stats",
         }
     }
 
@@ -70,7 +74,8 @@ impl JobKind {
             | JobKind::ApplyRetention
             | JobKind::PurgeFinishedJobs
             | JobKind::IndexEarlierCases
-            | JobKind::IndexEarlierScreenshots => Some(HOUSEKEEPING_PERIOD),
+            | JobKind::IndexEarlierScreenshots
+            | JobKind::RefreshPublicStats => Some(HOUSEKEEPING_PERIOD),
             JobKind::ReadScreenshotText => None,
         }
     }
@@ -87,7 +92,8 @@ impl JobKind {
             | JobKind::ApplyRetention
             | JobKind::PurgeFinishedJobs
             | JobKind::IndexEarlierCases
-            | JobKind::IndexEarlierScreenshots => 5,
+            | JobKind::IndexEarlierScreenshots
+            | JobKind::RefreshPublicStats => 5,
             // Tesseract failing on a file fails the same way again; a crash or a full disk may not.
             JobKind::ReadScreenshotText => 3,
         }

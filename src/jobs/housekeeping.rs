@@ -82,3 +82,13 @@ pub(super) async fn index_earlier_screenshots(
     workflow::chains::index_earlier_screenshots(pool, &ctx.store).await?;
     Ok(())
 }
+
+/// The public statistics are recomputed once per housekeeping period (an hour): `/stats` serves
+/// the snapshot and says when it was computed.
+pub(super) async fn refresh_public_stats(
+    pool: &DbPool,
+    now: NaiveDateTime,
+) -> Result<(), JobError> {
+    workflow::public_stats::refresh(pool, now).await?;
+    Ok(())
+}

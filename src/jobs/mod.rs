@@ -153,6 +153,7 @@ async fn perform(
         JobKind::IndexEarlierScreenshots => {
             housekeeping::index_earlier_screenshots(pool, ctx).await
         }
+        JobKind::RefreshPublicStats => housekeeping::refresh_public_stats(pool, now).await,
     }
 }
 

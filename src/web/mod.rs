@@ -13,6 +13,7 @@ pub mod form_token;
 pub mod idle_body;
 pub mod limits;
 pub mod officer_session;
+pub mod open_data;
 pub mod password_check;
 pub mod record_feed;
 pub mod record_view;

@@ -22,6 +22,7 @@ pub mod ocr;
 pub mod originals;
 pub mod password_links;
 pub mod platform_desks;
+pub mod public_stats;
 pub mod purge;
 pub mod record;
 pub mod redact;

@@ -1533,6 +1533,33 @@ try {
     await tab.close();
   });
 
+  await part("Public pages: help, privacy, the public record (JavaScript on)", async () => {
+    const ctx = await browser.newContext(contextOptions);
+    ctx.setDefaultTimeout(15000);
+    const page = watch(await ctx.newPage(), "public-pages");
+    current = page;
+    await step("the footer's 帮助 link opens /help: every category and status explained", async () => {
+      await page.goto("/");
+      await Promise.all([page.waitForURL("**/help"), page.click("#footer-help")]);
+      const headings = await page.locator("h2").count();
+      check(headings >= 3, `${headings} sections`);
+      await shot(page, "help.png");
+      return `${headings} sections`;
+    });
+    await step("the footer's 隐私 link opens /privacy with the retention periods", async () => {
+      await Promise.all([page.waitForURL("**/privacy"), page.click("#footer-privacy")]);
+      const text = await page.locator("main").innerText();
+      check(/\d+\s*天/.test(text), "no retention period in days");
+      await shot(page, "privacy.png");
+    });
+    await step("/record answers, empty until a supervisor approves a published decision", async () => {
+      await Promise.all([page.waitForURL("**/record"), page.click("#footer-record")]);
+      const feed = await page.request.get("/record/feed.atom");
+      check(feed.ok() && (await feed.text()).includes("<feed"), "the Atom feed does not answer");
+    });
+    await ctx.close();
+  });
+
   await part("Whole run", async () => {
     await step("no script errors, failed requests or broken assets on any page", async () => {
       check(trouble.length === 0, trouble.slice(0, 10).join("\n"));

@@ -30,6 +30,7 @@ mod officer;
 mod platform_desks;
 mod previous_schema;
 mod public_record;
+mod public_stats;
 mod queue;
 mod redaction;
 mod reporting;

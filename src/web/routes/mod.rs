@@ -11,6 +11,7 @@ pub mod record;
 pub mod regulator;
 pub mod regulator_campaign;
 pub mod report;
+pub mod stats;
 pub mod track;
 
 use super::assets;
@@ -69,7 +70,10 @@ fn public(cfg: &mut web::ServiceConfig) {
             "/confirm/{token}",
             web::get().to(confirm::show_confirmation),
         )
-        .route("/confirm/{token}", web::post().to(confirm::confirm_report));
+        .route("/confirm/{token}", web::post().to(confirm::confirm_report))
+        .route("/stats", web::get().to(stats::show_stats))
+        .route("/stats/data.csv", web::get().to(stats::stats_csv))
+        .route("/stats/data.json", web::get().to(stats::stats_json));
 }
 
 /// The officers' queue and directory, originals, erasing contacts, the calendar.
