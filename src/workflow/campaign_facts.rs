@@ -332,25 +332,6 @@ impl TimelineItem {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_most_common_value_wins_and_a_tie_goes_to_the_first() {
-        assert_eq!(
-            most_common(["440113", "110105", "440113"].into_iter()),
-            Some("440113")
-        );
-        assert_eq!(
-            most_common(["110105", "440113"].into_iter()),
-            Some("110105")
-        );
-        assert_eq!(most_common(std::iter::empty::<&str>()), None);
-        assert_eq!(count_by([1, 3, 3].into_iter()), vec![(3, 2), (1, 1)]);
-    }
-}
-
 impl CampaignFacts {
     /// The graph's facts: members, their merchants and contacts, and the links between members
     /// (one line per reason), each case and merchant linking where `case_href` and
@@ -403,5 +384,24 @@ impl CampaignFacts {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_common_value_wins_and_a_tie_goes_to_the_first() {
+        assert_eq!(
+            most_common(["440113", "110105", "440113"].into_iter()),
+            Some("440113")
+        );
+        assert_eq!(
+            most_common(["110105", "440113"].into_iter()),
+            Some("110105")
+        );
+        assert_eq!(most_common(std::iter::empty::<&str>()), None);
+        assert_eq!(count_by([1, 3, 3].into_iter()), vec![(3, 2), (1, 1)]);
     }
 }
