@@ -8,14 +8,17 @@
 
 use super::campaign_contents;
 use super::campaign_facts;
-use super::handoff::{ATTACH_LIMIT, HandoffContext, pack, package_path};
+use super::handoff::{
+    ATTACH_LIMIT, HandoffContext, REMINDER_CANDIDATES_OLDER_THAN, acknowledgement_overdue, pack,
+    package_path,
+};
 use super::{ActingOfficer, Links, WorkflowError, change_status};
 use crate::db::{
     self, DbPool, audit, campaigns, cases, evidence, handoffs, notes, queue, regulators,
 };
 use crate::domain::audit::{Actor, AuditAction, Visibility};
 use crate::domain::campaign::{CampaignEventAction, package_folder};
-use crate::domain::deadlines::{ACKNOWLEDGE_WORKING_DAYS, Deadlines};
+use crate::domain::deadlines::Deadlines;
 use crate::domain::{CampaignHandoffId, CampaignId, CaseId, RegulatorId, Transition, china_date};
 use crate::handoff::campaign_package::{CampaignPackageWriter, WrittenPackage};
 use crate::handoff::contents::{self, PackageInput};
@@ -493,17 +496,18 @@ pub fn record_package_download(
     })
 }
 
-/// One reminder for each campaign handoff not acknowledged within 5 working days.
-pub fn send_reminders(
+/// One reminder for each campaign handoff not acknowledged within 5 working days; run by
+/// `handoff::send_reminders` with the calendar and time it read.
+pub(super) fn send_reminders(
     conn: &mut db::DbConnection,
     ctx: &HandoffContext,
+    cal: &crate::domain::workdays::Calendar,
+    now: NaiveDateTime,
 ) -> Result<usize, WorkflowError> {
-    let now = db::now();
-    let today = china_date(now);
-    let cal = db::calendar::current(conn)?;
     let mut sent = 0;
-    for h in campaigns::handoffs_due_for_reminder(conn, now - chrono::TimeDelta::days(5))? {
-        if cal.add_working_days(china_date(h.created_at), ACKNOWLEDGE_WORKING_DAYS) >= today {
+    let older = now - REMINDER_CANDIDATES_OLDER_THAN;
+    for h in campaigns::handoffs_due_for_reminder(conn, older)? {
+        if !acknowledgement_overdue(cal, h.created_at, now) {
             continue;
         }
         db::write_transaction(conn, |conn| {

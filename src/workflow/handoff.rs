@@ -631,17 +631,29 @@ impl RegulatorStep {
     }
 }
 
-/// Sends one reminder for each handoff not acknowledged within 5 working days.
+/// Five working days are at least a week: only handoffs older than this are read as candidates
+/// for a reminder, then each is counted exactly by `acknowledgement_overdue`.
+pub(super) const REMINDER_CANDIDATES_OLDER_THAN: chrono::TimeDelta = chrono::TimeDelta::days(5);
+
+/// Whether a handoff made at `handed_off_at` has gone unacknowledged past its 5 working days.
+pub(super) fn acknowledgement_overdue(
+    cal: &crate::domain::workdays::Calendar,
+    handed_off_at: chrono::NaiveDateTime,
+    now: chrono::NaiveDateTime,
+) -> bool {
+    cal.add_working_days(china_date(handed_off_at), ACKNOWLEDGE_WORKING_DAYS) < china_date(now)
+}
+
+/// Sends one reminder for each handoff not acknowledged within 5 working days (a campaign's
+/// cases with their campaign, in one email).
 pub async fn send_reminders(pool: &DbPool, ctx: &HandoffContext) -> Result<usize, WorkflowError> {
     let ctx = ctx.clone();
     db::run_with(pool, move |conn| {
         let now = db::now();
-        let today = china_date(now);
         let cal = db::calendar::current(conn)?;
         let mut sent = 0;
-        // Five working days are at least a week: older candidates only, then the exact count.
-        for h in handoffs::due_for_reminder(conn, now - chrono::TimeDelta::days(5))? {
-            if cal.add_working_days(china_date(h.created_at), ACKNOWLEDGE_WORKING_DAYS) >= today {
+        for h in handoffs::due_for_reminder(conn, now - REMINDER_CANDIDATES_OLDER_THAN)? {
+            if !acknowledgement_overdue(&cal, h.created_at, now) {
                 continue;
             }
             db::write_transaction(conn, |conn| {
@@ -681,7 +693,7 @@ pub async fn send_reminders(pool: &DbPool, ctx: &HandoffContext) -> Result<usize
             sent += 1;
         }
         // Campaigns are reminded of as a whole: one email for all their cases.
-        sent += super::campaign_handoff::send_reminders(conn, &ctx)?;
+        sent += super::campaign_handoff::send_reminders(conn, &ctx, &cal, now)?;
         Ok(sent)
     })
     .await
