@@ -204,6 +204,34 @@ pub struct MemberForm {
     case: String,
 }
 
+/// A workflow step that adds a case to a campaign or takes one out.
+type MemberStep = fn(
+    &mut db::DbConnection,
+    CampaignId,
+    &CaseNumber,
+    crate::workflow::ActingOfficer,
+) -> Result<(), crate::workflow::WorkflowError>;
+
+/// Adds or removes the case the form names, then back to the campaign's cases.
+async fn change_members(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: &AppState,
+    id: CampaignId,
+    form: MemberForm,
+    step: MemberStep,
+) -> Result<HttpResponse, AppError> {
+    officer.check_csrf(&form.csrf_token)?;
+    let acting = officer.acting();
+    let result = match CaseNumber::parse(form.case.trim()) {
+        None => Err(AppError::BadRequest("campaign.unknown_case")),
+        Some(n) => db::run_with(&state.pool, move |conn| step(conn, id, &n, acting))
+            .await
+            .map_err(AppError::from),
+    };
+    after(ctx, officer, state, id, result, "campaign-members").await
+}
+
 pub async fn add_case(
     ctx: PageContext,
     officer: CurrentOfficer,
@@ -211,17 +239,7 @@ pub async fn add_case(
     id: web::Path<CampaignId>,
     form: web::Form<MemberForm>,
 ) -> Result<HttpResponse, AppError> {
-    officer.check_csrf(&form.csrf_token)?;
-    let (id, acting) = (*id, officer.acting());
-    let result = match CaseNumber::parse(form.case.trim()) {
-        None => Err(AppError::BadRequest("campaign.unknown_case")),
-        Some(n) => db::run_with(&state.pool, move |conn| {
-            campaigns::add(conn, id, &n, acting)
-        })
-        .await
-        .map_err(AppError::from),
-    };
-    after(ctx, officer, &state, id, result, "campaign-members").await
+    change_members(ctx, officer, &state, *id, form.into_inner(), campaigns::add).await
 }
 
 pub async fn remove_case(
@@ -231,17 +249,15 @@ pub async fn remove_case(
     id: web::Path<CampaignId>,
     form: web::Form<MemberForm>,
 ) -> Result<HttpResponse, AppError> {
-    officer.check_csrf(&form.csrf_token)?;
-    let (id, acting) = (*id, officer.acting());
-    let result = match CaseNumber::parse(form.case.trim()) {
-        None => Err(AppError::BadRequest("campaign.unknown_case")),
-        Some(n) => db::run_with(&state.pool, move |conn| {
-            campaigns::remove(conn, id, &n, acting)
-        })
-        .await
-        .map_err(AppError::from),
-    };
-    after(ctx, officer, &state, id, result, "campaign-members").await
+    change_members(
+        ctx,
+        officer,
+        &state,
+        *id,
+        form.into_inner(),
+        campaigns::remove,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
