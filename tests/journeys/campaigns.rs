@@ -306,12 +306,12 @@ fn campaign_link(mail: &ParsedMail, action: &str) -> String {
     panic!("no {action} link in:\n{}", mail.text)
 }
 
-#[tokio::test]
-async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_verified_package() {
-    let app = spawn_app().await;
+/// A supervisor, who has added the 杭州 market regulator (the chain's merchants are in 杭州)
+/// to the directory; the regulator's id.
+async fn supervisor_and_regulator(app: &TestApp) -> (OfficerBrowser, i64) {
     let supervisor = app.supervisor("wang.fang@amr.example.gov.cn", "王芳").await;
     let regulator = add_regulator(
-        &app,
+        app,
         &supervisor,
         "杭州市市场监督管理局",
         "market",
@@ -319,6 +319,13 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
         "hz@amr.example.gov.cn",
     )
     .await;
+    (supervisor, regulator)
+}
+
+#[tokio::test]
+async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_verified_package() {
+    let app = spawn_app().await;
+    let (_, regulator) = supervisor_and_regulator(&app).await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
     let (chain, _) = chain(&app).await;
     // One case is already substantiated on its own; the others are still submitted.
@@ -546,16 +553,7 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
 async fn an_unacknowledged_campaign_is_reminded_of_once_as_a_whole() {
     use reviewwatch::db::schema::{campaign_handoffs, handoffs};
     let app = spawn_app().await;
-    let supervisor = app.supervisor("wang.fang@amr.example.gov.cn", "王芳").await;
-    let regulator = add_regulator(
-        &app,
-        &supervisor,
-        "杭州市市场监督管理局",
-        "market",
-        "330100",
-        "hz@amr.example.gov.cn",
-    )
-    .await;
+    let (supervisor, regulator) = supervisor_and_regulator(&app).await;
     let (chain, _) = chain(&app).await;
     let path = link_chain(&supervisor, &chain[0].number, "体验官招募").await;
     let page = supervisor.get(&path).await;
