@@ -52,6 +52,9 @@ pub struct Settings {
     /// Where people write about their personal information (`PRIVACY_CONTACT`, shown on
     /// `/privacy`); without it, the address mail comes from.
     pub privacy_contact: Option<String>,
+    /// Working days a platform desk has to answer a notice before it is reminded and flagged
+    /// overdue (`PLATFORM_ANSWER_WORKING_DAYS`, 5).
+    pub platform_answer_working_days: u32,
 }
 
 /// What time it is, for the steps that take a `now`: the system clock, or a fixed one that a
@@ -146,6 +149,10 @@ impl Settings {
             clock: Clock::default(),
             ocr_command: var("OCR_COMMAND").unwrap_or_else(|| "tesseract".into()),
             privacy_contact: var("PRIVACY_CONTACT"),
+            platform_answer_working_days: number(
+                "PLATFORM_ANSWER_WORKING_DAYS",
+                crate::domain::platform_notice::DEFAULT_ANSWER_WORKING_DAYS,
+            )?,
             data_dir,
         })
     }
@@ -173,6 +180,8 @@ impl Settings {
             clock: Clock::default(),
             ocr_command: "tesseract".into(),
             privacy_contact: None,
+            platform_answer_working_days:
+                crate::domain::platform_notice::DEFAULT_ANSWER_WORKING_DAYS,
             data_dir,
         }
     }

@@ -239,6 +239,7 @@ pub async fn handoff_context(
         links: Links {
             base_url: base_url.to_string(),
         },
+        platform_answer_working_days: settings.platform_answer_working_days,
     })
 }
 

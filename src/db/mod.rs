@@ -23,6 +23,7 @@ pub mod officers;
 pub mod originals;
 pub mod outbox;
 pub mod platform_desks;
+pub mod platform_notices;
 pub mod public_stats;
 pub mod queue;
 pub mod record;

@@ -85,3 +85,41 @@ pub fn for_platform(
         .first(conn)
         .optional()
 }
+
+pub fn get(conn: &mut DbConnection, id: PlatformDeskId) -> QueryResult<DeskRow> {
+    platform_desks::table
+        .find(id)
+        .select(DeskRow::as_select())
+        .first(conn)
+}
+
+/// The active desk for a shop on `domain` (or a parent domain of it) when its platform is
+/// "other": a platform's desk by domain first, else a search engine's.
+pub fn for_domain(conn: &mut DbConnection, domain: &str) -> QueryResult<Option<DeskRow>> {
+    // "m.shop.example" is covered by a desk for "shop.example".
+    let labels: Vec<&str> = domain.split('.').collect();
+    let candidates: Vec<String> = (0..labels.len().saturating_sub(1))
+        .map(|i| labels[i..].join("."))
+        .collect();
+    let desks: Vec<DeskRow> = platform_desks::table
+        .filter(platform_desks::active.eq(true))
+        .filter(platform_desks::domain.eq_any(&candidates))
+        .filter(
+            platform_desks::kind
+                .eq(DeskKind::SearchEngine)
+                .or(platform_desks::platform.eq(Platform::Other)),
+        )
+        .order(platform_desks::id.asc())
+        .select(DeskRow::as_select())
+        .load(conn)?;
+    // The most specific domain first; a platform's desk before a search engine's.
+    Ok(candidates.iter().find_map(|c| {
+        let on = desks
+            .iter()
+            .filter(|d| d.domain.as_deref() == Some(c.as_str()));
+        on.clone()
+            .find(|d| d.kind == DeskKind::Platform)
+            .or_else(|| on.clone().next())
+            .cloned()
+    }))
+}

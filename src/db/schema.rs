@@ -714,3 +714,34 @@ diesel::table! {
         body -> Text,
     }
 }
+
+diesel::table! {
+    /// A handed-off case told to the platform's desk (one per case), with its sending state and
+    /// the desk's one answer.
+    platform_notices (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        handoff_id -> BigInt,
+        desk_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        not_before -> Timestamp,
+        held_at -> Nullable<Timestamp>,
+        released_at -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        outbox_id -> Nullable<BigInt>,
+        answer_due_on -> Nullable<Date>,
+        reminder_sent_at -> Nullable<Timestamp>,
+        withdrawn_at -> Nullable<Timestamp>,
+        withdrawn_reason -> Nullable<Text>,
+        response -> Nullable<Text>,
+        reviews_removed_count -> Nullable<Integer>,
+        response_details -> Nullable<Text>,
+        responded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(platform_notices -> cases (case_id));
+diesel::joinable!(platform_notices -> platform_desks (desk_id));
+diesel::allow_tables_to_appear_in_same_query!(platform_notices, cases);
+diesel::allow_tables_to_appear_in_same_query!(platform_notices, platform_desks);
+diesel::allow_tables_to_appear_in_same_query!(platform_notices, handoffs);

@@ -105,6 +105,7 @@ keyword_column!(
     domain::campaign::CampaignEventAction,
     domain::platform_desk::DeskKind,
     domain::record::RecordStatus,
+    domain::platform_notice::PlatformResponse,
 );
 
 id_column!(
@@ -122,6 +123,7 @@ id_column!(
     domain::ids::PlatformDeskId,
     domain::ids::RecordEntryId,
     domain::ids::RecordCorrectionId,
+    domain::ids::PlatformNoticeId,
 );
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The audit trail's hash chain: each entry's hash covers the previous entry's hash and its own
 //! content, so a changed, removed or inserted row shows.
 
-use super::ids::{CaseId, HandoffId, OfficerId};
+use super::ids::{CaseId, HandoffId, OfficerId, PlatformNoticeId};
 use super::keyword::keyword_enum;
 use super::status::Transition;
 use chrono::NaiveDateTime;
@@ -55,6 +55,18 @@ keyword_enum! {
         RecordApproved => "record_approved",
         /// A supervisor took a public record entry off (decision revoked or changed).
         RecordWithdrawn => "record_withdrawn",
+        /// The case's notice went to the platform's desk.
+        PlatformNoticeSent => "platform_notice_sent",
+        /// The regulator held the platform notice (it goes when released or at the outcome).
+        PlatformNoticeHeld => "platform_notice_held",
+        /// The held platform notice was released (by the regulator, or with the outcome).
+        PlatformNoticeReleased => "platform_notice_released",
+        /// The platform's desk was reminded of an unanswered notice.
+        PlatformNoticeReminder => "platform_notice_reminder",
+        /// An officer took the platform notice back.
+        PlatformNoticeWithdrawn => "platform_notice_withdrawn",
+        /// The platform answered the notice.
+        PlatformResponse => "platform_response",
     }
 }
 
@@ -83,6 +95,8 @@ keyword_enum! {
         Reporter => "reporter",
         Officer => "officer",
         Regulator => "regulator",
+        /// A platform's desk, through its notice link.
+        Platform => "platform",
         System => "system",
     }
 }
@@ -110,6 +124,8 @@ pub enum Actor {
     Officer(OfficerId),
     /// The regulator, acting through the signed link of this handoff.
     Regulator(HandoffId),
+    /// The platform's desk, acting through the signed link of this notice.
+    Platform(PlatformNoticeId),
     System,
 }
 
@@ -119,6 +135,7 @@ impl Actor {
             Actor::Reporter => ActorKind::Reporter,
             Actor::Officer(_) => ActorKind::Officer,
             Actor::Regulator(_) => ActorKind::Regulator,
+            Actor::Platform(_) => ActorKind::Platform,
             Actor::System => ActorKind::System,
         }
     }
@@ -128,6 +145,7 @@ impl Actor {
         match self {
             Actor::Officer(id) => Some(id.get()),
             Actor::Regulator(id) => Some(id.get()),
+            Actor::Platform(id) => Some(id.get()),
             Actor::Reporter | Actor::System => None,
         }
     }
@@ -139,7 +157,8 @@ impl Actor {
             (ActorKind::System, _) => Some(Actor::System),
             (ActorKind::Officer, Some(id)) => Some(Actor::Officer(OfficerId(id))),
             (ActorKind::Regulator, Some(id)) => Some(Actor::Regulator(HandoffId(id))),
-            (ActorKind::Officer | ActorKind::Regulator, None) => None,
+            (ActorKind::Platform, Some(id)) => Some(Actor::Platform(PlatformNoticeId(id))),
+            (ActorKind::Officer | ActorKind::Regulator | ActorKind::Platform, None) => None,
         }
     }
 }

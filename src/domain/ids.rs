@@ -61,6 +61,8 @@ id_type! {
     RecordEntryId,
     /// A merchant's request to correct a record entry (`record_corrections.id`).
     RecordCorrectionId,
+    /// A handed-off case's notice to a platform's desk (`platform_notices.id`).
+    PlatformNoticeId,
 }
 
 #[cfg(test)]

@@ -18,5 +18,12 @@ keyword_enum! {
         OfficerInvite => "officer_invite",
         PasswordReset => "password_reset",
         RecordCorrection => "record_correction",
+        /// A handed-off case told to the platform's desk, and its reminder.
+        PlatformNotice => "platform_notice",
+        PlatformNoticeReminder => "platform_notice_reminder",
+        /// To the officer: the platform answered a notice.
+        PlatformAnswered => "platform_answered",
+        /// To the reporter: what the platform did.
+        PlatformAnswer => "platform_answer",
     }
 }

@@ -26,6 +26,7 @@ pub mod original;
 pub mod outcome;
 pub mod platform;
 pub mod platform_desk;
+pub mod platform_notice;
 pub mod public_stats;
 pub mod receipt_code;
 pub mod record;

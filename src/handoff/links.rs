@@ -1,7 +1,7 @@
 //! The regulator's links: `/handoff/{id}/{action}/{expires}/{signature}`, an HMAC over the
 //! handoff, the action and the expiry, so they cannot be forged or stretched, and need no account.
 
-use crate::domain::{CampaignHandoffId, HandoffId};
+use crate::domain::{CampaignHandoffId, HandoffId, ids::PlatformNoticeId};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -10,6 +10,8 @@ pub enum LinkAction {
     Package,
     Acknowledge,
     Outcome,
+    /// A platform desk's notice page (read and answer), under `/platform/`.
+    Notice,
 }
 
 impl LinkAction {
@@ -18,6 +20,7 @@ impl LinkAction {
             LinkAction::Package => "package",
             LinkAction::Acknowledge => "acknowledge",
             LinkAction::Outcome => "outcome",
+            LinkAction::Notice => "notice",
         }
     }
 
@@ -35,6 +38,7 @@ impl LinkAction {
         match self {
             LinkAction::Package | LinkAction::Acknowledge => chrono::TimeDelta::days(30),
             LinkAction::Outcome => chrono::TimeDelta::days(180),
+            LinkAction::Notice => crate::domain::platform_notice::LINK_LIFETIME,
         }
     }
 }
@@ -89,6 +93,44 @@ pub fn campaign_check(
         .ok_or(LinkError::Forged)?
         .verify_slice(&sig)
         .map_err(|_| LinkError::Forged)?;
+    if now > expires {
+        Err(LinkError::Expired)
+    } else {
+        Ok(())
+    }
+}
+
+/// The path of a platform desk's notice link: `/platform/{id}/{expires}/{sig}`.
+pub fn notice_path(key: &[u8], id: PlatformNoticeId, expires: i64) -> String {
+    let sig = mac_of(
+        key,
+        &format!("platform-notice:{id}"),
+        LinkAction::Notice,
+        expires,
+    )
+    .map(|m| hex::encode(m.finalize().into_bytes()))
+    .unwrap_or_default();
+    format!("/platform/{id}/{expires}/{sig}")
+}
+
+/// Checks a platform desk's notice link as `check` does a handoff's.
+pub fn notice_check(
+    key: &[u8],
+    id: PlatformNoticeId,
+    expires: i64,
+    sig: &str,
+    now: i64,
+) -> Result<(), LinkError> {
+    let sig = hex::decode(sig).map_err(|_| LinkError::Forged)?;
+    mac_of(
+        key,
+        &format!("platform-notice:{id}"),
+        LinkAction::Notice,
+        expires,
+    )
+    .ok_or(LinkError::Forged)?
+    .verify_slice(&sig)
+    .map_err(|_| LinkError::Forged)?;
     if now > expires {
         Err(LinkError::Expired)
     } else {
@@ -165,6 +207,34 @@ mod tests {
         );
         assert_eq!(
             check(b"k", id, action, exp, "zz", 999),
+            Err(LinkError::Forged)
+        );
+    }
+
+    #[test]
+    fn a_notice_link_is_neither_a_handoff_link_nor_another_notice_link() {
+        let p = notice_path(b"k", PlatformNoticeId(7), 1000);
+        let v: Vec<&str> = p.trim_start_matches('/').split('/').collect();
+        assert_eq!((v[0], v[1], v[2]), ("platform", "7", "1000"));
+        let sig = v[3];
+        assert_eq!(
+            notice_check(b"k", PlatformNoticeId(7), 1000, sig, 999),
+            Ok(())
+        );
+        assert_eq!(
+            notice_check(b"k", PlatformNoticeId(7), 1000, sig, 1001),
+            Err(LinkError::Expired)
+        );
+        assert_eq!(
+            notice_check(b"k", PlatformNoticeId(8), 1000, sig, 999),
+            Err(LinkError::Forged)
+        );
+        assert_eq!(
+            notice_check(b"k", PlatformNoticeId(7), 2000, sig, 999),
+            Err(LinkError::Forged)
+        );
+        assert_eq!(
+            check(b"k", HandoffId(7), LinkAction::Notice, 1000, sig, 999),
             Err(LinkError::Forged)
         );
     }

@@ -114,6 +114,8 @@ pub enum OfficerNotice {
     ReporterAnswered,
     /// A regulator asked for the original of an evidence file: an officer decides.
     OriginalRequested,
+    /// The platform's desk answered the case's notice.
+    PlatformAnswered,
 }
 
 /// A notice to a case officer (in zh-CN: officers work in Chinese).
@@ -153,6 +155,7 @@ impl OfficerEmail {
             OfficerNotice::Assigned => MailKind::Assigned,
             OfficerNotice::ReporterAnswered => MailKind::ReporterAnswered,
             OfficerNotice::OriginalRequested => MailKind::OriginalRequested,
+            OfficerNotice::PlatformAnswered => MailKind::PlatformAnswered,
         }
     }
 
@@ -389,6 +392,97 @@ impl RecordCorrectionEmail {
             text,
             html,
             holds_secret: false,
+            attachment: None,
+        })
+    }
+}
+
+/// To a platform's governance desk (zh-CN): a handed-off case as a lead to act on, with the
+/// signed link to read it whole (screenshots where the reporter agreed) and to answer. Never
+/// anything that identifies the reporter.
+pub struct PlatformNoticeEmail {
+    pub reminder: bool,
+    pub desk_name: String,
+    pub case_number: String,
+    /// (label, value) lines: platform, shop, its link or ID, the listing, the category.
+    pub summary_lines: Vec<(String, String)>,
+    pub finding: Option<String>,
+    pub notice_url: String,
+    pub answer_due_on: String,
+    pub link_expires_on: String,
+    /// Screenshots shown on the page (0 when the reporter did not agree to share them).
+    pub screenshot_count: usize,
+}
+email_templates!(
+    PlatformNoticeEmail,
+    PlatformNoticeText,
+    PlatformNoticeHtml,
+    "email/platform_notice.txt",
+    "email/platform_notice.html"
+);
+
+impl PlatformNoticeEmail {
+    pub fn compose(&self) -> Result<Composed, askama::Error> {
+        let m = messages(Lang::ZhCn);
+        let (text, html) = self.render_both(m)?;
+        let subject = if self.reminder {
+            format!(
+                "【提醒】请答复平台通知：{}（举报线索，非行政认定）",
+                self.case_number
+            )
+        } else {
+            format!("平台通知：{}（举报线索，非行政认定）", self.case_number)
+        };
+        Ok(Composed {
+            kind: if self.reminder {
+                MailKind::PlatformNoticeReminder
+            } else {
+                MailKind::PlatformNotice
+            },
+            subject,
+            text,
+            html,
+            // The desk's signed link.
+            holds_secret: true,
+            attachment: None,
+        })
+    }
+}
+
+/// To the reporter, in their language: what the platform did about the reviews they reported.
+pub struct PlatformAnswerEmail {
+    pub lang: Lang,
+    pub case_number: String,
+    pub platform_name: String,
+    /// The answer in a sentence ("The platform removed 37 reviews.").
+    pub answer: String,
+    pub details: Option<String>,
+    pub track_url: String,
+    /// `track_url` is the reporter's secret case link (not the public tracking form).
+    pub holds_link: bool,
+}
+email_templates!(
+    PlatformAnswerEmail,
+    PlatformAnswerText,
+    PlatformAnswerHtml,
+    "email/platform_answer.txt",
+    "email/platform_answer.html"
+);
+
+impl PlatformAnswerEmail {
+    pub fn compose(&self) -> Result<Composed, askama::Error> {
+        let m = messages(self.lang);
+        let (text, html) = self.render_both(m)?;
+        Ok(Composed {
+            kind: MailKind::PlatformAnswer,
+            subject: m.t2(
+                "platform_notice.mail.subject",
+                &self.case_number,
+                &self.platform_name,
+            ),
+            text,
+            html,
+            holds_secret: self.holds_link,
             attachment: None,
         })
     }

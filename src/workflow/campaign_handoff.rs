@@ -260,7 +260,7 @@ fn record(
     let actor = Actor::Officer(plan.officer.id);
     for (case, member) in rows.iter().zip(&plan.members) {
         let _span = tracing::info_span!("case", case = %case.case_number).entered();
-        handoffs::insert(
+        let member_handoff = handoffs::insert(
             conn,
             &handoffs::NewHandoff {
                 case_id: case.id,
@@ -274,6 +274,7 @@ fn record(
                 campaign_handoff_id: Some(id),
             },
         )?;
+        super::platform_notices::create_for_handoff(conn, case, member_handoff, now)?;
         let detail = json!({
             "handoff": member.seq,
             "regulator": regulator.name,

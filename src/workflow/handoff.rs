@@ -37,6 +37,8 @@ pub struct HandoffContext {
     pub packages_dir: PathBuf,
     pub store: EvidenceStore,
     pub links: Links,
+    /// Working days a platform desk has to answer a notice.
+    pub platform_answer_working_days: u32,
 }
 
 impl HandoffContext {
@@ -346,6 +348,7 @@ fn record(
         case.id,
         &Deadlines::acknowledgement(&cal, china_date(now)),
     )?;
+    super::platform_notices::create_for_handoff(conn, &case, id, now)?;
     let outbox_id = enqueue_handoff_mail(
         conn,
         ctx,
@@ -491,6 +494,7 @@ pub fn acknowledge(
             return Ok(RegulatorAnswer::AlreadyDone);
         }
         let case = cases::get(conn, h.case_id)?;
+        super::platform_notices::on_acknowledged(conn, case.id, now)?;
         let answer = RegulatorStep {
             actor: Actor::Regulator(h.id),
             transition: Transition::Acknowledge,
@@ -558,6 +562,7 @@ pub fn record_outcome(
         let recorded = handoffs::get(conn, h.id)?;
         super::record::candidate_from_outcome(conn, &recorded, now)?;
         let case = cases::get(conn, h.case_id)?;
+        super::platform_notices::on_outcome(conn, case.id, now)?;
         cases::set_closed_reason(conn, case.id, ClosedReason::Outcome(outcome))?;
         let m = messages(case.language);
         let message = if details.is_empty() {

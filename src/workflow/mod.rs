@@ -22,6 +22,7 @@ pub mod ocr;
 pub mod originals;
 pub mod password_links;
 pub mod platform_desks;
+pub mod platform_notices;
 pub mod public_stats;
 pub mod purge;
 pub mod record;
@@ -182,26 +183,13 @@ pub fn change_status(
     if let (Some(email), true) = (&case.reporter_email, reachable) {
         // A link straight to the case, without the receipt code: it opens the case for 14 days,
         // while the case is open; once it is over, the email points to the tracking form.
-        let track_url = if to.is_open() {
-            let (token, token_hash) = tokens::generate();
-            tokens::insert(
-                conn,
-                case.id,
-                crate::domain::email_token::TokenPurpose::Access,
-                &token_hash,
-                now,
-                now + ACCESS_LINK_LIFETIME,
-            )?;
-            Some(links.access(&token))
-        } else {
-            None
-        };
+        let (track_url, holds_link) = reporter_link(conn, case, to.is_open(), links, now)?;
         let composed = StatusEmail {
             lang: case.language,
             case_number: case.case_number.clone(),
             status: to,
-            holds_link: track_url.is_some(),
-            track_url: track_url.unwrap_or_else(|| links.track()),
+            holds_link,
+            track_url,
             message: email_message.map(str::to_string),
         }
         .compose()?;
@@ -209,6 +197,30 @@ pub fn change_status(
     }
     tracing::info!(case = %case.case_number, from = from.as_str(), to = to.as_str(), "status changed");
     Ok(to)
+}
+
+/// The link a reporter's email carries: straight to the case, without the receipt code, for 14
+/// days while the case is open (true: the link is a secret); once it is over, the tracking form.
+pub(crate) fn reporter_link(
+    conn: &mut crate::db::DbConnection,
+    case: &cases::CaseRow,
+    open: bool,
+    links: &Links,
+    now: chrono::NaiveDateTime,
+) -> Result<(String, bool), WorkflowError> {
+    if !open {
+        return Ok((links.track(), false));
+    }
+    let (token, token_hash) = tokens::generate();
+    tokens::insert(
+        conn,
+        case.id,
+        crate::domain::email_token::TokenPurpose::Access,
+        &token_hash,
+        now,
+        now + ACCESS_LINK_LIFETIME,
+    )?;
+    Ok((links.access(&token), true))
 }
 
 /// The audit entry of a status change (for `change_status`, and the demo seed's histories): the

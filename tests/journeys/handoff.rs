@@ -1327,6 +1327,7 @@ pub(crate) fn handoff_context(app: &TestApp) -> reviewwatch::workflow::handoff::
         links: reviewwatch::workflow::Links {
             base_url: app.address.clone(),
         },
+        platform_answer_working_days: settings.platform_answer_working_days,
     }
 }
 

@@ -233,7 +233,7 @@ pub async fn show(
             check(&state, &path, LinkAction::Outcome)?;
             page(ctx, &state, &path, "outcome", None).await
         }
-        None => Err(AppError::NotFound),
+        _ => Err(AppError::NotFound),
     }
 }
 
