@@ -269,6 +269,7 @@ pub fn waiting_for_desk(
         .filter(n::desk_id.is_null())
         .filter(n::sent_at.is_null())
         .filter(n::withdrawn_at.is_null())
+        .filter(n::held_at.is_null().or(n::released_at.is_not_null()))
         .filter(n::not_before.le(now))
         .order(n::id.asc())
         .select((

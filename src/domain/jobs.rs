@@ -27,10 +27,12 @@ pub enum JobKind {
     IndexEarlierScreenshots,
     /// Recompute the public statistics (`/stats`) into their snapshot.
     RefreshPublicStats,
+    /// Send the platform notices whose time has come, and remind desks of overdue answers.
+    PlatformNotices,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 10] = [
+    pub const ALL: [JobKind; 11] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
         JobKind::HandoffReminders,
@@ -41,6 +43,7 @@ impl JobKind {
         JobKind::ReadScreenshotText,
         JobKind::IndexEarlierScreenshots,
         JobKind::RefreshPublicStats,
+        JobKind::PlatformNotices,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +58,7 @@ impl JobKind {
             JobKind::ReadScreenshotText => "read_screenshot_text",
             JobKind::IndexEarlierScreenshots => "index_earlier_screenshots",
             JobKind::RefreshPublicStats => "refresh_public_stats",
+            JobKind::PlatformNotices => "platform_notices",
         }
     }
 
@@ -76,6 +80,8 @@ impl JobKind {
             | JobKind::IndexEarlierCases
             | JobKind::IndexEarlierScreenshots
             | JobKind::RefreshPublicStats => Some(HOUSEKEEPING_PERIOD),
+            // A notice due after 5 working days goes within a quarter of an hour of its time.
+            JobKind::PlatformNotices => Some(TimeDelta::minutes(15)),
             JobKind::ReadScreenshotText => None,
         }
     }
@@ -93,7 +99,8 @@ impl JobKind {
             | JobKind::PurgeFinishedJobs
             | JobKind::IndexEarlierCases
             | JobKind::IndexEarlierScreenshots
-            | JobKind::RefreshPublicStats => 5,
+            | JobKind::RefreshPublicStats
+            | JobKind::PlatformNotices => 5,
             // Tesseract failing on a file fails the same way again; a crash or a full disk may not.
             JobKind::ReadScreenshotText => 3,
         }

@@ -42,6 +42,19 @@ pub(super) async fn send_handoff_reminders(
     Ok(())
 }
 
+pub(super) async fn send_platform_notices(
+    pool: &DbPool,
+    ctx: &JobContext,
+    now: NaiveDateTime,
+) -> Result<(), JobError> {
+    let queued = workflow::platform_notices::send_due_and_remind(pool, &ctx.handoff, now).await?;
+    if queued > 0 {
+        tracing::info!(emails = queued, "platform notices and reminders queued");
+        ctx.mail_wakeup.notify_one();
+    }
+    Ok(())
+}
+
 pub(super) async fn purge_sign_in_attempts(pool: &DbPool) -> Result<(), JobError> {
     workflow::sign_in::purge_old_attempts(pool).await?;
     Ok(())

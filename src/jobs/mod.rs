@@ -143,6 +143,7 @@ async fn perform(
         JobKind::PurgeUnconfirmed => housekeeping::purge_unconfirmed(pool, ctx).await,
         JobKind::PurgeReporterSessions => housekeeping::purge_reporter_sessions(pool, now).await,
         JobKind::HandoffReminders => housekeeping::send_handoff_reminders(pool, ctx).await,
+        JobKind::PlatformNotices => housekeeping::send_platform_notices(pool, ctx, now).await,
         JobKind::PurgeSignInAttempts => housekeeping::purge_sign_in_attempts(pool).await,
         JobKind::ApplyRetention => housekeeping::apply_retention(pool, ctx).await,
         JobKind::PurgeFinishedJobs => housekeeping::purge_finished_jobs(pool, now).await,

@@ -76,6 +76,8 @@ pub struct OfficerCasePage {
     pub all_regulators: Vec<regulators::RegulatorRow>,
     /// The campaign the case belongs to, if any, and the campaigns it could join.
     pub campaigns: crate::web::campaign_view::CaseCampaigns,
+    /// The case's notice to the platform, once it was handed off.
+    pub platform_notice: Option<crate::web::platform_notice_view::NoticeView>,
 }
 
 /// A regulator's request for an original, as the officer decides on it.
@@ -206,7 +208,8 @@ pub async fn show(
     problem: Option<String>,
     status_code: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = db::run(&state.pool, move |conn| read(conn, &number)).await?;
+    let m = ctx.m;
+    let loaded = db::run(&state.pool, move |conn| read(conn, m, &number)).await?;
     render(status_code, &page_of(ctx, officer, loaded, problem))
 }
 
@@ -242,9 +245,14 @@ struct Loaded {
     finding: Option<crate::db::findings::FindingView>,
     original_requests: Vec<OriginalRequestView>,
     campaigns: crate::web::campaign_view::CaseCampaigns,
+    platform_notice: Option<crate::web::platform_notice_view::NoticeView>,
 }
 
-fn read(conn: &mut db::DbConnection, number: &CaseNumber) -> Result<Loaded, db::DbError> {
+fn read(
+    conn: &mut db::DbConnection,
+    m: &Messages,
+    number: &CaseNumber,
+) -> Result<Loaded, db::DbError> {
     let case = cases::find_by_number(conn, number)?
         // Unconfirmed reports are not in the queue yet, and their address may not be the reporter's.
         .filter(|c| c.status != CaseStatus::Unconfirmed)
@@ -263,6 +271,7 @@ fn read(conn: &mut db::DbConnection, number: &CaseNumber) -> Result<Loaded, db::
     }
     Ok(Loaded {
         campaigns: crate::web::campaign_view::for_case(conn, &case, &related)?,
+        platform_notice: crate::web::platform_notice_view::of_case(conn, m, case.id)?,
         evidence,
         related,
         trail: audit::for_case(conn, case.id)?,
@@ -310,6 +319,7 @@ fn trail_items(
                 format!("access.action.{}", r.action),
                 format!("team.case_action.{}", r.action),
                 format!("record.case_action.{}", r.action),
+                format!("platform_notice.case_action.{}", r.action),
             ]
             .iter()
             .map(|key| m.t(key))
@@ -342,6 +352,7 @@ fn page_of(
         finding,
         original_requests,
         campaigns,
+        platform_notice,
     } = loaded;
     let (handoff_list, proposals, all_regulators) = handoffs;
     let m = ctx.m;
@@ -359,6 +370,7 @@ fn page_of(
     let platform_name = m.platform_label(case.platform, case.platform_other.as_deref());
     OfficerCasePage {
         campaigns,
+        platform_notice,
         status,
         platform_name,
         category_label: m.category(case.category).to_string(),

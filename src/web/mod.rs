@@ -15,6 +15,7 @@ pub mod limits;
 pub mod officer_session;
 pub mod open_data;
 pub mod password_check;
+pub mod platform_notice_view;
 pub mod record_feed;
 pub mod record_view;
 pub mod region_options;

@@ -124,6 +124,28 @@ pub fn regulator_step(
     })
 }
 
+/// One pass of the sender (the background job, and right after a regulator's answer): the due
+/// notices, then the reminders. Returns how many emails it queued.
+pub async fn send_due_and_remind(
+    pool: &db::DbPool,
+    ctx: &HandoffContext,
+    now: NaiveDateTime,
+) -> Result<usize, WorkflowError> {
+    let ctx = ctx.clone();
+    db::run_with(pool, move |conn| {
+        Ok(send_due(conn, &ctx, now)? + send_reminders(conn, &ctx, now)?)
+    })
+    .await
+}
+
+/// Sends the notices due now, right after a step that may have let them go (an acknowledgement,
+/// a release, an outcome). A failure is only logged: the sender's background pass sends them.
+pub async fn send_now(pool: &db::DbPool, ctx: &HandoffContext) {
+    if let Err(e) = send_due_and_remind(pool, ctx, db::now()).await {
+        tracing::warn!(error = %e, "platform notices wait for the next pass of the sender");
+    }
+}
+
 /// Sends every notice whose time has come and that has a desk (looking the desk up again for
 /// those that had none). Returns how many went.
 pub fn send_due(

@@ -7,6 +7,7 @@ pub mod info;
 pub mod lang;
 pub mod officer;
 pub mod originals;
+pub mod platform_notice;
 pub mod record;
 pub mod regulator;
 pub mod regulator_campaign;
@@ -72,6 +73,18 @@ fn public(cfg: &mut web::ServiceConfig) {
         )
         .route("/confirm/{token}", web::post().to(confirm::confirm_report))
         .route("/stats", web::get().to(stats::show_stats))
+        .route(
+            "/platform/{id}/{expires}/{sig}",
+            web::get().to(platform_notice::show_notice),
+        )
+        .route(
+            "/platform/{id}/{expires}/{sig}",
+            web::post().to(platform_notice::answer_notice),
+        )
+        .route(
+            "/platform/{id}/{expires}/{sig}/screenshots/{evidence}/{variant}",
+            web::get().to(platform_notice::screenshot),
+        )
         .route("/stats/data.csv", web::get().to(stats::stats_csv))
         .route("/stats/data.json", web::get().to(stats::stats_json));
 }
@@ -98,6 +111,10 @@ fn officers(cfg: &mut web::ServiceConfig) {
     .route(
         "/handoff/{id}/{action}/{expires}/{sig}/originals",
         web::post().to(regulator::request_originals),
+    )
+    .route(
+        "/handoff/{id}/{action}/{expires}/{sig}/platform-notice",
+        web::post().to(regulator::platform_notice_step),
     )
     .route(
         "/originals/{token}",
@@ -135,6 +152,10 @@ fn handoffs_and_cases(cfg: &mut web::ServiceConfig) {
     .route(
         "/officer/cases/{number}/actions/hand_off",
         web::post().to(officer::handoff::hand_off_case),
+    )
+    .route(
+        "/officer/cases/{number}/platform-notice/withdraw",
+        web::post().to(officer::handoff::withdraw_platform_notice),
     )
     .route(
         "/officer/cases/{number}/handoffs/{id}/resend",

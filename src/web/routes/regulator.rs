@@ -33,6 +33,10 @@ pub struct RegulatorPage {
     /// How many originals were just asked for, or why the request was refused.
     pub originals_asked: Option<usize>,
     pub originals_problem: Option<String>,
+    /// The case's platform notice, for holding or releasing it.
+    pub notice: Option<crate::db::platform_notices::NoticeRow>,
+    /// What the notice form just did: `held` or `released`.
+    pub notice_result: Option<&'static str>,
 }
 
 pub struct OriginalChoice {
@@ -53,14 +57,35 @@ impl OriginalChoice {
     }
 }
 
-/// What the originals form just did, for the page.
+/// What the originals or notice form just did, for the page.
 #[derive(Default)]
 struct OriginalsResult {
     asked: Option<usize>,
     problem: Option<String>,
+    notice: Option<&'static str>,
 }
 
 impl RegulatorPage {
+    /// Where the case's platform notice stands, for the regulator: `none`, `sent`, `held` or
+    /// `pending` (it may still be held).
+    pub fn notice_state(&self) -> &'static str {
+        match &self.notice {
+            None => "none",
+            Some(n) if n.withdrawn_at.is_some() => "none",
+            Some(n) if n.sent_at.is_some() => "sent",
+            Some(n) if n.clock().held => "held",
+            Some(_) => "pending",
+        }
+    }
+
+    pub fn notice_sent_at(&self) -> String {
+        self.notice
+            .as_ref()
+            .and_then(|n| n.sent_at.as_ref())
+            .map(crate::web::filters::china_time)
+            .unwrap_or_default()
+    }
+
     pub fn outcome_key(&self, o: &Outcome) -> String {
         format!("outcome.{}", o.as_str())
     }
@@ -115,7 +140,7 @@ async fn page_with(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let id = path.0;
-    let (h, case_number, regulator_name, files) = db::run(&state.pool, move |conn| {
+    let (h, case_number, regulator_name, files, notice) = db::run(&state.pool, move |conn| {
         let h = handoffs::get(conn, id)?;
         let case = cases::get(conn, h.case_id)?;
         let r = regulators::get(conn, h.regulator_id)?;
@@ -132,7 +157,8 @@ async fn page_with(
                 name: f.original_name,
             })
             .collect();
-        Ok((h, case.case_number, r.name, files))
+        let notice = crate::db::platform_notices::of_case(conn, case.id)?;
+        Ok((h, case.case_number, r.name, files, notice))
     })
     .await?;
     let link = format!("/handoff/{}/{}/{}/{}", path.0, path.1, path.2, path.3);
@@ -150,6 +176,8 @@ async fn page_with(
             files,
             originals_asked: originals.asked,
             originals_problem: originals.problem,
+            notice,
+            notice_result: originals.notice,
         },
     )
 }
@@ -196,15 +224,15 @@ pub async fn request_originals(
             (
                 OriginalsResult {
                     asked: Some(n),
-                    problem: None,
+                    ..Default::default()
                 },
                 StatusCode::OK,
             )
         }
         Err(crate::workflow::WorkflowError::Invalid(key)) => (
             OriginalsResult {
-                asked: None,
                 problem: Some(ctx.m.t(key).to_string()),
+                ..Default::default()
             },
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
@@ -247,6 +275,9 @@ pub struct RegulatorForm {
     document_number: String,
     #[serde(default)]
     published: Option<String>,
+    /// On the acknowledgement: hold the platform notice in the same step.
+    #[serde(default)]
+    hold_platform_notice: Option<String>,
 }
 
 pub async fn answer(
@@ -262,7 +293,15 @@ pub async fn answer(
     let (action, answer) = match LinkAction::parse(&path.1) {
         Some(LinkAction::Acknowledge) => {
             check(&state, &path, LinkAction::Acknowledge)?;
+            let hold = form.hold_platform_notice.is_some();
             let a = db::run_with(&state.pool, move |conn| {
+                if hold {
+                    crate::workflow::platform_notices::regulator_step(
+                        conn,
+                        id,
+                        crate::workflow::platform_notices::RegulatorNoticeStep::Hold,
+                    )?;
+                }
                 handoff::acknowledge(conn, id, &links)
             })
             .await
@@ -288,6 +327,9 @@ pub async fn answer(
         }
         _ => return Err(AppError::NotFound),
     };
+    // An acknowledgement or an outcome may let the platform notice go: at once, not at the next
+    // pass of the sender.
+    crate::workflow::platform_notices::send_now(&state.pool, &state.handoff).await;
     state.wake_mailer();
     page(
         ctx,
@@ -297,4 +339,48 @@ pub async fn answer(
         Some(answer == RegulatorAnswer::Done),
     )
     .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct NoticeForm {
+    #[serde(default)]
+    step: String,
+}
+
+/// The regulator holds the case's platform notice, or releases it (`step`: `hold`, `release`),
+/// from its acknowledgement or outcome page.
+pub async fn platform_notice_step(
+    ctx: PageContext,
+    state: web::Data<AppState>,
+    path: LinkPath,
+    form: Option<web::Form<NoticeForm>>,
+) -> Result<HttpResponse, AppError> {
+    use crate::workflow::platform_notices::{RegulatorNoticeStep, regulator_step};
+    let (action, name) = match LinkAction::parse(&path.1) {
+        Some(a @ LinkAction::Acknowledge) => (a, "acknowledge"),
+        Some(a @ LinkAction::Outcome) => (a, "outcome"),
+        _ => return Err(AppError::NotFound),
+    };
+    check(&state, &path, action)?;
+    let step = match form.map(|f| f.into_inner().step).as_deref() {
+        Some("hold") => RegulatorNoticeStep::Hold,
+        Some("release") => RegulatorNoticeStep::Release,
+        _ => return Err(AppError::BadRequest("error.bad_request")),
+    };
+    let id = path.0;
+    db::run_with(&state.pool, move |conn| regulator_step(conn, id, step))
+        .await
+        .map_err(AppError::from)?;
+    if step == RegulatorNoticeStep::Release {
+        crate::workflow::platform_notices::send_now(&state.pool, &state.handoff).await;
+        state.wake_mailer();
+    }
+    let result = OriginalsResult {
+        notice: Some(match step {
+            RegulatorNoticeStep::Hold => "held",
+            RegulatorNoticeStep::Release => "released",
+        }),
+        ..Default::default()
+    };
+    page_with(ctx, &state, &path, name, None, result, StatusCode::OK).await
 }

@@ -145,6 +145,7 @@ pub async fn acknowledge(
     })
     .await
     .map_err(AppError::from)?;
+    crate::workflow::platform_notices::send_now(&state.pool, &state.handoff).await;
     state.wake_mailer();
     page(ctx, &state, &path, Some(done)).await
 }

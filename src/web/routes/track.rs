@@ -129,6 +129,8 @@ pub struct TrackedCasePage {
     pub max_files: usize,
     /// The dates the portal has promised the reporter, while the case is on a clock.
     pub deadline: Option<ReporterDeadline>,
+    /// What the platform answered to the case's notice.
+    pub platform_answer: Option<crate::web::platform_notice_view::AnswerView>,
 }
 
 pub struct ReporterDeadline {
@@ -170,6 +172,14 @@ fn timeline_text(
         "filed" => m.t("timeline.filed").to_string(),
         "request_info" => m.t("timeline.request_info").to_string(),
         "contact_erased" => m.t("timeline.contact_erased").to_string(),
+        "platform_notice_sent" => m.t("platform_notice.timeline_sent").to_string(),
+        "platform_response" => m.t1(
+            "platform_notice.timeline_answered",
+            m.t(&format!(
+                "platform_notice.response_label.{}",
+                detail["response"].as_str().unwrap_or_default()
+            )),
+        ),
         "deadlines_recounted" => m.t2(
             "timeline.deadlines_recounted",
             detail["calendar_year"].as_i64().unwrap_or_default(),
@@ -190,6 +200,7 @@ struct Loaded {
     files: Vec<(evidence::EvidenceRow, Option<String>)>,
     messages: Vec<notes::MessageView>,
     deadline: Option<(queue::DeadlineRow, Arc<Calendar>)>,
+    notice: Option<db::platform_notices::NoticeRow>,
 }
 
 fn read_case(conn: &mut db::DbConnection, case_id: CaseId) -> Result<Loaded, db::DbError> {
@@ -209,6 +220,7 @@ fn read_case(conn: &mut db::DbConnection, case_id: CaseId) -> Result<Loaded, db:
             .collect::<Result<Vec<_>, db::DbError>>()?,
         messages: notes::messages_for(conn, case_id)?,
         deadline,
+        notice: db::platform_notices::of_case(conn, case_id)?,
     })
 }
 
@@ -295,6 +307,7 @@ async fn load_case_page(
         files,
         messages,
         deadline,
+        notice,
     } = loaded;
     let m = ctx.m;
     let deadline = reporter_deadline(&case, deadline);
@@ -320,6 +333,9 @@ async fn load_case_page(
         reply_problems,
         max_files: state.evidence_limits.max_files,
         deadline,
+        platform_answer: notice
+            .as_ref()
+            .and_then(|n| crate::web::platform_notice_view::answer_view(m, n)),
         case,
     };
     render(status_code, &page)

@@ -130,6 +130,35 @@ pub async fn record_outcome(
     })
     .await
     .map_err(AppError::from)?;
+    // A held platform notice goes with the outcome.
+    crate::workflow::platform_notices::send_now(&state.pool, &state.handoff).await;
     state.wake_mailer();
     Ok(see_other(&format!("/officer/cases/{number}")))
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawNoticeForm {
+    csrf_token: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// An officer takes the case's platform notice back (`withdraw_platform_notice`, `reason`).
+pub async fn withdraw_platform_notice(
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<WithdrawNoticeForm>,
+) -> Result<HttpResponse, AppError> {
+    officer.check_csrf(&form.csrf_token)?;
+    let number = CaseNumber::parse(&path.into_inner()).ok_or(AppError::NotFound)?;
+    let (acting, reason) = (officer.acting(), form.reason.clone());
+    db::run_with(&state.pool, move |conn| {
+        crate::workflow::platform_notices::withdraw(conn, acting, &number, &reason)
+    })
+    .await
+    .map_err(AppError::from)?;
+    Ok(see_other(&format!(
+        "/officer/cases/{number}#platform-notice"
+    )))
 }

@@ -2,7 +2,7 @@
 //! shops elsewhere, a desk by domain), and the search engines' complaint desks for pages that
 //! impersonate a platform's hotline. A platform without a desk is listed as such.
 
-use crate::db::{self, platform_desks};
+use crate::db::{self, platform_desks, platform_notices};
 use crate::domain::Platform;
 use crate::domain::ids::PlatformDeskId;
 use crate::domain::platform_desk::{DeskKind, HOTLINE_PAGES_CHANNEL, SEARCH_ENGINES};
@@ -31,6 +31,18 @@ pub struct DesksPage {
     pub hotline_channel: &'static str,
     pub problem: Option<String>,
     pub form: DeskForm,
+    /// Notices due but without a desk: (case number, platform, shop link, due since).
+    pub waiting: Vec<WaitingNotice>,
+    /// Sent notices whose answer is overdue: (case number, answer due on).
+    pub overdue: Vec<(String, String)>,
+}
+
+/// A notice whose time has come, waiting for its platform's desk.
+pub struct WaitingNotice {
+    pub case_number: String,
+    pub platform: Platform,
+    pub shop_ref: String,
+    pub since: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -61,7 +73,31 @@ async fn page(
     form: DeskForm,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let desks = db::run(&state.pool, |conn| Ok(platform_desks::all(conn)?)).await?;
+    let (desks, waiting, overdue) = db::run(&state.pool, |conn| {
+        let now = db::now();
+        let waiting = platform_notices::waiting_for_desk(conn, now)?;
+        let overdue = platform_notices::overdue(conn, crate::domain::china_date(now))?;
+        Ok((platform_desks::all(conn)?, waiting, overdue))
+    })
+    .await?;
+    let waiting = waiting
+        .into_iter()
+        .map(|(n, case_number, platform, shop_ref)| WaitingNotice {
+            case_number,
+            platform,
+            shop_ref,
+            since: crate::web::filters::china_time(&n.not_before),
+        })
+        .collect();
+    let overdue = overdue
+        .into_iter()
+        .map(|(n, number)| {
+            (
+                number,
+                n.answer_due_on.map(|d| d.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
     let without_desk = Platform::ALL
         .iter()
         .copied()
@@ -79,6 +115,8 @@ async fn page(
         hotline_channel: HOTLINE_PAGES_CHANNEL,
         problem,
         form,
+        waiting,
+        overdue,
     };
     render(status, &page)
 }
@@ -123,7 +161,12 @@ pub async fn save_desk(
     })
     .await;
     match saved {
-        Ok(_) => Ok(see_other("/officer/platform-desks")),
+        Ok(_) => {
+            // Notices that waited for this desk go now.
+            crate::workflow::platform_notices::send_now(&state.pool, &state.handoff).await;
+            state.wake_mailer();
+            Ok(see_other("/officer/platform-desks"))
+        }
         Err(WorkflowError::Invalid(key)) => {
             let problem = Some(ctx.m.t(key).to_string());
             let status = StatusCode::UNPROCESSABLE_ENTITY;
