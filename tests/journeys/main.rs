@@ -28,6 +28,7 @@ mod mail;
 mod migrations;
 mod officer;
 mod platform_desks;
+mod platform_notices;
 mod previous_schema;
 mod public_record;
 mod public_stats;
