@@ -529,6 +529,13 @@ async fn a_campaign_is_substantiated_with_one_finding_and_handed_off_as_one_veri
     );
     for r in &chain {
         assert_eq!(app.case_status(&r.number), "acknowledged");
+        // Each case's platform notice may go from the campaign's acknowledgement (here no desk
+        // covers the platform yet: it waits for one, listed for supervisors).
+        let notice =
+            reviewwatch::db::platform_notices::of_case(&mut app.db(), app.case_id(&r.number))
+                .expect("read")
+                .expect("every member has a platform notice");
+        assert!(notice.not_before <= chrono::Utc::now().naive_utc());
     }
     let again = app.visitor().post_form(&ack, &[]).await;
     assert_eq!(
