@@ -306,6 +306,7 @@ async function fillReport(page, { email, files, js, report = SHOPPER_REPORT }) {
   await page.fill("#seen_on", chinaDaysAgo(r.seenDaysAgo));
   await page.fill("#description", r.description);
   if (email !== undefined) await page.fill("#email", email);
+  if (r.consentPlatform) await page.check("input[name=consent_share_platform]");
   await page.setInputFiles("input[name=evidence]", files);
 }
 
@@ -1253,7 +1254,7 @@ try {
 
     const base = { region: ["440000", "440100", "440106"], seenDaysAgo: 2, category: "fake_order_recruitment" };
     const reports = await fileReports(browser, [
-      { report: { ...base, platform: "taobao", shopName: "潮流女装铺", shopUrl: "https://shop778899.taobao.com/?spm=a1z10.3-c",
+      { report: { ...base, platform: "taobao", shopName: "潮流女装铺", shopUrl: "https://shop778899.taobao.com/?spm=a1z10.3-c", consentPlatform: true,
           description: "包裹里夹着招刷手的卡片，写着“加V信：sd-zhaomu2026，电话１３８ ００１３ ８０００，日结佣金”。卡片照片已上传。" }, files: [card.file] },
       { report: { ...base, platform: "douyin", shopName: "运动好物小店", shopUrl: "https://haohuo.jinritemai.com/views/shop/index?id=KdPqRsT",
           description: "直播间评论区有人私信招“体验官”，让我加微信 sd-zhaomu2026 手机13800138000，说下单好评后返款加佣金。" }, files: [other.file] },
@@ -1413,6 +1414,95 @@ try {
       }
       return `${out.trim().split("\n").pop()}; ${sums}`;
     });
+    // Issue #13: the platform hears of the case once the regulator acknowledges, answers through
+    // its signed link, and the reporter and the officer read the answer; a published penalty,
+    // approved by a supervisor, goes on the public record.
+    const desks = await browser.newContext(contextOptions);
+    const dp = watch(await desks.newPage(), "supervisor-desks");
+    await step("a supervisor adds 淘宝's governance desk to the platform desk directory", async () => {
+      await dp.goto("/officer/login");
+      await logIn(dp, SUPERVISOR);
+      await dp.goto("/officer/platform-desks");
+      const form = dp.locator("form[data-action=add_platform_desk]");
+      await form.locator("select[name=kind]").selectOption("platform");
+      await form.locator("select[name=platform]").selectOption("taobao");
+      await form.locator("input[name=name]").fill("淘宝平台规则与治理中心");
+      await form.locator("input[name=email]").fill("governance@taobao-desk.example");
+      await submitAndLoad(dp, form, "**/officer/platform-desks");
+      await refusedNot(dp, "#desk-problem", "the desk was refused");
+    });
+    let regulatorMail = null;
+    await step("the regulator acknowledges the campaign; 淘宝's desk gets a notice for the taobao case only", async () => {
+      regulatorMail = (await findMail("串案“体验官招募 sd-zhaomu2026”")).text;
+      const ack = regulatorMail.match(/https?:\/\/\S+\/handoff\/campaign\/\d+\/acknowledge\/\S+/)[0];
+      const rp = watch(await desks.newPage(), "regulator");
+      await rp.goto(ack);
+      await Promise.all([rp.waitForLoadState("load"), rp.locator("form[data-action=acknowledge] button[type=submit]").click()]);
+      const { text } = await findMail(`平台通知：${a}`);
+      check(text.includes("举报线索，非行政认定") && text.includes("第三十一条"), "the notice lacks its statement or the preservation request");
+      check(!text.includes(reports[0].code), "the notice holds the receipt code");
+      await rp.close();
+      return text.match(/\/platform\/\S+/)[0].slice(0, 24) + "…";
+    });
+    await step("the desk's page shows the notice with the checked screenshot copy; it answers 37 reviews removed, once", async () => {
+      const { text } = await findMail(`平台通知：${a}`);
+      const link = text.match(/https?:\/\/\S+\/platform\/\S+/)[0];
+      const deskPage = watch(await (await browser.newContext(contextOptions)).newPage(), "platform-desk");
+      await deskPage.goto(link);
+      check((await deskPage.locator("#notice-statement").innerText()).includes("举报线索，非行政认定"), "no statement");
+      check((await deskPage.locator("#notice-screenshots img").count()) === 1, "the consented screenshot is not shown");
+      await shot(deskPage, "platform-notice.png");
+      const form = deskPage.locator("form[data-action=platform_response]");
+      await form.locator("input[name=response][value=reviews_removed]").check();
+      await form.locator("input[name=reviews_removed_count]").fill("37");
+      await submitAndLoad(deskPage, form, "**/platform/**");
+      check((await deskPage.locator("#answer-result").getAttribute("data-result")) === "answered", "the answer was not taken");
+      check((await deskPage.locator("form[data-action=platform_response]").count()) === 0, "the form is still offered");
+      await shot(deskPage, "platform-notice-answered.png");
+      await deskPage.context().close();
+    });
+    await step("the officer's case page and the reporter's tracking page show the platform's answer", async () => {
+      await dp.goto(`/officer/cases/${a}`);
+      const officerSees = await dp.locator("#platform-answer").innerText();
+      check(officerSees.includes("37"), `the officer sees: ${officerSees}`);
+      await dp.locator("#platform-notice").screenshot({ path: path.join(SHOTS, "officer-platform-notice.png") });
+      const rctx = await browser.newContext(contextOptions);
+      const rp = watch(await rctx.newPage(), "reporter-track");
+      await rp.goto("/track");
+      await rp.fill("input[name=case_number]", a);
+      await rp.fill("input[name=receipt_code]", reports[0].code);
+      await Promise.all([rp.waitForURL("**/track/case"), rp.locator("form[action='/track'] button[type=submit], #track-form button[type=submit]").first().click()]);
+      const reporterSees = await rp.locator("#platform-answer").innerText();
+      check(reporterSees.includes("37"), `the reporter sees: ${reporterSees}`);
+      await shot(rp, "track-platform-answer.png");
+      await rctx.close();
+    });
+    await step("the regulator records a published penalty for the taobao case; a supervisor approves it onto /record and the feed", async () => {
+      const ack = regulatorMail.match(/https?:\/\/\S+\/handoff\/campaign\/\d+\/acknowledge\/\S+/)[0];
+      const rp = watch(await desks.newPage(), "regulator-outcome");
+      await rp.goto(ack);
+      const href = await rp.locator(`#campaign-cases tr[data-case="${a}"] a.outcome-link`).getAttribute("href");
+      await rp.goto(href);
+      const form = rp.locator("form[data-action=outcome]");
+      await form.locator("select[name=outcome]").selectOption("penalty");
+      await form.locator("textarea[name=details]").fill("对该店铺组织虚假交易、以返现诱导好评的行为，责令改正并处罚款人民币五万元。");
+      await form.locator("input[name=document_number]").fill("穗市监罚〔2026〕1234号");
+      await form.locator("input[name=published]").check();
+      await submitAndLoad(rp, form, "**/handoff/**");
+      await rp.close();
+      await dp.goto("/officer/record");
+      const approve = dp.locator("form[data-action=approve_record]").first();
+      check((await approve.count()) === 1, "no record candidate to approve");
+      await submitAndLoad(dp, approve, "**/officer/record**");
+      await dp.goto("/record");
+      const listed = await dp.locator("main").innerText();
+      check(listed.includes("潮流女装铺") && listed.includes("穗市监罚〔2026〕1234号"), "the shop is not on the public record");
+      await shot(dp, "record.png");
+      const feed = await (await dp.request.get("/record/feed.atom")).text();
+      check(feed.includes("<feed") && feed.includes("穗市监罚〔2026〕1234号"), "the decision is not in the Atom feed");
+    });
+    await desks.close();
+
     await step("the dashboard lists the campaign among the chains of the last 30 days", async () => {
       await page.goto("/officer/dashboard");
       const text = (await page.locator("#dash-campaigns").innerText()).replace(/\s+/g, " ");
@@ -1552,7 +1642,7 @@ try {
       check(/\d+\s*天/.test(text), "no retention period in days");
       await shot(page, "privacy.png");
     });
-    await step("/record answers, empty until a supervisor approves a published decision", async () => {
+    await step("the footer's 信用公示 link opens /record, and its Atom feed answers", async () => {
       await Promise.all([page.waitForURL("**/record"), page.click("#footer-record")]);
       const feed = await page.request.get("/record/feed.atom");
       check(feed.ok() && (await feed.text()).includes("<feed"), "the Atom feed does not answer");
