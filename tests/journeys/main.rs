@@ -31,6 +31,7 @@ mod platform_desks;
 mod previous_schema;
 mod public_record;
 mod public_stats;
+mod public_stats_platforms;
 mod queue;
 mod redaction;
 mod reporting;
