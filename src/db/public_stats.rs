@@ -5,7 +5,7 @@
 //! filed (`created_at`), as the officers' dashboard counts it.
 
 use super::DbConnection;
-use super::schema::{audit_events, cases, public_stats};
+use super::schema::{audit_events, cases, platform_notices, public_stats};
 use crate::domain::audit::AuditAction;
 use crate::domain::dashboard::Period;
 use crate::domain::ids::CaseId;
@@ -63,6 +63,23 @@ pub fn milestones(conn: &mut DbConnection) -> QueryResult<Vec<Milestone>> {
             audit_events::action,
             cases::submitted_at,
             audit_events::at,
+        ))
+        .load(conn)
+}
+
+/// The platform notices that went out and were not taken back: each one's platform, when it was
+/// sent and when the desk answered (nothing else of the notice or its case).
+pub fn notices_sent(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(Platform, NaiveDateTime, Option<NaiveDateTime>)>> {
+    platform_notices::table
+        .inner_join(cases::table)
+        .filter(platform_notices::sent_at.is_not_null())
+        .filter(platform_notices::withdrawn_at.is_null())
+        .select((
+            cases::platform,
+            platform_notices::sent_at.assume_not_null(),
+            platform_notices::responded_at,
         ))
         .load(conn)
 }

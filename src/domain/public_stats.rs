@@ -3,7 +3,7 @@
 //!
 //! docs/OPEN-DATA.md describes the published form; this module is what holds it to its promises.
 
-use chrono::TimeDelta;
+use chrono::{NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 /// The smallest count published; 1 to `MIN_CELL - 1` are suppressed (0 is published: an empty
@@ -38,10 +38,16 @@ pub fn is_small(n: i64) -> bool {
 ///
 /// repeated until neither applies. Returns `true` for each suppressed entry.
 pub fn suppression(grid: &[Vec<i64>]) -> Vec<Vec<bool>> {
-    let mut hidden: Vec<Vec<bool>> = grid
+    let primary: Vec<Vec<bool>> = grid
         .iter()
         .map(|row| row.iter().map(|&n| is_small(n)).collect())
         .collect();
+    suppression_beyond(grid, primary)
+}
+
+/// [`suppression`] from another primary suppression: `hidden` marks the entries that must not be
+/// published (same shape as `grid`); the complements are added by the same two rules.
+pub fn suppression_beyond(grid: &[Vec<i64>], mut hidden: Vec<Vec<bool>>) -> Vec<Vec<bool>> {
     while lone_in_a_line(grid, &mut hidden) || close_a_bridge(grid, &mut hidden) {}
     hidden
 }
@@ -257,12 +263,108 @@ pub fn share_percent(part: Published, whole: Published) -> Option<f64> {
     }
 }
 
+/// A rate: `part` of `whole` as a fraction to three decimals (0.775 for 77.5 %), both published,
+/// `whole` non-zero.
+pub fn rate(part: Published, whole: Published) -> Option<f64> {
+    match (part, whole) {
+        (Some(p), Some(w)) if w > 0 => Some((p as f64 * 1000.0 / w as f64).round() / 1000.0),
+        _ => None,
+    }
+}
+
 /// The columns of the decisions table.
 pub const DECISIONS: [&str; 2] = ["substantiated", "dismissed"];
 
+/// One platform's notices as the refresh counts them: those sent and not withdrawn, and how long
+/// each answered one waited for its answer.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeTally {
+    pub sent: i64,
+    pub response_times: Vec<TimeDelta>,
+}
+
+impl NoticeTally {
+    /// Counts one notice sent at `sent_at`, answered at `responded_at` if it was.
+    pub fn add(&mut self, sent_at: NaiveDateTime, responded_at: Option<NaiveDateTime>) {
+        self.sent += 1;
+        if let Some(at) = responded_at {
+            self.response_times
+                .push((at - sent_at).max(TimeDelta::zero()));
+        }
+    }
+
+    pub fn answered(&self) -> i64 {
+        self.response_times.len() as i64
+    }
+}
+
+/// One platform's notice figures as published (the `platforms` block of docs/OPEN-DATA.md).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlatformNotices {
+    /// The platform keyword, or `total` for the totals row.
+    pub platform: String,
+    pub notices_sent: Published,
+    pub answered: Published,
+    /// `answered` ÷ `notices_sent` (see [`rate`]), where both are published.
+    pub response_rate: Option<f64>,
+    /// Median days from sending to the answer, to a tenth; `None` under `MIN_CELL` answers.
+    pub median_response_days: Option<f64>,
+}
+
+impl PlatformNotices {
+    /// The response rate in percent, to a tenth, as the page shows it.
+    pub fn response_percent(&self) -> Option<f64> {
+        share_percent(self.answered, self.notices_sent)
+    }
+}
+
+/// Publishes each platform's notices, in the order given, and their totals (`total`).
+///
+/// The unit is the platform: a platform (or the totals) with 1 to `MIN_CELL - 1` notices has its
+/// whole row suppressed; with more, its answered count is published even when small (its rate
+/// would give it away, and it counts the platform's answers, not reporters). Then the table
+/// answered | not answered | notices sent, with its totals row, gets the complementary
+/// suppression of [`suppression_beyond`], so no suppressed count follows from the totals.
+pub fn publish_platforms(
+    tallies: Vec<(String, NoticeTally)>,
+) -> (Vec<PlatformNotices>, PlatformNotices) {
+    let mut all = NoticeTally::default();
+    for (_, t) in &tallies {
+        all.sent += t.sent;
+        all.response_times.extend(&t.response_times);
+    }
+    let lines: Vec<(String, NoticeTally)> = tallies
+        .into_iter()
+        .chain([("total".to_string(), all)])
+        .collect();
+    let grid: Vec<Vec<i64>> = lines
+        .iter()
+        .map(|(_, t)| vec![t.answered(), t.sent - t.answered(), t.sent])
+        .collect();
+    let primary = grid.iter().map(|row| vec![is_small(row[2]); 3]).collect();
+    let hidden = suppression_beyond(&grid, primary);
+    let mut rows: Vec<PlatformNotices> = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, (platform, t))| {
+            let shown = |c: usize| (!hidden[i][c]).then_some(grid[i][c]);
+            let (answered, notices_sent) = (shown(0), shown(2));
+            PlatformNotices {
+                platform,
+                notices_sent,
+                answered,
+                response_rate: rate(answered, notices_sent),
+                median_response_days: median_days(t.response_times),
+            }
+        })
+        .collect();
+    let total = rows.pop().unwrap_or_default();
+    (rows, total)
+}
+
 /// What `/stats`, `/stats/data.json` and `/stats/data.csv` publish, as computed at one time.
 /// Stored as JSON in `public_stats`; docs/OPEN-DATA.md is its schema. Later releases add
-/// fields (the per-platform notice figures, `platforms`), never change these.
+/// fields (as the per-platform notice figures, `platforms`, were added), never change these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub schema_version: u32,
@@ -283,6 +385,13 @@ pub struct Snapshot {
     /// How many decisions and handoffs the medians are of, each suppressed when small.
     pub decided_cases: Published,
     pub handed_off_cases: Published,
+    /// Each platform's notices and answers, every platform in `Platform::ALL` order (added to
+    /// schema 1 later: a snapshot stored before it reads with none, and is recomputed).
+    #[serde(default)]
+    pub platforms: Vec<PlatformNotices>,
+    /// The same over all platforms (`platform` is `total`).
+    #[serde(default)]
+    pub platforms_total: PlatformNotices,
 }
 
 impl Snapshot {
@@ -572,13 +681,150 @@ mod tests {
             median_days_to_handoff: None,
             decided_cases: Some(7),
             handed_off_cases: None,
+            platforms: vec![],
+            platforms_total: PlatformNotices::default(),
         };
         let mut json = serde_json::to_value(&s).unwrap_or_default();
         assert_eq!(
             serde_json::from_value::<Snapshot>(json.clone()).ok(),
             Some(s.clone())
         );
-        json["platforms"] = serde_json::json!([]);
+        json["a_later_field"] = serde_json::json!([]);
         assert_eq!(serde_json::from_value::<Snapshot>(json).ok(), Some(s));
+    }
+
+    #[test]
+    fn a_snapshot_stored_before_the_platforms_block_reads_with_none() {
+        let t = Crosstab::publish(keys(1, "r"), keys(1, "c"), &[vec![7]]);
+        let mut json = serde_json::json!({
+            "schema_version": 1,
+            "computed_at": "2026-12-02T07:00:00Z",
+            "share_substantiated_percent": null,
+            "median_days_to_decision": null,
+            "median_days_to_handoff": null,
+            "decided_cases": 0,
+            "handed_off_cases": 0,
+        });
+        for table in ["platform_category", "province_month", "decisions"] {
+            json[table] = serde_json::to_value(&t).unwrap_or_default();
+        }
+        let s = serde_json::from_value::<Snapshot>(json).ok();
+        assert_eq!(s.map(|s| s.platforms.len()), Some(0));
+    }
+
+    /// A tally of `sent` notices, one answered after each of `days`.
+    fn tally(sent: i64, days: &[f64]) -> NoticeTally {
+        let at = chrono::DateTime::UNIX_EPOCH.naive_utc();
+        let mut t = NoticeTally::default();
+        for (i, d) in (0..sent).map(|i| (i, days.get(i as usize))) {
+            let answered = d.map(|&d| at + TimeDelta::minutes((d * 1440.0) as i64));
+            t.add(
+                at + TimeDelta::seconds(i),
+                answered.map(|a| a + TimeDelta::seconds(i)),
+            );
+        }
+        t
+    }
+
+    /// The published notice figures as the table a reader solves: answered | not answered
+    /// (known where both its neighbours are) | notices sent, with the totals row.
+    fn notices_table(rows: &[PlatformNotices], total: &PlatformNotices) -> Crosstab {
+        let line = |p: &PlatformNotices| {
+            let unanswered = p.notices_sent.zip(p.answered).map(|(s, a)| s - a);
+            (vec![p.answered, unanswered], p.notices_sent)
+        };
+        let (cells, row_totals) = rows.iter().map(line).unzip();
+        let (column_totals, total_sent) = line(total);
+        Crosstab {
+            rows: rows.iter().map(|p| p.platform.clone()).collect(),
+            columns: keys(2, "c"),
+            cells,
+            row_totals,
+            column_totals,
+            total: total_sent,
+        }
+    }
+
+    #[test]
+    fn a_platforms_rate_is_answered_of_sent_and_its_median_needs_five_answers() {
+        let (rows, total) = publish_platforms(vec![
+            ("taobao".into(), tally(8, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])),
+            ("jd".into(), tally(6, &[0.5, 1.0, 2.0, 2.0, 10.0])),
+            ("douyin".into(), tally(20, &[3.0, 4.0])),
+            ("kuaishou".into(), tally(0, &[])),
+        ]);
+        let taobao = &rows[0];
+        assert_eq!((taobao.notices_sent, taobao.answered), (Some(8), Some(6)));
+        assert_eq!(taobao.response_rate, Some(0.75));
+        assert_eq!(taobao.response_percent(), Some(75.0));
+        assert_eq!(taobao.median_response_days, Some(3.5));
+        assert_eq!(rows[1].response_rate, Some(0.833));
+        assert_eq!(rows[1].median_response_days, Some(2.0));
+        // 2 answers of 20 notices: the count and the rate are the platform's, published; two
+        // answers make no median.
+        assert_eq!(rows[2].answered, Some(2));
+        assert_eq!(rows[2].response_rate, Some(0.1));
+        assert_eq!(rows[2].median_response_days, None);
+        assert_eq!(
+            (rows[3].notices_sent, rows[3].response_rate),
+            (Some(0), None)
+        );
+        assert_eq!(total.platform, "total");
+        assert_eq!((total.notices_sent, total.answered), (Some(34), Some(13)));
+        assert_eq!(total.response_rate, Some(0.382));
+        assert_eq!(total.median_response_days, Some(3.0));
+    }
+
+    #[test]
+    fn a_platform_with_one_to_four_notices_is_suppressed_and_cannot_be_worked_out() {
+        let (rows, total) = publish_platforms(vec![
+            ("taobao".into(), tally(8, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])),
+            ("jd".into(), tally(6, &[0.5, 1.0, 2.0, 2.0, 10.0])),
+            ("pinduoduo".into(), tally(3, &[1.0])),
+            ("douyin".into(), tally(5, &[3.0, 4.0])),
+            ("kuaishou".into(), tally(0, &[])),
+        ]);
+        let pdd = &rows[2];
+        assert_eq!((pdd.notices_sent, pdd.answered), (None, None));
+        assert_eq!((pdd.response_rate, pdd.median_response_days), (None, None));
+        // Douyin, the smallest beside it, goes with it; the others and the totals stay.
+        assert_eq!((rows[3].notices_sent, rows[3].answered), (None, None));
+        assert_eq!(rows[0].response_rate, Some(0.75));
+        assert_eq!(rows[1].notices_sent, Some(6));
+        assert_eq!((total.notices_sent, total.answered), (Some(22), Some(14)));
+        assert_eq!(total.median_response_days, Some(2.5));
+        assert_eq!(recoverable(&notices_table(&rows, &total)), vec![]);
+    }
+
+    #[test]
+    fn no_suppressed_notice_count_can_be_recovered_from_the_totals() {
+        let mut counts = Counts(0x0bad_5eed);
+        let mut with_suppression = 0;
+        for round in 0..3000 {
+            let platforms = 1 + round % 7;
+            let tallies: Vec<(String, NoticeTally)> = (0..platforms)
+                .map(|i| {
+                    let sent = match counts.next(3) {
+                        0 => counts.next(5),
+                        _ => counts.next(30),
+                    };
+                    let answered = counts.next(sent as u64 + 1) as usize;
+                    (format!("p{i}"), tally(sent, &vec![1.0; answered]))
+                })
+                .collect();
+            let sent: Vec<i64> = tallies.iter().map(|(_, t)| t.sent).collect();
+            let (rows, total) = publish_platforms(tallies);
+            let table = notices_table(&rows, &total);
+            assert_eq!(recoverable(&table), vec![], "{sent:?}: {rows:?} {total:?}");
+            for (n, row) in sent.iter().zip(&rows) {
+                if is_small(*n) {
+                    assert_eq!((row.notices_sent, row.answered), (None, None), "{sent:?}");
+                }
+            }
+            if suppressed_count(&table) > 0 {
+                with_suppression += 1;
+            }
+        }
+        assert!(with_suppression > 1000, "{with_suppression}");
     }
 }

@@ -72,6 +72,7 @@ pub fn csv_of(s: &Snapshot, m: &Messages) -> anyhow::Result<Vec<u8>> {
     for (name, t, row_label, column_label) in &tables {
         write_table(&mut out, s, m, name, t, row_label, column_label)?;
     }
+    write_platforms(&mut out, s, m)?;
     write_figures(&mut out, s, m)?;
     out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -104,6 +105,50 @@ fn write_table(
             line("total", total.clone(), col, column_label(col), v)?;
         }
         line("total", total.clone(), "total", total.clone(), &t.total)?;
+    }
+    Ok(())
+}
+
+/// The columns of the `platforms` lines, as the JSON names them.
+pub const PLATFORM_COLUMNS: [&str; 4] = [
+    "notices_sent",
+    "answered",
+    "response_rate",
+    "median_response_days",
+];
+
+/// The `platforms` lines: each platform's notice figures, then the totals' (row `total`).
+fn write_platforms(out: &mut csv::Writer<Vec<u8>>, s: &Snapshot, m: &Messages) -> csv::Result<()> {
+    let total = m.t("stats.total").to_string();
+    let rows = s
+        .platforms
+        .iter()
+        .map(|p| (p, platform_name(m, &p.platform)));
+    for (p, row_label) in rows.chain([(&s.platforms_total, total)]) {
+        let counts = |n: Published| n.map(|n| n.to_string());
+        let figures = |f: Option<f64>| f.map(|f| f.to_string());
+        let values = [
+            counts(p.notices_sent),
+            counts(p.answered),
+            figures(p.response_rate),
+            figures(p.median_response_days),
+        ];
+        for (column, value) in PLATFORM_COLUMNS.iter().zip(values) {
+            let flag = if value.is_none() { "1" } else { "0" };
+            let label = m.t(&format!("stats_platforms.{column}")).to_string();
+            let value = value.unwrap_or_default();
+            let cells = [
+                "platforms",
+                &p.platform,
+                &row_label,
+                column,
+                &label,
+                &value,
+                flag,
+                &s.computed_at,
+            ];
+            out.write_record(cells.map(neutralise_cell).iter().map(|c| c.as_ref()))?;
+        }
     }
     Ok(())
 }

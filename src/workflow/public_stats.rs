@@ -7,7 +7,8 @@ use crate::domain::audit::AuditAction;
 use crate::domain::dashboard::Period;
 use crate::domain::ids::CaseId;
 use crate::domain::public_stats::{
-    Crosstab, DECISIONS, MONTHS, SCHEMA_VERSION, Snapshot, median_days, published, share_percent,
+    Crosstab, DECISIONS, MONTHS, NoticeTally, PlatformNotices, SCHEMA_VERSION, Snapshot,
+    median_days, publish_platforms, published, share_percent,
 };
 use crate::domain::region::divisions;
 use crate::domain::{Category, Platform, china_time};
@@ -27,14 +28,17 @@ pub async fn refresh(pool: &DbPool, now: NaiveDateTime) -> Result<Snapshot, Work
     .await
 }
 
-/// The stored snapshot; on a portal that has none yet (before the first refresh job ran), one
-/// computed and stored now.
+/// The stored snapshot; on a portal that has none yet (before the first refresh job ran), or
+/// only one stored before the `platforms` block existed, one computed and stored now.
 pub async fn latest_or_refresh(pool: &DbPool) -> Result<Snapshot, WorkflowError> {
     let stored = db::run(pool, |conn| Ok(rows::latest(conn)?)).await?;
-    match stored {
-        Some((_, body)) => serde_json::from_str(&body).map_err(WorkflowError::internal),
-        None => refresh(pool, db::now()).await,
+    if let Some((_, body)) = stored {
+        let s: Snapshot = serde_json::from_str(&body).map_err(WorkflowError::internal)?;
+        if !s.platforms.is_empty() {
+            return Ok(s);
+        }
     }
+    refresh(pool, db::now()).await
 }
 
 /// The first days of the last `MONTHS` China months, the oldest first, `today`'s last.
@@ -64,6 +68,7 @@ fn compute(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Snapshot, Work
         to_decision,
         to_handoff,
     } = milestones(conn, &platforms)?;
+    let (platform_rows, platforms_total) = platform_answers(conn, &platforms)?;
     let decided: i64 = decisions.iter().flatten().sum();
     let handed_off = to_handoff.len() as i64;
     let decisions = Crosstab::publish(
@@ -85,7 +90,27 @@ fn compute(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Snapshot, Work
         median_days_to_handoff: median_days(to_handoff),
         decided_cases: published(decided),
         handed_off_cases: published(handed_off),
+        platforms: platform_rows,
+        platforms_total,
     })
+}
+
+/// Each platform's notices sent (not withdrawn) and answered, published (`platforms`).
+fn platform_answers(
+    conn: &mut DbConnection,
+    platforms: &[String],
+) -> Result<(Vec<PlatformNotices>, PlatformNotices), WorkflowError> {
+    let mut tallies: Vec<(String, NoticeTally)> = platforms
+        .iter()
+        .map(|k| (k.clone(), NoticeTally::default()))
+        .collect();
+    for (platform, sent_at, responded_at) in rows::notices_sent(conn)? {
+        let tally = platforms.iter().position(|k| k == platform.as_str());
+        if let Some((_, t)) = tally.and_then(|i| tallies.get_mut(i)) {
+            t.add(sent_at, responded_at);
+        }
+    }
+    Ok(publish_platforms(tallies))
 }
 
 fn index_of<T: PartialEq>(all: &[T], x: T) -> Option<usize> {

@@ -32,6 +32,7 @@ mod platform_notices;
 mod previous_schema;
 mod public_record;
 mod public_stats;
+mod public_stats_platforms;
 mod queue;
 mod redaction;
 mod reporting;

@@ -1,8 +1,9 @@
 //! The public statistics: `/stats` (charts with their tables), `/stats/data.csv` and
 //! `/stats/data.json`, all served from the snapshot the refresh job keeps (docs/OPEN-DATA.md).
 
-use crate::domain::public_stats::{Crosstab, Published, Snapshot};
+use crate::domain::public_stats::{Crosstab, PlatformNotices, Published, Snapshot};
 use crate::error::AppError;
+use crate::i18n::Messages;
 use crate::web::context::PageContext;
 use crate::web::open_data::{category_name, csv_of, decision_name, platform_name, province_name};
 use crate::web::{AppState, render};
@@ -18,7 +19,8 @@ const DATA_CACHE: &str = "public, max-age=300";
 pub struct Bar {
     pub key: String,
     pub label: String,
-    pub count: Published,
+    /// The figure as the chart writes it ("<5" where suppressed).
+    pub text: String,
     /// Length in the chart's units (suppressed: 0).
     pub length: i64,
 }
@@ -26,17 +28,46 @@ pub struct Bar {
 /// The longest bar, in the SVG's units.
 const BAR_MAX: i64 = 300;
 
-fn bars(keys: &[String], counts: &[Published], label: impl Fn(&str) -> String) -> Vec<Bar> {
+fn bars(
+    m: &Messages,
+    keys: &[String],
+    counts: &[Published],
+    label: impl Fn(&str) -> String,
+) -> Vec<Bar> {
     let most = counts.iter().flatten().copied().max().unwrap_or(0).max(1);
     keys.iter()
         .zip(counts)
         .map(|(key, &count)| Bar {
             key: key.clone(),
             label: label(key),
-            count,
+            text: count.map_or_else(|| m.t("stats.suppressed").to_string(), |n| n.to_string()),
             length: count.unwrap_or(0) * BAR_MAX / most,
         })
         .collect()
+}
+
+/// Each platform's response rate, a full bar for 100 % (not published: none).
+fn rate_bars(m: &Messages, platforms: &[PlatformNotices]) -> Vec<Bar> {
+    platforms
+        .iter()
+        .map(|p| {
+            let percent = p.response_percent();
+            Bar {
+                key: p.platform.clone(),
+                label: platform_name(m, &p.platform),
+                text: rate_text(m, percent),
+                length: (percent.unwrap_or(0.0) * BAR_MAX as f64 / 100.0).round() as i64,
+            }
+        })
+        .collect()
+}
+
+/// A response rate in percent as the page writes it.
+fn rate_text(m: &Messages, percent: Option<f64>) -> String {
+    percent.map_or_else(
+        || m.t("stats_platforms.not_published").to_string(),
+        |p| format!("{p}%"),
+    )
 }
 
 /// A table as the page shows it: labels beside keys, each cell with its column's key.
@@ -102,6 +133,7 @@ pub struct StatsPage {
     pub s: Snapshot,
     pub computed_at: String,
     pub platforms: Vec<Bar>,
+    pub response_rates: Vec<Bar>,
     pub categories: Vec<Bar>,
     pub months: Vec<Bar>,
     pub provinces: Vec<Bar>,
@@ -149,6 +181,19 @@ impl StatsPage {
         )
     }
 
+    /// A platform's response rate, in percent.
+    pub fn response_rate(&self, p: &PlatformNotices) -> String {
+        rate_text(self.ctx.m, p.response_percent())
+    }
+
+    /// A platform's median response time.
+    pub fn response_days(&self, d: &Option<f64>) -> String {
+        d.map_or_else(
+            || self.ctx.m.t("stats_platforms.not_published").to_string(),
+            |d| self.ctx.m.t1("stats.days", d),
+        )
+    }
+
     /// A chart's height for `n` bars.
     pub fn chart_height(&self, n: usize) -> usize {
         n * 22 + 8
@@ -174,10 +219,11 @@ pub async fn show_stats(
         computed_at: crate::domain::china_time::parse_rfc3339(&s.computed_at)
             .map(|t| crate::domain::china_time::format_with_offset(&t))
             .unwrap_or_else(|| s.computed_at.clone()),
-        platforms: bars(&pc.rows, &pc.row_totals, |k| platform_name(m, k)),
-        categories: bars(&pc.columns, &pc.column_totals, |k| category_name(m, k)),
-        months: bars(&pm.columns, &pm.column_totals, |k| k.to_string()),
-        provinces: bars(&pm.rows, &pm.row_totals, province_name),
+        platforms: bars(m, &pc.rows, &pc.row_totals, |k| platform_name(m, k)),
+        response_rates: rate_bars(m, &s.platforms),
+        categories: bars(m, &pc.columns, &pc.column_totals, |k| category_name(m, k)),
+        months: bars(m, &pm.columns, &pm.column_totals, |k| k.to_string()),
+        provinces: bars(m, &pm.rows, &pm.row_totals, province_name),
         ctx,
         s,
     };
