@@ -212,7 +212,7 @@ async fn the_demo_walk_waits_for_a_regulator_and_a_supervisor_and_is_seeded_once
     let second = seed::seed_demo(&settings, options, |_, _, _| {})
         .await
         .expect("seeding again works");
-    let again = second.walk.expect("the demo walk");
+    let again = second.walk.clone().expect("the demo walk");
     assert_eq!(again.awaiting_acknowledgement.number, a.number);
     assert_eq!(again.penalised.number, b.number);
     assert!(!again.awaiting_acknowledgement.filed_now && !again.penalised.filed_now);
@@ -248,7 +248,7 @@ async fn the_demo_walk_waits_for_a_regulator_and_a_supervisor_and_is_seeded_once
     assert_eq!(case_a.status.as_str(), "handed_off");
     let handoffs_a = db::handoffs::for_case(&mut conn, case_a.id).unwrap();
     assert_eq!(handoffs_a.len(), 1);
-    let h = &handoffs_a[0];
+    let h = &handoffs_a[0].0;
     assert!(h.acknowledged_at.is_none() && h.outcome.is_none());
     let regulator = db::regulators::get(&mut conn, h.regulator_id).unwrap();
     assert_eq!(
@@ -279,7 +279,7 @@ async fn the_demo_walk_waits_for_a_regulator_and_a_supervisor_and_is_seeded_once
     assert_eq!(case_b.status.as_str(), "closed");
     let handoffs_b = db::handoffs::for_case(&mut conn, case_b.id).unwrap();
     assert_eq!(handoffs_b.len(), 1);
-    let hb = &handoffs_b[0];
+    let hb = &handoffs_b[0].0;
     assert_eq!(hb.outcome, Some(Outcome::Penalty));
     assert!(hb.outcome_published);
     let document = hb
@@ -329,7 +329,12 @@ async fn the_demo_walk_waits_for_a_regulator_and_a_supervisor_and_is_seeded_once
     regulator_browser.submit(&form).await;
     assert_eq!(app.case_status(&a.number), "acknowledged");
     let notice_mail = app.mail.next_for(&desk.email, WAIT).await;
-    assert!(notice_mail.text.contains(&a.number));
+    assert!(
+        notice_mail.subject.contains(&a.number),
+        "{}",
+        notice_mail.subject
+    );
+    assert!(notice_mail.text.contains("/platform/"), "the desk's link");
 
     // The supervisor publishes B's record.
     let boss = first
