@@ -236,9 +236,7 @@ impl Walker<'_> {
         })
         .await?;
         let handoff = self.hand_off(r, number, officer).await?;
-        let mut status = CaseStatus::HandedOff;
         if let Some(report) = outcome {
-            status = CaseStatus::Closed;
             let links = self.ctx.links.clone();
             db::run_with(self.pool, move |conn| {
                 let actor = Actor::Regulator(handoff);
@@ -247,6 +245,12 @@ impl Walker<'_> {
             .await
             .map_err(|e| anyhow::anyhow!("the outcome was not recorded: {e:?}"))?;
         }
+        let status = db::run(self.pool, move |conn| {
+            Ok(cases::find_by_number(conn, &number)?
+                .ok_or(diesel::NotFound)?
+                .status)
+        })
+        .await?;
         Ok(WalkCase {
             number: number.to_string(),
             receipt: Some(receipt.to_string()),
