@@ -250,10 +250,7 @@ async fn main() -> anyhow::Result<()> {
             seed,
             images,
         } => {
-            let base_url = settings
-                .base_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", settings.bind));
+            let base_url = reviewwatch::seed::base_url(&settings);
             let options = reviewwatch::seed::Options {
                 cases,
                 seed,

@@ -240,7 +240,11 @@ fn variant(card: &DynamicImage, v: Variant) -> anyhow::Result<(&'static str, Vec
     Ok((name, out.into_inner()))
 }
 
-fn take(store: &EvidenceStore, path: &Path, name: &str) -> anyhow::Result<Vec<StoredEvidence>> {
+pub(super) fn take(
+    store: &EvidenceStore,
+    path: &Path,
+    name: &str,
+) -> anyhow::Result<Vec<StoredEvidence>> {
     let upload = Upload {
         name: name.to_string(),
         path: path.to_path_buf(),

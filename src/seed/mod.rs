@@ -2,12 +2,16 @@
 //! tables as real ones (case numbers, receipt hashes, the search index, deadlines, the
 //! hash-chained audit trail, evidence through the real intake), so that every page has something
 //! to show. Deterministic for a given `--seed` (the passwords and receipt codes excepted: they
-//! are secrets). Nothing is put in the outbox: demo data mails nobody.
+//! are secrets). Only the two cases of the demo walk (see `walk`) put mail in the outbox, all to
+//! demo addresses; the other demo cases mail nobody.
 
 mod chains;
 pub mod content;
 pub mod directory;
 pub mod images;
+pub mod walk;
+
+pub use walk::{Walk, WalkCase};
 
 use crate::config::Settings;
 use crate::db::audit::NewEntry;
@@ -94,6 +98,9 @@ pub struct Summary {
     pub panyu_case: Option<String>,
     /// Reports linked by a shared recruiter, a card photo sent as variants, a templated review.
     pub chain_cases: Vec<String>,
+    /// The two cases of the demo walk (issue 13): one handed off and awaiting acknowledgement,
+    /// one with a published penalty waiting for a supervisor's approval.
+    pub walk: Option<Walk>,
     /// All the work, and the part of it that wrote the cases.
     pub elapsed: Duration,
     pub cases_elapsed: Duration,
@@ -164,8 +171,19 @@ impl Summary {
                 "Track a case as its reporter at {base_url}/track\n  case number   {number}\n  receipt code  {code}\n"
             ));
         }
+        if let Some(walk) = &self.walk {
+            out.push_str(&walk.render(base_url));
+        }
         out
     }
+}
+
+/// The address the demo's links use: `BASE_URL`, else the address `serve` listens on.
+pub fn base_url(settings: &Settings) -> String {
+    settings
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.bind))
 }
 
 /// Writes the demo officers and `options.cases` cases into the database `settings` name.
@@ -235,6 +253,12 @@ pub async fn seed_demo(
         })
         .await??;
     summary.chain_cases = chains.iter().map(ToString::to_string).collect();
+    let walkers = walk::WalkOfficers {
+        awaiting_acknowledgement: ids.li_ming,
+        penalised: ids.zhang_hua,
+    };
+    let base = base_url(settings);
+    summary.walk = Some(walk::seed_walk(&pool, settings, &keys, &base, walkers).await?);
     summary.logins = logins;
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -1160,6 +1184,7 @@ fn write_cases(
         newcomer_cases,
         panyu_case,
         chain_cases: Vec::new(),
+        walk: None,
         elapsed: started.elapsed(),
         cases_elapsed: started.elapsed(),
     })
@@ -1586,10 +1611,11 @@ mod tests {
         let mut conn = pool.get().expect("connection");
         let chains = summary.chain_cases.len() as i64;
         assert_eq!(chains, 7, "and the chains' reports");
-        assert_eq!(cases::count(&mut conn).expect("count"), 50 + chains);
+        // And the demo walk's two.
+        assert_eq!(cases::count(&mut conn).expect("count"), 50 + chains + 2);
         let counts = queue::status_counts(&mut conn).expect("counts");
         let total: i64 = counts.iter().map(|(_, n)| n).sum();
-        assert_eq!(total, 50 + chains);
+        assert_eq!(total, 50 + chains + 2);
         assert!(
             counts
                 .iter()
@@ -1622,8 +1648,28 @@ mod tests {
                     .is_some()
             );
         }
-        let mails: i64 = outbox::table.count().get_result(&mut conn).expect("outbox");
-        assert_eq!(mails, 0, "demo data mails nobody");
+        let walk = summary.walk.as_ref().expect("the demo walk");
+        let walk_cases: Vec<CaseId> = [&walk.awaiting_acknowledgement, &walk.penalised]
+            .iter()
+            .map(|w| {
+                let n = crate::domain::CaseNumber::parse(&w.number).expect("number");
+                cases::find_by_number(&mut conn, &n)
+                    .expect("query")
+                    .expect("exists")
+                    .id
+            })
+            .collect();
+        let mailed: Vec<Option<CaseId>> = outbox::table
+            .select(outbox::case_id)
+            .load(&mut conn)
+            .expect("outbox");
+        assert!(!mailed.is_empty(), "the walk's handoff emails wait");
+        assert!(
+            mailed
+                .iter()
+                .all(|c| c.is_some_and(|c| walk_cases.contains(&c))),
+            "demo data mails nobody but the walk's demo addresses"
+        );
 
         // The newcomer's filter finds the eight cases.
         let filter = queue::QueueFilter {

@@ -1,6 +1,7 @@
 //! The demo data of `reviewwatch seed-demo` is written through the workflow's own writers, so
 //! the portal works it as it works real cases: an officer signs in with a printed password,
-//! takes a waiting case and hands the substantiated one off, and every trail still holds.
+//! takes a waiting case and hands the substantiated one off, and every trail still holds; the
+//! demo walk's two cases wait for a regulator and a supervisor.
 
 use crate::helpers::*;
 use diesel::prelude::*;
@@ -26,7 +27,17 @@ async fn demo_cases_are_worked_like_real_ones_and_their_trails_hold() {
     .await
     .expect("the demo data is written");
     let app = spawn_app_on(storage, |_| {}).await;
-    assert!(app.outbox().is_empty(), "demo data mails nobody");
+    let walk = summary.walk.as_ref().expect("the demo walk");
+    let walk_cases = [
+        app.case_id(&walk.awaiting_acknowledgement.number),
+        app.case_id(&walk.penalised.number),
+    ];
+    assert!(
+        app.outbox()
+            .iter()
+            .all(|m| m.case_id.is_some_and(|c| walk_cases.contains(&c))),
+        "demo data mails nobody but the walk's demo addresses"
+    );
 
     // 李明 signs in with the password the command printed.
     let li = summary
@@ -137,13 +148,219 @@ async fn demo_cases_are_worked_like_real_ones_and_their_trails_hold() {
     assert_eq!(
         summary.chain_cases.len(),
         7,
-        "the chains' reports are filed beside the 30"
+        "the chains' reports are filed beside the 30, and the walk's two"
     );
-    assert_eq!(ids.len(), 37);
+    assert_eq!(ids.len(), 39);
     let mut conn = app.db();
     for id in ids {
         let trail = audit::for_case(&mut conn, id).unwrap();
         assert_eq!(audit::verify(&trail), Ok(()), "case {id}");
     }
-    assert_eq!(db::cases::count(&mut conn).unwrap(), 37);
+    assert_eq!(db::cases::count(&mut conn).unwrap(), 39);
+}
+
+/// The signed path `/handoff/{id}/{action}/{expires}/{sig}` in an email's text, whatever address
+/// it was made for (the seed makes links for `BASE_URL`, not the test's port).
+fn link_path(text: &str, action: &str) -> String {
+    for (i, _) in text.match_indices("/handoff/") {
+        let path: String = text[i..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+            .collect();
+        let parts: Vec<&str> = path.split('/').collect();
+        if parts.len() == 6 && parts[3] == action {
+            return path;
+        }
+    }
+    panic!("no {action} link in:\n{text}")
+}
+
+/// The demo walk of issue 13: one case handed off and waiting for its regulator (its handoff
+/// email in the outbox, its platform notice waiting with a desk), one closed with a published
+/// penalty waiting for a supervisor's approval; seeding again adds neither twice. The walk
+/// itself then works: the reporter tracks A with the printed code, the regulator acknowledges
+/// through the emailed link and the desk hears of it; the supervisor publishes B's record.
+#[tokio::test]
+async fn the_demo_walk_waits_for_a_regulator_and_a_supervisor_and_is_seeded_once() {
+    use reviewwatch::domain::outcome::Outcome;
+    let storage = Storage::fresh();
+    let settings = storage.settings();
+    let options = Options {
+        cases: 5,
+        seed: seed::DEFAULT_SEED,
+        images: 2,
+    };
+    let first = seed::seed_demo(&settings, options, |_, _, _| {})
+        .await
+        .expect("the demo data is written");
+    let walk = first.walk.clone().expect("the demo walk");
+    let (a, b) = (&walk.awaiting_acknowledgement, &walk.penalised);
+    assert!(a.filed_now && b.filed_now);
+    assert_ne!(a.number, b.number);
+    let code = a.receipt.clone().expect("A's receipt code, printed");
+    let printed = first.render("http://portal.test");
+    let block = &printed[printed.find("Demo walk").expect("the walk is printed")..];
+    for shown in [&a.number, &b.number, &code] {
+        assert!(block.contains(shown.as_str()), "{shown} in:\n{block}");
+    }
+    assert!(
+        printed.contains("Officer logins:"),
+        "the rest is still printed"
+    );
+
+    // Seeding again on the same folder works and leaves the walk as it was.
+    let second = seed::seed_demo(&settings, options, |_, _, _| {})
+        .await
+        .expect("seeding again works");
+    let again = second.walk.clone().expect("the demo walk");
+    assert_eq!(again.awaiting_acknowledgement.number, a.number);
+    assert_eq!(again.penalised.number, b.number);
+    assert!(!again.awaiting_acknowledgement.filed_now && !again.penalised.filed_now);
+    assert!(second.render("http://portal.test").contains(&a.number));
+
+    // What the walk starts from, before the portal runs.
+    let (pool, _) = reviewwatch::startup::open_database(&settings)
+        .await
+        .expect("the database");
+    let mut conn = pool.get().unwrap();
+    let case_of = |conn: &mut reviewwatch::db::DbConnection, number: &str| {
+        let n = reviewwatch::domain::CaseNumber::parse(number).unwrap();
+        db::cases::find_by_number(conn, &n).unwrap().unwrap()
+    };
+    let case_a = case_of(&mut conn, &a.number);
+    let case_b = case_of(&mut conn, &b.number);
+    for (case, number) in [(&case_a, &a.number), (&case_b, &b.number)] {
+        let filed: i64 = schema::cases::table
+            .filter(schema::cases::merchant_key.eq(case.merchant_key.clone().unwrap()))
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(filed, 1, "{number} is seeded once");
+        assert!(case.reporter_email.is_some() && case.consent_share_platform);
+        assert!(db::findings::of_case(&mut conn, case.id).unwrap().is_some());
+        assert!(db::evidence::for_case(&mut conn, case.id).unwrap().len() >= 2);
+        let trail = audit::for_case(&mut conn, case.id).unwrap();
+        assert_eq!(audit::verify(&trail), Ok(()), "{number}");
+    }
+
+    // A: handed off once, not acknowledged, its handoff email waiting with the acknowledge link;
+    // its platform notice not sent, with the platform's desk.
+    assert_eq!(case_a.status.as_str(), "handed_off");
+    let handoffs_a = db::handoffs::for_case(&mut conn, case_a.id).unwrap();
+    assert_eq!(handoffs_a.len(), 1);
+    let h = &handoffs_a[0].0;
+    assert!(h.acknowledged_at.is_none() && h.outcome.is_none());
+    let regulator = db::regulators::get(&mut conn, h.regulator_id).unwrap();
+    assert_eq!(
+        regulator.region_code.as_deref(),
+        Some("440106"),
+        "the proposed bureau"
+    );
+    let (to, body, sent): (String, String, Option<chrono::NaiveDateTime>) = schema::outbox::table
+        .find(h.outbox_id.expect("the handoff's email"))
+        .select((
+            schema::outbox::to_address,
+            schema::outbox::body_text,
+            schema::outbox::sent_at,
+        ))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(to, regulator.email);
+    assert!(sent.is_none(), "it waits for the portal to start");
+    let ack = link_path(&body, "acknowledge");
+    let notice = db::platform_notices::of_case(&mut conn, case_a.id)
+        .unwrap()
+        .expect("A's platform notice");
+    assert!(notice.sent_at.is_none() && notice.responded_at.is_none());
+    let desk = db::platform_desks::get(&mut conn, notice.desk_id.expect("a desk")).unwrap();
+    assert!(desk.email.ends_with(".example"));
+
+    // B: closed by a published penalty with its document number: a record candidate.
+    assert_eq!(case_b.status.as_str(), "closed");
+    let handoffs_b = db::handoffs::for_case(&mut conn, case_b.id).unwrap();
+    assert_eq!(handoffs_b.len(), 1);
+    let hb = &handoffs_b[0].0;
+    assert_eq!(hb.outcome, Some(Outcome::Penalty));
+    assert!(hb.outcome_published);
+    let document = hb
+        .outcome_document_number
+        .clone()
+        .expect("a document number");
+    assert!(document.starts_with("杭余市监罚〔"), "{document}");
+    let entries: Vec<(i64, String, Option<chrono::NaiveDateTime>)> = schema::record_entries::table
+        .filter(schema::record_entries::case_id.eq(case_b.id))
+        .select((
+            schema::record_entries::id,
+            schema::record_entries::status,
+            schema::record_entries::approved_at,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].1, "candidate");
+    assert!(entries[0].2.is_none(), "not approved by the seed");
+
+    // Only the walk's cases queued mail.
+    let mailed: Vec<Option<reviewwatch::domain::CaseId>> = schema::outbox::table
+        .select(schema::outbox::case_id)
+        .load(&mut conn)
+        .unwrap();
+    assert!(
+        mailed
+            .iter()
+            .all(|c| *c == Some(case_a.id) || *c == Some(case_b.id))
+    );
+    drop(conn);
+    drop(pool);
+
+    // The walk: the reporter tracks A with the printed code.
+    let app = spawn_app_on(storage, |_| {}).await;
+    let tracked = app.visitor().open_case(&a.number, &code).await;
+    assert_eq!(tracked.case_status().as_deref(), Some("handed_off"));
+
+    // The regulator acknowledges through the emailed link; the notice goes to the desk.
+    app.mail.next_for(&to, WAIT).await;
+    let regulator_browser = app.visitor();
+    let shown = regulator_browser.get(&ack).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    let form = shown
+        .form("acknowledge", &ack)
+        .expect("an acknowledge form");
+    regulator_browser.submit(&form).await;
+    assert_eq!(app.case_status(&a.number), "acknowledged");
+    let notice_mail = app.mail.next_for(&desk.email, WAIT).await;
+    assert!(
+        notice_mail.subject.contains(&a.number),
+        "{}",
+        notice_mail.subject
+    );
+    assert!(notice_mail.text.contains("/platform/"), "the desk's link");
+
+    // The supervisor publishes B's record.
+    let boss = first
+        .logins
+        .iter()
+        .find(|l| l.name == "王主管")
+        .expect("the supervisor's printed password");
+    let supervisor = app.visitor();
+    let signed_in = supervisor
+        .log_in(&boss.email, boss.password.as_deref().unwrap())
+        .await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    let desk_page = supervisor.get("/officer/record").await;
+    assert!(desk_page.body.contains(&document));
+    let approve = desk_page
+        .form("approve_record", "/officer/record")
+        .expect("approve_record");
+    assert_eq!(
+        supervisor.submit(&approve).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let public = app.visitor().get("/record").await;
+    assert_eq!(
+        public
+            .attr_of("article.record-entry", "data-document")
+            .as_deref(),
+        Some(document.as_str())
+    );
 }
