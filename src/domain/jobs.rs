@@ -79,9 +79,10 @@ impl JobKind {
             | JobKind::PurgeFinishedJobs
             | JobKind::IndexEarlierCases
             | JobKind::IndexEarlierScreenshots
-            | JobKind::RefreshPublicStats => Some(HOUSEKEEPING_PERIOD),
-            // A notice due after 5 working days goes within a quarter of an hour of its time.
-            JobKind::PlatformNotices => Some(TimeDelta::minutes(15)),
+            | JobKind::RefreshPublicStats
+            // Notices go at once after an acknowledgement, a release, an outcome or a new desk;
+            // only the 5-working-days path waits for this pass, within the hour.
+            | JobKind::PlatformNotices => Some(HOUSEKEEPING_PERIOD),
             JobKind::ReadScreenshotText => None,
         }
     }
@@ -238,13 +239,7 @@ mod tests {
     fn every_housekeeping_kind_recurs_hourly_with_retries() {
         assert_eq!(JobKind::housekeeping().count(), JobKind::ALL.len() - 1);
         for kind in JobKind::housekeeping() {
-            // Platform notices go within a quarter of an hour of their time.
-            let period = if kind == JobKind::PlatformNotices {
-                TimeDelta::minutes(15)
-            } else {
-                TimeDelta::hours(1)
-            };
-            assert_eq!(kind.every(), Some(period));
+            assert_eq!(kind.every(), Some(TimeDelta::hours(1)));
             assert!(kind.max_attempts() > 1);
         }
     }
