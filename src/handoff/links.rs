@@ -49,21 +49,40 @@ pub enum LinkError {
     Expired,
 }
 
-fn mac(
-    key: &[u8],
-    handoff_id: HandoffId,
-    action: LinkAction,
-    expires: i64,
-) -> Option<Hmac<Sha256>> {
-    mac_of(key, &format!("handoff:{handoff_id}"), action, expires)
-}
-
-/// The MAC over what a link names: `subject` (`handoff:7`, `campaign-handoff:3`), the action and
-/// the expiry.
+/// The MAC over what a link names: `subject` (`handoff:7`, `campaign-handoff:3`,
+/// `platform-notice:5`), the action and the expiry.
 fn mac_of(key: &[u8], subject: &str, action: LinkAction, expires: i64) -> Option<Hmac<Sha256>> {
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).ok()?;
     m.update(format!("{subject}:{}:{expires}", action.as_str()).as_bytes());
     Some(m)
+}
+
+/// The hex signature of a link to `subject`.
+fn signature(key: &[u8], subject: &str, action: LinkAction, expires: i64) -> String {
+    mac_of(key, subject, action, expires)
+        .map(|m| hex::encode(m.finalize().into_bytes()))
+        .unwrap_or_default()
+}
+
+/// Checks a link's signature for `subject`, then its expiry: every kind of link, one rule.
+fn verify(
+    key: &[u8],
+    subject: &str,
+    action: LinkAction,
+    expires: i64,
+    sig: &str,
+    now: i64,
+) -> Result<(), LinkError> {
+    let sig = hex::decode(sig).map_err(|_| LinkError::Forged)?;
+    mac_of(key, subject, action, expires)
+        .ok_or(LinkError::Forged)?
+        .verify_slice(&sig)
+        .map_err(|_| LinkError::Forged)?;
+    if now > expires {
+        Err(LinkError::Expired)
+    } else {
+        Ok(())
+    }
 }
 
 /// The path of a campaign handoff's link: `/handoff/campaign/{id}/{action}/{expires}/{sig}`.
@@ -73,9 +92,7 @@ pub fn campaign_path(
     action: LinkAction,
     expires: i64,
 ) -> String {
-    let sig = mac_of(key, &format!("campaign-handoff:{id}"), action, expires)
-        .map(|m| hex::encode(m.finalize().into_bytes()))
-        .unwrap_or_default();
+    let sig = signature(key, &format!("campaign-handoff:{id}"), action, expires);
     format!("/handoff/campaign/{id}/{}/{expires}/{sig}", action.as_str())
 }
 
@@ -88,28 +105,20 @@ pub fn campaign_check(
     sig: &str,
     now: i64,
 ) -> Result<(), LinkError> {
-    let sig = hex::decode(sig).map_err(|_| LinkError::Forged)?;
-    mac_of(key, &format!("campaign-handoff:{id}"), action, expires)
-        .ok_or(LinkError::Forged)?
-        .verify_slice(&sig)
-        .map_err(|_| LinkError::Forged)?;
-    if now > expires {
-        Err(LinkError::Expired)
-    } else {
-        Ok(())
-    }
+    verify(
+        key,
+        &format!("campaign-handoff:{id}"),
+        action,
+        expires,
+        sig,
+        now,
+    )
 }
 
 /// The path of a platform desk's notice link: `/platform/{id}/{expires}/{sig}`.
 pub fn notice_path(key: &[u8], id: PlatformNoticeId, expires: i64) -> String {
-    let sig = mac_of(
-        key,
-        &format!("platform-notice:{id}"),
-        LinkAction::Notice,
-        expires,
-    )
-    .map(|m| hex::encode(m.finalize().into_bytes()))
-    .unwrap_or_default();
+    let subject = format!("platform-notice:{id}");
+    let sig = signature(key, &subject, LinkAction::Notice, expires);
     format!("/platform/{id}/{expires}/{sig}")
 }
 
@@ -121,28 +130,13 @@ pub fn notice_check(
     sig: &str,
     now: i64,
 ) -> Result<(), LinkError> {
-    let sig = hex::decode(sig).map_err(|_| LinkError::Forged)?;
-    mac_of(
-        key,
-        &format!("platform-notice:{id}"),
-        LinkAction::Notice,
-        expires,
-    )
-    .ok_or(LinkError::Forged)?
-    .verify_slice(&sig)
-    .map_err(|_| LinkError::Forged)?;
-    if now > expires {
-        Err(LinkError::Expired)
-    } else {
-        Ok(())
-    }
+    let subject = format!("platform-notice:{id}");
+    verify(key, &subject, LinkAction::Notice, expires, sig, now)
 }
 
 /// The path of a link that works until `expires` (Unix seconds).
 pub fn path(key: &[u8], handoff_id: HandoffId, action: LinkAction, expires: i64) -> String {
-    let sig = mac(key, handoff_id, action, expires)
-        .map(|m| hex::encode(m.finalize().into_bytes()))
-        .unwrap_or_default();
+    let sig = signature(key, &format!("handoff:{handoff_id}"), action, expires);
     format!("/handoff/{handoff_id}/{}/{expires}/{sig}", action.as_str())
 }
 
@@ -154,16 +148,14 @@ pub fn check(
     sig: &str,
     now: i64,
 ) -> Result<(), LinkError> {
-    let sig = hex::decode(sig).map_err(|_| LinkError::Forged)?;
-    mac(key, handoff_id, action, expires)
-        .ok_or(LinkError::Forged)?
-        .verify_slice(&sig)
-        .map_err(|_| LinkError::Forged)?;
-    if now > expires {
-        Err(LinkError::Expired)
-    } else {
-        Ok(())
-    }
+    verify(
+        key,
+        &format!("handoff:{handoff_id}"),
+        action,
+        expires,
+        sig,
+        now,
+    )
 }
 
 #[cfg(test)]

@@ -191,16 +191,39 @@ fn group_templated_reviews(conn: &mut DbConnection, numbers: &[CaseNumber]) -> a
 
 fn report(r: &ChainReport, seen_on: NaiveDate) -> anyhow::Result<ValidReport> {
     Ok(ValidReport {
-        platform: r.platform,
+        seen_on,
+        ..demo_report(
+            r.platform,
+            r.shop_name,
+            r.shop,
+            r.region,
+            r.category,
+            r.description,
+        )?
+    })
+}
+
+/// A demo report of a shop, as the report form would have checked it: no order number, no
+/// email, consent to share screenshots with the platform, seen today (callers set what differs).
+pub(super) fn demo_report(
+    platform: Platform,
+    shop_name: &str,
+    shop: &str,
+    region: &str,
+    category: Category,
+    description: &str,
+) -> anyhow::Result<ValidReport> {
+    Ok(ValidReport {
+        platform,
         platform_other: None,
-        shop_name: r.shop_name.to_string(),
-        shop: ShopRef::parse(r.shop).map_err(|e| anyhow::anyhow!("{e:?}"))?,
-        region: RegionCode::parse(r.region).context("a demo region")?,
+        shop_name: shop_name.to_string(),
+        shop: ShopRef::parse(shop).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        region: RegionCode::parse(region).context("a demo region")?,
         product_url: None,
         order_number: None,
-        category: r.category,
-        seen_on,
-        description: r.description.to_string(),
+        category,
+        seen_on: crate::domain::china_date(crate::db::now()),
+        description: description.to_string(),
         email: None,
         language: Lang::ZhCn,
         consent_share_contact: false,

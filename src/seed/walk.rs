@@ -20,8 +20,8 @@ use crate::domain::audit::Actor;
 use crate::domain::email_token::TokenPurpose;
 use crate::domain::outcome::Outcome;
 use crate::domain::{
-    CaseNumber, CaseStatus, Category, HandoffId, Lang, OfficerId, Platform, ReceiptCode,
-    RegionCode, RegulatorId, ShopRef, ValidReport, china_date,
+    CaseNumber, CaseStatus, Category, HandoffId, OfficerId, Platform, ReceiptCode, RegulatorId,
+    ValidReport, china_date,
 };
 use crate::evidence::EvidenceStore;
 use crate::evidence::intake::StoredEvidence;
@@ -349,21 +349,16 @@ fn failed(what: &'static str) -> impl Fn(WorkflowError) -> anyhow::Error {
 fn report(r: &WalkReport) -> anyhow::Result<ValidReport> {
     let email = r.email.parse().context("a demo reporter's address")?;
     Ok(ValidReport {
-        platform: r.platform,
-        platform_other: None,
-        shop_name: r.shop_name.to_string(),
-        shop: ShopRef::parse(r.shop).map_err(|e| anyhow::anyhow!("{e:?}"))?,
-        region: RegionCode::parse(r.region).context("a demo region")?,
-        product_url: None,
-        order_number: None,
-        category: r.category,
         seen_on: china_date(db::now()) - chrono::TimeDelta::days(2),
-        description: r.description.to_string(),
         email: Some(email),
-        language: Lang::ZhCn,
-        consent_share_contact: false,
-        consent_share_platform: true,
-        also_complaint: false,
+        ..chains::demo_report(
+            r.platform,
+            r.shop_name,
+            r.shop,
+            r.region,
+            r.category,
+            r.description,
+        )?
     })
 }
 
