@@ -1438,14 +1438,14 @@ try {
       const rp = watch(await desks.newPage(), "regulator");
       await rp.goto(ack);
       await Promise.all([rp.waitForLoadState("load"), rp.locator("form[data-action=acknowledge] button[type=submit]").click()]);
-      const { text } = await findMail(`平台通知：${a}`);
+      const { text } = await findMail(`通知编号：${a}`);
       check(text.includes("举报线索，非行政认定") && text.includes("第三十一条"), "the notice lacks its statement or the preservation request");
       check(!text.includes(reports[0].code), "the notice holds the receipt code");
       await rp.close();
       return text.match(/\/platform\/\S+/)[0].slice(0, 24) + "…";
     });
     await step("the desk's page shows the notice with the checked screenshot copy; it answers 37 reviews removed, once", async () => {
-      const { text } = await findMail(`平台通知：${a}`);
+      const { text } = await findMail(`通知编号：${a}`);
       const link = text.match(/https?:\/\/\S+\/platform\/\S+/)[0];
       const deskPage = watch(await (await browser.newContext(contextOptions)).newPage(), "platform-desk");
       await deskPage.goto(link);
