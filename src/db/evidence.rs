@@ -147,6 +147,18 @@ pub struct RedactionRow {
     pub created_at: NaiveDateTime,
 }
 
+/// The copy of a file that leaves the officers' desk (the Evidence rule): the officer's redacted
+/// copy where there is one, else the metadata-free display copy — (display, thumbnail) SHA-256.
+pub fn copy_shown<'a>(
+    row: &'a EvidenceRow,
+    redaction: Option<&'a RedactionRow>,
+) -> (&'a str, &'a str) {
+    match redaction {
+        Some(r) => (&r.display_sha256, &r.thumb_sha256),
+        None => (&row.display_sha256, &row.thumb_sha256),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn add_redaction(
     conn: &mut DbConnection,

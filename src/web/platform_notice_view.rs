@@ -162,16 +162,17 @@ pub fn shared_copy(
         return Ok(None);
     };
     let redaction = evidence::latest_redaction(conn, row.id)?;
-    let (display, thumb) = match redaction {
-        Some(r) => (r.display_sha256, r.thumb_sha256),
-        None => (row.display_sha256, row.thumb_sha256),
-    };
+    let (display, thumb) = evidence::copy_shown(&row, redaction.as_ref());
     Ok(Some(if thumbnail {
-        (crate::evidence::BlobKind::Thumbnail, thumb, "image/jpeg")
+        (
+            crate::evidence::BlobKind::Thumbnail,
+            thumb.to_string(),
+            "image/jpeg",
+        )
     } else {
         (
             crate::evidence::BlobKind::Display,
-            display,
+            display.to_string(),
             row.display_kind.mime(),
         )
     }))

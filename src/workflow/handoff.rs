@@ -294,10 +294,7 @@ pub(super) fn pack(
     row: evidence::EvidenceRow,
     redaction: Option<evidence::RedactionRow>,
 ) -> anyhow::Result<PackedEvidence> {
-    let (display, thumb) = match &redaction {
-        Some(r) => (&r.display_sha256, &r.thumb_sha256),
-        None => (&row.display_sha256, &row.thumb_sha256),
-    };
+    let (display, thumb) = evidence::copy_shown(&row, redaction.as_ref());
     let bytes = store.read(BlobKind::Display, &sha(display)?)?;
     let thumbnail = store.read(BlobKind::Thumbnail, &sha(thumb)?)?;
     Ok(PackedEvidence {

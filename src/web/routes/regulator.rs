@@ -69,12 +69,12 @@ impl RegulatorPage {
     /// Where the case's platform notice stands, for the regulator: `none`, `sent`, `held` or
     /// `pending` (it may still be held).
     pub fn notice_state(&self) -> &'static str {
-        match &self.notice {
-            None => "none",
-            Some(n) if n.withdrawn_at.is_some() => "none",
-            Some(n) if n.sent_at.is_some() => "sent",
-            Some(n) if n.clock().held => "held",
-            Some(_) => "pending",
+        use crate::domain::platform_notice::NoticeState as S;
+        match self.notice.as_ref().map(|n| n.clock().state(db::now())) {
+            None | Some(S::Withdrawn) => "none",
+            Some(S::Sent | S::Overdue | S::Answered) => "sent",
+            Some(S::Held) => "held",
+            Some(S::Scheduled | S::WaitingForDesk) => "pending",
         }
     }
 

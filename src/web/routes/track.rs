@@ -425,10 +425,8 @@ pub async fn serve_evidence(
     })
     .await?;
     // Where an officer blacked out personal data, the reporter sees that copy too.
-    let (thumb_sha, display_sha) = match redaction {
-        Some(r) => (r.thumb_sha256, r.display_sha256),
-        None => (row.thumb_sha256, row.display_sha256),
-    };
+    let (display_sha, thumb_sha) = evidence::copy_shown(&row, redaction.as_ref());
+    let (display_sha, thumb_sha) = (display_sha.to_string(), thumb_sha.to_string());
     let (kind, sha, content_type) = match variant.as_str() {
         "thumb" => (BlobKind::Thumbnail, thumb_sha, "image/jpeg"),
         "display" => (BlobKind::Display, display_sha, row.display_kind.mime()),
