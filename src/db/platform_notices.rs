@@ -139,12 +139,21 @@ pub fn release(conn: &mut DbConnection, case_id: CaseId, at: NaiveDateTime) -> Q
 
 /// Unsent, not withdrawn notices whose time has come (held ones are filtered by the caller's
 /// rule, `NoticeClock::due`).
-pub fn due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<NoticeRow>> {
-    n::table
+/// Only those of `cases`, when given.
+pub fn due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    cases: Option<&[CaseId]>,
+) -> QueryResult<Vec<NoticeRow>> {
+    let mut q = n::table
         .filter(n::sent_at.is_null())
         .filter(n::withdrawn_at.is_null())
         .filter(n::not_before.le(now))
-        .order(n::id.asc())
+        .into_boxed();
+    if let Some(cases) = cases {
+        q = q.filter(n::case_id.eq_any(cases.to_vec()));
+    }
+    q.order(n::id.asc())
         .select(NoticeRow::as_select())
         .load(conn)
 }

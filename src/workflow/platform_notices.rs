@@ -124,8 +124,8 @@ pub fn regulator_step(
     })
 }
 
-/// One pass of the sender (the background job, and right after a regulator's answer): the due
-/// notices, then the reminders. Returns how many emails it queued.
+/// One pass of the sender (the background job): every due notice, then the reminders. Returns
+/// how many emails it queued.
 pub async fn send_due_and_remind(
     pool: &db::DbPool,
     ctx: &HandoffContext,
@@ -133,28 +133,53 @@ pub async fn send_due_and_remind(
 ) -> Result<usize, WorkflowError> {
     let ctx = ctx.clone();
     db::run_with(pool, move |conn| {
-        Ok(send_due(conn, &ctx, now)? + send_reminders(conn, &ctx, now)?)
+        Ok(send_due(conn, &ctx, now, None)? + send_reminders(conn, &ctx, now)?)
     })
     .await
 }
 
-/// Sends the notices due now, right after a step that may have let them go (an acknowledgement,
-/// a release, an outcome). A failure is only logged: the sender's background pass sends them.
-pub async fn send_now(pool: &db::DbPool, ctx: &HandoffContext) {
-    if let Err(e) = send_due_and_remind(pool, ctx, db::now()).await {
+/// What a request just let go: the notice of a handoff's case (acknowledged, released, outcome),
+/// those of a campaign handoff's cases, or the notices that waited for a desk just added.
+#[derive(Debug, Clone, Copy)]
+pub enum JustDue {
+    Handoff(HandoffId),
+    CampaignHandoff(crate::domain::CampaignHandoffId),
+    WaitingForDesk,
+}
+
+/// Sends, right after the step, the notices it let go (not every due notice, and no reminders:
+/// that is the background pass's work). A failure is only logged: the background pass sends them.
+pub async fn send_now(pool: &db::DbPool, ctx: &HandoffContext, which: JustDue) {
+    let ctx = ctx.clone();
+    let sent = db::run_with(pool, move |conn| {
+        let cases = match which {
+            JustDue::Handoff(id) => Some(vec![db::handoffs::get(conn, id)?.case_id]),
+            JustDue::CampaignHandoff(id) => Some(
+                db::handoffs::of_campaign_handoff(conn, id)?
+                    .into_iter()
+                    .map(|(h, _)| h.case_id)
+                    .collect(),
+            ),
+            JustDue::WaitingForDesk => None,
+        };
+        send_due(conn, &ctx, db::now(), cases.as_deref())
+    })
+    .await;
+    if let Err(e) = sent {
         tracing::warn!(error = %e, "platform notices wait for the next pass of the sender");
     }
 }
 
-/// Sends every notice whose time has come and that has a desk (looking the desk up again for
-/// those that had none). Returns how many went.
+/// Sends every notice whose time has come (of `cases`, when given) and that has a desk (looking
+/// the desk up again for those that had none). Returns how many went.
 pub fn send_due(
     conn: &mut DbConnection,
     ctx: &HandoffContext,
     now: NaiveDateTime,
+    cases: Option<&[crate::domain::CaseId]>,
 ) -> Result<usize, WorkflowError> {
     let mut sent = 0;
-    for notice in platform_notices::due(conn, now)? {
+    for notice in platform_notices::due(conn, now, cases)? {
         if !notice.clock().due(now) {
             continue;
         }

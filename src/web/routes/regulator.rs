@@ -329,7 +329,12 @@ pub async fn answer(
     };
     // An acknowledgement or an outcome may let the platform notice go: at once, not at the next
     // pass of the sender.
-    crate::workflow::platform_notices::send_now(&state.pool, &state.handoff).await;
+    crate::workflow::platform_notices::send_now(
+        &state.pool,
+        &state.handoff,
+        crate::workflow::platform_notices::JustDue::Handoff(id),
+    )
+    .await;
     state.wake_mailer();
     page(
         ctx,
@@ -372,7 +377,12 @@ pub async fn platform_notice_step(
         .await
         .map_err(AppError::from)?;
     if step == RegulatorNoticeStep::Release {
-        crate::workflow::platform_notices::send_now(&state.pool, &state.handoff).await;
+        crate::workflow::platform_notices::send_now(
+            &state.pool,
+            &state.handoff,
+            crate::workflow::platform_notices::JustDue::Handoff(id),
+        )
+        .await;
         state.wake_mailer();
     }
     let result = OriginalsResult {

@@ -145,7 +145,12 @@ pub async fn acknowledge(
     })
     .await
     .map_err(AppError::from)?;
-    crate::workflow::platform_notices::send_now(&state.pool, &state.handoff).await;
+    crate::workflow::platform_notices::send_now(
+        &state.pool,
+        &state.handoff,
+        crate::workflow::platform_notices::JustDue::CampaignHandoff(id),
+    )
+    .await;
     state.wake_mailer();
     page(ctx, &state, &path, Some(done)).await
 }

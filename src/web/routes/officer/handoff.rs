@@ -131,7 +131,12 @@ pub async fn record_outcome(
     .await
     .map_err(AppError::from)?;
     // A held platform notice goes with the outcome.
-    crate::workflow::platform_notices::send_now(&state.pool, &state.handoff).await;
+    crate::workflow::platform_notices::send_now(
+        &state.pool,
+        &state.handoff,
+        crate::workflow::platform_notices::JustDue::Handoff(handoff_id),
+    )
+    .await;
     state.wake_mailer();
     Ok(see_other(&format!("/officer/cases/{number}")))
 }

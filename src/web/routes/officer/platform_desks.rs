@@ -163,7 +163,12 @@ pub async fn save_desk(
     match saved {
         Ok(_) => {
             // Notices that waited for this desk go now.
-            crate::workflow::platform_notices::send_now(&state.pool, &state.handoff).await;
+            crate::workflow::platform_notices::send_now(
+                &state.pool,
+                &state.handoff,
+                crate::workflow::platform_notices::JustDue::WaitingForDesk,
+            )
+            .await;
             state.wake_mailer();
             Ok(see_other("/officer/platform-desks"))
         }
