@@ -124,6 +124,20 @@ pub fn regulator_step(
     })
 }
 
+/// The regulator's acknowledgement, with the notice held first when it asked for that in the
+/// same form.
+pub fn acknowledge_holding(
+    conn: &mut DbConnection,
+    handoff_id: HandoffId,
+    hold: bool,
+    links: &Links,
+) -> Result<super::handoff::RegulatorAnswer, WorkflowError> {
+    if hold {
+        regulator_step(conn, handoff_id, RegulatorNoticeStep::Hold)?;
+    }
+    super::handoff::acknowledge(conn, handoff_id, links)
+}
+
 /// One pass of the sender (the background job): every due notice, then the reminders. Returns
 /// how many emails it queued.
 pub async fn send_due_and_remind(

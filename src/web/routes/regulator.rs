@@ -10,6 +10,7 @@ use crate::handoff::links::{self, LinkAction, LinkError};
 use crate::web::context::PageContext;
 use crate::web::{AppState, render, serve_package};
 use crate::workflow::handoff::{self, RegulatorAnswer};
+use crate::workflow::platform_notices::{self, JustDue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -295,14 +296,7 @@ pub async fn answer(
             check(&state, &path, LinkAction::Acknowledge)?;
             let hold = form.hold_platform_notice.is_some();
             let a = db::run_with(&state.pool, move |conn| {
-                if hold {
-                    crate::workflow::platform_notices::regulator_step(
-                        conn,
-                        id,
-                        crate::workflow::platform_notices::RegulatorNoticeStep::Hold,
-                    )?;
-                }
-                handoff::acknowledge(conn, id, &links)
+                platform_notices::acknowledge_holding(conn, id, hold, &links)
             })
             .await
             .map_err(AppError::from)?;
@@ -329,12 +323,7 @@ pub async fn answer(
     };
     // An acknowledgement or an outcome may let the platform notice go: at once, not at the next
     // pass of the sender.
-    crate::workflow::platform_notices::send_now(
-        &state.pool,
-        &state.handoff,
-        crate::workflow::platform_notices::JustDue::Handoff(id),
-    )
-    .await;
+    platform_notices::send_now(&state.pool, &state.handoff, JustDue::Handoff(id)).await;
     state.wake_mailer();
     page(
         ctx,
@@ -377,12 +366,7 @@ pub async fn platform_notice_step(
         .await
         .map_err(AppError::from)?;
     if step == RegulatorNoticeStep::Release {
-        crate::workflow::platform_notices::send_now(
-            &state.pool,
-            &state.handoff,
-            crate::workflow::platform_notices::JustDue::Handoff(id),
-        )
-        .await;
+        platform_notices::send_now(&state.pool, &state.handoff, JustDue::Handoff(id)).await;
         state.wake_mailer();
     }
     let result = OriginalsResult {
