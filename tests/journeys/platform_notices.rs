@@ -116,6 +116,13 @@ impl Handed {
         done
     }
 
+    /// Acknowledges without holding; the desk's notice arrives: its link.
+    async fn acknowledged_notice_link(&self) -> String {
+        self.acknowledge(false).await;
+        let mail = self.app.mail.next_for(DESK_EMAIL, WAIT).await;
+        notice_link(&mail, &self.app.address)
+    }
+
     /// Runs the sender's pass `days` later: the notice's clock is moved back by that much (the
     /// outbox is on the real clock, so time cannot be moved forward instead).
     async fn sender_after(&self, days: i64) -> usize {
@@ -281,9 +288,7 @@ async fn the_notice_goes_when_the_regulator_acknowledges_and_its_answer_reaches_
 async fn without_consent_no_screenshot_goes_and_bad_or_forged_answers_are_refused() {
     let h = handed_off(false, true).await;
     let (app, n) = (&h.app, h.number.clone());
-    h.acknowledge(false).await;
-    let mail = app.mail.next_for(DESK_EMAIL, WAIT).await;
-    let link = notice_link(&mail, &app.address);
+    let link = h.acknowledged_notice_link().await;
     let desk = app.visitor();
     let shown = desk.get(&link).await;
     assert_eq!(shown.count("#notice-screenshots img"), 0);
@@ -549,9 +554,7 @@ async fn a_platform_without_a_desk_waits_listed_until_a_desk_is_added() {
 async fn a_withdrawn_notice_says_so_on_its_link_and_takes_no_answer() {
     let h = handed_off(true, true).await;
     let (app, n) = (&h.app, h.number.clone());
-    h.acknowledge(false).await;
-    let mail = app.mail.next_for(DESK_EMAIL, WAIT).await;
-    let link = notice_link(&mail, &app.address);
+    let link = h.acknowledged_notice_link().await;
 
     let page = h.officer.case_page(&n).await;
     let form = page
