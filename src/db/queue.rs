@@ -1,44 +1,14 @@
-//! The officers' queue: the search index and deadline rows kept beside each case, and the one
+//! The officers' queue: the deadline rows kept beside each case, and the one
 //! query behind every filter of `/officer/cases` — keyset-paginated, every filter on an index.
 
-use super::schema::{case_deadlines, case_search, cases, officers};
+use super::case_search::{self, Candidates};
+use super::schema::{case_deadlines, case_status_counts, cases, officers};
 use super::{DbConnection, MultiBackend};
 use crate::domain::deadlines::Deadlines;
+use crate::domain::search_term::SearchTerm;
 use crate::domain::{CaseId, CaseStatus, Category, OfficerId, Platform};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-
-/// The text that search matches: case number, shop name and address, description, lower-cased
-/// (both backends then agree on case-insensitivity, whatever their collation).
-pub fn search_text(
-    case_number: &str,
-    shop_name: &str,
-    shop_ref: &str,
-    description: &str,
-) -> String {
-    format!("{case_number}\n{shop_name}\n{shop_ref}\n{description}").to_lowercase()
-}
-
-pub fn index_for_search(conn: &mut DbConnection, case_id: CaseId, text: &str) -> QueryResult<()> {
-    diesel::insert_into(case_search::table)
-        .values((case_search::case_id.eq(case_id), case_search::body.eq(text)))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Adds text found later (read from a screenshot) to what search matches for a case.
-pub fn add_to_search(conn: &mut DbConnection, case_id: CaseId, text: &str) -> QueryResult<()> {
-    diesel::update(case_search::table.filter(case_search::case_id.eq(case_id)))
-        .set(case_search::body.eq(case_search::body.concat(format!("\n{}", text.to_lowercase()))))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Removes a case from the index (SQLite's FTS table has no foreign key to cascade).
-pub fn unindex(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<()> {
-    diesel::delete(case_search::table.filter(case_search::case_id.eq(case_id))).execute(conn)?;
-    Ok(())
-}
 
 pub fn set_deadlines(conn: &mut DbConnection, case_id: CaseId, d: &Deadlines) -> QueryResult<()> {
     let exists: i64 = case_deadlines::table
@@ -152,6 +122,19 @@ pub enum Sort {
     Activity,
     Newest,
     Oldest,
+    /// Soonest due first (so the most overdue lead), only cases a clock runs for.
+    Deadline,
+}
+
+impl Sort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Activity => "activity",
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::Deadline => "deadline",
+        }
+    }
 }
 
 /// Where the previous page ended: the sort key and id of its last row.
@@ -175,8 +158,7 @@ pub struct QueueFilter {
     /// Filed from this time (inclusive) until that time (exclusive), UTC.
     pub filed_from: Option<NaiveDateTime>,
     pub filed_until: Option<NaiveDateTime>,
-    /// A lower-cased substring to find.
-    pub search: Option<String>,
+    pub search: Option<SearchTerm>,
     pub sort: Sort,
     pub after: Option<Cursor>,
 }
@@ -205,6 +187,7 @@ pub struct QueueRow {
     pub last_activity_at: NaiveDateTime,
     pub accept_by: Option<NaiveDate>,
     pub decide_by: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
     pub assignee_name: Option<String>,
 }
 
@@ -213,48 +196,73 @@ impl QueueRow {
         match sort {
             Sort::Activity => self.last_activity_at,
             Sort::Newest | Sort::Oldest => self.created_at,
+            Sort::Deadline => self
+                .due_on
+                .unwrap_or_default()
+                .and_time(chrono::NaiveTime::MIN),
         }
     }
 }
 
-fn like_pattern(s: &str) -> String {
-    // The user's % and _ are literal, escaped with a backslash (declared in the ESCAPE clause).
-    let escaped = s
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+/// A page of the queue, and whether a search found more cases than it lists.
+#[derive(Debug, Clone, Default)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    pub search_capped: bool,
 }
 
-/// Overdue on `today` (a China date): the same rule as `Deadlines::is_overdue`, in SQL, over
-/// `cases` joined with `case_deadlines`. The queue's `?overdue=1` filters with it and the
-/// dashboard counts with it, so the two always agree.
-#[diesel::dsl::auto_type(no_type_alias)]
-pub fn overdue_on(today: NaiveDate) -> _ {
-    let deciding: [CaseStatus; 2] = [CaseStatus::InReview, CaseStatus::HandedOff];
-    let submitted: CaseStatus = CaseStatus::Submitted;
-    cases::status
-        .eq_any(deciding)
-        .and(case_deadlines::decide_by.lt(today))
-        .or(cases::status.eq(submitted).and(
-            case_deadlines::decide_by
-                .lt(today)
-                .or(case_deadlines::accept_by.lt(today)),
-        ))
-        .assume_not_null()
-}
-
-/// How many cases are overdue on `today` (what `?overdue=1` lists).
+/// How many cases are overdue on `today` (what `?overdue=1` lists): a range of the deadline
+/// index (`due_on` keeps the rule of `Deadlines::due_on`).
 pub fn overdue_count(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<i64> {
-    cases::table
-        .inner_join(case_deadlines::table)
-        .filter(overdue_on(today))
+    case_deadlines::table
+        .filter(case_deadlines::due_on.lt(today))
         .count()
         .get_result(conn)
 }
 
-pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult<Vec<QueueRow>> {
-    let mut q = cases::table
+/// One page of the queue: `limit` rows after `f.after`, in `f.sort`'s order. Every filter
+/// walks an index in the page's order and stops after the page; a search first takes the
+/// newest `SEARCH_CAP` cases the term finds, then filters and sorts those.
+pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult<QueuePage> {
+    let candidates = match &f.search {
+        Some(term) => Some(case_search::candidates(conn, term)?),
+        None => None,
+    };
+    let search_capped = candidates.as_ref().is_some_and(|c| c.capped);
+    let rows = rows(conn, f, candidates, limit)?;
+    Ok(QueuePage {
+        rows,
+        search_capped,
+    })
+}
+
+fn rows(
+    conn: &mut DbConnection,
+    f: &QueueFilter,
+    candidates: Option<Candidates>,
+    limit: i64,
+) -> QueryResult<Vec<QueueRow>> {
+    rows_query(f, candidates, limit).load(conn)
+}
+
+/// The plans of the statements a queue page runs (the search's, then the page's), for tests
+/// that hold every view to its indexes.
+pub fn explain_page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult<Vec<String>> {
+    let mut plan = Vec::new();
+    let candidates = match &f.search {
+        Some(term) => {
+            plan.extend(case_search::explain_candidates(conn, term)?);
+            Some(case_search::candidates(conn, term)?)
+        }
+        None => None,
+    };
+    plan.extend(super::explain::plan(conn, rows_query(f, candidates, limit))?);
+    Ok(plan)
+}
+
+#[diesel::dsl::auto_type]
+fn queue_select() -> _ {
+    cases::table
         .left_join(case_deadlines::table)
         .left_join(officers::table)
         .select((
@@ -271,9 +279,15 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
             cases::last_activity_at,
             case_deadlines::accept_by.nullable(),
             case_deadlines::decide_by.nullable(),
+            case_deadlines::due_on.nullable(),
             officers::name.nullable(),
         ))
-        .into_boxed::<MultiBackend>();
+}
+
+type BoxedQueue = diesel::dsl::IntoBoxed<'static, queue_select, MultiBackend>;
+
+fn rows_query(f: &QueueFilter, candidates: Option<Candidates>, limit: i64) -> BoxedQueue {
+    let mut q = queue_select().into_boxed::<MultiBackend>();
 
     let statuses: Vec<CaseStatus> = if f.statuses.is_empty() {
         WORKING_STATUSES.to_vec()
@@ -306,8 +320,13 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
         Assignee::Nobody => q = q.filter(cases::assigned_officer_id.is_null()),
         Assignee::Officer(id) => q = q.filter(cases::assigned_officer_id.eq(id)),
     }
+    // Both make the deadline row required: the planner then drives the query from the deadline
+    // index (a left join with a condition on its right side is an inner join).
     if let Some(today) = f.overdue_on {
-        q = q.filter(overdue_on(today));
+        q = q.filter(case_deadlines::due_on.lt(today));
+    }
+    if f.sort == Sort::Deadline {
+        q = q.filter(case_deadlines::due_on.is_not_null());
     }
     if let Some(from) = f.filed_from {
         q = q.filter(cases::created_at.ge(from));
@@ -315,11 +334,8 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
     if let Some(until) = f.filed_until {
         q = q.filter(cases::created_at.lt(until));
     }
-    if let Some(text) = f.search.as_deref().filter(|t| !t.is_empty()) {
-        let hits = case_search::table
-            .filter(case_search::body.like(like_pattern(text)).escape('\\'))
-            .select(case_search::case_id);
-        q = q.filter(cases::id.eq_any(hits));
+    if let Some(found) = candidates {
+        q = q.filter(cases::id.eq_any(found.ids));
     }
     q = match (f.sort, f.after) {
         (Sort::Activity, Some(c)) => q.filter(
@@ -337,22 +353,38 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
                 .gt(c.at)
                 .or(cases::created_at.eq(c.at).and(cases::id.gt(c.id))),
         ),
+        (Sort::Deadline, Some(c)) => {
+            let day = c.at.date();
+            q.filter(
+                case_deadlines::due_on.gt(day).or(case_deadlines::due_on
+                    .eq(day)
+                    .and(case_deadlines::case_id.gt(c.id))),
+            )
+        }
         (_, None) => q,
     };
     q = match f.sort {
         Sort::Activity => q.order((cases::last_activity_at.desc(), cases::id.desc())),
         Sort::Newest => q.order((cases::created_at.desc(), cases::id.desc())),
         Sort::Oldest => q.order((cases::created_at.asc(), cases::id.asc())),
+        Sort::Deadline => q.order((
+            case_deadlines::due_on.asc(),
+            case_deadlines::case_id.asc(),
+        )),
     };
-    q.limit(limit).load(conn)
+    q.limit(limit)
 }
 
-/// How many cases are in each status, for the queue's sidebar.
+/// How many cases are in each status, for the queue's sidebar: the counters the triggers of
+/// migration 24 keep, not a count of every case.
 pub fn status_counts(conn: &mut DbConnection) -> QueryResult<Vec<(CaseStatus, i64)>> {
-    cases::table
-        .group_by(cases::status)
-        .select((cases::status, diesel::dsl::count_star()))
-        .load(conn)
+    let counts: Vec<(String, i64)> = case_status_counts::table
+        .select((case_status_counts::status, case_status_counts::cases))
+        .load(conn)?;
+    Ok(counts
+        .into_iter()
+        .filter_map(|(s, n)| CaseStatus::parse(&s).map(|s| (s, n)))
+        .collect())
 }
 
 /// A deadline row of a case written whole with its history: its deadlines, extension and pause.
@@ -395,27 +427,6 @@ pub fn insert_all(
             DbConnection::Postgres(c) => insert.execute(c),
         }?;
     }
-    for chunk in search.chunks(1000) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|(id, text)| (case_search::case_id.eq(*id), case_search::body.eq(text)))
-            .collect();
-        let insert = diesel::insert_into(case_search::table).values(rows);
-        match conn {
-            DbConnection::Sqlite(c) => insert.execute(c),
-            DbConnection::Postgres(c) => insert.execute(c),
-        }?;
-    }
+    case_search::insert_all(conn, search)?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::like_pattern;
-
-    #[test]
-    fn like_wildcards_typed_by_people_are_literal() {
-        assert_eq!(like_pattern("好评返现"), "%好评返现%");
-        assert_eq!(like_pattern("100%_off"), "%100\\%\\_off%");
-    }
 }

@@ -218,6 +218,7 @@ diesel::table! {
         decide_by -> Date,
         extended_reason -> Nullable<Text>,
         paused_since -> Nullable<Timestamp>,
+        due_on -> Nullable<Date>,
     }
 }
 
@@ -745,3 +746,23 @@ diesel::joinable!(platform_notices -> platform_desks (desk_id));
 diesel::allow_tables_to_appear_in_same_query!(platform_notices, cases);
 diesel::allow_tables_to_appear_in_same_query!(platform_notices, platform_desks);
 diesel::allow_tables_to_appear_in_same_query!(platform_notices, handoffs);
+
+// The queue at a million cases (issue 14).
+diesel::table! {
+    /// How many cases are in each status, kept by triggers on `cases`.
+    case_status_counts (status) {
+        status -> Text,
+        cases -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// SQLite only (an FTS5 table): each case's search text as space-separated pairs of
+    /// characters, for two-character searches. PostgreSQL indexes `case_bigrams(body)` of
+    /// `case_search` instead.
+    case_bigrams (rowid) {
+        rowid -> BigInt,
+        case_id -> BigInt,
+        tokens -> Text,
+    }
+}

@@ -88,17 +88,24 @@ impl Deadlines {
         }
     }
 
-    /// Whether a case in `status` has passed a deadline that still applies to it on `today`.
-    /// A case waiting for the reporter is paused and never overdue.
-    pub fn is_overdue(&self, status: CaseStatus, today: NaiveDate) -> bool {
+    /// The last day a case in `status` is on time: the decision date while it is reviewed or
+    /// handed off (then the day the regulator's acknowledgement is due), the earlier of its two
+    /// dates while it waits to be taken, none while no clock runs (a case waiting for the
+    /// reporter is paused). The database keeps the same rule in `case_deadlines.due_on`.
+    pub fn due_on(&self, status: CaseStatus) -> Option<NaiveDate> {
         match status {
-            CaseStatus::Submitted => {
-                self.decide_by < today || self.accept_by.is_some_and(|a| a < today)
-            }
-            // For a handed-off case, `decide_by` is the day the regulator's acknowledgement is due.
-            CaseStatus::InReview | CaseStatus::HandedOff => self.decide_by < today,
-            _ => false,
+            CaseStatus::Submitted => Some(
+                self.accept_by
+                    .map_or(self.decide_by, |a| a.min(self.decide_by)),
+            ),
+            CaseStatus::InReview | CaseStatus::HandedOff => Some(self.decide_by),
+            _ => None,
         }
+    }
+
+    /// Whether a case in `status` has passed a deadline that still applies to it on `today`.
+    pub fn is_overdue(&self, status: CaseStatus, today: NaiveDate) -> bool {
+        self.due_on(status).is_some_and(|d| d < today)
     }
 }
 

@@ -34,6 +34,7 @@ pub mod region;
 pub mod regulator;
 pub mod report;
 pub mod screenshots;
+pub mod search_term;
 pub mod second_factor;
 pub mod shop;
 pub mod status;

@@ -2,7 +2,7 @@
 //! and the first email, in one transaction.
 
 use super::{Links, WorkflowError};
-use crate::db::{self, DbConnection, audit, calendar, cases, queue, reporter_sessions, tokens};
+use crate::db::{self, DbConnection, audit, calendar, case_search, cases, queue, reporter_sessions, tokens};
 use crate::domain::CaseId;
 use crate::domain::audit::Actor;
 use crate::domain::audit::Visibility;
@@ -57,7 +57,7 @@ pub fn file_report(conn: &mut DbConnection, f: &Filing<'_>) -> Result<Filed, Wor
         let case_id = with_case_row(r, &row, |new| cases::insert(conn, new))?;
         reporter_sessions::record_form_token(conn, f.form_token_hash, case_id, now)?;
         let _span = tracing::info_span!("case", case = %number).entered();
-        queue::index_for_search(conn, case_id, &search_text(&number_text, r))?;
+        case_search::index_for_search(conn, case_id, &search_text(&number_text, r))?;
         super::chains::index_text(
             conn,
             case_id,
@@ -203,7 +203,7 @@ pub fn with_case_row<T>(
 /// (`domain::contact`), as everywhere but in the description itself.
 pub fn search_text(number: &str, r: &ValidReport) -> String {
     let description = crate::domain::contact::mask_payment_accounts(&r.description);
-    queue::search_text(number, &r.shop_name, &r.shop.as_given(), &description)
+    case_search::search_text(number, &r.shop_name, &r.shop.as_given(), &description)
 }
 
 /// The entry that opens a case's trail: the report as filed, with the status it starts in.

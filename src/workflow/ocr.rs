@@ -5,7 +5,7 @@
 use super::WorkflowError;
 use crate::db::evidence_texts::{self, EvidenceTextRow};
 use crate::db::jobs::{self, NewJob};
-use crate::db::{self, DbConnection, queue};
+use crate::db::{self, DbConnection, case_search};
 use crate::domain::EvidenceId;
 use crate::domain::jobs::JobKind;
 use crate::domain::links::TextSource;
@@ -66,7 +66,7 @@ pub fn record_reading(
             },
         )?;
         if reading.state == OcrState::Read && !reading.text.trim().is_empty() {
-            queue::add_to_search(conn, shot.case_id, &kept)?;
+            case_search::add_to_search(conn, shot.case_id, &kept)?;
             super::chains::index_text(
                 conn,
                 shot.case_id,

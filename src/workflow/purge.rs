@@ -24,7 +24,7 @@ pub async fn purge_unconfirmed(pool: &DbPool, store: &EvidenceStore) -> Result<u
                     return Ok(None);
                 }
                 let files = evidence::for_case(conn, id)?;
-                crate::db::queue::unindex(conn, id)?;
+                crate::db::case_search::unindex(conn, id)?;
                 cases::delete(conn, id)?;
                 let mut orphans = Vec::new();
                 for f in files {

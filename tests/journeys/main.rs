@@ -34,6 +34,7 @@ mod public_record;
 mod public_stats;
 mod public_stats_platforms;
 mod queue;
+mod queue_plans;
 mod redaction;
 mod reporting;
 mod request_limits;

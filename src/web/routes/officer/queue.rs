@@ -4,6 +4,7 @@ use crate::db::queue::{Assignee, Cursor, QueueFilter, QueueRow, Sort};
 use crate::db::{self, queue};
 use crate::domain::OfficerId;
 use crate::domain::deadlines::Deadlines;
+use crate::domain::search_term::SearchTerm;
 use crate::domain::region::{Division, divisions};
 use crate::domain::{CaseStatus, Category, Platform, RegionCode, china_date};
 use crate::error::AppError;
@@ -123,23 +124,29 @@ impl QueueQuery {
             overdue_on: (self.overdue == "1").then_some(today),
             filed_from: day_start(&self.from),
             filed_until: day_start(&self.to).and_then(|t| t.checked_add_signed(TimeDelta::days(1))),
-            // Control characters match nothing stored, and PostgreSQL refuses a NUL outright.
-            search: Some(
-                self.q
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .collect::<String>()
-                    .trim()
-                    .to_lowercase(),
-            )
-            .filter(|q| !q.is_empty()),
-            sort: match self.sort.as_str() {
-                "newest" => Sort::Newest,
-                "oldest" => Sort::Oldest,
-                _ => Sort::Activity,
-            },
+            search: SearchTerm::parse(&self.q).ok().flatten(),
+            sort: self.sort(),
             after: parse_cursor(&self.after),
         }
+    }
+}
+
+impl QueueQuery {
+    /// The order asked for; the overdue view lists the most overdue first unless told otherwise.
+    pub fn sort(&self) -> Sort {
+        match self.sort.as_str() {
+            "activity" => Sort::Activity,
+            "newest" => Sort::Newest,
+            "oldest" => Sort::Oldest,
+            "deadline" => Sort::Deadline,
+            _ if self.overdue == "1" => Sort::Deadline,
+            _ => Sort::Activity,
+        }
+    }
+
+    /// A search of one character, which no index serves: the page says so instead.
+    pub fn search_too_short(&self) -> bool {
+        SearchTerm::parse(&self.q).is_err()
     }
 }
 
@@ -192,6 +199,8 @@ pub struct QueuePage {
     pub provinces: &'static [Division],
     /// For supervisors: years without the official notice, this year or (60 days ahead) the next.
     pub calendar_warning: Vec<i32>,
+    /// The search found more cases than the queue lists (the newest `SEARCH_CAP`).
+    pub search_capped: bool,
 }
 
 impl QueuePage {
@@ -203,7 +212,7 @@ impl QueuePage {
             "province" => &self.query.province,
             "city" => &self.query.city,
             "assignee" => &self.query.assignee,
-            "sort" => &self.query.sort,
+            "sort" => return self.query.sort().as_str() == value,
             _ => return false,
         };
         current == value
@@ -299,7 +308,7 @@ pub async fn show_queue(
     let today = china_date(db::now());
     let filter = query.filter(officer.id, today);
     let sort = filter.sort;
-    let (rows, counts, cal) = db::run(&state.pool, move |conn| {
+    let (page, counts, cal) = db::run(&state.pool, move |conn| {
         Ok((
             queue::page(conn, &filter, PAGE_SIZE + 1)?,
             queue::status_counts(conn)?,
@@ -308,6 +317,7 @@ pub async fn show_queue(
     })
     .await?;
     let m = ctx.m;
+    let rows = page.rows;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let rows = &rows[..rows.len().min(PAGE_SIZE as usize)];
     let next = has_more
@@ -334,6 +344,7 @@ pub async fn show_queue(
             categories: Category::ALL,
             provinces: divisions().provinces(),
             calendar_warning,
+            search_capped: page.search_capped,
         },
     )
 }

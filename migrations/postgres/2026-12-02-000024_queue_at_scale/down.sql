@@ -1,0 +1,15 @@
+DROP INDEX cases_city_activity;
+DROP INDEX cases_province_activity;
+DROP INDEX case_search_bigrams;
+DROP FUNCTION case_bigrams(TEXT);
+DROP TRIGGER cases_due_on_status ON cases;
+DROP FUNCTION cases_due_on_keep();
+DROP TRIGGER case_deadlines_due ON case_deadlines;
+DROP FUNCTION case_deadlines_due_keep();
+DROP INDEX case_deadlines_due;
+ALTER TABLE case_deadlines DROP COLUMN due_on;
+DROP FUNCTION case_due_on(TEXT, DATE, DATE);
+DROP TRIGGER case_status_counts_update ON cases;
+DROP TRIGGER case_status_counts_insert ON cases;
+DROP FUNCTION case_status_counts_keep();
+DROP TABLE case_status_counts;

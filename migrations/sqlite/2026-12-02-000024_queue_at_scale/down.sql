@@ -1,0 +1,12 @@
+DROP INDEX cases_city_activity;
+DROP INDEX cases_province_activity;
+DROP TABLE case_bigrams;
+DROP TRIGGER cases_due_on_status;
+DROP TRIGGER case_deadlines_due_update;
+DROP TRIGGER case_deadlines_due_insert;
+DROP INDEX case_deadlines_due;
+ALTER TABLE case_deadlines DROP COLUMN due_on;
+DROP TRIGGER case_status_counts_delete;
+DROP TRIGGER case_status_counts_update;
+DROP TRIGGER case_status_counts_insert;
+DROP TABLE case_status_counts;
