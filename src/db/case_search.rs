@@ -187,7 +187,9 @@ pub fn candidates(conn: &mut DbConnection, term: &SearchTerm) -> QueryResult<Can
     let limit = SEARCH_CAP as i64 + 1;
     let mut ids: Vec<CaseId> = match (conn, term) {
         (DbConnection::Sqlite(c), SearchTerm::Pair(p)) => sqlite_pairs!(p, limit).load(c)?,
-        (DbConnection::Sqlite(c), SearchTerm::Substring(s)) => sqlite_substring!(s, limit).load(c)?,
+        (DbConnection::Sqlite(c), SearchTerm::Substring(s)) => {
+            sqlite_substring!(s, limit).load(c)?
+        }
         (DbConnection::Postgres(c), SearchTerm::Pair(p)) => pg_pairs!(p, limit).load(c)?,
         (DbConnection::Postgres(c), SearchTerm::Substring(s)) => pg_substring!(s, limit).load(c)?,
     };
@@ -208,7 +210,9 @@ pub fn explain_candidates(conn: &mut DbConnection, term: &SearchTerm) -> QueryRe
         (DbConnection::Sqlite(c), SearchTerm::Substring(s)) => {
             sqlite_rows(sqlite(sqlite_substring!(s, limit)).load(c)?)
         }
-        (DbConnection::Postgres(c), SearchTerm::Pair(p)) => postgres(pg_pairs!(p, limit)).load(c)?,
+        (DbConnection::Postgres(c), SearchTerm::Pair(p)) => {
+            postgres(pg_pairs!(p, limit)).load(c)?
+        }
         (DbConnection::Postgres(c), SearchTerm::Substring(s)) => {
             postgres(pg_substring!(s, limit)).load(c)?
         }

@@ -247,7 +247,11 @@ fn rows(
 
 /// The plans of the statements a queue page runs (the search's, then the page's), for tests
 /// that hold every view to its indexes.
-pub fn explain_page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult<Vec<String>> {
+pub fn explain_page(
+    conn: &mut DbConnection,
+    f: &QueueFilter,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
     let mut plan = Vec::new();
     let candidates = match &f.search {
         Some(term) => {
@@ -256,7 +260,10 @@ pub fn explain_page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> Que
         }
         None => None,
     };
-    plan.extend(super::explain::plan(conn, rows_query(f, candidates, limit))?);
+    plan.extend(super::explain::plan(
+        conn,
+        rows_query(f, candidates, limit),
+    )?);
     Ok(plan)
 }
 
@@ -326,7 +333,9 @@ fn rows_query(f: &QueueFilter, candidates: Option<Candidates>, limit: i64) -> Bo
         q = q.filter(case_deadlines::due_on.lt(today));
     }
     if f.sort == Sort::Deadline {
-        q = q.filter(case_deadlines::due_on.is_not_null());
+        // A comparison, not IS NOT NULL: SQLite turns the left join into an inner one only for
+        // a condition that a missing row fails. (The default date is 1970-01-01.)
+        q = q.filter(case_deadlines::due_on.ge(NaiveDate::default()));
     }
     if let Some(from) = f.filed_from {
         q = q.filter(cases::created_at.ge(from));
@@ -367,10 +376,7 @@ fn rows_query(f: &QueueFilter, candidates: Option<Candidates>, limit: i64) -> Bo
         Sort::Activity => q.order((cases::last_activity_at.desc(), cases::id.desc())),
         Sort::Newest => q.order((cases::created_at.desc(), cases::id.desc())),
         Sort::Oldest => q.order((cases::created_at.asc(), cases::id.asc())),
-        Sort::Deadline => q.order((
-            case_deadlines::due_on.asc(),
-            case_deadlines::case_id.asc(),
-        )),
+        Sort::Deadline => q.order((case_deadlines::due_on.asc(), case_deadlines::case_id.asc())),
     };
     q.limit(limit)
 }

@@ -1682,11 +1682,19 @@ mod tests {
             overdue_on: None,
             filed_from: None,
             filed_until: None,
-            search: Some(crate::domain::search_term::SearchTerm::Substring("好评返现".into())),
+            search: Some(crate::domain::search_term::SearchTerm::Substring(
+                "好评返现".into(),
+            )),
             sort: queue::Sort::Newest,
             after: None,
         };
-        assert!(queue::page(&mut conn, &filter, 50).expect("queue").rows.len() >= NEWCOMER_CASES);
+        assert!(
+            queue::page(&mut conn, &filter, 50)
+                .expect("queue")
+                .rows
+                .len()
+                >= NEWCOMER_CASES
+        );
 
         // The 番禺区 case: two files, 李明's, substantiated.
         let panyu = summary

@@ -2,7 +2,9 @@
 //! and the first email, in one transaction.
 
 use super::{Links, WorkflowError};
-use crate::db::{self, DbConnection, audit, calendar, case_search, cases, queue, reporter_sessions, tokens};
+use crate::db::{
+    self, DbConnection, audit, calendar, case_search, cases, queue, reporter_sessions, tokens,
+};
 use crate::domain::CaseId;
 use crate::domain::audit::Actor;
 use crate::domain::audit::Visibility;

@@ -214,7 +214,9 @@ async fn filters_and_chinese_search_find_exactly_the_right_cases() {
     // One character (or two that are not letters or digits) is too short to search: no index
     // serves it and it would match nearly everything. The page says so and lists the queue.
     for short in ["%", "_", "\\", "'", "\\%", "好"] {
-        let page = officer.queue(&query(&[("q", short), ("status", "all")])).await;
+        let page = officer
+            .queue(&query(&[("q", short), ("status", "all")]))
+            .await;
         assert!(
             page.text_of("#search-too-short").is_some(),
             "{short:?} is refused in words"

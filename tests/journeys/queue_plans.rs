@@ -39,7 +39,11 @@ fn substring(s: &str) -> Option<SearchTerm> {
 }
 
 /// Every view the bench measures, and the combinations officers use.
-fn views(officer: OfficerId, today: chrono::NaiveDate, middle: (CaseId, chrono::NaiveDateTime, chrono::NaiveDateTime)) -> Vec<(String, QueueFilter)> {
+fn views(
+    officer: OfficerId,
+    today: chrono::NaiveDate,
+    middle: (CaseId, chrono::NaiveDateTime, chrono::NaiveDateTime),
+) -> Vec<(String, QueueFilter)> {
     let all: Vec<CaseStatus> = CaseStatus::ALL
         .iter()
         .copied()
@@ -49,18 +53,92 @@ fn views(officer: OfficerId, today: chrono::NaiveDate, middle: (CaseId, chrono::
     let gd = Some("440000".to_string());
     let mut v: Vec<(&str, QueueFilter)> = vec![
         ("default", base()),
-        ("status=all", QueueFilter { statuses: all.clone(), ..base() }),
-        ("status=submitted", QueueFilter { statuses: vec![CaseStatus::Submitted], ..base() }),
-        ("status=closed", QueueFilter { statuses: vec![CaseStatus::Closed], ..base() }),
-        ("sort=newest", QueueFilter { sort: Sort::Newest, ..base() }),
-        ("sort=oldest", QueueFilter { sort: Sort::Oldest, ..base() }),
-        ("status=all&sort=oldest", QueueFilter { statuses: all.clone(), sort: Sort::Oldest, ..base() }),
-        ("sort=deadline", QueueFilter { sort: Sort::Deadline, ..base() }),
-        ("overdue=1", QueueFilter { overdue_on: Some(today), sort: Sort::Deadline, ..base() }),
-        ("platform", QueueFilter { platform: Some(Platform::Pinduoduo), ..base() }),
-        ("category", QueueFilter { category: Some(Category::CashbackForReview), ..base() }),
-        ("province", QueueFilter { province_code: gd.clone(), ..base() }),
-        ("city", QueueFilter { city_code: Some("440100".into()), ..base() }),
+        (
+            "status=all",
+            QueueFilter {
+                statuses: all.clone(),
+                ..base()
+            },
+        ),
+        (
+            "status=submitted",
+            QueueFilter {
+                statuses: vec![CaseStatus::Submitted],
+                ..base()
+            },
+        ),
+        (
+            "status=closed",
+            QueueFilter {
+                statuses: vec![CaseStatus::Closed],
+                ..base()
+            },
+        ),
+        (
+            "sort=newest",
+            QueueFilter {
+                sort: Sort::Newest,
+                ..base()
+            },
+        ),
+        (
+            "sort=oldest",
+            QueueFilter {
+                sort: Sort::Oldest,
+                ..base()
+            },
+        ),
+        (
+            "status=all&sort=oldest",
+            QueueFilter {
+                statuses: all.clone(),
+                sort: Sort::Oldest,
+                ..base()
+            },
+        ),
+        (
+            "sort=deadline",
+            QueueFilter {
+                sort: Sort::Deadline,
+                ..base()
+            },
+        ),
+        (
+            "overdue=1",
+            QueueFilter {
+                overdue_on: Some(today),
+                sort: Sort::Deadline,
+                ..base()
+            },
+        ),
+        (
+            "platform",
+            QueueFilter {
+                platform: Some(Platform::Pinduoduo),
+                ..base()
+            },
+        ),
+        (
+            "category",
+            QueueFilter {
+                category: Some(Category::CashbackForReview),
+                ..base()
+            },
+        ),
+        (
+            "province",
+            QueueFilter {
+                province_code: gd.clone(),
+                ..base()
+            },
+        ),
+        (
+            "city",
+            QueueFilter {
+                city_code: Some("440100".into()),
+                ..base()
+            },
+        ),
         (
             "platform&category&province",
             QueueFilter {
@@ -81,15 +159,36 @@ fn views(officer: OfficerId, today: chrono::NaiveDate, middle: (CaseId, chrono::
                 ..base()
             },
         ),
-        ("assignee=nobody", QueueFilter { assignee: Assignee::Nobody, ..base() }),
-        ("assignee=me", QueueFilter { assignee: Assignee::Officer(officer), ..base() }),
+        (
+            "assignee=nobody",
+            QueueFilter {
+                assignee: Assignee::Nobody,
+                ..base()
+            },
+        ),
+        (
+            "assignee=me",
+            QueueFilter {
+                assignee: Assignee::Officer(officer),
+                ..base()
+            },
+        ),
         (
             "assignee=nobody&status=submitted",
-            QueueFilter { assignee: Assignee::Nobody, statuses: vec![CaseStatus::Submitted], ..base() },
+            QueueFilter {
+                assignee: Assignee::Nobody,
+                statuses: vec![CaseStatus::Submitted],
+                ..base()
+            },
         ),
         (
             "overdue=1&platform",
-            QueueFilter { overdue_on: Some(today), sort: Sort::Deadline, platform: Some(Platform::Taobao), ..base() },
+            QueueFilter {
+                overdue_on: Some(today),
+                sort: Sort::Deadline,
+                platform: Some(Platform::Taobao),
+                ..base()
+            },
         ),
         (
             "from&to",
@@ -103,16 +202,54 @@ fn views(officer: OfficerId, today: chrono::NaiveDate, middle: (CaseId, chrono::
         ),
         (
             "deep page by activity",
-            QueueFilter { statuses: all.clone(), after: Some(Cursor { at: mid_activity, id: mid_id }), ..base() },
+            QueueFilter {
+                statuses: all.clone(),
+                after: Some(Cursor {
+                    at: mid_activity,
+                    id: mid_id,
+                }),
+                ..base()
+            },
         ),
         (
             "deep page by filing",
-            QueueFilter { sort: Sort::Oldest, after: Some(Cursor { at: mid_created, id: mid_id }), ..base() },
+            QueueFilter {
+                sort: Sort::Oldest,
+                after: Some(Cursor {
+                    at: mid_created,
+                    id: mid_id,
+                }),
+                ..base()
+            },
         ),
-        ("q=好评返现", QueueFilter { search: substring("好评返现"), ..base() }),
-        ("q=体验官", QueueFilter { search: substring("体验官"), ..base() }),
-        ("q=旗舰店", QueueFilter { search: substring("旗舰店"), ..base() }),
-        ("q=返现", QueueFilter { search: Some(SearchTerm::Pair("返现".into())), ..base() }),
+        (
+            "q=好评返现",
+            QueueFilter {
+                search: substring("好评返现"),
+                ..base()
+            },
+        ),
+        (
+            "q=体验官",
+            QueueFilter {
+                search: substring("体验官"),
+                ..base()
+            },
+        ),
+        (
+            "q=旗舰店",
+            QueueFilter {
+                search: substring("旗舰店"),
+                ..base()
+            },
+        ),
+        (
+            "q=返现",
+            QueueFilter {
+                search: Some(SearchTerm::Pair("返现".into())),
+                ..base()
+            },
+        ),
         (
             "q=好评返现&platform&status=all&sort=oldest",
             QueueFilter {
@@ -131,8 +268,11 @@ fn views(officer: OfficerId, today: chrono::NaiveDate, middle: (CaseId, chrono::
 fn forbidden(line: &str, searching: bool) -> Option<&'static str> {
     let l = line.trim();
     let sqlite_scan = |table: &str| {
-        l.strip_prefix("SCAN ")
-            .is_some_and(|rest| rest.split_whitespace().next() == Some(table) && !rest.contains("USING") && !rest.contains("VIRTUAL TABLE"))
+        l.strip_prefix("SCAN ").is_some_and(|rest| {
+            rest.split_whitespace().next() == Some(table)
+                && !rest.contains("USING")
+                && !rest.contains("VIRTUAL TABLE")
+        })
     };
     if sqlite_scan("cases") || l.contains("Seq Scan on cases") {
         return Some("a full scan of the cases");
@@ -170,7 +310,9 @@ async fn every_queue_view_runs_on_an_index_at_a_hundred_thousand_cases() {
     .expect("the demo data is written");
     let app = spawn_app_on(storage, |_| {}).await;
     let mut conn = app.db();
-    diesel::sql_query("ANALYZE").execute(&mut conn).expect("ANALYZE");
+    diesel::sql_query("ANALYZE")
+        .execute(&mut conn)
+        .expect("ANALYZE");
 
     let supervisor = summary
         .logins
@@ -212,7 +354,10 @@ async fn every_queue_view_runs_on_an_index_at_a_hundred_thousand_cases() {
     let (mut counted, mut kept) = (counted, kept);
     counted.sort_by_key(|(s, _)| s.as_str());
     kept.sort_by_key(|(s, _)| s.as_str());
-    assert_eq!(kept, counted, "the counters hold what a count of every case finds");
+    assert_eq!(
+        kept, counted,
+        "the counters hold what a count of every case finds"
+    );
 
     // A supervisor reads the same views as pages.
     let visitor = app.visitor();
@@ -226,17 +371,24 @@ async fn every_queue_view_runs_on_an_index_at_a_hundred_thousand_cases() {
     let common = visitor.get("/officer/cases?status=all&q=好评返现").await;
     assert_eq!(common.status, StatusCode::OK);
     assert_eq!(common.texts_of("#queue tbody tr").len(), 50);
-    let note = common.text_of("#search-capped").expect("the page says the list was capped");
+    let note = common
+        .text_of("#search-capped")
+        .expect("the page says the list was capped");
     assert!(note.contains("1000"), "{note}");
     let pair = visitor.get("/officer/cases?status=all&q=返现").await;
-    assert!(!pair.texts_of("#queue tbody tr").is_empty(), "a two-character search finds cases");
+    assert!(
+        !pair.texts_of("#queue tbody tr").is_empty(),
+        "a two-character search finds cases"
+    );
     assert!(pair.text_of("#search-too-short").is_none());
     let short = visitor.get("/officer/cases?q=返").await;
     assert_eq!(short.status, StatusCode::OK);
     assert!(short.text_of("#search-too-short").is_some());
     let overdue = visitor.get("/officer/cases?overdue=1").await;
     assert_eq!(
-        overdue.attr_of("select[name=sort] option[selected]", "value").as_deref(),
+        overdue
+            .attr_of("select[name=sort] option[selected]", "value")
+            .as_deref(),
         Some("deadline"),
         "the overdue view lists the most overdue first"
     );
