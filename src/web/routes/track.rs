@@ -203,6 +203,19 @@ struct Loaded {
     notice: Option<db::platform_notices::NoticeRow>,
 }
 
+/// The session's record and its case in one trip to the database; `None` when the record is no
+/// longer live (revoked or expired).
+async fn read_open_case(state: &AppState, token: String) -> Result<Option<Loaded>, AppError> {
+    Ok(db::run(
+        &state.pool,
+        move |conn| match reporter_sessions::live_case(conn, &token, db::now())? {
+            Some(case_id) => read_case(conn, case_id).map(Some),
+            None => Ok(None),
+        },
+    )
+    .await?)
+}
+
 fn read_case(conn: &mut db::DbConnection, case_id: CaseId) -> Result<Loaded, db::DbError> {
     let deadline = match queue::deadlines_of(conn, case_id)? {
         Some(d) => Some((d, db::calendar::current(conn)?)),
@@ -300,17 +313,7 @@ async fn load_case_page(
     let Some(token) = reporter_session::fresh_token(session)? else {
         return Ok(see_other("/track"));
     };
-    // The session's record and the case in one trip to the database.
-    let loaded = db::run(&state.pool, move |conn| match reporter_sessions::live_case(
-        conn,
-        &token,
-        db::now(),
-    )? {
-        Some(case_id) => read_case(conn, case_id).map(Some),
-        None => Ok(None),
-    })
-    .await?;
-    let Some(loaded) = loaded else {
+    let Some(loaded) = read_open_case(state, token).await? else {
         reporter_session::forget_case(session);
         return Ok(see_other("/track"));
     };
