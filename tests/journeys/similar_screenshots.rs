@@ -15,7 +15,7 @@ use reviewwatch::startup;
 use std::sync::Arc;
 use std::time::Duration;
 
-fn png(img: &RgbImage) -> Vec<u8> {
+pub(crate) fn png(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
     img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
         .unwrap();
@@ -24,7 +24,7 @@ fn png(img: &RgbImage) -> Vec<u8> {
 
 /// The screenshot as a second reporter sends it: status bar cropped off, scaled to 55 %, saved as
 /// a JPEG of quality 45.
-fn recompressed_cropped_copy(img: &RgbImage) -> Vec<u8> {
+pub(crate) fn recompressed_cropped_copy(img: &RgbImage) -> Vec<u8> {
     let bar = STATUS_BAR * img.height() / HEIGHT;
     let cropped = imageops::crop_imm(img, 0, bar, img.width(), img.height() - bar).to_image();
     let (w, h) = (cropped.width() * 55 / 100, cropped.height() * 55 / 100);
@@ -37,13 +37,13 @@ fn recompressed_cropped_copy(img: &RgbImage) -> Vec<u8> {
 }
 
 /// The same chat screen of one app, with two different conversations.
-fn chat_screens() -> (RgbImage, RgbImage) {
+pub(crate) fn chat_screens() -> (RgbImage, RgbImage) {
     let layout = Layout::new(0, 4242);
     (draw_screen(&layout, 1001), draw_screen(&layout, 1002))
 }
 
 /// Reports that share nothing but their screenshots: other shops, platforms, orders and words.
-fn report(n: usize) -> ReportFields {
+pub(crate) fn report(n: usize) -> ReportFields {
     let (platform, shop, url, product, description) = [
         (
             "taobao",
@@ -76,11 +76,11 @@ fn report(n: usize) -> ReportFields {
         .set("description", description)
 }
 
-fn related(page: &Reply) -> Vec<String> {
+pub(crate) fn related(page: &Reply) -> Vec<String> {
     page.attrs_of("#related-cases li.related-case", "data-case")
 }
 
-fn linked_by(page: &Reply, other: &str, reason: &str) -> bool {
+pub(crate) fn linked_by(page: &Reply, other: &str, reason: &str) -> bool {
     page.count(&format!(
         "#related-cases li.related-case[data-case=\"{other}\"] li[data-reason={reason}]"
     )) == 1
