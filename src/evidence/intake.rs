@@ -258,11 +258,31 @@ mod tests {
         assert_eq!(clean_name(""), "unnamed");
     }
 
-    /// Screenshot-like pixels at a phone's size: a drawn app screen scaled up with hard edges.
+    /// Screenshot-like pixels at a phone's size: a drawn app screen scaled up with hard edges,
+    /// with a product photo (a shaded, grainy band) across its middle, so that the files weigh
+    /// what real ones do (PNG about 2 MB, JPEG a few hundred KB).
     fn phone_screen(width: u32, height: u32) -> image::RgbImage {
         let layout = crate::seed::images::Layout::new(0, 1414);
         let screen = crate::seed::images::draw_screen(&layout, 7);
-        image::imageops::resize(&screen, width, height, image::imageops::FilterType::Nearest)
+        let mut img =
+            image::imageops::resize(&screen, width, height, image::imageops::FilterType::Nearest);
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let (top, bottom) = (height * 3 / 10, height * 6 / 10);
+        for y in top..bottom {
+            for x in 0..width {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let grain = (state % 24) as u8;
+                let shade = |c: u32| (c % 200) as u8 + grain;
+                img.put_pixel(
+                    x,
+                    y,
+                    image::Rgb([shade(x / 3 + y / 7), shade(y / 4), shade(x / 5 + 60)]),
+                );
+            }
+        }
+        img
     }
 
     fn encoded(img: &image::RgbImage, format: image::ImageFormat) -> Vec<u8> {

@@ -117,6 +117,8 @@ async fn a_resized_recompressed_cropped_copy_links_the_two_cases_and_another_scr
         )
         .await
         .number;
+    // The fingerprints are made with the screenshots' copies, by the background job.
+    app.run_due_jobs().await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
 
     let page_a = officer.case_page(&a).await;
@@ -204,6 +206,7 @@ async fn screenshots_recorded_before_the_index_existed_are_indexed_by_housekeepi
         )
         .await
         .number;
+    app.run_due_jobs().await;
     // The portal's own runner indexes what is missing once when it starts, then hourly: wait for
     // that first run, so that the run below is the only one.
     let kind = JobKind::IndexEarlierScreenshots.as_str();
@@ -257,6 +260,7 @@ async fn index_rows_go_with_their_case() {
     app.visitor()
         .file_report(&report(2), vec![("c.png", png(&other), "image/png")])
         .await;
+    app.run_due_jobs().await;
     assert_eq!(indexed(&app), (2, 26));
     let case_id = app.case_id(&a);
     let mut conn = app.db();

@@ -122,6 +122,7 @@ async fn evidence_of_a_case_is_not_served_to_another_client() {
             vec![("mine.png", png_screenshot(44), "image/png")],
         )
         .await;
+    app.run_due_jobs().await;
     let page = owner.open_case(&receipt.number, &receipt.code).await;
     let thumb = page.attr_of("#evidence img", "src").expect("a thumbnail");
     let display = page.attr_of("#evidence a", "href").expect("a display copy");
