@@ -4,12 +4,12 @@
 //!
 //! SQLite: two FTS5 tables, `case_search` (trigram tokenizer) and `case_bigrams` (the text's
 //! character pairs as tokens), both with the case's id as rowid. PostgreSQL: `case_search` with a
-//! pg_trgm index and a GIN index over `case_bigrams(body)`, so it keeps nothing more.
+//! pg_trgm index on `body` and a GIN index on `pairs`, the text's character pairs as an array.
 
 use super::DbConnection;
 use super::schema::{case_bigrams, case_search};
 use crate::domain::CaseId;
-use crate::domain::search_term::{SearchTerm, character_pairs};
+use crate::domain::search_term::{SearchTerm, character_pair_list, character_pairs};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
@@ -39,10 +39,14 @@ diesel::table! {
     }
 }
 
-diesel::define_sql_function! {
-    /// PostgreSQL: the distinct character pairs of a text (migration 24), as indexed.
-    #[sql_name = "case_bigrams"]
-    fn character_pairs_of(body: Text) -> Array<Text>;
+diesel::table! {
+    /// PostgreSQL's `case_search`, with the character pairs of its text (migration 28).
+    #[sql_name = "case_search"]
+    pg_case_search (case_id) {
+        case_id -> BigInt,
+        body -> Text,
+        pairs -> Array<Text>,
+    }
 }
 
 pub fn index_for_search(conn: &mut DbConnection, case_id: CaseId, text: &str) -> QueryResult<()> {
@@ -56,9 +60,15 @@ pub fn insert_all(conn: &mut DbConnection, rows: &[(CaseId, String)]) -> QueryRe
             DbConnection::Postgres(c) => {
                 let texts: Vec<_> = chunk
                     .iter()
-                    .map(|(id, text)| (case_search::case_id.eq(*id), case_search::body.eq(text)))
+                    .map(|(id, text)| {
+                        (
+                            pg_case_search::case_id.eq(id.get()),
+                            pg_case_search::body.eq(text),
+                            pg_case_search::pairs.eq(character_pair_list(text)),
+                        )
+                    })
                     .collect();
-                diesel::insert_into(case_search::table)
+                diesel::insert_into(pg_case_search::table)
                     .values(texts)
                     .execute(c)?;
             }
@@ -101,15 +111,26 @@ pub fn add_to_search(conn: &mut DbConnection, case_id: CaseId, text: &str) -> Qu
     let more = format!("\n{}", text.to_lowercase());
     match conn {
         DbConnection::Postgres(c) => {
-            diesel::update(case_search::table.find(case_id))
-                .set(case_search::body.eq(case_search::body.concat(more)))
-                .execute(c)?;
+            let body: Option<String> = diesel::update(pg_case_search::table.find(case_id.get()))
+                .set(pg_case_search::body.eq(pg_case_search::body.concat(more)))
+                .returning(pg_case_search::body)
+                .get_result(c)
+                .optional()?;
+            if let Some(body) = body {
+                diesel::update(pg_case_search::table.find(case_id.get()))
+                    .set(pg_case_search::pairs.eq(character_pair_list(&body)))
+                    .execute(c)?;
+            }
         }
         DbConnection::Sqlite(c) => {
             let rowid = case_id.get();
-            let body: Option<String> = diesel::update(fts_case_search::table.find(rowid))
+            // SQLite has no RETURNING on virtual tables: update, then read the new body.
+            diesel::update(fts_case_search::table.find(rowid))
                 .set(fts_case_search::body.eq(fts_case_search::body.concat(more)))
-                .returning(fts_case_search::body)
+                .execute(c)?;
+            let body: Option<String> = fts_case_search::table
+                .find(rowid)
+                .select(fts_case_search::body)
                 .get_result(c)
                 .optional()?;
             if let Some(body) = body {
@@ -166,10 +187,10 @@ macro_rules! sqlite_substring {
 }
 macro_rules! pg_pairs {
     ($pair:expr, $limit:expr) => {
-        case_search::table
-            .filter(character_pairs_of(case_search::body).contains(vec![$pair.clone()]))
-            .order(case_search::case_id.desc())
-            .select(case_search::case_id)
+        pg_case_search::table
+            .filter(pg_case_search::pairs.contains(vec![$pair.clone()]))
+            .order(pg_case_search::case_id.desc())
+            .select(pg_case_search::case_id)
             .limit($limit)
     };
 }

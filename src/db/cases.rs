@@ -110,6 +110,40 @@ pub fn next_case_number(conn: &mut DbConnection, year: i32) -> QueryResult<CaseN
     })
 }
 
+/// Reserves the next `n` numbers of `year`'s sequence (a bulk load's) and returns them in order.
+/// Must run inside the loading transaction.
+pub fn reserve_case_numbers(
+    conn: &mut DbConnection,
+    year: i32,
+    n: usize,
+) -> QueryResult<Vec<CaseNumber>> {
+    use case_number_counters::dsl as c;
+    let count = i64::try_from(n).unwrap_or(i64::MAX);
+    let bumped: Option<i64> = diesel::update(c::case_number_counters.filter(c::year.eq(year)))
+        .set(c::last_value.eq(c::last_value + count))
+        .returning(c::last_value)
+        .get_result(conn)
+        .optional()?;
+    let last = match bumped {
+        Some(last) => last,
+        None => {
+            diesel::insert_into(c::case_number_counters)
+                .values((c::year.eq(year), c::last_value.eq(count)))
+                .execute(conn)?;
+            count
+        }
+    };
+    (last - count + 1..=last)
+        .map(|seq| {
+            CaseNumber::new(year, seq).ok_or_else(|| {
+                diesel::result::Error::QueryBuilderError(
+                    format!("case numbers for {year} are exhausted").into(),
+                )
+            })
+        })
+        .collect()
+}
+
 pub fn insert(conn: &mut DbConnection, new: &NewCase<'_>) -> QueryResult<CaseId> {
     diesel::insert_into(cases::table)
         .values(new)
@@ -280,31 +314,4 @@ pub fn set_closed_reason(
         .set(cases::closed_reason.eq(Some(reason)))
         .execute(conn)?;
     Ok(())
-}
-
-/// Inserts a case written whole with its history (the demo data of `reviewwatch seed-demo`):
-/// the row with what the history left on it. On SQLite its id is read back by its number rather
-/// than with RETURNING, which through diesel costs SQLite about twice a plain insert (measured: 51
-/// against 27 µs a case) — a bulk load of a million cases notices; PostgreSQL saves the round trip.
-pub fn insert_with_history(
-    conn: &mut DbConnection,
-    new: &NewCase<'_>,
-    version: i32,
-    assigned_officer_id: Option<OfficerId>,
-    closed_reason: Option<ClosedReason>,
-) -> QueryResult<CaseId> {
-    let insert = diesel::insert_into(cases::table).values((
-        new,
-        cases::version.eq(version),
-        cases::assigned_officer_id.eq(assigned_officer_id),
-        cases::closed_reason.eq(closed_reason),
-    ));
-    if matches!(conn, DbConnection::Postgres(_)) {
-        return insert.returning(cases::id).get_result(conn);
-    }
-    insert.execute(conn)?;
-    cases::table
-        .filter(cases::case_number.eq(new.case_number))
-        .select(cases::id)
-        .first(conn)
 }

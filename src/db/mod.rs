@@ -3,6 +3,7 @@
 
 pub mod account_events;
 pub mod audit;
+pub mod bulk;
 pub mod calendar;
 pub mod campaigns;
 pub mod case_links;

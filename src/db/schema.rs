@@ -758,8 +758,8 @@ diesel::table! {
 
 diesel::table! {
     /// SQLite only (an FTS5 table): each case's search text as space-separated pairs of
-    /// characters, for two-character searches. PostgreSQL indexes `case_bigrams(body)` of
-    /// `case_search` instead.
+    /// characters, for two-character searches. PostgreSQL keeps the pairs in `case_search.pairs`
+    /// instead (`db::case_search::pg_case_search`).
     case_bigrams (rowid) {
         rowid -> BigInt,
         case_id -> BigInt,

@@ -37,26 +37,28 @@ impl SearchTerm {
     }
 }
 
-/// The distinct pairs of adjacent characters of a search text, space-separated: what the
-/// bigram index holds for it (whitespace never inside a pair; PostgreSQL computes the same
-/// pairs in SQL, `case_bigrams(body)`).
-pub fn character_pairs(text: &str) -> String {
+/// The distinct pairs of adjacent characters of a search text, in the order they first occur
+/// (whitespace never inside a pair): what the bigram index holds for it (PostgreSQL keeps them
+/// as an array, `case_search.pairs`).
+pub fn character_pair_list(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut out = String::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
     for w in chars.windows(2) {
         if w.iter().any(|c| c.is_whitespace()) {
             continue;
         }
         let pair: String = w.iter().collect();
         if seen.insert(pair.clone()) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&pair);
+            out.push(pair);
         }
     }
     out
+}
+
+/// The same pairs space-separated: SQLite's FTS5 `case_bigrams` takes them as tokens.
+pub fn character_pairs(text: &str) -> String {
+    character_pair_list(text).join(" ")
 }
 
 #[cfg(test)]

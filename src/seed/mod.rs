@@ -9,15 +9,15 @@ mod chains;
 pub mod content;
 pub mod directory;
 pub mod images;
+mod rows;
 pub mod walk;
 
 pub use walk::{Walk, WalkCase};
 
 use crate::config::Settings;
 use crate::db::audit::NewEntry;
-use crate::db::{
-    self, DbConnection, DbPool, audit, cases, evidence, findings, notes, officers, queue,
-};
+use crate::db::bulk::BulkCase;
+use crate::db::{self, DbConnection, DbPool, audit, evidence, officers, queue};
 use crate::domain::audit::Actor;
 use crate::domain::china_time;
 use crate::domain::deadlines::Deadlines;
@@ -230,7 +230,10 @@ pub async fn seed_demo(
         let mut conn = pool2.get()?;
         let cases_started = Instant::now();
         let generator = Generator::new(options, ids, images.len(), db::now(), receipt_key);
-        write_cases(&mut conn, generator, &images, cases_started, progress)
+        let summary = write_cases(&mut conn, generator, &images, cases_started, progress)?;
+        // The planner's statistics, for tables that grew from nothing to a million rows.
+        db::bulk::analyze(&mut conn)?;
+        Ok(summary)
     })
     .await??;
     let receipt_key = keys.receipt.clone();
@@ -1128,19 +1131,21 @@ fn write_cases(
         let mut done = 0;
         while done < total {
             let end = (done + BATCH).min(total);
+            let batch: Vec<Plan> = (done..end).map_while(|_| plans.recv().ok()).collect();
             let written = db::write_transaction(
                 conn,
                 |conn| -> Result<Vec<(Special, Option<ReceiptCode>, Written)>, WorkflowError> {
-                    let mut out = Vec::with_capacity(end - done);
+                    let mut rows = rows::BatchRows::reserve(conn, &batch)?;
+                    let mut out = Vec::with_capacity(batch.len());
                     let mut later = Deferred {
                         account_key: account_key.clone(),
                         ..Deferred::default()
                     };
-                    for _ in done..end {
-                        let Ok(plan) = plans.recv() else { break };
-                        let w = write_case(conn, &plan, images, &mut later)?;
-                        out.push((plan.special, plan.receipt, w));
+                    for plan in &batch {
+                        let w = write_case(&mut rows, plan, images, &mut later)?;
+                        out.push((plan.special, plan.receipt.clone(), w));
                     }
+                    rows.write(conn)?;
                     later.write(conn, images)?;
                     Ok(out)
                 },
@@ -1264,13 +1269,13 @@ impl Plan {
 /// now (other rows refer to it), its messages, notes and finding as the steps write them, and
 /// the rest (trail, evidence, deadlines, search) into `later`, for the batch's bulk writes.
 fn write_case(
-    conn: &mut DbConnection,
+    rows: &mut rows::BatchRows,
     plan: &Plan,
     images: &[StoredEvidence],
     later: &mut Deferred,
 ) -> Result<Written, WorkflowError> {
     let report = plan.report();
-    let (number, case_id) = insert_case(conn, plan, &report)?;
+    let (number, case_id) = case_row(rows, plan, &report)?;
     later
         .search
         .push((case_id, workflow::file::search_text(&number, &report)));
@@ -1288,7 +1293,7 @@ fn write_case(
     let mut history = History::filed(case_id, plan, &report, images, later);
     let files = history.trail.len() - 1;
     for &(at, step) in &plan.steps {
-        history.step(conn, at, step)?;
+        history.step(rows, at, step)?;
     }
     debug_assert_eq!(
         history.status, plan.status,
@@ -1304,12 +1309,13 @@ fn write_case(
 }
 
 /// The case row, as it stands after its history (status, version, assignee, closing reason).
-fn insert_case(
-    conn: &mut DbConnection,
+fn case_row(
+    rows: &mut rows::BatchRows,
     plan: &Plan,
     report: &ValidReport,
 ) -> Result<(String, CaseId), WorkflowError> {
-    let number = cases::next_case_number(conn, number_year(plan.created_at))?.to_string();
+    let (case_id, number) = rows.case(number_year(plan.created_at))?;
+    let number = number.to_string();
     let o = outcome(plan);
     let facts = workflow::file::CaseFacts {
         number: &number,
@@ -1320,9 +1326,10 @@ fn insert_case(
         submitted_at: Some(o.submitted_at),
         last_activity_at: o.last_activity,
     };
-    let case_id = workflow::file::with_case_row(report, &facts, |new| {
-        cases::insert_with_history(conn, new, o.version, o.assigned, o.closed_reason)
-    })?;
+    let row = workflow::file::with_case_row(report, &facts, |new| {
+        BulkCase::from_new(case_id, new, o.version, o.assigned, o.closed_reason)
+    });
+    rows.cases.push(row);
     Ok((number, case_id))
 }
 
@@ -1410,7 +1417,7 @@ impl History {
     /// recording its entries.
     fn step(
         &mut self,
-        conn: &mut DbConnection,
+        rows: &mut rows::BatchRows,
         at: NaiveDateTime,
         step: Step,
     ) -> Result<(), WorkflowError> {
@@ -1433,14 +1440,14 @@ impl History {
             Step::RequestInfo {
                 officer: id,
                 message,
-            } => self.request_info(conn, id, message, at)?,
-            Step::Reply { message } => self.reply(conn, message, at)?,
+            } => self.request_info(rows, id, message, at)?,
+            Step::Reply { message } => self.reply(rows, message, at)?,
             Step::Resume { officer: id } => {
                 self.change(Transition::Resume, officer(id), json!({}), at)?;
                 self.resume_clock(at);
             }
             Step::Note { officer: id, body } => {
-                let note_id = notes::add_note(conn, self.case_id, id, body, at)?;
+                let note_id = rows.note(self.case_id, id, body, at)?;
                 self.trail
                     .push(review::note_entry(officer(id), note_id, at));
             }
@@ -1452,28 +1459,28 @@ impl History {
                 officer: id,
                 note,
                 finding,
-            } => self.substantiate(conn, id, note, finding, at)?,
+            } => self.substantiate(rows, id, note, finding, at)?,
             Step::Close { officer: id, note } => {
-                notes::add_note(conn, self.case_id, id, note, at)?;
+                rows.note(self.case_id, id, note, at)?;
                 self.change(Transition::Close, officer(id), json!({}), at)?;
             }
             Step::Dismiss {
                 officer: id,
                 reason,
-            } => self.dismiss(conn, id, reason, at)?,
-            Step::Withdraw { reason } => self.withdraw(conn, reason, at)?,
+            } => self.dismiss(rows, id, reason, at)?,
+            Step::Withdraw { reason } => self.withdraw(rows, reason, at)?,
         }
         Ok(())
     }
 
     fn request_info(
         &mut self,
-        conn: &mut DbConnection,
+        rows: &mut rows::BatchRows,
         officer: OfficerId,
         message: &str,
         at: NaiveDateTime,
     ) -> Result<(), WorkflowError> {
-        let message_id = notes::add_message(conn, self.case_id, Some(officer), message, at)?;
+        let message_id = rows.message(self.case_id, Some(officer), message, at)?;
         let detail = review::request_info_detail(message_id);
         self.change(Transition::RequestInfo, Actor::Officer(officer), detail, at)?;
         self.paused_since = Some(at);
@@ -1482,11 +1489,11 @@ impl History {
 
     fn reply(
         &mut self,
-        conn: &mut DbConnection,
+        rows: &mut rows::BatchRows,
         message: &str,
         at: NaiveDateTime,
     ) -> Result<(), WorkflowError> {
-        notes::add_message(conn, self.case_id, None, message, at)?;
+        rows.message(self.case_id, None, message, at)?;
         let detail = workflow::reply::answer_detail(0);
         self.change(Transition::ReporterAnswers, Actor::Reporter, detail, at)?;
         self.resume_clock(at);
@@ -1504,15 +1511,15 @@ impl History {
 
     fn substantiate(
         &mut self,
-        conn: &mut DbConnection,
+        rows: &mut rows::BatchRows,
         officer: OfficerId,
         note: Option<&str>,
         finding: &str,
         at: NaiveDateTime,
     ) -> Result<(), WorkflowError> {
-        findings::set(conn, self.case_id, officer, finding, at)?;
+        rows.finding(self.case_id, officer, finding, at);
         if let Some(note) = note {
-            notes::add_note(conn, self.case_id, officer, note, at)?;
+            rows.note(self.case_id, officer, note, at)?;
         }
         self.change(
             Transition::Substantiate,
@@ -1524,13 +1531,13 @@ impl History {
 
     fn dismiss(
         &mut self,
-        conn: &mut DbConnection,
+        rows: &mut rows::BatchRows,
         officer: OfficerId,
         reason: DismissReason,
         at: NaiveDateTime,
     ) -> Result<(), WorkflowError> {
         let message = content::dismiss_message(reason);
-        let message_id = notes::add_message(conn, self.case_id, Some(officer), message, at)?;
+        let message_id = rows.message(self.case_id, Some(officer), message, at)?;
         let detail = review::dismiss_detail(reason, message_id);
         self.change(
             Transition::Dismiss(reason),
@@ -1542,12 +1549,12 @@ impl History {
 
     fn withdraw(
         &mut self,
-        conn: &mut DbConnection,
+        rows: &mut rows::BatchRows,
         reason: Option<&str>,
         at: NaiveDateTime,
     ) -> Result<(), WorkflowError> {
         let id = match reason {
-            Some(r) => Some(notes::add_message(conn, self.case_id, None, r, at)?),
+            Some(r) => Some(rows.message(self.case_id, None, r, at)?),
             None => None,
         };
         let detail = workflow::withdraw::withdraw_detail(id);
@@ -1566,6 +1573,7 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::cases;
 
     fn run_seed(dir: &std::path::Path, cases: usize) -> (Summary, DbPool) {
         let settings = Settings::for_data_dir(dir.to_path_buf());
