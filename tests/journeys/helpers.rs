@@ -581,6 +581,23 @@ impl TestApp {
         .await;
     }
 
+    /// Waits until the app's job runner has done the jobs due when it started (the housekeeping):
+    /// its pass then ends, and it runs nothing before its next one, 15 s later. For a test that
+    /// looks at what is there before a background job runs.
+    pub async fn wait_for_the_job_runner(&self) {
+        use reviewwatch::domain::jobs::JobState;
+        poll_until("the job runner's first pass", WAIT, || {
+            let due: i64 = schema::jobs::table
+                .filter(schema::jobs::state.eq(JobState::Pending.as_str()))
+                .filter(schema::jobs::run_at.le(reviewwatch::db::now()))
+                .count()
+                .get_result(&mut self.db())
+                .expect("count the due jobs");
+            (due == 0).then_some(())
+        })
+        .await;
+    }
+
     /// Every file under DATA_DIR/evidence (or a sub-folder of it), at any depth.
     pub fn evidence_files(&self, sub: &str) -> Vec<PathBuf> {
         files_under(&self.data_dir.join("evidence").join(sub))

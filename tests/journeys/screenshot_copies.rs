@@ -33,6 +33,7 @@ fn placeholders(page: &Reply) -> Vec<String> {
 async fn the_case_pages_say_a_screenshot_is_being_processed_until_the_job_made_its_thumbnail() {
     let app = spawn_app().await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    app.wait_for_the_job_runner().await;
     let receipt = app
         .file_report(
             &ReportFields::zh_cn(),
@@ -116,6 +117,7 @@ async fn a_package_made_before_the_job_ran_holds_the_display_copy() {
     let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
     let panyu = add_regulator(&app, &supervisor, PANYU, "market", "440113", PANYU_EMAIL).await;
+    app.wait_for_the_job_runner().await;
     let receipt = substantiated_case(
         &app,
         &officer,
@@ -156,6 +158,7 @@ async fn a_near_identical_screenshot_links_two_cases_once_the_job_has_run() {
     let app = spawn_app().await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
     let (screen, _) = chat_screens();
+    app.wait_for_the_job_runner().await;
     let a = app
         .visitor()
         .file_report(

@@ -80,6 +80,8 @@ async fn reports_are_limited_per_hour() {
             vec![("b.png", png_screenshot(42), "image/png")],
         )
         .await;
+    // The screenshots' copies are made (by this pass, or the app's runner): the count is final.
+    app.run_due_jobs().await;
     let evidence_before = app.evidence_files("").len();
 
     let reply = app
