@@ -141,19 +141,6 @@ pub fn set_copies(
     Ok(changed == 1)
 }
 
-/// The evidence of these cases whose copies are not made yet.
-pub fn awaiting_copies(
-    conn: &mut DbConnection,
-    case_ids: &[CaseId],
-) -> QueryResult<Vec<EvidenceId>> {
-    evidence::table
-        .filter(evidence::case_id.eq_any(case_ids))
-        .filter(evidence::display_sha256.is_null())
-        .order(evidence::id.asc())
-        .select(evidence::id)
-        .load(conn)
-}
-
 pub fn next_position(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<i32> {
     let max: Option<i32> = evidence::table
         .filter(evidence::case_id.eq(case_id))

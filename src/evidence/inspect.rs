@@ -1027,6 +1027,31 @@ mod tests {
         assert_eq!((got.thumbnail_width, got.thumbnail_height), (24, 40));
         // The original is what we were given, metadata and all.
         assert_eq!(got.sha256, Sha256Hex::of_bytes(&jpeg));
+
+        // The request path's check sees the same upright size, and keeps the bytes as given.
+        let (_dir, path) = upload(&jpeg, "exif.jpg");
+        let checked = check(&path, &limits()).unwrap();
+        assert_eq!(
+            (checked.kind, checked.width, checked.height),
+            (ImageKind::Jpeg, 24, 40)
+        );
+        assert_eq!(checked.bytes, jpeg);
+        let copies = copies_of(&checked.bytes, checked.kind, &limits()).unwrap();
+        assert_eq!(copies.display, got.display);
+        assert_eq!(copies.perceptual_hash, got.perceptual_hash);
+    }
+
+    #[test]
+    fn the_check_refuses_what_inspection_refuses() {
+        let png = png_of(&DynamicImage::ImageRgb8(rgb_pattern(200, 200)));
+        for bytes in [&png[..png.len() / 2], b"GIF89a\x01\x00", b""] {
+            let (_dir, path) = upload(bytes, "x.png");
+            assert_eq!(
+                check(&path, &limits()).err(),
+                inspect(&path, &limits()).err(),
+            );
+            assert!(check(&path, &limits()).is_err());
+        }
     }
 
     #[test]

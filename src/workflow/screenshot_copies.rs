@@ -10,8 +10,8 @@ use super::WorkflowError;
 use crate::db::evidence::{self, EvidenceRow};
 use crate::db::jobs::{self, NewJob};
 use crate::db::{self, DbConnection};
+use crate::domain::EvidenceId;
 use crate::domain::jobs::JobKind;
-use crate::domain::{CaseId, EvidenceId};
 use crate::evidence::intake::{self, CopiesFailed, ScreenshotCopies};
 use crate::evidence::{EvidenceLimits, EvidenceStore};
 use chrono::NaiveDateTime;
@@ -101,20 +101,6 @@ pub fn made(
     make(conn, store, row.id, now)?.ok_or_else(|| {
         WorkflowError::from(crate::db::DbError::from(diesel::result::Error::NotFound))
     })
-}
-
-/// Makes the copies of every screenshot of `cases` that has none yet: for the steps that send
-/// evidence out (handoff and campaign packages), which never go without a file.
-pub fn make_for_cases(
-    conn: &mut DbConnection,
-    store: &EvidenceStore,
-    cases: &[CaseId],
-    now: NaiveDateTime,
-) -> Result<(), WorkflowError> {
-    for evidence_id in evidence::awaiting_copies(conn, cases)? {
-        make(conn, store, evidence_id, now)?;
-    }
-    Ok(())
 }
 
 /// The copies as an evidence row holds them.
