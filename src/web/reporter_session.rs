@@ -82,6 +82,29 @@ pub async fn open_case(session: &Session, pool: &DbPool, case_id: CaseId) -> Res
 /// The case the reporter opened, if the session is still fresh and its record neither revoked
 /// nor expired; refreshes its clock.
 pub async fn current_case(session: &Session, pool: &DbPool) -> Result<Option<CaseId>, AppError> {
+    let Some(token) = fresh_token(session)? else {
+        return Ok(None);
+    };
+    let live = db::run(pool, move |conn| {
+        Ok(reporter_sessions::live_case(conn, &token, db::now())?)
+    })
+    .await?;
+    match live {
+        Some(case_id) => {
+            keep_alive(session)?;
+            Ok(Some(case_id))
+        }
+        None => {
+            forget(session);
+            Ok(None)
+        }
+    }
+}
+
+/// The token of the case session this cookie holds, if the reporter was active recently (a
+/// stale one is forgotten). The caller asks the database whether its record is live
+/// (`reporter_sessions::live_case`), then calls `keep_alive`, or `forget_case` when it is not.
+pub fn fresh_token(session: &Session) -> Result<Option<String>, AppError> {
     let open: Option<OpenCase> = session.get(CASE_KEY).map_err(session_error)?;
     let Some(open) = open else {
         return Ok(None);
@@ -90,29 +113,33 @@ pub async fn current_case(session: &Session, pool: &DbPool) -> Result<Option<Cas
         forget(session);
         return Ok(None);
     }
-    let token = open.token.clone();
-    let live = db::run(pool, move |conn| {
-        Ok(reporter_sessions::live_case(conn, &token, db::now())?)
-    })
-    .await?;
-    match live {
-        Some(case_id) => {
-            session
-                .insert(
-                    CASE_KEY,
-                    OpenCase {
-                        token: open.token,
-                        last_seen: now(),
-                    },
-                )
-                .map_err(session_error)?;
-            Ok(Some(case_id))
-        }
-        None => {
-            forget(session);
-            Ok(None)
-        }
+    Ok(Some(open.token))
+}
+
+/// The clock of inactivity is written back at most this often: a page read within the minute
+/// sends no new cookie (encrypting and sending it again cost every page).
+const KEEP_ALIVE_EVERY_SECS: i64 = 60;
+
+/// Restarts the inactivity clock of the open case session (at most once a minute).
+pub fn keep_alive(session: &Session) -> Result<(), AppError> {
+    let open: Option<OpenCase> = session.get(CASE_KEY).map_err(session_error)?;
+    if let Some(open) = open.filter(|o| now() - o.last_seen >= KEEP_ALIVE_EVERY_SECS) {
+        session
+            .insert(
+                CASE_KEY,
+                OpenCase {
+                    token: open.token,
+                    last_seen: now(),
+                },
+            )
+            .map_err(session_error)?;
     }
+    Ok(())
+}
+
+/// Drops what this cookie held about a case whose record is no longer live.
+pub fn forget_case(session: &Session) {
+    forget(session);
 }
 
 /// Ends the session: its record is revoked, so every copy of the cookie stops working.

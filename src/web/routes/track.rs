@@ -1,7 +1,7 @@
 //! The reporter's case: opened with the case number and receipt code, then status, timeline,
 //! evidence, and withdrawal.
 
-use crate::db::{self, audit, cases, evidence, notes, queue, tokens};
+use crate::db::{self, audit, cases, evidence, notes, queue, reporter_sessions, tokens};
 use crate::domain::CaseId;
 use crate::domain::EvidenceId;
 use crate::domain::region::divisions;
@@ -304,10 +304,24 @@ async fn load_case_page(
     reply_problems: Vec<String>,
     status_code: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let Some(case_id) = reporter_session::current_case(session, &state.pool).await? else {
+    let Some(token) = reporter_session::fresh_token(session)? else {
         return Ok(see_other("/track"));
     };
-    let loaded = db::run(&state.pool, move |conn| read_case(conn, case_id)).await?;
+    // The session's record and the case in one trip to the database.
+    let loaded = db::run(&state.pool, move |conn| match reporter_sessions::live_case(
+        conn,
+        &token,
+        db::now(),
+    )? {
+        Some(case_id) => read_case(conn, case_id).map(Some),
+        None => Ok(None),
+    })
+    .await?;
+    let Some(loaded) = loaded else {
+        reporter_session::forget_case(session);
+        return Ok(see_other("/track"));
+    };
+    reporter_session::keep_alive(session)?;
     let Loaded {
         case,
         trail,
