@@ -285,7 +285,7 @@ fn forbidden(line: &str, searching: bool) -> Option<&'static str> {
         return Some("a full scan of the search texts");
     }
     let sorts = l.contains("USE TEMP B-TREE FOR ORDER BY")
-        || l.starts_with("Sort ")
+        || (l.starts_with("Sort ") && !l.starts_with("Sort Key") && !l.starts_with("Sort Method"))
         || l.starts_with("->  Sort ")
         || l.starts_with("Incremental Sort");
     if sorts && !searching && !few_rows(l) {
