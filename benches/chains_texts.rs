@@ -462,7 +462,8 @@ fn ocr_seconds() {
     let mut paths: Vec<(String, std::path::PathBuf)> = shots
         .iter()
         .map(|e| {
-            let sha = Sha256Hex::parse(e.display_sha256.as_str()).expect("a sha");
+            let copies = e.copies.as_ref().expect("the seed pool has its copies");
+            let sha = Sha256Hex::parse(copies.display_sha256.as_str()).expect("a sha");
             (
                 format!("seed {}×{}", e.width, e.height),
                 store.path_of(BlobKind::Display, &sha),

@@ -20,13 +20,56 @@ pub struct EvidenceRow {
     pub byte_size: i64,
     pub width: i32,
     pub height: i32,
-    pub display_sha256: String,
+    /// The copies and hashes: `None` until the background job (or a step that needs them) made
+    /// them (`workflow::screenshot_copies`).
+    pub display_sha256: Option<String>,
+    pub display_kind: Option<ImageKind>,
+    pub thumb_sha256: Option<String>,
+    pub thumb_width: Option<i32>,
+    pub thumb_height: Option<i32>,
+    pub perceptual_hash: Option<String>,
+    pub uploaded_at: NaiveDateTime,
+}
+
+/// The copies of a screenshot whose copies are made.
+#[derive(Debug, Clone, Copy)]
+pub struct MadeCopies<'a> {
+    pub display_sha256: &'a str,
     pub display_kind: ImageKind,
-    pub thumb_sha256: String,
+    pub thumb_sha256: &'a str,
     pub thumb_width: i32,
     pub thumb_height: i32,
-    pub perceptual_hash: String,
-    pub uploaded_at: NaiveDateTime,
+    pub perceptual_hash: &'a str,
+}
+
+impl EvidenceRow {
+    /// The thumbnail's size: as made, or as it will be made (from the upright size).
+    pub fn thumb_size(&self) -> (i32, i32) {
+        match (self.thumb_width, self.thumb_height) {
+            (Some(w), Some(h)) => (w, h),
+            _ => {
+                let side = |v: i32| u32::try_from(v).unwrap_or(0);
+                let (w, h) =
+                    crate::domain::evidence::thumbnail_size(side(self.width), side(self.height));
+                (
+                    i32::try_from(w).unwrap_or(i32::MAX),
+                    i32::try_from(h).unwrap_or(i32::MAX),
+                )
+            }
+        }
+    }
+
+    /// The display copy and thumbnail, once made.
+    pub fn copies(&self) -> Option<MadeCopies<'_>> {
+        Some(MadeCopies {
+            display_sha256: self.display_sha256.as_deref()?,
+            display_kind: self.display_kind?,
+            thumb_sha256: self.thumb_sha256.as_deref()?,
+            thumb_width: self.thumb_width?,
+            thumb_height: self.thumb_height?,
+            perceptual_hash: self.perceptual_hash.as_deref()?,
+        })
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -41,12 +84,12 @@ pub struct NewEvidence<'a> {
     pub byte_size: i64,
     pub width: i32,
     pub height: i32,
-    pub display_sha256: &'a str,
-    pub display_kind: ImageKind,
-    pub thumb_sha256: &'a str,
-    pub thumb_width: i32,
-    pub thumb_height: i32,
-    pub perceptual_hash: &'a str,
+    pub display_sha256: Option<&'a str>,
+    pub display_kind: Option<ImageKind>,
+    pub thumb_sha256: Option<&'a str>,
+    pub thumb_width: Option<i32>,
+    pub thumb_height: Option<i32>,
+    pub perceptual_hash: Option<&'a str>,
     pub uploaded_at: NaiveDateTime,
 }
 
@@ -63,6 +106,39 @@ pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<Evi
         .order(evidence::position.asc())
         .select(EvidenceRow::as_select())
         .load(conn)
+}
+
+/// One evidence row, whatever its case; `None` when it is gone.
+pub fn by_id(conn: &mut DbConnection, id: EvidenceId) -> QueryResult<Option<EvidenceRow>> {
+    evidence::table
+        .find(id)
+        .select(EvidenceRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes the copies of a screenshot whose copies were not made yet. False when the row is gone
+/// or its copies were made meanwhile (by the job, or by a step that needed them first).
+pub fn set_copies(
+    conn: &mut DbConnection,
+    id: EvidenceId,
+    copies: &MadeCopies<'_>,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        evidence::table
+            .find(id)
+            .filter(evidence::display_sha256.is_null()),
+    )
+    .set((
+        evidence::display_sha256.eq(Some(copies.display_sha256)),
+        evidence::display_kind.eq(Some(copies.display_kind)),
+        evidence::thumb_sha256.eq(Some(copies.thumb_sha256)),
+        evidence::thumb_width.eq(Some(copies.thumb_width)),
+        evidence::thumb_height.eq(Some(copies.thumb_height)),
+        evidence::perceptual_hash.eq(Some(copies.perceptual_hash)),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 pub fn next_position(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<i32> {
@@ -148,14 +224,15 @@ pub struct RedactionRow {
 }
 
 /// The copy of a file that leaves the officers' desk (the Evidence rule): the officer's redacted
-/// copy where there is one, else the metadata-free display copy — (display, thumbnail) SHA-256.
+/// copy where there is one, else the metadata-free display copy — (display, thumbnail) SHA-256;
+/// `None` while the copies are not made yet.
 pub fn copy_shown<'a>(
     row: &'a EvidenceRow,
     redaction: Option<&'a RedactionRow>,
-) -> (&'a str, &'a str) {
+) -> Option<(&'a str, &'a str)> {
     match redaction {
-        Some(r) => (&r.display_sha256, &r.thumb_sha256),
-        None => (&row.display_sha256, &row.thumb_sha256),
+        Some(r) => Some((&r.display_sha256, &r.thumb_sha256)),
+        None => row.copies().map(|c| (c.display_sha256, c.thumb_sha256)),
     }
 }
 

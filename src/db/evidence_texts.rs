@@ -63,8 +63,8 @@ pub struct Screenshot {
     pub case_id: crate::domain::ids::CaseId,
     /// The upload as received.
     pub sha256: String,
-    /// The metadata-free copy (PNG or JPEG: every Tesseract build reads it).
-    pub display_sha256: String,
+    /// The metadata-free copy (PNG or JPEG: every Tesseract build reads it); `None` until made.
+    pub display_sha256: Option<String>,
 }
 
 /// The screenshot `evidence_id`, if it is still there.

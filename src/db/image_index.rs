@@ -227,13 +227,19 @@ pub fn unindexed(
     let mut query = evidence::table
         .left_join(image_hashes::table)
         .filter(image_hashes::evidence_id.nullable().is_null())
+        // A screenshot without its copies is indexed by the job that makes them.
+        .filter(evidence::thumb_sha256.is_not_null())
         .into_boxed::<super::MultiBackend>();
     if let Some(after) = after {
         query = query.filter(evidence::id.gt(after));
     }
     query
         .order(evidence::id.asc())
-        .select((evidence::id, evidence::case_id, evidence::thumb_sha256))
+        .select((
+            evidence::id,
+            evidence::case_id,
+            evidence::thumb_sha256.assume_not_null(),
+        ))
         .limit(limit)
         .load(conn)
 }

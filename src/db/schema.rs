@@ -62,12 +62,12 @@ diesel::table! {
         byte_size -> BigInt,
         width -> Integer,
         height -> Integer,
-        display_sha256 -> Text,
-        display_kind -> Text,
-        thumb_sha256 -> Text,
-        thumb_width -> Integer,
-        thumb_height -> Integer,
-        perceptual_hash -> Text,
+        display_sha256 -> Nullable<Text>,
+        display_kind -> Nullable<Text>,
+        thumb_sha256 -> Nullable<Text>,
+        thumb_width -> Nullable<Integer>,
+        thumb_height -> Nullable<Integer>,
+        perceptual_hash -> Nullable<Text>,
         uploaded_at -> Timestamp,
     }
 }

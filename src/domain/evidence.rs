@@ -36,3 +36,23 @@ impl ImageKind {
         }
     }
 }
+
+/// The longest side of a thumbnail.
+pub const THUMB_MAX_SIDE: u32 = 320;
+
+/// Fits in THUMB_MAX_SIDE² keeping the aspect ratio; never upscales.
+pub fn thumbnail_size(width: u32, height: u32) -> (u32, u32) {
+    if width <= THUMB_MAX_SIDE && height <= THUMB_MAX_SIDE {
+        return (width, height);
+    }
+    let scale = |short: u32, long: u32| {
+        let scaled =
+            (u64::from(short) * u64::from(THUMB_MAX_SIDE) + u64::from(long) / 2) / u64::from(long);
+        u32::try_from(scaled.max(1)).unwrap_or(THUMB_MAX_SIDE)
+    };
+    if width >= height {
+        (THUMB_MAX_SIDE, scale(height, width))
+    } else {
+        (scale(width, height), THUMB_MAX_SIDE)
+    }
+}

@@ -29,10 +29,13 @@ pub enum JobKind {
     RefreshPublicStats,
     /// Send the platform notices whose time has come, and remind desks of overdue answers.
     PlatformNotices,
+    /// Make one screenshot's display copy, thumbnail and hashes, index it and queue its reading;
+    /// payload `{"evidence_id": …}`.
+    MakeScreenshotCopies,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 11] = [
+    pub const ALL: [JobKind; 12] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
         JobKind::HandoffReminders,
@@ -44,6 +47,7 @@ impl JobKind {
         JobKind::IndexEarlierScreenshots,
         JobKind::RefreshPublicStats,
         JobKind::PlatformNotices,
+        JobKind::MakeScreenshotCopies,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +63,7 @@ impl JobKind {
             JobKind::IndexEarlierScreenshots => "index_earlier_screenshots",
             JobKind::RefreshPublicStats => "refresh_public_stats",
             JobKind::PlatformNotices => "platform_notices",
+            JobKind::MakeScreenshotCopies => "make_screenshot_copies",
         }
     }
 
@@ -83,7 +88,7 @@ impl JobKind {
             // Notices go at once after an acknowledgement, a release, an outcome or a new desk;
             // only the 5-working-days path waits for this pass, within the hour.
             | JobKind::PlatformNotices => Some(HOUSEKEEPING_PERIOD),
-            JobKind::ReadScreenshotText => None,
+            JobKind::ReadScreenshotText | JobKind::MakeScreenshotCopies => None,
         }
     }
 
@@ -104,6 +109,8 @@ impl JobKind {
             | JobKind::PlatformNotices => 5,
             // Tesseract failing on a file fails the same way again; a crash or a full disk may not.
             JobKind::ReadScreenshotText => 3,
+            // A file that decoded once decodes again: what fails is the disk or the database.
+            JobKind::MakeScreenshotCopies => 5,
         }
     }
 
@@ -237,7 +244,7 @@ mod tests {
 
     #[test]
     fn every_housekeeping_kind_recurs_hourly_with_retries() {
-        assert_eq!(JobKind::housekeeping().count(), JobKind::ALL.len() - 1);
+        assert_eq!(JobKind::housekeeping().count(), JobKind::ALL.len() - 2);
         for kind in JobKind::housekeeping() {
             assert_eq!(kind.every(), Some(TimeDelta::hours(1)));
             assert!(kind.max_attempts() > 1);

@@ -1,4 +1,5 @@
-//! Decides whether an uploaded file is an acceptable screenshot and derives its display copy, thumbnail and perceptual hash.
+//! Decides whether an uploaded file is an acceptable screenshot (`check`, on the request path)
+//! and derives its display copy, thumbnail and perceptual hash (`copies_of`, in a background job).
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -24,7 +25,6 @@ const SNIFF_LEN: usize = 1024;
 /// Second guard behind the header check: what the decoder may allocate.
 /// 40 MP at 16-bit RGBA is 320 MiB, so honest images fit.
 const MAX_DECODER_ALLOC: u64 = 512 * 1024 * 1024;
-const THUMB_MAX_SIDE: u32 = 320;
 pub(super) const DISPLAY_JPEG_QUALITY: u8 = 90;
 pub(super) const THUMB_JPEG_QUALITY: u8 = 80;
 
@@ -128,6 +128,70 @@ pub fn inspect(path: &Path, limits: &EvidenceLimits) -> Result<InspectedImage, R
     let kind = sniff(&bytes[..bytes.len().min(SNIFF_LEN)])
         .map_err(|detected| Rejection::NotAnImage { detected })?;
     inspect_bytes(&bytes, kind, limits)
+}
+
+/// An upload that passed every check a bad file is refused by: its bytes, kept as they are.
+pub struct CheckedImage {
+    pub kind: ImageKind,
+    /// Size of the upright image (EXIF orientation applied).
+    pub width: u32,
+    pub height: u32,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for CheckedImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckedImage")
+            .field("kind", &self.kind)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("byte_size", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// Only what refusing a bad file needs, for the request path: the size, the type from the
+/// bytes, and a full decode (whose pixels are dropped). The copies are made later
+/// (`copies_of`), from the kept original.
+pub fn check(path: &Path, limits: &EvidenceLimits) -> Result<CheckedImage, Rejection> {
+    let bytes = read_upload(path, limits)?;
+    let kind = sniff(&bytes[..bytes.len().min(SNIFF_LEN)])
+        .map_err(|detected| Rejection::NotAnImage { detected })?;
+    let (img, orientation) = decode(&bytes, kind, limits)?;
+    let (width, height) = upright_size(img.width(), img.height(), orientation);
+    drop(img);
+    Ok(CheckedImage {
+        kind,
+        width,
+        height,
+        bytes,
+    })
+}
+
+/// What is made from an accepted screenshot after it is kept: the metadata-free display copy,
+/// the thumbnail and the hashes.
+pub struct ImageCopies {
+    pub display: Vec<u8>,
+    pub display_kind: ImageKind,
+    /// JPEG.
+    pub thumbnail: Vec<u8>,
+    pub thumbnail_width: u32,
+    pub thumbnail_height: u32,
+    /// 64-bit gradient hash as 16 lowercase hex digits.
+    pub perceptual_hash: String,
+    /// The fingerprint for near-identical search (`evidence::fingerprint`).
+    pub fingerprint: ScreenHash,
+}
+
+/// Makes the copies of a kept original (`bytes`, of `kind`, which passed `check`). Decodes it
+/// again: a file that passed the checks passes them again.
+pub fn copies_of(
+    bytes: &[u8],
+    kind: ImageKind,
+    limits: &EvidenceLimits,
+) -> Result<ImageCopies, Rejection> {
+    let img = decode_upright(bytes, kind, limits)?;
+    copies_of_image(&img, kind)
 }
 
 /// Sniff only: the detected kind from the first bytes, or the impostor name.
@@ -340,11 +404,24 @@ fn check_size(len: u64, limits: &EvidenceLimits) -> Result<(), Rejection> {
     }
 }
 
-fn inspect_bytes(
+/// Checks the bytes as far as refusing a bad file needs (header, then a full decode) and gives
+/// the decoded pixels, upright (EXIF orientation applied).
+fn decode_upright(
     bytes: &[u8],
     kind: ImageKind,
     limits: &EvidenceLimits,
-) -> Result<InspectedImage, Rejection> {
+) -> Result<DynamicImage, Rejection> {
+    let (mut img, orientation) = decode(bytes, kind, limits)?;
+    img.apply_orientation(orientation);
+    Ok(img)
+}
+
+/// The full decode every accepted file passes, and the orientation its metadata asks for.
+fn decode(
+    bytes: &[u8],
+    kind: ImageKind,
+    limits: &EvidenceLimits,
+) -> Result<(DynamicImage, Orientation), Rejection> {
     // Bomb check on our own parse of the header, before any decoder runs.
     let header = header_dimensions(kind, bytes);
     if let Some((w, h)) = header {
@@ -371,30 +448,38 @@ fn inspect_bytes(
     decoder_limits(limits)
         .reserve(decoder.total_bytes())
         .map_err(|e| decode_rejection(e, Some((dw, dh)), limits))?;
-    let mut img = DynamicImage::from_decoder(decoder)
+    let img = DynamicImage::from_decoder(decoder)
         .map_err(|e| decode_rejection(e, Some((dw, dh)), limits))?;
-    img.apply_orientation(orientation);
+    Ok((img, orientation))
+}
 
+/// Width and height once `orientation` is applied.
+fn upright_size(width: u32, height: u32, orientation: Orientation) -> (u32, u32) {
+    match orientation {
+        Orientation::Rotate90
+        | Orientation::Rotate270
+        | Orientation::Rotate90FlipH
+        | Orientation::Rotate270FlipH => (height, width),
+        _ => (width, height),
+    }
+}
+
+/// Makes the derived copies of upright pixels.
+fn copies_of_image(img: &DynamicImage, kind: ImageKind) -> Result<ImageCopies, Rejection> {
     let (display, display_kind) = match kind {
         ImageKind::Jpeg => (
             encode_jpeg(&img.to_rgb8(), DISPLAY_JPEG_QUALITY)?,
             ImageKind::Jpeg,
         ),
-        ImageKind::Png | ImageKind::Webp => (display_png(&img)?, ImageKind::Png),
+        ImageKind::Png | ImageKind::Webp => (display_png(img)?, ImageKind::Png),
     };
 
-    let flat = hash_source(&img);
+    let flat = hash_source(img);
     let (tw, th) = flat.dimensions();
     let thumbnail = encode_jpeg(&flat, THUMB_JPEG_QUALITY)?;
     let perceptual_hash = perceptual_hash(&flat);
     let fingerprint = super::fingerprint::screen_hash(&flat);
-
-    Ok(InspectedImage {
-        kind,
-        width: img.width(),
-        height: img.height(),
-        byte_size: bytes.len() as u64,
-        sha256: Sha256Hex::of_bytes(bytes),
+    Ok(ImageCopies {
         display,
         display_kind,
         thumbnail,
@@ -402,6 +487,29 @@ fn inspect_bytes(
         thumbnail_height: th,
         perceptual_hash,
         fingerprint,
+    })
+}
+
+fn inspect_bytes(
+    bytes: &[u8],
+    kind: ImageKind,
+    limits: &EvidenceLimits,
+) -> Result<InspectedImage, Rejection> {
+    let img = decode_upright(bytes, kind, limits)?;
+    let copies = copies_of_image(&img, kind)?;
+    Ok(InspectedImage {
+        kind,
+        width: img.width(),
+        height: img.height(),
+        byte_size: bytes.len() as u64,
+        sha256: Sha256Hex::of_bytes(bytes),
+        display: copies.display,
+        display_kind: copies.display_kind,
+        thumbnail: copies.thumbnail,
+        thumbnail_width: copies.thumbnail_width,
+        thumbnail_height: copies.thumbnail_height,
+        perceptual_hash: copies.perceptual_hash,
+        fingerprint: copies.fingerprint,
     })
 }
 
@@ -634,7 +742,7 @@ fn encode_failure(e: ImageError) -> Rejection {
 }
 
 /// The pixels the thumbnail is made of and the perceptual hashes are computed from: the image
-/// scaled to fit THUMB_MAX_SIDE², flattened on white.
+/// scaled to fit the thumbnail's square (`thumbnail_size`), flattened on white.
 pub fn hash_source(img: &DynamicImage) -> RgbImage {
     let (tw, th) = thumbnail_size(img.width(), img.height());
     if (tw, th) == (img.width(), img.height()) {
@@ -644,22 +752,7 @@ pub fn hash_source(img: &DynamicImage) -> RgbImage {
     }
 }
 
-/// Fits in THUMB_MAX_SIDE² keeping the aspect ratio; never upscales.
-pub(super) fn thumbnail_size(width: u32, height: u32) -> (u32, u32) {
-    if width <= THUMB_MAX_SIDE && height <= THUMB_MAX_SIDE {
-        return (width, height);
-    }
-    let scale = |short: u32, long: u32| {
-        let scaled =
-            (u64::from(short) * u64::from(THUMB_MAX_SIDE) + u64::from(long) / 2) / u64::from(long);
-        u32::try_from(scaled.max(1)).unwrap_or(THUMB_MAX_SIDE)
-    };
-    if width >= height {
-        (THUMB_MAX_SIDE, scale(height, width))
-    } else {
-        (scale(width, height), THUMB_MAX_SIDE)
-    }
-}
+pub use crate::domain::evidence::thumbnail_size;
 
 /// JPEG has no alpha: composite onto white, as a browser would show it on a
 /// white page.
@@ -934,6 +1027,31 @@ mod tests {
         assert_eq!((got.thumbnail_width, got.thumbnail_height), (24, 40));
         // The original is what we were given, metadata and all.
         assert_eq!(got.sha256, Sha256Hex::of_bytes(&jpeg));
+
+        // The request path's check sees the same upright size, and keeps the bytes as given.
+        let (_dir, path) = upload(&jpeg, "exif.jpg");
+        let checked = check(&path, &limits()).unwrap();
+        assert_eq!(
+            (checked.kind, checked.width, checked.height),
+            (ImageKind::Jpeg, 24, 40)
+        );
+        assert_eq!(checked.bytes, jpeg);
+        let copies = copies_of(&checked.bytes, checked.kind, &limits()).unwrap();
+        assert_eq!(copies.display, got.display);
+        assert_eq!(copies.perceptual_hash, got.perceptual_hash);
+    }
+
+    #[test]
+    fn the_check_refuses_what_inspection_refuses() {
+        let png = png_of(&DynamicImage::ImageRgb8(rgb_pattern(200, 200)));
+        for bytes in [&png[..png.len() / 2], b"GIF89a\x01\x00", b""] {
+            let (_dir, path) = upload(bytes, "x.png");
+            assert_eq!(
+                check(&path, &limits()).err(),
+                inspect(&path, &limits()).err(),
+            );
+            assert!(check(&path, &limits()).is_err());
+        }
     }
 
     #[test]

@@ -31,7 +31,8 @@ pub struct PackedEvidence {
 
 impl PackedEvidence {
     fn extension(&self) -> &'static str {
-        self.row.display_kind.extension()
+        // `workflow::handoff::pack` packs only rows whose copies are made.
+        self.row.display_kind.unwrap_or(self.row.kind).extension()
     }
 
     pub fn copy_sha256(&self) -> String {

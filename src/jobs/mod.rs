@@ -2,6 +2,7 @@
 //! kind's handler, retries a failure with backoff, and keeps the recurring housekeeping going.
 //! Any number of instances run it on one database, and each job still runs once.
 
+mod copies;
 mod housekeeping;
 pub mod ocr;
 
@@ -155,6 +156,9 @@ async fn perform(
             housekeeping::index_earlier_screenshots(pool, ctx).await
         }
         JobKind::RefreshPublicStats => housekeeping::refresh_public_stats(pool, now).await,
+        JobKind::MakeScreenshotCopies => {
+            copies::make_screenshot_copies(pool, ctx, &job.payload, now).await
+        }
     }
 }
 

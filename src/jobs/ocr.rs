@@ -175,7 +175,8 @@ pub(super) async fn read_screenshot_text(
         tracing::debug!(evidence = %evidence_id, "screenshot gone before it was read");
         return Ok(());
     };
-    let Some(sha) = Sha256Hex::parse(&shot.display_sha256) else {
+    // Queued only once the copies are made (`workflow::screenshot_copies`).
+    let Some(sha) = shot.display_sha256.as_deref().and_then(Sha256Hex::parse) else {
         return Err(JobError::Workflow(workflow::WorkflowError::Invalid(
             "evidence display copy has no valid sha256",
         )));

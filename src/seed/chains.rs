@@ -8,7 +8,7 @@ use crate::db::DbConnection;
 use crate::domain::{
     CaseNumber, Category, Lang, Platform, ReceiptCode, RegionCode, ShopRef, ValidReport,
 };
-use crate::evidence::intake::{Intake, StoredEvidence, Upload, take_in};
+use crate::evidence::intake::{Intake, StoredEvidence, Upload, take_in_with_copies};
 use crate::evidence::{EvidenceLimits, EvidenceStore};
 use crate::workflow::{self, Links, WorkflowError};
 use anyhow::Context;
@@ -272,7 +272,7 @@ pub(super) fn take(
         name: name.to_string(),
         path: path.to_path_buf(),
     };
-    match take_in(
+    match take_in_with_copies(
         std::slice::from_ref(&upload),
         &EvidenceLimits::default(),
         store,

@@ -4,7 +4,7 @@
 
 use crate::evidence::EvidenceLimits;
 use crate::evidence::EvidenceStore;
-use crate::evidence::intake::{Intake, StoredEvidence, Upload, take_in};
+use crate::evidence::intake::{Intake, StoredEvidence, Upload, take_in_with_copies};
 use image::{Rgb, RgbImage};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -374,12 +374,13 @@ pub fn build_pool(
             name: format!("screenshot-{n}.png"),
             path,
         };
-        match take_in(std::slice::from_ref(&upload), &limits, store)? {
+        // Complete rows: the demo data has no background jobs to wait for.
+        match take_in_with_copies(std::slice::from_ref(&upload), &limits, store)? {
             Intake::Kept(mut kept, created) => {
                 let Some(e) = kept.pop() else { continue };
                 if pool
                     .iter()
-                    .all(|p| p.perceptual_hash != e.perceptual_hash && p.sha256 != e.sha256)
+                    .all(|p| p.perceptual_hash() != e.perceptual_hash() && p.sha256 != e.sha256)
                 {
                     pool.push(e);
                 } else {

@@ -9,6 +9,7 @@ use crate::domain::platform_notice::NoticeState;
 use crate::i18n::Messages;
 use crate::web::filters;
 use crate::workflow::platform_notices::{answer_sentence, summary_lines};
+use crate::workflow::{WorkflowError, screenshot_copies};
 
 /// A checked copy of a screenshot as the desk sees it: numbered, never by its file name.
 pub struct SharedScreenshot {
@@ -101,11 +102,14 @@ fn load(
         evidence::for_case(conn, case.id)?
             .into_iter()
             .enumerate()
-            .map(|(i, e)| SharedScreenshot {
-                id: e.id,
-                number: i + 1,
-                width: e.thumb_width,
-                height: e.thumb_height,
+            .map(|(i, e)| {
+                let (width, height) = e.thumb_size();
+                SharedScreenshot {
+                    id: e.id,
+                    number: i + 1,
+                    width,
+                    height,
+                }
             })
             .collect()
     } else {
@@ -143,13 +147,15 @@ pub fn answer_view(m: &Messages, notice: &platform_notices::NoticeRow) -> Option
 
 /// The copy of screenshot `evidence_id` a desk may see: the officer's redacted copy where there
 /// is one, else the metadata-free display copy; `None` without the reporter's consent, for a
-/// withdrawn notice, or for a file of another case. (kind, SHA-256, content type.)
+/// withdrawn notice, or for a file of another case. (kind, SHA-256, content type.) A copy not
+/// made yet is made now (on the caller's blocking thread).
 pub fn shared_copy(
     conn: &mut DbConnection,
+    store: &crate::evidence::EvidenceStore,
     id: crate::domain::ids::PlatformNoticeId,
     evidence_id: EvidenceId,
     thumbnail: bool,
-) -> Result<Option<(crate::evidence::BlobKind, String, &'static str)>, db::DbError> {
+) -> Result<Option<(crate::evidence::BlobKind, String, &'static str)>, WorkflowError> {
     let n = platform_notices::get(conn, id)?;
     let case = cases::get(conn, n.case_id)?;
     if !case.consent_share_platform || n.withdrawn_at.is_some() {
@@ -162,7 +168,19 @@ pub fn shared_copy(
         return Ok(None);
     };
     let redaction = evidence::latest_redaction(conn, row.id)?;
-    let (display, thumb) = evidence::copy_shown(&row, redaction.as_ref());
+    let row = match (&redaction, row.copies()) {
+        (None, None) => match screenshot_copies::make(conn, store, row.id, db::now())? {
+            Some(made) => made,
+            None => return Ok(None),
+        },
+        _ => row,
+    };
+    let Some((display, thumb)) = evidence::copy_shown(&row, redaction.as_ref()) else {
+        return Ok(None);
+    };
+    let Some(display_kind) = row.display_kind else {
+        return Ok(None);
+    };
     Ok(Some(if thumbnail {
         (
             crate::evidence::BlobKind::Thumbnail,
@@ -173,7 +191,7 @@ pub fn shared_copy(
         (
             crate::evidence::BlobKind::Display,
             display.to_string(),
-            row.display_kind.mime(),
+            display_kind.mime(),
         )
     }))
 }

@@ -445,13 +445,14 @@ impl KeptEvidence {
     }
 }
 
-/// The three blobs of a piece of evidence.
-fn blobs_of(e: &StoredEvidence) -> [(BlobKind, &str); 3] {
-    [
-        (BlobKind::Original, e.sha256.as_str()),
-        (BlobKind::Display, e.display_sha256.as_str()),
-        (BlobKind::Thumbnail, e.thumb_sha256.as_str()),
-    ]
+/// The blobs of a piece of evidence: its original, and its copies if they are made.
+fn blobs_of(e: &StoredEvidence) -> Vec<(BlobKind, &str)> {
+    let mut blobs = vec![(BlobKind::Original, e.sha256.as_str())];
+    if let Some(c) = &e.copies {
+        blobs.push((BlobKind::Display, c.display_sha256.as_str()));
+        blobs.push((BlobKind::Thumbnail, c.thumb_sha256.as_str()));
+    }
+    blobs
 }
 
 fn all_present(store: &EvidenceStore, stored: &[StoredEvidence]) -> bool {

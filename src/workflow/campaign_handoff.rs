@@ -191,6 +191,8 @@ fn write_member(
     let case = cases::get(conn, member.case_id)?;
     let mut packed = Vec::new();
     for row in evidence::for_case(conn, case.id)? {
+        // A package never goes without a file: copies the job has not made yet are made now.
+        let row = super::screenshot_copies::made(conn, &ctx.store, row, now)?;
         let redaction = evidence::latest_redaction(conn, row.id)?;
         packed.push(pack(&ctx.store, row, redaction).map_err(WorkflowError::Internal)?);
     }

@@ -11,7 +11,7 @@ use crate::domain::CaseId;
 use crate::domain::EvidenceId;
 use crate::domain::contact;
 use crate::domain::links::TextSource;
-use crate::evidence::intake::StoredEvidence;
+use crate::evidence::intake::ScreenshotCopies;
 use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex, fingerprint};
 use chrono::NaiveDateTime;
 
@@ -94,12 +94,13 @@ pub fn contact_rows(
         .collect()
 }
 
-/// Indexes a screenshot just recorded on a case (and queues what is read from it later).
+/// Indexes a screenshot whose copies were just recorded on a case (and queues what is read from
+/// it later).
 pub fn index_screenshot(
     conn: &mut DbConnection,
     case_id: CaseId,
     evidence_id: EvidenceId,
-    file: &StoredEvidence,
+    file: &ScreenshotCopies,
     now: NaiveDateTime,
 ) -> Result<(), WorkflowError> {
     db::image_index::insert(

@@ -149,7 +149,11 @@ pub async fn hand_off(
         officer_id,
         regulator_id,
     };
-    let g = db::run_with(pool, move |conn| gather(conn, &req, &officer_may_work)).await?;
+    let store = ctx.store.clone();
+    let g = db::run_with(pool, move |conn| {
+        gather(conn, &store, &req, &officer_may_work)
+    })
+    .await?;
     let now = db::now();
     let stored = build_and_store(ctx, g, now).await?;
     let tx_ctx = ctx.clone();
@@ -191,6 +195,7 @@ impl Stored {
 /// as they saw it, to an active regulator.
 fn gather(
     conn: &mut db::DbConnection,
+    store: &EvidenceStore,
     req: &Request,
     officer_may_work: &dyn Fn(&cases::CaseRow) -> bool,
 ) -> Result<Gathered, WorkflowError> {
@@ -209,6 +214,8 @@ fn gather(
     }
     let mut files = Vec::new();
     for row in evidence::for_case(conn, case.id)? {
+        // A package never goes without a file: copies the job has not made yet are made now.
+        let row = super::screenshot_copies::made(conn, store, row, db::now())?;
         let redaction = evidence::latest_redaction(conn, row.id)?;
         files.push((row, redaction));
     }
@@ -294,7 +301,11 @@ pub(super) fn pack(
     row: evidence::EvidenceRow,
     redaction: Option<evidence::RedactionRow>,
 ) -> anyhow::Result<PackedEvidence> {
-    let (display, thumb) = evidence::copy_shown(&row, redaction.as_ref());
+    let (display, thumb) = evidence::copy_shown(&row, redaction.as_ref())
+        .ok_or_else(|| anyhow::anyhow!("evidence {} has no copies yet", row.id))?;
+    if row.display_kind.is_none() {
+        anyhow::bail!("evidence {} has no display copy yet", row.id);
+    }
     let bytes = store.read(BlobKind::Display, &sha(display)?)?;
     let thumbnail = store.read(BlobKind::Thumbnail, &sha(thumb)?)?;
     Ok(PackedEvidence {

@@ -30,6 +30,7 @@ pub mod redact;
 pub mod reply;
 pub mod retention;
 pub mod review;
+pub mod screenshot_copies;
 pub mod second_factor;
 pub mod sign_in;
 pub mod team;
@@ -294,7 +295,12 @@ pub fn record_evidence(
         let position = first + i as i32;
         let row = evidence_row(case_id, position, source, &e.original_name, e, now);
         let evidence_id = crate::db::evidence::insert(conn, &row)?;
-        chains::index_screenshot(conn, case_id, evidence_id, e, now)?;
+        match &e.copies {
+            // Made already (the demo data): indexed now, and its text read later.
+            Some(copies) => chains::index_screenshot(conn, case_id, evidence_id, copies, now)?,
+            // The copies, the index and the reading of the text follow from a background job.
+            None => screenshot_copies::queue_making(conn, evidence_id, now)?,
+        }
         audit::append(conn, &evidence_entry(position, e, now).of_case(case_id))?;
     }
     Ok(())
@@ -320,12 +326,12 @@ pub fn evidence_row<'a>(
         byte_size: e.byte_size,
         width: e.width,
         height: e.height,
-        display_sha256: &e.display_sha256,
-        display_kind: e.display_kind,
-        thumb_sha256: &e.thumb_sha256,
-        thumb_width: e.thumb_width,
-        thumb_height: e.thumb_height,
-        perceptual_hash: &e.perceptual_hash,
+        display_sha256: e.copies.as_ref().map(|c| c.display_sha256.as_str()),
+        display_kind: e.copies.as_ref().map(|c| c.display_kind),
+        thumb_sha256: e.copies.as_ref().map(|c| c.thumb_sha256.as_str()),
+        thumb_width: e.copies.as_ref().map(|c| c.thumb_width),
+        thumb_height: e.copies.as_ref().map(|c| c.thumb_height),
+        perceptual_hash: e.copies.as_ref().map(|c| c.perceptual_hash.as_str()),
         uploaded_at: at,
     }
 }

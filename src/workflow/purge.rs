@@ -28,11 +28,16 @@ pub async fn purge_unconfirmed(pool: &DbPool, store: &EvidenceStore) -> Result<u
                 cases::delete(conn, id)?;
                 let mut orphans = Vec::new();
                 for f in files {
+                    // Copies not made yet have no blobs (a job making them meanwhile removes
+                    // its own when it finds the row gone).
                     for (kind, sha) in [
-                        (BlobKind::Original, f.sha256),
+                        (BlobKind::Original, Some(f.sha256)),
                         (BlobKind::Display, f.display_sha256),
                         (BlobKind::Thumbnail, f.thumb_sha256),
-                    ] {
+                    ]
+                    .into_iter()
+                    .filter_map(|(kind, sha)| Some((kind, sha?)))
+                    {
                         if evidence::references_to(conn, &sha)? == 0 {
                             orphans.push((kind, sha));
                         }

@@ -44,6 +44,18 @@ pub async fn redact_evidence(
             Ok((case, row))
         })
         .await?;
+        // Redacting works on the display copy: made now if the job has not made it yet.
+        let row = match row.copies() {
+            Some(_) => row,
+            None => {
+                let (store, id) = (store.clone(), row.id);
+                db::run_with(pool, move |conn| {
+                    super::screenshot_copies::make(conn, &store, id, db::now())
+                })
+                .await?
+                .ok_or(WorkflowError::from(diesel::result::Error::NotFound))?
+            }
+        };
         officer.require_worker_of(&case)?;
         let width = u32::try_from(row.width).unwrap_or(0);
         let height = u32::try_from(row.height).unwrap_or(0);
@@ -69,9 +81,12 @@ async fn draw(
     rects: &[Rect],
 ) -> Result<crate::evidence::redact::Redacted, WorkflowError> {
     let store = store.clone();
-    let display_sha = Sha256Hex::parse(&row.display_sha256)
+    let copies = row
+        .copies()
         .ok_or(WorkflowError::from(diesel::result::Error::NotFound))?;
-    let kind = row.display_kind;
+    let display_sha = Sha256Hex::parse(copies.display_sha256)
+        .ok_or(WorkflowError::from(diesel::result::Error::NotFound))?;
+    let kind = copies.display_kind;
     let rects = rects.to_vec();
     tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let display = store.read(BlobKind::Display, &display_sha)?;

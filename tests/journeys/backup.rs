@@ -46,6 +46,8 @@ async fn a_backup_holds_the_cases_every_evidence_file_and_the_signing_key() {
         reply.problems()
     );
 
+    // The screenshot's copies, which a background job makes.
+    app.run_due_jobs().await;
     let scratch = tempfile::tempdir().expect("tempdir");
     let to = scratch.path().join("backup");
     let out = run_backup(&app, &to);

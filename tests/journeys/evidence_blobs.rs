@@ -55,14 +55,13 @@ fn fail(_: &mut DbConnection, _: &[StoredEvidence]) -> Result<(), WorkflowError>
     Err(WorkflowError::Conflict)
 }
 
-/// Whether all three blobs of the screenshot (original, display copy, thumbnail) are kept.
-fn blobs_kept(intake: &EvidenceIntake, e: &StoredEvidence) -> [bool; 3] {
-    [
-        (BlobKind::Original, &e.sha256),
-        (BlobKind::Display, &e.display_sha256),
-        (BlobKind::Thumbnail, &e.thumb_sha256),
-    ]
-    .map(|(kind, sha)| intake.store.exists(kind, &Sha256Hex::parse(sha).unwrap()))
+/// Whether the screenshot's original is kept (the one blob an upload stores: its copies are
+/// made by a background job).
+fn blobs_kept(intake: &EvidenceIntake, e: &StoredEvidence) -> bool {
+    assert!(e.copies.is_none(), "an upload stores the original alone");
+    intake
+        .store
+        .exists(BlobKind::Original, &Sha256Hex::parse(&e.sha256).unwrap())
 }
 
 async fn a_case(app: &TestApp) -> CaseId {
@@ -86,23 +85,22 @@ async fn a_failed_upload_keeps_the_blob_an_identical_upload_recorded() {
     let a = upload(&app, &intake, &screenshot).await;
     let b = upload(&app, &intake, &screenshot).await;
     let stored = b.stored()[0].clone();
-    assert_eq!(blobs_kept(&intake, &stored), [true; 3]);
+    assert!(blobs_kept(&intake, &stored));
 
     // B commits its row; then A's transaction fails, and its guard is dropped uncommitted (on a
     // thread of its own, as the server's cleanup runs off the executor).
     b.record(record_on(case_id)).await.unwrap();
     let failed = a.record(fail).await;
     assert!(matches!(failed, Err(WorkflowError::Conflict)));
-    assert_eq!(
+    assert!(
         blobs_kept(&intake, &stored),
-        [true; 3],
         "B's row refers to the blobs: they stay"
     );
 
     // The same for a guard merely dropped, without a transaction tried.
     let c = upload(&app, &intake, &screenshot).await;
     std::thread::spawn(move || drop(c)).join().unwrap();
-    assert_eq!(blobs_kept(&intake, &stored), [true; 3]);
+    assert!(blobs_kept(&intake, &stored));
     assert!(app.tmp_files().is_empty(), "{:?}", app.tmp_files());
 
     // And the officer can open them.
@@ -121,14 +119,14 @@ async fn a_failed_upload_removes_the_blobs_nothing_refers_to() {
 
     let a = upload(&app, &intake, &png_screenshot(803)).await;
     let stored = a.stored()[0].clone();
-    assert_eq!(blobs_kept(&intake, &stored), [true; 3]);
+    assert!(blobs_kept(&intake, &stored));
     assert!(a.record(fail).await.is_err());
-    assert_eq!(blobs_kept(&intake, &stored), [false; 3]);
+    assert!(!blobs_kept(&intake, &stored));
 
     let b = upload(&app, &intake, &png_screenshot(804)).await;
     let stored = b.stored()[0].clone();
     std::thread::spawn(move || drop(b)).join().unwrap();
-    assert_eq!(blobs_kept(&intake, &stored), [false; 3]);
+    assert!(!blobs_kept(&intake, &stored));
     assert_eq!(app.evidence_files(""), before);
 }
 
@@ -145,9 +143,9 @@ async fn a_recording_puts_back_a_blob_a_failed_upload_removed_before_its_commit(
     let b = upload(&app, &intake, &screenshot).await;
     let stored = b.stored()[0].clone();
     assert!(a.record(fail).await.is_err());
-    assert_eq!(blobs_kept(&intake, &stored), [false; 3]);
+    assert!(!blobs_kept(&intake, &stored));
     b.record(record_on(case_id)).await.unwrap();
-    assert_eq!(blobs_kept(&intake, &stored), [true; 3]);
+    assert!(blobs_kept(&intake, &stored));
     assert!(app.tmp_files().is_empty(), "{:?}", app.tmp_files());
 }
 
@@ -183,13 +181,15 @@ async fn a_failed_uploads_cleanup_waits_for_a_recording_in_progress() {
     commit_tx.send(()).unwrap();
     recording.join().unwrap();
     assert!(cleanup.await.unwrap().is_err());
+    app.run_due_jobs().await;
     let stored = &app.evidence_rows().into_iter().last().unwrap();
     assert_eq!(stored.case_id, case_id);
     for (kind, sha) in [
-        (BlobKind::Original, &stored.sha256),
-        (BlobKind::Display, &stored.display_sha256),
-        (BlobKind::Thumbnail, &stored.thumb_sha256),
+        (BlobKind::Original, Some(&stored.sha256)),
+        (BlobKind::Display, stored.display_sha256.as_ref()),
+        (BlobKind::Thumbnail, stored.thumb_sha256.as_ref()),
     ] {
+        let sha = sha.expect("the copies are made");
         assert!(
             intake.store.exists(kind, &Sha256Hex::parse(sha).unwrap()),
             "the recorded {kind:?} blob stays"
@@ -224,6 +224,7 @@ async fn purging_an_unconfirmed_report_keeps_the_screenshots_another_case_holds(
         )
         .await;
     assert_eq!(app.case_status(&stale.number), "unconfirmed");
+    app.run_due_jobs().await;
     let rows = app.evidence_rows();
     let row_of = |case: &str, bytes: &[u8]| {
         let id = app.case_id(case);
@@ -236,11 +237,14 @@ async fn purging_an_unconfirmed_report_keeps_the_screenshots_another_case_holds(
     let (shared_row, own_row) = (row_of(&kept.number, &shared), row_of(&stale.number, &own));
     let exists = |r: &reviewwatch::db::evidence::EvidenceRow| {
         [
-            (BlobKind::Original, &r.sha256),
-            (BlobKind::Display, &r.display_sha256),
-            (BlobKind::Thumbnail, &r.thumb_sha256),
+            (BlobKind::Original, Some(&r.sha256)),
+            (BlobKind::Display, r.display_sha256.as_ref()),
+            (BlobKind::Thumbnail, r.thumb_sha256.as_ref()),
         ]
-        .map(|(kind, sha)| intake.store.exists(kind, &Sha256Hex::parse(sha).unwrap()))
+        .map(|(kind, sha)| {
+            let sha = sha.expect("the copies are made");
+            intake.store.exists(kind, &Sha256Hex::parse(sha).unwrap())
+        })
     };
 
     diesel::update(cases::table.filter(cases::case_number.eq(&stale.number)))

@@ -548,6 +548,56 @@ impl TestApp {
             .expect("read evidence rows")
     }
 
+    /// Runs the background jobs due now, as the app's runner does on its next pass (every 15 s):
+    /// above all the making of screenshots' copies, and what follows from them (the
+    /// near-identical index, the reading of their text). Waits for any copies the app's own
+    /// runner took first.
+    pub async fn run_due_jobs(&self) {
+        use reviewwatch::domain::jobs::{JobKind, JobState};
+        let settings = self.storage.settings();
+        let (_, keys) = reviewwatch::startup::open_database(&settings)
+            .await
+            .expect("the test's database");
+        let handoff = reviewwatch::startup::handoff_context(&settings, &keys, &self.address)
+            .await
+            .expect("a handoff context");
+        let ctx = reviewwatch::startup::job_context(
+            &settings,
+            handoff,
+            Arc::new(tokio::sync::Notify::new()),
+        );
+        reviewwatch::jobs::run_due(&self.pool, &ctx, "test-runner", reviewwatch::db::now())
+            .await
+            .expect("a pass of the job runner");
+        poll_until("the screenshots' copies", WAIT, || {
+            let pending: i64 = schema::jobs::table
+                .filter(schema::jobs::kind.eq(JobKind::MakeScreenshotCopies.as_str()))
+                .filter(schema::jobs::state.eq(JobState::Pending.as_str()))
+                .count()
+                .get_result(&mut self.db())
+                .expect("count the pending jobs");
+            (pending == 0).then_some(())
+        })
+        .await;
+    }
+
+    /// Waits until the app's job runner has done the jobs due when it started (the housekeeping):
+    /// its pass then ends, and it runs nothing before its next one, 15 s later. For a test that
+    /// looks at what is there before a background job runs.
+    pub async fn wait_for_the_job_runner(&self) {
+        use reviewwatch::domain::jobs::JobState;
+        poll_until("the job runner's first pass", WAIT, || {
+            let due: i64 = schema::jobs::table
+                .filter(schema::jobs::state.eq(JobState::Pending.as_str()))
+                .filter(schema::jobs::run_at.le(reviewwatch::db::now()))
+                .count()
+                .get_result(&mut self.db())
+                .expect("count the due jobs");
+            (due == 0).then_some(())
+        })
+        .await;
+    }
+
     /// Every file under DATA_DIR/evidence (or a sub-folder of it), at any depth.
     pub fn evidence_files(&self, sub: &str) -> Vec<PathBuf> {
         files_under(&self.data_dir.join("evidence").join(sub))

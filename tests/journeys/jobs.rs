@@ -109,10 +109,14 @@ async fn two_instances_on_one_database_run_each_housekeeping_job_once_an_hour() 
         .set(cases::created_at.eq(db::now() - TimeDelta::days(8)))
         .execute(&mut pool_a.get().unwrap())
         .unwrap();
-    // The screenshot's OCR job (whether or not the portal's runner took it) is not this test's.
-    diesel::delete(jobs::table.filter(jobs::kind.eq(JobKind::ReadScreenshotText.as_str())))
-        .execute(&mut pool_a.get().unwrap())
-        .unwrap();
+    // The screenshot's copies and OCR jobs (whether or not the portal's runner took them) are
+    // not this test's.
+    diesel::delete(jobs::table.filter(jobs::kind.eq_any([
+        JobKind::ReadScreenshotText.as_str(),
+        JobKind::MakeScreenshotCopies.as_str(),
+    ])))
+    .execute(&mut pool_a.get().unwrap())
+    .unwrap();
 
     // Both schedule the housekeeping (whatever the portal's own runner did): once each.
     let now = db::now() + TimeDelta::hours(2);

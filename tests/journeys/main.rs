@@ -40,6 +40,7 @@ mod reporting;
 mod request_limits;
 mod retention;
 mod review;
+mod screenshot_copies;
 mod second_factor;
 mod security;
 mod similar_screenshots;

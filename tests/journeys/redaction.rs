@@ -22,6 +22,7 @@ async fn officers_get_bit_exact_originals_and_every_download_is_audited() {
         )
         .await;
     let n = &receipt.number;
+    app.run_due_jobs().await;
 
     let page = officer.case_page(n).await;
     let thumbs = page.attrs_of("#evidence img", "src");

@@ -133,7 +133,9 @@ async fn a_zh_cn_report_with_email_is_confirmed_by_link_tracked_and_withdrawn() 
     }
     assert!(status_mail.text.contains(&number));
 
-    // Tracking with the number and the code shows the case, its evidence and its timeline.
+    // Tracking with the number and the code shows the case, its evidence (once the background
+    // job made the copies) and its timeline.
+    app.run_due_jobs().await;
     let page = tracker.get("/track/case").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.case_status().as_deref(), Some("submitted"));
@@ -368,6 +370,7 @@ async fn the_same_screenshot_in_two_cases_is_stored_once() {
         bytes,
         "the original is kept bit-exact"
     );
+    app.run_due_jobs().await;
     assert_eq!(app.evidence_files("display").len(), 1);
     assert_eq!(app.evidence_files("thumbnails").len(), 1);
     assert!(app.tmp_files().is_empty());

@@ -178,7 +178,9 @@ async fn a_case_is_reviewed_with_the_reporter_answering_from_the_email_link() {
     let mail = app.mail.next_for(REPORTER, WAIT).await;
     assert_eq!(mail.subject, status_subject(&n, CaseStatus::InReview));
 
-    // The officer sees the answer and the new screenshot.
+    // The officer sees the answer and the new screenshot (its thumbnail once the background job
+    // made it).
+    app.run_due_jobs().await;
     let page = officer.case_page(&n).await;
     assert_eq!(page.case_status().as_deref(), Some("in_review"));
     assert!(

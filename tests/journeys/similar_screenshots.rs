@@ -15,7 +15,7 @@ use reviewwatch::startup;
 use std::sync::Arc;
 use std::time::Duration;
 
-fn png(img: &RgbImage) -> Vec<u8> {
+pub(crate) fn png(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
     img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
         .unwrap();
@@ -24,7 +24,7 @@ fn png(img: &RgbImage) -> Vec<u8> {
 
 /// The screenshot as a second reporter sends it: status bar cropped off, scaled to 55 %, saved as
 /// a JPEG of quality 45.
-fn recompressed_cropped_copy(img: &RgbImage) -> Vec<u8> {
+pub(crate) fn recompressed_cropped_copy(img: &RgbImage) -> Vec<u8> {
     let bar = STATUS_BAR * img.height() / HEIGHT;
     let cropped = imageops::crop_imm(img, 0, bar, img.width(), img.height() - bar).to_image();
     let (w, h) = (cropped.width() * 55 / 100, cropped.height() * 55 / 100);
@@ -37,13 +37,13 @@ fn recompressed_cropped_copy(img: &RgbImage) -> Vec<u8> {
 }
 
 /// The same chat screen of one app, with two different conversations.
-fn chat_screens() -> (RgbImage, RgbImage) {
+pub(crate) fn chat_screens() -> (RgbImage, RgbImage) {
     let layout = Layout::new(0, 4242);
     (draw_screen(&layout, 1001), draw_screen(&layout, 1002))
 }
 
 /// Reports that share nothing but their screenshots: other shops, platforms, orders and words.
-fn report(n: usize) -> ReportFields {
+pub(crate) fn report(n: usize) -> ReportFields {
     let (platform, shop, url, product, description) = [
         (
             "taobao",
@@ -76,11 +76,11 @@ fn report(n: usize) -> ReportFields {
         .set("description", description)
 }
 
-fn related(page: &Reply) -> Vec<String> {
+pub(crate) fn related(page: &Reply) -> Vec<String> {
     page.attrs_of("#related-cases li.related-case", "data-case")
 }
 
-fn linked_by(page: &Reply, other: &str, reason: &str) -> bool {
+pub(crate) fn linked_by(page: &Reply, other: &str, reason: &str) -> bool {
     page.count(&format!(
         "#related-cases li.related-case[data-case=\"{other}\"] li[data-reason={reason}]"
     )) == 1
@@ -117,6 +117,8 @@ async fn a_resized_recompressed_cropped_copy_links_the_two_cases_and_another_scr
         )
         .await
         .number;
+    // The fingerprints are made with the screenshots' copies, by the background job.
+    app.run_due_jobs().await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
 
     let page_a = officer.case_page(&a).await;
@@ -204,6 +206,7 @@ async fn screenshots_recorded_before_the_index_existed_are_indexed_by_housekeepi
         )
         .await
         .number;
+    app.run_due_jobs().await;
     // The portal's own runner indexes what is missing once when it starts, then hourly: wait for
     // that first run, so that the run below is the only one.
     let kind = JobKind::IndexEarlierScreenshots.as_str();
@@ -257,6 +260,7 @@ async fn index_rows_go_with_their_case() {
     app.visitor()
         .file_report(&report(2), vec![("c.png", png(&other), "image/png")])
         .await;
+    app.run_due_jobs().await;
     assert_eq!(indexed(&app), (2, 26));
     let case_id = app.case_id(&a);
     let mut conn = app.db();

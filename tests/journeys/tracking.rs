@@ -80,6 +80,8 @@ async fn reports_are_limited_per_hour() {
             vec![("b.png", png_screenshot(42), "image/png")],
         )
         .await;
+    // The screenshots' copies are made (by this pass, or the app's runner): the count is final.
+    app.run_due_jobs().await;
     let evidence_before = app.evidence_files("").len();
 
     let reply = app
@@ -122,6 +124,7 @@ async fn evidence_of_a_case_is_not_served_to_another_client() {
             vec![("mine.png", png_screenshot(44), "image/png")],
         )
         .await;
+    app.run_due_jobs().await;
     let page = owner.open_case(&receipt.number, &receipt.code).await;
     let thumb = page.attr_of("#evidence img", "src").expect("a thumbnail");
     let display = page.attr_of("#evidence a", "href").expect("a display copy");

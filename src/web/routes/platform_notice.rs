@@ -187,8 +187,9 @@ pub async fn screenshot(
         "display" => false,
         _ => return Err(AppError::NotFound),
     };
-    let copy = db::run(&state.pool, move |conn| {
-        platform_notice_view::shared_copy(conn, id, evidence_id, thumbnail)
+    let store = state.store.clone();
+    let copy = db::run_with(&state.pool, move |conn| {
+        platform_notice_view::shared_copy(conn, &store, id, evidence_id, thumbnail)
     })
     .await?;
     let (kind, sha, content_type) = copy.ok_or(AppError::NotFound)?;

@@ -105,6 +105,8 @@ pub struct EvidenceItem {
     /// Changes when the image shown changes (a redaction), so browsers fetch the new one.
     pub version: String,
     pub name: String,
+    /// False while the copies are being made: a placeholder stands for the thumbnail.
+    pub ready: bool,
     pub thumb_width: i32,
     pub thumb_height: i32,
     pub size: String,
@@ -286,18 +288,23 @@ fn timeline(
 fn evidence_items(files: Vec<(evidence::EvidenceRow, Option<String>)>) -> Vec<EvidenceItem> {
     files
         .into_iter()
-        .map(|(f, redacted_thumb)| EvidenceItem {
-            id: f.id,
-            version: redacted_thumb
-                .as_deref()
-                .unwrap_or(&f.thumb_sha256)
-                .chars()
-                .take(12)
-                .collect(),
-            name: f.original_name,
-            thumb_width: f.thumb_width,
-            thumb_height: f.thumb_height,
-            size: filters::human_bytes(f.byte_size),
+        .map(|(f, redacted_thumb)| {
+            let (thumb_width, thumb_height) = f.thumb_size();
+            EvidenceItem {
+                id: f.id,
+                version: redacted_thumb
+                    .as_deref()
+                    .or(f.thumb_sha256.as_deref())
+                    .unwrap_or_default()
+                    .chars()
+                    .take(12)
+                    .collect(),
+                ready: f.copies().is_some(),
+                name: f.original_name,
+                thumb_width,
+                thumb_height,
+                size: filters::human_bytes(f.byte_size),
+            }
         })
         .collect()
 }
@@ -442,11 +449,16 @@ pub async fn serve_evidence(
     })
     .await?;
     // Where an officer blacked out personal data, the reporter sees that copy too.
-    let (display_sha, thumb_sha) = evidence::copy_shown(&row, redaction.as_ref());
-    let (display_sha, thumb_sha) = (display_sha.to_string(), thumb_sha.to_string());
-    let (kind, sha, content_type) = match variant.as_str() {
-        "thumb" => (BlobKind::Thumbnail, thumb_sha, "image/jpeg"),
-        "display" => (BlobKind::Display, display_sha, row.display_kind.mime()),
+    // Copies not made yet are not there (the page shows that they are being made).
+    let (shown, display_kind) = (
+        evidence::copy_shown(&row, redaction.as_ref()),
+        row.display_kind,
+    );
+    let (kind, sha, content_type) = match (variant.as_str(), shown, display_kind) {
+        ("thumb", Some((_, thumb)), _) => (BlobKind::Thumbnail, thumb.to_string(), "image/jpeg"),
+        ("display", Some((display, _)), Some(k)) => {
+            (BlobKind::Display, display.to_string(), k.mime())
+        }
         _ => return Err(AppError::NotFound),
     };
     serve_blob(&state, kind, &sha, content_type, None).await

@@ -120,14 +120,20 @@ pub async fn serve_evidence(
     })
     .await
     .map_err(AppError::from)?;
-    let (kind, sha, content_type) = match variant.as_str() {
-        "thumb" => (BlobKind::Thumbnail, row.thumb_sha256.clone(), "image/jpeg"),
-        "display" => (
-            BlobKind::Display,
-            row.display_sha256.clone(),
-            row.display_kind.mime(),
+    // Copies not made yet are not there (the page shows that they are being made).
+    let copies = row.copies();
+    let (kind, sha, content_type) = match (variant.as_str(), copies) {
+        ("thumb", Some(c)) => (
+            BlobKind::Thumbnail,
+            c.thumb_sha256.to_string(),
+            "image/jpeg",
         ),
-        "original" => (BlobKind::Original, row.sha256.clone(), row.kind.mime()),
+        ("display", Some(c)) => (
+            BlobKind::Display,
+            c.display_sha256.to_string(),
+            c.display_kind.mime(),
+        ),
+        ("original", _) => (BlobKind::Original, row.sha256.clone(), row.kind.mime()),
         _ => return Err(AppError::NotFound),
     };
     let attachment = original.then(|| {

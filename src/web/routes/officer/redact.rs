@@ -12,6 +12,7 @@ use crate::web::context::PageContext;
 use crate::web::officer_session::CurrentOfficer;
 use crate::web::{AppState, render, see_other, serve_blob};
 use crate::workflow::redact::{self, Redaction};
+use crate::workflow::{WorkflowError, screenshot_copies};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -76,14 +77,18 @@ async fn load(
     ),
     AppError,
 > {
-    Ok(db::run(&state.pool, move |conn| {
+    let store = state.store.clone();
+    Ok(db::run_with(&state.pool, move |conn| {
         // An unconfirmed report is unreachable for officers, its evidence as much as its page.
         let case = cases::find_by_number(conn, &number)?
             .filter(|c| c.status != CaseStatus::Unconfirmed)
             .ok_or(diesel::result::Error::NotFound)?;
         let row = evidence::get(conn, case.id, evidence_id)?;
+        // Redacting works on the display copy: made now if the job has not made it yet.
+        let row = screenshot_copies::make(conn, &store, row.id, db::now())?
+            .ok_or(diesel::result::Error::NotFound)?;
         let current = evidence::latest_redaction(conn, row.id)?;
-        Ok((case, row, current))
+        Ok::<_, WorkflowError>((case, row, current))
     })
     .await?)
 }
@@ -186,13 +191,15 @@ pub async fn serve_redacted(
     let number = CaseNumber::parse(&raw).ok_or(AppError::NotFound)?;
     let (_, row, current) = load(&state, number, evidence_id).await?;
     let current = current.ok_or(AppError::NotFound)?;
-    let (kind, sha, mime) = match variant.as_str() {
-        "thumb" => (BlobKind::Thumbnail, current.thumb_sha256, "image/jpeg"),
-        _ => (
+    let (kind, sha, mime) = match (variant.as_str(), row.display_kind) {
+        ("thumb", _) => (BlobKind::Thumbnail, current.thumb_sha256, "image/jpeg"),
+        (_, Some(display_kind)) => (
             BlobKind::Display,
             current.display_sha256,
-            row.display_kind.mime(),
+            display_kind.mime(),
         ),
+        // A redaction is made from the display copy: there is one.
+        (_, None) => return Err(AppError::NotFound),
     };
     serve_blob(&state, kind, &sha, mime, None).await
 }
