@@ -30,7 +30,7 @@ impl Noise {
 
 /// A phone screenshot of a shop's page: a status bar, a product photo (smooth shapes, light and
 /// sensor noise), then a list of reviews (text-like strokes on white, avatars, a banner).
-fn screenshot(width: u32, height: u32, seed: u64) -> RgbImage {
+fn screenshot(width: u32, height: u32, seed: u64, noise_mask: u64) -> RgbImage {
     let mut noise = Noise(0x9E37_79B9_7F4A_7C15 ^ (seed + 1).wrapping_mul(0x2545_F491_4F6C_DD1D));
     let photo_end = height * 45 / 100;
     let (fx, fy) = (
@@ -52,8 +52,10 @@ fn screenshot(width: u32, height: u32, seed: u64) -> RgbImage {
                 let r = 120.0 + 80.0 * (xf * fx + seed as f32).sin() * (yf * fy).cos();
                 let g = 110.0 + 70.0 * (yf * fx * 1.3 + xf * 0.002).sin();
                 let b = 100.0 + 60.0 * ((xf + yf) * fy * 0.8).cos();
-                let jitter =
-                    |v: f32, k: u64| (v + ((n >> k) & 31) as f32 - 16.0).clamp(0.0, 255.0) as u8;
+                let half = (noise_mask / 2) as f32;
+                let jitter = |v: f32, k: u64| {
+                    (v + ((n >> k) & noise_mask) as f32 - half).clamp(0.0, 255.0) as u8
+                };
                 Rgb([jitter(r, 0), jitter(g, 8), jitter(b, 16)])
             } else if in_text_row && x > 140 && x < width - 40 {
                 if stroke_left == 0 && n % 9 == 0 {
@@ -61,7 +63,7 @@ fn screenshot(width: u32, height: u32, seed: u64) -> RgbImage {
                 }
                 if stroke_left > 0 {
                     stroke_left -= 1;
-                    let shade = 40 + ((n >> 20) & 31) as u8;
+                    let shade = 40 + ((n >> 20) & 3) as u8 * 8;
                     Rgb([shade, shade, shade])
                 } else {
                     Rgb([255, 255, 255])
@@ -96,9 +98,14 @@ impl Screens {
         for i in 0..PAIRS {
             let png = dir.join(format!("screen-{i}.png"));
             if !png.exists() {
-                let img = screenshot(PNG_SIZE.0, PNG_SIZE.1, i as u64);
+                let img = screenshot(PNG_SIZE.0, PNG_SIZE.1, i as u64, 7);
                 let mut out = Vec::new();
-                image::codecs::png::PngEncoder::new(&mut out).write_image(
+                image::codecs::png::PngEncoder::new_with_quality(
+                    &mut out,
+                    image::codecs::png::CompressionType::Best,
+                    image::codecs::png::FilterType::Adaptive,
+                )
+                .write_image(
                     &img,
                     img.width(),
                     img.height(),
@@ -108,7 +115,7 @@ impl Screens {
             }
             let jpeg = dir.join(format!("photo-{i}.jpg"));
             if !jpeg.exists() {
-                let img = screenshot(JPEG_SIZE.0, JPEG_SIZE.1, 100 + i as u64);
+                let img = screenshot(JPEG_SIZE.0, JPEG_SIZE.1, 100 + i as u64, 31);
                 let mut out = Vec::new();
                 image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92).write_image(
                     &img,
