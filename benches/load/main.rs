@@ -15,7 +15,8 @@
 //! - `BENCH_QUEUE_REQUESTS` (20): requests per queue view; `BENCH_DEEP_PAGES` (20): how many
 //!   "next" links the deep keyset page follows;
 //! - `BENCH_UPLOADS` (64): reports filed by the 16 upload clients; `BENCH_MAILS` (500): mails;
-//! - `BENCH_ONLY`: a comma-separated subset of `pages,queue,uploads,mail` (default: all).
+//! - `BENCH_ONLY`: a comma-separated subset of `pages,queue,uploads,mail` (default: all);
+//! - `BENCH_BACKENDS`: `sqlite`, `postgres` or both (default: both, PostgreSQL only with a URL).
 
 mod mail;
 mod pages;
@@ -44,6 +45,7 @@ pub struct Config {
     pub uploads: usize,
     pub mails: usize,
     pub only: Option<Vec<String>>,
+    pub backends: Option<Vec<String>>,
     /// `<target dir>/bench-data`.
     pub data_root: std::path::PathBuf,
 }
@@ -59,12 +61,16 @@ impl Config {
         let database_url = ["BENCH_DATABASE_URL", "TEST_DATABASE_URL"]
             .iter()
             .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()));
-        let only = std::env::var("BENCH_ONLY").ok().map(|v| {
-            v.split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect()
-        });
+        let list = |name: &str| {
+            std::env::var(name).ok().map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+            })
+        };
+        let only = list("BENCH_ONLY");
+        let backends = list("BENCH_BACKENDS");
         Ok(Self {
             seconds: env_or("BENCH_SECONDS", 10),
             sizes,
@@ -74,8 +80,15 @@ impl Config {
             uploads: env_or("BENCH_UPLOADS", 64usize).max(1),
             mails: env_or("BENCH_MAILS", 500usize).max(1),
             only,
+            backends,
             data_root: servers::target_dir().join("bench-data"),
         })
+    }
+
+    pub fn wants_backend(&self, backend: &str) -> bool {
+        self.backends
+            .as_ref()
+            .is_none_or(|b| b.iter().any(|p| p == backend))
     }
 
     pub fn wants(&self, part: &str) -> bool {
@@ -108,8 +121,11 @@ async fn run() -> anyhow::Result<()> {
         report.note("page ratios skipped: `wrk` is not installed");
     }
 
-    let mut backends = vec![Backend::Sqlite];
-    if let Some(url) = &config.database_url {
+    let mut backends = Vec::new();
+    if config.wants_backend("sqlite") {
+        backends.push(Backend::Sqlite);
+    }
+    if let (Some(url), true) = (&config.database_url, config.wants_backend("postgres")) {
         backends.push(Backend::Postgres(url.clone()));
     }
     if config.wants("pages") || config.wants("queue") {
@@ -127,6 +143,12 @@ async fn run() -> anyhow::Result<()> {
                         continue;
                     }
                 };
+                if let Some(took) = &dataset.seeded_in {
+                    report.note(&format!(
+                        "{}: `reviewwatch seed-demo --cases {cases}` took {took} when the dataset was made",
+                        dataset.label()
+                    ));
+                }
                 let log = config.data_root.join(format!(
                     "serve-{}-{cases}.log",
                     backend.name().to_lowercase()

@@ -81,6 +81,8 @@ pub struct Dataset {
     pub database_url: Option<String>,
     /// The seeded example case to track: (case number, receipt code).
     pub example: Option<(String, String)>,
+    /// How long `seed-demo` took when the dataset was made ("123.4 s").
+    pub seeded_in: Option<String>,
 }
 
 impl Dataset {
@@ -185,7 +187,9 @@ impl Dataset {
                 .map(|v| v.trim().to_string())
         };
         let example = field("case number").zip(field("receipt code"));
+        let seeded_in = field("seeded in");
         Ok(Self {
+            seeded_in,
             backend: backend.clone(),
             cases,
             data_dir,
