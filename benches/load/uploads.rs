@@ -58,7 +58,7 @@ fn screenshot(width: u32, height: u32, seed: u64, noise_mask: u64) -> RgbImage {
                 };
                 Rgb([jitter(r, 0), jitter(g, 8), jitter(b, 16)])
             } else if in_text_row && x > 140 && x < width - 40 {
-                if stroke_left == 0 && n % 9 == 0 {
+                if stroke_left == 0 && n.is_multiple_of(9) {
                     stroke_left = 3 + (n >> 8) as u32 % 18;
                 }
                 if stroke_left > 0 {
