@@ -109,11 +109,14 @@ impl Report {
                 for q in &self.queues {
                     match q.views.get(i) {
                         Some(x) => {
-                            let flag = if x.p99_ms > x.goal_p99_ms {
-                                " **!**"
+                            let mut flag = if x.p99_ms > x.goal_p99_ms {
+                                " **!**".to_string()
                             } else {
-                                ""
+                                String::new()
                             };
+                            if x.requests < q.requests {
+                                flag.push_str(&format!(" ({} requests)", x.requests));
+                            }
                             let _ = write!(row, " {:.1} / {:.1}{flag} |", x.p50_ms, x.p99_ms);
                         }
                         None => row.push_str(" — |"),
@@ -121,7 +124,10 @@ impl Report {
                 }
                 let _ = writeln!(o, "{row} {:.0} ms |", v.goal_p99_ms);
             }
-            let _ = writeln!(o, "\n(**!**: p99 over the goal.)\n");
+            let _ = writeln!(
+                o,
+                "\n(**!**: p99 over the goal. A view over 2 s is requested 3 times only.)\n"
+            );
         }
         if let Some(u) = &self.uploads {
             let _ = writeln!(
