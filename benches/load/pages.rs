@@ -179,14 +179,26 @@ pub async fn measure(
     let landing_bytes = landing.bytes().await?.len();
 
     let (number, code) = case_to_track(dataset, &portal.base).await?;
-    let opened = client
-        .post(format!("{}/track", portal.base))
-        .form(&[
-            ("case_number", number.as_str()),
-            ("receipt_code", code.as_str()),
-        ])
-        .send()
-        .await?;
+    // Opening a case writes; right after start a housekeeping pass may hold the database's
+    // write lock (seen once at 1,000,000 cases on SQLite: 500, "database is locked"): try again
+    // for up to two minutes, and say so.
+    let started = std::time::Instant::now();
+    let opened = loop {
+        let res = client
+            .post(format!("{}/track", portal.base))
+            .form(&[
+                ("case_number", number.as_str()),
+                ("receipt_code", code.as_str()),
+            ])
+            .send()
+            .await?;
+        if res.status().is_server_error() && started.elapsed().as_secs() < 120 {
+            eprintln!("   POST /track answered {}; trying again", res.status());
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            continue;
+        }
+        break res;
+    };
     if opened.status() != reqwest::StatusCode::SEE_OTHER {
         bail!("POST /track for {number} answered {}", opened.status());
     }
