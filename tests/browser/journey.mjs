@@ -394,6 +394,16 @@ async function drawPng(browser, html, name, measure, viewport = { width: 720, he
   return { file, box };
 }
 
+/// Screenshots' thumbnails are made by a background job after filing (the job runner looks every
+/// 15 s): until it ran a case page shows “截图处理中…” in their place. Reloads the page, as a
+/// reader would, until `n` thumbnails are there (at most a minute).
+async function reloadUntilThumbnails(page, n) {
+  for (let tries = 0; (await page.locator("#evidence img").count()) < n && tries < 60; tries++) {
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+}
+
 /// Share (0…1) of nearly black pixels inside `rect` (in the 720×540 screenshot's pixels) of an
 /// image as the browser decoded it: an <img> on the page, drawn onto a canvas.
 async function darkShareOfImg(img, rect) {
@@ -694,6 +704,7 @@ try {
       check((await status.getAttribute("data-status")) === "submitted", `status is ${await status.getAttribute("data-status")}, expected submitted`);
       const text = (await status.textContent()).trim();
       check(text === "已提交", `the status reads “${text}”, expected 已提交`);
+      await reloadUntilThumbnails(p2, 2);
       const thumbs = p2.locator("#evidence img");
       check((await thumbs.count()) === 2, `${await thumbs.count()} evidence thumbnails, expected 2`);
       for (let i = 0; i < 2; i++) {
@@ -839,6 +850,7 @@ try {
       await Promise.all([page.waitForURL("**/track/case"), page.click('a[href="/track/case"]')]);
       const status = page.locator("#case-status");
       check((await status.getAttribute("data-status")) === "submitted", `status is ${await status.getAttribute("data-status")}, expected submitted`);
+      await reloadUntilThumbnails(page, 2);
       check((await page.locator("#evidence img").count()) === 2, "the case does not list 2 evidence files");
       await extraShot(page, "nojs-case.png");
     });
@@ -1019,6 +1031,7 @@ try {
         await form.locator("input[name=evidence]").setInputFiles([off.orderFile]);
         await submitAndLoad(rp, form, "**/track/case");
         check((await caseStatus(rp)) === "in_review", `after answering the reporter sees ${await caseStatus(rp)}`);
+        await reloadUntilThumbnails(rp, 3);
         check((await rp.locator("#evidence img").count()) === 3, `the reporter sees ${await rp.locator("#evidence img").count()} screenshots, expected 3`);
         check((await rp.locator("#messages").textContent()).includes(off.answer), "the answer is not shown to the reporter");
         return (await rp.locator("#case-status").textContent()).trim();
