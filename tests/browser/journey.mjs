@@ -1285,7 +1285,9 @@ try {
     // Each shopper's case, found in the queue by its shop's name.
     const numberOf = async (shop) => {
       await page.goto(`/officer/cases?q=${encodeURIComponent(shop)}`);
-      return (await page.locator("a.case-link").first().textContent()).trim();
+      // The row that names the shop (the list is by last activity, and a background job may
+      // have touched another of the three cases since).
+      return (await page.locator("tr", { hasText: shop }).locator("a.case-link").first().textContent()).trim();
     };
     const a = await numberOf("潮流女装铺");
     const b = await numberOf("运动好物小店");
