@@ -1296,6 +1296,13 @@ try {
     const reasonsOn = async (number, other) => page.locator(`#related-cases li.related-case[data-case="${other}"] li[data-reason]`).evaluateAll((els) => els.map((e) => e.getAttribute("data-reason")));
     await step("the first shopper's case lists the second (same WeChat id and number) and the third (copied screenshot)", async () => {
       await page.goto(`/officer/cases/${a}`);
+      // Screenshots are compared once the background job made their fingerprints (the runner
+      // looks every 15 s): reload, as an officer would, until the copied card is linked.
+      const screenshotLinked = async () => (await reasonsOn(a, c)).some((r) => /_screenshot$/.test(r));
+      for (let tries = 0; !(await screenshotLinked()) && tries < 60; tries++) {
+        await page.waitForTimeout(1000);
+        await page.reload();
+      }
       const toB = await reasonsOn(a, b);
       const toC = await reasonsOn(a, c);
       check(toB.includes("same_contact"), `${a} → ${b}: ${toB.join(", ") || "not listed"}`);
