@@ -82,16 +82,17 @@ pub async fn open_case(session: &Session, pool: &DbPool, case_id: CaseId) -> Res
 /// The case the reporter opened, if the session is still fresh and its record neither revoked
 /// nor expired; refreshes its clock.
 pub async fn current_case(session: &Session, pool: &DbPool) -> Result<Option<CaseId>, AppError> {
-    let Some(token) = fresh_token(session)? else {
+    let Some(open) = fresh_session(session)? else {
         return Ok(None);
     };
+    let token = open.token().to_string();
     let live = db::run(pool, move |conn| {
         Ok(reporter_sessions::live_case(conn, &token, db::now())?)
     })
     .await?;
     match live {
         Some(case_id) => {
-            keep_alive(session)?;
+            keep_alive(session, &open)?;
             Ok(Some(case_id))
         }
         None => {
@@ -101,10 +102,20 @@ pub async fn current_case(session: &Session, pool: &DbPool) -> Result<Option<Cas
     }
 }
 
-/// The token of the case session this cookie holds, if the reporter was active recently (a
-/// stale one is forgotten). The caller asks the database whether its record is live
+/// The case session this cookie holds, read once per request.
+pub struct FreshSession(OpenCase);
+
+impl FreshSession {
+    /// The token whose hash names the `reporter_sessions` record.
+    pub fn token(&self) -> &str {
+        &self.0.token
+    }
+}
+
+/// The case session this cookie holds, if the reporter was active recently (a stale one is
+/// forgotten). The caller asks the database whether its record is live
 /// (`reporter_sessions::live_case`), then calls `keep_alive`, or `forget_case` when it is not.
-pub fn fresh_token(session: &Session) -> Result<Option<String>, AppError> {
+pub fn fresh_session(session: &Session) -> Result<Option<FreshSession>, AppError> {
     let open: Option<OpenCase> = session.get(CASE_KEY).map_err(session_error)?;
     let Some(open) = open else {
         return Ok(None);
@@ -113,7 +124,7 @@ pub fn fresh_token(session: &Session) -> Result<Option<String>, AppError> {
         forget(session);
         return Ok(None);
     }
-    Ok(Some(open.token))
+    Ok(Some(FreshSession(open)))
 }
 
 /// The clock of inactivity is written back at most this often: a page read within the minute
@@ -121,14 +132,13 @@ pub fn fresh_token(session: &Session) -> Result<Option<String>, AppError> {
 const KEEP_ALIVE_EVERY_SECS: i64 = 60;
 
 /// Restarts the inactivity clock of the open case session (at most once a minute).
-pub fn keep_alive(session: &Session) -> Result<(), AppError> {
-    let open: Option<OpenCase> = session.get(CASE_KEY).map_err(session_error)?;
-    if let Some(open) = open.filter(|o| now() - o.last_seen >= KEEP_ALIVE_EVERY_SECS) {
+pub fn keep_alive(session: &Session, open: &FreshSession) -> Result<(), AppError> {
+    if now() - open.0.last_seen >= KEEP_ALIVE_EVERY_SECS {
         session
             .insert(
                 CASE_KEY,
                 OpenCase {
-                    token: open.token,
+                    token: open.0.token.clone(),
                     last_seen: now(),
                 },
             )

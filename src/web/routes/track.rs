@@ -317,14 +317,14 @@ async fn load_case_page(
     reply_problems: Vec<String>,
     status_code: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let Some(token) = reporter_session::fresh_token(session)? else {
+    let Some(open) = reporter_session::fresh_session(session)? else {
         return Ok(see_other("/track"));
     };
-    let Some(loaded) = read_open_case(state, token).await? else {
+    let Some(loaded) = read_open_case(state, open.token().to_string()).await? else {
         reporter_session::forget_case(session);
         return Ok(see_other("/track"));
     };
-    reporter_session::keep_alive(session)?;
+    reporter_session::keep_alive(session, &open)?;
     let Loaded {
         case,
         trail,
