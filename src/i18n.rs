@@ -3,7 +3,7 @@
 //! key the templates use exists.
 
 use crate::domain::{CaseStatus, Category, DismissReason, FieldError, Lang, Platform, Problem};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt::Display;
 use std::sync::LazyLock;
 
@@ -30,12 +30,17 @@ impl<T: Copy> Label<T> for &&T {
     }
 }
 
+/// A catalog. Pages look up dozens of messages each, so the maps hash with FxHash (the keys are
+/// our own, not an attacker's) and a lookup by table and key builds no string.
 pub struct Messages {
     lang: Lang,
-    entries: HashMap<String, String>,
+    /// Every message by its whole key (`status.submitted`).
+    entries: FxHashMap<String, String>,
+    /// The same messages by their table (`status`, `help.category`) and their last key part.
+    tables: FxHashMap<String, FxHashMap<String, String>>,
 }
 
-fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+fn flatten(prefix: &str, table: &toml::Table, out: &mut FxHashMap<String, String>) {
     for (key, value) in table {
         let full = if prefix.is_empty() {
             key.clone()
@@ -58,9 +63,22 @@ fn load(lang: Lang, source: &str) -> Messages {
     let table: toml::Table = source
         .parse()
         .unwrap_or_else(|e| panic!("locale {} does not parse: {e}", lang.as_str()));
-    let mut entries = HashMap::new();
+    let mut entries = FxHashMap::default();
     flatten("", &table, &mut entries);
-    Messages { lang, entries }
+    let mut tables: FxHashMap<String, FxHashMap<String, String>> = FxHashMap::default();
+    for (key, text) in &entries {
+        if let Some((table, last)) = key.rsplit_once('.') {
+            tables
+                .entry(table.to_string())
+                .or_default()
+                .insert(last.to_string(), text.clone());
+        }
+    }
+    Messages {
+        lang,
+        entries,
+        tables,
+    }
 }
 
 static ZH_CN: LazyLock<Messages> =
@@ -174,8 +192,9 @@ impl Messages {
     }
 
     fn lookup(&self, table: &str, key: &str) -> &str {
-        self.entries
-            .get(&format!("{table}.{key}"))
+        self.tables
+            .get(table)
+            .and_then(|t| t.get(key))
             .map(String::as_str)
             .unwrap_or("?")
     }

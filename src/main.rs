@@ -167,22 +167,31 @@ async fn print_calendar(pool: &reviewwatch::db::DbPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn init_tracing() {
+/// The log on stdout. Lines are written by a thread of their own, in buffered batches, so that
+/// a request never waits on the terminal or the log file (the access log writes a line per
+/// request). The returned guard writes out what is left when `main` returns.
+fn init_tracing() -> tracing_appender::non_blocking::WorkerGuard {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        // Back-pressure rather than dropping lines when the writer falls behind.
+        .lossy(false)
+        .finish(std::io::BufWriter::new(std::io::stdout()));
     // Colours only for a terminal: a log file or journal gets plain lines.
-    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
         .with_ansi(std::io::stdout().is_terminal())
+        .with_writer(writer)
         .init();
+    guard
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    init_tracing();
+    let log = init_tracing();
     let cli = Cli::parse();
     let settings = Settings::from_env()?;
     match cli.command.unwrap_or(Command::Serve) {
@@ -192,7 +201,9 @@ async fn main() -> anyhow::Result<()> {
             app.run_until_stopped().await?;
         }
         Command::Verify { package, key } => {
-            std::process::exit(verify_package(&settings, &package, key.as_deref()));
+            let code = verify_package(&settings, &package, key.as_deref());
+            drop(log);
+            std::process::exit(code);
         }
         Command::SigningKey => {
             let key = reviewwatch::handoff::signing::PortalKey::load_or_create(
@@ -220,7 +231,9 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         Command::Calendar { command } => {
-            std::process::exit(calendar_command(&settings, command).await?);
+            let code = calendar_command(&settings, command).await?;
+            drop(log);
+            std::process::exit(code);
         }
         Command::Migrate => {
             open_database(&settings).await?;

@@ -77,11 +77,10 @@ pub fn append(conn: &mut DbConnection, entry: &NewAuditEntry<'_>) -> QueryResult
 }
 
 pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<AuditRow>> {
-    audit_events::table
+    super::on_backend!(conn, c => audit_events::table
         .filter(audit_events::case_id.eq(case_id))
         .order(audit_events::seq.asc())
-        .select(AuditRow::as_select())
-        .load(conn)
+        .select(AuditRow::as_select()).load(c))
 }
 
 pub fn verify(rows: &[AuditRow]) -> Result<(), ChainBreak> {

@@ -139,14 +139,13 @@ static BUILT: LazyLock<Mutex<HashMap<String, Arc<Calendar>>>> =
 /// are parsed again only when a load changed them (on this instance or another).
 pub fn current(conn: &mut DbConnection) -> Result<Arc<Calendar>, DbError> {
     lock_for_counting(conn)?;
-    let rows: Vec<(i64, i32, String)> = calendar_years::table
+    let rows: Vec<(i64, i32, String)> = super::on_backend!(conn, c => calendar_years::table
         .order(calendar_years::id.asc())
         .select((
             calendar_years::id,
             calendar_years::year,
             calendar_years::sha256,
-        ))
-        .load(conn)?;
+        )).load(c))?;
     let in_force: BTreeMap<i32, (i64, String)> = rows
         .into_iter()
         .map(|(id, year, sha)| (year, (id, sha)))

@@ -163,10 +163,7 @@ pub fn find_by_number(
 }
 
 pub fn get(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<CaseRow> {
-    cases::table
-        .find(case_id)
-        .select(CaseRow::as_select())
-        .first(conn)
+    super::on_backend!(conn, c => cases::table.find(case_id).select(CaseRow::as_select()).first(c))
 }
 
 /// Moves a case from `from` to `to` if it is still at `version`; false when someone else changed

@@ -101,11 +101,10 @@ pub fn insert(conn: &mut DbConnection, new: &NewEvidence<'_>) -> QueryResult<Evi
 }
 
 pub fn for_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<EvidenceRow>> {
-    evidence::table
+    super::on_backend!(conn, c => evidence::table
         .filter(evidence::case_id.eq(case_id))
         .order(evidence::position.asc())
-        .select(EvidenceRow::as_select())
-        .load(conn)
+        .select(EvidenceRow::as_select()).load(c))
 }
 
 /// One evidence row, whatever its case; `None` when it is gone.
@@ -269,12 +268,10 @@ pub fn latest_redaction(
     evidence_id: EvidenceId,
 ) -> QueryResult<Option<RedactionRow>> {
     use super::schema::evidence_redactions as r;
-    r::table
+    super::on_backend!(conn, c => r::table
         .filter(r::evidence_id.eq(evidence_id))
         .order(r::id.desc())
-        .select(RedactionRow::as_select())
-        .first(conn)
-        .optional()
+        .select(RedactionRow::as_select()).first(c).optional())
 }
 
 /// Inserts evidence rows, of any cases, a thousand a statement, without reading their ids back:

@@ -55,6 +55,21 @@ pub enum DbConnection {
     Postgres(PgConnection),
 }
 
+/// Runs `$body` with `$c` bound to the concrete connection under a [`DbConnection`], for reads
+/// on hot pages. Through the `MultiConnection` diesel writes out each query's SQL anew on every
+/// run (to hand it to the backend); on the concrete connection a query of fixed shape is taken
+/// from the connection's statement cache as it is, only its values bound. The body is compiled
+/// once per backend, so it must be backend-neutral (it always is when it only builds a query).
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 pub type DbPool = Pool<ConnectionManager<DbConnection>>;
 pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
 

@@ -75,7 +75,7 @@ pub fn add_message(
 }
 
 pub fn messages_for(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec<MessageView>> {
-    case_messages::table
+    super::on_backend!(conn, c => case_messages::table
         .left_join(officers::table)
         .filter(case_messages::case_id.eq(case_id))
         .order(case_messages::id.asc())
@@ -85,6 +85,5 @@ pub fn messages_for(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Vec
             case_messages::body,
             case_messages::created_at,
             officers::name.nullable(),
-        ))
-        .load(conn)
+        )).load(c))
 }

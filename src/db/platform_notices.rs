@@ -84,11 +84,9 @@ pub fn get(conn: &mut DbConnection, id: PlatformNoticeId) -> QueryResult<NoticeR
 }
 
 pub fn of_case(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Option<NoticeRow>> {
-    n::table
+    super::on_backend!(conn, c => n::table
         .filter(n::case_id.eq(case_id))
-        .select(NoticeRow::as_select())
-        .first(conn)
-        .optional()
+        .select(NoticeRow::as_select()).first(c).optional())
 }
 
 /// Brings an unsent notice forward to `at` (the regulator acknowledged). False if it was due

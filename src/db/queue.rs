@@ -50,11 +50,9 @@ impl DeadlineRow {
 }
 
 pub fn deadlines_of(conn: &mut DbConnection, case_id: CaseId) -> QueryResult<Option<DeadlineRow>> {
-    case_deadlines::table
+    super::on_backend!(conn, c => case_deadlines::table
         .find(case_id)
-        .select(DeadlineRow::as_select())
-        .first(conn)
-        .optional()
+        .select(DeadlineRow::as_select()).first(c).optional())
 }
 
 /// Deadline rows of cases still on a clock (in the queue, waiting, or handed off and not yet

@@ -35,13 +35,11 @@ pub fn live_case(
     token: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<CaseId>> {
-    reporter_sessions::table
+    super::on_backend!(conn, c => reporter_sessions::table
         .filter(reporter_sessions::token_hash.eq(hash_token(token)))
         .filter(reporter_sessions::revoked_at.is_null())
         .filter(reporter_sessions::expires_at.gt(now))
-        .select(reporter_sessions::case_id)
-        .first(conn)
-        .optional()
+        .select(reporter_sessions::case_id).first(c).optional())
 }
 
 /// Ends one session (the reporter left).
