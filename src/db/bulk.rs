@@ -232,3 +232,162 @@ pub fn analyze(conn: &mut DbConnection) -> QueryResult<()> {
         DbConnection::Postgres(c) => c.batch_execute("ANALYZE"),
     }
 }
+
+/// The tables a bulk load fills with the cases and everything derived from them.
+const LOADED_TABLES: [&str; 9] = [
+    "cases",
+    "case_messages",
+    "case_notes",
+    "case_findings",
+    "case_search",
+    "case_deadlines",
+    "audit_events",
+    "evidence",
+    "case_contacts",
+];
+
+/// The secondary indexes of the loaded tables, set aside while a bulk load fills a database that
+/// holds no cases yet (building an index once over a million rows is far cheaper than keeping it
+/// up to date row by row), and built again, from the definitions the database itself gave, by
+/// `restore_indexes`. Primary keys and unique indexes stay: they are what the load's own lookups
+/// (triggers, foreign keys, upserts) and its checks use.
+#[derive(Debug, Default)]
+#[must_use = "the indexes set aside must be built again with restore_indexes"]
+pub struct IndexesSetAside {
+    /// (name, the statement that creates it)
+    indexes: Vec<(String, String)>,
+}
+
+impl IndexesSetAside {
+    pub fn len(&self) -> usize {
+        self.indexes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indexes.is_empty()
+    }
+}
+
+#[derive(QueryableByName)]
+struct IndexDefinition {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    definition: Option<String>,
+}
+
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Sets the secondary indexes of the loaded tables aside when no case exists yet (returns none
+/// set aside otherwise: a load into a database that is in use keeps every index).
+pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<IndexesSetAside> {
+    use diesel::connection::SimpleConnection;
+    let any_case: Option<CaseId> = cases::table.select(cases::id).first(conn).optional()?;
+    if any_case.is_some() {
+        return Ok(IndexesSetAside::default());
+    }
+    let tables: Vec<String> = LOADED_TABLES.iter().map(|t| t.to_string()).collect();
+    let found: Vec<IndexDefinition> = match conn {
+        // The catalog's own definition (the same text as `pg_indexes.indexdef`).
+        DbConnection::Postgres(c) => diesel::sql_query(
+            "SELECT x.indexname AS name, x.indexdef AS definition FROM pg_indexes x \
+             JOIN pg_class ic ON ic.relname = x.indexname \
+             JOIN pg_namespace n ON n.oid = ic.relnamespace AND n.nspname = x.schemaname \
+             JOIN pg_index i ON i.indexrelid = ic.oid \
+             WHERE x.schemaname = current_schema() AND x.tablename = ANY($1) \
+             AND NOT i.indisunique AND NOT i.indisprimary \
+             ORDER BY x.tablename, x.indexname",
+        )
+        .bind::<diesel::sql_types::Array<Text>, _>(&tables)
+        .load(c)?,
+        // Indexes a constraint made have no statement (and stay).
+        DbConnection::Sqlite(c) => diesel::sql_query(
+            "SELECT name, sql AS definition FROM sqlite_master \
+             WHERE type = 'index' AND sql IS NOT NULL \
+             AND tbl_name IN (SELECT value FROM json_each(?)) \
+             ORDER BY tbl_name, name",
+        )
+        .bind::<Text, _>(serde_json::to_string(&tables).unwrap_or_default())
+        .load(c)?,
+    };
+    let indexes: Vec<(String, String)> = found
+        .into_iter()
+        .filter_map(|i| Some((i.name, i.definition?)))
+        .filter(|(_, def)| !def.trim_start().to_uppercase().starts_with("CREATE UNIQUE"))
+        .collect();
+    let drops: String = indexes
+        .iter()
+        .map(|(name, _)| format!("DROP INDEX {};\n", quoted(name)))
+        .collect();
+    match conn {
+        DbConnection::Postgres(c) => c.batch_execute(&drops)?,
+        DbConnection::Sqlite(c) => c.batch_execute(&drops)?,
+    }
+    Ok(IndexesSetAside { indexes })
+}
+
+/// Builds the indexes `set_indexes_aside` dropped again, as the migrations made them.
+pub fn restore_indexes(conn: &mut DbConnection, aside: IndexesSetAside) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    if aside.indexes.is_empty() {
+        return Ok(());
+    }
+    let creates: String = aside
+        .indexes
+        .iter()
+        .map(|(_, def)| format!("{def};\n"))
+        .collect();
+    match conn {
+        // Index builds sort in memory: 1 GiB for this session (instead of 64 MiB).
+        DbConnection::Postgres(c) => c.batch_execute(&format!(
+            "SET maintenance_work_mem = '1GB';\n{creates}RESET maintenance_work_mem;"
+        )),
+        DbConnection::Sqlite(c) => c.batch_execute(&creates),
+    }
+}
+
+/// `restore_indexes` on two connections at once (two server processes: PostgreSQL), the
+/// inverted (GIN) indexes first, each connection taking the next index when it is done with one.
+/// Every index is built even when one fails; the first failure is returned.
+pub fn restore_indexes_on_two(
+    conn: &mut DbConnection,
+    other: &mut DbConnection,
+    aside: IndexesSetAside,
+) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    use std::sync::Mutex;
+    let mut indexes = aside.indexes;
+    // The slowest last in the list, which is taken from its end.
+    indexes.sort_by_key(|(_, def)| def.contains("USING gin"));
+    let queue = Mutex::new(indexes);
+    let build = |conn: &mut DbConnection| -> QueryResult<()> {
+        let execute = |conn: &mut DbConnection, sql: &str| match conn {
+            DbConnection::Postgres(c) => c.batch_execute(sql),
+            DbConnection::Sqlite(c) => c.batch_execute(sql),
+        };
+        execute(conn, "SET maintenance_work_mem = '1GB'")?;
+        let mut first_error = None;
+        loop {
+            let next = queue.lock().ok().and_then(|mut q| q.pop());
+            let Some((_, def)) = next else { break };
+            if let Err(e) = execute(conn, &def) {
+                first_error.get_or_insert(e);
+            }
+        }
+        execute(conn, "RESET maintenance_work_mem")?;
+        first_error.map_or(Ok(()), Err)
+    };
+    let (mine, theirs) = std::thread::scope(|scope| {
+        let theirs = scope.spawn(|| build(other));
+        let mine = build(conn);
+        (mine, theirs.join())
+    });
+    mine?;
+    theirs.unwrap_or_else(|_| {
+        Err(diesel::result::Error::QueryBuilderError(
+            "building indexes on the second connection panicked".into(),
+        ))
+    })
+}

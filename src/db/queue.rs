@@ -418,6 +418,17 @@ impl NewDeadlineRow {
     }
 }
 
+/// A deadline row as PostgreSQL's binary `COPY` takes it: every column given.
+#[derive(Insertable)]
+#[diesel(table_name = case_deadlines, treat_none_as_default_value = false)]
+struct CopiedDeadline {
+    case_id: CaseId,
+    accept_by: Option<NaiveDate>,
+    decide_by: NaiveDate,
+    extended_reason: Option<&'static str>,
+    paused_since: Option<NaiveDateTime>,
+}
+
 /// Inserts deadline rows and search index entries of many cases, a thousand rows a statement:
 /// for bulk loads (the demo data of `reviewwatch seed-demo`).
 pub fn insert_all(
@@ -425,13 +436,34 @@ pub fn insert_all(
     deadlines: &[NewDeadlineRow],
     search: &[(CaseId, String)],
 ) -> QueryResult<()> {
-    // Each backend's own connection: diesel's multi-backend connection has no multi-row insert.
-    for chunk in deadlines.chunks(1000) {
-        let insert = diesel::insert_into(case_deadlines::table).values(chunk);
-        match conn {
-            DbConnection::Sqlite(c) => insert.execute(c),
-            DbConnection::Postgres(c) => insert.execute(c),
-        }?;
+    match conn {
+        // One binary COPY (its BEFORE INSERT trigger sets `due_on`, as for an insert).
+        DbConnection::Postgres(c) => {
+            if !deadlines.is_empty() {
+                let copied: Vec<CopiedDeadline> = deadlines
+                    .iter()
+                    .map(|d| CopiedDeadline {
+                        case_id: d.case_id,
+                        accept_by: d.accept_by,
+                        decide_by: d.decide_by,
+                        extended_reason: d.extended_reason,
+                        paused_since: d.paused_since,
+                    })
+                    .collect();
+                diesel::copy_from(case_deadlines::table)
+                    .from_insertable(copied)
+                    .execute(c)?;
+            }
+        }
+        // Each backend's own connection: diesel's multi-backend connection has no multi-row
+        // insert.
+        DbConnection::Sqlite(c) => {
+            for chunk in deadlines.chunks(1000) {
+                diesel::insert_into(case_deadlines::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     case_search::insert_all(conn, search)?;
     Ok(())
