@@ -3,7 +3,7 @@
 //! written many to a statement instead of one insert and one read-back per row.
 
 use super::DbConnection;
-use super::schema::{case_findings, case_messages, case_notes, cases};
+use super::schema::{case_findings, case_messages, case_notes, case_status_counts, cases};
 use crate::domain::ids::{CaseId, OfficerId};
 use crate::domain::status::ClosedReason;
 use crate::domain::{CaseStatus, Category, Lang, Platform};
@@ -390,4 +390,104 @@ pub fn restore_indexes_on_two(
             "building indexes on the second connection panicked".into(),
         ))
     })
+}
+
+/// PostgreSQL, a bulk load into a database without cases: the row triggers of migration 24 that
+/// keep the status counters and the deadlines' `due_on` (a PL/pgSQL call per row, most of the
+/// time of writing cases and deadlines) are off for one batch's transaction, whose writer keeps
+/// both itself (`count_statuses`; `NewDeadlineRow::due_on`). `ALTER TABLE … DISABLE TRIGGER` is
+/// transactional: if the batch fails, the triggers were never off for anyone else.
+#[must_use = "the triggers must be put back on in the same transaction"]
+pub struct TriggersOff(());
+
+const TRIGGERS_OFF: &str = "ALTER TABLE cases DISABLE TRIGGER case_status_counts_insert; \
+     ALTER TABLE case_deadlines DISABLE TRIGGER case_deadlines_due;";
+const TRIGGERS_ON: &str = "ALTER TABLE cases ENABLE TRIGGER case_status_counts_insert; \
+     ALTER TABLE case_deadlines ENABLE TRIGGER case_deadlines_due;";
+
+impl TriggersOff {
+    /// In a transaction, on PostgreSQL only.
+    pub fn set(conn: &mut DbConnection) -> QueryResult<Self> {
+        use diesel::connection::SimpleConnection;
+        match conn {
+            DbConnection::Postgres(c) => c.batch_execute(TRIGGERS_OFF)?,
+            DbConnection::Sqlite(_) => {
+                return Err(diesel::result::Error::QueryBuilderError(
+                    "the triggers of a bulk load are set off on PostgreSQL only".into(),
+                ));
+            }
+        }
+        Ok(TriggersOff(()))
+    }
+
+    /// Adds the batch's cases to the status counters (what the trigger does row by row).
+    pub fn count_statuses(&self, conn: &mut DbConnection, rows: &[BulkCase]) -> QueryResult<()> {
+        use diesel::upsert::excluded;
+        let DbConnection::Postgres(c) = conn else {
+            return Ok(());
+        };
+        let mut counts: Vec<(CaseStatus, i64)> = Vec::new();
+        for row in rows {
+            match counts.iter_mut().find(|(s, _)| *s == row.status) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((row.status, 1)),
+            }
+        }
+        for (status, n) in counts {
+            diesel::insert_into(case_status_counts::table)
+                .values((
+                    case_status_counts::status.eq(status),
+                    case_status_counts::cases.eq(n),
+                ))
+                .on_conflict(case_status_counts::status)
+                .do_update()
+                .set(
+                    case_status_counts::cases
+                        .eq(case_status_counts::cases + excluded(case_status_counts::cases)),
+                )
+                .execute(c)?;
+        }
+        Ok(())
+    }
+
+    pub fn back_on(self, conn: &mut DbConnection) -> QueryResult<()> {
+        use diesel::connection::SimpleConnection;
+        match conn {
+            DbConnection::Postgres(c) => c.batch_execute(TRIGGERS_ON),
+            DbConnection::Sqlite(c) => c.batch_execute(TRIGGERS_ON),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Mismatches {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// After a load with `TriggersOff`: the counters and every `due_on` checked against what the
+/// triggers' own SQL gives (`case_due_on` of migration 24, a count of the cases by status); an
+/// error if any differs.
+pub fn check_derived(conn: &mut DbConnection) -> QueryResult<()> {
+    let DbConnection::Postgres(c) = conn else {
+        return Ok(());
+    };
+    let wrong: Mismatches = diesel::sql_query(
+        "SELECT (SELECT COUNT(*) FROM case_deadlines d JOIN cases c ON c.id = d.case_id \
+                 WHERE d.due_on IS DISTINCT FROM case_due_on(c.status, d.accept_by, d.decide_by)) \
+              + (SELECT COUNT(*) FROM (SELECT status, COUNT(*) AS n FROM cases GROUP BY status) t \
+                 FULL JOIN (SELECT * FROM case_status_counts WHERE cases <> 0) k \
+                 ON k.status = t.status WHERE k.cases IS DISTINCT FROM t.n) AS n",
+    )
+    .get_result(c)?;
+    if wrong.n > 0 {
+        return Err(diesel::result::Error::QueryBuilderError(
+            format!(
+                "after the bulk load, {} deadline or counter rows differ from what the triggers give",
+                wrong.n
+            )
+            .into(),
+        ));
+    }
+    Ok(())
 }

@@ -402,6 +402,10 @@ pub struct NewDeadlineRow {
     pub decide_by: NaiveDate,
     pub extended_reason: Option<&'static str>,
     pub paused_since: Option<NaiveDateTime>,
+    /// `Deadlines::due_on` of the case's status, for PostgreSQL bulk loads that write it
+    /// themselves (`db::bulk::TriggersOff`); the triggers of migration 24 set it otherwise.
+    #[diesel(skip_insertion)]
+    pub due_on: Option<NaiveDate>,
 }
 
 impl NewDeadlineRow {
@@ -414,6 +418,7 @@ impl NewDeadlineRow {
             decide_by: d.decide_by,
             extended_reason: None,
             paused_since: None,
+            due_on: None,
         }
     }
 }
@@ -427,6 +432,8 @@ struct CopiedDeadline {
     decide_by: NaiveDate,
     extended_reason: Option<&'static str>,
     paused_since: Option<NaiveDateTime>,
+    /// Set by the BEFORE INSERT trigger when it is on.
+    due_on: Option<NaiveDate>,
 }
 
 /// Inserts deadline rows and search index entries of many cases, a thousand rows a statement:
@@ -448,6 +455,7 @@ pub fn insert_all(
                         decide_by: d.decide_by,
                         extended_reason: d.extended_reason,
                         paused_since: d.paused_since,
+                        due_on: d.due_on,
                     })
                     .collect();
                 diesel::copy_from(case_deadlines::table)

@@ -253,6 +253,9 @@ pub async fn seed_demo(
             cases_started,
             progress,
         );
+        if side.is_some() && written.is_ok() {
+            db::bulk::check_derived(&mut conn)?;
+        }
         let indexing = Instant::now();
         // The indexes are built on two connections at once (PostgreSQL; SQLite has one writer).
         let restored = match side.as_deref_mut() {
@@ -1257,6 +1260,9 @@ fn write_cases(
     let mut panyu_case = None;
     let (sender, plans) = std::sync::mpsc::sync_channel::<Plan>(BATCH * 2);
     std::thread::scope(|scope| -> anyhow::Result<()> {
+        // A load into an empty PostgreSQL database (it has a side writer) also writes the
+        // status counters and deadlines' `due_on` itself (see `db::bulk::TriggersOff`).
+        let bulk = side.is_some();
         // Two batches at most wait for the side writer.
         let (side_sender, side_handle) = match side {
             Some(side) => {
@@ -1305,7 +1311,15 @@ fn write_cases(
                     }
                     timings.building += t.elapsed();
                     let t = Instant::now();
+                    let triggers = if bulk {
+                        Some(db::bulk::TriggersOff::set(conn)?)
+                    } else {
+                        None
+                    };
                     rows.write(conn)?;
+                    if let Some(triggers) = &triggers {
+                        triggers.count_statuses(conn, &rows.cases)?;
+                    }
                     timings.cases += t.elapsed();
                     if side_sender.is_some() {
                         side_rows = Some((
@@ -1314,6 +1328,9 @@ fn write_cases(
                         ));
                     }
                     later.write(conn, images, &mut timings)?;
+                    if let Some(triggers) = triggers {
+                        triggers.back_on(conn)?;
+                    }
                     committed = Some(Instant::now());
                     Ok((out, side_rows))
                 },
@@ -1583,6 +1600,7 @@ impl History {
             later.deadlines.push(queue::NewDeadlineRow {
                 extended_reason: self.extended,
                 paused_since: self.paused_since,
+                due_on: d.due_on(self.status),
                 ..queue::NewDeadlineRow::new(self.case_id, &d)
             });
         }
