@@ -1152,6 +1152,9 @@ fn write_trails(conn: &mut DbConnection, trails: &[(CaseId, Vec<NewEntry>)]) -> 
     audit::insert_chained(conn, &audit)
 }
 
+/// A case written, with what the summary names.
+type WrittenCase = (Special, Option<ReceiptCode>, Written);
+
 /// The trails and search texts of a committed batch, for the side writer.
 type SideRows = (Vec<(CaseId, Vec<NewEntry>)>, Vec<(CaseId, String)>);
 
@@ -1290,13 +1293,7 @@ fn write_cases(
             let mut committed = None;
             let written = db::write_transaction(
                 conn,
-                |conn| -> Result<
-                    (
-                        Vec<(Special, Option<ReceiptCode>, Written)>,
-                        Option<SideRows>,
-                    ),
-                    WorkflowError,
-                > {
+                |conn| -> Result<(Vec<WrittenCase>, Option<SideRows>), WorkflowError> {
                     let mut rows = rows::BatchRows::reserve(conn, &batch)?;
                     let mut out = Vec::with_capacity(batch.len());
                     let mut later = Deferred {
