@@ -3,7 +3,7 @@
 //! written many to a statement instead of one insert and one read-back per row.
 
 use super::DbConnection;
-use super::schema::{case_findings, case_messages, case_notes, cases};
+use super::schema::{case_findings, case_messages, case_notes, case_status_counts, cases};
 use crate::domain::ids::{CaseId, OfficerId};
 use crate::domain::status::ClosedReason;
 use crate::domain::{CaseStatus, Category, Lang, Platform};
@@ -231,4 +231,263 @@ pub fn analyze(conn: &mut DbConnection) -> QueryResult<()> {
         DbConnection::Sqlite(c) => c.batch_execute("ANALYZE"),
         DbConnection::Postgres(c) => c.batch_execute("ANALYZE"),
     }
+}
+
+/// The tables a bulk load fills with the cases and everything derived from them.
+const LOADED_TABLES: [&str; 9] = [
+    "cases",
+    "case_messages",
+    "case_notes",
+    "case_findings",
+    "case_search",
+    "case_deadlines",
+    "audit_events",
+    "evidence",
+    "case_contacts",
+];
+
+/// The secondary indexes of the loaded tables, set aside while a bulk load fills a database that
+/// holds no cases yet (building an index once over a million rows is far cheaper than keeping it
+/// up to date row by row), and built again, from the definitions the database itself gave, by
+/// `restore_indexes`. Primary keys and unique indexes stay: they are what the load's own lookups
+/// (triggers, foreign keys, upserts) and its checks use.
+#[derive(Debug, Default)]
+#[must_use = "the indexes set aside must be built again with restore_indexes"]
+pub struct IndexesSetAside {
+    /// (name, the statement that creates it)
+    indexes: Vec<(String, String)>,
+}
+
+impl IndexesSetAside {
+    pub fn len(&self) -> usize {
+        self.indexes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indexes.is_empty()
+    }
+}
+
+#[derive(QueryableByName)]
+struct IndexDefinition {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    definition: Option<String>,
+}
+
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Sets the secondary indexes of the loaded tables aside when no case exists yet (returns none
+/// set aside otherwise: a load into a database that is in use keeps every index).
+pub fn set_indexes_aside(conn: &mut DbConnection) -> QueryResult<IndexesSetAside> {
+    use diesel::connection::SimpleConnection;
+    let any_case: Option<CaseId> = cases::table.select(cases::id).first(conn).optional()?;
+    if any_case.is_some() {
+        return Ok(IndexesSetAside::default());
+    }
+    let tables: Vec<String> = LOADED_TABLES.iter().map(|t| t.to_string()).collect();
+    let found: Vec<IndexDefinition> = match conn {
+        // The catalog's own definition (the same text as `pg_indexes.indexdef`).
+        DbConnection::Postgres(c) => diesel::sql_query(
+            "SELECT x.indexname AS name, x.indexdef AS definition FROM pg_indexes x \
+             JOIN pg_class ic ON ic.relname = x.indexname \
+             JOIN pg_namespace n ON n.oid = ic.relnamespace AND n.nspname = x.schemaname \
+             JOIN pg_index i ON i.indexrelid = ic.oid \
+             WHERE x.schemaname = current_schema() AND x.tablename = ANY($1) \
+             AND NOT i.indisunique AND NOT i.indisprimary \
+             ORDER BY x.tablename, x.indexname",
+        )
+        .bind::<diesel::sql_types::Array<Text>, _>(&tables)
+        .load(c)?,
+        // Indexes a constraint made have no statement (and stay).
+        DbConnection::Sqlite(c) => diesel::sql_query(
+            "SELECT name, sql AS definition FROM sqlite_master \
+             WHERE type = 'index' AND sql IS NOT NULL \
+             AND tbl_name IN (SELECT value FROM json_each(?)) \
+             ORDER BY tbl_name, name",
+        )
+        .bind::<Text, _>(serde_json::to_string(&tables).unwrap_or_default())
+        .load(c)?,
+    };
+    let indexes: Vec<(String, String)> = found
+        .into_iter()
+        .filter_map(|i| Some((i.name, i.definition?)))
+        .filter(|(_, def)| !def.trim_start().to_uppercase().starts_with("CREATE UNIQUE"))
+        .collect();
+    let drops: String = indexes
+        .iter()
+        .map(|(name, _)| format!("DROP INDEX {};\n", quoted(name)))
+        .collect();
+    match conn {
+        DbConnection::Postgres(c) => c.batch_execute(&drops)?,
+        DbConnection::Sqlite(c) => c.batch_execute(&drops)?,
+    }
+    Ok(IndexesSetAside { indexes })
+}
+
+/// Builds the indexes `set_indexes_aside` dropped again, as the migrations made them.
+pub fn restore_indexes(conn: &mut DbConnection, aside: IndexesSetAside) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    if aside.indexes.is_empty() {
+        return Ok(());
+    }
+    let creates: String = aside
+        .indexes
+        .iter()
+        .map(|(_, def)| format!("{def};\n"))
+        .collect();
+    match conn {
+        // Index builds sort in memory: 1 GiB for this session (instead of 64 MiB).
+        DbConnection::Postgres(c) => c.batch_execute(&format!(
+            "SET maintenance_work_mem = '1GB';\n{creates}RESET maintenance_work_mem;"
+        )),
+        DbConnection::Sqlite(c) => c.batch_execute(&creates),
+    }
+}
+
+/// `restore_indexes` on two connections at once (two server processes: PostgreSQL), the
+/// inverted (GIN) indexes first, each connection taking the next index when it is done with one.
+/// Every index is built even when one fails; the first failure is returned.
+pub fn restore_indexes_on_two(
+    conn: &mut DbConnection,
+    other: &mut DbConnection,
+    aside: IndexesSetAside,
+) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    use std::sync::Mutex;
+    let mut indexes = aside.indexes;
+    // The slowest last in the list, which is taken from its end.
+    indexes.sort_by_key(|(_, def)| def.contains("USING gin"));
+    let queue = Mutex::new(indexes);
+    let build = |conn: &mut DbConnection| -> QueryResult<()> {
+        let execute = |conn: &mut DbConnection, sql: &str| match conn {
+            DbConnection::Postgres(c) => c.batch_execute(sql),
+            DbConnection::Sqlite(c) => c.batch_execute(sql),
+        };
+        execute(conn, "SET maintenance_work_mem = '1GB'")?;
+        let mut first_error = None;
+        loop {
+            let next = queue.lock().ok().and_then(|mut q| q.pop());
+            let Some((_, def)) = next else { break };
+            if let Err(e) = execute(conn, &def) {
+                first_error.get_or_insert(e);
+            }
+        }
+        execute(conn, "RESET maintenance_work_mem")?;
+        first_error.map_or(Ok(()), Err)
+    };
+    let (mine, theirs) = std::thread::scope(|scope| {
+        let theirs = scope.spawn(|| build(other));
+        let mine = build(conn);
+        (mine, theirs.join())
+    });
+    mine?;
+    theirs.unwrap_or_else(|_| {
+        Err(diesel::result::Error::QueryBuilderError(
+            "building indexes on the second connection panicked".into(),
+        ))
+    })
+}
+
+/// PostgreSQL, a bulk load into a database without cases: the row triggers of migration 24 that
+/// keep the status counters and the deadlines' `due_on` (a PL/pgSQL call per row, most of the
+/// time of writing cases and deadlines) are off for one batch's transaction, whose writer keeps
+/// both itself (`count_statuses`; `NewDeadlineRow::due_on`). `ALTER TABLE … DISABLE TRIGGER` is
+/// transactional: if the batch fails, the triggers were never off for anyone else.
+#[must_use = "the triggers must be put back on in the same transaction"]
+pub struct TriggersOff(());
+
+const TRIGGERS_OFF: &str = "ALTER TABLE cases DISABLE TRIGGER case_status_counts_insert; \
+     ALTER TABLE case_deadlines DISABLE TRIGGER case_deadlines_due;";
+const TRIGGERS_ON: &str = "ALTER TABLE cases ENABLE TRIGGER case_status_counts_insert; \
+     ALTER TABLE case_deadlines ENABLE TRIGGER case_deadlines_due;";
+
+impl TriggersOff {
+    /// In a transaction, on PostgreSQL only.
+    pub fn set(conn: &mut DbConnection) -> QueryResult<Self> {
+        use diesel::connection::SimpleConnection;
+        match conn {
+            DbConnection::Postgres(c) => c.batch_execute(TRIGGERS_OFF)?,
+            DbConnection::Sqlite(_) => {
+                return Err(diesel::result::Error::QueryBuilderError(
+                    "the triggers of a bulk load are set off on PostgreSQL only".into(),
+                ));
+            }
+        }
+        Ok(TriggersOff(()))
+    }
+
+    /// Adds the batch's cases to the status counters (what the trigger does row by row).
+    pub fn count_statuses(&self, conn: &mut DbConnection, rows: &[BulkCase]) -> QueryResult<()> {
+        use diesel::upsert::excluded;
+        let DbConnection::Postgres(c) = conn else {
+            return Ok(());
+        };
+        let mut counts: Vec<(CaseStatus, i64)> = Vec::new();
+        for row in rows {
+            match counts.iter_mut().find(|(s, _)| *s == row.status) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((row.status, 1)),
+            }
+        }
+        for (status, n) in counts {
+            diesel::insert_into(case_status_counts::table)
+                .values((
+                    case_status_counts::status.eq(status),
+                    case_status_counts::cases.eq(n),
+                ))
+                .on_conflict(case_status_counts::status)
+                .do_update()
+                .set(
+                    case_status_counts::cases
+                        .eq(case_status_counts::cases + excluded(case_status_counts::cases)),
+                )
+                .execute(c)?;
+        }
+        Ok(())
+    }
+
+    pub fn back_on(self, conn: &mut DbConnection) -> QueryResult<()> {
+        use diesel::connection::SimpleConnection;
+        match conn {
+            DbConnection::Postgres(c) => c.batch_execute(TRIGGERS_ON),
+            DbConnection::Sqlite(c) => c.batch_execute(TRIGGERS_ON),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Mismatches {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// After a load with `TriggersOff`: the counters and every `due_on` checked against what the
+/// triggers' own SQL gives (`case_due_on` of migration 24, a count of the cases by status); an
+/// error if any differs.
+pub fn check_derived(conn: &mut DbConnection) -> QueryResult<()> {
+    let DbConnection::Postgres(c) = conn else {
+        return Ok(());
+    };
+    let wrong: Mismatches = diesel::sql_query(
+        "SELECT (SELECT COUNT(*) FROM case_deadlines d JOIN cases c ON c.id = d.case_id \
+                 WHERE d.due_on IS DISTINCT FROM case_due_on(c.status, d.accept_by, d.decide_by)) \
+              + (SELECT COUNT(*) FROM (SELECT status, COUNT(*) AS n FROM cases GROUP BY status) t \
+                 FULL JOIN (SELECT * FROM case_status_counts WHERE cases <> 0) k \
+                 ON k.status = t.status WHERE k.cases IS DISTINCT FROM t.n) AS n",
+    )
+    .get_result(c)?;
+    if wrong.n > 0 {
+        return Err(diesel::result::Error::QueryBuilderError(
+            format!(
+                "after the bulk load, {} deadline or counter rows differ from what the triggers give",
+                wrong.n
+            )
+            .into(),
+        ));
+    }
+    Ok(())
 }

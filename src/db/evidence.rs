@@ -277,6 +277,56 @@ pub fn latest_redaction(
 /// Inserts evidence rows, of any cases, a thousand a statement, without reading their ids back:
 /// for bulk loads (the demo data of `reviewwatch seed-demo`).
 pub fn insert_all(conn: &mut DbConnection, rows: &[NewEvidence<'_>]) -> QueryResult<()> {
+    // PostgreSQL: one binary COPY, every column given.
+    #[derive(Insertable)]
+    #[diesel(table_name = evidence, treat_none_as_default_value = false)]
+    struct Copied<'a> {
+        case_id: CaseId,
+        position: i32,
+        source: EvidenceSource,
+        original_name: &'a str,
+        kind: ImageKind,
+        sha256: &'a str,
+        byte_size: i64,
+        width: i32,
+        height: i32,
+        display_sha256: Option<&'a str>,
+        display_kind: Option<ImageKind>,
+        thumb_sha256: Option<&'a str>,
+        thumb_width: Option<i32>,
+        thumb_height: Option<i32>,
+        perceptual_hash: Option<&'a str>,
+        uploaded_at: NaiveDateTime,
+    }
+    if let DbConnection::Postgres(c) = conn {
+        if !rows.is_empty() {
+            let copied: Vec<Copied<'_>> = rows
+                .iter()
+                .map(|r| Copied {
+                    case_id: r.case_id,
+                    position: r.position,
+                    source: r.source,
+                    original_name: r.original_name,
+                    kind: r.kind,
+                    sha256: r.sha256,
+                    byte_size: r.byte_size,
+                    width: r.width,
+                    height: r.height,
+                    display_sha256: r.display_sha256,
+                    display_kind: r.display_kind,
+                    thumb_sha256: r.thumb_sha256,
+                    thumb_width: r.thumb_width,
+                    thumb_height: r.thumb_height,
+                    perceptual_hash: r.perceptual_hash,
+                    uploaded_at: r.uploaded_at,
+                })
+                .collect();
+            diesel::copy_from(evidence::table)
+                .from_insertable(copied)
+                .execute(c)?;
+        }
+        return Ok(());
+    }
     for chunk in rows.chunks(1000) {
         // Each backend's own connection: diesel's multi-backend connection has no multi-row insert.
         let insert = diesel::insert_into(evidence::table).values(chunk);

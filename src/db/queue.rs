@@ -400,6 +400,10 @@ pub struct NewDeadlineRow {
     pub decide_by: NaiveDate,
     pub extended_reason: Option<&'static str>,
     pub paused_since: Option<NaiveDateTime>,
+    /// `Deadlines::due_on` of the case's status, for PostgreSQL bulk loads that write it
+    /// themselves (`db::bulk::TriggersOff`); the triggers of migration 24 set it otherwise.
+    #[diesel(skip_insertion)]
+    pub due_on: Option<NaiveDate>,
 }
 
 impl NewDeadlineRow {
@@ -412,8 +416,22 @@ impl NewDeadlineRow {
             decide_by: d.decide_by,
             extended_reason: None,
             paused_since: None,
+            due_on: None,
         }
     }
+}
+
+/// A deadline row as PostgreSQL's binary `COPY` takes it: every column given.
+#[derive(Insertable)]
+#[diesel(table_name = case_deadlines, treat_none_as_default_value = false)]
+struct CopiedDeadline {
+    case_id: CaseId,
+    accept_by: Option<NaiveDate>,
+    decide_by: NaiveDate,
+    extended_reason: Option<&'static str>,
+    paused_since: Option<NaiveDateTime>,
+    /// Set by the BEFORE INSERT trigger when it is on.
+    due_on: Option<NaiveDate>,
 }
 
 /// Inserts deadline rows and search index entries of many cases, a thousand rows a statement:
@@ -423,13 +441,35 @@ pub fn insert_all(
     deadlines: &[NewDeadlineRow],
     search: &[(CaseId, String)],
 ) -> QueryResult<()> {
-    // Each backend's own connection: diesel's multi-backend connection has no multi-row insert.
-    for chunk in deadlines.chunks(1000) {
-        let insert = diesel::insert_into(case_deadlines::table).values(chunk);
-        match conn {
-            DbConnection::Sqlite(c) => insert.execute(c),
-            DbConnection::Postgres(c) => insert.execute(c),
-        }?;
+    match conn {
+        // One binary COPY (its BEFORE INSERT trigger sets `due_on`, as for an insert).
+        DbConnection::Postgres(c) => {
+            if !deadlines.is_empty() {
+                let copied: Vec<CopiedDeadline> = deadlines
+                    .iter()
+                    .map(|d| CopiedDeadline {
+                        case_id: d.case_id,
+                        accept_by: d.accept_by,
+                        decide_by: d.decide_by,
+                        extended_reason: d.extended_reason,
+                        paused_since: d.paused_since,
+                        due_on: d.due_on,
+                    })
+                    .collect();
+                diesel::copy_from(case_deadlines::table)
+                    .from_insertable(copied)
+                    .execute(c)?;
+            }
+        }
+        // Each backend's own connection: diesel's multi-backend connection has no multi-row
+        // insert.
+        DbConnection::Sqlite(c) => {
+            for chunk in deadlines.chunks(1000) {
+                diesel::insert_into(case_deadlines::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     case_search::insert_all(conn, search)?;
     Ok(())
