@@ -208,13 +208,14 @@ struct Loaded {
 /// The session's record and its case in one trip to the database; `None` when the record is no
 /// longer live (revoked or expired).
 async fn read_open_case(state: &AppState, token: String) -> Result<Option<Loaded>, AppError> {
-    Ok(db::run(
-        &state.pool,
-        move |conn| match reporter_sessions::live_case(conn, &token, db::now())? {
-            Some(case_id) => read_case(conn, case_id).map(Some),
-            None => Ok(None),
-        },
-    )
+    Ok(db::run(&state.pool, move |conn| {
+        db::read_together(conn, |conn| {
+            match reporter_sessions::live_case(conn, &token, db::now())? {
+                Some(case_id) => read_case(conn, case_id).map(Some),
+                None => Ok(None),
+            }
+        })
+    })
     .await?)
 }
 
