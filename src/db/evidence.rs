@@ -274,6 +274,23 @@ pub fn latest_redaction(
         .select(RedactionRow::as_select()).first(c).optional())
 }
 
+/// The thumbnail of the latest redaction of each of a case's files that has one, by file: one
+/// statement for the whole case (the reporter's case page), instead of one per file.
+pub fn latest_redacted_thumbs(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+) -> QueryResult<std::collections::HashMap<EvidenceId, String>> {
+    use super::schema::evidence_redactions as r;
+    let rows: Vec<(EvidenceId, String)> = super::on_backend!(conn, c => r::table
+        .inner_join(evidence::table)
+        .filter(evidence::case_id.eq(case_id))
+        .order(r::id.asc())
+        .select((r::evidence_id, r::thumb_sha256))
+        .load(c))?;
+    // In order of making, so the latest of each file is the one kept.
+    Ok(rows.into_iter().collect())
+}
+
 /// Inserts evidence rows, of any cases, a thousand a statement, without reading their ids back:
 /// for bulk loads (the demo data of `reviewwatch seed-demo`).
 pub fn insert_all(conn: &mut DbConnection, rows: &[NewEvidence<'_>]) -> QueryResult<()> {

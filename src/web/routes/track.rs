@@ -220,39 +220,48 @@ async fn read_open_case(state: &AppState, token: String) -> Result<Option<Loaded
 }
 
 fn read_case(conn: &mut db::DbConnection, case_id: CaseId) -> Result<Loaded, db::DbError> {
-    let deadline = match queue::deadlines_of(conn, case_id)? {
-        Some(d) => Some((d, db::calendar::current(conn)?)),
-        None => None,
+    let case = cases::get(conn, case_id)?;
+    // The deadlines and the calendar only while the page shows a date (see `reporter_deadline`).
+    let deadline = match shows_deadline(case.status) {
+        true => match queue::deadlines_of(conn, case_id)? {
+            Some(d) => Some((d, db::calendar::current(conn)?)),
+            None => None,
+        },
+        false => None,
     };
+    let mut redacted = evidence::latest_redacted_thumbs(conn, case_id)?;
     Ok(Loaded {
-        case: cases::get(conn, case_id)?,
+        case,
         trail: audit::for_case(conn, case_id)?,
         files: evidence::for_case(conn, case_id)?
             .into_iter()
             .map(|f| {
-                let shown = evidence::latest_redaction(conn, f.id)?.map(|r| r.thumb_sha256);
-                Ok((f, shown))
+                let shown = redacted.remove(&f.id);
+                (f, shown)
             })
-            .collect::<Result<Vec<_>, db::DbError>>()?,
+            .collect(),
         messages: notes::messages_for(conn, case_id)?,
         deadline,
         notice: db::platform_notices::of_case(conn, case_id)?,
     })
 }
 
-/// The dates promised to the reporter: only while the case is with the officers (after handoff
-/// the date is the regulator's).
+/// Whether the reporter is promised a date: only while the case is with the officers (after
+/// handoff the date is the regulator's).
+fn shows_deadline(status: CaseStatus) -> bool {
+    matches!(
+        status,
+        CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter
+    )
+}
+
+/// The dates promised to the reporter (see `shows_deadline`).
 fn reporter_deadline(
     case: &cases::CaseRow,
     deadline: Option<(queue::DeadlineRow, Arc<Calendar>)>,
 ) -> Option<ReporterDeadline> {
     deadline
-        .filter(|_| {
-            matches!(
-                case.status,
-                CaseStatus::Submitted | CaseStatus::InReview | CaseStatus::AwaitingReporter
-            )
-        })
+        .filter(|_| shows_deadline(case.status))
         .map(|(row, cal)| ReporterDeadline {
             decide_by: row.decide_by,
             accept_by: row
