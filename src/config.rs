@@ -17,6 +17,9 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// `MAIL_FROM`.
     pub mail_from: String,
+    /// Mails sent at once, each over its own SMTP connection (`SMTP_CONNECTIONS`, 4; at least
+    /// 1). A relay that allows one connection per client wants 1.
+    pub smtp_connections: u32,
     pub rate_limit_reports_per_hour: u32,
     pub rate_limit_track_per_hour: u32,
     /// Failed password checks per client address and hour (`RATE_LIMIT_LOGINS_PER_HOUR`).
@@ -130,6 +133,7 @@ impl Settings {
             base_url: var("BASE_URL").map(|u| u.trim_end_matches('/').to_string()),
             smtp_url: var("SMTP_URL"),
             mail_from: var("MAIL_FROM").unwrap_or_else(default_mail_from),
+            smtp_connections: number("SMTP_CONNECTIONS", 4)?,
             rate_limit_reports_per_hour: number("RATE_LIMIT_REPORTS_PER_HOUR", 10)?,
             rate_limit_track_per_hour: number("RATE_LIMIT_TRACK_PER_HOUR", 30)?,
             rate_limit_logins_per_hour: number("RATE_LIMIT_LOGINS_PER_HOUR", 20)?,
@@ -165,6 +169,7 @@ impl Settings {
             base_url: None,
             smtp_url: None,
             mail_from: default_mail_from(),
+            smtp_connections: 4,
             rate_limit_reports_per_hour: 10,
             rate_limit_track_per_hour: 30,
             rate_limit_logins_per_hour: 20,

@@ -197,7 +197,11 @@ fn start_mail_worker(
     base_url: &str,
 ) -> anyhow::Result<Arc<Notify>> {
     let wakeup = Arc::new(Notify::new());
-    let transport = Transport::from_settings(settings.smtp_url.as_deref(), settings.mail_dir())?;
+    let transport = Transport::from_settings(
+        settings.smtp_url.as_deref(),
+        settings.smtp_connections,
+        settings.mail_dir(),
+    )?;
     let from = settings
         .mail_from
         .parse()
@@ -215,6 +219,11 @@ fn start_mail_worker(
             host,
             wakeup: wakeup.clone(),
             packages: settings.packages_dir(),
+            // The files transport writes each mail as it comes: one at a time is enough.
+            sends_at_once: match settings.smtp_url {
+                Some(_) => settings.smtp_connections as usize,
+                None => 1,
+            },
         }
         .run(),
     );

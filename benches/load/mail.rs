@@ -41,7 +41,7 @@ fn start_sink() -> anyhow::Result<(u16, Sink)> {
     let mut server = Server::new(sink.clone());
     server
         .with_name("sink.bench")
-        .with_num_threads(2)
+        .with_num_threads(8)
         .with_tcp_listener(listener);
     std::thread::Builder::new()
         .name("smtp-sink".into())

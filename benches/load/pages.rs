@@ -232,24 +232,14 @@ pub async fn measure(
         goal: 0.8,
     });
 
-    let sqlite = dataset.sqlite_file(&config.data_root);
-    let bare_lookup = if sqlite.exists() {
-        let bare = Process::bare(&[
-            "lookup".into(),
-            case_bytes.to_string(),
-            sqlite.to_string_lossy().into_owned(),
-        ])
-        .await?;
-        let r = wrk.measure(&format!("{}/", bare.base), secs, None).await?;
-        drop(bare);
-        Some(r)
-    } else {
-        eprintln!(
-            "   no SQLite dataset of {} cases for the bare lookup page",
-            dataset.cases
-        );
-        None
+    // The bare lookup reads the portal's own database: the same file, or the same server.
+    let database = match &dataset.database_url {
+        Some(url) => url.clone(),
+        None => dataset.sqlite_file().to_string_lossy().into_owned(),
     };
+    let bare = Process::bare(&["lookup".into(), case_bytes.to_string(), database]).await?;
+    let bare_lookup = wrk.measure(&format!("{}/", bare.base), secs, None).await?;
+    drop(bare);
     let portal_case = wrk.measure(&case_url, secs, Some(&cookie)).await?;
     if portal_case.bad > 0 {
         eprintln!(
@@ -261,7 +251,7 @@ pub async fn measure(
         page: "tracked case page `/track/case`",
         bytes: case_bytes,
         portal: portal_case,
-        bare: bare_lookup.unwrap_or_default(),
+        bare: bare_lookup,
         goal: 0.5,
     });
     Ok(PageFigures {

@@ -55,7 +55,7 @@ impl Report {
         if !self.pages.is_empty() {
             let _ = writeln!(
                 o,
-                "Pages (load from `wrk` in its own process; the bare pages are actix-web + askama of the same byte size, the case page's after one SQLite primary-key lookup among the seeded rows):\n"
+                "Pages (load from `wrk` in its own process; the bare pages are actix-web + askama of the same byte size, the case page's after one primary-key lookup among the seeded rows in the same database):\n"
             );
             let _ = writeln!(
                 o,

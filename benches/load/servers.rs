@@ -90,16 +90,9 @@ impl Dataset {
         format!("{} {}", self.backend.name(), thousands(self.cases))
     }
 
-    /// The SQLite file, for the bare server's primary-key lookup (on PostgreSQL datasets: the
-    /// SQLite dataset of the same size, if it was made).
-    pub fn sqlite_file(&self, root: &Path) -> PathBuf {
-        match self.backend {
-            Backend::Sqlite => self.data_dir.join("reviewwatch.sqlite3"),
-            Backend::Postgres(_) => root
-                .join(format!("sqlite-{}", self.cases))
-                .join("data")
-                .join("reviewwatch.sqlite3"),
-        }
+    /// The SQLite file of a SQLite dataset (for the bare server's primary-key lookup).
+    pub fn sqlite_file(&self) -> PathBuf {
+        self.data_dir.join("reviewwatch.sqlite3")
     }
 
     /// Seeds the dataset unless an earlier run left it complete.

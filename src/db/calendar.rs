@@ -136,9 +136,17 @@ static BUILT: LazyLock<Mutex<HashMap<String, Arc<Calendar>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The calendar in force: the latest file of each year. One small query per call; the files
-/// are parsed again only when a load changed them (on this instance or another).
+/// are parsed again only when a load changed them (on this instance or another). Within a
+/// transaction that counts days for a change, it waits for a load under way to commit.
 pub fn current(conn: &mut DbConnection) -> Result<Arc<Calendar>, DbError> {
     lock_for_counting(conn)?;
+    in_force(conn)
+}
+
+/// `current` for a page that only shows dates: the calendar of the reader's snapshot, without
+/// the lock (outside a transaction it would be taken and dropped in one statement: a round trip
+/// on PostgreSQL for nothing).
+pub fn in_force(conn: &mut DbConnection) -> Result<Arc<Calendar>, DbError> {
     let rows: Vec<(i64, i32, String)> = super::on_backend!(conn, c => calendar_years::table
         .order(calendar_years::id.asc())
         .select((

@@ -274,21 +274,28 @@ pub fn latest_redaction(
         .select(RedactionRow::as_select()).first(c).optional())
 }
 
-/// The thumbnail of the latest redaction of each of a case's files that has one, by file: one
-/// statement for the whole case (the reporter's case page), instead of one per file.
-pub fn latest_redacted_thumbs(
+/// A case's files in order, each with the thumbnail of its latest redaction if it has one: one
+/// statement (the reporter's case page; on PostgreSQL each statement is a round trip).
+pub fn for_case_with_redacted_thumbs(
     conn: &mut DbConnection,
     case_id: CaseId,
-) -> QueryResult<std::collections::HashMap<EvidenceId, String>> {
+) -> QueryResult<Vec<(EvidenceRow, Option<String>)>> {
     use super::schema::evidence_redactions as r;
-    let rows: Vec<(EvidenceId, String)> = super::on_backend!(conn, c => r::table
-        .inner_join(evidence::table)
+    let rows: Vec<(EvidenceRow, Option<String>)> = super::on_backend!(conn, c => evidence::table
+        .left_join(r::table)
         .filter(evidence::case_id.eq(case_id))
-        .order(r::id.asc())
-        .select((r::evidence_id, r::thumb_sha256))
+        .order((evidence::position.asc(), r::id.asc()))
+        .select((EvidenceRow::as_select(), r::thumb_sha256.nullable()))
         .load(c))?;
-    // In order of making, so the latest of each file is the one kept.
-    Ok(rows.into_iter().collect())
+    // A file comes once per redaction (rare), in order of making: the last is the latest.
+    let mut files: Vec<(EvidenceRow, Option<String>)> = Vec::with_capacity(rows.len());
+    for (file, thumb) in rows {
+        match files.last_mut() {
+            Some((last, shown)) if last.id == file.id => *shown = thumb,
+            _ => files.push((file, thumb)),
+        }
+    }
+    Ok(files)
 }
 
 /// Inserts evidence rows, of any cases, a thousand a statement, without reading their ids back:

@@ -224,6 +224,25 @@ where
     .map_err(|e| DbError::Task(e.to_string()))?
 }
 
+/// A few indexed reads for a page (a case and what hangs off it: microseconds of SQLite work).
+/// On SQLite with a connection idle in the pool they run on the caller's own thread: handing
+/// them to the blocking pool and back (a thread woken there, the request's thread woken again)
+/// cost more than the reads themselves (the reporter's case page spent a fifth of its time in
+/// task switches). A WAL reader never waits for a writer, so the thread is not held up. Without
+/// an idle connection, and on PostgreSQL (where every read is a round trip to the server, and a
+/// checkout is tested with one), they run as `run` runs them. `local` says whether the pool is
+/// SQLite's (`!is_postgres_url`): asking the pool would check a connection out.
+pub async fn read_briefly<T, F>(pool: &DbPool, local: bool, f: F) -> Result<T, DbError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    if local && let Some(mut conn) = pool.try_get() {
+        return f(&mut conn);
+    }
+    run(pool, f).await
+}
+
 /// The current time as stored in the database: UTC, microsecond precision (PostgreSQL keeps
 /// microseconds, so hashing a value read back gives the same result as hashing the one written).
 pub fn now() -> chrono::NaiveDateTime {

@@ -3,7 +3,9 @@
 //! that filed a report (`report_form_tokens`), so that a form files once.
 
 use super::DbConnection;
-use super::schema::{report_form_tokens, reporter_sessions};
+use super::cases::CaseRow;
+use super::queue::DeadlineRow;
+use super::schema::{case_deadlines, cases, report_form_tokens, reporter_sessions};
 use super::tokens::{generate, hash_token};
 use crate::domain::ids::CaseId;
 use chrono::{NaiveDateTime, TimeDelta};
@@ -40,6 +42,23 @@ pub fn live_case(
         .filter(reporter_sessions::revoked_at.is_null())
         .filter(reporter_sessions::expires_at.gt(now))
         .select(reporter_sessions::case_id).first(c).optional())
+}
+
+/// The case of a live session with its deadlines, in one statement (the reporter's case page;
+/// on PostgreSQL each statement is a round trip). `None` when the session is not live.
+pub fn live_case_with_deadlines(
+    conn: &mut DbConnection,
+    token: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(CaseRow, Option<DeadlineRow>)>> {
+    super::on_backend!(conn, c => reporter_sessions::table
+        .inner_join(cases::table.left_join(case_deadlines::table))
+        .filter(reporter_sessions::token_hash.eq(hash_token(token)))
+        .filter(reporter_sessions::revoked_at.is_null())
+        .filter(reporter_sessions::expires_at.gt(now))
+        .select((CaseRow::as_select(), Option::<DeadlineRow>::as_select()))
+        .first(c)
+        .optional())
 }
 
 /// Ends one session (the reporter left).

@@ -3,6 +3,7 @@
 use crate::db::outbox::MailRow;
 use lettre::message::header::{ContentType, MessageId};
 use lettre::message::{Attachment, Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 
@@ -13,12 +14,18 @@ pub enum Transport {
 }
 
 impl Transport {
-    pub fn from_settings(smtp_url: Option<&str>, mail_dir: PathBuf) -> anyhow::Result<Self> {
+    /// The transport `smtp_url` names, keeping up to `connections` SMTP connections open.
+    pub fn from_settings(
+        smtp_url: Option<&str>,
+        connections: u32,
+        mail_dir: PathBuf,
+    ) -> anyhow::Result<Self> {
         match smtp_url {
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("SMTP_URL is not a usable SMTP address: {e}"))?
                     .timeout(Some(std::time::Duration::from_secs(30)))
+                    .pool_config(PoolConfig::new().max_size(connections.max(1)))
                     .build();
                 Ok(Transport::Smtp(Box::new(transport)))
             }

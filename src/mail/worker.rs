@@ -31,38 +31,61 @@ pub struct MailWorker {
     pub wakeup: Arc<Notify>,
     /// Where handoff packages are kept, for attachments.
     pub packages: std::path::PathBuf,
+    /// How many mails are on their way at once (`SMTP_CONNECTIONS`). Each send waits on the SMTP
+    /// server's answers to MAIL, RCPT, DATA and the message (a few round trips; on loopback
+    /// also a delayed ACK of ~40 ms for the message's last line, lettre leaves Nagle on): one at
+    /// a time, that bounds the outbox at ~22 mails a second. The transport keeps as many
+    /// connections, one for each send under way.
+    pub sends_at_once: usize,
 }
 
 impl MailWorker {
     pub async fn run(self) {
         tracing::info!(transport = self.transport.describe(), "mail worker started");
+        let worker = Arc::new(self);
+        let sends = Arc::new(tokio::sync::Semaphore::new(worker.sends_at_once.max(1)));
         loop {
-            match self.send_one().await {
-                Ok(true) => continue,
-                Ok(false) => {}
+            // A free place first, so that a mail is claimed only when it can go at once.
+            let Ok(place) = sends.clone().acquire_owned().await else {
+                return;
+            };
+            match worker.claim().await {
+                Ok(Some(mail)) => {
+                    let worker = worker.clone();
+                    tokio::spawn(async move {
+                        worker.send_claimed(mail).await;
+                        drop(place);
+                    });
+                    continue;
+                }
+                Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "mail worker could not reach the outbox"),
             }
+            drop(place);
             tokio::select! {
-                _ = self.wakeup.notified() => {}
+                _ = worker.wakeup.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
             }
         }
     }
 
-    /// Sends the oldest due mail; false when there is none.
-    async fn send_one(&self) -> Result<bool, db::DbError> {
-        let claimed = db::run(&self.pool, |conn| {
+    /// The oldest due mail, leased to this worker; `None` when there is none.
+    async fn claim(&self) -> Result<Option<outbox::MailRow>, db::DbError> {
+        db::run(&self.pool, |conn| {
             Ok(outbox::claim_due(conn, db::now(), LEASE)?)
         })
-        .await?;
-        let Some(mail) = claimed else {
-            return Ok(false);
-        };
+        .await
+    }
+
+    /// Sends a claimed mail and records the outcome. When the outcome cannot be recorded the
+    /// lease runs out and the mail is claimed again: sent twice at worst, never lost.
+    async fn send_claimed(&self, mail: outbox::MailRow) {
         let span = tracing::info_span!("send_mail", outbox_id = %mail.id, kind = %mail.kind, case_id = ?mail.case_id.map(|c| c.get()));
         // Instrumented, not entered: an entered span held across `.await` would also tag the
         // log lines of whatever else runs on this thread meanwhile.
-        self.deliver(mail).instrument(span).await?;
-        Ok(true)
+        if let Err(e) = self.deliver(mail).instrument(span).await {
+            tracing::warn!(error = %e, "mail worker could not record a sending in the outbox");
+        }
     }
 
     async fn deliver(&self, mail: outbox::MailRow) -> Result<(), db::DbError> {

@@ -26,7 +26,7 @@ pub mod routes;
 pub mod upload;
 
 use crate::config::Settings;
-use crate::db::DbPool;
+use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::evidence::{EvidenceLimits, EvidenceStore};
 use crate::workflow::Links;
@@ -66,6 +66,16 @@ pub struct AppState {
 impl AppState {
     pub fn wake_mailer(&self) {
         self.mail_wakeup.notify_one();
+    }
+
+    /// A page's few indexed reads (see `db::read_briefly`).
+    pub async fn read_briefly<T, F>(&self, f: F) -> Result<T, db::DbError>
+    where
+        F: FnOnce(&mut db::DbConnection) -> Result<T, db::DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let local = !db::is_postgres_url(&self.settings.database_url);
+        db::read_briefly(&self.pool, local, f).await
     }
 }
 

@@ -291,7 +291,7 @@ pub fn start_smtp() -> (u16, Inbox) {
     });
     server
         .with_name("smtp.test")
-        .with_num_threads(2)
+        .with_num_threads(8)
         .with_tcp_listener(listener);
     std::thread::Builder::new()
         .name(format!("smtp-{port}"))

@@ -1,11 +1,12 @@
 //! The baseline: a bare actix-web + askama server, started as this binary with
-//! `--bare-server <kind> <port> <bytes> [sqlite file]`:
+//! `--bare-server <kind> <port> <bytes> [database]`:
 //! - `static`: renders a page of `bytes` bytes on every request;
 //! - `lookup`: reads one case by primary key (a random id among the seeded rows) from the
-//!   SQLite file, then renders a page of `bytes` bytes with it.
+//!   database (a SQLite file, or a `postgres://` URL: the portal's own database, so that the
+//!   ceiling pays the same round trip), then renders a page of `bytes` bytes with it.
 //!
-//! No sessions, no logging, no middleware: what actix-web, askama and one indexed SQLite read
-//! cost on this machine.
+//! No sessions, no logging, no middleware: what actix-web, askama and one indexed read cost on
+//! this machine.
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
@@ -26,11 +27,44 @@ struct Page<'a> {
     lines: &'a [String],
 }
 
-type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
+/// The database of the lookup page.
+enum Db {
+    Sqlite(Pool<ConnectionManager<SqliteConnection>>),
+    Postgres(Pool<ConnectionManager<PgConnection>>),
+}
+
+impl Db {
+    fn open(database: &str) -> anyhow::Result<Self> {
+        fn pool<C: diesel::r2d2::R2D2Connection + 'static>(
+            database: &str,
+        ) -> anyhow::Result<Pool<ConnectionManager<C>>> {
+            Ok(Pool::builder()
+                .max_size(8)
+                .test_on_check_out(false)
+                .build(ConnectionManager::new(database))?)
+        }
+        Ok(
+            if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+                Db::Postgres(pool(database)?)
+            } else {
+                Db::Sqlite(pool(database)?)
+            },
+        )
+    }
+
+    fn max_id(&self) -> anyhow::Result<i64> {
+        let q = cases::table.select(diesel::dsl::max(cases::id));
+        let max: Option<i64> = match self {
+            Db::Sqlite(p) => q.first(&mut p.get()?)?,
+            Db::Postgres(p) => q.first(&mut p.get()?)?,
+        };
+        Ok(max.unwrap_or(1))
+    }
+}
 
 struct Shared {
     lines: Vec<String>,
-    pool: Option<SqlitePool>,
+    pool: Option<Db>,
     max_id: i64,
 }
 
@@ -63,22 +97,28 @@ fn filler(bytes: usize, title: &str, status: &str, shop: &str) -> anyhow::Result
 
 type Row = (String, String, String);
 
-fn lookup(pool: &SqlitePool, id: i64) -> anyhow::Result<Option<Row>> {
-    let mut conn = pool.get()?;
-    Ok(cases::table
+fn lookup(db: &Db, id: i64) -> anyhow::Result<Option<Row>> {
+    let q = cases::table
         .find(id)
-        .select((cases::case_number, cases::status, cases::shop_name))
-        .first::<Row>(&mut conn)
-        .optional()?)
+        .select((cases::case_number, cases::status, cases::shop_name));
+    Ok(match db {
+        Db::Sqlite(p) => q.first::<Row>(&mut p.get()?).optional()?,
+        Db::Postgres(p) => q.first::<Row>(&mut p.get()?).optional()?,
+    })
 }
 
 async fn page(shared: web::Data<Shared>) -> HttpResponse {
     let row = match &shared.pool {
         None => None,
-        Some(pool) => {
-            let pool = pool.clone();
+        Some(_) => {
             let id = rand::random_range(1..=shared.max_id.max(1));
-            match web::block(move || lookup(&pool, id)).await {
+            let shared = shared.clone();
+            match web::block(move || match &shared.pool {
+                Some(db) => lookup(db, id),
+                None => Ok(None),
+            })
+            .await
+            {
                 Ok(Ok(row)) => row,
                 _ => return HttpResponse::InternalServerError().finish(),
             }
@@ -115,15 +155,12 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let (pool, max_id) = match kind.as_str() {
         "static" => (None, 0),
         "lookup" => {
-            let file = args.get(3).context("lookup needs the SQLite file")?;
-            let pool = Pool::builder()
-                .max_size(8)
-                .test_on_check_out(false)
-                .build(ConnectionManager::<SqliteConnection>::new(file.as_str()))?;
-            let max_id: Option<i64> = cases::table
-                .select(diesel::dsl::max(cases::id))
-                .first(&mut pool.get()?)?;
-            (Some(pool), max_id.unwrap_or(1))
+            let database = args
+                .get(3)
+                .context("lookup needs the database (a SQLite file or a postgres:// URL)")?;
+            let db = Db::open(database)?;
+            let max_id = db.max_id()?;
+            (Some(db), max_id)
         }
         other => anyhow::bail!("unknown bare server kind {other}"),
     };

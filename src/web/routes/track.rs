@@ -208,38 +208,35 @@ struct Loaded {
 /// The session's record and its case in one trip to the database; `None` when the record is no
 /// longer live (revoked or expired).
 async fn read_open_case(state: &AppState, token: String) -> Result<Option<Loaded>, AppError> {
-    Ok(db::run(&state.pool, move |conn| {
-        db::read_together(conn, |conn| {
-            match reporter_sessions::live_case(conn, &token, db::now())? {
-                Some(case_id) => read_case(conn, case_id).map(Some),
-                None => Ok(None),
-            }
+    Ok(state
+        .read_briefly(move |conn| {
+            db::read_together(
+                conn,
+                |conn| match reporter_sessions::live_case_with_deadlines(conn, &token, db::now())? {
+                    Some((case, deadline)) => read_case(conn, case, deadline).map(Some),
+                    None => Ok(None),
+                },
+            )
         })
-    })
-    .await?)
+        .await?)
 }
 
-fn read_case(conn: &mut db::DbConnection, case_id: CaseId) -> Result<Loaded, db::DbError> {
-    let case = cases::get(conn, case_id)?;
-    // The deadlines and the calendar only while the page shows a date (see `reporter_deadline`).
-    let deadline = match shows_deadline(case.status) {
-        true => match queue::deadlines_of(conn, case_id)? {
-            Some(d) => Some((d, db::calendar::current(conn)?)),
-            None => None,
-        },
-        false => None,
+/// What the page shows besides the case: five statements more (four without a date to show).
+fn read_case(
+    conn: &mut db::DbConnection,
+    case: cases::CaseRow,
+    deadline: Option<queue::DeadlineRow>,
+) -> Result<Loaded, db::DbError> {
+    let case_id = case.id;
+    // The calendar only while the page shows a date (see `reporter_deadline`).
+    let deadline = match deadline.filter(|_| shows_deadline(case.status)) {
+        Some(d) => Some((d, db::calendar::in_force(conn)?)),
+        None => None,
     };
-    let mut redacted = evidence::latest_redacted_thumbs(conn, case_id)?;
     Ok(Loaded {
         case,
         trail: audit::for_case(conn, case_id)?,
-        files: evidence::for_case(conn, case_id)?
-            .into_iter()
-            .map(|f| {
-                let shown = redacted.remove(&f.id);
-                (f, shown)
-            })
-            .collect(),
+        files: evidence::for_case_with_redacted_thumbs(conn, case_id)?,
         messages: notes::messages_for(conn, case_id)?,
         deadline,
         notice: db::platform_notices::of_case(conn, case_id)?,
