@@ -298,13 +298,19 @@ pub fn for_case_with_redacted_thumbs(
     Ok(files)
 }
 
-/// Inserts evidence rows, of any cases, a thousand a statement, without reading their ids back:
-/// for bulk loads (the demo data of `reviewwatch seed-demo`).
-pub fn insert_all(conn: &mut DbConnection, rows: &[NewEvidence<'_>]) -> QueryResult<()> {
-    // PostgreSQL: one binary COPY, every column given.
+/// Inserts evidence rows, of any cases, with the ids `first_id`, `first_id + 1`, … reserved for
+/// them (`bulk::reserve_ids`), a thousand a statement: for bulk loads (the demo data of
+/// `reviewwatch seed-demo`), which index the screenshots under those ids in the same transaction.
+pub fn insert_all(
+    conn: &mut DbConnection,
+    first_id: EvidenceId,
+    rows: &[NewEvidence<'_>],
+) -> QueryResult<()> {
+    // Every column given, the id too (PostgreSQL: one binary COPY).
     #[derive(Insertable)]
     #[diesel(table_name = evidence, treat_none_as_default_value = false)]
-    struct Copied<'a> {
+    struct WithId<'a> {
+        id: EvidenceId,
         case_id: CaseId,
         position: i32,
         source: EvidenceSource,
@@ -322,42 +328,47 @@ pub fn insert_all(conn: &mut DbConnection, rows: &[NewEvidence<'_>]) -> QueryRes
         perceptual_hash: Option<&'a str>,
         uploaded_at: NaiveDateTime,
     }
-    if let DbConnection::Postgres(c) = conn {
-        if !rows.is_empty() {
-            let copied: Vec<Copied<'_>> = rows
-                .iter()
-                .map(|r| Copied {
-                    case_id: r.case_id,
-                    position: r.position,
-                    source: r.source,
-                    original_name: r.original_name,
-                    kind: r.kind,
-                    sha256: r.sha256,
-                    byte_size: r.byte_size,
-                    width: r.width,
-                    height: r.height,
-                    display_sha256: r.display_sha256,
-                    display_kind: r.display_kind,
-                    thumb_sha256: r.thumb_sha256,
-                    thumb_width: r.thumb_width,
-                    thumb_height: r.thumb_height,
-                    perceptual_hash: r.perceptual_hash,
-                    uploaded_at: r.uploaded_at,
-                })
-                .collect();
-            diesel::copy_from(evidence::table)
-                .from_insertable(copied)
-                .execute(c)?;
-        }
+    if rows.is_empty() {
         return Ok(());
     }
-    for chunk in rows.chunks(1000) {
-        // Each backend's own connection: diesel's multi-backend connection has no multi-row insert.
-        let insert = diesel::insert_into(evidence::table).values(chunk);
-        match conn {
-            DbConnection::Sqlite(c) => insert.execute(c),
-            DbConnection::Postgres(c) => insert.execute(c),
-        }?;
+    let with_ids: Vec<WithId<'_>> = rows
+        .iter()
+        .zip(first_id.get()..)
+        .map(|(r, id)| WithId {
+            id: EvidenceId(id),
+            case_id: r.case_id,
+            position: r.position,
+            source: r.source,
+            original_name: r.original_name,
+            kind: r.kind,
+            sha256: r.sha256,
+            byte_size: r.byte_size,
+            width: r.width,
+            height: r.height,
+            display_sha256: r.display_sha256,
+            display_kind: r.display_kind,
+            thumb_sha256: r.thumb_sha256,
+            thumb_width: r.thumb_width,
+            thumb_height: r.thumb_height,
+            perceptual_hash: r.perceptual_hash,
+            uploaded_at: r.uploaded_at,
+        })
+        .collect();
+    match conn {
+        DbConnection::Postgres(c) => {
+            diesel::copy_from(evidence::table)
+                .from_insertable(with_ids)
+                .execute(c)?;
+        }
+        // Each backend's own connection: diesel's multi-backend connection has no multi-row
+        // insert. 17 columns × 1,000 rows stays under SQLite's 32,766 bound parameters.
+        DbConnection::Sqlite(c) => {
+            for chunk in with_ids.chunks(1000) {
+                diesel::insert_into(evidence::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     Ok(())
 }

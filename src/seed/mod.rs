@@ -16,12 +16,13 @@ pub use walk::{Walk, WalkCase};
 
 use crate::config::Settings;
 use crate::db::audit::NewEntry;
-use crate::db::bulk::BulkCase;
+use crate::db::bulk::{BulkCase, Serial};
+use crate::db::image_index::{self, NewImageHash};
 use crate::db::{self, DbConnection, DbPool, audit, evidence, officers, queue};
 use crate::domain::audit::Actor;
 use crate::domain::china_time;
 use crate::domain::deadlines::Deadlines;
-use crate::domain::{CaseId, OfficerId};
+use crate::domain::{CaseId, EvidenceId, OfficerId};
 use crate::domain::{
     CaseStatus, Category, DismissReason, Lang, Platform, ReceiptCode, RegionCode, ShopRef,
     Transition, ValidReport, china_date,
@@ -1106,23 +1107,49 @@ impl Deferred {
         timings: &mut Timings,
     ) -> QueryResult<()> {
         let t = Instant::now();
-        let evidence: Vec<evidence::NewEvidence<'_>> = self
+        let files: Vec<(&LaterEvidence, &StoredEvidence)> = self
             .evidence
             .iter()
-            .filter_map(|l| {
-                let e = images.get(l.image)?;
-                Some(workflow::evidence_row(
+            .filter_map(|l| Some((l, images.get(l.image)?)))
+            .collect();
+        // The files' ids are reserved like the cases', so that their screenshots are indexed
+        // under them in this transaction (a COPY returns no ids).
+        let first = EvidenceId(db::bulk::reserve_ids(conn, Serial::Evidence, files.len())?);
+        let rows: Vec<evidence::NewEvidence<'_>> = files
+            .iter()
+            .map(|(l, e)| {
+                workflow::evidence_row(
                     l.case_id,
                     l.position,
                     EvidenceSource::Report,
                     &l.name,
                     e,
                     l.at,
-                ))
+                )
             })
             .collect();
-        evidence::insert_all(conn, &evidence)?;
+        evidence::insert_all(conn, first, &rows)?;
         timings.evidence += t.elapsed();
+        // Each screenshot in the near-identical index, as `workflow::chains::index_screenshot`
+        // indexes a filed one: the pool's screenshots were taken in with their copies, so the
+        // fingerprint made from the thumbnail's source at intake is at hand (`serve` then finds
+        // nothing for `index_earlier_screenshots` to do). Their text is not read (no OCR job is
+        // queued): the drawn screenshots hold no real text, and a million queued readings would
+        // run on the first start.
+        let t = Instant::now();
+        let index: Vec<NewImageHash> = files
+            .iter()
+            .zip(first.get()..)
+            .filter_map(|((l, e), id)| {
+                Some(NewImageHash {
+                    evidence_id: EvidenceId(id),
+                    case_id: l.case_id,
+                    hash: e.copies.as_ref()?.fingerprint,
+                })
+            })
+            .collect();
+        image_index::insert_all(conn, &index)?;
+        timings.image_index += t.elapsed();
         let t = Instant::now();
         write_trails(conn, &self.audit)?;
         timings.audit += t.elapsed();
@@ -1228,6 +1255,8 @@ struct Timings {
     /// Cases, messages, notes and findings.
     cases: Duration,
     evidence: Duration,
+    /// The screenshots' fingerprints and their chunks (`image_hashes`, `image_hash_chunks`).
+    image_index: Duration,
     /// Chaining the trails and writing them.
     audit: Duration,
     contacts: Duration,
@@ -1933,6 +1962,109 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[test]
+    fn seeded_screenshots_are_in_the_near_identical_index_as_filed_ones_are() {
+        use crate::db::schema::{evidence as ev, image_hash_chunks as hc, image_hashes as ih};
+        use crate::domain::screenshots::ScreenHash;
+        use diesel::prelude::*;
+        use std::collections::{HashMap, HashSet};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (summary, pool) = run_seed(dir.path(), 200);
+        let mut conn = pool.get().expect("connection");
+
+        // Nothing left for `index_earlier_screenshots`: every file with a thumbnail has its row.
+        assert!(
+            db::image_index::unindexed(&mut conn, None, 10)
+                .expect("unindexed")
+                .is_empty()
+        );
+        let with_thumbnail: i64 = ev::table
+            .filter(ev::thumb_sha256.is_not_null())
+            .count()
+            .get_result(&mut conn)
+            .expect("count");
+        let hashes: Vec<(EvidenceId, CaseId, String)> = ih::table
+            .select((ih::evidence_id, ih::case_id, ih::hash))
+            .load(&mut conn)
+            .expect("hashes");
+        assert_eq!(hashes.len() as i64, with_thumbnail);
+        assert!(hashes.len() >= summary.evidence_files);
+
+        // The fingerprint filing stores: the one the copies job makes from the original (the
+        // same file gives the same hex), under the file's own case.
+        let files: Vec<(
+            EvidenceId,
+            CaseId,
+            String,
+            crate::domain::evidence::ImageKind,
+        )> = ev::table
+            .select((ev::id, ev::case_id, ev::sha256, ev::kind))
+            .load(&mut conn)
+            .expect("files");
+        let store =
+            EvidenceStore::new(Settings::for_data_dir(dir.path().to_path_buf()).evidence_dir());
+        let limits = crate::evidence::EvidenceLimits::default();
+        let mut made: HashMap<String, String> = HashMap::new();
+        let by_id: HashMap<EvidenceId, (CaseId, String)> = hashes
+            .iter()
+            .map(|(id, case, hash)| (*id, (*case, hash.clone())))
+            .collect();
+        for (id, case_id, sha, kind) in &files {
+            let expected = made.entry(sha.clone()).or_insert_with(|| {
+                crate::evidence::intake::make_copies(&store, sha, *kind, &limits)
+                    .expect("copies")
+                    .0
+                    .fingerprint
+                    .to_hex()
+            });
+            let (indexed_case, hash) = by_id.get(id).expect("indexed");
+            assert_eq!(indexed_case, case_id);
+            assert_eq!(hash, expected, "evidence {id}");
+        }
+        assert!(made.len() > 1);
+
+        // Each fingerprint's thirteen chunks, as `ScreenHash::chunks` cuts them.
+        let chunks: Vec<(i32, i64, EvidenceId)> = hc::table
+            .select((hc::chunk_no, hc::chunk_value, hc::evidence_id))
+            .load(&mut conn)
+            .expect("chunks");
+        let mut stored: HashMap<EvidenceId, HashSet<(i32, i64)>> = HashMap::new();
+        for (no, value, id) in chunks {
+            stored.entry(id).or_default().insert((no, value));
+        }
+        assert_eq!(stored.len(), hashes.len());
+        for (id, _, hash) in &hashes {
+            let cut: HashSet<(i32, i64)> = ScreenHash::parse_hex(hash)
+                .expect("hex")
+                .chunks()
+                .into_iter()
+                .collect();
+            assert_eq!(stored.get(id), Some(&cut), "evidence {id}");
+        }
+
+        // A seeded screenshot's lookup (the pool's most shared one) finds the other seeded
+        // cases that carry it.
+        let mut shared: HashMap<&str, usize> = HashMap::new();
+        for (_, _, hash) in &hashes {
+            *shared.entry(hash.as_str()).or_default() += 1;
+        }
+        let (_, case_id, hash) = hashes
+            .iter()
+            .max_by_key(|(id, _, hash)| (shared.get(hash.as_str()), std::cmp::Reverse(*id)))
+            .expect("a screenshot");
+        let hash = ScreenHash::parse_hex(hash).expect("hex");
+        let near = db::image_index::near(&mut conn, &hash, *case_id, 1_000).expect("near");
+        let same: HashSet<CaseId> = hashes
+            .iter()
+            .filter(|(_, c, h)| c != case_id && ScreenHash::parse_hex(h) == Some(hash))
+            .map(|(_, c, _)| *c)
+            .collect();
+        assert!(!same.is_empty(), "the pool's screenshots are shared");
+        let found: HashSet<CaseId> = near.iter().map(|n| n.case_id).collect();
+        assert!(same.is_subset(&found), "{same:?} within {found:?}");
+        assert!(found.iter().all(|c| c != case_id));
     }
 
     #[test]

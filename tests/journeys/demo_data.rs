@@ -26,6 +26,37 @@ async fn demo_cases_are_worked_like_real_ones_and_their_trails_hold() {
     )
     .await
     .expect("the demo data is written");
+    let (pool, _) = reviewwatch::startup::open_database(&settings)
+        .await
+        .expect("the seeded database");
+    let mut seeded = pool.get().expect("a connection");
+    // Every screenshot is in the near-identical index already, as a filed one is, before the
+    // app's first start (whose housekeeping would index any left out from their thumbnails).
+    assert!(
+        db::image_index::unindexed(&mut seeded, None, 10)
+            .unwrap()
+            .is_empty()
+    );
+    let files: i64 = schema::evidence::table
+        .filter(schema::evidence::thumb_sha256.is_not_null())
+        .count()
+        .get_result(&mut seeded)
+        .unwrap();
+    let indexed: i64 = schema::image_hashes::table
+        .count()
+        .get_result(&mut seeded)
+        .unwrap();
+    let chunks: i64 = schema::image_hash_chunks::table
+        .count()
+        .get_result(&mut seeded)
+        .unwrap();
+    assert_eq!(indexed, files);
+    assert_eq!(
+        chunks,
+        files * i64::from(reviewwatch::domain::screenshots::CHUNKS)
+    );
+    drop(seeded);
+    drop(pool);
     let app = spawn_app_on(storage, |_| {}).await;
     let walk = summary.walk.as_ref().expect("the demo walk");
     let walk_cases = [
