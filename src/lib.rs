@@ -13,6 +13,7 @@ pub mod handoff;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod memory;
 pub mod private_fs;
 pub mod seed;
 pub mod startup;

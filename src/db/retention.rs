@@ -12,15 +12,34 @@ use diesel::prelude::*;
 /// What an erased mail keeps in place of its recipient and body.
 pub const ERASED: &str = "(erased)";
 
-/// Forgets the client address of every report filed before `cutoff`; returns how many.
-pub fn forget_ips_before(conn: &mut DbConnection, cutoff: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        cases::table
-            .filter(cases::reporter_ip.is_not_null())
-            .filter(cases::created_at.lt(cutoff)),
-    )
-    .set(cases::reporter_ip.eq(None::<String>))
-    .execute(conn)
+/// Forgets the client address of reports filed before `cutoff`, among the next `limit` such
+/// cases by id after `after`: a bounded write however many are due (a first pass over a large
+/// database would otherwise hold the write lock for seconds). Returns how many were forgotten
+/// and the last case looked at; fewer than `limit` means none is left after it.
+pub fn forget_ips_before(
+    conn: &mut DbConnection,
+    cutoff: NaiveDateTime,
+    after: Option<CaseId>,
+    limit: i64,
+) -> QueryResult<(usize, Option<CaseId>)> {
+    let mut due = cases::table
+        .filter(cases::reporter_ip.is_not_null())
+        .filter(cases::created_at.lt(cutoff))
+        .select(cases::id)
+        .order(cases::id.asc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after {
+        due = due.filter(cases::id.gt(after));
+    }
+    let ids: Vec<CaseId> = due.load(conn)?;
+    let Some(&last) = ids.last() else {
+        return Ok((0, None));
+    };
+    let forgotten = diesel::update(cases::table.filter(cases::id.eq_any(&ids)))
+        .set(cases::reporter_ip.eq(None::<String>))
+        .execute(conn)?;
+    Ok((forgotten, Some(last)))
 }
 
 /// Finished cases (closed, dismissed, withdrawn) last changed before `cutoff` that still hold a

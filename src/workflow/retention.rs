@@ -68,21 +68,31 @@ pub struct RetentionPeriods {
     pub contact_days: u32,
 }
 
+/// Cases whose client address one write forgets (each batch a short write of its own).
+const IP_BATCH: i64 = 2_000;
+
 /// One pass of the retention job: returns (client addresses forgotten, contacts erased).
 pub async fn apply(
     pool: &DbPool,
     periods: RetentionPeriods,
 ) -> Result<(usize, usize), WorkflowError> {
     let now = db::now();
-    let ips = if periods.reporter_ip_days > 0 {
+    let mut ips = 0;
+    if periods.reporter_ip_days > 0 {
         let cutoff = now - TimeDelta::days(i64::from(periods.reporter_ip_days));
-        db::run(pool, move |conn| {
-            Ok(retention::forget_ips_before(conn, cutoff)?)
-        })
-        .await?
-    } else {
-        0
-    };
+        let mut after = None;
+        loop {
+            let (forgotten, last) = db::run(pool, move |conn| {
+                Ok(retention::forget_ips_before(conn, cutoff, after, IP_BATCH)?)
+            })
+            .await?;
+            ips += forgotten;
+            match last {
+                Some(last) => after = Some(last),
+                None => break,
+            }
+        }
+    }
     let mut erased = 0;
     if periods.contact_days > 0 {
         let cutoff = now - TimeDelta::days(i64::from(periods.contact_days));
