@@ -2089,7 +2089,7 @@ mod tests {
         let mut conn = pool.get().expect("connection");
         let days = Settings::for_data_dir(dir.path().to_path_buf()).retain_reporter_ip_days;
         let cutoff = db::now() - TimeDelta::days(i64::from(days));
-        let with_ip = |older: bool| -> i64 {
+        let mut with_ip = |older: bool| -> i64 {
             let q = c::table.filter(c::reporter_ip.is_not_null()).into_boxed();
             let q = match older {
                 true => q.filter(c::created_at.lt(cutoff)),
