@@ -243,7 +243,7 @@ pub fn analyze(conn: &mut DbConnection) -> QueryResult<()> {
 }
 
 /// The tables a bulk load fills with the cases and everything derived from them.
-const LOADED_TABLES: [&str; 11] = [
+const LOADED_TABLES: [&str; 13] = [
     "cases",
     "case_messages",
     "case_notes",
@@ -255,6 +255,8 @@ const LOADED_TABLES: [&str; 11] = [
     "case_contacts",
     "image_hashes",
     "image_hash_chunks",
+    "case_texts",
+    "text_bands",
 ];
 
 /// The secondary indexes of the loaded tables, set aside while a bulk load fills a database that

@@ -448,6 +448,9 @@ struct Plan {
     shop: Shop,
     category: Category,
     description: String,
+    /// The description as the near-identical text index keeps it (payment accounts masked) with
+    /// its fingerprint, made by the planning thread; `None` for one too short to link.
+    indexed_text: Option<(String, crate::domain::text_similarity::Fingerprint)>,
     seen_on: chrono::NaiveDate,
     product_url: Option<String>,
     order_number: Option<String>,
@@ -726,6 +729,10 @@ impl Generator {
         let mut plan = Plan {
             shop,
             category,
+            indexed_text: {
+                let kept = crate::domain::contact::mask_payment_accounts(&description);
+                crate::domain::text_similarity::fingerprint(&kept).map(|f| (kept, f))
+            },
             description,
             seen_on,
             product_url,
@@ -1099,6 +1106,14 @@ struct Deferred {
         Vec<crate::domain::contact::FoundContact>,
         NaiveDateTime,
     )>,
+    /// The descriptions for the near-identical text index, as filing indexes them
+    /// (`workflow::chains::index_text`).
+    texts: Vec<(
+        CaseId,
+        String,
+        crate::domain::text_similarity::Fingerprint,
+        NaiveDateTime,
+    )>,
     /// The key payment accounts are hashed with.
     account_key: Vec<u8>,
 }
@@ -1176,6 +1191,22 @@ impl Deferred {
             .collect();
         crate::db::contacts::insert_all(conn, &contacts)?;
         timings.contacts += t.elapsed();
+        let t = Instant::now();
+        let texts: Vec<crate::db::text_index::NewText<'_>> = self
+            .texts
+            .iter()
+            .map(
+                |(case_id, body, fingerprint, at)| crate::db::text_index::NewText {
+                    case_id: *case_id,
+                    source: crate::domain::links::TextSource::Description,
+                    body,
+                    fingerprint: fingerprint.clone(),
+                    created_at: *at,
+                },
+            )
+            .collect();
+        crate::db::text_index::insert_many(conn, &texts)?;
+        timings.texts += t.elapsed();
         let t = Instant::now();
         queue::insert_all(conn, &self.deadlines, &self.search)?;
         timings.search += t.elapsed();
@@ -1270,6 +1301,8 @@ struct Timings {
     evidence: Duration,
     /// The screenshots' fingerprints and their chunks (`image_hashes`, `image_hash_chunks`).
     image_index: Duration,
+    /// The descriptions in the near-identical text index (`case_texts`, `text_bands`).
+    texts: Duration,
     /// Chaining the trails and writing them.
     audit: Duration,
     contacts: Duration,
@@ -1536,6 +1569,11 @@ fn write_case(
     );
     if !found.is_empty() {
         later.contacts.push((case_id, found, plan.created_at));
+    }
+    if let Some((kept, fingerprint)) = &plan.indexed_text {
+        later
+            .texts
+            .push((case_id, kept.clone(), fingerprint.clone(), plan.created_at));
     }
     let mut history = History::filed(case_id, plan, &report, images, later);
     let files = history.trail.len() - 1;
@@ -2106,6 +2144,45 @@ mod tests {
             .get_result(&mut conn)
             .expect("count");
         assert!(older > 0, "the demo spans more than the retention period");
+    }
+
+    #[test]
+    fn seeded_descriptions_are_in_the_near_identical_text_index() {
+        use crate::db::schema::{case_texts as t, text_bands as b};
+        use diesel::prelude::*;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_, pool) = run_seed(dir.path(), 200);
+        let mut conn = pool.get().expect("connection");
+        let described: i64 = t::table
+            .filter(t::evidence_id.is_null())
+            .count()
+            .get_result(&mut conn)
+            .expect("count");
+        let all = cases::count(&mut conn).expect("count");
+        // Every description is long enough to link; each is indexed once, with its bands.
+        assert_eq!(described, all);
+        let bands: i64 = b::table.count().get_result(&mut conn).expect("count");
+        assert!(
+            bands >= described * 16,
+            "{bands} bands for {described} texts"
+        );
+        // The index finds a seeded case's description among the others (descriptions are
+        // drawn from shared templates, as recruiters' scripts are).
+        let (case_id, body): (CaseId, String) = t::table
+            .select((t::case_id, t::body))
+            .order(t::id.asc())
+            .first(&mut conn)
+            .expect("a text");
+        let fingerprint = crate::domain::text_similarity::fingerprint(&body).expect("fingerprint");
+        let near = crate::db::text_index::lookup(
+            &mut conn,
+            case_id,
+            crate::domain::links::TextSource::Description,
+            &body,
+            &fingerprint.signature,
+        )
+        .expect("lookup");
+        assert!(!near.is_empty());
     }
 
     #[test]
