@@ -333,6 +333,7 @@ fn app_state(
         evidence_limits: EvidenceLimits::default(),
         inspect_slots: Arc::new(tokio::sync::Semaphore::new(2)),
         password_checks: limits::PasswordChecks::new(settings.password_check_slots),
+        official_years: Arc::default(),
         store: handoff.store.clone(),
         handoff,
         pool,

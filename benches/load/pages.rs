@@ -105,16 +105,44 @@ impl Wrk {
         parse_wrk(&String::from_utf8_lossy(&out.stdout))
     }
 
-    /// A short unrecorded run first (connections, caches), then the measured one.
-    async fn measure(
+    /// A page against its baseline, both servers up: a short unrecorded run of each first
+    /// (connections, caches), then `ROUNDS` runs of each, taking turns (the baseline first in
+    /// odd rounds, the page in even ones), each `seconds / 2` long (2 s at least). The machine is
+    /// shared: taking turns spreads a busy spell over both, and the median run of each is kept.
+    async fn compare(
         &self,
-        url: &str,
+        page: (&str, Option<&str>),
+        baseline: &str,
         seconds: u64,
-        cookie: Option<&str>,
-    ) -> anyhow::Result<WrkResult> {
-        self.run(url, seconds.clamp(1, 2), cookie).await?;
-        self.run(url, seconds, cookie).await
+    ) -> anyhow::Result<(WrkResult, WrkResult)> {
+        let (url, cookie) = page;
+        self.run(baseline, 1, None).await?;
+        self.run(url, 1, cookie).await?;
+        let each = (seconds / 2).max(2);
+        let (mut pages, mut baselines) = (Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
+            if round % 2 == 0 {
+                baselines.push(self.run(baseline, each, None).await?);
+                pages.push(self.run(url, each, cookie).await?);
+            } else {
+                pages.push(self.run(url, each, cookie).await?);
+                baselines.push(self.run(baseline, each, None).await?);
+            }
+        }
+        Ok((median_run(pages), median_run(baselines)))
     }
+}
+
+/// Runs of each server per page ratio.
+pub const ROUNDS: usize = 3;
+
+/// The run of median throughput, with the answers that were not 2xx/3xx of all the runs.
+fn median_run(mut runs: Vec<WrkResult>) -> WrkResult {
+    let bad: u64 = runs.iter().map(|r| r.bad).sum();
+    runs.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+    let mut median = runs.swap_remove(runs.len() / 2);
+    median.bad = bad;
+    median
 }
 
 /// A page of the portal against its bare baseline.
@@ -214,16 +242,19 @@ pub async fn measure(
     }
     let case_bytes = case_page.bytes().await?.len();
     eprintln!(
-        "   pages: landing {landing_bytes} bytes, case page of {number} {case_bytes} bytes; wrk {secs} s each"
+        "   pages: landing {landing_bytes} bytes, case page of {number} {case_bytes} bytes; \
+         wrk {} s a run, {ROUNDS} runs of each server, taking turns",
+        (secs / 2).max(2)
     );
 
     let mut ratios = Vec::new();
     let rss = RssSampler::start(portal.pid());
 
     let bare = Process::bare(&["static".into(), landing_bytes.to_string()]).await?;
-    let bare_static = wrk.measure(&format!("{}/", bare.base), secs, None).await?;
+    let (portal_landing, bare_static) = wrk
+        .compare((&landing_url, None), &format!("{}/", bare.base), secs)
+        .await?;
     drop(bare);
-    let portal_landing = wrk.measure(&landing_url, secs, None).await?;
     ratios.push(PageRatio {
         page: "landing page `/`",
         bytes: landing_bytes,
@@ -238,9 +269,10 @@ pub async fn measure(
         None => dataset.sqlite_file().to_string_lossy().into_owned(),
     };
     let bare = Process::bare(&["lookup".into(), case_bytes.to_string(), database]).await?;
-    let bare_lookup = wrk.measure(&format!("{}/", bare.base), secs, None).await?;
+    let (portal_case, bare_lookup) = wrk
+        .compare((&case_url, Some(&cookie)), &format!("{}/", bare.base), secs)
+        .await?;
     drop(bare);
-    let portal_case = wrk.measure(&case_url, secs, Some(&cookie)).await?;
     if portal_case.bad > 0 {
         eprintln!(
             "   warning: {} answers of the case page were not 2xx/3xx",

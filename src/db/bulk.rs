@@ -4,7 +4,7 @@
 
 use super::DbConnection;
 use super::schema::{
-    case_findings, case_messages, case_notes, case_status_counts, cases, evidence,
+    case_findings, case_messages, case_notes, case_status_counts, case_texts, cases, evidence,
 };
 use crate::domain::ids::{CaseId, EvidenceId, OfficerId};
 use crate::domain::status::ClosedReason;
@@ -22,6 +22,8 @@ pub enum Serial {
     Notes,
     /// Evidence rows (their screenshots' index rows name them).
     Evidence,
+    /// Indexed texts (their band rows name them).
+    Texts,
 }
 
 impl Serial {
@@ -32,6 +34,7 @@ impl Serial {
             Serial::Messages => "case_messages_id_seq",
             Serial::Notes => "case_notes_id_seq",
             Serial::Evidence => "evidence_id_seq",
+            Serial::Texts => "case_texts_id_seq",
         }
     }
 }
@@ -75,6 +78,9 @@ pub fn reserve_ids(conn: &mut DbConnection, serial: Serial, n: usize) -> QueryRe
                     .select(max(evidence::id))
                     .get_result::<Option<EvidenceId>>(c)?
                     .map(EvidenceId::get),
+                Serial::Texts => case_texts::table
+                    .select(max(case_texts::id))
+                    .get_result(c)?,
             };
             Ok(largest.unwrap_or(0) + 1)
         }
@@ -233,6 +239,25 @@ pub fn insert_cases(
     Ok(())
 }
 
+/// SQLite: runs `f` with foreign keys not checked (for rows a bulk load made from ids it wrote
+/// itself), checked again after, even when `f` fails. It must run outside a transaction (SQLite
+/// ignores the setting within one). PostgreSQL: runs `f` as it is.
+pub fn without_foreign_key_checks<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+) -> QueryResult<T> {
+    use diesel::connection::SimpleConnection;
+    let DbConnection::Sqlite(c) = conn else {
+        return f(conn);
+    };
+    c.batch_execute("PRAGMA foreign_keys = OFF")?;
+    let done = f(conn);
+    if let DbConnection::Sqlite(c) = conn {
+        c.batch_execute("PRAGMA foreign_keys = ON")?;
+    }
+    done
+}
+
 /// Has the planner look at the tables again after a bulk load.
 pub fn analyze(conn: &mut DbConnection) -> QueryResult<()> {
     use diesel::connection::SimpleConnection;
@@ -277,8 +302,14 @@ pub struct IndexesSetAside {
 /// index gets thirteen chunk rows for each of 1.8 screenshots a case (23 million at a million
 /// cases), and nothing in the load reads them: checked row by row, the chunks' foreign key took
 /// half the time of writing them (20,000 cases: 3.0 s with it, 1.5 s without, 0.05 s to check it
-/// once after), their primary key most of the rest (0.7 s without either).
-const CONSTRAINED_ASIDE: [&str; 2] = ["image_hashes", "image_hash_chunks"];
+/// once after), their primary key most of the rest (0.7 s without either). The descriptions' text
+/// index likewise: 32 band rows a text, whose key (band value, text) takes them in random order.
+const CONSTRAINED_ASIDE: [&str; 4] = [
+    "image_hashes",
+    "image_hash_chunks",
+    "case_texts",
+    "text_bands",
+];
 
 impl IndexesSetAside {
     pub fn len(&self) -> usize {

@@ -130,6 +130,33 @@ fn lock_for_counting(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
+/// The calendar as pages that only flag provisional dates need it (the reporter's case page),
+/// kept per database in the app's state instead of read on every page. A year once official
+/// stays official (a later file for the year replaces it; none is taken away), so a date the
+/// calendar read before calls official is official; for one it calls provisional the calendar
+/// is read again (and kept).
+#[derive(Debug, Default)]
+pub struct OfficialYears(Mutex<Option<Arc<Calendar>>>);
+
+impl OfficialYears {
+    /// A calendar whose `is_provisional` is right for each of `dates`.
+    pub fn to_flag(
+        &self,
+        conn: &mut DbConnection,
+        dates: &[chrono::NaiveDate],
+    ) -> Result<Arc<Calendar>, DbError> {
+        let known = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(calendar) = known
+            && dates.iter().all(|d| !calendar.is_provisional(*d))
+        {
+            return Ok(calendar);
+        }
+        let calendar = in_force(conn)?;
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(calendar.clone());
+        Ok(calendar)
+    }
+}
+
 /// Calendars already built, by the (id, hash) list of the rows in force: a pure memo, right for
 /// any database this process opens.
 static BUILT: LazyLock<Mutex<HashMap<String, Arc<Calendar>>>> =

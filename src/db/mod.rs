@@ -27,6 +27,7 @@ pub mod originals;
 pub mod outbox;
 pub mod platform_desks;
 pub mod platform_notices;
+pub mod pool_check;
 pub mod public_stats;
 pub mod queue;
 pub mod record;
@@ -70,8 +71,8 @@ macro_rules! on_backend {
 }
 pub(crate) use on_backend;
 
-pub type DbPool = Pool<ConnectionManager<DbConnection>>;
-pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+pub type DbPool = Pool<pool_check::Manager>;
+pub type PooledDb = PooledConnection<pool_check::Manager>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -123,12 +124,12 @@ pub fn pool_without_migrating(database_url: &str, max_size: u32) -> Result<DbPoo
     let url = database_url
         .strip_prefix("sqlite://")
         .unwrap_or(database_url);
-    let manager = ConnectionManager::<DbConnection>::new(url);
+    let manager = pool_check::Manager(ConnectionManager::<DbConnection>::new(url));
     Ok(Pool::builder()
         .max_size(max_size)
-        // A query on every checkout finds a PostgreSQL connection the server closed before a
-        // request meets it; a SQLite file's connection cannot break, and the query would cost
-        // every page.
+        // A PostgreSQL connection the server closed is found before a request meets it, by a
+        // query on checkouts while that is likely (`pool_check`); a SQLite file's connection
+        // cannot break.
         .test_on_check_out(is_postgres_url(url))
         .connection_customizer(Box::new(SqlitePragmas))
         .build(manager)?)
@@ -218,7 +219,13 @@ where
     let pool = pool.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().map_err(DbError::from)?;
-        f(&mut conn)
+        let done = f(&mut conn);
+        if done.is_err() {
+            // Perhaps the connection broke: if so it leaves the pool, and the next checkouts
+            // are tested.
+            pool_check::retire_if_lost(&mut conn);
+        }
+        done
     })
     .await
     .map_err(|e| DbError::Task(e.to_string()))?
@@ -230,17 +237,29 @@ where
 /// cost more than the reads themselves (the reporter's case page spent a fifth of its time in
 /// task switches). A WAL reader never waits for a writer, so the thread is not held up. Without
 /// an idle connection, and on PostgreSQL (where every read is a round trip to the server, and a
-/// checkout is tested with one), they run as `run` runs them. `local` says whether the pool is
-/// SQLite's (`!is_postgres_url`): asking the pool would check a connection out.
+/// checkout may be tested with one), they run as `run` runs them, once more on another
+/// connection if the server had closed the first (reads can be repeated). `local` says whether
+/// the pool is SQLite's (`!is_postgres_url`): asking the pool would check a connection out.
 pub async fn read_briefly<T, F>(pool: &DbPool, local: bool, f: F) -> Result<T, DbError>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    F: Fn(&mut DbConnection) -> Result<T, DbError> + Send + Sync + 'static,
     T: Send + 'static,
 {
     if local && let Some(mut conn) = pool.try_get() {
         return f(&mut conn);
     }
-    run(pool, f).await
+    let f = std::sync::Arc::new(f);
+    let first = {
+        let f = f.clone();
+        run(pool, move |conn| f(conn)).await
+    };
+    match first {
+        Err(DbError::Query(e)) if pool_check::is_connection_lost(&e) => {
+            tracing::warn!(error = %e, "a pooled connection was lost; reading again");
+            run(pool, move |conn| f(conn)).await
+        }
+        other => other,
+    }
 }
 
 /// The current time as stored in the database: UTC, microsecond precision (PostgreSQL keeps

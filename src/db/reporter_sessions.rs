@@ -4,8 +4,11 @@
 
 use super::DbConnection;
 use super::cases::CaseRow;
+use super::platform_notices::NoticeRow;
 use super::queue::DeadlineRow;
-use super::schema::{case_deadlines, cases, report_form_tokens, reporter_sessions};
+use super::schema::{
+    case_deadlines, cases, platform_notices, report_form_tokens, reporter_sessions,
+};
 use super::tokens::{generate, hash_token};
 use crate::domain::ids::CaseId;
 use chrono::{NaiveDateTime, TimeDelta};
@@ -44,19 +47,32 @@ pub fn live_case(
         .select(reporter_sessions::case_id).first(c).optional())
 }
 
-/// The case of a live session with its deadlines, in one statement (the reporter's case page;
-/// on PostgreSQL each statement is a round trip). `None` when the session is not live.
+/// What the reporter's case page reads first: the case of a live session, its deadlines and
+/// its notice to the platform (if the case was handed off with one).
+pub type LiveCase = (CaseRow, Option<DeadlineRow>, Option<NoticeRow>);
+
+/// The case of a live session with its deadlines and platform notice, in one statement (the
+/// reporter's case page; on PostgreSQL each statement is a round trip). `None` when the session
+/// is not live.
 pub fn live_case_with_deadlines(
     conn: &mut DbConnection,
     token: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<(CaseRow, Option<DeadlineRow>)>> {
+) -> QueryResult<Option<LiveCase>> {
     super::on_backend!(conn, c => reporter_sessions::table
-        .inner_join(cases::table.left_join(case_deadlines::table))
+        .inner_join(
+            cases::table
+                .left_join(case_deadlines::table)
+                .left_join(platform_notices::table),
+        )
         .filter(reporter_sessions::token_hash.eq(hash_token(token)))
         .filter(reporter_sessions::revoked_at.is_null())
         .filter(reporter_sessions::expires_at.gt(now))
-        .select((CaseRow::as_select(), Option::<DeadlineRow>::as_select()))
+        .select((
+            CaseRow::as_select(),
+            Option::<DeadlineRow>::as_select(),
+            Option::<NoticeRow>::as_select(),
+        ))
         .first(c)
         .optional())
 }

@@ -744,6 +744,8 @@ diesel::table! {
 diesel::joinable!(platform_notices -> cases (case_id));
 diesel::joinable!(platform_notices -> platform_desks (desk_id));
 diesel::allow_tables_to_appear_in_same_query!(platform_notices, cases);
+diesel::allow_tables_to_appear_in_same_query!(platform_notices, case_deadlines);
+diesel::allow_tables_to_appear_in_same_query!(platform_notices, reporter_sessions);
 diesel::allow_tables_to_appear_in_same_query!(platform_notices, platform_desks);
 diesel::allow_tables_to_appear_in_same_query!(platform_notices, handoffs);
 

@@ -61,6 +61,8 @@ pub struct AppState {
     pub inspect_slots: Arc<tokio::sync::Semaphore>,
     /// At most one password check per core at once (`PASSWORD_CHECK_SLOTS`).
     pub password_checks: limits::PasswordChecks,
+    /// Which years' calendars are official, for pages that flag provisional dates.
+    pub official_years: Arc<db::calendar::OfficialYears>,
 }
 
 impl AppState {
@@ -71,7 +73,7 @@ impl AppState {
     /// A page's few indexed reads (see `db::read_briefly`).
     pub async fn read_briefly<T, F>(&self, f: F) -> Result<T, db::DbError>
     where
-        F: FnOnce(&mut db::DbConnection) -> Result<T, db::DbError> + Send + 'static,
+        F: Fn(&mut db::DbConnection) -> Result<T, db::DbError> + Send + Sync + 'static,
         T: Send + 'static,
     {
         let local = !db::is_postgres_url(&self.settings.database_url);

@@ -161,3 +161,47 @@ async fn evidence_of_a_case_is_not_served_to_another_client() {
         );
     }
 }
+
+/// PostgreSQL: the server closes the portal's pooled connections (a restart, a fail-over, an
+/// administrator): the reporter's case page still answers, read again on a new connection, and
+/// so does the next. Skipped on SQLite, whose connections nothing outside can close.
+#[tokio::test]
+async fn the_case_page_answers_after_the_server_closed_the_pooled_connections() {
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    if !matches!(&*app.db(), reviewwatch::db::DbConnection::Postgres(_)) {
+        eprintln!("skipped on SQLite: only a database server closes connections");
+        return;
+    }
+    let receipt = app
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("a.png", png_screenshot(12), "image/png")],
+        )
+        .await;
+    let reporter = app.visitor();
+    let first = reporter.open_case(&receipt.number, &receipt.code).await;
+
+    #[derive(QueryableByName)]
+    struct Closed {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        closed: bool,
+    }
+    let closed: Vec<Closed> = diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) AS closed FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .load(&mut app.db())
+    .expect("the portal's connections closed");
+    assert!(
+        closed.iter().filter(|c| c.closed).count() >= 1,
+        "the portal had connections open"
+    );
+
+    for _ in 0..3 {
+        let again = reporter.get("/track/case").await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.text_of("h1"), Some(receipt.number.clone()));
+        assert_eq!(again.text_of("#case-status"), first.text_of("#case-status"));
+    }
+}

@@ -21,6 +21,7 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -205,15 +206,16 @@ struct Loaded {
     notice: Option<db::platform_notices::NoticeRow>,
 }
 
-/// The session's record and its case in one trip to the database; `None` when the record is no
+/// The session's record and its case, with what hangs off it; `None` when the record is no
 /// longer live (revoked or expired).
 async fn read_open_case(state: &AppState, token: String) -> Result<Option<Loaded>, AppError> {
+    let calendar = state.official_years.clone();
     Ok(state
         .read_briefly(move |conn| {
             db::read_together(
                 conn,
                 |conn| match reporter_sessions::live_case_with_deadlines(conn, &token, db::now())? {
-                    Some((case, deadline)) => read_case(conn, case, deadline).map(Some),
+                    Some(live) => read_case(conn, live, &calendar).map(Some),
                     None => Ok(None),
                 },
             )
@@ -221,16 +223,24 @@ async fn read_open_case(state: &AppState, token: String) -> Result<Option<Loaded
         .await?)
 }
 
-/// What the page shows besides the case: five statements more (four without a date to show).
+/// What the page shows besides the case, its deadlines and its notice: three statements more
+/// (four when a date shown falls in a year whose calendar was provisional when last read).
 fn read_case(
     conn: &mut db::DbConnection,
-    case: cases::CaseRow,
-    deadline: Option<queue::DeadlineRow>,
+    (case, deadline, notice): reporter_sessions::LiveCase,
+    calendar: &db::calendar::OfficialYears,
 ) -> Result<Loaded, db::DbError> {
     let case_id = case.id;
     // The calendar only while the page shows a date (see `reporter_deadline`).
     let deadline = match deadline.filter(|_| shows_deadline(case.status)) {
-        Some(d) => Some((d, db::calendar::in_force(conn)?)),
+        Some(d) => {
+            let dates: Vec<NaiveDate> = [Some(d.decide_by), d.accept_by]
+                .into_iter()
+                .flatten()
+                .collect();
+            let calendar = calendar.to_flag(conn, &dates)?;
+            Some((d, calendar))
+        }
         None => None,
     };
     Ok(Loaded {
@@ -239,7 +249,7 @@ fn read_case(
         files: evidence::for_case_with_redacted_thumbs(conn, case_id)?,
         messages: notes::messages_for(conn, case_id)?,
         deadline,
-        notice: db::platform_notices::of_case(conn, case_id)?,
+        notice,
     })
 }
 
