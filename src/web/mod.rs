@@ -23,6 +23,7 @@ pub mod related_cases;
 pub mod reporter_session;
 pub mod request_log;
 pub mod routes;
+pub mod trail_words;
 pub mod upload;
 
 use crate::config::Settings;

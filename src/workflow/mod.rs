@@ -4,6 +4,7 @@
 pub mod account_events;
 pub mod accounts;
 pub mod blobs;
+pub mod bulk;
 pub mod calendar;
 pub mod campaign_contents;
 pub mod campaign_facts;
@@ -14,6 +15,7 @@ pub mod chains;
 pub mod confirm;
 pub mod directory;
 pub mod evidence;
+pub mod exports;
 pub mod file;
 pub mod handoff;
 pub mod handoff_desk;

@@ -97,6 +97,14 @@ fn officers(cfg: &mut web::ServiceConfig) {
     )
     .route("/officer/cases", web::get().to(officer::queue::show_queue))
     .route(
+        "/officer/queue/bulk",
+        web::post().to(officer::bulk::act_on_cases),
+    )
+    .route(
+        "/officer/queue/export.{format}",
+        web::get().to(officer::export::export_queue),
+    )
+    .route(
         "/officer/regulators",
         web::get().to(officer::regulators::show_directory),
     )

@@ -87,7 +87,7 @@ impl QueueQuery {
         .with_after("")
     }
 
-    fn filter(&self, officer_id: OfficerId, today: NaiveDate) -> QueueFilter {
+    pub(crate) fn filter(&self, officer_id: OfficerId, today: NaiveDate) -> QueueFilter {
         let statuses = match self.status.as_str() {
             "" | "open" => Vec::new(),
             // Unconfirmed reports have not entered the queue: no view shows them.
@@ -169,6 +169,8 @@ fn cursor_of(row: &QueueRow, sort: Sort) -> String {
 
 pub struct QueueItem {
     pub number: String,
+    /// The bulk checkbox's value: the number and the version shown.
+    pub seen: String,
     pub status: CaseStatus,
     pub platform: String,
     pub shop_name: String,
@@ -181,6 +183,9 @@ pub struct QueueItem {
     pub due: Option<String>,
     /// The due date is counted without the year's official notice.
     pub due_provisional: bool,
+    /// What the date due is for (accepting, deciding, the regulator's acknowledgement): the
+    /// same column means another clock after a handoff.
+    pub due_meaning: &'static str,
     pub overdue: bool,
 }
 
@@ -201,6 +206,10 @@ pub struct QueuePage {
     pub calendar_warning: Vec<i32>,
     /// The search found more cases than the queue lists (the newest `SEARCH_CAP`).
     pub search_capped: bool,
+    /// How many cases the view holds, in words ("1,000+" past `COUNT_CAP`).
+    pub count_line: String,
+    /// The exact count, or `COUNT_CAP + 1` when there are more.
+    pub count: i64,
 }
 
 impl QueuePage {
@@ -228,7 +237,7 @@ fn short_region(code: &str) -> String {
 
 /// One row of the queue as officers read it: labels in their language, the date due (the
 /// earlier of accepting and deciding while a case waits to be accepted), and whether it is late.
-fn queue_item(
+pub(crate) fn queue_item(
     m: &crate::i18n::Messages,
     r: &QueueRow,
     today: NaiveDate,
@@ -243,6 +252,13 @@ fn queue_item(
         (CaseStatus::Submitted, Some(a)) => a.min(d.decide_by),
         _ => d.decide_by,
     });
+    let due_meaning = match (status, deadlines.and_then(|d| d.accept_by)) {
+        (CaseStatus::HandedOff, _) => "queue.due_acknowledge",
+        (CaseStatus::Submitted, Some(a)) if deadlines.is_some_and(|d| a <= d.decide_by) => {
+            "queue.due_accept"
+        }
+        _ => "queue.due_decide",
+    };
     let due = due.filter(|_| {
         matches!(
             status,
@@ -254,6 +270,7 @@ fn queue_item(
     });
     QueueItem {
         number: r.case_number.clone(),
+        seen: crate::workflow::bulk::Seen::value(&r.case_number, r.version),
         status,
         platform: m.platform(r.platform).to_string()
             + &r.platform_other
@@ -270,6 +287,31 @@ fn queue_item(
         overdue: deadlines.is_some_and(|d| d.is_overdue(status, today)),
         due_provisional: due.is_some_and(|d| cal.is_provisional(d)),
         due: due.map(|d| d.to_string()),
+        due_meaning,
+    }
+}
+
+/// A count with thousands separated ("12,345"), as both languages write figures in tables.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// "1 case", "12 cases", "1,000+ cases": exact up to the cap.
+fn count_line(m: &crate::i18n::Messages, count: i64) -> String {
+    if count > queue::COUNT_CAP {
+        m.t1("queue.count_many", format!("{}+", grouped(queue::COUNT_CAP)))
+    } else if count == 1 {
+        m.t("queue.count_one").to_string()
+    } else {
+        m.t1("queue.count_many", grouped(count))
     }
 }
 
@@ -310,13 +352,14 @@ pub async fn show_queue(
     let sort = filter.sort;
     let (page, counts, cal) = db::run(&state.pool, move |conn| {
         Ok((
-            queue::page(conn, &filter, PAGE_SIZE + 1)?,
+            queue::page_with_count(conn, &filter, PAGE_SIZE + 1)?,
             queue::status_counts(conn)?,
             db::calendar::current(conn)?,
         ))
     })
     .await?;
     let m = ctx.m;
+    let count = page.count.unwrap_or_default();
     let rows = page.rows;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let rows = &rows[..rows.len().min(PAGE_SIZE as usize)];
@@ -345,6 +388,27 @@ pub async fn show_queue(
             provinces: divisions().provinces(),
             calendar_warning,
             search_capped: page.search_capped,
+            count_line: count_line(m, count),
+            count,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_and_capped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(1234567), "1,234,567");
+        let en = crate::i18n::messages(crate::domain::Lang::En);
+        assert_eq!(count_line(en, 1), "1 case");
+        assert_eq!(count_line(en, 1000), "1,000 cases");
+        assert_eq!(count_line(en, 1001), "1,000+ cases");
+        let zh = crate::i18n::messages(crate::domain::Lang::ZhCn);
+        assert_eq!(count_line(zh, 1001), "共 1,000+ 件");
+    }
 }

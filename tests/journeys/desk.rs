@@ -1,0 +1,250 @@
+//! The officer's desk (issue 17): the queue says how many cases a view holds, sorts by
+//! deadline with the overdue first, and says what its deadline means once a case is handed off.
+
+use crate::handoff::{PANYU, PANYU_EMAIL, add_regulator, in_region};
+use crate::helpers::*;
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use reviewwatch::db::schema::case_deadlines;
+
+#[tokio::test]
+async fn the_queue_counts_its_view_sorts_overdue_first_and_names_each_deadline() {
+    let app = spawn_app().await;
+    let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let panyu = add_regulator(&app, &supervisor, PANYU, "market", "440113", PANYU_EMAIL).await;
+    let form = in_region(ReportFields::zh_cn(), "440113");
+    let mut numbers = Vec::new();
+    for seed in 0..4 {
+        let r = app
+            .visitor()
+            .file_report(&form, vec![("s.png", png_screenshot(5200 + seed), "image/png")])
+            .await;
+        numbers.push(r.number);
+    }
+    let jd = app
+        .visitor()
+        .file_report(
+            &form.clone().set("platform", "jd"),
+            vec![("s.png", png_screenshot(5300), "image/png")],
+        )
+        .await;
+
+    // The count is the view's, exact, in the reader's language.
+    let queue = officer.queue("").await;
+    assert_eq!(queue.attr_of("#queue-count", "data-count").as_deref(), Some("5"));
+    assert_eq!(queue.text_of("#queue-count"), Some(zh().t1("queue.count_many", 5)));
+    let only_jd = officer.queue("platform=jd").await;
+    assert_eq!(only_jd.attr_of("#queue-count", "data-count").as_deref(), Some("1"));
+    assert_eq!(only_jd.text_of("#queue-count").as_deref(), Some(zh().t("queue.count_one")));
+    assert_eq!(queue_numbers(&only_jd), vec![jd.number.clone()]);
+    let none = officer.queue("platform=douyin").await;
+    assert_eq!(none.attr_of("#queue-count", "data-count").as_deref(), Some("0"));
+
+    // One case is handed off: its deadline is now the regulator's acknowledgement, and says so.
+    let handed = &numbers[0];
+    let ok = |r: Reply| assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}", r.text_of("#action-problem"));
+    ok(officer.act(handed, "take", &[]).await);
+    ok(officer
+        .act(handed, "substantiate", &[("note", "属实"), ("finding", "返现卡与订单截图一致")])
+        .await);
+    let page = officer.case_page(handed).await;
+    assert_eq!(page.attr_of("#deadline-meaning", "data-due").as_deref(), Some("decide"));
+    ok(officer
+        .act(handed, "hand_off", &[("regulator_id", &panyu.to_string())])
+        .await);
+    let page = officer.case_page(handed).await;
+    assert_eq!(page.attr_of("#deadline-meaning", "data-due").as_deref(), Some("acknowledge"));
+    assert_eq!(page.text_of("#deadline-meaning").as_deref(), Some(zh().t("ocase.acknowledge_by")));
+    let row = officer.queue("status=handed_off").await;
+    assert_eq!(
+        row.attr_of(&format!("tr[data-case=\"{handed}\"] .due-meaning"), "data-due").as_deref(),
+        Some("acknowledge")
+    );
+    let waiting = officer.queue("").await;
+    assert_eq!(
+        waiting
+            .attr_of(&format!("tr[data-case=\"{}\"] .due-meaning", numbers[1]), "data-due")
+            .as_deref(),
+        Some("decide"),
+        "a report that is not a complaint is decided by its date"
+    );
+
+    // By deadline: an overdue case comes first, flagged, and the page says what is listed.
+    let late = numbers[3].clone();
+    let past = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    diesel::update(case_deadlines::table.filter(case_deadlines::case_id.eq(app.case_id(&late))))
+        .set((case_deadlines::decide_by.eq(past), case_deadlines::accept_by.eq(None::<chrono::NaiveDate>)))
+        .execute(&mut app.db())
+        .unwrap();
+    let by_deadline = officer.queue("sort=deadline").await;
+    let listed = queue_numbers(&by_deadline);
+    assert_eq!(listed.first(), Some(&late), "the overdue case leads: {listed:?}");
+    assert_eq!(
+        by_deadline.attr_of(&format!("tr[data-case=\"{late}\"]"), "class").as_deref(),
+        Some("overdue")
+    );
+    assert!(by_deadline.text_of("#deadline-sort-note").is_some());
+    assert_eq!(by_deadline.attr_of("#queue-count", "data-count").as_deref(), Some(&*listed.len().to_string()));
+    assert!(officer.queue("").await.text_of("#deadline-sort-note").is_none());
+}
+
+#[tokio::test]
+async fn three_duplicates_are_dismissed_in_one_step_each_audited_and_each_reporter_told() {
+    let app = spawn_app().await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let mut cases = Vec::new();
+    for (i, addr) in ["a.dup@example.com", "b.dup@example.com", "c.dup@example.com"]
+        .iter()
+        .enumerate()
+    {
+        let r = app
+            .file_confirmed_report(
+                &app.visitor(),
+                &ReportFields::zh_cn().email(addr),
+                vec![("s.png", png_screenshot(5400 + i as u32), "image/png")],
+            )
+            .await;
+        cases.push((r.number, *addr));
+    }
+    let stale = app
+        .visitor()
+        .file_report(&ReportFields::zh_cn(), vec![("s.png", png_screenshot(5410), "image/png")])
+        .await;
+
+    // The officer ticks four cases on the queue; the fourth changes before the step is done.
+    let queue = officer.queue("").await;
+    let form = queue.form("bulk", "/officer/cases").expect("the bulk form");
+    let ticked: Vec<String> = queue
+        .attrs_of("#queue input[name=case]", "value")
+        .into_iter()
+        .filter(|v| cases.iter().any(|(n, _)| v.starts_with(n.as_str())) || v.starts_with(&stale.number))
+        .collect();
+    assert_eq!(ticked.len(), 4);
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("csrf_token", form.value("csrf_token").unwrap()),
+        ("bulk_action", "dismiss_duplicate"),
+    ];
+    fields.extend(ticked.iter().map(|v| ("case", v.as_str())));
+    let confirm = officer.post_form("/officer/queue/bulk", &fields).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert_eq!(confirm.count("#bulk-confirm input[name=case]"), 4);
+    assert!(app.audit_actions(&cases[0].0).iter().all(|a| a != "dismiss"), "nothing done before confirming");
+    ok_note(&officer, &stale.number).await;
+
+    let message = "您的举报与此前一件举报内容相同，已并入该案一并处理。";
+    let mut done_fields = fields.clone();
+    done_fields.extend([("confirm", "1"), ("message", message)]);
+    let done = officer.post_form("/officer/queue/bulk", &done_fields).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert_eq!(done.attr_of("#bulk-summary", "data-done").as_deref(), Some("3"));
+    assert_eq!(done.attr_of("#bulk-summary", "data-of").as_deref(), Some("4"));
+    assert_eq!(
+        done.attr_of(&format!("#bulk-results tr[data-case=\"{}\"]", stale.number), "data-done")
+            .as_deref(),
+        Some("false")
+    );
+    let refused = done
+        .text_of(&format!("#bulk-results tr[data-case=\"{}\"]", stale.number))
+        .unwrap();
+    assert!(refused.contains(zh().t("error.case_changed")), "{refused}");
+    assert_eq!(app.case_status(&stale.number), "submitted", "the changed case is left as it is");
+
+    for (n, addr) in &cases {
+        assert_eq!(app.case_status(n), "dismissed");
+        let dismissals = app.audit_actions(n).iter().filter(|a| *a == "dismiss").count();
+        assert_eq!(dismissals, 1, "{n} has one dismissal in its trail");
+        let mail = app.mail.next_for(addr, WAIT).await;
+        assert!(mail.subject.contains(n.as_str()), "{}", mail.subject);
+        assert!(mail.text.contains(message), "{addr} gets the message:\n{}", mail.text);
+    }
+
+    // Nothing ticked: said so, nothing done.
+    let csrf = officer.csrf().await;
+    let none = officer
+        .post_form(
+            "/officer/queue/bulk",
+            &[("csrf_token", &csrf), ("bulk_action", "dismiss_duplicate"), ("confirm", "1"), ("message", "x")],
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    assert_eq!(none.text_of("#bulk-problem").as_deref(), Some(zh().t("bulk.none_chosen")));
+    // A forged request without the session's token changes nothing.
+    let forged = officer
+        .post_form(
+            "/officer/queue/bulk",
+            &[("csrf_token", "nope"), ("bulk_action", "dismiss_duplicate"), ("confirm", "1"), ("case", &ticked[3])],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+}
+
+/// Changes the case (a note) so the version the queue showed is stale.
+async fn ok_note(officer: &OfficerBrowser, number: &str) {
+    let r = officer.act(number, "note", &[("body", "先看一下")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_queue_view_exports_as_csv_and_xlsx_without_contacts_neutralised_and_audited() {
+    let app = spawn_app().await;
+    let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let reporter = "secret.reporter@example.com";
+    let risky = app
+        .file_confirmed_report(
+            &app.visitor(),
+            &ReportFields::zh_cn().email(reporter).set("shop_name", "=1+2 旗舰店"),
+            vec![("s.png", png_screenshot(5500), "image/png")],
+        )
+        .await;
+    let other = app
+        .visitor()
+        .file_report(
+            &ReportFields::zh_cn().set("platform", "jd").set("shop_name", "@京东小店"),
+            vec![("s.png", png_screenshot(5501), "image/png")],
+        )
+        .await;
+
+    // The page offers the current view's files, filters kept.
+    let queue = officer.queue("platform=taobao").await;
+    let csv_link = queue.attr_of("#export-csv", "href").expect("a CSV link");
+    assert!(csv_link.contains("platform=taobao"), "{csv_link}");
+    let csv = officer.download(&csv_link).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let content_type = csv.header("content-type").unwrap_or_default();
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let text = String::from_utf8(csv.bytes.clone()).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[0], zh().t("track.case_number"));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 1, "only the view's cases: {text}");
+    assert_eq!(&rows[0][0], risky.number.as_str());
+    assert_eq!(&rows[0][3], "'=1+2 旗舰店", "the formula-looking shop name is neutralised");
+    assert!(!text.contains(reporter) && !text.contains("example.com"), "no contact: {text}");
+    assert!(!text.contains(&other.number));
+
+    // XLSX of the whole queue: both cases, strings only, no contact.
+    let xlsx = officer
+        .download(&queue.attr_of("#export-xlsx", "href").unwrap().replace("platform=taobao", ""))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.header("content-disposition").unwrap_or_default().contains(".xlsx"));
+    let files = crate::handoff::zip_entries(&xlsx.bytes);
+    let strings = String::from_utf8(files["xl/sharedStrings.xml"].clone()).unwrap();
+    assert!(strings.contains(&risky.number) && strings.contains(&other.number), "{strings}");
+    assert!(strings.contains("&apos;@京东小店") || strings.contains("'@京东小店"), "{strings}");
+    assert!(!strings.contains(reporter));
+    let sheet = String::from_utf8(files["xl/worksheets/sheet1.xml"].clone()).unwrap();
+    assert!(!sheet.contains("<f>"), "no formulas");
+
+    // Each export is in the officer's account trail, as a sentence on the team page.
+    let team = supervisor.get("/officer/team").await;
+    let said = team.texts_of("#account-trail td.event-detail");
+    let exported: Vec<&String> = said.iter().filter(|s| s.contains("CSV") || s.contains("XLSX")).collect();
+    assert_eq!(exported.len(), 2, "{said:#?}");
+    // An unknown format is not a file.
+    assert_eq!(officer.get("/officer/queue/export.pdf").await.status, StatusCode::NOT_FOUND);
+}
