@@ -138,6 +138,11 @@ fn load_handoffs(
 }
 
 impl OfficerCasePage {
+    /// Where the shortcuts' on/off form comes back to: this case.
+    pub fn shortcuts_back(&self) -> String {
+        format!("/officer/cases/{}", self.case.case_number)
+    }
+
     pub fn outcomes(&self) -> &'static [crate::domain::outcome::Outcome] {
         crate::domain::outcome::Outcome::ALL
     }

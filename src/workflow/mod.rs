@@ -13,6 +13,7 @@ pub mod campaigns;
 pub mod case_links;
 pub mod chains;
 pub mod confirm;
+pub mod desk;
 pub mod directory;
 pub mod evidence;
 pub mod exports;

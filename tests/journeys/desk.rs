@@ -248,3 +248,78 @@ async fn the_queue_view_exports_as_csv_and_xlsx_without_contacts_neutralised_and
     // An unknown format is not a file.
     assert_eq!(officer.get("/officer/queue/export.pdf").await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn shortcuts_are_listed_and_each_officer_can_turn_them_off_and_saves_views_of_their_own() {
+    let app = spawn_app().await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let other = app.officer("zhang.hua@amr.example.gov.cn", "张华").await;
+    let case = app
+        .visitor()
+        .file_report(&ReportFields::zh_cn(), vec![("s.png", png_screenshot(5600), "image/png")])
+        .await;
+
+    // On by default, listed on the queue and the case page, with the script that runs them.
+    for path in ["/officer/cases".to_string(), format!("/officer/cases/{}", case.number)] {
+        let page = officer.get(&path).await;
+        assert_eq!(page.attr_of("#shortcuts", "data-on").as_deref(), Some("1"), "{path}");
+        assert_eq!(page.count("#shortcuts-help kbd"), 6, "{path}: j k Enter a / ?");
+        assert_eq!(page.count("script[src^=\"/static/desk.js\"]"), 1, "{path}");
+    }
+    let js = officer.get("/static/desk.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.body.contains("data-on") && js.body.contains("\"j\""));
+
+    // Turned off by one officer, from a case page: back to that page, no script, keys still listed.
+    let back = format!("/officer/cases/{}", case.number);
+    let page = officer.get(&back).await;
+    let form = page.form("shortcuts", &back).expect("the on/off form");
+    assert_eq!(form.value("on"), Some("0"));
+    let off = officer.submit(&form).await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert_eq!(off.location().as_deref(), Some(back.as_str()));
+    let page = officer.get("/officer/cases").await;
+    assert_eq!(page.attr_of("#shortcuts", "data-on").as_deref(), Some("0"));
+    assert_eq!(page.count("script[src^=\"/static/desk.js\"]"), 0);
+    assert_eq!(page.form("shortcuts", "/officer/cases").unwrap().value("on"), Some("1"));
+    // The other officer's are still on.
+    let theirs = other.get("/officer/cases").await;
+    assert_eq!(theirs.attr_of("#shortcuts", "data-on").as_deref(), Some("1"));
+    // A forged "next" never leads off the portal.
+    let csrf = officer.csrf().await;
+    let away = officer
+        .post_form(
+            "/officer/account/shortcuts",
+            &[("csrf_token", &csrf), ("on", "1"), ("next", "https://evil.example/")],
+        )
+        .await;
+    assert_eq!(away.location().as_deref(), Some("/officer/cases"));
+
+    // A saved view: the queue's filters under a name, for this officer only.
+    let view = officer.queue("platform=taobao&category=cashback_for_review&sort=deadline").await;
+    let form = view.form("save_filter", "/officer/cases").expect("the save form");
+    let saved = officer.submit(&form.fill("name", "淘宝返现 · 按期限")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let page = officer.queue("").await;
+    let link = page.attr_of("#saved-filters a", "href").expect("the saved view");
+    assert!(
+        link.contains("platform=taobao") && link.contains("category=cashback_for_review") && link.contains("sort=deadline"),
+        "{link}"
+    );
+    assert_eq!(page.text_of("#saved-filters a").as_deref(), Some("淘宝返现 · 按期限"));
+    let opened = officer.get(&link).await;
+    assert_eq!(queue_numbers(&opened), vec![case.number.clone()]);
+    assert_eq!(other.queue("").await.count("#saved-filters a"), 0, "not the other officer's");
+    // A nameless view is refused in words; another officer cannot delete this one.
+    let nameless = officer.submit(&form.clone().fill("name", "  ")).await;
+    assert_eq!(nameless.status, StatusCode::BAD_REQUEST);
+    let id = page.attr_of("#saved-filters li", "data-saved-filter").unwrap();
+    let other_csrf = other.csrf().await;
+    let not_theirs = other
+        .post_form(&format!("/officer/queue/filters/{id}/delete"), &[("csrf_token", &other_csrf)])
+        .await;
+    assert_eq!(not_theirs.status, StatusCode::NOT_FOUND);
+    let delete = page.form("delete_filter", "/officer/cases").expect("a delete form");
+    assert_eq!(officer.submit(&delete).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(officer.queue("").await.count("#saved-filters a"), 0);
+}

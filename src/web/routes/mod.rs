@@ -105,6 +105,18 @@ fn officers(cfg: &mut web::ServiceConfig) {
         web::get().to(officer::export::export_queue),
     )
     .route(
+        "/officer/queue/filters",
+        web::post().to(officer::desk::save_filter),
+    )
+    .route(
+        "/officer/queue/filters/{id}/delete",
+        web::post().to(officer::desk::delete_filter),
+    )
+    .route(
+        "/officer/account/shortcuts",
+        web::post().to(officer::desk::set_shortcuts),
+    )
+    .route(
         "/officer/regulators",
         web::get().to(officer::regulators::show_directory),
     )

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod campaigns;
 pub mod case;
 pub mod dashboard;
+pub mod desk;
 pub mod export;
 pub mod handoff;
 pub mod links;

@@ -210,9 +210,16 @@ pub struct QueuePage {
     pub count_line: String,
     /// The exact count, or `COUNT_CAP + 1` when there are more.
     pub count: i64,
+    /// The officer's saved views of the queue.
+    pub saved: Vec<crate::db::saved_filters::SavedFilterRow>,
 }
 
 impl QueuePage {
+    /// Where the shortcuts' on/off form comes back to: this view.
+    pub fn shortcuts_back(&self) -> String {
+        format!("/officer/cases?{}", self.query.with_after(&self.query.after))
+    }
+
     pub fn is(&self, field: &str, value: &str) -> bool {
         let current = match field {
             "status" => &self.query.status,
@@ -350,11 +357,13 @@ pub async fn show_queue(
     let today = china_date(db::now());
     let filter = query.filter(officer.id, today);
     let sort = filter.sort;
-    let (page, counts, cal) = db::run(&state.pool, move |conn| {
+    let me = officer.id;
+    let (page, counts, cal, saved) = db::run(&state.pool, move |conn| {
         Ok((
             queue::page_with_count(conn, &filter, PAGE_SIZE + 1)?,
             queue::status_counts(conn)?,
             db::calendar::current(conn)?,
+            crate::db::saved_filters::of_officer(conn, me)?,
         ))
     })
     .await?;
@@ -390,6 +399,7 @@ pub async fn show_queue(
             search_capped: page.search_capped,
             count_line: count_line(m, count),
             count,
+            saved,
         },
     )
 }
