@@ -97,6 +97,11 @@ pub struct BulkPage {
 }
 
 impl BulkPage {
+    /// The message key of this step's `part` (`title`, `confirm`).
+    pub fn key(&self, part: &str) -> String {
+        format!("bulk.{part}_{}", self.step.as_str())
+    }
+
     pub fn done_count(&self) -> usize {
         self.results.iter().filter(|r| r.done).count()
     }

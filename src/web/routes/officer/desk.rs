@@ -1,7 +1,6 @@
-//! The officer's own desk settings from the queue and case pages: saved views of the queue,
-//! and the keyboard shortcuts turned on or off.
+//! The officer's own desk settings from the queue and case pages: deleting a saved view of the
+//! queue (saving one is the queue's own route), and the keyboard shortcuts turned on or off.
 
-use super::queue::QueueQuery;
 use crate::db;
 use crate::error::AppError;
 use crate::web::officer_session::CurrentOfficer;
@@ -9,36 +8,6 @@ use crate::web::{AppState, see_other};
 use crate::workflow::desk;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-
-#[derive(Deserialize)]
-pub struct SaveFilterForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    name: String,
-    /// The queue's query string as the page showed it; stored in its canonical form.
-    #[serde(default)]
-    query: String,
-}
-
-/// Saves the queue view, then shows it.
-pub async fn save_filter(
-    officer: CurrentOfficer,
-    state: web::Data<AppState>,
-    form: web::Form<SaveFilterForm>,
-) -> Result<HttpResponse, AppError> {
-    officer.check_csrf(&form.csrf_token)?;
-    let form = form.into_inner();
-    let query = web::Query::<QueueQuery>::from_query(&form.query)
-        .map(|q| q.into_inner().with_after(""))
-        .map_err(|_| AppError::BadRequest("saved_filter.too_long"))?;
-    let (id, q) = (officer.id, query.clone());
-    db::run_with(&state.pool, move |conn| {
-        desk::save_filter(conn, id, &form.name, &q)
-    })
-    .await?;
-    Ok(see_other(&format!("/officer/cases?{query}")))
-}
 
 #[derive(Deserialize)]
 pub struct CsrfForm {

@@ -7,7 +7,6 @@ pub mod campaigns;
 pub mod case;
 pub mod dashboard;
 pub mod desk;
-pub mod export;
 pub mod handoff;
 pub mod links;
 pub mod merchants;

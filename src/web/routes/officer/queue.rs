@@ -11,7 +11,8 @@ use crate::error::AppError;
 use crate::web::context::PageContext;
 use crate::web::filters;
 use crate::web::officer_session::CurrentOfficer;
-use crate::web::{AppState, render};
+use crate::web::queue_export;
+use crate::web::{AppState, render, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -87,7 +88,7 @@ impl QueueQuery {
         .with_after("")
     }
 
-    pub(crate) fn filter(&self, officer_id: OfficerId, today: NaiveDate) -> QueueFilter {
+    fn filter(&self, officer_id: OfficerId, today: NaiveDate) -> QueueFilter {
         let statuses = match self.status.as_str() {
             "" | "open" => Vec::new(),
             // Unconfirmed reports have not entered the queue: no view shows them.
@@ -244,7 +245,7 @@ fn short_region(code: &str) -> String {
 
 /// One row of the queue as officers read it: labels in their language, the date due (the
 /// earlier of accepting and deciding while a case waits to be accepted), and whether it is late.
-pub(crate) fn queue_item(
+fn queue_item(
     m: &crate::i18n::Messages,
     r: &QueueRow,
     today: NaiveDate,
@@ -403,6 +404,84 @@ pub async fn show_queue(
         },
     )
 }
+
+/// `GET /officer/queue/export.csv` and `.xlsx`, with the queue's own query string.
+pub async fn export_queue(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let format: &'static str = match format.as_str() {
+        "csv" => "csv",
+        "xlsx" => "xlsx",
+        _ => return Err(AppError::NotFound),
+    };
+    let query = query.into_inner();
+    let today = china_date(db::now());
+    let req = crate::workflow::exports::ExportRequest {
+        officer: officer.id,
+        format,
+        filter: query.filter(officer.id, today),
+        view: QueueQuery { q: String::new(), after: String::new(), ..query.clone() }.with_after(""),
+    };
+    let (export, cal) = db::run_with(&state.pool, move |conn| {
+        Ok::<_, crate::workflow::WorkflowError>((
+            crate::workflow::exports::queue_view(conn, req)?,
+            db::calendar::current(conn)?,
+        ))
+    })
+    .await?;
+    let m = ctx.m;
+    let items: Vec<QueueItem> = export.rows.iter().map(|r| queue_item(m, r, today, &cal)).collect();
+    let rows = queue_export::table(m, &items, export.capped);
+    let (body, content_type) = match format {
+        "csv" => (queue_export::csv_of(&rows).map_err(AppError::Internal)?, "text/csv; charset=utf-8; header=present"),
+        _ => (
+            queue_export::xlsx_of(&rows, m.t("export.sheet")).map_err(AppError::Internal)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    };
+    let name = format!("reviewwatch-queue-{}.{format}", today.format("%Y%m%d"));
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}
+
+
+#[derive(Deserialize)]
+pub struct SaveFilterForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    name: String,
+    /// The queue's query string as the page showed it; stored in its canonical form.
+    #[serde(default)]
+    query: String,
+}
+
+/// Saves the queue view, then shows it.
+pub async fn save_filter(
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    form: web::Form<SaveFilterForm>,
+) -> Result<HttpResponse, AppError> {
+    officer.check_csrf(&form.csrf_token)?;
+    let form = form.into_inner();
+    let query = web::Query::<QueueQuery>::from_query(&form.query)
+        .map(|q| q.into_inner().with_after(""))
+        .map_err(|_| AppError::BadRequest("saved_filter.too_long"))?;
+    let (id, q) = (officer.id, query.clone());
+    db::run_with(&state.pool, move |conn| {
+        crate::workflow::desk::save_filter(conn, id, &form.name, &q)
+    })
+    .await?;
+    Ok(see_other(&format!("/officer/cases?{query}")))
+}
+
 
 #[cfg(test)]
 mod tests {

@@ -1,19 +1,12 @@
 //! The queue's current view as a file: CSV (UTF-8 with a BOM, for Excel) or XLSX, in the
 //! officer's language, at most `EXPORT_CAP` cases (a last line says when the view held more),
-//! no reporter contact, every cell that a spreadsheet would run as a formula neutralised, and
-//! each export recorded in the officer's account trail.
+//! no reporter contact (a queue row holds none), every cell that a spreadsheet would run as a
+//! formula neutralised. The route (`/officer/queue/export.{format}`) records each export.
 
-use super::queue::{QueueItem, QueueQuery, queue_item};
-use crate::db;
-use crate::domain::china_date;
 use crate::domain::public_stats::neutralise_cell;
-use crate::error::AppError;
 use crate::i18n::Messages;
-use crate::web::context::PageContext;
-use crate::web::officer_session::CurrentOfficer;
-use crate::web::AppState;
-use crate::workflow::exports::{self, EXPORT_CAP, ExportRequest};
-use actix_web::{HttpResponse, web};
+use crate::web::routes::officer::queue::QueueItem;
+use crate::workflow::exports::EXPORT_CAP;
 
 /// The columns, by their label keys.
 const COLUMNS: [&str; 12] = [
@@ -53,7 +46,7 @@ fn cells(m: &Messages, i: &QueueItem) -> [String; 12] {
 }
 
 /// The header, the rows and, when capped, a last line saying so: every cell neutralised.
-fn table(m: &Messages, items: &[QueueItem], capped: bool) -> Vec<Vec<String>> {
+pub fn table(m: &Messages, items: &[QueueItem], capped: bool) -> Vec<Vec<String>> {
     let mut out = vec![COLUMNS.iter().map(|k| m.t(k).to_string()).collect()];
     out.extend(items.iter().map(|i| cells(m, i).to_vec()));
     if capped {
@@ -90,52 +83,6 @@ pub fn xlsx_of(rows: &[Vec<String>], sheet: &str) -> anyhow::Result<Vec<u8>> {
     }
     ws.set_freeze_panes(1, 0)?;
     Ok(book.save_to_buffer()?)
-}
-
-/// `GET /officer/queue/export.csv` and `.xlsx`, with the queue's own query string.
-pub async fn export_queue(
-    ctx: PageContext,
-    officer: CurrentOfficer,
-    state: web::Data<AppState>,
-    format: web::Path<String>,
-    query: web::Query<QueueQuery>,
-) -> Result<HttpResponse, AppError> {
-    let format: &'static str = match format.as_str() {
-        "csv" => "csv",
-        "xlsx" => "xlsx",
-        _ => return Err(AppError::NotFound),
-    };
-    let query = query.into_inner();
-    let today = china_date(db::now());
-    let req = ExportRequest {
-        officer: officer.id,
-        format,
-        filter: query.filter(officer.id, today),
-        view: QueueQuery { q: String::new(), after: String::new(), ..query.clone() }.with_after(""),
-    };
-    let (export, cal) = db::run_with(&state.pool, move |conn| {
-        Ok::<_, crate::workflow::WorkflowError>((
-            exports::queue_view(conn, req)?,
-            db::calendar::current(conn)?,
-        ))
-    })
-    .await?;
-    let m = ctx.m;
-    let items: Vec<QueueItem> = export.rows.iter().map(|r| queue_item(m, r, today, &cal)).collect();
-    let rows = table(m, &items, export.capped);
-    let (body, content_type) = match format {
-        "csv" => (csv_of(&rows).map_err(AppError::Internal)?, "text/csv; charset=utf-8; header=present"),
-        _ => (
-            xlsx_of(&rows, m.t("export.sheet")).map_err(AppError::Internal)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    };
-    let name = format!("reviewwatch-queue-{}.{format}", today.format("%Y%m%d"));
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
-        .insert_header(("Cache-Control", "no-store"))
-        .body(body))
 }
 
 #[cfg(test)]
