@@ -298,7 +298,7 @@ async fn shortcuts_are_listed_and_each_officer_can_turn_them_off_and_saves_views
     // A saved view: the queue's filters under a name, for this officer only.
     let view = officer.queue("platform=taobao&category=cashback_for_review&sort=deadline").await;
     let form = view.form("save_filter", "/officer/cases").expect("the save form");
-    let saved = officer.submit(&form.fill("name", "淘宝返现 · 按期限")).await;
+    let saved = officer.submit(&form.clone().fill("name", "淘宝返现 · 按期限")).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let page = officer.queue("").await;
     let link = page.attr_of("#saved-filters a", "href").expect("the saved view");
