@@ -416,7 +416,13 @@ macro_rules! narrowed {
 }
 
 fn rows_query(f: &QueueFilter, candidates: Option<Candidates>, limit: i64) -> BoxedQueue {
-    narrowed!(queue_select().into_boxed::<MultiBackend>(), f, candidates, f.after).limit(limit)
+    narrowed!(
+        queue_select().into_boxed::<MultiBackend>(),
+        f,
+        candidates,
+        f.after
+    )
+    .limit(limit)
 }
 
 /// The most cases a view counts exactly; past it the page says "1,000+".
@@ -435,7 +441,13 @@ type BoxedIds = diesel::dsl::IntoBoxed<'static, queue_ids, MultiBackend>;
 /// in the page's order and so on the page's index: counting them costs at most that many
 /// index entries, however many cases match.
 fn count_query(f: &QueueFilter, candidates: Option<Candidates>) -> BoxedIds {
-    narrowed!(queue_ids().into_boxed::<MultiBackend>(), f, candidates, None).limit(COUNT_CAP + 1)
+    narrowed!(
+        queue_ids().into_boxed::<MultiBackend>(),
+        f,
+        candidates,
+        None
+    )
+    .limit(COUNT_CAP + 1)
 }
 
 /// How many cases are in each status, for the queue's sidebar: the counters the triggers of

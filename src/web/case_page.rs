@@ -320,12 +320,7 @@ fn trail_items(
                     .unwrap_or_else(|| m.t("trail.actor.officer").to_string()),
                 (kind, _) => m.t(&format!("trail.actor.{kind}")).to_string(),
             },
-            sentence: crate::web::trail_words::audit_sentence(
-                m,
-                r.action,
-                &r.detail_json(),
-                names,
-            ),
+            sentence: crate::web::trail_words::audit_sentence(m, r.action, &r.detail_json(), names),
             hash: r.hash.chars().take(12).collect(),
         })
         .collect()

@@ -92,7 +92,12 @@ mod tests {
     #[test]
     fn formula_looking_cells_are_neutralised_in_both_files() {
         let rows = vec![
-            vec!["=HYPERLINK(\"http://x\")".to_string(), "+1".into(), "-2".into(), "@SUM(A1)".into()],
+            vec![
+                "=HYPERLINK(\"http://x\")".to_string(),
+                "+1".into(),
+                "-2".into(),
+                "@SUM(A1)".into(),
+            ],
             vec!["\tx".to_string(), "\rx".into(), "plain".into(), "".into()],
         ];
         let neutral: Vec<Vec<String>> = rows
@@ -102,7 +107,10 @@ mod tests {
         for row in &neutral {
             for cell in row {
                 assert!(
-                    !matches!(cell.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')),
+                    !matches!(
+                        cell.chars().next(),
+                        Some('=' | '+' | '-' | '@' | '\t' | '\r')
+                    ),
                     "{cell:?}"
                 );
             }
@@ -118,7 +126,11 @@ mod tests {
         let m = crate::i18n::messages(crate::domain::Lang::En);
         let rows = table(m, &[], true);
         assert_eq!(rows[0].len(), COLUMNS.len());
-        assert!(rows[0].iter().all(|h| !h.contains('.')), "labels, not keys: {:?}", rows[0]);
+        assert!(
+            rows[0].iter().all(|h| !h.contains('.')),
+            "labels, not keys: {:?}",
+            rows[0]
+        );
         let last = rows.last().unwrap();
         assert!(last[0].contains("10000"), "{last:?}");
         assert_eq!(table(m, &[], false).len(), 1);

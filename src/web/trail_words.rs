@@ -26,11 +26,17 @@ fn fill(m: &Messages, key: &str, args: &[(&str, String)]) -> String {
 }
 
 fn text<'a>(detail: &'a Value, field: &str) -> &'a str {
-    detail.get(field).and_then(Value::as_str).unwrap_or_default()
+    detail
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
 }
 
 fn number(detail: &Value, field: &str) -> i64 {
-    detail.get(field).and_then(Value::as_i64).unwrap_or_default()
+    detail
+        .get(field)
+        .and_then(Value::as_i64)
+        .unwrap_or_default()
 }
 
 fn flag(detail: &Value, field: &str) -> bool {
@@ -101,14 +107,20 @@ pub fn audit_sentence(
                         .map(|c| m.category(c).to_string())
                         .unwrap_or_default(),
                 ),
-                ("screenshots", screenshots(m, number(detail, "evidence_files"))),
+                (
+                    "screenshots",
+                    screenshots(m, number(detail, "evidence_files")),
+                ),
             ],
         ),
         A::Assign | A::Unassigned => fill(m, &key, &[("officer", officer_name(m, detail, names))]),
         A::Reply => fill(
             m,
             &key,
-            &[("screenshots", screenshots(m, number(detail, "evidence_files")))],
+            &[(
+                "screenshots",
+                screenshots(m, number(detail, "evidence_files")),
+            )],
         ),
         A::Dismiss => fill(
             m,
@@ -123,12 +135,18 @@ pub fn audit_sentence(
         A::HandOff | A::HandoffResent => fill(
             m,
             &key,
-            &[handoff(), ("regulator", text(detail, "regulator").to_string())],
+            &[
+                handoff(),
+                ("regulator", text(detail, "regulator").to_string()),
+            ],
         ),
         A::Close | A::Outcome => {
             let mut s = m.t(&key).to_string();
             if let Some(o) = Outcome::parse(text(detail, "outcome")) {
-                s.push_str(&m.t1("trail.part.outcome", m.t(&format!("outcome.{}", o.as_str()))));
+                s.push_str(&m.t1(
+                    "trail.part.outcome",
+                    m.t(&format!("outcome.{}", o.as_str())),
+                ));
                 let doc = text(detail, "document_number");
                 if !doc.is_empty() {
                     s.push_str(&m.t1("trail.part.document_number", doc));
@@ -332,18 +350,20 @@ pub fn account_sentence(m: &Messages, action: AccountAction, detail: &Value) -> 
                 ("sessions", number(detail, "sessions_ended").to_string()),
             ],
         ),
-        A::QueueExported => fill(
-            m,
-            &key,
-            &[
-                ("rows", number(detail, "rows").to_string()),
-                ("format", text(detail, "format").to_ascii_uppercase()),
-            ],
-        ) + if flag(detail, "capped") {
-            m.t("team.say.queue_exported_capped")
-        } else {
-            ""
-        },
+        A::QueueExported => {
+            fill(
+                m,
+                &key,
+                &[
+                    ("rows", number(detail, "rows").to_string()),
+                    ("format", text(detail, "format").to_ascii_uppercase()),
+                ],
+            ) + if flag(detail, "capped") {
+                m.t("team.say.queue_exported_capped")
+            } else {
+                ""
+            }
+        }
         A::ResetLinkSent => match text(detail, "requested_by") {
             "login_page" => m.t("team.say.reset_link_sent_login_page").to_string(),
             "supervisor" => m.t("team.say.reset_link_sent_supervisor").to_string(),
@@ -398,7 +418,11 @@ mod tests {
             }
             for a in AccountAction::ALL {
                 let key = format!("team.say.{}", a.as_str());
-                assert_ne!(m.t(&key), key, "{lang:?}: no sentence for account action {a}");
+                assert_ne!(
+                    m.t(&key),
+                    key,
+                    "{lang:?}: no sentence for account action {a}"
+                );
                 let said = account_sentence(m, *a, &json!({}));
                 assert!(!looks_raw(&said), "{lang:?} {a}: {said}");
             }
@@ -412,16 +436,28 @@ mod tests {
         let zh = messages(Lang::ZhCn);
         let assigned = audit_sentence(en, AuditAction::Assign, &json!({"officer_id": 2}), &names);
         assert_eq!(assigned, "Assigned the case to 李明.");
-        assert!(audit_sentence(zh, AuditAction::Assign, &json!({"officer_id": 2}), &names).contains("李明"));
+        assert!(
+            audit_sentence(zh, AuditAction::Assign, &json!({"officer_id": 2}), &names)
+                .contains("李明")
+        );
         let dismissed = audit_sentence(
             en,
             AuditAction::Dismiss,
             &json!({"reason": "duplicate", "message_id": 4, "from": "in_review", "to": "dismissed"}),
             &names,
         );
-        assert!(dismissed.contains(en.dismiss_reason(DismissReason::Duplicate)), "{dismissed}");
-        assert!(dismissed.contains(en.status(CaseStatus::InReview)), "{dismissed}");
-        assert!(dismissed.contains(en.status(CaseStatus::Dismissed)), "{dismissed}");
+        assert!(
+            dismissed.contains(en.dismiss_reason(DismissReason::Duplicate)),
+            "{dismissed}"
+        );
+        assert!(
+            dismissed.contains(en.status(CaseStatus::InReview)),
+            "{dismissed}"
+        );
+        assert!(
+            dismissed.contains(en.status(CaseStatus::Dismissed)),
+            "{dismissed}"
+        );
         assert!(!looks_raw(&dismissed), "{dismissed}");
         let linked = audit_sentence(
             zh,
@@ -429,10 +465,18 @@ mod tests {
             &json!({"case": "RW-2026-000001", "reasons": ["same_merchant", "same_contact"]}),
             &names,
         );
-        assert!(linked.contains("RW-2026-000001") && linked.contains(zh.link_reason(LinkReason::SameMerchant)), "{linked}");
+        assert!(
+            linked.contains("RW-2026-000001")
+                && linked.contains(zh.link_reason(LinkReason::SameMerchant)),
+            "{linked}"
+        );
         for lang in Lang::ALL {
             let m = messages(lang);
-            let said = account_sentence(m, AccountAction::RoleChanged, &json!({"from": "officer", "to": "supervisor"}));
+            let said = account_sentence(
+                m,
+                AccountAction::RoleChanged,
+                &json!({"from": "officer", "to": "supervisor"}),
+            );
             assert!(said.contains(m.t("team.role.supervisor")), "{said}");
             if lang == Lang::En {
                 assert!(!said.contains('：'), "{said}");

@@ -45,7 +45,11 @@ pub fn save_filter(
 }
 
 /// Deletes one of the officer's own saved views.
-pub fn delete_filter(conn: &mut DbConnection, officer: OfficerId, id: i64) -> Result<(), WorkflowError> {
+pub fn delete_filter(
+    conn: &mut DbConnection,
+    officer: OfficerId,
+    id: i64,
+) -> Result<(), WorkflowError> {
     db::write_transaction(conn, |conn| {
         if saved_filters::delete(conn, officer, id)? {
             Ok(())
@@ -56,7 +60,11 @@ pub fn delete_filter(conn: &mut DbConnection, officer: OfficerId, id: i64) -> Re
 }
 
 /// Turns the officer's keyboard shortcuts on or off.
-pub fn set_shortcuts(conn: &mut DbConnection, officer: OfficerId, on: bool) -> Result<(), WorkflowError> {
+pub fn set_shortcuts(
+    conn: &mut DbConnection,
+    officer: OfficerId,
+    on: bool,
+) -> Result<(), WorkflowError> {
     db::write_transaction(conn, |conn| {
         officers::set_shortcuts(conn, officer, on)?;
         Ok(())

@@ -54,6 +54,11 @@ pub fn queue_view(conn: &mut DbConnection, req: ExportRequest) -> Result<Export,
         record(conn, &change, db::now())?;
         Ok::<_, WorkflowError>(())
     })?;
-    tracing::info!(format = req.format, rows = rows.len(), capped, "queue exported");
+    tracing::info!(
+        format = req.format,
+        rows = rows.len(),
+        capped,
+        "queue exported"
+    );
     Ok(Export { rows, capped })
 }

@@ -18,7 +18,10 @@ async fn the_queue_counts_its_view_sorts_overdue_first_and_names_each_deadline()
     for seed in 0..4 {
         let r = app
             .visitor()
-            .file_report(&form, vec![("s.png", png_screenshot(5200 + seed), "image/png")])
+            .file_report(
+                &form,
+                vec![("s.png", png_screenshot(5200 + seed), "image/png")],
+            )
             .await;
         numbers.push(r.number);
     }
@@ -32,39 +35,81 @@ async fn the_queue_counts_its_view_sorts_overdue_first_and_names_each_deadline()
 
     // The count is the view's, exact, in the reader's language.
     let queue = officer.queue("").await;
-    assert_eq!(queue.attr_of("#queue-count", "data-count").as_deref(), Some("5"));
-    assert_eq!(queue.text_of("#queue-count"), Some(zh().t1("queue.count_many", 5)));
+    assert_eq!(
+        queue.attr_of("#queue-count", "data-count").as_deref(),
+        Some("5")
+    );
+    assert_eq!(
+        queue.text_of("#queue-count"),
+        Some(zh().t1("queue.count_many", 5))
+    );
     let only_jd = officer.queue("platform=jd").await;
-    assert_eq!(only_jd.attr_of("#queue-count", "data-count").as_deref(), Some("1"));
-    assert_eq!(only_jd.text_of("#queue-count").as_deref(), Some(zh().t("queue.count_one")));
+    assert_eq!(
+        only_jd.attr_of("#queue-count", "data-count").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        only_jd.text_of("#queue-count").as_deref(),
+        Some(zh().t("queue.count_one"))
+    );
     assert_eq!(queue_numbers(&only_jd), vec![jd.number.clone()]);
     let none = officer.queue("platform=douyin").await;
-    assert_eq!(none.attr_of("#queue-count", "data-count").as_deref(), Some("0"));
+    assert_eq!(
+        none.attr_of("#queue-count", "data-count").as_deref(),
+        Some("0")
+    );
 
     // One case is handed off: its deadline is now the regulator's acknowledgement, and says so.
     let handed = &numbers[0];
-    let ok = |r: Reply| assert_eq!(r.status, StatusCode::SEE_OTHER, "{:?}", r.text_of("#action-problem"));
+    let ok = |r: Reply| {
+        assert_eq!(
+            r.status,
+            StatusCode::SEE_OTHER,
+            "{:?}",
+            r.text_of("#action-problem")
+        )
+    };
     ok(officer.act(handed, "take", &[]).await);
     ok(officer
-        .act(handed, "substantiate", &[("note", "属实"), ("finding", "返现卡与订单截图一致")])
+        .act(
+            handed,
+            "substantiate",
+            &[("note", "属实"), ("finding", "返现卡与订单截图一致")],
+        )
         .await);
     let page = officer.case_page(handed).await;
-    assert_eq!(page.attr_of("#deadline-meaning", "data-due").as_deref(), Some("decide"));
+    assert_eq!(
+        page.attr_of("#deadline-meaning", "data-due").as_deref(),
+        Some("decide")
+    );
     ok(officer
         .act(handed, "hand_off", &[("regulator_id", &panyu.to_string())])
         .await);
     let page = officer.case_page(handed).await;
-    assert_eq!(page.attr_of("#deadline-meaning", "data-due").as_deref(), Some("acknowledge"));
-    assert_eq!(page.text_of("#deadline-meaning").as_deref(), Some(zh().t("ocase.acknowledge_by")));
+    assert_eq!(
+        page.attr_of("#deadline-meaning", "data-due").as_deref(),
+        Some("acknowledge")
+    );
+    assert_eq!(
+        page.text_of("#deadline-meaning").as_deref(),
+        Some(zh().t("ocase.acknowledge_by"))
+    );
     let row = officer.queue("status=handed_off").await;
     assert_eq!(
-        row.attr_of(&format!("tr[data-case=\"{handed}\"] .due-meaning"), "data-due").as_deref(),
+        row.attr_of(
+            &format!("tr[data-case=\"{handed}\"] .due-meaning"),
+            "data-due"
+        )
+        .as_deref(),
         Some("acknowledge")
     );
     let waiting = officer.queue("").await;
     assert_eq!(
         waiting
-            .attr_of(&format!("tr[data-case=\"{}\"] .due-meaning", numbers[1]), "data-due")
+            .attr_of(
+                &format!("tr[data-case=\"{}\"] .due-meaning", numbers[1]),
+                "data-due"
+            )
             .as_deref(),
         Some("decide"),
         "a report that is not a complaint is decided by its date"
@@ -74,19 +119,37 @@ async fn the_queue_counts_its_view_sorts_overdue_first_and_names_each_deadline()
     let late = numbers[3].clone();
     let past = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
     diesel::update(case_deadlines::table.filter(case_deadlines::case_id.eq(app.case_id(&late))))
-        .set((case_deadlines::decide_by.eq(past), case_deadlines::accept_by.eq(None::<chrono::NaiveDate>)))
+        .set((
+            case_deadlines::decide_by.eq(past),
+            case_deadlines::accept_by.eq(None::<chrono::NaiveDate>),
+        ))
         .execute(&mut app.db())
         .unwrap();
     let by_deadline = officer.queue("sort=deadline").await;
     let listed = queue_numbers(&by_deadline);
-    assert_eq!(listed.first(), Some(&late), "the overdue case leads: {listed:?}");
     assert_eq!(
-        by_deadline.attr_of(&format!("tr[data-case=\"{late}\"]"), "class").as_deref(),
+        listed.first(),
+        Some(&late),
+        "the overdue case leads: {listed:?}"
+    );
+    assert_eq!(
+        by_deadline
+            .attr_of(&format!("tr[data-case=\"{late}\"]"), "class")
+            .as_deref(),
         Some("overdue")
     );
     assert!(by_deadline.text_of("#deadline-sort-note").is_some());
-    assert_eq!(by_deadline.attr_of("#queue-count", "data-count").as_deref(), Some(&*listed.len().to_string()));
-    assert!(officer.queue("").await.text_of("#deadline-sort-note").is_none());
+    assert_eq!(
+        by_deadline.attr_of("#queue-count", "data-count").as_deref(),
+        Some(&*listed.len().to_string())
+    );
+    assert!(
+        officer
+            .queue("")
+            .await
+            .text_of("#deadline-sort-note")
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -94,9 +157,13 @@ async fn three_duplicates_are_dismissed_in_one_step_each_audited_and_each_report
     let app = spawn_app().await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
     let mut cases = Vec::new();
-    for (i, addr) in ["a.dup@example.com", "b.dup@example.com", "c.dup@example.com"]
-        .iter()
-        .enumerate()
+    for (i, addr) in [
+        "a.dup@example.com",
+        "b.dup@example.com",
+        "c.dup@example.com",
+    ]
+    .iter()
+    .enumerate()
     {
         let r = app
             .file_confirmed_report(
@@ -109,7 +176,10 @@ async fn three_duplicates_are_dismissed_in_one_step_each_audited_and_each_report
     }
     let stale = app
         .visitor()
-        .file_report(&ReportFields::zh_cn(), vec![("s.png", png_screenshot(5410), "image/png")])
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("s.png", png_screenshot(5410), "image/png")],
+        )
         .await;
 
     // The officer ticks four cases on the queue; the fourth changes before the step is done.
@@ -118,7 +188,9 @@ async fn three_duplicates_are_dismissed_in_one_step_each_audited_and_each_report
     let ticked: Vec<String> = queue
         .attrs_of("#queue input[name=case]", "value")
         .into_iter()
-        .filter(|v| cases.iter().any(|(n, _)| v.starts_with(n.as_str())) || v.starts_with(&stale.number))
+        .filter(|v| {
+            cases.iter().any(|(n, _)| v.starts_with(n.as_str())) || v.starts_with(&stale.number)
+        })
         .collect();
     assert_eq!(ticked.len(), 4);
     let mut fields: Vec<(&str, &str)> = vec![
@@ -129,7 +201,12 @@ async fn three_duplicates_are_dismissed_in_one_step_each_audited_and_each_report
     let confirm = officer.post_form("/officer/queue/bulk", &fields).await;
     assert_eq!(confirm.status, StatusCode::OK);
     assert_eq!(confirm.count("#bulk-confirm input[name=case]"), 4);
-    assert!(app.audit_actions(&cases[0].0).iter().all(|a| a != "dismiss"), "nothing done before confirming");
+    assert!(
+        app.audit_actions(&cases[0].0)
+            .iter()
+            .all(|a| a != "dismiss"),
+        "nothing done before confirming"
+    );
     ok_note(&officer, &stale.number).await;
 
     let message = "您的举报与此前一件举报内容相同，已并入该案一并处理。";
@@ -137,26 +214,47 @@ async fn three_duplicates_are_dismissed_in_one_step_each_audited_and_each_report
     done_fields.extend([("confirm", "1"), ("message", message)]);
     let done = officer.post_form("/officer/queue/bulk", &done_fields).await;
     assert_eq!(done.status, StatusCode::OK);
-    assert_eq!(done.attr_of("#bulk-summary", "data-done").as_deref(), Some("3"));
-    assert_eq!(done.attr_of("#bulk-summary", "data-of").as_deref(), Some("4"));
     assert_eq!(
-        done.attr_of(&format!("#bulk-results tr[data-case=\"{}\"]", stale.number), "data-done")
-            .as_deref(),
+        done.attr_of("#bulk-summary", "data-done").as_deref(),
+        Some("3")
+    );
+    assert_eq!(
+        done.attr_of("#bulk-summary", "data-of").as_deref(),
+        Some("4")
+    );
+    assert_eq!(
+        done.attr_of(
+            &format!("#bulk-results tr[data-case=\"{}\"]", stale.number),
+            "data-done"
+        )
+        .as_deref(),
         Some("false")
     );
     let refused = done
         .text_of(&format!("#bulk-results tr[data-case=\"{}\"]", stale.number))
         .unwrap();
     assert!(refused.contains(zh().t("error.case_changed")), "{refused}");
-    assert_eq!(app.case_status(&stale.number), "submitted", "the changed case is left as it is");
+    assert_eq!(
+        app.case_status(&stale.number),
+        "submitted",
+        "the changed case is left as it is"
+    );
 
     for (n, addr) in &cases {
         assert_eq!(app.case_status(n), "dismissed");
-        let dismissals = app.audit_actions(n).iter().filter(|a| *a == "dismiss").count();
+        let dismissals = app
+            .audit_actions(n)
+            .iter()
+            .filter(|a| *a == "dismiss")
+            .count();
         assert_eq!(dismissals, 1, "{n} has one dismissal in its trail");
         let mail = app.mail.next_for(addr, WAIT).await;
         assert!(mail.subject.contains(n.as_str()), "{}", mail.subject);
-        assert!(mail.text.contains(message), "{addr} gets the message:\n{}", mail.text);
+        assert!(
+            mail.text.contains(message),
+            "{addr} gets the message:\n{}",
+            mail.text
+        );
     }
 
     // Nothing ticked: said so, nothing done.
@@ -164,16 +262,29 @@ async fn three_duplicates_are_dismissed_in_one_step_each_audited_and_each_report
     let none = officer
         .post_form(
             "/officer/queue/bulk",
-            &[("csrf_token", &csrf), ("bulk_action", "dismiss_duplicate"), ("confirm", "1"), ("message", "x")],
+            &[
+                ("csrf_token", &csrf),
+                ("bulk_action", "dismiss_duplicate"),
+                ("confirm", "1"),
+                ("message", "x"),
+            ],
         )
         .await;
     assert_eq!(none.status, StatusCode::BAD_REQUEST);
-    assert_eq!(none.text_of("#bulk-problem").as_deref(), Some(zh().t("bulk.none_chosen")));
+    assert_eq!(
+        none.text_of("#bulk-problem").as_deref(),
+        Some(zh().t("bulk.none_chosen"))
+    );
     // A forged request without the session's token changes nothing.
     let forged = officer
         .post_form(
             "/officer/queue/bulk",
-            &[("csrf_token", "nope"), ("bulk_action", "dismiss_duplicate"), ("confirm", "1"), ("case", &ticked[3])],
+            &[
+                ("csrf_token", "nope"),
+                ("bulk_action", "dismiss_duplicate"),
+                ("confirm", "1"),
+                ("case", &ticked[3]),
+            ],
         )
         .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
@@ -194,14 +305,18 @@ async fn the_queue_view_exports_as_csv_and_xlsx_without_contacts_neutralised_and
     let risky = app
         .file_confirmed_report(
             &app.visitor(),
-            &ReportFields::zh_cn().email(reporter).set("shop_name", "=1+2 旗舰店"),
+            &ReportFields::zh_cn()
+                .email(reporter)
+                .set("shop_name", "=1+2 旗舰店"),
             vec![("s.png", png_screenshot(5500), "image/png")],
         )
         .await;
     let other = app
         .visitor()
         .file_report(
-            &ReportFields::zh_cn().set("platform", "jd").set("shop_name", "@京东小店"),
+            &ReportFields::zh_cn()
+                .set("platform", "jd")
+                .set("shop_name", "@京东小店"),
             vec![("s.png", png_screenshot(5501), "image/png")],
         )
         .await;
@@ -216,26 +331,49 @@ async fn the_queue_view_exports_as_csv_and_xlsx_without_contacts_neutralised_and
     assert!(content_type.starts_with("text/csv"), "{content_type}");
     let text = String::from_utf8(csv.bytes.clone()).unwrap();
     let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let header = reader.headers().unwrap().clone();
     assert_eq!(&header[0], zh().t("track.case_number"));
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     assert_eq!(rows.len(), 1, "only the view's cases: {text}");
     assert_eq!(&rows[0][0], risky.number.as_str());
-    assert_eq!(&rows[0][3], "'=1+2 旗舰店", "the formula-looking shop name is neutralised");
-    assert!(!text.contains(reporter) && !text.contains("example.com"), "no contact: {text}");
+    assert_eq!(
+        &rows[0][3], "'=1+2 旗舰店",
+        "the formula-looking shop name is neutralised"
+    );
+    assert!(
+        !text.contains(reporter) && !text.contains("example.com"),
+        "no contact: {text}"
+    );
     assert!(!text.contains(&other.number));
 
     // XLSX of the whole queue: both cases, strings only, no contact.
     let xlsx = officer
-        .download(&queue.attr_of("#export-xlsx", "href").unwrap().replace("platform=taobao", ""))
+        .download(
+            &queue
+                .attr_of("#export-xlsx", "href")
+                .unwrap()
+                .replace("platform=taobao", ""),
+        )
         .await;
     assert_eq!(xlsx.status, StatusCode::OK);
-    assert!(xlsx.header("content-disposition").unwrap_or_default().contains(".xlsx"));
+    assert!(
+        xlsx.header("content-disposition")
+            .unwrap_or_default()
+            .contains(".xlsx")
+    );
     let files = crate::handoff::zip_entries(&xlsx.bytes);
     let strings = String::from_utf8(files["xl/sharedStrings.xml"].clone()).unwrap();
-    assert!(strings.contains(&risky.number) && strings.contains(&other.number), "{strings}");
-    assert!(strings.contains("&apos;@京东小店") || strings.contains("'@京东小店"), "{strings}");
+    assert!(
+        strings.contains(&risky.number) && strings.contains(&other.number),
+        "{strings}"
+    );
+    assert!(
+        strings.contains("&apos;@京东小店") || strings.contains("'@京东小店"),
+        "{strings}"
+    );
     assert!(!strings.contains(reporter));
     let sheet = String::from_utf8(files["xl/worksheets/sheet1.xml"].clone()).unwrap();
     assert!(!sheet.contains("<f>"), "no formulas");
@@ -243,10 +381,16 @@ async fn the_queue_view_exports_as_csv_and_xlsx_without_contacts_neutralised_and
     // Each export is in the officer's account trail, as a sentence on the team page.
     let team = supervisor.get("/officer/team").await;
     let said = team.texts_of("#account-trail td.event-detail");
-    let exported: Vec<&String> = said.iter().filter(|s| s.contains("CSV") || s.contains("XLSX")).collect();
+    let exported: Vec<&String> = said
+        .iter()
+        .filter(|s| s.contains("CSV") || s.contains("XLSX"))
+        .collect();
     assert_eq!(exported.len(), 2, "{said:#?}");
     // An unknown format is not a file.
-    assert_eq!(officer.get("/officer/queue/export.pdf").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        officer.get("/officer/queue/export.pdf").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -256,14 +400,28 @@ async fn shortcuts_are_listed_and_each_officer_can_turn_them_off_and_saves_views
     let other = app.officer("zhang.hua@amr.example.gov.cn", "张华").await;
     let case = app
         .visitor()
-        .file_report(&ReportFields::zh_cn(), vec![("s.png", png_screenshot(5600), "image/png")])
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("s.png", png_screenshot(5600), "image/png")],
+        )
         .await;
 
     // On by default, listed on the queue and the case page, with the script that runs them.
-    for path in ["/officer/cases".to_string(), format!("/officer/cases/{}", case.number)] {
+    for path in [
+        "/officer/cases".to_string(),
+        format!("/officer/cases/{}", case.number),
+    ] {
         let page = officer.get(&path).await;
-        assert_eq!(page.attr_of("#shortcuts", "data-on").as_deref(), Some("1"), "{path}");
-        assert_eq!(page.count("#shortcuts-help kbd"), 6, "{path}: j k Enter a / ?");
+        assert_eq!(
+            page.attr_of("#shortcuts", "data-on").as_deref(),
+            Some("1"),
+            "{path}"
+        );
+        assert_eq!(
+            page.count("#shortcuts-help kbd"),
+            6,
+            "{path}: j k Enter a / ?"
+        );
         assert_eq!(page.count("script[src^=\"/static/desk.js\"]"), 1, "{path}");
     }
     let js = officer.get("/static/desk.js").await;
@@ -281,45 +439,81 @@ async fn shortcuts_are_listed_and_each_officer_can_turn_them_off_and_saves_views
     let page = officer.get("/officer/cases").await;
     assert_eq!(page.attr_of("#shortcuts", "data-on").as_deref(), Some("0"));
     assert_eq!(page.count("script[src^=\"/static/desk.js\"]"), 0);
-    assert_eq!(page.form("shortcuts", "/officer/cases").unwrap().value("on"), Some("1"));
+    assert_eq!(
+        page.form("shortcuts", "/officer/cases")
+            .unwrap()
+            .value("on"),
+        Some("1")
+    );
     // The other officer's are still on.
     let theirs = other.get("/officer/cases").await;
-    assert_eq!(theirs.attr_of("#shortcuts", "data-on").as_deref(), Some("1"));
+    assert_eq!(
+        theirs.attr_of("#shortcuts", "data-on").as_deref(),
+        Some("1")
+    );
     // A forged "next" never leads off the portal.
     let csrf = officer.csrf().await;
     let away = officer
         .post_form(
             "/officer/account/shortcuts",
-            &[("csrf_token", &csrf), ("on", "1"), ("next", "https://evil.example/")],
+            &[
+                ("csrf_token", &csrf),
+                ("on", "1"),
+                ("next", "https://evil.example/"),
+            ],
         )
         .await;
     assert_eq!(away.location().as_deref(), Some("/officer/cases"));
 
     // A saved view: the queue's filters under a name, for this officer only.
-    let view = officer.queue("platform=taobao&category=cashback_for_review&sort=deadline").await;
-    let form = view.form("save_filter", "/officer/cases").expect("the save form");
-    let saved = officer.submit(&form.clone().fill("name", "淘宝返现 · 按期限")).await;
+    let view = officer
+        .queue("platform=taobao&category=cashback_for_review&sort=deadline")
+        .await;
+    let form = view
+        .form("save_filter", "/officer/cases")
+        .expect("the save form");
+    let saved = officer
+        .submit(&form.clone().fill("name", "淘宝返现 · 按期限"))
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let page = officer.queue("").await;
-    let link = page.attr_of("#saved-filters a", "href").expect("the saved view");
+    let link = page
+        .attr_of("#saved-filters a", "href")
+        .expect("the saved view");
     assert!(
-        link.contains("platform=taobao") && link.contains("category=cashback_for_review") && link.contains("sort=deadline"),
+        link.contains("platform=taobao")
+            && link.contains("category=cashback_for_review")
+            && link.contains("sort=deadline"),
         "{link}"
     );
-    assert_eq!(page.text_of("#saved-filters a").as_deref(), Some("淘宝返现 · 按期限"));
+    assert_eq!(
+        page.text_of("#saved-filters a").as_deref(),
+        Some("淘宝返现 · 按期限")
+    );
     let opened = officer.get(&link).await;
     assert_eq!(queue_numbers(&opened), vec![case.number.clone()]);
-    assert_eq!(other.queue("").await.count("#saved-filters a"), 0, "not the other officer's");
+    assert_eq!(
+        other.queue("").await.count("#saved-filters a"),
+        0,
+        "not the other officer's"
+    );
     // A nameless view is refused in words; another officer cannot delete this one.
     let nameless = officer.submit(&form.clone().fill("name", "  ")).await;
     assert_eq!(nameless.status, StatusCode::BAD_REQUEST);
-    let id = page.attr_of("#saved-filters li", "data-saved-filter").unwrap();
+    let id = page
+        .attr_of("#saved-filters li", "data-saved-filter")
+        .unwrap();
     let other_csrf = other.csrf().await;
     let not_theirs = other
-        .post_form(&format!("/officer/queue/filters/{id}/delete"), &[("csrf_token", &other_csrf)])
+        .post_form(
+            &format!("/officer/queue/filters/{id}/delete"),
+            &[("csrf_token", &other_csrf)],
+        )
         .await;
     assert_eq!(not_theirs.status, StatusCode::NOT_FOUND);
-    let delete = page.form("delete_filter", "/officer/cases").expect("a delete form");
+    let delete = page
+        .form("delete_filter", "/officer/cases")
+        .expect("a delete form");
     assert_eq!(officer.submit(&delete).await.status, StatusCode::SEE_OTHER);
     assert_eq!(officer.queue("").await.count("#saved-filters a"), 0);
 }

@@ -57,25 +57,34 @@ fn code_words(text: &str) -> Vec<String> {
     if let Some(i) = text.find("{\"") {
         found.push(text[i..].chars().take(60).collect());
     }
-    for word in text.split(|c: char| c.is_whitespace() || "()（）,，:：;；、\"“”'<>[]|·".contains(c)) {
+    for word in
+        text.split(|c: char| c.is_whitespace() || "()（）,，:：;；、\"“”'<>[]|·".contains(c))
+    {
         let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_');
         let looks_like_address = word.contains('@')
             || word.contains('/')
             || word.contains("www.")
-            || [".com", ".cn", ".net", ".org", ".gov", ".example", ".png", ".jpg", ".webp", ".zip", ".json", ".csv", ".pem", ".atom"]
-                .iter()
-                .any(|end| word.contains(end));
+            || [
+                ".com", ".cn", ".net", ".org", ".gov", ".example", ".png", ".jpg", ".webp", ".zip",
+                ".json", ".csv", ".pem", ".atom",
+            ]
+            .iter()
+            .any(|end| word.contains(end));
         if looks_like_address || word.is_empty() || !word.is_ascii() {
             continue;
         }
         let snake = word.contains('_')
             && word.split('_').all(|p| !p.is_empty())
-            && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && word
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         let key = word.contains('.')
             && word.split('.').count() >= 2
             && word.split('.').all(|p| {
-                p.len() >= 2 && p.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                    && p.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+                p.len() >= 2
+                    && p.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && p.chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
             });
         if snake || key {
             found.push(word.to_string());
@@ -104,9 +113,11 @@ fn assert_in_words(page: &Reply, path: &str, lang: &str) {
     if lang == "zh-CN" {
         let keywords = keywords();
         raw.extend(
-            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '@' || c == '/'))
-                .filter(|w| keywords.contains(w))
-                .map(str::to_string),
+            text.split(|c: char| {
+                !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '@' || c == '/')
+            })
+            .filter(|w| keywords.contains(w))
+            .map(str::to_string),
         );
     }
     assert!(raw.is_empty(), "{path} ({lang}) shows code words: {raw:?}");
@@ -114,9 +125,7 @@ fn assert_in_words(page: &Reply, path: &str, lang: &str) {
         assert!(
             !text.contains('：'),
             "{path} (en) uses a Chinese colon: {}",
-            text.lines()
-                .find(|l| l.contains('：'))
-                .unwrap_or_default()
+            text.lines().find(|l| l.contains('：')).unwrap_or_default()
         );
     }
 }
@@ -124,12 +133,26 @@ fn assert_in_words(page: &Reply, path: &str, lang: &str) {
 #[test]
 fn the_checker_finds_keys_keywords_and_json() {
     assert_eq!(code_words("状态 in_review 已提交"), vec!["in_review"]);
-    assert!(code_words("Reply by e.g. email").is_empty(), "an abbreviation is a word");
-    assert!(keywords().contains(&"submitted"), "Chinese pages are checked for bare keywords too");
-    assert_eq!(code_words("Category: cashback_for_review"), vec!["cashback_for_review"]);
+    assert!(
+        code_words("Reply by e.g. email").is_empty(),
+        "an abbreviation is a word"
+    );
+    assert!(
+        keywords().contains(&"submitted"),
+        "Chinese pages are checked for bare keywords too"
+    );
+    assert_eq!(
+        code_words("Category: cashback_for_review"),
+        vec!["cashback_for_review"]
+    );
     assert_eq!(code_words("Assigned {\"officer_id\":2}").len(), 2);
-    assert_eq!(code_words("see status.in_review here"), vec!["status.in_review"]);
-    assert!(code_words("Mail wu.fang@example.com at https://a.example/x_y, SHA-256 ab12").is_empty());
+    assert_eq!(
+        code_words("see status.in_review here"),
+        vec!["status.in_review"]
+    );
+    assert!(
+        code_words("Mail wu.fang@example.com at https://a.example/x_y, SHA-256 ab12").is_empty()
+    );
     assert!(code_words("Assigned the case to 李明. Status: Submitted → In review.").is_empty());
 }
 
@@ -138,7 +161,9 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
     let app = spawn_app().await;
     let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
-    let leaving = app.create_officer("zhang.hua@amr.example.gov.cn", "张华", "officer").await;
+    let leaving = app
+        .create_officer("zhang.hua@amr.example.gov.cn", "张华", "officer")
+        .await;
     let panyu = add_regulator(&app, &supervisor, PANYU, "market", "440113", PANYU_EMAIL).await;
     let form = in_region(ReportFields::english(), "440113")
         .set("language", "zh-CN")
@@ -157,15 +182,24 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
         .await;
     let b = app
         .visitor()
-        .file_report(&form, vec![("card2.png", png_screenshot(4102), "image/png")])
+        .file_report(
+            &form,
+            vec![("card2.png", png_screenshot(4102), "image/png")],
+        )
         .await;
     let c = app
         .visitor()
-        .file_report(&form, vec![("card3.png", png_screenshot(4103), "image/png")])
+        .file_report(
+            &form,
+            vec![("card3.png", png_screenshot(4103), "image/png")],
+        )
         .await;
     let d = app
         .visitor()
-        .file_report(&form, vec![("card4.png", png_screenshot(4104), "image/png")])
+        .file_report(
+            &form,
+            vec![("card4.png", png_screenshot(4104), "image/png")],
+        )
         .await;
     let n = a.number.clone();
     let ok = |r: Reply, what: &str| {
@@ -177,10 +211,19 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
         );
     };
     ok(officer.act(&n, "take", &[]).await, "take");
-    ok(officer.act(&n, "note", &[("body", "Checked the shop page")]).await, "note");
     ok(
         officer
-            .act(&n, "request_info", &[("message", "Please send the order page")])
+            .act(&n, "note", &[("body", "Checked the shop page")])
+            .await,
+        "note",
+    );
+    ok(
+        officer
+            .act(
+                &n,
+                "request_info",
+                &[("message", "Please send the order page")],
+            )
             .await,
         "request_info",
     );
@@ -193,16 +236,34 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
             vec![("order.png", png_screenshot(4105), "image/png")],
         )
         .await;
-    assert_eq!(answered.status, StatusCode::SEE_OTHER, "the answer is taken");
-    ok(officer.act(&n, "extend", &[("reason", "Waiting for the platform's data")]).await, "extend");
+    assert_eq!(
+        answered.status,
+        StatusCode::SEE_OTHER,
+        "the answer is taken"
+    );
+    ok(
+        officer
+            .act(
+                &n,
+                "extend",
+                &[("reason", "Waiting for the platform's data")],
+            )
+            .await,
+        "extend",
+    );
     // A redaction and a download of the original.
     let page = officer.case_page(&n).await;
     let redact_path = page.attr_of("#evidence a[data-redact]", "href").unwrap();
     let redact = officer.get(&redact_path).await;
     assert_in_words(&redact, &redact_path, "zh-CN");
-    let form_r = redact.form("redact", &redact_path).expect("a redaction form");
+    let form_r = redact
+        .form("redact", &redact_path)
+        .expect("a redaction form");
     assert_eq!(
-        officer.submit(&form_r.fill("rects", "10,10,60,30")).await.status,
+        officer
+            .submit(&form_r.fill("rects", "10,10,60,30"))
+            .await
+            .status,
         StatusCode::SEE_OTHER
     );
     let original = redact_path.trim_end_matches("/redact").to_string() + "/original";
@@ -223,7 +284,10 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
             .act(
                 &b.number,
                 "dismiss",
-                &[("reason", "duplicate"), ("message", "The same report as an earlier one")],
+                &[
+                    ("reason", "duplicate"),
+                    ("message", "The same report as an earlier one"),
+                ],
             )
             .await,
         "dismiss",
@@ -232,7 +296,12 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
     let page = supervisor.case_page(&d.number).await;
     ok(
         supervisor
-            .act_from(&page, &d.number, "assign", &[("officer_id", &leaving.id.to_string())])
+            .act_from(
+                &page,
+                &d.number,
+                "assign",
+                &[("officer_id", &leaving.id.to_string())],
+            )
             .await,
         "assign",
     );
@@ -241,7 +310,11 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
     let changed = supervisor
         .post_form(
             "/officer/team/role",
-            &[("csrf_token", &csrf), ("officer_id", &id), ("role", "supervisor")],
+            &[
+                ("csrf_token", &csrf),
+                ("officer_id", &id),
+                ("role", "supervisor"),
+            ],
         )
         .await;
     assert_eq!(changed.status, StatusCode::SEE_OTHER, "role changed");
@@ -252,7 +325,10 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
         )
         .await;
     assert_eq!(gone.status, StatusCode::SEE_OTHER, "deactivated");
-    assert!(app.audit_actions(&d.number).contains(&"unassigned".to_string()));
+    assert!(
+        app.audit_actions(&d.number)
+            .contains(&"unassigned".to_string())
+    );
 
     // A is substantiated, handed off, acknowledged and closed by the regulator's links.
     ok(
@@ -260,7 +336,10 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
             .act(
                 &n,
                 "substantiate",
-                &[("note", "Matches the order"), ("finding", "The card offers cashback for five stars")],
+                &[
+                    ("note", "Matches the order"),
+                    ("finding", "The card offers cashback for five stars"),
+                ],
             )
             .await,
         "substantiate",
@@ -334,11 +413,17 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
     ]
     .iter()
     .map(|p| p.to_string())
-    .chain([&n, &b.number, &c.number, &d.number].iter().map(|x| format!("/officer/cases/{x}")))
+    .chain(
+        [&n, &b.number, &c.number, &d.number]
+            .iter()
+            .map(|x| format!("/officer/cases/{x}")),
+    )
     .chain([merchant, redact_path.clone()])
     .collect();
     for lang in ["zh-CN", "en"] {
-        let switched = supervisor.get(&format!("/lang/{lang}?next=/officer/dashboard")).await;
+        let switched = supervisor
+            .get(&format!("/lang/{lang}?next=/officer/dashboard"))
+            .await;
         assert_eq!(switched.status, StatusCode::SEE_OTHER);
         for path in &pages {
             let page = supervisor.get(path).await;
@@ -354,16 +439,24 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
             "the handoff names the regulator: {sentences:#?}"
         );
         assert!(
-            sentences.iter().any(|s| s.contains(&b.number) && s.contains(m.link_reason(reviewwatch::domain::links::LinkReason::SameMerchant))),
+            sentences.iter().any(|s| s.contains(&b.number)
+                && s.contains(m.link_reason(reviewwatch::domain::links::LinkReason::SameMerchant))),
             "the link names the case and why: {sentences:#?}"
         );
-        let dismissed = supervisor.case_page(&b.number).await.texts_of("td.trail-sentence");
+        let dismissed = supervisor
+            .case_page(&b.number)
+            .await
+            .texts_of("td.trail-sentence");
         assert!(
-            dismissed.iter().any(|s| s.contains(m.dismiss_reason(reviewwatch::domain::DismissReason::Duplicate))
+            dismissed.iter().any(|s| s
+                .contains(m.dismiss_reason(reviewwatch::domain::DismissReason::Duplicate))
                 && s.contains(m.status(reviewwatch::domain::CaseStatus::Dismissed))),
             "the dismissal gives its reason and the new status: {dismissed:#?}"
         );
-        let unassigned = supervisor.case_page(&d.number).await.texts_of("td.trail-sentence");
+        let unassigned = supervisor
+            .case_page(&d.number)
+            .await
+            .texts_of("td.trail-sentence");
         assert!(
             unassigned.iter().any(|s| s.contains("张华")),
             "the assignment names the officer: {unassigned:#?}"

@@ -356,7 +356,10 @@ async fn a_deactivated_officers_open_session_is_refused_and_their_cases_go_back_
     let said = case
         .text_of("tr[data-audit-action=unassigned] td.trail-sentence")
         .expect("the unassignment in the trail");
-    assert_eq!(said, zh().t("trail.say.unassigned").replace("{officer}", "李明"));
+    assert_eq!(
+        said,
+        zh().t("trail.say.unassigned").replace("{officer}", "李明")
+    );
     assert!(!case.body.contains("\"deactivated\""));
 
     let page = boss.team_page().await;

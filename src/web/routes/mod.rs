@@ -97,7 +97,6 @@ fn officers(cfg: &mut web::ServiceConfig) {
         web::get().to(|| async { super::see_other("/officer/cases") }),
     )
     .route("/officer/cases", web::get().to(officer::queue::show_queue))
-
     .route(
         "/officer/regulators",
         web::get().to(officer::regulators::show_directory),

@@ -133,7 +133,11 @@ fn results_of(m: &crate::i18n::Messages, outcomes: Vec<bulk::Outcome>) -> Vec<Ca
         .map(|o| {
             let (done, status, problem) = match o.result {
                 Ok(s) => (true, Some(s), String::new()),
-                Err(e) => (false, None, m.t(AppError::from(e).message_key()).to_string()),
+                Err(e) => (
+                    false,
+                    None,
+                    m.t(AppError::from(e).message_key()).to_string(),
+                ),
             };
             CaseResult {
                 number: o.number.to_string(),
@@ -159,11 +163,24 @@ pub async fn act_on_cases(
     }
     let supervisor = officer.is_supervisor();
     let officer_list = db::run(&state.pool, move |conn| {
-        Ok(if supervisor { officers::list_active(conn)? } else { Vec::new() })
+        Ok(if supervisor {
+            officers::list_active(conn)?
+        } else {
+            Vec::new()
+        })
     })
     .await?;
     let mut page = BulkPage {
-        chosen: form.cases.iter().map(|c| (c.number.to_string(), Seen::value(&c.number.to_string(), c.version))).collect(),
+        chosen: form
+            .cases
+            .iter()
+            .map(|c| {
+                (
+                    c.number.to_string(),
+                    Seen::value(&c.number.to_string(), c.version),
+                )
+            })
+            .collect(),
         message: form.message.clone(),
         officers: officer_list,
         results: Vec::new(),
@@ -173,8 +190,15 @@ pub async fn act_on_cases(
         officer,
     };
     if !form.confirmed {
-        let status = if form.cases.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-        page.problem = form.cases.is_empty().then(|| page.ctx.m.t("bulk.none_chosen").to_string());
+        let status = if form.cases.is_empty() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
+        page.problem = form
+            .cases
+            .is_empty()
+            .then(|| page.ctx.m.t("bulk.none_chosen").to_string());
         return render(status, &page);
     }
     let action = action_of(step, &form, &page.officer)?;

@@ -65,8 +65,17 @@ mod tests {
     #[test]
     fn only_officer_pages_are_gone_back_to() {
         assert_eq!(back_to("/officer/cases?q=x"), "/officer/cases?q=x");
-        assert_eq!(back_to("/officer/cases/RW-2026-000001"), "/officer/cases/RW-2026-000001");
-        for bad in ["https://evil.example/", "//evil.example", "/officer/\\evil", "/track", ""] {
+        assert_eq!(
+            back_to("/officer/cases/RW-2026-000001"),
+            "/officer/cases/RW-2026-000001"
+        );
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/officer/\\evil",
+            "/track",
+            "",
+        ] {
             assert_eq!(back_to(bad), "/officer/cases", "{bad}");
         }
     }

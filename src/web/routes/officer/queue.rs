@@ -218,7 +218,10 @@ pub struct QueuePage {
 impl QueuePage {
     /// Where the shortcuts' on/off form comes back to: this view.
     pub fn shortcuts_back(&self) -> String {
-        format!("/officer/cases?{}", self.query.with_after(&self.query.after))
+        format!(
+            "/officer/cases?{}",
+            self.query.with_after(&self.query.after)
+        )
     }
 
     pub fn is(&self, field: &str, value: &str) -> bool {
@@ -315,7 +318,10 @@ pub fn grouped(n: i64) -> String {
 /// "1 case", "12 cases", "1,000+ cases": exact up to the cap.
 fn count_line(m: &crate::i18n::Messages, count: i64) -> String {
     if count > queue::COUNT_CAP {
-        m.t1("queue.count_many", format!("{}+", grouped(queue::COUNT_CAP)))
+        m.t1(
+            "queue.count_many",
+            format!("{}+", grouped(queue::COUNT_CAP)),
+        )
     } else if count == 1 {
         m.t("queue.count_one").to_string()
     } else {
@@ -424,7 +430,12 @@ pub async fn export_queue(
         officer: officer.id,
         format,
         filter: query.filter(officer.id, today),
-        view: QueueQuery { q: String::new(), after: String::new(), ..query.clone() }.with_after(""),
+        view: QueueQuery {
+            q: String::new(),
+            after: String::new(),
+            ..query.clone()
+        }
+        .with_after(""),
     };
     let (export, cal) = db::run_with(&state.pool, move |conn| {
         Ok::<_, crate::workflow::WorkflowError>((
@@ -434,10 +445,17 @@ pub async fn export_queue(
     })
     .await?;
     let m = ctx.m;
-    let items: Vec<QueueItem> = export.rows.iter().map(|r| queue_item(m, r, today, &cal)).collect();
+    let items: Vec<QueueItem> = export
+        .rows
+        .iter()
+        .map(|r| queue_item(m, r, today, &cal))
+        .collect();
     let rows = queue_export::table(m, &items, export.capped);
     let (body, content_type) = match format {
-        "csv" => (queue_export::csv_of(&rows).map_err(AppError::Internal)?, "text/csv; charset=utf-8; header=present"),
+        "csv" => (
+            queue_export::csv_of(&rows).map_err(AppError::Internal)?,
+            "text/csv; charset=utf-8; header=present",
+        ),
         _ => (
             queue_export::xlsx_of(&rows, m.t("export.sheet")).map_err(AppError::Internal)?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -446,11 +464,13 @@ pub async fn export_queue(
     let name = format!("reviewwatch-queue-{}.{format}", today.format("%Y%m%d"));
     Ok(HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
         .insert_header(("Cache-Control", "no-store"))
         .body(body))
 }
-
 
 #[derive(Deserialize)]
 pub struct SaveFilterForm {
@@ -481,7 +501,6 @@ pub async fn save_filter(
     .await?;
     Ok(see_other(&format!("/officer/cases?{query}")))
 }
-
 
 #[cfg(test)]
 mod tests {
