@@ -149,6 +149,46 @@ fn results_of(m: &crate::i18n::Messages, outcomes: Vec<bulk::Outcome>) -> Vec<Ca
         .collect()
 }
 
+/// The page for `form`'s cases, before or after the step (the officers to assign to, for a
+/// supervisor's confirmation only).
+async fn page_for(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: &AppState,
+    step: BulkStep,
+    form: &BulkForm,
+) -> Result<BulkPage, AppError> {
+    let list_officers = officer.is_supervisor() && !form.confirmed;
+    let officer_list = db::run(&state.pool, move |conn| {
+        Ok(if list_officers {
+            officers::list_active(conn)?
+        } else {
+            Vec::new()
+        })
+    })
+    .await?;
+    let chosen = form
+        .cases
+        .iter()
+        .map(|c| {
+            (
+                c.number.to_string(),
+                Seen::value(&c.number.to_string(), c.version),
+            )
+        })
+        .collect();
+    Ok(BulkPage {
+        chosen,
+        message: form.message.clone(),
+        officers: officer_list,
+        results: Vec::new(),
+        problem: None,
+        step,
+        ctx,
+        officer,
+    })
+}
+
 pub async fn act_on_cases(
     ctx: PageContext,
     officer: CurrentOfficer,
@@ -161,45 +201,13 @@ pub async fn act_on_cases(
     if form.unreadable > 0 {
         return Err(AppError::BadRequest("bulk.unreadable"));
     }
-    let supervisor = officer.is_supervisor();
-    let officer_list = db::run(&state.pool, move |conn| {
-        Ok(if supervisor {
-            officers::list_active(conn)?
-        } else {
-            Vec::new()
-        })
-    })
-    .await?;
-    let mut page = BulkPage {
-        chosen: form
-            .cases
-            .iter()
-            .map(|c| {
-                (
-                    c.number.to_string(),
-                    Seen::value(&c.number.to_string(), c.version),
-                )
-            })
-            .collect(),
-        message: form.message.clone(),
-        officers: officer_list,
-        results: Vec::new(),
-        problem: None,
-        step,
-        ctx,
-        officer,
-    };
+    let mut page = page_for(ctx, officer, &state, step, &form).await?;
     if !form.confirmed {
-        let status = if form.cases.is_empty() {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::OK
-        };
-        page.problem = form
-            .cases
-            .is_empty()
-            .then(|| page.ctx.m.t("bulk.none_chosen").to_string());
-        return render(status, &page);
+        if form.cases.is_empty() {
+            page.problem = Some(page.ctx.m.t("bulk.none_chosen").to_string());
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+        return render(StatusCode::OK, &page);
     }
     let action = action_of(step, &form, &page.officer)?;
     let (acting, links, cases) = (page.officer.acting(), state.links.clone(), form.cases);
