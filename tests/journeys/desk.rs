@@ -517,3 +517,89 @@ async fn shortcuts_are_listed_and_each_officer_can_turn_them_off_and_saves_views
     assert_eq!(officer.submit(&delete).await.status, StatusCode::SEE_OTHER);
     assert_eq!(officer.queue("").await.count("#saved-filters a"), 0);
 }
+
+#[tokio::test]
+async fn a_supervisor_assigns_ticked_cases_and_an_officer_takes_them() {
+    let app = spawn_app().await;
+    let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let mut numbers = Vec::new();
+    for seed in 0..3 {
+        let r = app
+            .visitor()
+            .file_report(
+                &ReportFields::zh_cn(),
+                vec![("s.png", png_screenshot(5700 + seed), "image/png")],
+            )
+            .await;
+        numbers.push(r.number);
+    }
+    let seen = |page: &Reply, n: &str| {
+        page.attrs_of("#queue input[name=case]", "value")
+            .into_iter()
+            .find(|v| v.starts_with(n))
+            .expect("a checkbox for the case")
+    };
+    // The supervisor gives two cases to 李明: a confirmation asks to whom, then both are his.
+    let queue = supervisor.queue("").await;
+    let csrf = supervisor.csrf().await;
+    let (a, b) = (seen(&queue, &numbers[0]), seen(&queue, &numbers[1]));
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("bulk_action", "assign"),
+        ("case", a.as_str()),
+        ("case", b.as_str()),
+    ];
+    let confirm = supervisor.post_form("/officer/queue/bulk", &fields).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.count("#bulk-officer option") >= 3, "the officers to choose from");
+    let id = officer.account.id.to_string();
+    let mut done_fields = fields.to_vec();
+    done_fields.extend([("confirm", "1"), ("officer_id", id.as_str())]);
+    let done = supervisor.post_form("/officer/queue/bulk", &done_fields).await;
+    assert_eq!(done.attr_of("#bulk-summary", "data-done").as_deref(), Some("2"));
+    for n in &numbers[..2] {
+        assert_eq!(app.case_status(n), "in_review");
+        assert_eq!(app.case_row(n).assigned_officer_id, Some(officer.account.id));
+        assert!(app.audit_actions(n).contains(&"assign".to_string()));
+    }
+    // An officer "assigns" by taking: no one to choose, the case becomes theirs.
+    let queue = officer.queue("").await;
+    let c = seen(&queue, &numbers[2]);
+    let csrf = officer.csrf().await;
+    let confirm = officer
+        .post_form(
+            "/officer/queue/bulk",
+            &[("csrf_token", &csrf), ("bulk_action", "assign"), ("case", &c)],
+        )
+        .await;
+    assert_eq!(confirm.count("#bulk-officer"), 0);
+    assert_eq!(confirm.text_of("#bulk-confirm p:nth-of-type(2)").as_deref(), Some(zh().t("bulk.take_yourself")));
+    let done = officer
+        .post_form(
+            "/officer/queue/bulk",
+            &[("csrf_token", &csrf), ("bulk_action", "assign"), ("case", &c), ("confirm", "1")],
+        )
+        .await;
+    assert_eq!(done.attr_of("#bulk-summary", "data-done").as_deref(), Some("1"));
+    assert_eq!(app.case_row(&numbers[2]).assigned_officer_id, Some(officer.account.id));
+}
+
+#[tokio::test]
+async fn without_javascript_the_redaction_page_says_to_type_the_areas() {
+    let app = spawn_app().await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let case = app
+        .visitor()
+        .file_report(&ReportFields::zh_cn(), vec![("s.png", png_screenshot(5800), "image/png")])
+        .await;
+    let page = officer.case_page(&case.number).await;
+    let path = page.attr_of("#evidence a[data-redact]", "href").unwrap();
+    let redact = officer.get(&path).await;
+    assert_eq!(redact.text_of("#redact-intro").as_deref(), Some(zh().t("redact.intro_typed")));
+    assert_eq!(
+        redact.attr_of("#redact-intro", "data-drag").as_deref(),
+        Some(zh().t("redact.intro")),
+        "the script swaps in the mouse's instructions"
+    );
+}
