@@ -214,6 +214,9 @@ pub struct QueuePage {
     pub count: Option<i64>,
 }
 
+/// The most cases a view counts exactly; past it the page says "1,000+".
+pub const COUNT_CAP: i64 = 1000;
+
 /// How many cases are overdue on `today` (what `?overdue=1` lists): a range of the deadline
 /// index (`due_on` keeps the rule of `Deadlines::due_on`).
 pub fn overdue_count(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<i64> {
@@ -240,8 +243,9 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
     })
 }
 
-/// A page of the queue with the view's capped count: one search, then the page, then the
-/// count over at most `COUNT_CAP + 1` entries of the page's own index.
+/// A page of the queue with the view's capped count: one search, the page, then the view from
+/// its start (not the page's cursor) up to `COUNT_CAP + 1` rows — the page's own statement with
+/// a larger limit, so on the page's index and never more than that many entries of it.
 pub fn page_with_count(
     conn: &mut DbConnection,
     f: &QueueFilter,
@@ -253,12 +257,27 @@ pub fn page_with_count(
     };
     let search_capped = candidates.as_ref().is_some_and(|c| c.capped);
     let rows = rows(conn, f, candidates.clone(), limit)?;
-    let ids: Vec<CaseId> = count_query(f, candidates).load(conn)?;
+    let count = if f.after.is_none() && (rows.len() as i64) < limit {
+        // The first page holds the whole view: nothing more to count.
+        rows.len() as i64
+    } else {
+        rows_query(&from_start(f), candidates, COUNT_CAP + 1)
+            .load::<QueueRow>(conn)?
+            .len() as i64
+    };
     Ok(QueuePage {
         rows,
         search_capped,
-        count: Some(ids.len() as i64),
+        count: Some(count),
     })
+}
+
+/// The same view from its first row.
+fn from_start(f: &QueueFilter) -> QueueFilter {
+    QueueFilter {
+        after: None,
+        ..f.clone()
+    }
 }
 
 fn rows(
@@ -290,7 +309,11 @@ pub fn explain_page(
         conn,
         rows_query(f, candidates.clone(), limit),
     )?);
-    plan.extend(super::explain::plan(conn, count_query(f, candidates))?);
+    // The capped count (`page_with_count`).
+    plan.extend(super::explain::plan(
+        conn,
+        rows_query(&from_start(f), candidates, COUNT_CAP + 1),
+    )?);
     Ok(plan)
 }
 
@@ -321,133 +344,92 @@ fn queue_select() -> _ {
 
 type BoxedQueue = diesel::dsl::IntoBoxed<'static, queue_select, MultiBackend>;
 
-/// Narrows a query over `cases` (left-joined to `case_deadlines`) to the view `$f` asks for,
-/// in its order: the one set of filters behind the page and its capped count.
-macro_rules! narrowed {
-    ($q:expr, $f:expr, $candidates:expr, $after:expr) => {{
-        let f: &QueueFilter = $f;
-        let candidates: Option<Candidates> = $candidates;
-        let after: Option<Cursor> = $after;
-        let mut q = $q;
-        let statuses: Vec<CaseStatus> = if f.statuses.is_empty() {
-            WORKING_STATUSES.to_vec()
-        } else {
-            f.statuses.clone()
-        };
-        if statuses.len() > 1 {
-            // Most cases are in one of these statuses: an index on status would find hundreds of
-            // thousands of rows and sort them all. `status || ''` keeps the planner off that index,
-            // so it walks the sort order's own index and stops after a page (SQLite: 300 ms → 0.3 ms
-            // at 300,000 cases).
-            q = q.filter(cases::status.concat("").eq_any(statuses));
-        } else {
-            q = q.filter(cases::status.eq_any(statuses));
-        }
-        if let Some(p) = f.platform {
-            q = q.filter(cases::platform.eq(p));
-        }
-        if let Some(c) = f.category {
-            q = q.filter(cases::category.eq(c));
-        }
-        if let Some(p) = &f.province_code {
-            q = q.filter(cases::province_code.eq(p.clone()));
-        }
-        if let Some(c) = &f.city_code {
-            q = q.filter(cases::city_code.eq(c.clone()));
-        }
-        match f.assignee {
-            Assignee::Anyone => {}
-            Assignee::Nobody => q = q.filter(cases::assigned_officer_id.is_null()),
-            Assignee::Officer(id) => q = q.filter(cases::assigned_officer_id.eq(id)),
-        }
-        // Both make the deadline row required: the planner then drives the query from the deadline
-        // index (a left join with a condition on its right side is an inner join).
-        if let Some(today) = f.overdue_on {
-            q = q.filter(case_deadlines::due_on.lt(today));
-        }
-        if f.sort == Sort::Deadline {
-            // A comparison, not IS NOT NULL: SQLite turns the left join into an inner one only for
-            // a condition that a missing row fails. (The default date is 1970-01-01.)
-            q = q.filter(case_deadlines::due_on.ge(NaiveDate::default()));
-        }
-        if let Some(from) = f.filed_from {
-            q = q.filter(cases::created_at.ge(from));
-        }
-        if let Some(until) = f.filed_until {
-            q = q.filter(cases::created_at.lt(until));
-        }
-        if let Some(found) = candidates {
-            q = q.filter(cases::id.eq_any(found.ids));
-        }
-        q = match (f.sort, after) {
-            (Sort::Activity, Some(c)) => q.filter(
-                cases::last_activity_at
-                    .lt(c.at)
-                    .or(cases::last_activity_at.eq(c.at).and(cases::id.lt(c.id))),
-            ),
-            (Sort::Newest, Some(c)) => q.filter(
-                cases::created_at
-                    .lt(c.at)
-                    .or(cases::created_at.eq(c.at).and(cases::id.lt(c.id))),
-            ),
-            (Sort::Oldest, Some(c)) => q.filter(
-                cases::created_at
-                    .gt(c.at)
-                    .or(cases::created_at.eq(c.at).and(cases::id.gt(c.id))),
-            ),
-            (Sort::Deadline, Some(c)) => {
-                let day = c.at.date();
-                q.filter(
-                    case_deadlines::due_on.gt(day).or(case_deadlines::due_on
-                        .eq(day)
-                        .and(case_deadlines::case_id.gt(c.id))),
-                )
-            }
-            (_, None) => q,
-        };
-        q = match f.sort {
-            Sort::Activity => q.order((cases::last_activity_at.desc(), cases::id.desc())),
-            Sort::Newest => q.order((cases::created_at.desc(), cases::id.desc())),
-            Sort::Oldest => q.order((cases::created_at.asc(), cases::id.asc())),
-            Sort::Deadline => q.order((case_deadlines::due_on.asc(), case_deadlines::case_id.asc())),
-        };
-        q
-    }};
-}
-
 fn rows_query(f: &QueueFilter, candidates: Option<Candidates>, limit: i64) -> BoxedQueue {
-    narrowed!(
-        queue_select().into_boxed::<MultiBackend>(),
-        f,
-        candidates,
-        f.after
-    )
-    .limit(limit)
-}
+    let mut q = queue_select().into_boxed::<MultiBackend>();
 
-/// The most cases a view counts exactly; past it the page says "1,000+".
-pub const COUNT_CAP: i64 = 1000;
-
-#[diesel::dsl::auto_type]
-fn queue_ids() -> _ {
-    cases::table
-        .left_join(case_deadlines::table)
-        .select(cases::id)
-}
-
-type BoxedIds = diesel::dsl::IntoBoxed<'static, queue_ids, MultiBackend>;
-
-/// The ids of the view's first `COUNT_CAP + 1` cases, from its start (not the page's cursor),
-/// in the page's order and so on the page's index: counting them costs at most that many
-/// index entries, however many cases match.
-fn count_query(f: &QueueFilter, candidates: Option<Candidates>) -> BoxedIds {
-    narrowed!(
-        queue_ids().into_boxed::<MultiBackend>(),
-        f,
-        candidates,
-        None
-    )
-    .limit(COUNT_CAP + 1)
+    let statuses: Vec<CaseStatus> = if f.statuses.is_empty() {
+        WORKING_STATUSES.to_vec()
+    } else {
+        f.statuses.clone()
+    };
+    if statuses.len() > 1 {
+        // Most cases are in one of these statuses: an index on status would find hundreds of
+        // thousands of rows and sort them all. `status || ''` keeps the planner off that index,
+        // so it walks the sort order's own index and stops after a page (SQLite: 300 ms → 0.3 ms
+        // at 300,000 cases).
+        q = q.filter(cases::status.concat("").eq_any(statuses));
+    } else {
+        q = q.filter(cases::status.eq_any(statuses));
+    }
+    if let Some(p) = f.platform {
+        q = q.filter(cases::platform.eq(p));
+    }
+    if let Some(c) = f.category {
+        q = q.filter(cases::category.eq(c));
+    }
+    if let Some(p) = &f.province_code {
+        q = q.filter(cases::province_code.eq(p.clone()));
+    }
+    if let Some(c) = &f.city_code {
+        q = q.filter(cases::city_code.eq(c.clone()));
+    }
+    match f.assignee {
+        Assignee::Anyone => {}
+        Assignee::Nobody => q = q.filter(cases::assigned_officer_id.is_null()),
+        Assignee::Officer(id) => q = q.filter(cases::assigned_officer_id.eq(id)),
+    }
+    // Both make the deadline row required: the planner then drives the query from the deadline
+    // index (a left join with a condition on its right side is an inner join).
+    if let Some(today) = f.overdue_on {
+        q = q.filter(case_deadlines::due_on.lt(today));
+    }
+    if f.sort == Sort::Deadline {
+        // A comparison, not IS NOT NULL: SQLite turns the left join into an inner one only for
+        // a condition that a missing row fails. (The default date is 1970-01-01.)
+        q = q.filter(case_deadlines::due_on.ge(NaiveDate::default()));
+    }
+    if let Some(from) = f.filed_from {
+        q = q.filter(cases::created_at.ge(from));
+    }
+    if let Some(until) = f.filed_until {
+        q = q.filter(cases::created_at.lt(until));
+    }
+    if let Some(found) = candidates {
+        q = q.filter(cases::id.eq_any(found.ids));
+    }
+    q = match (f.sort, f.after) {
+        (Sort::Activity, Some(c)) => q.filter(
+            cases::last_activity_at
+                .lt(c.at)
+                .or(cases::last_activity_at.eq(c.at).and(cases::id.lt(c.id))),
+        ),
+        (Sort::Newest, Some(c)) => q.filter(
+            cases::created_at
+                .lt(c.at)
+                .or(cases::created_at.eq(c.at).and(cases::id.lt(c.id))),
+        ),
+        (Sort::Oldest, Some(c)) => q.filter(
+            cases::created_at
+                .gt(c.at)
+                .or(cases::created_at.eq(c.at).and(cases::id.gt(c.id))),
+        ),
+        (Sort::Deadline, Some(c)) => {
+            let day = c.at.date();
+            q.filter(
+                case_deadlines::due_on.gt(day).or(case_deadlines::due_on
+                    .eq(day)
+                    .and(case_deadlines::case_id.gt(c.id))),
+            )
+        }
+        (_, None) => q,
+    };
+    q = match f.sort {
+        Sort::Activity => q.order((cases::last_activity_at.desc(), cases::id.desc())),
+        Sort::Newest => q.order((cases::created_at.desc(), cases::id.desc())),
+        Sort::Oldest => q.order((cases::created_at.asc(), cases::id.asc())),
+        Sort::Deadline => q.order((case_deadlines::due_on.asc(), case_deadlines::case_id.asc())),
+    };
+    q.limit(limit)
 }
 
 /// How many cases are in each status, for the queue's sidebar: the counters the triggers of

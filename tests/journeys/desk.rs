@@ -552,15 +552,26 @@ async fn a_supervisor_assigns_ticked_cases_and_an_officer_takes_them() {
     ];
     let confirm = supervisor.post_form("/officer/queue/bulk", &fields).await;
     assert_eq!(confirm.status, StatusCode::OK);
-    assert!(confirm.count("#bulk-officer option") >= 3, "the officers to choose from");
+    assert!(
+        confirm.count("#bulk-officer option") >= 3,
+        "the officers to choose from"
+    );
     let id = officer.account.id.to_string();
     let mut done_fields = fields.to_vec();
     done_fields.extend([("confirm", "1"), ("officer_id", id.as_str())]);
-    let done = supervisor.post_form("/officer/queue/bulk", &done_fields).await;
-    assert_eq!(done.attr_of("#bulk-summary", "data-done").as_deref(), Some("2"));
+    let done = supervisor
+        .post_form("/officer/queue/bulk", &done_fields)
+        .await;
+    assert_eq!(
+        done.attr_of("#bulk-summary", "data-done").as_deref(),
+        Some("2")
+    );
     for n in &numbers[..2] {
         assert_eq!(app.case_status(n), "in_review");
-        assert_eq!(app.case_row(n).assigned_officer_id, Some(officer.account.id));
+        assert_eq!(
+            app.case_row(n).assigned_officer_id,
+            Some(officer.account.id)
+        );
         assert!(app.audit_actions(n).contains(&"assign".to_string()));
     }
     // An officer "assigns" by taking: no one to choose, the case becomes theirs.
@@ -570,19 +581,37 @@ async fn a_supervisor_assigns_ticked_cases_and_an_officer_takes_them() {
     let confirm = officer
         .post_form(
             "/officer/queue/bulk",
-            &[("csrf_token", &csrf), ("bulk_action", "assign"), ("case", &c)],
+            &[
+                ("csrf_token", &csrf),
+                ("bulk_action", "assign"),
+                ("case", &c),
+            ],
         )
         .await;
     assert_eq!(confirm.count("#bulk-officer"), 0);
-    assert_eq!(confirm.text_of("#bulk-confirm p:nth-of-type(2)").as_deref(), Some(zh().t("bulk.take_yourself")));
+    assert_eq!(
+        confirm.text_of("#bulk-confirm p:nth-of-type(2)").as_deref(),
+        Some(zh().t("bulk.take_yourself"))
+    );
     let done = officer
         .post_form(
             "/officer/queue/bulk",
-            &[("csrf_token", &csrf), ("bulk_action", "assign"), ("case", &c), ("confirm", "1")],
+            &[
+                ("csrf_token", &csrf),
+                ("bulk_action", "assign"),
+                ("case", &c),
+                ("confirm", "1"),
+            ],
         )
         .await;
-    assert_eq!(done.attr_of("#bulk-summary", "data-done").as_deref(), Some("1"));
-    assert_eq!(app.case_row(&numbers[2]).assigned_officer_id, Some(officer.account.id));
+    assert_eq!(
+        done.attr_of("#bulk-summary", "data-done").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        app.case_row(&numbers[2]).assigned_officer_id,
+        Some(officer.account.id)
+    );
 }
 
 #[tokio::test]
@@ -591,12 +620,18 @@ async fn without_javascript_the_redaction_page_says_to_type_the_areas() {
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
     let case = app
         .visitor()
-        .file_report(&ReportFields::zh_cn(), vec![("s.png", png_screenshot(5800), "image/png")])
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("s.png", png_screenshot(5800), "image/png")],
+        )
         .await;
     let page = officer.case_page(&case.number).await;
     let path = page.attr_of("#evidence a[data-redact]", "href").unwrap();
     let redact = officer.get(&path).await;
-    assert_eq!(redact.text_of("#redact-intro").as_deref(), Some(zh().t("redact.intro_typed")));
+    assert_eq!(
+        redact.text_of("#redact-intro").as_deref(),
+        Some(zh().t("redact.intro_typed"))
+    );
     assert_eq!(
         redact.attr_of("#redact-intro", "data-drag").as_deref(),
         Some(zh().t("redact.intro")),
