@@ -91,7 +91,7 @@ mod tests {
 
     #[test]
     fn formula_looking_cells_are_neutralised_in_both_files() {
-        let rows = vec![
+        let rows = [
             vec![
                 "=HYPERLINK(\"http://x\")".to_string(),
                 "+1".into(),
@@ -115,9 +115,9 @@ mod tests {
                 );
             }
         }
-        let csv = String::from_utf8(csv_of(&neutral).unwrap()).unwrap();
+        let csv = String::from_utf8(csv_of(&neutral).expect("a CSV")).expect("UTF-8");
         assert!(csv.contains("'=HYPERLINK"), "{csv}");
-        let xlsx = xlsx_of(&neutral, "Queue").unwrap();
+        let xlsx = xlsx_of(&neutral, "Queue").expect("an XLSX");
         assert!(xlsx.starts_with(b"PK"), "an XLSX is a ZIP");
     }
 
@@ -131,7 +131,7 @@ mod tests {
             "labels, not keys: {:?}",
             rows[0]
         );
-        let last = rows.last().unwrap();
+        let last = rows.last().expect("a last line");
         assert!(last[0].contains("10000"), "{last:?}");
         assert_eq!(table(m, &[], false).len(), 1);
     }
