@@ -154,6 +154,11 @@ impl Messages {
         self.lookup("link_reason", reason.value().as_str())
     }
 
+    /// Why two cases are linked, as a sentence (the case page's related cases).
+    pub fn link_sentence(&self, reason: impl Label<crate::domain::links::LinkReason>) -> &str {
+        self.lookup("link_sentence", reason.value().as_str())
+    }
+
     pub fn contact_kind(&self, kind: impl Label<crate::domain::contact::ContactKind>) -> &str {
         self.lookup("contact_kind", kind.value().as_str())
     }
@@ -237,6 +242,10 @@ mod tests {
             }
             for r in DismissReason::ALL {
                 assert_ne!(m.dismiss_reason(*r), "?", "{lang:?} reason {r}");
+            }
+            for r in crate::domain::links::LinkReason::ALL {
+                assert_ne!(m.link_reason(*r), "?", "{lang:?} link reason {r}");
+                assert_ne!(m.link_sentence(*r), "?", "{lang:?} link sentence {r}");
             }
         }
     }

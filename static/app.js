@@ -143,6 +143,9 @@
       box.className = "redact-box";
       rectsField.value = (rectsField.value.trim() ? rectsField.value.trim() + "\n" : "") + [x, y, w, h].join(",");
     });
+    // With the mouse at hand, the instructions say to drag (without JavaScript, to type).
+    var intro = document.getElementById("redact-intro");
+    if (intro && intro.getAttribute("data-drag")) intro.textContent = intro.getAttribute("data-drag");
     var clear = document.getElementById("redact-clear");
     if (clear) {
       clear.hidden = false;

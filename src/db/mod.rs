@@ -34,6 +34,7 @@ pub mod record;
 pub mod regulators;
 pub mod reporter_sessions;
 pub mod retention;
+pub mod saved_filters;
 pub mod schema;
 pub mod second_factor;
 pub mod secrets;

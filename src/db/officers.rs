@@ -21,6 +21,8 @@ pub struct OfficerRow {
     pub last_sign_in_at: Option<NaiveDateTime>,
     /// When the account was first activated (its password set); none while only invited.
     pub activated_at: Option<NaiveDateTime>,
+    /// The queue's and case page's keyboard shortcuts are on (each officer may turn them off).
+    pub shortcuts_on: bool,
 }
 
 impl OfficerRow {
@@ -243,4 +245,12 @@ pub fn delete_other_sessions(
 pub fn delete_all_sessions(conn: &mut DbConnection, officer_id: OfficerId) -> QueryResult<usize> {
     diesel::delete(officer_sessions::table.filter(officer_sessions::officer_id.eq(officer_id)))
         .execute(conn)
+}
+
+/// Turns the officer's keyboard shortcuts on or off.
+pub fn set_shortcuts(conn: &mut DbConnection, id: OfficerId, on: bool) -> QueryResult<()> {
+    diesel::update(officers::table.find(id))
+        .set(officers::shortcuts_on.eq(on))
+        .execute(conn)?;
+    Ok(())
 }

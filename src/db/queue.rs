@@ -187,6 +187,8 @@ pub struct QueueRow {
     pub decide_by: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
     pub assignee_name: Option<String>,
+    /// The case's version, which a bulk step from the queue checks.
+    pub version: i32,
 }
 
 impl QueueRow {
@@ -207,7 +209,13 @@ impl QueueRow {
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     pub search_capped: bool,
+    /// How many cases the whole view holds, counted up to `COUNT_CAP + 1` (more than the cap:
+    /// "1,000+"); `None` when not asked for.
+    pub count: Option<i64>,
 }
+
+/// The most cases a view counts exactly; past it the page says "1,000+".
+pub const COUNT_CAP: i64 = 1000;
 
 /// How many cases are overdue on `today` (what `?overdue=1` lists): a range of the deadline
 /// index (`due_on` keeps the rule of `Deadlines::due_on`).
@@ -231,7 +239,45 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, limit: i64) -> QueryResult
     Ok(QueuePage {
         rows,
         search_capped,
+        count: None,
     })
+}
+
+/// A page of the queue with the view's capped count: one search, the page, then the view from
+/// its start (not the page's cursor) up to `COUNT_CAP + 1` rows — the page's own statement with
+/// a larger limit, so on the page's index and never more than that many entries of it.
+pub fn page_with_count(
+    conn: &mut DbConnection,
+    f: &QueueFilter,
+    limit: i64,
+) -> QueryResult<QueuePage> {
+    let candidates = match &f.search {
+        Some(term) => Some(case_search::candidates(conn, term)?),
+        None => None,
+    };
+    let search_capped = candidates.as_ref().is_some_and(|c| c.capped);
+    let rows = rows(conn, f, candidates.clone(), limit)?;
+    let count = if f.after.is_none() && (rows.len() as i64) < limit {
+        // The first page holds the whole view: nothing more to count.
+        rows.len() as i64
+    } else {
+        rows_query(&from_start(f), candidates, COUNT_CAP + 1)
+            .load::<QueueRow>(conn)?
+            .len() as i64
+    };
+    Ok(QueuePage {
+        rows,
+        search_capped,
+        count: Some(count),
+    })
+}
+
+/// The same view from its first row.
+fn from_start(f: &QueueFilter) -> QueueFilter {
+    QueueFilter {
+        after: None,
+        ..f.clone()
+    }
 }
 
 fn rows(
@@ -243,7 +289,8 @@ fn rows(
     rows_query(f, candidates, limit).load(conn)
 }
 
-/// The plans of the statements a queue page runs (the search's, then the page's), for tests
+/// The plans of the statements a queue page runs (the search's, the page's, then its capped
+/// count's), for tests
 /// that hold every view to its indexes.
 pub fn explain_page(
     conn: &mut DbConnection,
@@ -260,7 +307,12 @@ pub fn explain_page(
     };
     plan.extend(super::explain::plan(
         conn,
-        rows_query(f, candidates, limit),
+        rows_query(f, candidates.clone(), limit),
+    )?);
+    // The capped count (`page_with_count`).
+    plan.extend(super::explain::plan(
+        conn,
+        rows_query(&from_start(f), candidates, COUNT_CAP + 1),
     )?);
     Ok(plan)
 }
@@ -286,6 +338,7 @@ fn queue_select() -> _ {
             case_deadlines::decide_by.nullable(),
             case_deadlines::due_on.nullable(),
             officers::name.nullable(),
+            cases::version,
         ))
 }
 

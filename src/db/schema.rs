@@ -176,6 +176,17 @@ diesel::table! {
         password_changed_at -> Timestamp,
         last_sign_in_at -> Nullable<Timestamp>,
         activated_at -> Nullable<Timestamp>,
+        shortcuts_on -> Bool,
+    }
+}
+
+diesel::table! {
+    saved_filters (id) {
+        id -> BigInt,
+        officer_id -> BigInt,
+        name -> Text,
+        query -> Text,
+        created_at -> Timestamp,
     }
 }
 

@@ -22,6 +22,8 @@ keyword_enum! {
         SecondFactorOff => "second_factor_off",
         RecoveryCodesRenewed => "recovery_codes_renewed",
         SecondFactorRequirement => "second_factor_requirement",
+        /// The officer exported a view of the queue (CSV or XLSX).
+        QueueExported => "queue_exported",
     }
 }
 

@@ -25,8 +25,8 @@ pub struct TrailItem {
     pub code: String,
     pub at: String,
     pub actor: String,
-    pub action: String,
-    pub detail: String,
+    /// What happened, with its facts, as sentences in the officer's language.
+    pub sentence: String,
     pub hash: String,
 }
 
@@ -138,6 +138,11 @@ fn load_handoffs(
 }
 
 impl OfficerCasePage {
+    /// Where the shortcuts' on/off form comes back to: this case.
+    pub fn shortcuts_back(&self) -> String {
+        format!("/officer/cases/{}", self.case.case_number)
+    }
+
     pub fn outcomes(&self) -> &'static [crate::domain::outcome::Outcome] {
         crate::domain::outcome::Outcome::ALL
     }
@@ -277,7 +282,8 @@ fn read(
         trail: audit::for_case(conn, case.id)?,
         notes: notes::notes_for(conn, case.id)?,
         messages: notes::messages_for(conn, case.id)?,
-        officers: officers::list_active(conn)?,
+        // Everyone who ever acted, for the trail's names; the assign list keeps the active.
+        officers: officers::list_all(conn)?,
         deadlines: queue::deadlines_of(conn, case.id)?,
         handoffs: load_handoffs(conn, &case)?,
         calendar: db::calendar::current(conn)?,
@@ -295,7 +301,7 @@ fn read(
     })
 }
 
-/// The audit trail as officers read it: who (by name), what (by its label), when.
+/// The audit trail as officers read it: who (by name), what (a sentence with its facts), when.
 fn trail_items(
     m: &Messages,
     trail: &[audit::AuditRow],
@@ -311,22 +317,10 @@ fn trail_items(
                 (ActorKind::Officer, Some(id)) => names
                     .get(&OfficerId(id))
                     .cloned()
-                    .unwrap_or_else(|| format!("#{id}")),
+                    .unwrap_or_else(|| m.t("trail.actor.officer").to_string()),
                 (kind, _) => m.t(&format!("trail.actor.{kind}")).to_string(),
             },
-            action: [
-                format!("action.{}", r.action),
-                format!("access.action.{}", r.action),
-                format!("team.case_action.{}", r.action),
-                format!("record.case_action.{}", r.action),
-                format!("platform_notice.case_action.{}", r.action),
-            ]
-            .iter()
-            .map(|key| m.t(key))
-            .find(|label| !label.ends_with(r.action.as_str()))
-            .map(str::to_string)
-            .unwrap_or_else(|| r.action.to_string()),
-            detail: r.detail.clone(),
+            sentence: crate::web::trail_words::audit_sentence(m, r.action, &r.detail_json(), names),
             hash: r.hash.chars().take(12).collect(),
         })
         .collect()
@@ -363,6 +357,8 @@ fn page_of(
         .map(|o| (o.id, o.name.clone()))
         .collect();
     let trail = trail_items(m, &trail, &names);
+    let officer_list: Vec<officers::OfficerRow> =
+        officer_list.into_iter().filter(|o| o.active).collect();
     let today = china_date(db::now());
     let overdue = deadlines
         .as_ref()

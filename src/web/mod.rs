@@ -16,6 +16,7 @@ pub mod officer_session;
 pub mod open_data;
 pub mod password_check;
 pub mod platform_notice_view;
+pub mod queue_export;
 pub mod record_feed;
 pub mod record_view;
 pub mod region_options;
@@ -23,6 +24,7 @@ pub mod related_cases;
 pub mod reporter_session;
 pub mod request_log;
 pub mod routes;
+pub mod trail_words;
 pub mod upload;
 
 use crate::config::Settings;

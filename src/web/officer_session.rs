@@ -27,6 +27,8 @@ pub struct CurrentOfficer {
     pub role: Role,
     pub csrf: String,
     pub session_id: i64,
+    /// The keyboard shortcuts are on for this officer (they can turn them off: WCAG 2.1.4).
+    pub shortcuts: bool,
 }
 
 impl CurrentOfficer {
@@ -206,6 +208,7 @@ async fn signed_in(req: &HttpRequest) -> Result<(CurrentOfficer, bool), actix_we
         email: officer.email,
         csrf: session.csrf_token,
         session_id: session.id,
+        shortcuts: officer.shortcuts_on,
     };
     Ok((current, must_set_up))
 }

@@ -4,6 +4,7 @@
 pub mod account_events;
 pub mod accounts;
 pub mod blobs;
+pub mod bulk;
 pub mod calendar;
 pub mod campaign_contents;
 pub mod campaign_facts;
@@ -12,8 +13,10 @@ pub mod campaigns;
 pub mod case_links;
 pub mod chains;
 pub mod confirm;
+pub mod desk;
 pub mod directory;
 pub mod evidence;
+pub mod exports;
 pub mod file;
 pub mod handoff;
 pub mod handoff_desk;

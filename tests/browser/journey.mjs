@@ -944,8 +944,8 @@ try {
         await Promise.all([page.waitForURL(/platform=pinduoduo/), form.locator("button[type=submit]").click()]);
         const rows = await page.locator("#queue tbody tr").evaluateAll((trs) => trs.map((tr) => ({
           number: tr.getAttribute("data-case"),
-          where: tr.cells[2].innerText.replace(/\s+/g, " "),
-          category: tr.cells[3].innerText.trim(),
+          where: tr.cells[3].innerText.replace(/\s+/g, " "),
+          category: tr.querySelector("td.category").innerText.trim(),
         })));
         check(rows.some((r) => r.number === off.main), `${off.main} is not among the filtered cases`);
         for (const r of rows) {

@@ -140,3 +140,7 @@ PORTAL_URL="$PORTAL" DATA_DIR="$DATA_DIR" WORK_DIR="$WORK" TMPDIR="$WORK" CHROMI
   SUPERVISOR_EMAIL="$SUPERVISOR_EMAIL" SUPERVISOR_PASSWORD="$SUPERVISOR_PASSWORD" \
   OFFICER_EMAIL="$OFFICER_EMAIL" OFFICER_PASSWORD="$OFFICER_PASSWORD" \
   node "$HERE/journey.mjs"
+
+# The officer's desk (issue 17): tests/browser/desk.mjs is not run yet. It signs in as the
+# supervisor, and journey.mjs ends with the second factor required of everyone: desk.mjs needs
+# to run before that part, or to sign in with a code (to do).

@@ -16,6 +16,8 @@ mod dashboard;
 
 mod demo_data;
 
+mod desk;
+
 mod evidence_blobs;
 
 mod handoff;
@@ -27,6 +29,7 @@ mod login_security;
 mod mail;
 mod migrations;
 mod officer;
+mod officer_words;
 mod platform_desks;
 mod platform_notices;
 mod previous_schema;

@@ -474,7 +474,7 @@ async fn deadlines_show_and_the_overdue_filter_finds_late_cases_only() {
     assert_eq!(
         queue
             .text_of(&format!(
-                "#queue tr[data-case=\"{complaint}\"] td:nth-child(6) small"
+                "#queue tr[data-case=\"{complaint}\"] td.due small"
             ))
             .as_deref(),
         Some(accept_by.to_string().as_str()),

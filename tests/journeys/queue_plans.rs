@@ -5,7 +5,8 @@
 //! filter's few matches, at most as many as a search's cap). Then a supervisor reads
 //! the same views as pages: the sidebar's counters agree with the cases, a two-character search
 //! finds its cases, a common phrase says its list was capped, a one-character search says why
-//! it was not run.
+//! it was not run, and each view's result count is exact up to 1,000 and capped beyond,
+//! counted on the page's own index.
 
 use crate::helpers::*;
 use diesel::prelude::*;
@@ -405,7 +406,28 @@ async fn every_queue_view_runs_on_an_index_at_a_hundred_thousand_cases() {
         Some("deadline"),
         "the overdue view lists the most overdue first"
     );
+    // The result count: capped past 1,000, exact below (the count runs on the page's index).
     let sidebar = visitor.get("/officer/cases").await;
+    assert_eq!(
+        sidebar.attr_of("#queue-count", "data-count").as_deref(),
+        Some("1001")
+    );
+    let said = sidebar.text_of("#queue-count").expect("a count");
+    assert!(said.contains("1,000+"), "{said}");
+    let few: i64 = cases::table
+        .filter(cases::city_code.eq("440100"))
+        .filter(cases::platform.eq(Platform::Pinduoduo))
+        .filter(cases::status.eq_any(queue::WORKING_STATUSES))
+        .count()
+        .get_result(&mut conn)
+        .expect("a count");
+    let narrow = visitor
+        .get("/officer/cases?city=440100&platform=pinduoduo")
+        .await;
+    assert_eq!(
+        narrow.attr_of("#queue-count", "data-count"),
+        Some(few.min(queue::COUNT_CAP + 1).to_string())
+    );
     let submitted = counted
         .iter()
         .find(|(s, _)| *s == CaseStatus::Submitted)

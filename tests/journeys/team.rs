@@ -352,8 +352,15 @@ async fn a_deactivated_officers_open_session_is_refused_and_their_cases_go_back_
         vec![n.clone()]
     );
     let case = boss.case_page(&n).await;
-    assert!(case.body.contains(zh().t("team.case_action.unassigned")));
-    assert!(case.body.contains("deactivated"));
+    // The trail says it in a sentence naming the officer, not in stored JSON.
+    let said = case
+        .text_of("tr[data-audit-action=unassigned] td.trail-sentence")
+        .expect("the unassignment in the trail");
+    assert_eq!(
+        said,
+        zh().t("trail.say.unassigned").replace("{officer}", "李明")
+    );
+    assert!(!case.body.contains("\"deactivated\""));
 
     let page = boss.team_page().await;
     assert_eq!(row_status(&page, id).as_deref(), Some("deactivated"));

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // Before the case handoff's `/handoff/{id}/…/originals`, which has as many segments.
     campaigns(cfg);
     officers(cfg);
+    desk(cfg);
     handoffs_and_cases(cfg);
     chains(cfg);
     dashboard(cfg);
@@ -353,5 +354,29 @@ fn team(cfg: &mut web::ServiceConfig) {
             .app_data(web::FormConfig::default().limit(LOGIN_FORM_LIMIT))
             .route(web::get().to(officer::password_links::show_forgot))
             .route(web::post().to(officer::password_links::request_reset)),
+    );
+}
+
+/// The officer's desk (issue 17): many cases at once, exports, saved views, shortcuts.
+fn desk(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/officer/queue/bulk",
+        web::post().to(officer::bulk::act_on_cases),
+    )
+    .route(
+        "/officer/queue/export.{format}",
+        web::get().to(officer::queue::export_queue),
+    )
+    .route(
+        "/officer/queue/filters",
+        web::post().to(officer::queue::save_filter),
+    )
+    .route(
+        "/officer/queue/filters/{id}/delete",
+        web::post().to(officer::desk::delete_filter),
+    )
+    .route(
+        "/officer/account/shortcuts",
+        web::post().to(officer::desk::set_shortcuts),
     );
 }

@@ -1,10 +1,12 @@
 //! The case officers' workspace.
 
 pub mod account;
+pub mod bulk;
 pub mod calendar;
 pub mod campaigns;
 pub mod case;
 pub mod dashboard;
+pub mod desk;
 pub mod handoff;
 pub mod links;
 pub mod merchants;

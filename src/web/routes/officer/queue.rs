@@ -11,7 +11,8 @@ use crate::error::AppError;
 use crate::web::context::PageContext;
 use crate::web::filters;
 use crate::web::officer_session::CurrentOfficer;
-use crate::web::{AppState, render};
+use crate::web::queue_export;
+use crate::web::{AppState, render, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -169,6 +170,8 @@ fn cursor_of(row: &QueueRow, sort: Sort) -> String {
 
 pub struct QueueItem {
     pub number: String,
+    /// The bulk checkbox's value: the number and the version shown.
+    pub seen: String,
     pub status: CaseStatus,
     pub platform: String,
     pub shop_name: String,
@@ -181,6 +184,9 @@ pub struct QueueItem {
     pub due: Option<String>,
     /// The due date is counted without the year's official notice.
     pub due_provisional: bool,
+    /// What the date due is for (accepting, deciding, the regulator's acknowledgement): the
+    /// same column means another clock after a handoff.
+    pub due_meaning: &'static str,
     pub overdue: bool,
 }
 
@@ -201,9 +207,23 @@ pub struct QueuePage {
     pub calendar_warning: Vec<i32>,
     /// The search found more cases than the queue lists (the newest `SEARCH_CAP`).
     pub search_capped: bool,
+    /// How many cases the view holds, in words ("1,000+" past `COUNT_CAP`).
+    pub count_line: String,
+    /// The exact count, or `COUNT_CAP + 1` when there are more.
+    pub count: i64,
+    /// The officer's saved views of the queue.
+    pub saved: Vec<crate::db::saved_filters::SavedFilterRow>,
 }
 
 impl QueuePage {
+    /// Where the shortcuts' on/off form comes back to: this view.
+    pub fn shortcuts_back(&self) -> String {
+        format!(
+            "/officer/cases?{}",
+            self.query.with_after(&self.query.after)
+        )
+    }
+
     pub fn is(&self, field: &str, value: &str) -> bool {
         let current = match field {
             "status" => &self.query.status,
@@ -243,6 +263,13 @@ fn queue_item(
         (CaseStatus::Submitted, Some(a)) => a.min(d.decide_by),
         _ => d.decide_by,
     });
+    let due_meaning = match (status, deadlines.and_then(|d| d.accept_by)) {
+        (CaseStatus::HandedOff, _) => "queue.due_acknowledge",
+        (CaseStatus::Submitted, Some(a)) if deadlines.is_some_and(|d| a <= d.decide_by) => {
+            "queue.due_accept"
+        }
+        _ => "queue.due_decide",
+    };
     let due = due.filter(|_| {
         matches!(
             status,
@@ -254,6 +281,7 @@ fn queue_item(
     });
     QueueItem {
         number: r.case_number.clone(),
+        seen: crate::workflow::bulk::Seen::value(&r.case_number, r.version),
         status,
         platform: m.platform(r.platform).to_string()
             + &r.platform_other
@@ -270,6 +298,34 @@ fn queue_item(
         overdue: deadlines.is_some_and(|d| d.is_overdue(status, today)),
         due_provisional: due.is_some_and(|d| cal.is_provisional(d)),
         due: due.map(|d| d.to_string()),
+        due_meaning,
+    }
+}
+
+/// A count with thousands separated ("12,345"), as both languages write figures in tables.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// "1 case", "12 cases", "1,000+ cases": exact up to the cap.
+fn count_line(m: &crate::i18n::Messages, count: i64) -> String {
+    if count > queue::COUNT_CAP {
+        m.t1(
+            "queue.count_many",
+            format!("{}+", grouped(queue::COUNT_CAP)),
+        )
+    } else if count == 1 {
+        m.t("queue.count_one").to_string()
+    } else {
+        m.t1("queue.count_many", grouped(count))
     }
 }
 
@@ -308,15 +364,18 @@ pub async fn show_queue(
     let today = china_date(db::now());
     let filter = query.filter(officer.id, today);
     let sort = filter.sort;
-    let (page, counts, cal) = db::run(&state.pool, move |conn| {
+    let me = officer.id;
+    let (page, counts, cal, saved) = db::run(&state.pool, move |conn| {
         Ok((
-            queue::page(conn, &filter, PAGE_SIZE + 1)?,
+            queue::page_with_count(conn, &filter, PAGE_SIZE + 1)?,
             queue::status_counts(conn)?,
             db::calendar::current(conn)?,
+            crate::db::saved_filters::of_officer(conn, me)?,
         ))
     })
     .await?;
     let m = ctx.m;
+    let count = page.count.unwrap_or_default();
     let rows = page.rows;
     let has_more = rows.len() as i64 > PAGE_SIZE;
     let rows = &rows[..rows.len().min(PAGE_SIZE as usize)];
@@ -345,6 +404,119 @@ pub async fn show_queue(
             provinces: divisions().provinces(),
             calendar_warning,
             search_capped: page.search_capped,
+            count_line: count_line(m, count),
+            count,
+            saved,
         },
     )
+}
+
+/// `GET /officer/queue/export.csv` and `.xlsx`, with the queue's own query string.
+pub async fn export_queue(
+    ctx: PageContext,
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    format: web::Path<String>,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let format: &'static str = match format.as_str() {
+        "csv" => "csv",
+        "xlsx" => "xlsx",
+        _ => return Err(AppError::NotFound),
+    };
+    let query = query.into_inner();
+    let today = china_date(db::now());
+    let req = crate::workflow::exports::ExportRequest {
+        officer: officer.id,
+        format,
+        filter: query.filter(officer.id, today),
+        view: QueueQuery {
+            q: String::new(),
+            after: String::new(),
+            ..query.clone()
+        }
+        .with_after(""),
+    };
+    let (export, cal) = db::run_with(&state.pool, move |conn| {
+        Ok::<_, crate::workflow::WorkflowError>((
+            crate::workflow::exports::queue_view(conn, req)?,
+            db::calendar::current(conn)?,
+        ))
+    })
+    .await?;
+    let m = ctx.m;
+    let items: Vec<QueueItem> = export
+        .rows
+        .iter()
+        .map(|r| queue_item(m, r, today, &cal))
+        .collect();
+    let rows = queue_export::table(m, &items, export.capped);
+    let (body, content_type) = match format {
+        "csv" => (
+            queue_export::csv_of(&rows).map_err(AppError::Internal)?,
+            "text/csv; charset=utf-8; header=present",
+        ),
+        _ => (
+            queue_export::xlsx_of(&rows, m.t("export.sheet")).map_err(AppError::Internal)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    };
+    let name = format!("reviewwatch-queue-{}.{format}", today.format("%Y%m%d"));
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}
+
+#[derive(Deserialize)]
+pub struct SaveFilterForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    name: String,
+    /// The queue's query string as the page showed it; stored in its canonical form.
+    #[serde(default)]
+    query: String,
+}
+
+/// Saves the queue view, then shows it.
+pub async fn save_filter(
+    officer: CurrentOfficer,
+    state: web::Data<AppState>,
+    form: web::Form<SaveFilterForm>,
+) -> Result<HttpResponse, AppError> {
+    officer.check_csrf(&form.csrf_token)?;
+    let form = form.into_inner();
+    let query = web::Query::<QueueQuery>::from_query(&form.query)
+        .map(|q| q.into_inner().with_after(""))
+        .map_err(|_| AppError::BadRequest("saved_filter.too_long"))?;
+    let (id, q) = (officer.id, query.clone());
+    db::run_with(&state.pool, move |conn| {
+        crate::workflow::desk::save_filter(conn, id, &form.name, &q)
+    })
+    .await?;
+    Ok(see_other(&format!("/officer/cases?{query}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_and_capped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(1234567), "1,234,567");
+        let en = crate::i18n::messages(crate::domain::Lang::En);
+        assert_eq!(count_line(en, 1), "1 case");
+        assert_eq!(count_line(en, 1000), "1,000 cases");
+        assert_eq!(count_line(en, 1001), "1,000+ cases");
+        let zh = crate::i18n::messages(crate::domain::Lang::ZhCn);
+        assert_eq!(count_line(zh, 1001), "共 1,000+ 件");
+    }
 }

@@ -76,11 +76,11 @@ fn views(ctx: &PageContext, team: Team) -> (Vec<MemberView>, Vec<TrailView>) {
             actor: e.actor_id.map(name),
             subject: name(e.subject_id),
             action: ctx.m.t(&format!("team.action.{}", e.action)).to_string(),
-            detail: if e.detail == "{}" {
-                String::new()
-            } else {
-                e.detail.clone()
-            },
+            detail: crate::web::trail_words::account_sentence(
+                ctx.m,
+                e.action,
+                &serde_json::from_str(&e.detail).unwrap_or_default(),
+            ),
         })
         .collect();
     let members = team

@@ -1,0 +1,2 @@
+DROP TABLE saved_filters;
+ALTER TABLE officers DROP COLUMN shortcuts_on;
