@@ -27,6 +27,7 @@ mod login_security;
 mod mail;
 mod migrations;
 mod officer;
+mod phone;
 mod platform_desks;
 mod platform_notices;
 mod previous_schema;
