@@ -1,7 +1,8 @@
 // A shopper on a phone, in a real browser (issue 16): the receipt code cannot be lost, the
 // language switch never loses what was typed, and every main page passes axe-core (no serious or
 // critical violation) in both languages and reflows at 320 px without sideways scrolling.
-// Started by run.sh after journey.mjs, with the same variables (PORTAL_URL, WORK_DIR, CHROMIUM).
+// Started by run.sh after journey.mjs, with the same variables (PORTAL_URL, DATA_DIR, WORK_DIR,
+// CHROMIUM); the portal writes its mail as .eml files to DATA_DIR/mail.
 // Each check prints one line; the last line is `phone journey: N passed, M failed`.
 import { chromium } from "playwright-core";
 import fs from "node:fs";
@@ -12,6 +13,7 @@ const require = createRequire(import.meta.url);
 const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const PORTAL = need("PORTAL_URL").replace(/\/$/, "");
 const WORK_DIR = need("WORK_DIR");
+const MAIL_DIR = path.join(need("DATA_DIR"), "mail");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const FAILURES = path.join(WORK_DIR, "failures");
 const MIN_FORM_MS = 1000 * Number(process.env.MIN_FORM_SECONDS ?? 3) + 500;
@@ -77,6 +79,61 @@ async function waitLikeAPerson(shownAt) {
   if (left > 0) await new Promise((r) => setTimeout(r, left));
 }
 
+/// The HTML part of the newest .eml file in the portal's mail folder whose text mentions `needle`
+/// (quoted-printable or base64, as the portal writes them).
+function decodeBody(body, encoding) {
+  const enc = (encoding || "7bit").toLowerCase();
+  if (enc === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+  if (enc !== "quoted-printable") return body;
+  const soft = body.replace(/=\r?\n/g, "");
+  const bytes = [];
+  for (let i = 0; i < soft.length; i++) {
+    if (soft[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(soft[i], "utf8"));
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+
+function mimeParts(raw) {
+  const text = raw.replace(/\r\n/g, "\n");
+  const cut = text.indexOf("\n\n");
+  const head = cut < 0 ? text : text.slice(0, cut);
+  const body = cut < 0 ? "" : text.slice(cut + 2);
+  const headers = {};
+  for (const line of head.replace(/\n[ \t]+/g, " ").split("\n")) {
+    const i = line.indexOf(":");
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const type = (headers["content-type"] || "text/plain").toLowerCase();
+  if (!type.startsWith("multipart/")) {
+    return [{ type: type.split(";")[0].trim(), text: decodeBody(body, headers["content-transfer-encoding"]) }];
+  }
+  const boundary = /boundary="?([^";]+)"?/i.exec(headers["content-type"])?.[1];
+  const parts = [];
+  for (const chunk of body.split(`--${boundary}`).slice(1)) {
+    if (chunk.startsWith("--")) break;
+    parts.push(...mimeParts(chunk.replace(/^\n/, "")));
+  }
+  return parts;
+}
+
+async function mailParts(needle, ms = 20000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const files = fs.existsSync(MAIL_DIR) ? fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith(".eml")) : [];
+    for (const f of files) {
+      const parts = mimeParts(fs.readFileSync(path.join(MAIL_DIR, f), "utf8"));
+      if (parts.some((p) => p.type === "text/plain" && p.text.includes(needle))) return parts;
+    }
+    if (Date.now() > until) throw new Error(`no mail in ${MAIL_DIR} mentions ${needle}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /// A screenshot drawn by the browser at run time (nothing binary is committed).
 async function makeScreenshot(browser) {
   const page = await browser.newPage({ viewport: { width: 480, height: 360 } });
@@ -96,7 +153,7 @@ const REPORT = {
   description: "包裹里有一张好评返现卡：五星好评加三张图返 5 元红包。",
 };
 
-async function fillReport(page, { file, category = true }) {
+async function fillReport(page, { file, category = true, email }) {
   await page.selectOption("#platform", REPORT.platform);
   await page.fill("#shop_name", REPORT.shopName);
   await page.fill("#shop_url", REPORT.shopUrl);
@@ -106,14 +163,15 @@ async function fillReport(page, { file, category = true }) {
   if (category) await page.check(`input[name=category][value="${REPORT.category}"]`);
   await page.fill("#seen_on", chinaDaysAgo(1));
   await page.fill("#description", REPORT.description);
+  if (email) await page.fill("#email", email);
   if (file) await page.setInputFiles("input[name=evidence]", file);
 }
 
 /// Files a report from the form and lands on the receipt; returns the case number and code.
-async function fileReport(page, file) {
+async function fileReport(page, file, email) {
   await page.goto("/reports/new");
   const shownAt = Date.now();
-  await fillReport(page, { file });
+  await fillReport(page, { file, email });
   await waitLikeAPerson(shownAt);
   await Promise.all([page.waitForURL("**/reports/receipt", { timeout: 30000 }), page.click("#submit-report")]);
   const number = (await page.locator("#case-number").textContent()).trim();
@@ -342,6 +400,32 @@ try {
       await ctx.close();
     });
   }
+
+  await part("The confirmation email reads on a phone (390 px, zh-CN and en)", async () => {
+    for (const [locale, lang] of [["zh-CN", "zh-CN"], ["en-US", "en"]]) {
+      const ctx = await phoneContext(locale);
+      ctx.setDefaultTimeout(15000);
+      const page = watch(await ctx.newPage(), `mail-${lang}`);
+      current = page;
+      await step(`${lang}: no sideways scroll, long links wrap, a button a thumb can hit, a plain-text part`, async () => {
+        const { number } = await fileReport(page, screenshot, `phone.${lang}@example.com`);
+        const parts = await mailParts(number);
+        const html = parts.find((p) => p.type === "text/html");
+        check(html, "no HTML part");
+        check(parts.some((p) => p.type === "text/plain" && /\/confirm\//.test(p.text)), "no plain-text part with the link");
+        // A blank page, as a mail app shows it (not under the portal's Content-Security-Policy).
+        const reader = await ctx.newPage();
+        current = reader;
+        await reader.setContent(html.text);
+        const overflow = await sidewaysOverflow(reader);
+        check(overflow === null, overflow);
+        const button = await reader.locator("a.rw-button").boundingBox();
+        check(button && button.height >= 40, `the button is ${button && button.height} px tall`);
+        return `${number}, button ${Math.round(button.width)} × ${Math.round(button.height)} px`;
+      }, { soft: true });
+      await ctx.close();
+    }
+  });
 
   await part("Whole run", async () => {
     await step("no script errors", async () => {

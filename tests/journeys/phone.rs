@@ -291,6 +291,11 @@ async fn the_tracking_page_says_what_happens_next_from_review_to_the_regulators_
     let page = reporter.get("/track/case").await;
     let next = page.text_of("#next-step p").unwrap();
     assert!(next.contains(PANYU), "{next}");
+    // The officer's handoff table: every column header says what it holds (screen readers).
+    let officer_page = officer.case_page(&n).await;
+    let headers = officer_page.texts_of("#handoffs thead th");
+    assert_eq!(headers.len(), 6);
+    assert!(headers.iter().all(|h| !h.is_empty()), "{headers:?}");
 
     // The regulator's outcome, in plain words, in English too.
     let mail = app.mail.next_for(PANYU_EMAIL, WAIT).await;
