@@ -35,7 +35,7 @@ pub async fn switch_language(
 fn form_page(next: &str) -> String {
     let path = next.split(['?', '#']).next().unwrap_or(next);
     let segments: Vec<&str> = path.split('/').collect();
-    let page = match segments.as_slice() {
+    match segments.as_slice() {
         ["", "reports"] => "/reports/new".to_string(),
         ["", "reports", "receipt", "saved"] => "/reports/receipt".to_string(),
         ["", "track", "leave"] => "/track".to_string(),
@@ -43,9 +43,8 @@ fn form_page(next: &str) -> String {
         ["", "handoff", _, _, _, _, "originals" | "platform-notice"] => {
             segments[..segments.len() - 1].join("/")
         }
-        _ => return next.to_string(),
-    };
-    page
+        _ => next.to_string(),
+    }
 }
 
 #[cfg(test)]
