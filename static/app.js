@@ -71,28 +71,77 @@
     });
   });
 
-  // Upload progress: send the same multipart form with XHR and follow the server's answer.
-  var form = document.getElementById("report-form"), bar = document.getElementById("upload-progress");
-  if (form && bar && window.FormData && window.XMLHttpRequest) {
+  // Upload progress: send the same multipart form with XHR, show a labelled bar fixed in view
+  // (announced to screen readers every 25 %), let the sender cancel, and follow the server's answer.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), function (form) {
+    var box = form.querySelector(".upload-bar");
+    if (!box || !window.FormData || !window.XMLHttpRequest) return;
+    var bar = box.querySelector("progress"), label = box.querySelector(".upload-label");
+    var status = box.querySelector(".upload-status"), cancel = box.querySelector(".upload-cancel");
+    var note = form.querySelector(".upload-note");
+    var buttons = form.querySelectorAll("button[type=submit]");
+    var xhr = null;
+    var words = function (attr, a, b, c) {
+      return box.getAttribute(attr).replace("{0}", a).replace("{1}", b).replace("{2}", c);
+    };
+    var files = function () {
+      var out = [];
+      Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+        Array.prototype.forEach.call(input.files || [], function (f) { out.push(f.size); });
+      });
+      return out;
+    };
+    var restore = function (attr) {
+      xhr = null;
+      box.hidden = true;
+      Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+      if (note && attr) { note.textContent = box.getAttribute(attr); note.hidden = false; }
+    };
+    var show = function (sizes, loaded, total) {
+      var pct = total > 0 ? Math.min(100, Math.floor(100 * loaded / total)) : 0;
+      // Which file is on its way: the files are the body's bulk, sent in the order chosen.
+      var sum = sizes.reduce(function (a, b) { return a + b; }, 0), sent = sum * loaded / (total || 1), n = 0, acc = 0;
+      while (n < sizes.length && acc + sizes[n] <= sent) { acc += sizes[n]; n++; }
+      var text = words("data-progress", Math.max(1, Math.min(sizes.length, n + 1)), Math.max(1, sizes.length), pct);
+      bar.value = pct;
+      label.textContent = text;
+      var step = Math.floor(pct / 25);
+      if (step !== show.lastStep) { show.lastStep = step; status.textContent = text; }
+    };
+    cancel.addEventListener("click", function () {
+      if (xhr) { xhr.abort(); restore("data-cancelled"); }
+      var first = form.querySelector("button[type=submit]");
+      if (first) first.focus();
+    });
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      var button = document.getElementById("submit-report");
-      button.disabled = true;
-      bar.hidden = false;
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
-      xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
-      xhr.onload = function () {
+      if (xhr) return;
+      var sizes = files();
+      Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+      if (note) note.hidden = true;
+      show.lastStep = -1;
+      show(sizes, 0, 1);
+      box.hidden = false;
+      var req = xhr = new XMLHttpRequest();
+      req.open("POST", form.action);
+      req.upload.onprogress = function (e) { if (e.lengthComputable && req === xhr) show(sizes, e.loaded, e.total); };
+      req.upload.onload = function () {
+        if (req !== xhr) return;
+        bar.value = 100;
+        label.textContent = status.textContent = box.getAttribute("data-waiting");
+      };
+      req.onload = function () {
+        if (req !== xhr) return;
         // The XHR followed the redirect and already holds the receipt, which shows the code once:
         // show that response and fix the address bar, never load the page a second time.
-        if (xhr.responseURL) history.replaceState(null, "", xhr.responseURL);
-        document.open(); document.write(xhr.responseText); document.close();
+        if (req.responseURL) history.replaceState(null, "", req.responseURL);
+        document.open(); document.write(req.responseText); document.close();
         window.scrollTo(0, 0);
       };
-      xhr.onerror = function () { button.disabled = false; bar.hidden = true; form.submit(); };
-      xhr.send(new FormData(form));
+      req.onerror = function () { if (req === xhr) restore("data-failed"); };
+      req.send(new FormData(form));
     });
-  }
+  });
 
   // Print button on the receipt.
   Array.prototype.forEach.call(document.querySelectorAll(".print-button"), function (b) {

@@ -1,6 +1,7 @@
 // A shopper on a phone, in a real browser (issue 16): the receipt code cannot be lost, the
-// language switch never loses what was typed, and every main page passes axe-core (no serious or
-// critical violation) in both languages and reflows at 320 px without sideways scrolling.
+// language switch never loses what was typed, every main page passes axe-core (no serious or
+// critical violation) in both languages and reflows at 320 px without sideways scrolling, and a
+// slow upload shows a progress bar in view that can be cancelled.
 // Started by run.sh after journey.mjs, with the same variables (PORTAL_URL, DATA_DIR, WORK_DIR,
 // CHROMIUM); the portal writes its mail as .eml files to DATA_DIR/mail.
 // Each check prints one line; the last line is `phone journey: N passed, M failed`.
@@ -142,6 +143,28 @@ async function makeScreenshot(browser) {
   await page.screenshot({ path: file, type: "png" });
   await page.close();
   return file;
+}
+
+/// A screenshot too big to send in a blink on a throttled line: random pixels do not compress
+/// (about 1.4 MB at 600 × 600), drawn by the browser at run time.
+async function makeLargeScreenshot(browser) {
+  const page = await browser.newPage();
+  const dataUrl = await page.evaluate(() => {
+    const c = document.createElement("canvas");
+    c.width = 600; c.height = 600;
+    const g = c.getContext("2d"), img = g.createImageData(600, 600);
+    for (let i = 0; i < img.data.length; i++) img.data[i] = i % 4 === 3 ? 255 : Math.floor(Math.random() * 256);
+    g.putImageData(img, 0, 0);
+    return c.toDataURL("image/png");
+  });
+  await page.close();
+  const file = path.join(WORK_DIR, "phone-noise.png");
+  fs.writeFileSync(file, Buffer.from(dataUrl.split(",")[1], "base64"));
+  return file;
+}
+
+function caseSeq(number) {
+  return Number(/^RW-\d{4}-(\d{6})$/.exec(number)?.[1]);
 }
 
 const REPORT = {
@@ -425,6 +448,60 @@ try {
       }, { soft: true });
       await ctx.close();
     }
+  });
+
+  await part("Upload progress a phone user can see, and can cancel (390 × 844, zh-CN, throttled)", async () => {
+    const ctx = await phoneContext("zh-CN");
+    ctx.setDefaultTimeout(20000);
+    const page = watch(await ctx.newPage(), "progress");
+    current = page;
+    const big = await makeLargeScreenshot(browser);
+    let first;
+    await step("a first report, to count from", async () => {
+      first = await fileReport(page, screenshot);
+      return first.number;
+    });
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send("Network.enable");
+    // About 1.4 MB at 96 KiB/s: some fifteen seconds of sending, as on a weak mobile line.
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 100, downloadThroughput: 512 * 1024, uploadThroughput: 96 * 1024 });
+    await step("while sending, a labelled progress bar stays in the window, for screen readers too", async () => {
+      await page.goto("/reports/new");
+      const shownAt = Date.now();
+      await fillReport(page, { file: [screenshot, big] });
+      await waitLikeAPerson(shownAt);
+      await page.click("#submit-report");
+      await page.locator("#upload-progress-label").filter({ hasText: /^正在上传 2\/2 · \d+ %$/ }).waitFor();
+      const bar = page.getByRole("progressbar", { name: /正在上传 \d\/2 · \d+ %/ });
+      check((await bar.count()) === 1, "no progress bar named “正在上传 …”");
+      for (const where of ["at the button", "scrolled to the top"]) {
+        if (where !== "at the button") await page.evaluate(() => window.scrollTo(0, 0));
+        const box = await page.locator("#upload-progress").boundingBox();
+        check(box && box.y >= 0 && box.y + box.height <= PHONE.height && box.height > 0, `${where}: the bar is out of view (${JSON.stringify(box)})`);
+      }
+      const said = (await page.locator("#upload-progress .upload-status").textContent()).trim();
+      check(/^正在上传 \d\/2 · \d+ %$/.test(said), `the screen-reader status says “${said}”`);
+      check(await page.locator("#submit-report").isDisabled(), "the submit button can be pressed twice");
+      return (await page.locator("#upload-progress-label").textContent()).trim();
+    });
+    await step("“取消上传” stops the sending and leaves the form usable with the files still chosen", async () => {
+      await page.click("#upload-progress .upload-cancel");
+      await page.locator("#upload-progress").waitFor({ state: "hidden" });
+      check(await page.locator(".upload-note").isVisible(), "nothing says the upload was cancelled");
+      check(await page.locator("#submit-report").isEnabled(), "the submit button stays disabled");
+      const chosen = await page.$eval("input[name=evidence]", (i) => i.files.length);
+      check(chosen === 2, `${chosen} files still chosen`);
+      check((await page.inputValue("#description")) === REPORT.description, "the description is lost");
+      check(new URL(page.url()).pathname === "/reports/new", `the page moved to ${page.url()}`);
+    });
+    await step("sending again files the report once (the cancelled one was never filed)", async () => {
+      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+      await Promise.all([page.waitForURL("**/reports/receipt", { timeout: 30000 }), page.click("#submit-report")]);
+      const number = (await page.locator("#case-number").textContent()).trim();
+      check(caseSeq(number) === caseSeq(first.number) + 1, `filed as ${number} after ${first.number}`);
+      return number;
+    });
+    await ctx.close();
   });
 
   await part("Whole run", async () => {
