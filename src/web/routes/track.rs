@@ -4,6 +4,8 @@
 use crate::db::{self, audit, cases, evidence, notes, queue, reporter_sessions, tokens};
 use crate::domain::CaseId;
 use crate::domain::EvidenceId;
+use crate::domain::lang::Lang;
+use crate::domain::place_pinyin;
 use crate::domain::region::divisions;
 use crate::domain::workdays::Calendar;
 use crate::domain::{CaseNumber, CaseStatus, ReceiptCode, RegionCode};
@@ -121,6 +123,8 @@ pub struct TrackedCasePage {
     pub platform_name: String,
     pub category_label: String,
     pub region_name: String,
+    /// The region's names in pinyin, on English pages only (empty otherwise).
+    pub region_pinyin: String,
     pub timeline: Vec<TimelineItem>,
     pub evidence: Vec<EvidenceItem>,
     pub csrf: String,
@@ -406,10 +410,14 @@ async fn load_case_page(
     let status = case.status;
     let platform_name = m.platform_label(case.platform, case.platform_other.as_deref());
     let category_label = m.category(case.category).to_string();
-    let region_name = RegionCode::parse(&case.region_code)
-        .and_then(|c| divisions().region(&c))
-        .map(|r| r.full_name())
-        .unwrap_or_else(|| case.region_code.clone());
+    let region = RegionCode::parse(&case.region_code).and_then(|c| divisions().region(&c));
+    let region_name = region
+        .as_ref()
+        .map_or_else(|| case.region_code.clone(), |r| r.full_name());
+    let region_pinyin = match (m.lang(), &region) {
+        (Lang::En, Some(r)) => place_pinyin::region_pinyin(r),
+        _ => String::new(),
+    };
     let page = TrackedCasePage {
         timeline: timeline(m, &trail, &files),
         evidence: evidence_items(files),
@@ -419,6 +427,7 @@ async fn load_case_page(
         platform_name,
         category_label,
         region_name,
+        region_pinyin,
         confirm_withdraw: confirm_withdraw && status.can_withdraw(),
         messages,
         reply_problems: reply.problems,
