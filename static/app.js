@@ -1,5 +1,6 @@
 // ReviewWatch progressive enhancement. Every page works without this file: it only filters the
-// region lists, previews screenshots, counts characters and shows upload progress.
+// region lists, previews screenshots, counts characters, shows upload progress, copies the receipt
+// code and keeps a half-filled form across a language switch.
 (function () {
   "use strict";
 
@@ -46,8 +47,9 @@
   });
 
   // Screenshot previews, with the limits checked before anything is sent.
-  var files = document.getElementById("evidence"), preview = document.getElementById("evidence-preview");
-  if (files && preview) {
+  Array.prototype.forEach.call(document.querySelectorAll("input[type=file][data-preview]"), function (files) {
+    var preview = document.getElementById(files.getAttribute("data-preview"));
+    if (!preview) return;
     var maxFiles = parseInt(files.getAttribute("data-max-files"), 10), maxBytes = parseInt(files.getAttribute("data-max-bytes"), 10);
     files.addEventListener("change", function () {
       preview.textContent = "";
@@ -67,35 +69,108 @@
         preview.appendChild(fig);
       });
     });
-  }
+  });
 
-  // Upload progress: send the same multipart form with XHR and follow the server's answer.
-  var form = document.getElementById("report-form"), bar = document.getElementById("upload-progress");
-  if (form && bar && window.FormData && window.XMLHttpRequest) {
+  // Upload progress: send the same multipart form with XHR, show a labelled bar fixed in view
+  // (announced to screen readers every 25 %), let the sender cancel, and follow the server's answer.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-upload]"), function (form) {
+    var box = form.querySelector(".upload-bar");
+    if (!box || !window.FormData || !window.XMLHttpRequest) return;
+    var bar = box.querySelector("progress"), label = box.querySelector(".upload-label");
+    var status = box.querySelector(".upload-status"), cancel = box.querySelector(".upload-cancel");
+    var note = form.querySelector(".upload-note");
+    var buttons = form.querySelectorAll("button[type=submit]");
+    var xhr = null;
+    var words = function (attr, a, b, c) {
+      return box.getAttribute(attr).replace("{0}", a).replace("{1}", b).replace("{2}", c);
+    };
+    var files = function () {
+      var out = [];
+      Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+        Array.prototype.forEach.call(input.files || [], function (f) { out.push(f.size); });
+      });
+      return out;
+    };
+    var restore = function (attr) {
+      xhr = null;
+      box.hidden = true;
+      Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+      if (note && attr) { note.textContent = box.getAttribute(attr); note.hidden = false; }
+    };
+    var show = function (sizes, loaded, total) {
+      var pct = total > 0 ? Math.min(100, Math.floor(100 * loaded / total)) : 0;
+      // Which file is on its way: the files are the body's bulk, sent in the order chosen.
+      var sum = sizes.reduce(function (a, b) { return a + b; }, 0), sent = sum * loaded / (total || 1), n = 0, acc = 0;
+      while (n < sizes.length && acc + sizes[n] <= sent) { acc += sizes[n]; n++; }
+      var text = words("data-progress", Math.max(1, Math.min(sizes.length, n + 1)), Math.max(1, sizes.length), pct);
+      bar.value = pct;
+      label.textContent = text;
+      var step = Math.floor(pct / 25);
+      if (step !== show.lastStep) { show.lastStep = step; status.textContent = text; }
+    };
+    cancel.addEventListener("click", function () {
+      if (xhr) { xhr.abort(); restore("data-cancelled"); }
+      var first = form.querySelector("button[type=submit]");
+      if (first) first.focus();
+    });
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
-      var button = document.getElementById("submit-report");
-      button.disabled = true;
-      bar.hidden = false;
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
-      xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); };
-      xhr.onload = function () {
+      if (xhr) return;
+      var sizes = files();
+      Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+      if (note) note.hidden = true;
+      show.lastStep = -1;
+      show(sizes, 0, 1);
+      box.hidden = false;
+      var req = xhr = new XMLHttpRequest();
+      req.open("POST", form.action);
+      req.upload.onprogress = function (e) { if (e.lengthComputable && req === xhr) show(sizes, e.loaded, e.total); };
+      req.upload.onload = function () {
+        if (req !== xhr) return;
+        bar.value = 100;
+        label.textContent = status.textContent = box.getAttribute("data-waiting");
+      };
+      req.onload = function () {
+        if (req !== xhr) return;
         // The XHR followed the redirect and already holds the receipt, which shows the code once:
         // show that response and fix the address bar, never load the page a second time.
-        if (xhr.responseURL) history.replaceState(null, "", xhr.responseURL);
-        document.open(); document.write(xhr.responseText); document.close();
+        if (req.responseURL) history.replaceState(null, "", req.responseURL);
+        document.open(); document.write(req.responseText); document.close();
         window.scrollTo(0, 0);
       };
-      xhr.onerror = function () { button.disabled = false; bar.hidden = true; form.submit(); };
-      xhr.send(new FormData(form));
+      req.onerror = function () { if (req === xhr) restore("data-failed"); };
+      req.send(new FormData(form));
     });
-  }
+  });
 
   // Print button on the receipt.
   Array.prototype.forEach.call(document.querySelectorAll(".print-button"), function (b) {
     b.hidden = false;
     b.addEventListener("click", function () { window.print(); });
+  });
+
+  // Copy the receipt code; where the clipboard is not offered, the code is selected for the reader.
+  Array.prototype.forEach.call(document.querySelectorAll(".copy-button"), function (b) {
+    var source = document.getElementById(b.getAttribute("data-copy"));
+    var status = b.parentNode.querySelector(".copy-status");
+    if (!source) return;
+    b.hidden = false;
+    var say = function (attr) { if (status) status.textContent = b.getAttribute(attr); };
+    var select = function () {
+      var r = document.createRange(), sel = window.getSelection();
+      r.selectNodeContents(source); sel.removeAllRanges(); sel.addRange(r);
+    };
+    b.addEventListener("click", function () {
+      var text = source.textContent.trim();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(function () { say("data-copied"); }, function () { select(); say("data-copy-failed"); });
+      } else {
+        select();
+        var ok = false;
+        try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+        say(ok ? "data-copied" : "data-copy-failed");
+      }
+    });
   });
 
   // The anonymity warning matters only while no email is given.
@@ -156,6 +231,53 @@
     }
   }
 
-  var problems = document.getElementById("form-problems");
+  // The language switch keeps what was typed: the fields of a half-filled form (never files,
+  // tokens or secrets) wait in this tab's sessionStorage and fill the same form on the next page.
+  var KEEP_PREFIX = "rw-keep:", SKIP = /^(csrf_token|form_token|receipt_code|password.*|keep_upload)$/;
+  var keptForms = document.querySelectorAll("form[data-keep-on-lang]");
+  var storage = null;
+  try { storage = window.sessionStorage; } catch (e) { storage = null; }
+  var keepable = function (el) {
+    var kind = (el.type || "").toLowerCase();
+    return el.name && !SKIP.test(el.name) && !el.disabled && ["file", "hidden", "submit", "button", "reset", "password"].indexOf(kind) < 0;
+  };
+  if (storage && keptForms.length) {
+    Array.prototype.forEach.call(document.querySelectorAll("a.lang-switch"), function (link) {
+      link.addEventListener("click", function () {
+        Array.prototype.forEach.call(keptForms, function (f) {
+          var values = [];
+          Array.prototype.forEach.call(f.elements, function (el) {
+            if (!keepable(el)) return;
+            if (el.type === "checkbox" || el.type === "radio") { if (el.checked) values.push([el.name, el.value, true]); }
+            else if (el.value !== "") values.push([el.name, el.value]);
+          });
+          try { storage.setItem(KEEP_PREFIX + f.id, JSON.stringify({ at: Date.now(), values: values })); } catch (e) { /* full or refused: the form comes back empty */ }
+        });
+      });
+    });
+    Array.prototype.forEach.call(keptForms, function (f) {
+      var raw = storage.getItem(KEEP_PREFIX + f.id);
+      if (!raw) return;
+      storage.removeItem(KEEP_PREFIX + f.id);
+      var kept;
+      try { kept = JSON.parse(raw); } catch (e) { return; }
+      if (!kept || !kept.values || Date.now() - kept.at > 10 * 60 * 1000) return;
+      // In the page's order, so that a region list is narrowed before its child is chosen.
+      Array.prototype.forEach.call(f.elements, function (el) {
+        if (!keepable(el)) return;
+        if (el.type === "checkbox" || el.type === "radio") {
+          el.checked = kept.values.some(function (v) { return v[0] === el.name && v[1] === el.value && v[2]; });
+        } else {
+          var v = kept.values.filter(function (x) { return x[0] === el.name; })[0];
+          if (!v || el.value === v[1]) return;
+          el.value = v[1];
+        }
+        el.dispatchEvent(new Event(el.tagName === "SELECT" || el.type === "checkbox" || el.type === "radio" ? "change" : "input", { bubbles: true }));
+      });
+    });
+  }
+
+  // After a refusal, focus (and so the view) goes to what must be corrected.
+  var problems = document.getElementById("form-problems") || document.getElementById("reply-problems");
   if (problems) problems.focus();
 })();

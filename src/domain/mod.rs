@@ -24,6 +24,7 @@ pub mod ocr;
 pub mod officer;
 pub mod original;
 pub mod outcome;
+pub mod place_pinyin;
 pub mod platform;
 pub mod platform_desk;
 pub mod platform_notice;

@@ -17,6 +17,7 @@ pub mod open_data;
 pub mod password_check;
 pub mod platform_notice_view;
 pub mod queue_export;
+pub mod receipt_card;
 pub mod record_feed;
 pub mod record_view;
 pub mod region_options;

@@ -1,6 +1,6 @@
 //! The reporter's side of the session cookie: the session on the case they opened with its
 //! receipt code (a `reporter_sessions` record the cookie names by a token, so it can be revoked),
-//! the CSRF token of their forms, and the receipt shown once after filing.
+//! the CSRF token of their forms, and the receipt shown after filing until the code is saved.
 
 use crate::db::{self, DbPool, reporter_sessions};
 use crate::domain::CaseId;
@@ -27,7 +27,7 @@ struct OpenCase {
     last_seen: i64,
 }
 
-/// The receipt shown once after filing.
+/// The receipt shown after filing, until the reporter says they saved the code.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct ReceiptOnce {
     pub case_number: String,
@@ -38,6 +38,13 @@ pub struct ReceiptOnce {
     pub call_police_first: bool,
 }
 
+impl ReceiptOnce {
+    /// The code's groups of four, each shown whole (a line never breaks inside one).
+    pub fn code_groups(&self) -> Vec<&str> {
+        self.receipt_code.split('-').collect()
+    }
+}
+
 /// The receipt of the report this browser filed, kept (in the encrypted cookie) with the hash of
 /// the form token that filed it, so that sending that form again shows it instead of filing twice.
 #[derive(Serialize, Deserialize)]
@@ -45,6 +52,9 @@ struct FiledReceipt {
     form_token_hash: String,
     case_id: CaseId,
     receipt: ReceiptOnce,
+    /// The reporter said they saved the code: it is not shown again.
+    #[serde(default)]
+    code_saved: bool,
 }
 
 fn now() -> i64 {
@@ -201,8 +211,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Keeps the receipt of a report just filed by the form token with `form_token_hash`: shown once
-/// on the receipt page, and again to this browser if it sends that form again.
+/// Keeps the receipt of a report just filed by the form token with `form_token_hash`: shown on the
+/// receipt page until the reporter says they saved the code, and to this browser if it sends that
+/// form again.
 pub fn set_receipt(
     session: &Session,
     receipt: &ReceiptOnce,
@@ -219,16 +230,29 @@ pub fn set_receipt(
                 form_token_hash: form_token_hash.to_string(),
                 case_id,
                 receipt: receipt.clone(),
+                code_saved: false,
             },
         )
         .map_err(session_error)
 }
 
-/// The receipt, removed from the session as it is read: the code is shown once.
-pub fn take_receipt(session: &Session) -> Result<Option<ReceiptOnce>, AppError> {
-    let r = session.get(RECEIPT_KEY).map_err(session_error)?;
+/// The receipt of the report this browser just filed, kept (in the encrypted cookie, never in the
+/// database or a log) until the reporter says they saved the code: a reload or a language switch
+/// shows it again.
+pub fn shown_receipt(session: &Session) -> Result<Option<ReceiptOnce>, AppError> {
+    session.get(RECEIPT_KEY).map_err(session_error)
+}
+
+/// The reporter saved the code: this browser stops showing it, on the receipt page and to a form
+/// sent again.
+pub fn forget_receipt(session: &Session) -> Result<(), AppError> {
     session.remove(RECEIPT_KEY);
-    Ok(r)
+    let filed: Option<FiledReceipt> = session.get(FILED_KEY).map_err(session_error)?;
+    if let Some(mut filed) = filed {
+        filed.code_saved = true;
+        session.insert(FILED_KEY, filed).map_err(session_error)?;
+    }
+    Ok(())
 }
 
 /// The receipt of case `case_id`, filed by the form token with `form_token_hash`, when this
@@ -242,6 +266,7 @@ pub async fn receipt_of_filing(
     let filed: Option<FiledReceipt> = session.get(FILED_KEY).map_err(session_error)?;
     let Some(filed) = filed.filter(|f| {
         f.case_id == case_id
+            && !f.code_saved
             && constant_time_eq(f.form_token_hash.as_bytes(), form_token_hash.as_bytes())
     }) else {
         return Ok(None);

@@ -3,7 +3,8 @@
 # screenshots, confirms it from the email, tracks it, switches language, withdraws it; a bad file
 # is refused; the form still works with JavaScript off; then a supervisor (made with
 # `reviewwatch officer add`) works a case through the officer pages while its reporter answers
-# from the status email. See tests/browser/README.md.
+# from the status email; then phone.mjs walks the shopper's pages at 390 px with axe-core (issue 16).
+# See tests/browser/README.md.
 #
 #   bash tests/browser/run.sh            (from the repository root, as root on Debian)
 #
@@ -45,8 +46,11 @@ done
 want_pw="$(node -p 'require(process.argv[1]).dependencies["playwright-core"]' "$HERE/package.json")"
 have_pw="$(node -p 'try { require(process.argv[1]).version } catch (e) { "" }' \
   "$HERE/node_modules/playwright-core/package.json" 2>/dev/null || true)"
-if [ "$have_pw" != "$want_pw" ]; then
-  say "npm ci (playwright-core $want_pw)"
+want_axe="$(node -p 'require(process.argv[1]).dependencies["axe-core"]' "$HERE/package.json")"
+have_axe="$(node -p 'try { require(process.argv[1]).version } catch (e) { "" }' \
+  "$HERE/node_modules/axe-core/package.json" 2>/dev/null || true)"
+if [ "$have_pw" != "$want_pw" ] || [ "$have_axe" != "$want_axe" ]; then
+  say "npm ci (playwright-core $want_pw, axe-core $want_axe)"
   (cd "$HERE" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
@@ -134,13 +138,20 @@ done
 say "portal is up"
 
 # --- the journey --------------------------------------------------------------------------
-PORTAL_URL="$PORTAL" DATA_DIR="$DATA_DIR" WORK_DIR="$WORK" TMPDIR="$WORK" CHROMIUM="$CHROMIUM" \
+# PHONE_ONLY=1 runs phone.mjs alone (quicker while working on the phone pages).
+[ -n "${PHONE_ONLY:-}" ] || PORTAL_URL="$PORTAL" DATA_DIR="$DATA_DIR" WORK_DIR="$WORK" TMPDIR="$WORK" CHROMIUM="$CHROMIUM" \
   SCREENSHOT_DIR="$ROOT/docs/screenshots" \
   REVIEWWATCH_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/reviewwatch" \
   SUPERVISOR_EMAIL="$SUPERVISOR_EMAIL" SUPERVISOR_PASSWORD="$SUPERVISOR_PASSWORD" \
   OFFICER_EMAIL="$OFFICER_EMAIL" OFFICER_PASSWORD="$OFFICER_PASSWORD" \
-  node "$HERE/journey.mjs"
+  node "$HERE/journey.mjs" || journey_rc=$?
 
 # The officer's desk (issue 17): tests/browser/desk.mjs is not run yet. It signs in as the
 # supervisor, and journey.mjs ends with the second factor required of everyone: desk.mjs needs
 # to run before that part, or to sign in with a code (to do).
+
+# The phone-sized shopper and axe-core on every main page (issue 16), run even if the journey failed.
+say "phone journey (390 × 844, axe-core)"
+PORTAL_URL="$PORTAL" DATA_DIR="$DATA_DIR" WORK_DIR="$WORK" TMPDIR="$WORK" CHROMIUM="$CHROMIUM" \
+  node "$HERE/phone.mjs" || phone_rc=$?
+exit $(( ${journey_rc:-0} != 0 || ${phone_rc:-0} != 0 ))

@@ -30,6 +30,7 @@ mod mail;
 mod migrations;
 mod officer;
 mod officer_words;
+mod phone;
 mod platform_desks;
 mod platform_notices;
 mod previous_schema;

@@ -28,7 +28,7 @@ async fn a_zh_cn_report_with_email_is_confirmed_by_link_tracked_and_withdrawn() 
     );
     assert_eq!(reply.location().as_deref(), Some("/reports/receipt"));
 
-    // The receipt shows the number and the code, once.
+    // The receipt shows the number and the code, until the reporter says they saved it.
     let receipt = app.get("/reports/receipt").await;
     assert_eq!(receipt.status, StatusCode::OK);
     assert_eq!(receipt.html_lang().as_deref(), Some("zh-CN"));
@@ -43,13 +43,23 @@ async fn a_zh_cn_report_with_email_is_confirmed_by_link_tracked_and_withdrawn() 
     let again = app.get("/reports/receipt").await;
     assert_eq!(again.status, StatusCode::OK);
     assert_eq!(
-        again.count("#receipt-code"),
+        again.text_of("#receipt-code").as_deref(),
+        Some(code.as_str()),
+        "a reload shows the receipt code again"
+    );
+    let saved = app
+        .submit(&again.form("receipt_saved", "/reports/receipt").unwrap())
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let after = app.get("/reports/receipt").await;
+    assert_eq!(
+        after.count("#receipt-code"),
         0,
-        "the receipt code is shown only once"
+        "once saved, the receipt code is not shown again"
     );
     assert!(
-        !again.body.contains(&code),
-        "the second receipt page does not hold the code"
+        !after.body.contains(&code),
+        "the receipt page after saving does not hold the code"
     );
 
     // The confirmation email, in Chinese, with the number, the code and the link.

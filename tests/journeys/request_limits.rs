@@ -49,13 +49,21 @@ async fn asked_case(configure: impl FnOnce(&mut Settings)) -> Asked {
             .status,
         StatusCode::SEE_OTHER
     );
-    let page = reporter.open_case(&number, &receipt.code).await;
+    let opened = reporter.track(&number, &receipt.code).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let page = reporter.get("/track/case").await;
     assert_eq!(page.case_status().as_deref(), Some("awaiting_reporter"));
     let form = page.form("reply", "/track/case").expect("a reply form");
-    let cookie = set_cookies(&page, "rw_session")
-        .last()
-        .map(|c| format!("rw_session={}", cookie_value(c)))
-        .expect("the case page sets the session cookie");
+    // The newest session cookie: the case page's, or (when reading it changed nothing) the one
+    // opening the case set.
+    let cookie = [
+        set_cookies(&page, "rw_session"),
+        set_cookies(&opened, "rw_session"),
+    ]
+    .iter()
+    .find_map(|set| set.last().cloned())
+    .map(|c| format!("rw_session={}", cookie_value(&c)))
+    .expect("opening the case sets the session cookie");
     Asked {
         app,
         reporter,

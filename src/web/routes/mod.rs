@@ -54,6 +54,14 @@ fn public(cfg: &mut web::ServiceConfig) {
         .route("/reports/new", web::get().to(report::show_report_form))
         .route("/reports", web::post().to(report::submit_report))
         .route("/reports/receipt", web::get().to(report::show_receipt))
+        .route(
+            "/reports/receipt/card.png",
+            web::get().to(report::download_receipt_card),
+        )
+        .route(
+            "/reports/receipt/saved",
+            web::post().to(report::confirm_code_saved),
+        )
         .route("/track", web::get().to(track::show_track_form))
         .route("/track", web::post().to(track::open_tracked_case))
         .route("/track/case", web::get().to(track::show_tracked_case))

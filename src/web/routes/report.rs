@@ -1,4 +1,5 @@
-//! Filing a report: the form, its submission with screenshots, and the receipt shown once.
+//! Filing a report: the form, its submission with screenshots, and the receipt, shown until the
+//! reporter says they saved the code.
 
 use crate::db::reporter_sessions;
 use crate::domain::CaseId;
@@ -56,6 +57,15 @@ impl ReportFormPage {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, e)| e.as_str())
+    }
+
+    /// The attributes that tie a field to its error message, for screen readers: empty when the
+    /// field has no error.
+    pub fn invalid_attrs(&self, field: &str) -> String {
+        match self.error_for(field) {
+            Some(_) => format!(" aria-invalid=\"true\" aria-describedby=\"{field}-error\""),
+            None => String::new(),
+        }
     }
 
     pub fn has_errors(&self) -> bool {
@@ -364,6 +374,7 @@ async fn show_already_filed(
             ctx,
             receipt,
             already_filed: true,
+            csrf: reporter_session::csrf_token(session)?,
         },
     )
 }
@@ -375,16 +386,52 @@ pub struct ReceiptPage {
     pub receipt: Option<ReceiptOnce>,
     /// Shown for a form sent again, which filed nothing new.
     pub already_filed: bool,
+    /// For the "I saved it" form.
+    pub csrf: String,
 }
 
+/// The receipt of the report this browser just filed, shown again on every visit (a reload, the
+/// other language) until the reporter says they saved the code.
 pub async fn show_receipt(ctx: PageContext, session: Session) -> Result<HttpResponse, AppError> {
-    let receipt = reporter_session::take_receipt(&session)?;
+    let receipt = reporter_session::shown_receipt(&session)?;
     render(
         StatusCode::OK,
         &ReceiptPage {
             ctx,
             receipt,
             already_filed: false,
+            csrf: reporter_session::csrf_token(&session)?,
         },
     )
+}
+
+/// The receipt as a picture to keep (`receipt_card`), while the receipt page shows the code.
+pub async fn download_receipt_card(session: Session) -> Result<HttpResponse, AppError> {
+    let receipt = reporter_session::shown_receipt(&session)?.ok_or(AppError::NotFound)?;
+    let png = crate::web::receipt_card::card_png(&receipt.case_number, &receipt.receipt_code)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("receipt card: {e}")))?;
+    let file_name = format!("{}.png", receipt.case_number);
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .body(png))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SavedForm {
+    csrf_token: String,
+}
+
+/// The reporter saved the code: the receipt page stops showing it.
+pub async fn confirm_code_saved(
+    session: Session,
+    form: web::Form<SavedForm>,
+) -> Result<HttpResponse, AppError> {
+    reporter_session::check_csrf(&session, &form.csrf_token)?;
+    reporter_session::forget_receipt(&session)?;
+    Ok(see_other("/reports/receipt"))
 }

@@ -4,6 +4,8 @@
 use crate::db::{self, audit, cases, evidence, notes, queue, reporter_sessions, tokens};
 use crate::domain::CaseId;
 use crate::domain::EvidenceId;
+use crate::domain::lang::Lang;
+use crate::domain::place_pinyin;
 use crate::domain::region::divisions;
 use crate::domain::workdays::Calendar;
 use crate::domain::{CaseNumber, CaseStatus, ReceiptCode, RegionCode};
@@ -122,6 +124,8 @@ pub struct TrackedCasePage {
     pub platform_name: String,
     pub category_label: String,
     pub region_name: String,
+    /// The region's names in pinyin, on English pages only (empty otherwise).
+    pub region_pinyin: String,
     pub timeline: Vec<TimelineItem>,
     pub evidence: Vec<EvidenceItem>,
     pub csrf: String,
@@ -129,11 +133,29 @@ pub struct TrackedCasePage {
     pub messages: Vec<notes::MessageView>,
     /// Problems with a reply just sent (shown above the reply form).
     pub reply_problems: Vec<String>,
+    /// The text of a reply sent back for correction, in its box again.
+    pub reply_message: String,
     pub max_files: usize,
     /// The dates the portal has promised the reporter, while the case is on a clock.
     pub deadline: Option<ReporterDeadline>,
     /// What the platform answered to the case's notice.
     pub platform_answer: Option<crate::web::platform_notice_view::AnswerView>,
+    /// What happens next, in plain words (`next_step`).
+    pub next_step: String,
+}
+
+/// A reply the reporter must correct: what was wrong, and the text they typed (kept, so that a
+/// bad attachment never costs them their answer).
+#[derive(Default)]
+pub struct ReplyDraft {
+    pub problems: Vec<String>,
+    pub message: String,
+}
+
+impl ReplyDraft {
+    fn refused(problems: Vec<String>, message: String) -> Self {
+        Self { problems, message }
+    }
 }
 
 pub struct ReporterDeadline {
@@ -282,6 +304,47 @@ fn reporter_deadline(
         })
 }
 
+/// The regulator the case was last handed to and when (China time), from the trail the page
+/// already reads.
+fn last_handoff(trail: &[audit::AuditRow]) -> Option<(String, String)> {
+    trail.iter().rev().find_map(|r| {
+        let detail = r.detail_json();
+        let to_regulator = detail["to"].as_str() == Some(CaseStatus::HandedOff.as_str());
+        let name = detail["regulator"].as_str().filter(|_| to_regulator)?;
+        Some((name.to_string(), filters::china_time(&r.at)))
+    })
+}
+
+/// What happens next, for the reporter: the expected decision date while the officers have the
+/// case, the regulator once it is handed off, the outcome or the reason once it is over.
+fn next_step(
+    m: &Messages,
+    case: &cases::CaseRow,
+    trail: &[audit::AuditRow],
+    deadline: Option<&ReporterDeadline>,
+) -> String {
+    use crate::domain::status::ClosedReason;
+    let key = |k: &str| format!("case.next.{k}");
+    match (case.status, deadline, case.closed_reason) {
+        (CaseStatus::Submitted | CaseStatus::InReview, Some(d), _) => {
+            m.t1(&key(&format!("{}_by", case.status.as_str())), d.decide_by)
+        }
+        (CaseStatus::HandedOff | CaseStatus::Acknowledged, _, _) => match last_handoff(trail) {
+            Some((regulator, at)) => m.t2(&key(case.status.as_str()), regulator, at),
+            None => m.t(&key("with_regulator")).to_string(),
+        },
+        (CaseStatus::Closed, _, Some(ClosedReason::Outcome(o))) => m.t2(
+            &key("outcome"),
+            m.t(&format!("outcome.{}", o.as_str())),
+            m.t(&key(&format!("outcome_plain.{}", o.as_str()))),
+        ),
+        (CaseStatus::Dismissed, _, Some(ClosedReason::Dismissed(r))) => {
+            m.t1(&key("dismissed_because"), m.dismiss_reason(r))
+        }
+        (status, _, _) => m.t(&key(status.as_str())).to_string(),
+    }
+}
+
 /// The timeline the reporter sees: the entries of the audit trail shown to them.
 fn timeline(
     m: &Messages,
@@ -331,7 +394,7 @@ async fn load_case_page(
     state: &AppState,
     session: &Session,
     confirm_withdraw: bool,
-    reply_problems: Vec<String>,
+    reply: ReplyDraft,
     status_code: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let Some(open) = reporter_session::fresh_session(session)? else {
@@ -352,14 +415,19 @@ async fn load_case_page(
     } = loaded;
     let m = ctx.m;
     let deadline = reporter_deadline(&case, deadline);
+    let next_step = next_step(ctx.m, &case, &trail, deadline.as_ref());
     let _span = tracing::info_span!("case", case = %case.case_number).entered();
     let status = case.status;
     let platform_name = m.platform_label(case.platform, case.platform_other.as_deref());
     let category_label = m.category(case.category).to_string();
-    let region_name = RegionCode::parse(&case.region_code)
-        .and_then(|c| divisions().region(&c))
-        .map(|r| r.full_name())
-        .unwrap_or_else(|| case.region_code.clone());
+    let region = RegionCode::parse(&case.region_code).and_then(|c| divisions().region(&c));
+    let region_name = region
+        .as_ref()
+        .map_or_else(|| case.region_code.clone(), |r| r.full_name());
+    let region_pinyin = match (m.lang(), &region) {
+        (Lang::En, Some(r)) => place_pinyin::region_pinyin(r),
+        _ => String::new(),
+    };
     let page = TrackedCasePage {
         timeline: timeline(m, &trail, &files),
         evidence: evidence_items(files),
@@ -369,11 +437,14 @@ async fn load_case_page(
         platform_name,
         category_label,
         region_name,
+        region_pinyin,
         confirm_withdraw: confirm_withdraw && status.can_withdraw(),
         messages,
-        reply_problems,
+        reply_problems: reply.problems,
+        reply_message: reply.message,
         max_files: state.evidence_limits.max_files,
         deadline,
+        next_step,
         platform_answer: notice
             .as_ref()
             .and_then(|n| crate::web::platform_notice_view::answer_view(m, n)),
@@ -387,7 +458,15 @@ pub async fn show_tracked_case(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
-    load_case_page(ctx, &state, &session, false, Vec::new(), StatusCode::OK).await
+    load_case_page(
+        ctx,
+        &state,
+        &session,
+        false,
+        ReplyDraft::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -412,7 +491,15 @@ pub async fn withdraw_case(
         return Ok(see_other("/track"));
     };
     if form.confirm != "yes" {
-        return load_case_page(ctx, &state, &session, true, Vec::new(), StatusCode::OK).await;
+        return load_case_page(
+            ctx,
+            &state,
+            &session,
+            true,
+            ReplyDraft::default(),
+            StatusCode::OK,
+        )
+        .await;
     }
     let reason: String = form.reason.trim().chars().take(1000).collect();
     let links = state.links.clone();
@@ -526,7 +613,8 @@ pub async fn reply_to_case(
     if status != CaseStatus::AwaitingReporter {
         // The answer the workflow would give, without reading (let alone decoding) the files.
         let problems = vec![ctx.m.t("error.transition_refused").to_string()];
-        return load_case_page(ctx, &state, &session, false, problems, StatusCode::CONFLICT).await;
+        let reply = ReplyDraft::refused(problems, String::new());
+        return load_case_page(ctx, &state, &session, false, reply, StatusCode::CONFLICT).await;
     }
     let received = read_reply(&state, &session, payload, url_token.is_some()).await?;
     let message = field_value(&received.fields, "message").to_string();
@@ -552,8 +640,11 @@ pub async fn reply_to_case(
             record_reply(ctx, &state, &session, case_id, message, kept).await
         }
         _ => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            load_case_page(ctx, &state, &session, false, problems, status).await
+            let (status, reply) = (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ReplyDraft::refused(problems, message),
+            );
+            load_case_page(ctx, &state, &session, false, reply, status).await
         }
     }
 }
@@ -591,7 +682,7 @@ async fn record_reply(
     message: String,
     kept: KeptEvidence,
 ) -> Result<HttpResponse, AppError> {
-    let links = state.links.clone();
+    let (links, typed) = (state.links.clone(), message.clone());
     let result = kept
         .record(move |conn, stored| reply::answer(conn, case_id, &message, stored, &links))
         .await;
@@ -606,8 +697,8 @@ async fn record_reply(
             if status.is_server_error() {
                 return Err(err);
             }
-            let problems = vec![ctx.m.t(err.message_key()).to_string()];
-            load_case_page(ctx, state, session, false, problems, status).await
+            let reply = ReplyDraft::refused(vec![ctx.m.t(err.message_key()).to_string()], typed);
+            load_case_page(ctx, state, session, false, reply, status).await
         }
     }
 }
