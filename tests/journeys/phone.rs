@@ -336,6 +336,26 @@ async fn the_tracking_page_says_what_happens_next_from_review_to_the_regulators_
             .as_str()
         )
     );
+    // English readers: the region in Chinese (marked as such) with its pinyin; times in China time.
+    assert_eq!(
+        english.text_of(r#"span[lang="zh-CN"]"#).as_deref(),
+        Some("广东省 广州市 番禺区")
+    );
+    assert_eq!(
+        english.text_of(".pinyin").as_deref(),
+        Some("(Guangdong, Guangzhou, Panyu)")
+    );
+    assert_eq!(
+        english.text_of("#times-note").as_deref(),
+        Some(en().t("case.times_note"))
+    );
+    let form = reporter.get("/reports/new").await;
+    assert!(
+        form.texts_of("#region_code option")
+            .iter()
+            .any(|o| o == "番禺区 Panyu"),
+        "no “番禺区 Panyu” among the counties"
+    );
 }
 
 /// Each element of an email's HTML that shows a link as text lets it wrap; the button is a

@@ -389,6 +389,19 @@ fn evidence_items(files: Vec<(evidence::EvidenceRow, Option<String>)>) -> Vec<Ev
         .collect()
 }
 
+/// The region's names in Chinese, and in pinyin on English pages (empty otherwise).
+fn region_names(m: &Messages, code: &str) -> (String, String) {
+    let region = RegionCode::parse(code).and_then(|c| divisions().region(&c));
+    let name = region
+        .as_ref()
+        .map_or_else(|| code.to_string(), |r| r.full_name());
+    let pinyin = match (m.lang(), &region) {
+        (Lang::En, Some(r)) => place_pinyin::region_pinyin(r),
+        _ => String::new(),
+    };
+    (name, pinyin)
+}
+
 async fn load_case_page(
     ctx: PageContext,
     state: &AppState,
@@ -420,14 +433,7 @@ async fn load_case_page(
     let status = case.status;
     let platform_name = m.platform_label(case.platform, case.platform_other.as_deref());
     let category_label = m.category(case.category).to_string();
-    let region = RegionCode::parse(&case.region_code).and_then(|c| divisions().region(&c));
-    let region_name = region
-        .as_ref()
-        .map_or_else(|| case.region_code.clone(), |r| r.full_name());
-    let region_pinyin = match (m.lang(), &region) {
-        (Lang::En, Some(r)) => place_pinyin::region_pinyin(r),
-        _ => String::new(),
-    };
+    let (region_name, region_pinyin) = region_names(m, &case.region_code);
     let page = TrackedCasePage {
         timeline: timeline(m, &trail, &files),
         evidence: evidence_items(files),
@@ -640,14 +646,13 @@ pub async fn reply_to_case(
             record_reply(ctx, &state, &session, case_id, message, kept).await
         }
         _ => {
-            let (status, reply) = (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ReplyDraft::refused(problems, message),
-            );
-            load_case_page(ctx, &state, &session, false, reply, status).await
+            let reply = ReplyDraft::refused(problems, message);
+            load_case_page(ctx, &state, &session, false, reply, UNPROCESSABLE).await
         }
     }
 }
+
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 
 /// Reads the answer's form. A page shown before the token moved into the action URL sends it in
 /// the body only: it is then checked as the first file begins, so no file of a forged request
