@@ -4,7 +4,7 @@
 // dismissed as duplicates in one step; shortcuts turned off do nothing. Screenshots of the queue
 // and a case at 1440×900 go to docs/screenshots/. Same variables as journey.mjs.
 // The last line is `desk journey: N passed, M failed`.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./launch.mjs";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -39,27 +39,7 @@ function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-const profile = fs.mkdtempSync(path.join(WORK_DIR, "chromium-desk-"));
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  ignoreDefaultArgs: true,
-  args: [
-    "--headless",
-    "--remote-debugging-pipe",
-    `--user-data-dir=${profile}`,
-    "--no-startup-window",
-    "--hide-scrollbars",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-  ],
-  timeout: 60000,
-});
+const browser = await launchChromium(CHROMIUM, WORK_DIR, "chromium-desk-");
 setTimeout(() => {
   console.log("  FAIL  the desk journey did not finish within 120 s");
   console.log(`desk journey: ${passed} passed, ${failed + 1} failed`);

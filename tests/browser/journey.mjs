@@ -8,7 +8,7 @@
 //   SUPERVISOR_EMAIL, SUPERVISOR_PASSWORD, OFFICER_EMAIL, OFFICER_PASSWORD
 //                   the accounts run.sh made with `reviewwatch officer add` (王主管, 李明)
 // Each check prints one line; the last line is `browser journey: N passed, M failed`.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./launch.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
@@ -507,32 +507,7 @@ async function caseStatus(page) {
 
 // ---------------------------------------------------------------------------------------------
 
-// The project's flags, and only what playwright-core needs besides to drive the browser (its
-// own defaults are left out): headless, the DevTools pipe, and a fresh profile in a temp dir.
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-const profile = fs.mkdtempSync(path.join(WORK_DIR, "chromium-profile-"));
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  ignoreDefaultArgs: true,
-  args: [
-    "--headless",
-    "--remote-debugging-pipe",
-    `--user-data-dir=${profile}`,
-    "--no-startup-window",
-    "--hide-scrollbars",
-    ...FLAGS,
-  ],
-  timeout: 60000,
-});
+const browser = await launchChromium(CHROMIUM, WORK_DIR, "chromium-profile-");
 const started = Date.now();
 setTimeout(() => {
   console.log(`  FAIL  the journey did not finish within ${BUDGET_MS / 1000} s`);

@@ -5,7 +5,7 @@
 // Started by run.sh after journey.mjs, with the same variables (PORTAL_URL, DATA_DIR, WORK_DIR,
 // CHROMIUM); the portal writes its mail as .eml files to DATA_DIR/mail.
 // Each check prints one line; the last line is `phone journey: N passed, M failed`.
-import { chromium } from "playwright-core";
+import { launchChromium } from "./launch.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -226,23 +226,7 @@ async function axeProblems(page) {
     .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
 }
 
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-quic",
-];
-const profile = fs.mkdtempSync(path.join(WORK_DIR, "phone-profile-"));
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  ignoreDefaultArgs: true,
-  args: ["--headless", "--remote-debugging-pipe", `--user-data-dir=${profile}`, "--no-startup-window", "--hide-scrollbars", ...FLAGS],
-  timeout: 60000,
-});
+const browser = await launchChromium(CHROMIUM, WORK_DIR, "phone-profile-");
 const started = Date.now();
 setTimeout(() => {
   console.log(`  FAIL  the phone journey did not finish within ${BUDGET_MS / 1000} s`);
