@@ -466,7 +466,9 @@ fn ocr_seconds() {
             let sha = Sha256Hex::parse(copies.display_sha256.as_str()).expect("a sha");
             (
                 format!("seed {}×{}", e.width, e.height),
-                store.path_of(BlobKind::Display, &sha),
+                dir.path()
+                    .join("evidence")
+                    .join(store.key_of(BlobKind::Display, &sha).as_str()),
             )
         })
         .collect();

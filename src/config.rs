@@ -46,6 +46,12 @@ pub struct Settings {
     pub retain_contact_days: u32,
     /// `SIGNING_KEY_FILE`: an Ed25519 PKCS#8 PEM key to sign handoff packages with.
     pub signing_key_file: Option<PathBuf>,
+    /// `STORAGE_URL`: `s3://bucket/prefix` keeps evidence and packages in S3-compatible object
+    /// storage (endpoint and keys from the `AWS_*` variables); unset, they stay in `DATA_DIR`.
+    pub storage_url: Option<String>,
+    /// The object storage's endpoint, over `AWS_ENDPOINT_URL` (tests reach the store through a
+    /// proxy of their own; not read from the environment).
+    pub storage_endpoint: Option<String>,
     /// The clock the second factor reads (TOTP steps, how long a sign-in waits for its code):
     /// the system's, or one a test sets and moves.
     pub clock: Clock,
@@ -150,6 +156,8 @@ impl Settings {
             retain_reporter_ip_days: number("RETAIN_REPORTER_IP_DAYS", 30)?,
             retain_contact_days: number("RETAIN_CONTACT_DAYS", 1095)?,
             signing_key_file: var("SIGNING_KEY_FILE").map(PathBuf::from),
+            storage_url: var("STORAGE_URL"),
+            storage_endpoint: None,
             clock: Clock::default(),
             ocr_command: var("OCR_COMMAND").unwrap_or_else(|| "tesseract".into()),
             privacy_contact: var("PRIVACY_CONTACT"),
@@ -182,6 +190,8 @@ impl Settings {
             retain_contact_days: 1095,
             db_pool_size: 8,
             signing_key_file: None,
+            storage_url: None,
+            storage_endpoint: None,
             clock: Clock::default(),
             ocr_command: "tesseract".into(),
             privacy_contact: None,
@@ -195,6 +205,14 @@ impl Settings {
     pub fn request_idle_timeout(&self) -> Option<std::time::Duration> {
         (self.request_idle_timeout_secs > 0)
             .then(|| std::time::Duration::from_secs(self.request_idle_timeout_secs))
+    }
+
+    /// Where evidence and packages are kept: `STORAGE_URL`'s object storage, else `DATA_DIR`.
+    pub fn storage(&self) -> Result<crate::storage::Storage, String> {
+        match &self.storage_url {
+            Some(url) => crate::storage::Storage::object(url, self.storage_endpoint.as_deref()),
+            None => Ok(crate::storage::Storage::local(self.data_dir.clone())),
+        }
     }
 
     pub fn evidence_dir(&self) -> PathBuf {

@@ -29,6 +29,10 @@ pub enum AppError {
     RequestTimeout,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The storage cannot take or give files now (object storage unreachable, the disk full):
+    /// nothing was kept, and the user is asked to try again in a while.
+    #[error("storage unavailable: {0}")]
+    StorageUnavailable(std::io::Error),
     #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
@@ -48,6 +52,7 @@ impl AppError {
             AppError::FormTooLarge => "request_limits.form_too_large",
             AppError::RequestTimeout => "request_limits.stalled",
             AppError::TooManyRequests { .. } => "error.too_many_requests",
+            AppError::StorageUnavailable(_) => "error.storage_unavailable",
             AppError::Db(DbError::Query(diesel::result::Error::NotFound)) => "error.not_found",
             AppError::Db(_) | AppError::Internal(_) => "error.internal",
         }
@@ -55,6 +60,16 @@ impl AppError {
 
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
         AppError::Internal(e.into())
+    }
+
+    /// A storage error: [`AppError::StorageUnavailable`] when the store cannot serve now (see
+    /// [`crate::storage::is_unavailable`]), else an internal error.
+    pub fn storage(e: std::io::Error) -> Self {
+        if crate::storage::is_unavailable(&e) {
+            AppError::StorageUnavailable(e)
+        } else {
+            AppError::Internal(e.into())
+        }
     }
 }
 
@@ -101,6 +116,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge | AppError::FormTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::StorageUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -113,6 +129,9 @@ impl ResponseError for AppError {
         let mut res = HttpResponse::build(self.status_code());
         if let AppError::TooManyRequests { retry_after_secs } = self {
             res.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        if let AppError::StorageUnavailable(_) = self {
+            res.insert_header(("Retry-After", "60"));
         }
         // The body is replaced by the localized error page (web::error_page).
         res.content_type("text/plain; charset=utf-8")

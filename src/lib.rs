@@ -17,5 +17,6 @@ pub mod memory;
 pub mod private_fs;
 pub mod seed;
 pub mod startup;
+pub mod storage;
 pub mod web;
 pub mod workflow;

@@ -28,11 +28,20 @@ enum Command {
     },
     /// Print the public key that handoff packages are signed with (PEM) and its fingerprint.
     SigningKey,
-    /// Copy the database (SQLite), evidence, handoff packages and signing key into a new folder.
+    /// Copy the database (SQLite), evidence, handoff packages and signing key into a new folder
+    /// (from the data folder or from object storage).
     Backup {
         /// The folder to create (default: DATA_DIR/backups/<UTC time>).
         #[arg(long)]
         to: Option<std::path::PathBuf>,
+    },
+    /// Put a backup folder back: the SQLite database into an empty data folder, every file into
+    /// the storage (each checked against its SHA-256), the signing key. PostgreSQL's database
+    /// comes back with pg_restore.
+    Restore {
+        /// The folder `backup` wrote.
+        #[arg(long)]
+        from: std::path::PathBuf,
     },
     /// The official working-day calendar: which years are loaded, and loading a new one.
     Calendar {
@@ -214,9 +223,8 @@ async fn run() -> anyhow::Result<()> {
             std::process::exit(code);
         }
         Command::SigningKey => {
-            let key = reviewwatch::handoff::signing::PortalKey::load_or_create(
-                &settings.signing_key_path(),
-            )?;
+            let storage = settings.storage().map_err(anyhow::Error::msg)?;
+            let key = reviewwatch::startup::signing_key(&settings, &storage).await?;
             print!("{}", key.public_pem());
             println!(
                 "SHA-256 fingerprint: {}",
@@ -237,6 +245,14 @@ async fn run() -> anyhow::Result<()> {
                 r.bytes,
                 r.folder.display()
             );
+        }
+        Command::Restore { from } => {
+            let r = reviewwatch::backup::restore(&settings, &from).await?;
+            match &r.database {
+                Some(db) => println!("database: {}", db.display()),
+                None => println!("database: PostgreSQL is restored with pg_restore"),
+            }
+            println!("files: {} ({} bytes) restored", r.files, r.bytes);
         }
         Command::Calendar { command } => {
             let code = calendar_command(&settings, command).await?;

@@ -4,6 +4,7 @@
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::evidence::{EvidenceLimits, EvidenceStore};
+use crate::handoff::package_store::PackageStore;
 use crate::handoff::signing::PortalKey;
 use crate::jobs::{self, JobContext};
 use crate::mail::transport::Transport;
@@ -132,8 +133,9 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener.local_addr()?;
         let base_url = public_base_url(&settings, address);
-        let mail_wakeup = start_mail_worker(&settings, &pool, &base_url)?;
         let handoff = handoff_context(&settings, &keys, &base_url).await?;
+        check_storage(&handoff).await?;
+        let mail_wakeup = start_mail_worker(&settings, &pool, &base_url, &handoff.packages)?;
         start_job_runner(
             pool.clone(),
             job_context(&settings, handoff.clone(), mail_wakeup.clone()),
@@ -190,11 +192,24 @@ fn create_data_folders(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Refuses to start on a storage that does not answer (a wrong bucket, endpoint or key is
+/// better found now than at the first report).
+async fn check_storage(handoff: &HandoffContext) -> anyhow::Result<()> {
+    let storage = handoff.store.storage().clone();
+    let place = storage.describe();
+    tokio::task::spawn_blocking(move || storage.check())
+        .await?
+        .with_context(|| format!("the storage at {place} does not answer"))?;
+    tracing::info!(storage = %place, "evidence and packages are kept here");
+    Ok(())
+}
+
 /// Starts the worker that sends the outbox; what wakes it when a change queued mail.
 fn start_mail_worker(
     settings: &Settings,
     pool: &DbPool,
     base_url: &str,
+    packages: &crate::handoff::package_store::PackageStore,
 ) -> anyhow::Result<Arc<Notify>> {
     let wakeup = Arc::new(Notify::new());
     let transport = Transport::from_settings(
@@ -218,7 +233,7 @@ fn start_mail_worker(
             from,
             host,
             wakeup: wakeup.clone(),
-            packages: settings.packages_dir(),
+            packages: packages.clone(),
             // The files transport writes each mail as it comes: one at a time is enough.
             sends_at_once: match settings.smtp_url {
                 Some(_) => settings.smtp_connections as usize,
@@ -230,6 +245,28 @@ fn start_mail_worker(
     Ok(wakeup)
 }
 
+/// The portal's signing key: `SIGNING_KEY_FILE` when set; else, with object storage, the key
+/// kept in it (`keys/signing-key.pem`: every instance signs with one key); else
+/// `DATA_DIR/signing-key.pem`. Made on first start where there is none.
+pub async fn signing_key(
+    settings: &Settings,
+    storage: &crate::storage::Storage,
+) -> anyhow::Result<PortalKey> {
+    let key_path = settings.signing_key_path();
+    let in_storage =
+        (settings.signing_key_file.is_none() && !storage.is_local()).then(|| storage.clone());
+    let key = tokio::task::spawn_blocking(move || match in_storage {
+        Some(storage) => {
+            let key = crate::storage::StorageKey::parse(crate::backup::STORED_SIGNING_KEY)
+                .ok_or_else(|| anyhow::anyhow!("bad key name"))?;
+            Ok::<_, anyhow::Error>(PortalKey::load_or_create_in(&storage, &key)?)
+        }
+        None => Ok(PortalKey::load_or_create(&key_path)?),
+    })
+    .await??;
+    Ok(key)
+}
+
 /// Everything a handoff needs: the signing key (made on first start), the link key, where
 /// packages and evidence are kept, the public address for links.
 pub async fn handoff_context(
@@ -237,14 +274,16 @@ pub async fn handoff_context(
     keys: &Keys,
     base_url: &str,
 ) -> anyhow::Result<HandoffContext> {
-    let key_path = settings.signing_key_path();
-    let portal_key =
-        tokio::task::spawn_blocking(move || PortalKey::load_or_create(&key_path)).await??;
+    let storage = settings
+        .storage()
+        .map_err(|e| anyhow::anyhow!("STORAGE_URL: {e}"))?;
+    let portal_key = signing_key(settings, &storage).await?;
     Ok(HandoffContext {
         key: Arc::new(portal_key),
         link_key: keys.handoff_links.clone(),
-        packages_dir: settings.packages_dir(),
-        store: EvidenceStore::new(settings.evidence_dir()),
+        packages: PackageStore::on(&storage),
+        store: EvidenceStore::on(&storage),
+        scratch_dir: settings.tmp_dir(),
         links: Links {
             base_url: base_url.to_string(),
         },

@@ -28,6 +28,40 @@ pub struct PortalKey {
 }
 
 impl PortalKey {
+    /// Reads the key kept as `key` in object storage, or makes one there when there is none
+    /// (every instance on that storage then signs with the same key). Two instances starting
+    /// at once: the first one written stays, and both read it back.
+    pub fn load_or_create_in(
+        storage: &crate::storage::Storage,
+        key: &crate::storage::StorageKey,
+    ) -> Result<Self, KeyError> {
+        let place = format!("{}/{key}", storage.describe());
+        let io = |source| KeyError::Io {
+            path: place.clone(),
+            source,
+        };
+        let parse = |pem: Vec<u8>| {
+            let pem = String::from_utf8(pem).map_err(|_| KeyError::Malformed(place.clone()))?;
+            let signing =
+                SigningKey::from_pkcs8_pem(&pem).map_err(|_| KeyError::Malformed(place.clone()))?;
+            Ok(Self { signing })
+        };
+        match storage.read(key) {
+            Ok(pem) => return parse(pem),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+        let mut seed = [0u8; 32];
+        rand::rng().fill_bytes(&mut seed);
+        let pem = SigningKey::from_bytes(&seed)
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|_| KeyError::Malformed(place.clone()))?;
+        if storage.put_bytes(key, pem.as_bytes()).map_err(io)? {
+            tracing::info!(place = %place, "signing key created");
+        }
+        parse(storage.read(key).map_err(io)?)
+    }
+
     /// Reads the key at `path`, or makes one there (0600) when there is none.
     pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
         let io = |source| KeyError::Io {

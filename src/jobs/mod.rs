@@ -48,6 +48,9 @@ pub enum JobError {
     Db(#[from] DbError),
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
+    /// The storage could not give or take a file (retried like any failed attempt).
+    #[error("storage: {0}")]
+    Storage(#[from] std::io::Error),
 }
 
 /// A name for this process's runner, unique among the instances on one database.

@@ -181,8 +181,14 @@ pub(super) async fn read_screenshot_text(
             "evidence display copy has no valid sha256",
         )));
     };
-    let path = ctx.store.path_of(BlobKind::Display, &sha);
-    let reading = ctx.ocr.read(&path).await;
+    // A file this machine can hand to the OCR program (a copy, with object storage).
+    let (store, scratch) = (ctx.store.clone(), ctx.handoff.scratch_dir.clone());
+    let file =
+        tokio::task::spawn_blocking(move || store.local_file(BlobKind::Display, &sha, &scratch))
+            .await
+            .map_err(std::io::Error::other)??;
+    let reading = ctx.ocr.read(file.path()).await;
+    drop(file);
     match reading.state {
         OcrState::Read => tracing::info!(
             evidence = %evidence_id,

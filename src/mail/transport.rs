@@ -51,14 +51,15 @@ impl Transport {
         from: &Mailbox,
         mail: &MailRow,
         host: &str,
-        packages: &std::path::Path,
+        packages: &crate::handoff::package_store::PackageStore,
     ) -> anyhow::Result<()> {
         let to: Mailbox = mail.to_address.parse()?;
         let body =
             MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone());
         let body = match (&mail.attachment_sha256, &mail.attachment_name) {
             (Some(sha), Some(name)) => {
-                let bytes = tokio::fs::read(packages.join(format!("{sha}.zip"))).await?;
+                let (packages, sha) = (packages.clone(), sha.clone());
+                let bytes = tokio::task::spawn_blocking(move || packages.read(&sha)).await??;
                 let zip = ContentType::parse("application/zip")?;
                 MultiPart::mixed()
                     .multipart(body)

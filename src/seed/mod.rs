@@ -215,7 +215,7 @@ pub async fn seed_demo(
         crate::private_fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let store = EvidenceStore::new(settings.evidence_dir());
+    let store = EvidenceStore::on(&settings.storage().map_err(anyhow::Error::msg)?);
     let scratch = settings.tmp_dir();
     let chain_store = store.clone();
     let chain_scratch = scratch.clone();

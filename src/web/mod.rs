@@ -131,7 +131,7 @@ pub async fn serve_blob(
     let bytes = actix_web::web::block(move || store.read(kind, &sha))
         .await
         .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+        .map_err(AppError::storage)?;
     let mut res = HttpResponse::Ok();
     res.content_type(content_type)
         .insert_header(("Cache-Control", "private, max-age=600"))
@@ -152,10 +152,9 @@ pub async fn serve_package(
     h: &crate::db::handoffs::HandoffRow,
     who: crate::domain::audit::Actor,
 ) -> Result<HttpResponse, AppError> {
-    use crate::workflow::handoff::{self, package_path};
-    let file = package_path(&state.handoff.packages_dir, &h.package_sha256);
+    use crate::workflow::handoff;
     let (case_id, seq, sha) = (h.case_id, h.seq, h.package_sha256.clone());
-    let response = stream_zip(&file, &h.folder).await?;
+    let response = stream_zip(state, &h.package_sha256, &h.folder).await?;
     crate::db::run_with(&state.pool, move |conn| {
         handoff::record_package_download(conn, case_id, seq, &sha, who)
     })
@@ -170,9 +169,8 @@ pub async fn serve_campaign_package(
     h: &crate::db::campaigns::CampaignHandoffRow,
     officer: Option<crate::domain::OfficerId>,
 ) -> Result<HttpResponse, AppError> {
-    use crate::workflow::{campaign_handoff, handoff::package_path};
-    let file = package_path(&state.handoff.packages_dir, &h.package_sha256);
-    let response = stream_zip(&file, &h.folder).await?;
+    use crate::workflow::campaign_handoff;
+    let response = stream_zip(state, &h.package_sha256, &h.folder).await?;
     let id = h.id;
     crate::db::run_with(&state.pool, move |conn| {
         campaign_handoff::record_package_download(conn, id, officer)
@@ -182,27 +180,15 @@ pub async fn serve_campaign_package(
     Ok(response)
 }
 
-/// A stored package as a download, read from disk in 64 KiB pieces (a package of hundreds of
+/// A stored package as a download, read from the storage in pieces (a package of hundreds of
 /// megabytes never sits in memory).
-async fn stream_zip(path: &std::path::Path, folder: &str) -> Result<HttpResponse, AppError> {
-    use tokio::io::AsyncReadExt;
-    let file = tokio::fs::File::open(path)
+async fn stream_zip(state: &AppState, sha: &str, folder: &str) -> Result<HttpResponse, AppError> {
+    let (len, chunks) = state
+        .handoff
+        .packages
+        .stream(sha)
         .await
-        .map_err(AppError::internal)?;
-    let len = file.metadata().await.map_err(AppError::internal)?.len();
-    let chunks = futures_util::stream::unfold(Some(file), |file| async move {
-        let mut file = file?;
-        let mut buf = vec![0u8; 64 * 1024];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(actix_web::web::Bytes::from(buf)), Some(file)))
-            }
-            // The error ends the response; nothing is read after it.
-            Err(e) => Some((Err::<actix_web::web::Bytes, _>(e), None)),
-        }
-    });
+        .map_err(AppError::storage)?;
     Ok(HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header((

@@ -386,7 +386,8 @@ pub async fn check_files(
             NewBlobs::new(created, intake.pool.clone(), intake.store.clone())
                 .discard()
                 .await;
-            Err(AppError::internal(error))
+            // A store that cannot take files now is told in plain words (503), not as a fault.
+            Err(AppError::storage(error))
         }
     }
 }
@@ -456,10 +457,11 @@ fn blobs_of(e: &StoredEvidence) -> Vec<(BlobKind, &str)> {
 }
 
 fn all_present(store: &EvidenceStore, stored: &[StoredEvidence]) -> bool {
-    stored
-        .iter()
-        .flat_map(blobs_of)
-        .all(|(kind, sha)| Sha256Hex::parse(sha).is_none_or(|sha| store.exists(kind, &sha)))
+    stored.iter().flat_map(blobs_of).all(|(kind, sha)| {
+        // A store that cannot say counts as missing: the blob is put back (or that fails
+        // and is logged).
+        Sha256Hex::parse(sha).is_none_or(|sha| store.exists(kind, &sha).unwrap_or(false))
+    })
 }
 
 /// After the commit: a blob this request found already there may have been removed by the

@@ -10,7 +10,6 @@ use super::campaign_contents;
 use super::campaign_facts;
 use super::handoff::{
     ATTACH_LIMIT, HandoffContext, REMINDER_CANDIDATES_OLDER_THAN, acknowledgement_overdue, pack,
-    package_path,
 };
 use super::{ActingOfficer, Links, WorkflowError, change_status};
 use crate::db::{
@@ -83,7 +82,8 @@ pub async fn hand_off(
     .await;
     if result.is_err() && created {
         // Written for this handoff alone: it goes with it.
-        let _ = std::fs::remove_file(package_path(&ctx.packages_dir, &sha));
+        let packages = ctx.packages.clone();
+        let _ = tokio::task::spawn_blocking(move || packages.remove(&sha)).await;
     }
     result
 }
@@ -140,7 +140,8 @@ fn write_package(
         .ok_or(diesel::result::Error::NotFound)?;
     let regulator = regulators::get(conn, plan.regulator_id)?;
     let key_fingerprint = fingerprint(&ctx.key.verifying_key());
-    let mut writer = CampaignPackageWriter::create(&ctx.packages_dir, &plan.folder, now)
+    // Written on this machine first (a stream, one case at a time), then kept in the storage.
+    let mut writer = CampaignPackageWriter::create(&ctx.scratch_dir, &plan.folder, now)
         .map_err(WorkflowError::internal)?;
     let summary = campaign_contents::Summary {
         facts: &facts,
@@ -168,7 +169,12 @@ fn write_package(
             now,
         )?;
     }
-    let written = writer.finish(&ctx.key).map_err(WorkflowError::internal)?;
+    let mut written = writer.finish(&ctx.key).map_err(WorkflowError::internal)?;
+    let kept = ctx.packages.put_file(&written.path, &written.sha256);
+    if let Err(e) = std::fs::remove_file(&written.path) {
+        tracing::warn!(error = %e, "could not remove a campaign package's scratch copy");
+    }
+    written.created = kept.map_err(WorkflowError::internal)?;
     tracing::info!(campaign = %plan.campaign_id, package = %written.sha256, bytes = written.size, "campaign package written");
     Ok(Built {
         written,

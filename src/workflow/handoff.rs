@@ -19,11 +19,12 @@ use crate::evidence::{BlobKind, EvidenceStore, Sha256Hex};
 use crate::handoff::contents::{self, PackageInput, PackedEvidence};
 use crate::handoff::links::{self, LinkAction};
 use crate::handoff::package;
+use crate::handoff::package_store::PackageStore;
 use crate::handoff::signing::{PortalKey, fingerprint};
 use crate::i18n::messages;
 use crate::mail::{self, messages::HandoffEmail};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Packages up to this size go as an attachment too; larger ones only by the link.
@@ -34,8 +35,11 @@ pub const ATTACH_LIMIT: i64 = 10 * 1024 * 1024;
 pub struct HandoffContext {
     pub key: Arc<PortalKey>,
     pub link_key: Vec<u8>,
-    pub packages_dir: PathBuf,
+    /// Where packages are kept (the portal's storage).
+    pub packages: PackageStore,
     pub store: EvidenceStore,
+    /// A folder on this machine for files being made (a campaign's package before it is kept).
+    pub scratch_dir: PathBuf,
     pub links: Links,
     /// Working days a platform desk has to answer a notice.
     pub platform_answer_working_days: u32,
@@ -55,26 +59,6 @@ impl HandoffContext {
             links::path(&self.link_key, handoff_id, action, expires)
         )
     }
-}
-
-pub fn package_path(dir: &Path, sha: &str) -> PathBuf {
-    dir.join(format!("{sha}.zip"))
-}
-
-/// Keeps the package under its SHA-256 (temporary file, fsync, rename). True if newly written.
-fn store_package(dir: &Path, bytes: &[u8]) -> std::io::Result<(String, bool)> {
-    use std::io::Write;
-    crate::private_fs::create_dir_all(dir)?;
-    let sha = Sha256Hex::of_bytes(bytes).to_string();
-    let target = package_path(dir, &sha);
-    if target.exists() {
-        return Ok((sha, false));
-    }
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(&target).map_err(|e| e.error)?;
-    Ok((sha, true))
 }
 
 /// Records, in the case's audit trail, that the package of handoff `seq` was downloaded by `who`.
@@ -164,7 +148,8 @@ pub async fn hand_off(
     .await;
     if result.is_err() && created {
         // The package was written for this handoff alone: it goes with it.
-        let _ = std::fs::remove_file(package_path(&ctx.packages_dir, &package_sha));
+        let packages = ctx.packages.clone();
+        let _ = tokio::task::spawn_blocking(move || packages.remove(&package_sha)).await;
     }
     result
 }
@@ -248,8 +233,8 @@ async fn build_and_store(
                 WorkflowError::Db(db::DbError::Task(format!("building the package: {e}")))
             })?;
     let size = zip.len() as i64;
-    let dir = ctx.packages_dir.clone();
-    let (sha256, created) = tokio::task::spawn_blocking(move || store_package(&dir, &zip))
+    let packages = ctx.packages.clone();
+    let (sha256, created) = tokio::task::spawn_blocking(move || packages.put_bytes(&zip))
         .await
         .map_err(|e| WorkflowError::Db(db::DbError::Task(e.to_string())))?
         .map_err(|e| WorkflowError::Db(db::DbError::Task(format!("storing the package: {e}"))))?;

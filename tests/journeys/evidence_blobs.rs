@@ -62,6 +62,7 @@ fn blobs_kept(intake: &EvidenceIntake, e: &StoredEvidence) -> bool {
     intake
         .store
         .exists(BlobKind::Original, &Sha256Hex::parse(&e.sha256).unwrap())
+        .unwrap()
 }
 
 async fn a_case(app: &TestApp) -> CaseId {
@@ -191,7 +192,10 @@ async fn a_failed_uploads_cleanup_waits_for_a_recording_in_progress() {
     ] {
         let sha = sha.expect("the copies are made");
         assert!(
-            intake.store.exists(kind, &Sha256Hex::parse(sha).unwrap()),
+            intake
+                .store
+                .exists(kind, &Sha256Hex::parse(sha).unwrap())
+                .unwrap(),
             "the recorded {kind:?} blob stays"
         );
     }
@@ -243,7 +247,10 @@ async fn purging_an_unconfirmed_report_keeps_the_screenshots_another_case_holds(
         ]
         .map(|(kind, sha)| {
             let sha = sha.expect("the copies are made");
-            intake.store.exists(kind, &Sha256Hex::parse(sha).unwrap())
+            intake
+                .store
+                .exists(kind, &Sha256Hex::parse(sha).unwrap())
+                .unwrap()
         })
     };
 

@@ -1312,6 +1312,7 @@ async fn a_handoff_is_resent_and_a_second_regulator_gets_a_package_of_its_own() 
 /// What the application's maintenance loop uses for handoffs, made from the same data.
 pub(crate) fn handoff_context(app: &TestApp) -> reviewwatch::workflow::handoff::HandoffContext {
     let settings = reviewwatch::config::Settings::for_data_dir(app.data_dir.clone());
+    let storage = reviewwatch::storage::Storage::local(app.data_dir.clone());
     let link_key: String = instance_secrets::table
         .filter(instance_secrets::name.eq("handoff_links"))
         .select(instance_secrets::value)
@@ -1322,8 +1323,9 @@ pub(crate) fn handoff_context(app: &TestApp) -> reviewwatch::workflow::handoff::
             signing::PortalKey::load_or_create(&settings.signing_key_path()).unwrap(),
         ),
         link_key: hex::decode(link_key).unwrap(),
-        packages_dir: settings.packages_dir(),
-        store: reviewwatch::evidence::EvidenceStore::new(settings.evidence_dir()),
+        packages: reviewwatch::handoff::package_store::PackageStore::on(&storage),
+        store: reviewwatch::evidence::EvidenceStore::on(&storage),
+        scratch_dir: settings.tmp_dir(),
         links: reviewwatch::workflow::Links {
             base_url: app.address.clone(),
         },

@@ -416,6 +416,8 @@ pub struct TestApp {
     pub data_dir: PathBuf,
     pub pool: DbPool,
     pub mail: Inbox,
+    /// The settings it runs with (its storage among them).
+    pub settings: Settings,
     running: Running,
     storage: Arc<Storage>,
 }
@@ -444,6 +446,7 @@ pub async fn spawn_app_on(storage: Arc<Storage>, configure: impl FnOnce(&mut Set
     settings.smtp_url = Some(format!("smtp://127.0.0.1:{smtp_port}"));
     configure(&mut settings);
     let data_dir = settings.data_dir.clone();
+    let kept = settings.clone();
     let (port, pool, running) = start_application(settings).await;
     assert_backend(&pool);
     let address = format!("http://127.0.0.1:{port}");
@@ -454,6 +457,7 @@ pub async fn spawn_app_on(storage: Arc<Storage>, configure: impl FnOnce(&mut Set
         data_dir,
         pool,
         mail: inbox,
+        settings: kept,
         running,
         storage,
     }
@@ -554,7 +558,7 @@ impl TestApp {
     /// runner took first.
     pub async fn run_due_jobs(&self) {
         use reviewwatch::domain::jobs::{JobKind, JobState};
-        let settings = self.storage.settings();
+        let settings = self.settings.clone();
         let (_, keys) = reviewwatch::startup::open_database(&settings)
             .await
             .expect("the test's database");
@@ -734,6 +738,14 @@ impl Visitor {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The same browser (its cookies too) on another instance of the portal at `base`.
+    pub fn at(&self, base: &str) -> Visitor {
+        Visitor {
+            client: self.client.clone(),
+            base: base.to_string(),
+        }
     }
 
     async fn read(res: reqwest::Response) -> Reply {
