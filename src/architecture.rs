@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     ("domain", &[]),
     ("db", &["domain"]),
-    ("evidence", &["domain", "private_fs"]),
-    ("mail", &["domain", "db", "i18n", "private_fs"]),
+    ("storage", &["private_fs"]),
+    ("evidence", &["domain", "private_fs", "storage"]),
+    ("mail", &["domain", "db", "i18n", "private_fs", "storage"]),
     (
         "handoff",
-        &["domain", "db", "evidence", "i18n", "private_fs"],
+        &["domain", "db", "evidence", "i18n", "private_fs", "storage"],
     ),
     (
         "workflow",
@@ -23,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "handoff",
             "i18n",
             "private_fs",
+            "storage",
         ],
     ),
     (
@@ -36,6 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "workflow",
             "i18n",
             "private_fs",
+            "storage",
         ],
     ),
 ];

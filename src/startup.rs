@@ -4,11 +4,11 @@
 use crate::config::Settings;
 use crate::db::{self, DbPool};
 use crate::evidence::{EvidenceLimits, EvidenceStore};
-use crate::handoff::package_store::PackageStore;
 use crate::handoff::signing::PortalKey;
 use crate::jobs::{self, JobContext};
 use crate::mail::transport::Transport;
 use crate::mail::worker::MailWorker;
+use crate::storage::PackageStore;
 use crate::web::{self, AppState, Keys, limits};
 use crate::workflow::Links;
 use crate::workflow::handoff::HandoffContext;
@@ -184,12 +184,43 @@ fn public_base_url(settings: &Settings, address: std::net::SocketAddr) -> String
 }
 
 /// The folders under DATA_DIR that the database does not make: evidence, temporary uploads.
+/// Temporary files an hour old are what a process killed mid-upload left: they go.
 fn create_data_folders(settings: &Settings) -> anyhow::Result<()> {
     for dir in [settings.evidence_dir(), settings.tmp_dir()] {
         crate::private_fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    let removed = remove_stale_files(&settings.tmp_dir(), STALE_SCRATCH)?;
+    if removed > 0 {
+        tracing::info!(
+            removed,
+            "temporary files left by an earlier run were removed"
+        );
+    }
     Ok(())
+}
+
+/// How old a temporary file must be to count as left behind (an upload at 200 KiB/s of ten
+/// 10 MiB screenshots takes under nine minutes; two instances may share the folder).
+const STALE_SCRATCH: Duration = Duration::from_secs(3600);
+
+/// Removes the files directly in `dir` last changed more than `age` ago; returns how many.
+fn remove_stale_files(dir: &std::path::Path, age: Duration) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|elapsed| elapsed > age);
+        if meta.is_file() && old {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// Refuses to start on a storage that does not answer (a wrong bucket, endpoint or key is
@@ -209,7 +240,7 @@ fn start_mail_worker(
     settings: &Settings,
     pool: &DbPool,
     base_url: &str,
-    packages: &crate::handoff::package_store::PackageStore,
+    packages: &crate::storage::PackageStore,
 ) -> anyhow::Result<Arc<Notify>> {
     let wakeup = Arc::new(Notify::new());
     let transport = Transport::from_settings(

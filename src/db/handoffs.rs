@@ -175,3 +175,22 @@ pub fn of_campaign_handoff(
         .select((HandoffRow::as_select(), cases::case_number))
         .load(conn)
 }
+
+/// How many handoffs, campaign handoffs and queued mails refer to the package `sha` (the sweep
+/// of stored files removes only a package no row refers to).
+pub fn package_references(conn: &mut DbConnection, sha: &str) -> QueryResult<i64> {
+    use super::schema::{campaign_handoffs, outbox};
+    let cases: i64 = handoffs::table
+        .filter(handoffs::package_sha256.eq(sha))
+        .count()
+        .get_result(conn)?;
+    let campaigns: i64 = campaign_handoffs::table
+        .filter(campaign_handoffs::package_sha256.eq(sha))
+        .count()
+        .get_result(conn)?;
+    let mails: i64 = outbox::table
+        .filter(outbox::attachment_sha256.eq(sha))
+        .count()
+        .get_result(conn)?;
+    Ok(cases + campaigns + mails)
+}

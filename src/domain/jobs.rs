@@ -32,10 +32,12 @@ pub enum JobKind {
     /// Make one screenshot's display copy, thumbnail and hashes, index it and queue its reading;
     /// payload `{"evidence_id": …}`.
     MakeScreenshotCopies,
+    /// Remove stored files (evidence, packages) no row refers to, a day old, one shard an hour.
+    SweepStoredFiles,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 12] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
         JobKind::HandoffReminders,
@@ -48,6 +50,7 @@ impl JobKind {
         JobKind::RefreshPublicStats,
         JobKind::PlatformNotices,
         JobKind::MakeScreenshotCopies,
+        JobKind::SweepStoredFiles,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +67,7 @@ impl JobKind {
             JobKind::RefreshPublicStats => "refresh_public_stats",
             JobKind::PlatformNotices => "platform_notices",
             JobKind::MakeScreenshotCopies => "make_screenshot_copies",
+            JobKind::SweepStoredFiles => "sweep_stored_files",
         }
     }
 
@@ -85,6 +89,7 @@ impl JobKind {
             | JobKind::IndexEarlierCases
             | JobKind::IndexEarlierScreenshots
             | JobKind::RefreshPublicStats
+            | JobKind::SweepStoredFiles
             // Notices go at once after an acknowledgement, a release, an outcome or a new desk;
             // only the 5-working-days path waits for this pass, within the hour.
             | JobKind::PlatformNotices => Some(HOUSEKEEPING_PERIOD),
@@ -106,6 +111,7 @@ impl JobKind {
             | JobKind::IndexEarlierCases
             | JobKind::IndexEarlierScreenshots
             | JobKind::RefreshPublicStats
+            | JobKind::SweepStoredFiles
             | JobKind::PlatformNotices => 5,
             // Tesseract failing on a file fails the same way again; a crash or a full disk may not.
             JobKind::ReadScreenshotText => 3,

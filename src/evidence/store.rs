@@ -101,6 +101,25 @@ impl EvidenceStore {
         self.storage.remove(&self.key_of(kind, sha))
     }
 
+    /// The blobs of `kind` whose SHA-256 starts with `shard` (two hex digits), with when each
+    /// was stored (the sweep of unreferenced files).
+    pub fn list_shard(
+        &self,
+        kind: BlobKind,
+        shard: &str,
+    ) -> io::Result<Vec<(Sha256Hex, chrono::DateTime<chrono::Utc>)>> {
+        let prefix = format!("{}{}/{shard}", self.prefix, kind.folder());
+        Ok(self
+            .storage
+            .list(&prefix)?
+            .into_iter()
+            .filter_map(|o| {
+                let sha = Sha256Hex::parse(o.key.parts().last()?)?;
+                Some((sha, o.modified))
+            })
+            .collect())
+    }
+
     /// A file on this machine with the blob's bytes (see [`Storage::local_file`]).
     pub fn local_file(
         &self,

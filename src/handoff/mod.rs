@@ -6,7 +6,6 @@ pub mod campaign_package;
 pub mod contents;
 pub mod links;
 pub mod package;
-pub mod package_store;
 pub mod routing;
 pub mod signing;
 pub mod verify;

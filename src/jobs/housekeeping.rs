@@ -105,3 +105,24 @@ pub(super) async fn refresh_public_stats(
     workflow::public_stats::refresh(pool, now).await?;
     Ok(())
 }
+
+/// One shard of the stored files swept of what no row refers to (see `workflow::sweep`).
+pub(super) async fn sweep_stored_files(
+    pool: &DbPool,
+    ctx: &JobContext,
+    now: NaiveDateTime,
+) -> Result<(), JobError> {
+    let shard = workflow::sweep::shard_at(now);
+    let swept =
+        workflow::sweep::sweep_shard(pool, &ctx.store, &ctx.handoff.packages, shard.clone(), now)
+            .await?;
+    if swept.removed > 0 {
+        tracing::info!(
+            shard,
+            looked_at = swept.looked_at,
+            removed = swept.removed,
+            "stored files no row refers to were removed"
+        );
+    }
+    Ok(())
+}

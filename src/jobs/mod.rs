@@ -151,6 +151,7 @@ async fn perform(
         JobKind::PurgeSignInAttempts => housekeeping::purge_sign_in_attempts(pool).await,
         JobKind::ApplyRetention => housekeeping::apply_retention(pool, ctx).await,
         JobKind::PurgeFinishedJobs => housekeeping::purge_finished_jobs(pool, now).await,
+        JobKind::SweepStoredFiles => housekeeping::sweep_stored_files(pool, ctx, now).await,
         JobKind::IndexEarlierCases => housekeeping::index_earlier_cases(pool).await,
         JobKind::ReadScreenshotText => {
             ocr::read_screenshot_text(pool, ctx, &job.payload, now).await

@@ -51,7 +51,7 @@ impl Transport {
         from: &Mailbox,
         mail: &MailRow,
         host: &str,
-        packages: &crate::handoff::package_store::PackageStore,
+        packages: &crate::storage::PackageStore,
     ) -> anyhow::Result<()> {
         let to: Mailbox = mail.to_address.parse()?;
         let body =

@@ -30,7 +30,7 @@ pub struct MailWorker {
     pub host: String,
     pub wakeup: Arc<Notify>,
     /// Where handoff packages are kept, for attachments.
-    pub packages: crate::handoff::package_store::PackageStore,
+    pub packages: crate::storage::PackageStore,
     /// How many mails are on their way at once (`SMTP_CONNECTIONS`). Each send waits on the SMTP
     /// server's answers to MAIL, RCPT, DATA and the message (a few round trips; on loopback
     /// also a delayed ACK of ~40 ms for the message's last line, lettre leaves Nagle on): one at

@@ -12,6 +12,7 @@
 mod key;
 mod local;
 mod object;
+mod packages;
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
 pub use key::{Sha256Hex, StorageKey};
+pub use packages::PackageStore;
 
 /// A handle on the storage (cheap to clone).
 #[derive(Clone, Debug)]

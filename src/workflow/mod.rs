@@ -36,6 +36,7 @@ pub mod review;
 pub mod screenshot_copies;
 pub mod second_factor;
 pub mod sign_in;
+pub mod sweep;
 pub mod team;
 pub mod track;
 pub mod withdraw;

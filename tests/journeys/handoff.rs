@@ -1323,7 +1323,7 @@ pub(crate) fn handoff_context(app: &TestApp) -> reviewwatch::workflow::handoff::
             signing::PortalKey::load_or_create(&settings.signing_key_path()).unwrap(),
         ),
         link_key: hex::decode(link_key).unwrap(),
-        packages: reviewwatch::handoff::package_store::PackageStore::on(&storage),
+        packages: reviewwatch::storage::PackageStore::on(&storage),
         store: reviewwatch::evidence::EvidenceStore::on(&storage),
         scratch_dir: settings.tmp_dir(),
         links: reviewwatch::workflow::Links {

@@ -715,7 +715,7 @@ pub struct Receipt {
 pub type File = (&'static str, Vec<u8>, &'static str);
 
 impl Visitor {
-    fn new(base: &str, lang: Option<&str>) -> Self {
+    pub fn new(base: &str, lang: Option<&str>) -> Self {
         let mut headers = HeaderMap::new();
         if let Some(lang) = lang {
             headers.insert(

@@ -19,6 +19,7 @@ mod demo_data;
 mod desk;
 
 mod evidence_blobs;
+mod faults;
 
 mod handoff;
 mod helpers;

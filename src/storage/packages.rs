@@ -1,4 +1,4 @@
-//! Handoff packages in the portal's storage, each kept once under its SHA-256
+//! Handoff packages in the storage, each kept once under its SHA-256
 //! (`packages/<sha256>.zip`: `DATA_DIR/packages/…` on disk).
 
 use std::io;
@@ -7,7 +7,7 @@ use std::path::Path;
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
 
-use crate::storage::{Sha256Hex, Storage, StorageKey};
+use super::{Sha256Hex, Storage, StorageKey};
 
 #[derive(Clone, Debug)]
 pub struct PackageStore {
@@ -50,6 +50,25 @@ impl PackageStore {
     /// The whole package (a mail attachment).
     pub fn read(&self, sha: &str) -> io::Result<Vec<u8>> {
         self.storage.read(&Self::key(sha)?)
+    }
+
+    /// The packages whose SHA-256 starts with `shard`, with when each was stored.
+    pub fn list_shard(
+        &self,
+        shard: &str,
+    ) -> io::Result<Vec<(String, chrono::DateTime<chrono::Utc>)>> {
+        Ok(self
+            .storage
+            .list("packages")?
+            .into_iter()
+            .filter_map(|o| {
+                let name = o.key.parts().last()?.strip_suffix(".zip")?;
+                let sha = Sha256Hex::parse(name)?;
+                sha.as_str()
+                    .starts_with(shard)
+                    .then(|| (sha.to_string(), o.modified))
+            })
+            .collect())
     }
 
     pub fn remove(&self, sha: &str) -> io::Result<()> {

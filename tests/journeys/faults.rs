@@ -1,0 +1,242 @@
+//! Faults (issue 15): a server killed in the middle of an upload comes back with nothing
+//! half-stored, and files a killed process stored but never recorded are swept away once a day
+//! old, while every file a row refers to stays. (The object store unreachable for a while:
+//! `object_storage.rs`; a job whose worker died: `jobs.rs`; SMTP down for a while: `mail.rs`.)
+
+use crate::helpers::*;
+use diesel::prelude::*;
+use reviewwatch::evidence::{BlobKind, EvidenceStore};
+use reviewwatch::storage::{PackageStore, Storage as Files};
+use std::time::{Duration, SystemTime};
+
+/// Makes a file look `age` old (its modification time), as if written that long ago.
+fn age_file(path: &std::path::Path, age: Duration) {
+    let file = std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    file.set_modified(SystemTime::now() - age)
+        .expect("set the modification time");
+}
+
+const TWO_DAYS: Duration = Duration::from_secs(2 * 24 * 3600);
+
+#[tokio::test]
+async fn files_no_row_refers_to_are_swept_once_a_day_old_and_recorded_ones_stay() {
+    let app = spawn_app().await;
+    let receipt = app
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("截图.png", png_screenshot(1800), "image/png")],
+        )
+        .await;
+    let files = Files::local(app.data_dir.clone());
+    let store = EvidenceStore::on(&files);
+    let packages = PackageStore::on(&files);
+    let recorded = reviewwatch::evidence::Sha256Hex::parse(&app.evidence_rows()[0].sha256)
+        .expect("a recorded hash");
+
+    // What a process killed between storing and recording leaves: an original and a package no
+    // row refers to; and one stored a moment ago (an upload being recorded right now).
+    let (orphan, _) = store
+        .put_bytes(BlobKind::Original, &png_screenshot(1801))
+        .expect("stored");
+    let (fresh, _) = store
+        .put_bytes(BlobKind::Original, &png_screenshot(1802))
+        .expect("stored");
+    let (package, _) = packages
+        .put_bytes(b"PK a package never recorded")
+        .expect("stored");
+    let path = |sha: &reviewwatch::evidence::Sha256Hex| {
+        app.data_dir
+            .join(store.key_of(BlobKind::Original, sha).as_str())
+    };
+    for old in [path(&orphan), path(&recorded)] {
+        age_file(&old, TWO_DAYS);
+    }
+    let package_file = app.data_dir.join(format!("packages/{package}.zip"));
+    age_file(&package_file, TWO_DAYS);
+
+    let shards: std::collections::BTreeSet<String> = [
+        orphan.as_str(),
+        fresh.as_str(),
+        recorded.as_str(),
+        package.as_str(),
+    ]
+    .iter()
+    .map(|s| s[..2].to_string())
+    .collect();
+    let mut removed = 0;
+    for shard in shards {
+        let swept = reviewwatch::workflow::sweep::sweep_shard(
+            &app.pool,
+            &store,
+            &packages,
+            shard,
+            reviewwatch::db::now(),
+        )
+        .await
+        .expect("a sweep");
+        removed += swept.removed;
+    }
+    assert_eq!(
+        removed, 2,
+        "the old original and the old package no row refers to"
+    );
+    assert!(!path(&orphan).exists(), "the unrecorded original went");
+    assert!(!package_file.exists(), "the unrecorded package went");
+    assert!(
+        path(&recorded).exists(),
+        "a recorded original stays, however old"
+    );
+    assert!(path(&fresh).exists(), "a file stored a moment ago stays");
+
+    // The case still shows its screenshot.
+    let page = app
+        .visitor()
+        .open_case(&receipt.number, &receipt.code)
+        .await;
+    assert_eq!(page.case_status().as_deref(), Some("submitted"));
+
+    // The sweep is one of the hourly jobs, one shard an hour.
+    assert!(
+        reviewwatch::domain::jobs::JobKind::housekeeping()
+            .any(|k| k.as_str() == "sweep_stored_files")
+    );
+}
+
+/// `reviewwatch serve` as a process of its own, on `storage`'s data folder and database.
+struct Serve {
+    child: std::process::Child,
+    address: String,
+}
+
+impl Serve {
+    async fn start(storage: &Storage) -> Serve {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+            l.local_addr().expect("its address").port()
+        };
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_reviewwatch"))
+            .arg("serve")
+            .env("DATA_DIR", storage.dir.path())
+            .env("DATABASE_URL", &storage.database_url)
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("MIN_FORM_SECONDS", "0")
+            .env("RUST_LOG", "warn")
+            .env_remove("SMTP_URL")
+            .env_remove("STORAGE_URL")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("reviewwatch serve starts");
+        let address = format!("http://127.0.0.1:{port}");
+        let probe = reqwest::Client::new();
+        let healthz = format!("{address}/healthz");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(r) = probe.get(&healthz).send().await
+                && r.status().is_success()
+            {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "serve did not answer"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Serve { child, address }
+    }
+
+    /// SIGKILL: no chance to clean anything up.
+    fn kill(mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_in_the_middle_of_an_upload_comes_back_with_nothing_half_stored() {
+    let storage = Storage::fresh();
+    let server = Serve::start(&storage).await;
+    let shopper = Visitor::new(&server.address, None);
+    let token = shopper.form_token().await;
+
+    // A report whose screenshot is still arriving: half of it sent, the rest never.
+    let png = png_screenshot(1900);
+    let half = png[..png.len() / 2].to_vec();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    let body = reqwest::Body::wrap_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }));
+    let mut form = reqwest::multipart::Form::new().text("form_token", token);
+    for (name, value) in &ReportFields::zh_cn().fields {
+        form = form.text(name.clone(), value.clone());
+    }
+    let part = reqwest::multipart::Part::stream_with_length(body, png.len() as u64)
+        .file_name("截图.png")
+        .mime_str("image/png")
+        .expect("a MIME type");
+    let form = form.part("evidence", part);
+    let sending = tokio::spawn({
+        let client = shopper.client.clone();
+        let url = shopper.url("/reports");
+        async move { client.post(url).multipart(form).send().await }
+    });
+    tx.send(Ok(half)).await.expect("the first half goes");
+    let tmp = storage.dir.path().join("tmp");
+    let partial = poll_until("the upload's temporary file", WAIT, || {
+        std::fs::read_dir(&tmp)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.is_file())
+    })
+    .await;
+
+    server.kill();
+    assert!(
+        sending.await.expect("the task ran").is_err(),
+        "the upload broke off"
+    );
+    drop(tx);
+    assert!(partial.exists(), "SIGKILL left the partial upload behind");
+    // An hour later (as the file's time says), the portal starts again.
+    age_file(&partial, Duration::from_secs(2 * 3600));
+    let server = Serve::start(&storage).await;
+    assert!(!partial.exists(), "the restart removed the partial upload");
+
+    let settings = storage.settings();
+    let (pool, _) = reviewwatch::startup::open_database(&settings)
+        .await
+        .expect("the database");
+    let mut conn = pool.get().expect("a connection");
+    assert_eq!(
+        reviewwatch::db::cases::count(&mut conn).expect("count"),
+        0,
+        "no case"
+    );
+    let rows: i64 = reviewwatch::db::schema::evidence::table
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(rows, 0, "no evidence row");
+    let stored = std::fs::read_dir(storage.dir.path().join("evidence/originals"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(stored, 0, "no evidence file");
+
+    // And the report goes through now.
+    let again = Visitor::new(&server.address, None);
+    let receipt = again
+        .file_report(&ReportFields::zh_cn(), vec![("截图.png", png, "image/png")])
+        .await;
+    assert!(receipt.number.starts_with("RW-"), "{receipt:?}");
+}
