@@ -10,22 +10,41 @@ use reviewwatch::mail::messages::ConfirmEmail;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Counts whole messages and when each arrived.
+/// Counts whole messages, when each arrived and to whom.
 #[derive(Clone, Default)]
-struct Sink {
+pub(crate) struct Sink {
     arrivals: Arc<Mutex<Vec<Instant>>>,
+    recipients: Arc<Mutex<Vec<String>>>,
+    /// The recipients of the message being received (each connection has its handler clone).
+    to: Vec<String>,
 }
 
 impl Handler for Sink {
+    fn rcpt(&mut self, to: &str) -> Response {
+        self.to.push(to.to_lowercase());
+        response::OK
+    }
+
     fn data_end(&mut self) -> Response {
         if let Ok(mut a) = self.arrivals.lock() {
             a.push(Instant::now());
+        }
+        if let Ok(mut r) = self.recipients.lock() {
+            r.append(&mut self.to);
         }
         response::OK
     }
 }
 
 impl Sink {
+    /// Every recipient of every whole message so far, once per message.
+    pub(crate) fn recipients(&self) -> Vec<String> {
+        self.recipients
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
     fn received(&self) -> (usize, Option<Instant>, Option<Instant>) {
         match self.arrivals.lock() {
             Ok(a) => (a.len(), a.first().copied(), a.last().copied()),
@@ -34,7 +53,7 @@ impl Sink {
     }
 }
 
-fn start_sink() -> anyhow::Result<(u16, Sink)> {
+pub(crate) fn start_sink() -> anyhow::Result<(u16, Sink)> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
     let sink = Sink::default();

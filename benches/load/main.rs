@@ -23,6 +23,7 @@ mod pages;
 mod queue;
 mod report;
 mod servers;
+mod soak;
 mod uploads;
 
 use report::Report;
@@ -106,6 +107,9 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if args.iter().any(|a| a == "--soak") {
+        return runtime.block_on(soak::run());
+    }
     runtime.block_on(run())
 }
 

@@ -195,7 +195,7 @@ impl Dataset {
 /// The environment every portal command of the bench gets: its data, no rate limits or form
 /// delay (the bench is one client address), no OCR (a background job; the bench measures the
 /// request path), the logs to the caller's `RUST_LOG` or the portal's default.
-fn portal_env(cmd: &mut Command, data_dir: &Path, database_url: Option<&str>) {
+pub(crate) fn portal_env(cmd: &mut Command, data_dir: &Path, database_url: Option<&str>) {
     cmd.env("DATA_DIR", data_dir)
         .env("MIN_FORM_SECONDS", "0")
         .env("RATE_LIMIT_REPORTS_PER_HOUR", "0")

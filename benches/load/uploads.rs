@@ -192,7 +192,7 @@ fn seen_on() -> String {
 }
 
 /// The report form's fields, as a reporter fills them in (tests/journeys/helpers.rs `zh_cn`).
-fn report_form(
+pub(crate) fn report_form(
     token: &str,
     n: usize,
     png: Vec<u8>,
@@ -240,7 +240,7 @@ fn report_form(
         .part("evidence", part(jpeg, "IMG_20261201.jpg", "image/jpeg")?))
 }
 
-fn form_token(html: &str) -> Option<String> {
+pub(crate) fn form_token(html: &str) -> Option<String> {
     let doc = scraper::Html::parse_document(html);
     let sel = scraper::Selector::parse("input[name=form_token]").ok()?;
     doc.select(&sel)
@@ -249,7 +249,7 @@ fn form_token(html: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn text_of(html: &str, css: &str) -> Option<String> {
+pub(crate) fn text_of(html: &str, css: &str) -> Option<String> {
     let doc = scraper::Html::parse_document(html);
     let sel = scraper::Selector::parse(css).ok()?;
     doc.select(&sel)

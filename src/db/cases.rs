@@ -88,26 +88,28 @@ pub struct NewCase<'a> {
 
 /// The next number in `year`'s sequence. Must run inside the filing transaction.
 pub fn next_case_number(conn: &mut DbConnection, year: i32) -> QueryResult<CaseNumber> {
-    use case_number_counters::dsl as c;
-    let bumped: Option<i64> = diesel::update(c::case_number_counters.filter(c::year.eq(year)))
-        .set(c::last_value.eq(c::last_value + 1))
-        .returning(c::last_value)
-        .get_result(conn)
-        .optional()?;
-    let seq = match bumped {
-        Some(seq) => seq,
-        None => {
-            diesel::insert_into(c::case_number_counters)
-                .values((c::year.eq(year), c::last_value.eq(1i64)))
-                .execute(conn)?;
-            1
-        }
-    };
+    let seq = bump_counter(conn, year, 1)?;
     CaseNumber::new(year, seq).ok_or_else(|| {
         diesel::result::Error::QueryBuilderError(
             format!("case numbers for {year} are exhausted").into(),
         )
     })
+}
+
+/// Moves `year`'s counter on by `by` and returns its new last value: one upsert, so that two
+/// instances filing the year's first reports at once both get a number (an update, then an
+/// insert when there was no row, failed the second instance's insert on the key: a 500 that
+/// `benches/soak.sh` found).
+fn bump_counter(conn: &mut DbConnection, year: i32, by: i64) -> QueryResult<i64> {
+    use case_number_counters::dsl as c;
+    // On the concrete connection: diesel's multi-backend connection has no upsert.
+    super::on_backend!(conn, conn => diesel::insert_into(c::case_number_counters)
+        .values((c::year.eq(year), c::last_value.eq(by)))
+        .on_conflict(c::year)
+        .do_update()
+        .set(c::last_value.eq(c::last_value + by))
+        .returning(c::last_value)
+        .get_result(conn))
 }
 
 /// Reserves the next `n` numbers of `year`'s sequence (a bulk load's) and returns them in order.
@@ -117,22 +119,8 @@ pub fn reserve_case_numbers(
     year: i32,
     n: usize,
 ) -> QueryResult<Vec<CaseNumber>> {
-    use case_number_counters::dsl as c;
     let count = i64::try_from(n).unwrap_or(i64::MAX);
-    let bumped: Option<i64> = diesel::update(c::case_number_counters.filter(c::year.eq(year)))
-        .set(c::last_value.eq(c::last_value + count))
-        .returning(c::last_value)
-        .get_result(conn)
-        .optional()?;
-    let last = match bumped {
-        Some(last) => last,
-        None => {
-            diesel::insert_into(c::case_number_counters)
-                .values((c::year.eq(year), c::last_value.eq(count)))
-                .execute(conn)?;
-            count
-        }
-    };
+    let last = bump_counter(conn, year, count)?;
     (last - count + 1..=last)
         .map(|seq| {
             CaseNumber::new(year, seq).ok_or_else(|| {
