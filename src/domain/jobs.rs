@@ -32,10 +32,12 @@ pub enum JobKind {
     /// Make one screenshot's display copy, thumbnail and hashes, index it and queue its reading;
     /// payload `{"evidence_id": …}`.
     MakeScreenshotCopies,
+    /// Forget the per-address rate limit rows whose quota is wholly regained.
+    PurgeRateLimits,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 12] = [
+    pub const ALL: [JobKind; 13] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
         JobKind::HandoffReminders,
@@ -48,6 +50,7 @@ impl JobKind {
         JobKind::RefreshPublicStats,
         JobKind::PlatformNotices,
         JobKind::MakeScreenshotCopies,
+        JobKind::PurgeRateLimits,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +67,7 @@ impl JobKind {
             JobKind::RefreshPublicStats => "refresh_public_stats",
             JobKind::PlatformNotices => "platform_notices",
             JobKind::MakeScreenshotCopies => "make_screenshot_copies",
+            JobKind::PurgeRateLimits => "purge_rate_limits",
         }
     }
 
@@ -85,6 +89,7 @@ impl JobKind {
             | JobKind::IndexEarlierCases
             | JobKind::IndexEarlierScreenshots
             | JobKind::RefreshPublicStats
+            | JobKind::PurgeRateLimits
             // Notices go at once after an acknowledgement, a release, an outcome or a new desk;
             // only the 5-working-days path waits for this pass, within the hour.
             | JobKind::PlatformNotices => Some(HOUSEKEEPING_PERIOD),
@@ -106,6 +111,7 @@ impl JobKind {
             | JobKind::IndexEarlierCases
             | JobKind::IndexEarlierScreenshots
             | JobKind::RefreshPublicStats
+            | JobKind::PurgeRateLimits
             | JobKind::PlatformNotices => 5,
             // Tesseract failing on a file fails the same way again; a crash or a full disk may not.
             JobKind::ReadScreenshotText => 3,
