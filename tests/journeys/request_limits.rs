@@ -413,10 +413,10 @@ async fn replies_are_limited_per_hour() {
     assert!(asked.app.tmp_files().is_empty());
 }
 
-/// The limits are counted in the database: two instances behind a load balancer, on one
-/// database, spend one quota per client address.
-#[tokio::test]
-async fn a_rate_limit_counts_the_requests_to_every_instance() {
+/// Two instances on one database (one behind a load balancer, with a DATA_DIR of its own), each
+/// allowing 3 tracking attempts per client address per hour; the second's DATA_DIR is kept while
+/// the last value lives.
+async fn two_instances_tracking_3_an_hour() -> (TestApp, TestApp, tempfile::TempDir) {
     let storage = Storage::fresh();
     let a = spawn_app_on(storage.clone(), |s| s.rate_limit_track_per_hour = 3).await;
     let data_dir = tempfile::tempdir().expect("a DATA_DIR for the second instance");
@@ -425,6 +425,14 @@ async fn a_rate_limit_counts_the_requests_to_every_instance() {
         s.data_dir = data_dir.path().to_path_buf();
     })
     .await;
+    (a, b, data_dir)
+}
+
+/// The limits are counted in the database: two instances behind a load balancer, on one
+/// database, spend one quota per client address.
+#[tokio::test]
+async fn a_rate_limit_counts_the_requests_to_every_instance() {
+    let (a, b, _data_dir) = two_instances_tracking_3_an_hour().await;
     let receipt = a
         .file_report(
             &ReportFields::zh_cn(),
@@ -476,6 +484,24 @@ async fn a_rate_limit_counts_the_requests_to_every_instance() {
         counted,
         vec![("track".to_string(), "127.0.0.1".to_string())]
     );
+}
+
+/// Requests sent at once to two instances are each counted: no two read the same count.
+#[tokio::test]
+async fn requests_sent_at_once_to_two_instances_get_no_more_than_the_quota() {
+    let (a, b, _data_dir) = two_instances_tracking_3_an_hour().await;
+    // Twelve attempts at once, every other one to each instance.
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let visitor = [&a, &b][i % 2].visitor();
+        attempts.spawn(async move { visitor.track("RW-2026-000001", "WRONGWRONG").await.status });
+    }
+    let statuses = attempts.join_all().await;
+    let passed = statuses
+        .iter()
+        .filter(|s| **s != StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(passed, 3, "3 of 12 pass: {statuses:?}");
 }
 
 #[tokio::test]
