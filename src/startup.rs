@@ -376,13 +376,18 @@ async fn run_jobs(pool: DbPool, ctx: Arc<JobContext>, worker: String) {
     }
 }
 
-/// Requests per client address per hour, for the forms that are limited in memory.
-fn rate_limits(settings: &Settings) -> limits::RateLimits {
+/// Requests per client address per hour, counted in the database (shared by every instance).
+fn rate_limits(settings: &Settings, pool: &DbPool) -> limits::RateLimits {
+    use crate::domain::rate_limit::LimitedAction;
+    let limit = |action, n| limits::Limiter::per_hour(action, n, pool);
     limits::RateLimits {
-        reports: limits::Limiter::per_hour(settings.rate_limit_reports_per_hour),
-        track: limits::Limiter::per_hour(settings.rate_limit_track_per_hour),
-        replies: limits::Limiter::per_hour(settings.rate_limit_replies_per_hour),
-        password_resets: limits::Limiter::per_hour(settings.rate_limit_logins_per_hour),
+        reports: limit(LimitedAction::Report, settings.rate_limit_reports_per_hour),
+        track: limit(LimitedAction::Track, settings.rate_limit_track_per_hour),
+        replies: limit(LimitedAction::Reply, settings.rate_limit_replies_per_hour),
+        password_resets: limit(
+            LimitedAction::PasswordReset,
+            settings.rate_limit_logins_per_hour,
+        ),
     }
 }
 
@@ -396,7 +401,7 @@ fn app_state(
     base_url: &str,
 ) -> aweb::Data<AppState> {
     aweb::Data::new(AppState {
-        limits: rate_limits(&settings),
+        limits: rate_limits(&settings, &pool),
         links: Links {
             base_url: base_url.to_string(),
         },

@@ -30,6 +30,7 @@ pub mod platform_notices;
 pub mod pool_check;
 pub mod public_stats;
 pub mod queue;
+pub mod rate_limits;
 pub mod record;
 pub mod regulators;
 pub mod reporter_sessions;

@@ -779,3 +779,15 @@ diesel::table! {
         tokens -> Text,
     }
 }
+
+// Rate limits shared by every instance (issue 15).
+diesel::table! {
+    /// One per limited action and client address: when what the address took is regained
+    /// (`domain::rate_limit`, milliseconds since the Unix epoch).
+    rate_limit_buckets (id) {
+        id -> BigInt,
+        action -> Text,
+        address -> Text,
+        tat_ms -> BigInt,
+    }
+}

@@ -106,6 +106,7 @@ keyword_column!(
     domain::platform_desk::DeskKind,
     domain::record::RecordStatus,
     domain::platform_notice::PlatformResponse,
+    domain::rate_limit::LimitedAction,
 );
 
 id_column!(

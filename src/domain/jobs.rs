@@ -34,10 +34,12 @@ pub enum JobKind {
     MakeScreenshotCopies,
     /// Remove stored files (evidence, packages) no row refers to, a day old, one shard an hour.
     SweepStoredFiles,
+    /// Forget the per-address rate limit rows whose quota is wholly regained.
+    PurgeRateLimits,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 13] = [
+    pub const ALL: [JobKind; 14] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
         JobKind::HandoffReminders,
@@ -51,6 +53,7 @@ impl JobKind {
         JobKind::PlatformNotices,
         JobKind::MakeScreenshotCopies,
         JobKind::SweepStoredFiles,
+        JobKind::PurgeRateLimits,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +71,7 @@ impl JobKind {
             JobKind::PlatformNotices => "platform_notices",
             JobKind::MakeScreenshotCopies => "make_screenshot_copies",
             JobKind::SweepStoredFiles => "sweep_stored_files",
+            JobKind::PurgeRateLimits => "purge_rate_limits",
         }
     }
 
@@ -90,6 +94,7 @@ impl JobKind {
             | JobKind::IndexEarlierScreenshots
             | JobKind::RefreshPublicStats
             | JobKind::SweepStoredFiles
+            | JobKind::PurgeRateLimits
             // Notices go at once after an acknowledgement, a release, an outcome or a new desk;
             // only the 5-working-days path waits for this pass, within the hour.
             | JobKind::PlatformNotices => Some(HOUSEKEEPING_PERIOD),
@@ -112,6 +117,7 @@ impl JobKind {
             | JobKind::IndexEarlierScreenshots
             | JobKind::RefreshPublicStats
             | JobKind::SweepStoredFiles
+            | JobKind::PurgeRateLimits
             | JobKind::PlatformNotices => 5,
             // Tesseract failing on a file fails the same way again; a crash or a full disk may not.
             JobKind::ReadScreenshotText => 3,

@@ -29,6 +29,7 @@ pub mod platform;
 pub mod platform_desk;
 pub mod platform_notice;
 pub mod public_stats;
+pub mod rate_limit;
 pub mod receipt_code;
 pub mod record;
 pub mod region;

@@ -12,6 +12,10 @@ const ENDED_SESSIONS_KEPT: TimeDelta = TimeDelta::days(1);
 const DONE_JOBS_KEPT: TimeDelta = TimeDelta::days(7);
 /// Failed jobs are kept three months, with their errors, for someone to look into.
 const FAILED_JOBS_KEPT: TimeDelta = TimeDelta::days(90);
+/// Rate limit rows deleted by one statement, and the most statements of one run (the rest wait
+/// for the next hour): each a short write, whatever a flood of addresses left behind.
+const RATE_LIMIT_BATCH: i64 = 1_000;
+const RATE_LIMIT_BATCHES: usize = 500;
 
 pub(super) async fn purge_unconfirmed(pool: &DbPool, ctx: &JobContext) -> Result<(), JobError> {
     workflow::purge::purge_unconfirmed(pool, &ctx.store).await?;
@@ -57,6 +61,31 @@ pub(super) async fn send_platform_notices(
 
 pub(super) async fn purge_sign_in_attempts(pool: &DbPool) -> Result<(), JobError> {
     workflow::sign_in::purge_old_attempts(pool).await?;
+    Ok(())
+}
+
+/// Forgets the per-address rate limit rows whose quota is wholly regained (they would let the
+/// next request through as a missing row does), in batches.
+pub(super) async fn purge_rate_limits(pool: &DbPool, now: NaiveDateTime) -> Result<(), JobError> {
+    let before_ms = now.and_utc().timestamp_millis();
+    let mut purged = 0;
+    for _ in 0..RATE_LIMIT_BATCHES {
+        let deleted = db::run(pool, move |conn| {
+            Ok(db::rate_limits::purge_regained(
+                conn,
+                before_ms,
+                RATE_LIMIT_BATCH,
+            )?)
+        })
+        .await?;
+        purged += deleted;
+        if (deleted as i64) < RATE_LIMIT_BATCH {
+            break;
+        }
+    }
+    if purged > 0 {
+        tracing::info!(purged, "regained rate limit rows forgotten");
+    }
     Ok(())
 }
 

@@ -163,6 +163,7 @@ async fn perform(
         JobKind::MakeScreenshotCopies => {
             copies::make_screenshot_copies(pool, ctx, &job.payload, now).await
         }
+        JobKind::PurgeRateLimits => housekeeping::purge_rate_limits(pool, now).await,
     }
 }
 

@@ -1,41 +1,60 @@
 //! Per-address rate limits for the actions people could abuse (configured, 0 turns one off), and
-//! the slots password checks run in. Sign-in throttling itself lives in the database
-//! (`workflow::sign_in`), so that every instance counts the same attempts.
+//! the slots password checks run in. Both the limits and sign-in throttling (`workflow::sign_in`)
+//! are counted in the database, so that every instance behind a load balancer counts the same
+//! requests: a limit of 10 an hour is 10 an hour however many instances serve them.
 
+use crate::db::{self, DbPool};
+use crate::domain::rate_limit::{HourlyQuota, LimitedAction};
 use crate::error::AppError;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 
+/// One per-address limit: a quota per hour (`domain::rate_limit`), kept in `rate_limit_buckets`.
 pub struct Limiter {
-    inner: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    action: LimitedAction,
+    /// `None`: the limit is off, and checking it does no database work at all.
+    quota: Option<HourlyQuota>,
+    pool: DbPool,
 }
 
 impl Limiter {
-    pub fn per_hour(n: u32) -> Self {
+    pub fn per_hour(action: LimitedAction, n: u32, pool: &DbPool) -> Self {
         Self {
-            inner: NonZeroU32::new(n).map(|n| RateLimiter::keyed(Quota::per_hour(n))),
+            action,
+            quota: HourlyQuota::per_hour(n),
+            pool: pool.clone(),
         }
     }
 
-    /// Counts one attempt from `ip`; refuses with the time to wait once the hour's quota is spent.
-    pub fn check(&self, ip: IpAddr) -> Result<(), AppError> {
-        let Some(limiter) = &self.inner else {
+    /// Counts one request from `ip` (one statement, off the async executor); refuses with the
+    /// time to wait once the quota is spent. A refused request is not counted.
+    pub async fn check(&self, ip: IpAddr) -> Result<(), AppError> {
+        let Some(quota) = self.quota else {
             return Ok(());
         };
-        limiter.check_key(&ip).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            AppError::TooManyRequests {
-                retry_after_secs: wait.as_secs().max(1),
+        let (action, address) = (self.action, ip.to_string());
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let refused = db::run(&self.pool, move |conn| {
+            if db::rate_limits::take(conn, action, &address, quota, now_ms)? {
+                return Ok(None);
             }
+            Ok(Some(db::rate_limits::tat_ms(conn, action, &address)?))
+        })
+        .await?;
+        let Some(tat_ms) = refused else {
+            return Ok(());
+        };
+        tracing::info!(limit = %action, "request refused: the address's quota is spent");
+        Err(AppError::TooManyRequests {
+            retry_after_secs: quota.retry_after_secs(tat_ms.unwrap_or(now_ms), now_ms),
         })
     }
 }
 
 pub struct RateLimits {
+    /// Reports and requests for a correction of the public record (`RATE_LIMIT_REPORTS_PER_HOUR`).
     pub reports: Limiter,
+    /// Opening a case to track it (`RATE_LIMIT_TRACK_PER_HOUR`).
     pub track: Limiter,
     /// Answers to a request for more information (`RATE_LIMIT_REPLIES_PER_HOUR`), counted
     /// before the body is read.

@@ -278,3 +278,86 @@ async fn the_portal_runs_its_housekeeping_soon_after_it_starts() {
         assert_eq!(wait, TimeDelta::hours(1), "{kind:?}: {of_kind:#?}");
     }
 }
+
+#[tokio::test]
+async fn the_housekeeping_forgets_rate_limit_rows_whose_quota_is_regained() {
+    use reviewwatch::db::schema::rate_limit_buckets as buckets;
+    use reviewwatch::domain::rate_limit::{HourlyQuota, LimitedAction};
+    let storage = Storage::fresh();
+    let (pool, ctx) = instance(&storage).await;
+    let now = db::now();
+    let now_ms = now.and_utc().timestamp_millis();
+    let quota = HourlyQuota::per_hour(3).unwrap();
+    let hours_ago = now_ms - 2 * 3_600_000;
+    {
+        let mut conn = pool.get().unwrap();
+        // Six addresses that tracked a case two hours ago (all regained), one a minute ago.
+        for i in 0..6 {
+            let address = format!("203.0.113.{i}");
+            assert!(
+                db::rate_limits::take(&mut conn, LimitedAction::Track, &address, quota, hours_ago)
+                    .unwrap()
+            );
+        }
+        assert!(
+            db::rate_limits::take(
+                &mut conn,
+                LimitedAction::Track,
+                "198.51.100.7",
+                quota,
+                now_ms - 60_000
+            )
+            .unwrap()
+        );
+        // A refused request writes nothing.
+        for _ in 0..2 {
+            assert!(
+                db::rate_limits::take(
+                    &mut conn,
+                    LimitedAction::Reply,
+                    "198.51.100.7",
+                    quota,
+                    now_ms
+                )
+                .unwrap()
+            );
+        }
+        assert!(
+            db::rate_limits::take(
+                &mut conn,
+                LimitedAction::Reply,
+                "198.51.100.7",
+                quota,
+                now_ms
+            )
+            .unwrap()
+        );
+        assert!(
+            !db::rate_limits::take(
+                &mut conn,
+                LimitedAction::Reply,
+                "198.51.100.7",
+                quota,
+                now_ms
+            )
+            .unwrap()
+        );
+        let tat = db::rate_limits::tat_ms(&mut conn, LimitedAction::Reply, "198.51.100.7").unwrap();
+        assert_eq!(tat, Some(now_ms + 3 * quota.interval_ms()));
+    }
+    schedule_housekeeping(&pool, now).await.unwrap();
+    run_due(&pool, &ctx, "worker", now).await.unwrap();
+    let mut kept: Vec<(String, String)> = buckets::table
+        .select((buckets::action, buckets::address))
+        .order(buckets::id.asc())
+        .load(&mut pool.get().unwrap())
+        .unwrap();
+    kept.sort();
+    assert_eq!(
+        kept,
+        vec![
+            ("reply".to_string(), "198.51.100.7".to_string()),
+            ("track".to_string(), "198.51.100.7".to_string()),
+        ]
+    );
+}

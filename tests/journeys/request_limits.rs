@@ -413,6 +413,97 @@ async fn replies_are_limited_per_hour() {
     assert!(asked.app.tmp_files().is_empty());
 }
 
+/// Two instances on one database (one behind a load balancer, with a DATA_DIR of its own), each
+/// allowing 3 tracking attempts per client address per hour; the second's DATA_DIR is kept while
+/// the last value lives.
+async fn two_instances_tracking_3_an_hour() -> (TestApp, TestApp, tempfile::TempDir) {
+    let storage = Storage::fresh();
+    let a = spawn_app_on(storage.clone(), |s| s.rate_limit_track_per_hour = 3).await;
+    let data_dir = tempfile::tempdir().expect("a DATA_DIR for the second instance");
+    let b = spawn_app_on(storage, |s| {
+        s.rate_limit_track_per_hour = 3;
+        s.data_dir = data_dir.path().to_path_buf();
+    })
+    .await;
+    (a, b, data_dir)
+}
+
+/// The limits are counted in the database: two instances behind a load balancer, on one
+/// database, spend one quota per client address.
+#[tokio::test]
+async fn a_rate_limit_counts_the_requests_to_every_instance() {
+    let (a, b, _data_dir) = two_instances_tracking_3_an_hour().await;
+    let receipt = a
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("first.png", png_screenshot(810), "image/png")],
+        )
+        .await;
+    // The reporter opens the case twice through one instance and once through the other…
+    for (app, attempt) in [(&a, 1), (&a, 2), (&b, 3)] {
+        let reply = app.visitor().track(&receipt.number, &receipt.code).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "attempt {attempt}");
+        assert_eq!(reply.location().as_deref(), Some("/track/case"));
+    }
+    // …and the fourth, on either, waits: 3 an hour is 3 an hour however many instances serve them.
+    for app in [&b, &a] {
+        let reply = app.visitor().track(&receipt.number, &receipt.code).await;
+        assert_too_many_requests_page(&reply);
+        let retry_after: u64 = reply
+            .headers
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After in seconds");
+        assert!(
+            retry_after <= 20 * 60,
+            "one of 3 is regained every 20 minutes: {retry_after}"
+        );
+    }
+    let english = b
+        .visitor_speaking("en")
+        .track(&receipt.number, &receipt.code)
+        .await;
+    assert_eq!(english.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(english.html_lang().as_deref(), Some("en"));
+    assert_eq!(
+        english.text_of("#error-message").as_deref(),
+        Some(en().t("error.too_many_requests"))
+    );
+    // One count, in the database both instances use.
+    let counted: Vec<(String, String)> = {
+        use diesel::prelude::*;
+        use reviewwatch::db::schema::rate_limit_buckets as buckets;
+        buckets::table
+            .filter(buckets::action.eq("track"))
+            .select((buckets::action, buckets::address))
+            .load(&mut b.db())
+            .expect("the rate limit rows")
+    };
+    assert_eq!(
+        counted,
+        vec![("track".to_string(), "127.0.0.1".to_string())]
+    );
+}
+
+/// Requests sent at once to two instances are each counted: no two read the same count.
+#[tokio::test]
+async fn requests_sent_at_once_to_two_instances_get_no_more_than_the_quota() {
+    let (a, b, _data_dir) = two_instances_tracking_3_an_hour().await;
+    // Twelve attempts at once, every other one to each instance.
+    let mut attempts = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let visitor = [&a, &b][i % 2].visitor();
+        attempts.spawn(async move { visitor.track("RW-2026-000001", "WRONGWRONG").await.status });
+    }
+    let statuses = attempts.join_all().await;
+    let passed = statuses
+        .iter()
+        .filter(|s| **s != StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(passed, 3, "3 of 12 pass: {statuses:?}");
+}
+
 #[tokio::test]
 async fn a_stalled_body_is_cut_with_408_multipart_and_urlencoded_alike() {
     let asked = asked_case(|s| s.request_idle_timeout_secs = 2).await;

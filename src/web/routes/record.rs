@@ -206,7 +206,8 @@ pub async fn send_correction(
     state
         .limits
         .reports
-        .check(client_ip(&req, state.settings.trust_proxy_headers))?;
+        .check(client_ip(&req, state.settings.trust_proxy_headers))
+        .await?;
     let id = path.into_inner();
     let entry = public_entry(&state, id).await?;
     let form = form.into_inner();

@@ -247,7 +247,7 @@ pub async fn submit_report(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req, state.settings.trust_proxy_headers);
-    state.limits.reports.check(ip)?;
+    state.limits.reports.check(ip).await?;
     let received = upload::receive_evidence(payload, &state, None).await?;
     let sent = SentReport::read(&received.fields);
     let (key, min_seconds) = (&state.keys.form, state.settings.min_form_seconds);

@@ -63,7 +63,7 @@ pub async fn open_tracked_case(
     form: web::Form<TrackForm>,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req, state.settings.trust_proxy_headers);
-    state.limits.track.check(ip)?;
+    state.limits.track.check(ip).await?;
     let form = form.into_inner();
     let number = CaseNumber::parse(&form.case_number);
     let code = ReceiptCode::parse(&form.receipt_code);
@@ -611,7 +611,8 @@ pub async fn reply_to_case(
     state
         .limits
         .replies
-        .check(client_ip(&req, state.settings.trust_proxy_headers))?;
+        .check(client_ip(&req, state.settings.trust_proxy_headers))
+        .await?;
     let status = db::run(&state.pool, move |conn| {
         Ok(cases::get(conn, case_id)?.status)
     })

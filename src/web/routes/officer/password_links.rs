@@ -185,7 +185,8 @@ pub async fn request_reset(
     state
         .limits
         .password_resets
-        .check(client_ip(&req, state.settings.trust_proxy_headers))?;
+        .check(client_ip(&req, state.settings.trust_proxy_headers))
+        .await?;
     let typed = form.email.trim();
     if typed.is_empty()
         || typed.len() > MAX_EMAIL_BYTES
