@@ -54,6 +54,7 @@
     var preview = document.getElementById(files.getAttribute("data-preview"));
     if (!preview) return;
     var maxFiles = parseInt(files.getAttribute("data-max-files"), 10), maxBytes = parseInt(files.getAttribute("data-max-bytes"), 10);
+    var said = function (attr) { return files.getAttribute(attr) || ""; };
     var canKeep = false;
     try { canKeep = !!new DataTransfer().items; } catch (e) { canKeep = false; }
     var chosen = [];
@@ -65,9 +66,9 @@
     };
     var heldCount = function () { return (files.form || document).querySelectorAll("input[name=keep_upload]:checked").length; };
     var problemOf = function (f, i) {
-      if (!/^image\/(png|jpeg|webp)$/.test(f.type)) return files.getAttribute("data-bad-type");
-      if (f.size > maxBytes) return files.getAttribute("data-bad-size");
-      if (heldCount() + i >= maxFiles) return files.getAttribute("data-bad-count");
+      if (!/^image\/(png|jpeg|webp)$/.test(f.type)) return said("data-bad-type");
+      if (f.size > maxBytes) return said("data-bad-size");
+      if (heldCount() + i >= maxFiles) return said("data-bad-count");
       return "";
     };
     var render = function () {
@@ -86,15 +87,15 @@
         }
         cap.textContent = f.name + " · " + (f.size < 1048576 ? (f.size / 1024).toFixed(1) + " KiB" : (f.size / 1048576).toFixed(1) + " MiB");
         note.className = "file-note";
-        note.textContent = problem ? "⚠ " + problem : "✓ " + files.getAttribute("data-file-ok");
+        note.textContent = problem ? "⚠ " + problem : "✓ " + said("data-file-ok");
         cap.appendChild(note);
         fig.appendChild(cap);
         if (canKeep) {
           var remove = document.createElement("button");
           remove.type = "button";
           remove.className = "button file-remove";
-          remove.textContent = files.getAttribute("data-remove").replace("{0}", "");
-          remove.setAttribute("aria-label", files.getAttribute("data-remove").replace("{0}", f.name));
+          remove.textContent = said("data-remove").replace("{0}", "");
+          remove.setAttribute("aria-label", said("data-remove").replace("{0}", f.name));
           remove.addEventListener("click", function () {
             chosen.splice(chosen.indexOf(f), 1);
             sync();
