@@ -381,6 +381,8 @@
     Array.prototype.forEach.call(document.querySelectorAll("form[data-keep-draft]"), function (f) {
       var key = DRAFT_PREFIX + f.id, timer = null;
       var save = function () {
+        // A form replaced by the page that answered it (the receipt) saves nothing more.
+        if (!document.contains(f)) return;
         var values = [];
         Array.prototype.forEach.call(f.elements, function (el) {
           if (!keepable(el)) return;
@@ -413,6 +415,8 @@
       }
       f.addEventListener("input", later);
       f.addEventListener("change", later);
+      // Saved as it is sent, so that no save still waiting lands after the receipt cleared it.
+      f.addEventListener("submit", function () { clearTimeout(timer); save(); }, true);
     });
   }
 
