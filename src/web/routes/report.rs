@@ -303,7 +303,7 @@ pub async fn submit_report(
     {
         let token = SentToken {
             hash: &sent.token_hash,
-            token: Some(&sent.token),
+            token: &sent.token,
         };
         return show_already_filed(ctx, &state, &session, case_id, token).await;
     }
@@ -335,16 +335,18 @@ pub async fn submit_report(
     let filing = Sending {
         ip: ip.to_string(),
         receipt: receipt_for(&state, &session, &sent.token)?,
+        token: sent.token.clone(),
         token_hash: sent.token_hash.clone(),
     };
     file_and_show(ctx, &state, &session, kept, report, filing).await
 }
 
 /// What one sending of the form brings besides the report: where from, the receipt code it
-/// files under, and its form token's hash.
+/// files under, and its form token with its hash.
 struct Sending {
     ip: String,
     receipt: ReceiptCode,
+    token: String,
     token_hash: String,
 }
 
@@ -397,15 +399,16 @@ async fn file_and_show(
     report: ValidReport,
     sending: Sending,
 ) -> Result<HttpResponse, AppError> {
-    let token_hash = sending.token_hash.clone();
+    let (token, token_hash) = (sending.token.clone(), sending.token_hash.clone());
     let receipt = sending.receipt.clone();
     match file(state, kept, report.clone(), sending).await {
         Ok(filed) => show_new_receipt(state, session, &filed, &receipt, &report, &token_hash).await,
         Err(e) => match filed_with(state, &token_hash).await? {
             Some(case_id) => {
+                // Sent twice at once: the other sending filed it.
                 let sent = SentToken {
                     hash: &token_hash,
-                    token: None,
+                    token: &token,
                 };
                 show_already_filed(ctx, state, session, case_id, sent).await
             }
@@ -426,6 +429,7 @@ async fn file(
         ip,
         receipt: receipt_for_db,
         token_hash: hash_for_db,
+        ..
     } = sending;
     let filed = kept
         .record(move |conn, stored| {
@@ -484,8 +488,7 @@ async fn show_already_filed(
     let mut receipt =
         reporter_session::receipt_of_filing(session, &state.pool, case_id, sent.hash).await?;
     if receipt.is_none()
-        && let Some(token) = sent.token
-        && let Some(recovered) = recovered_receipt(state, session, case_id, token).await?
+        && let Some(recovered) = recovered_receipt(state, session, case_id, sent.token).await?
     {
         // This browser holds the case again, and the receipt stays shown until saved.
         reporter_session::open_case(session, &state.pool, case_id).await?;
@@ -503,11 +506,11 @@ async fn show_already_filed(
     )
 }
 
-/// The form token a sending carried: its hash, and the token itself when this sending's own
-/// token is at hand (to recover a receipt whose first answer was lost).
+/// The form token a sending carried, and its hash: the hash finds the case and this browser's
+/// receipt in its cookie, the token recovers a receipt whose first answer was lost.
 struct SentToken<'a> {
     hash: &'a str,
-    token: Option<&'a str>,
+    token: &'a str,
 }
 
 #[derive(Template)]
