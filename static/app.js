@@ -46,17 +46,38 @@
     update();
   });
 
-  // Screenshot previews, with the limits checked before anything is sent.
+  // Screenshot previews, with the limits checked before anything is sent: each choice adds to the
+  // screenshots already chosen, each can be removed on its own, and a file that will not be sent
+  // says why in words beside a sign (not by colour alone).
+  var chosenOf = {};
   Array.prototype.forEach.call(document.querySelectorAll("input[type=file][data-preview]"), function (files) {
     var preview = document.getElementById(files.getAttribute("data-preview"));
     if (!preview) return;
     var maxFiles = parseInt(files.getAttribute("data-max-files"), 10), maxBytes = parseInt(files.getAttribute("data-max-bytes"), 10);
-    files.addEventListener("change", function () {
+    var said = function (attr) { return files.getAttribute(attr) || ""; };
+    var canKeep = false;
+    try { canKeep = !!new DataTransfer().items; } catch (e) { canKeep = false; }
+    var chosen = [];
+    var sync = function () {
+      if (!canKeep) return;
+      var dt = new DataTransfer();
+      chosen.forEach(function (f) { dt.items.add(f); });
+      files.files = dt.files;
+    };
+    var heldCount = function () { return (files.form || document).querySelectorAll("input[name=keep_upload]:checked").length; };
+    var problemOf = function (f, i) {
+      if (!/^image\/(png|jpeg|webp)$/.test(f.type)) return said("data-bad-type");
+      if (f.size > maxBytes) return said("data-bad-size");
+      if (heldCount() + i >= maxFiles) return said("data-bad-count");
+      return "";
+    };
+    var render = function () {
       preview.textContent = "";
-      Array.prototype.forEach.call(files.files, function (f, i) {
+      var bad = 0;
+      chosen.forEach(function (f, i) {
         var fig = document.createElement("figure"), cap = document.createElement("figcaption");
-        var ok = /^image\/(png|jpeg|webp)$/.test(f.type) && f.size <= maxBytes && i < maxFiles;
-        if (!ok) fig.className = "bad";
+        var note = document.createElement("span"), problem = problemOf(f, i);
+        if (problem) { fig.className = "bad"; bad++; }
         if (/^image\//.test(f.type)) {
           var img = document.createElement("img");
           img.alt = "";
@@ -65,11 +86,80 @@
           fig.appendChild(img);
         }
         cap.textContent = f.name + " · " + (f.size < 1048576 ? (f.size / 1024).toFixed(1) + " KiB" : (f.size / 1048576).toFixed(1) + " MiB");
+        note.className = "file-note";
+        note.textContent = problem ? "⚠ " + problem : "✓ " + said("data-file-ok");
+        cap.appendChild(note);
         fig.appendChild(cap);
+        if (canKeep) {
+          var remove = document.createElement("button");
+          remove.type = "button";
+          remove.className = "button file-remove";
+          remove.textContent = said("data-remove").replace("{0}", "");
+          remove.setAttribute("aria-label", said("data-remove").replace("{0}", f.name));
+          remove.addEventListener("click", function () {
+            chosen.splice(chosen.indexOf(f), 1);
+            sync();
+            render();
+            files.focus();
+          });
+          fig.appendChild(remove);
+        }
         preview.appendChild(fig);
       });
+      files.setAttribute("data-bad", String(bad));
+    };
+    files.addEventListener("change", function () {
+      var added = Array.prototype.slice.call(files.files || []);
+      chosen = canKeep ? chosen.concat(added.filter(function (f) {
+        return !chosen.some(function (c) { return c.name === f.name && c.size === f.size && c.lastModified === f.lastModified; });
+      })) : added;
+      sync();
+      render();
     });
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=keep_upload]"), function (k) { k.addEventListener("change", render); });
+    chosenOf[files.id] = { count: function () { return chosen.length + heldCount(); }, bad: function () { return chosen.filter(problemOf).length; } };
   });
+
+  // Before sending: the required fields and the screenshots are checked here first, so that a
+  // missing answer never costs the upload; the server checks everything again.
+  var checkFirst = function (form) {
+    var summary = form.getAttribute("data-check-first");
+    if (!summary) return true;
+    var firstBad = null, seen = {};
+    var mark = function (el, bad) {
+      if (bad) { el.setAttribute("aria-invalid", "true"); if (!firstBad) firstBad = el; }
+      else el.removeAttribute("aria-invalid");
+    };
+    Array.prototype.forEach.call(form.querySelectorAll("[required]"), function (el) {
+      if (el.closest("[hidden]")) return;
+      if (el.type === "radio") {
+        if (seen[el.name]) return;
+        seen[el.name] = true;
+        var group = form.querySelectorAll("input[type=radio][name='" + el.name + "']");
+        var any = Array.prototype.some.call(group, function (r) { return r.checked; });
+        mark(el, !any);
+        return;
+      }
+      mark(el, !el.checkValidity());
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file][data-preview]"), function (input) {
+      var state = chosenOf[input.id];
+      if (!state) return;
+      mark(input, state.count() === 0 || state.bad() > 0);
+    });
+    var box = form.querySelector(".check-first");
+    if (!firstBad) { if (box) box.hidden = true; return true; }
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "alert error check-first";
+      box.setAttribute("role", "alert");
+      form.insertBefore(box, form.firstChild);
+    }
+    box.textContent = summary;
+    box.hidden = false;
+    firstBad.focus();
+    return false;
+  };
 
   // Upload progress: send the same multipart form with XHR, show a labelled bar fixed in view
   // (announced to screen readers every 25 %), let the sender cancel, and follow the server's answer.
@@ -116,6 +206,7 @@
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       if (xhr) return;
+      if (!checkFirst(form)) return;
       var sizes = files();
       Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
       if (note) note.hidden = true;
@@ -274,6 +365,58 @@
         }
         el.dispatchEvent(new Event(el.tagName === "SELECT" || el.type === "checkbox" || el.type === "radio" ? "change" : "input", { bubbles: true }));
       });
+    });
+  }
+
+  // A closed tab or a lost connection loses nothing typed: the report form's fields (never files,
+  // tokens or secrets) are kept in this browser's localStorage as they are typed, brought back on
+  // a fresh form, and forgotten once the receipt is shown.
+  var DRAFT_PREFIX = "rw-draft:", DRAFT_DAYS = 3;
+  var local = null;
+  try { local = window.localStorage; } catch (e) { local = null; }
+  if (local) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-clear-draft]"), function (el) {
+      try { local.removeItem(DRAFT_PREFIX + el.getAttribute("data-clear-draft")); } catch (e) { /* nothing kept */ }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-keep-draft]"), function (f) {
+      var key = DRAFT_PREFIX + f.id, timer = null;
+      var save = function () {
+        // A form replaced by the page that answered it (the receipt) saves nothing more.
+        if (!document.contains(f)) return;
+        var values = [];
+        Array.prototype.forEach.call(f.elements, function (el) {
+          if (!keepable(el)) return;
+          if (el.type === "checkbox" || el.type === "radio") { if (el.checked) values.push([el.name, el.value, true]); }
+          else if (el.value !== "") values.push([el.name, el.value]);
+        });
+        try { local.setItem(key, JSON.stringify({ at: Date.now(), values: values })); } catch (e) { /* full or refused */ }
+      };
+      var later = function () { clearTimeout(timer); timer = setTimeout(save, 400); };
+      var raw = null;
+      try { raw = local.getItem(key); } catch (e) { raw = null; }
+      var kept = null;
+      try { kept = raw && JSON.parse(raw); } catch (e) { kept = null; }
+      // Only a fresh form takes the draft: a form the server sent back already holds what was sent.
+      var fresh = !document.getElementById("form-problems");
+      if (fresh && kept && kept.values && Date.now() - kept.at < DRAFT_DAYS * 86400000) {
+        Array.prototype.forEach.call(f.elements, function (el) {
+          if (!keepable(el)) return;
+          if (el.type === "checkbox" || el.type === "radio") {
+            var on = kept.values.some(function (v) { return v[0] === el.name && v[1] === el.value && v[2]; });
+            if (el.checked === on) return;
+            el.checked = on;
+          } else {
+            var v = kept.values.filter(function (x) { return x[0] === el.name; })[0];
+            if (!v || el.value === v[1]) return;
+            el.value = v[1];
+          }
+          el.dispatchEvent(new Event(el.tagName === "SELECT" || el.type === "checkbox" || el.type === "radio" ? "change" : "input", { bubbles: true }));
+        });
+      }
+      f.addEventListener("input", later);
+      f.addEventListener("change", later);
+      // Saved as it is sent, so that no save still waiting lands after the receipt cleared it.
+      f.addEventListener("submit", function () { clearTimeout(timer); save(); }, true);
     });
   }
 

@@ -11,6 +11,8 @@ pub enum JobKind {
     PurgeUnconfirmed,
     /// Forget reporter sessions that ended more than a day ago.
     PurgeReporterSessions,
+    /// Remove the screenshots held for refused reports (`evidence::held`) after an hour.
+    ForgetHeldUploads,
     /// Remind regulators who have not acknowledged a handoff in 5 working days.
     HandoffReminders,
     /// Forget sign-in attempts no rule counts any more, and browsers past their lifetime.
@@ -39,9 +41,10 @@ pub enum JobKind {
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 14] = [
+    pub const ALL: [JobKind; 15] = [
         JobKind::PurgeUnconfirmed,
         JobKind::PurgeReporterSessions,
+        JobKind::ForgetHeldUploads,
         JobKind::HandoffReminders,
         JobKind::PurgeSignInAttempts,
         JobKind::ApplyRetention,
@@ -60,6 +63,7 @@ impl JobKind {
         match self {
             JobKind::PurgeUnconfirmed => "purge_unconfirmed",
             JobKind::PurgeReporterSessions => "purge_reporter_sessions",
+            JobKind::ForgetHeldUploads => "forget_held_uploads",
             JobKind::HandoffReminders => "handoff_reminders",
             JobKind::PurgeSignInAttempts => "purge_sign_in_attempts",
             JobKind::ApplyRetention => "apply_retention",
@@ -86,6 +90,7 @@ impl JobKind {
         match self {
             JobKind::PurgeUnconfirmed
             | JobKind::PurgeReporterSessions
+            | JobKind::ForgetHeldUploads
             | JobKind::HandoffReminders
             | JobKind::PurgeSignInAttempts
             | JobKind::ApplyRetention
@@ -109,6 +114,7 @@ impl JobKind {
             // next period (a new job), leaving the failed one to be seen.
             JobKind::PurgeUnconfirmed
             | JobKind::PurgeReporterSessions
+            | JobKind::ForgetHeldUploads
             | JobKind::HandoffReminders
             | JobKind::PurgeSignInAttempts
             | JobKind::ApplyRetention

@@ -21,6 +21,33 @@ impl ReceiptCode {
         Self(code)
     }
 
+    /// A code derived from `seed` under `key` (HMAC-SHA-256, its first 100 bits): as unguessable
+    /// as a random one to anyone without the key, and made again from the same seed. A report
+    /// form's code is derived from its form token and the browser's id, so that the browser that
+    /// sent it, and no other, is shown the code again when the first answer was lost.
+    pub fn derive(key: &[u8], seed: &str) -> Self {
+        let mac = <Hmac<Sha256> as Mac>::new_from_slice(key).map(|mut mac| {
+            mac.update(b"receipt-code-from:");
+            mac.update(seed.as_bytes());
+            mac.finalize().into_bytes()
+        });
+        let Ok(bytes) = mac else {
+            return Self::generate();
+        };
+        // 20 symbols of 5 bits from the first 13 bytes.
+        let mut bits: u128 = 0;
+        for b in &bytes[..13] {
+            bits = (bits << 8) | u128::from(*b);
+        }
+        let code = (0..LEN)
+            .map(|i| {
+                let shift = 104 - 5 * (i + 1);
+                char::from(ALPHABET[((bits >> shift) & 31) as usize])
+            })
+            .collect();
+        Self(code)
+    }
+
     /// Accepts the code as typed: any case, with or without dashes and spaces, and the symbols
     /// people confuse (O for 0, I and L for 1), as Crockford's alphabet intends.
     pub fn parse(input: &str) -> Option<Self> {
@@ -88,6 +115,27 @@ impl fmt::Debug for ReceiptCode {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_derived_code_is_made_again_from_its_seed_and_differs_for_another() {
+        let a = ReceiptCode::derive(b"key", "token:browser-a");
+        assert_eq!(
+            a.to_string(),
+            ReceiptCode::derive(b"key", "token:browser-a").to_string()
+        );
+        assert_ne!(
+            a.to_string(),
+            ReceiptCode::derive(b"key", "token:browser-b").to_string()
+        );
+        assert_ne!(
+            a.to_string(),
+            ReceiptCode::derive(b"other", "token:browser-a").to_string()
+        );
+        assert_eq!(
+            ReceiptCode::parse(&a.to_string()).map(|c| c.to_string()),
+            Some(a.to_string())
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -91,18 +91,20 @@ fn clean_name(name: &str) -> String {
 pub enum Intake {
     /// Every file passed and is stored.
     Kept(Vec<StoredEvidence>, CreatedBlobs),
-    /// These files (by name) were refused; nothing is stored.
-    Refused(Vec<(String, Rejection)>),
+    /// These files were refused, each by its place among the uploads and its name; nothing is
+    /// stored.
+    Refused(Vec<(usize, String, Rejection)>),
 }
 
 /// Checks every upload without storing anything.
 pub fn check_only(uploads: &[Upload], limits: &EvidenceLimits) -> Intake {
-    let refused: Vec<(String, Rejection)> = uploads
+    let refused: Vec<(usize, String, Rejection)> = uploads
         .iter()
-        .filter_map(|u| {
+        .enumerate()
+        .filter_map(|(i, u)| {
             check(&u.path, limits)
                 .err()
-                .map(|r| (clean_name(&u.name), r))
+                .map(|r| (i, clean_name(&u.name), r))
         })
         .collect();
     if refused.is_empty() {
@@ -135,10 +137,10 @@ pub fn take_in(
     let started = std::time::Instant::now();
     let mut checked = Vec::with_capacity(uploads.len());
     let mut refused = Vec::new();
-    for upload in uploads {
+    for (i, upload) in uploads.iter().enumerate() {
         match check(&upload.path, limits) {
             Ok(image) => checked.push((upload, image.kind, image.width, image.height)),
-            Err(rejection) => refused.push((clean_name(&upload.name), rejection)),
+            Err(rejection) => refused.push((i, clean_name(&upload.name), rejection)),
         }
     }
     if !refused.is_empty() {

@@ -1,6 +1,7 @@
 //! Evidence files: what a screenshot is, how it is checked, where it is kept.
 
 pub mod fingerprint;
+pub mod held;
 pub mod inspect;
 pub mod intake;
 pub mod redact;

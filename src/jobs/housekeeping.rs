@@ -34,6 +34,23 @@ pub(super) async fn purge_reporter_sessions(
     Ok(())
 }
 
+/// Screenshots held for a refused report are removed an hour after they were held.
+pub(super) async fn forget_held_uploads(
+    ctx: &JobContext,
+    now: NaiveDateTime,
+) -> Result<(), JobError> {
+    let held = ctx.held.clone();
+    let now = now.and_utc().timestamp();
+    let removed = tokio::task::spawn_blocking(move || held.sweep(now))
+        .await
+        .map_err(|e| JobError::Held(e.to_string()))?
+        .map_err(|e| JobError::Held(e.to_string()))?;
+    if removed > 0 {
+        tracing::info!(removed, "held screenshots of refused reports removed");
+    }
+    Ok(())
+}
+
 pub(super) async fn send_handoff_reminders(
     pool: &DbPool,
     ctx: &JobContext,

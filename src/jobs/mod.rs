@@ -29,6 +29,8 @@ const MOST_PER_PASS: usize = 100;
 #[derive(Clone)]
 pub struct JobContext {
     pub store: EvidenceStore,
+    /// Screenshots held for refused reports' resubmission.
+    pub held: crate::evidence::held::HeldUploads,
     pub handoff: HandoffContext,
     /// Wakes the mail worker when a job queued mail.
     pub mail_wakeup: Arc<Notify>,
@@ -51,6 +53,8 @@ pub enum JobError {
     /// The storage could not give or take a file (retried like any failed attempt).
     #[error("storage: {0}")]
     Storage(#[from] std::io::Error),
+    #[error("could not remove held screenshots: {0}")]
+    Held(String),
 }
 
 /// A name for this process's runner, unique among the instances on one database.
@@ -146,6 +150,7 @@ async fn perform(
     match kind {
         JobKind::PurgeUnconfirmed => housekeeping::purge_unconfirmed(pool, ctx).await,
         JobKind::PurgeReporterSessions => housekeeping::purge_reporter_sessions(pool, now).await,
+        JobKind::ForgetHeldUploads => housekeeping::forget_held_uploads(ctx, now).await,
         JobKind::HandoffReminders => housekeeping::send_handoff_reminders(pool, ctx).await,
         JobKind::PlatformNotices => housekeeping::send_platform_notices(pool, ctx, now).await,
         JobKind::PurgeSignInAttempts => housekeeping::purge_sign_in_attempts(pool).await,

@@ -391,7 +391,7 @@ pub fn build_pool(
             Intake::Refused(why) => {
                 anyhow::bail!(
                     "a drawn screenshot was refused by the evidence checks: {:?}",
-                    why.first().map(|w| &w.1)
+                    why.first().map(|w| &w.2)
                 )
             }
         }

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod error_page;
 pub mod filters;
 pub mod form_token;
+pub mod held_uploads;
 pub mod idle_body;
 pub mod limits;
 pub mod officer_session;

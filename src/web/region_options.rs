@@ -99,14 +99,24 @@ mod tests {
     fn english_pages_show_pinyin_beside_each_name() {
         let counties = options("region_code", "440113", Lang::En);
         assert_eq!(counties.matches("<option ").count(), 3056);
-        assert!(counties.contains(r#"<option value="440113" selected>番禺区 Panyu</option>"#));
+        assert!(
+            counties
+                .contains(r#"<option lang="zh-CN" value="440113" selected>番禺区 Panyu</option>"#)
+        );
+        // The Chinese name is marked as Chinese (an option holds text only, so the whole option,
+        // whose pinyin is that name's reading): every option and group, none left unmarked.
+        assert_eq!(
+            counties.matches("<option ").count(),
+            counties.matches(r#"<option lang="zh-CN" "#).count()
+        );
+        assert!(!options("region_code", "", Lang::ZhCn).contains("lang="));
         assert!(
             options("region_province", "", Lang::En)
-                .contains(r#"<option value="440000">广东省 Guangdong</option>"#)
+                .contains(r#"<option lang="zh-CN" value="440000">广东省 Guangdong</option>"#)
         );
         assert!(
             options("region_city", "", Lang::En)
-                .contains(r#"<option value="341500">六安市 Lu&#39;an</option>"#)
+                .contains(r#"<option lang="zh-CN" value="341500">六安市 Lu&#39;an</option>"#)
         );
     }
 }

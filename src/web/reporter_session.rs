@@ -19,6 +19,7 @@ const CASE_KEY: &str = "reporter_session";
 const CSRF_KEY: &str = "csrf";
 const RECEIPT_KEY: &str = "receipt_once";
 const FILED_KEY: &str = "filed_receipt";
+const BROWSER_KEY: &str = "browser";
 
 /// The session token (its hash is a `reporter_sessions` row) and the last activity.
 #[derive(Serialize, Deserialize)]
@@ -192,6 +193,25 @@ pub fn csrf_token(session: &Session) -> Result<String, AppError> {
     let token = hex::encode(bytes);
     session.insert(CSRF_KEY, &token).map_err(session_error)?;
     Ok(token)
+}
+
+/// This browser's id, a random value its session cookie holds from the moment a report form is
+/// shown: a report's receipt code is derived from it (`ReceiptCode::derive`), so that a form sent
+/// again after a lost answer shows this browser, and only it, the code.
+pub fn browser_id(session: &Session) -> Result<Option<String>, AppError> {
+    session.get::<String>(BROWSER_KEY).map_err(session_error)
+}
+
+/// `browser_id`, made now if this browser had none.
+pub fn ensure_browser_id(session: &Session) -> Result<String, AppError> {
+    if let Some(id) = browser_id(session)? {
+        return Ok(id);
+    }
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let id = hex::encode(bytes);
+    session.insert(BROWSER_KEY, &id).map_err(session_error)?;
+    Ok(id)
 }
 
 /// Refuses a form whose CSRF token is missing or not this session's.

@@ -334,8 +334,12 @@ impl EvidenceIntake {
 pub enum Checked {
     /// Every file passed: kept as blobs if keeping was asked for, else only checked.
     Passed(KeptEvidence),
-    /// These files were refused, each with its name; nothing was kept.
-    Refused(Vec<(String, Rejection)>),
+    /// These files were refused, each with its name; nothing was kept. The files that passed
+    /// come back, for a form that holds them for its resubmission.
+    Refused {
+        refused: Vec<(String, Rejection)>,
+        passed: Vec<ReceivedFile>,
+    },
 }
 
 fn as_uploads(files: &[ReceivedFile]) -> Vec<intake::Upload> {
@@ -381,7 +385,16 @@ pub async fn check_files(
             files,
             limits: intake.limits,
         })),
-        Ok(Intake::Refused(refused)) => Ok(Checked::Refused(refused)),
+        Ok(Intake::Refused(refused)) => {
+            let passed = files
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| !refused.iter().any(|(at, ..)| at == i))
+                .map(|(_, f)| f)
+                .collect();
+            let refused = refused.into_iter().map(|(_, n, r)| (n, r)).collect();
+            Ok(Checked::Refused { refused, passed })
+        }
         Err(IntakeFailed { error, created }) => {
             NewBlobs::new(created, intake.pool.clone(), intake.store.clone())
                 .discard()
@@ -405,6 +418,12 @@ pub struct KeptEvidence {
 impl KeptEvidence {
     pub fn stored(&self) -> &[StoredEvidence] {
         &self.stored
+    }
+
+    /// The files as received, for a form that was checked but not kept (`keep` false): nothing
+    /// was stored, so there is nothing to remove.
+    pub fn into_files(self) -> Vec<ReceivedFile> {
+        self.files
     }
 
     /// Not to be recorded: removes the blobs this request stored that no row refers to, and

@@ -1,9 +1,13 @@
 // A shopper on a phone, in a real browser (issue 16): the receipt code cannot be lost, the
 // language switch never loses what was typed, every main page passes axe-core (no serious or
 // critical violation) in both languages and reflows at 320 px without sideways scrolling, and a
-// slow upload shows a progress bar in view that can be cancelled.
+// slow upload shows a progress bar in view that can be cancelled; nobody chooses screenshots
+// twice (checks before sending, single screenshots added and removed, the good ones kept through
+// a refusal, the typed form kept through a closed tab). With SCREENSHOT_DIR set, it photographs
+// every main shopper page at 390 × 844 and 1440 × 900 in both languages
+// (<page>-<390|1440>-<zh|en>.png).
 // Started by run.sh after journey.mjs, with the same variables (PORTAL_URL, DATA_DIR, WORK_DIR,
-// CHROMIUM); the portal writes its mail as .eml files to DATA_DIR/mail.
+// CHROMIUM, and SCREENSHOT_DIR); the portal writes its mail as .eml files to DATA_DIR/mail.
 // Each check prints one line; the last line is `phone journey: N passed, M failed`.
 import { launchChromium } from "./launch.mjs";
 import fs from "node:fs";
@@ -19,9 +23,11 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const FAILURES = path.join(WORK_DIR, "failures");
 const MIN_FORM_MS = 1000 * Number(process.env.MIN_FORM_SECONDS ?? 3) + 500;
 const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1440, height: 900 };
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || "";
 const NARROW = { width: 320, height: 640 };
 const RECEIPT_CODE_RE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$/;
-const BUDGET_MS = 240000;
+const BUDGET_MS = SCREENSHOT_DIR ? 480000 : 300000;
 
 function need(name) {
   const v = process.env[name];
@@ -203,6 +209,12 @@ async function fileReport(page, file, email) {
   return { number, code };
 }
 
+/// The server's own refusal, as a browser that skipped the form's own checks meets it (the form
+/// checks required answers and screenshots before sending; the server checks everything again).
+async function skipBrowserChecks(page) {
+  await page.evaluate(() => document.getElementById("report-form").removeAttribute("data-check-first"));
+}
+
 /// No sideways scrolling: the page is no wider than the window.
 async function sidewaysOverflow(page) {
   return page.evaluate(() => {
@@ -322,10 +334,12 @@ try {
       check(await page.isChecked(`input[name=category][value="${REPORT.category}"]`), "the category is lost");
     });
     await step("on a refused report, the switch leads back to the form (no 404) with what was typed", async () => {
+      await page.evaluate(() => localStorage.clear()); // the half-filled form above is kept as a draft
       await page.goto("/reports/new");
       const shownAt = Date.now();
       await fillReport(page, { file: screenshot, category: false });
       await waitLikeAPerson(shownAt);
+      await skipBrowserChecks(page);
       await page.click("#submit-report");
       await page.locator("#form-problems").waitFor();
       const focused = await page.evaluate(() => document.activeElement && document.activeElement.id);
@@ -378,10 +392,13 @@ try {
         await page.goto("/reports/new");
         const shownAt = Date.now();
         await page.fill("#shop_name", REPORT.shopName);
+        await page.setInputFiles("input[name=evidence]", screenshot);
         await waitLikeAPerson(shownAt);
+        await skipBrowserChecks(page);
         await page.click("#submit-report");
         await page.locator("#form-problems").waitFor();
         check((await page.locator("[aria-invalid=true]").count()) > 0, "no field is marked invalid");
+        check((await page.locator("input[name=keep_upload]:checked").count()) === 1, "the screenshot that passed is not kept");
         await checkPage("the refused form");
       }, { soft: true });
       await step("the focus ring stands out (≥ 3:1 against the page)", async () => {
@@ -487,6 +504,145 @@ try {
     });
     await ctx.close();
   });
+
+  await part("Nobody chooses screenshots twice (390 × 844, zh-CN)", async () => {
+    const ctx = await phoneContext("zh-CN");
+    ctx.setDefaultTimeout(15000);
+    const page = watch(await ctx.newPage(), "keep");
+    current = page;
+    const notes = path.join(WORK_DIR, "notes.txt");
+    fs.writeFileSync(notes, "这不是截图");
+    const posts = [];
+    page.on("request", (r) => { if (r.method() === "POST" && r.url().endsWith("/reports")) posts.push(r.url()); });
+    await step("a missing answer and a file that is no picture are caught before sending, in words", async () => {
+      await page.goto("/reports/new");
+      await fillReport(page, { file: [screenshot, notes], category: false });
+      const bad = page.locator("#evidence-preview figure.bad .file-note");
+      check((await bad.count()) === 1, "the text file is not marked as bad");
+      const said = (await bad.textContent()).trim();
+      check(/^⚠ 不是 PNG/.test(said), `the bad file says “${said}”, not in words with a sign`);
+      await page.click("#submit-report");
+      await page.locator(".check-first").waitFor();
+      check(posts.length === 0, "the form was sent with a missing answer");
+      const focused = await page.evaluate(() => document.activeElement && document.activeElement.name);
+      check(focused === "category", `focus is on ${focused}, not on the missing category`);
+      return said;
+    });
+    await step("one screenshot is removed on its own, another added to those chosen", async () => {
+      await page.locator("#evidence-preview figure.bad .file-remove").click();
+      check((await page.locator("#evidence-preview figure").count()) === 1, "removing one took the others too");
+      await page.setInputFiles("input[name=evidence]", await makeLargeScreenshot(browser));
+      await page.waitForFunction(() => document.querySelectorAll("#evidence-preview figure img").length === 2);
+      const chosen = await page.$eval("input[name=evidence]", (i) => i.files.length);
+      check(chosen === 2, `${chosen} files would be sent, not 2`);
+    });
+    await step("refused by the server, the good screenshots come back attached, ticked, with their pictures", async () => {
+      const shownAt = Date.now() - MIN_FORM_MS;
+      await waitLikeAPerson(shownAt);
+      await skipBrowserChecks(page);
+      await page.click("#submit-report");
+      await page.locator("#form-problems").waitFor();
+      const kept = page.locator("#held-files input[name=keep_upload]:checked");
+      check((await kept.count()) === 2, `${await kept.count()} screenshots kept, not 2`);
+      await page.waitForFunction(() => Array.from(document.querySelectorAll("#held-files img")).every((i) => i.complete && i.naturalWidth > 0));
+      return (await page.locator("#held-files").textContent()).replace(/\s+/g, " ").trim().slice(0, 80);
+    });
+    await step("one unticked, the category chosen: sent without choosing any file again", async () => {
+      const shownAt = Date.now();
+      await page.locator("#held-files input[name=keep_upload]").nth(1).uncheck();
+      await page.check(`input[name=category][value="${REPORT.category}"]`);
+      check((await page.$eval("input[name=evidence]", (i) => i.files.length)) === 0, "files are chosen again");
+      await waitLikeAPerson(shownAt);
+      await Promise.all([page.waitForURL("**/reports/receipt", { timeout: 30000 }), page.click("#submit-report")]);
+      return (await page.locator("#case-number").textContent()).trim();
+    });
+    await step("what was typed survives a closed tab (kept in this browser until sent, never the files)", async () => {
+      const tab = watch(await ctx.newPage(), "draft");
+      current = tab;
+      await tab.goto("/reports/new");
+      check((await tab.inputValue("#shop_name")) === "", "the sent report's answers came back");
+      await tab.fill("#shop_name", "关掉又打开的小店");
+      await tab.fill("#description", REPORT.description);
+      await tab.waitForFunction(() => (localStorage.getItem("rw-draft:report-form") || "").includes("关掉又打开的小店"));
+      await tab.close();
+      const again = watch(await ctx.newPage(), "draft-again");
+      current = again;
+      await again.goto("/reports/new");
+      check((await again.inputValue("#shop_name")) === "关掉又打开的小店", "the shop name is lost");
+      check((await again.inputValue("#description")) === REPORT.description, "the description is lost");
+    });
+    await ctx.close();
+  });
+
+  if (SCREENSHOT_DIR) {
+    await part("Screenshots of every main shopper page (390 × 844 and 1440 × 900, zh-CN and en)", async () => {
+      fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      const platformLink = (() => {
+        const files = fs.existsSync(MAIL_DIR) ? fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith(".eml")) : [];
+        for (const f of files) {
+          for (const p of mimeParts(fs.readFileSync(path.join(MAIL_DIR, f), "utf8"))) {
+            const m = p.type === "text/plain" && /https?:\/\/\S+(\/platform\/[^\s>]+)/.exec(p.text);
+            if (m) return m[1];
+          }
+        }
+        return null;
+      })();
+      for (const [locale, lang] of [["zh-CN", "zh"], ["en-US", "en"]]) {
+        for (const size of [PHONE, DESKTOP]) {
+          const ctx = await browser.newContext({ viewport: size, deviceScaleFactor: 1, hasTouch: size === PHONE, locale, timezoneId: "Asia/Shanghai", baseURL: PORTAL });
+          ctx.setDefaultTimeout(20000);
+          const page = watch(await ctx.newPage(), `shots-${lang}-${size.width}`);
+          current = page;
+          const taken = [];
+          const shot = async (name) => {
+            await page.evaluate(() => document.fonts && document.fonts.ready);
+            await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${size.width}-${lang}.png`) });
+            taken.push(name);
+          };
+          await step(`${lang} at ${size.width} × ${size.height}`, async () => {
+            for (const [name, url] of [["landing", "/"], ["report-form", "/reports/new"], ["track-form", "/track"], ["help", "/help"], ["privacy", "/privacy"], ["stats", "/stats"], ["record", "/record"]]) {
+              await page.goto(url);
+              await shot(name);
+            }
+            await page.goto("/reports/new");
+            let shownAt = Date.now();
+            await fillReport(page, { file: screenshot, category: false });
+            await waitLikeAPerson(shownAt);
+            await skipBrowserChecks(page);
+            await page.click("#submit-report");
+            await page.locator("#form-problems").waitFor();
+            await page.waitForFunction(() => Array.from(document.querySelectorAll("#held-files img")).every((i) => i.complete));
+            await shot("report-errors");
+            shownAt = Date.now();
+            const email = `shots-${lang}-${size.width}@example.com`;
+            await page.fill("#email", email);
+            await page.check(`input[name=category][value="${REPORT.category}"]`);
+            await waitLikeAPerson(shownAt);
+            await Promise.all([page.waitForURL("**/reports/receipt", { timeout: 30000 }), page.click("#submit-report")]);
+            const number = (await page.locator("#case-number").textContent()).trim();
+            const code = (await page.locator("#receipt-code").textContent()).trim();
+            await shot("receipt");
+            const parts = await mailParts(number);
+            const confirm = /\/confirm\/[A-Za-z0-9_-]+/.exec(parts.find((p) => p.type === "text/plain").text);
+            check(confirm, "the confirmation mail has no /confirm/ link");
+            await page.goto(confirm[0]);
+            await shot("confirm");
+            await page.goto("/track");
+            await page.fill("#case_number", number);
+            await page.fill("#receipt_code", code);
+            await Promise.all([page.waitForURL("**/track/case"), page.click("form[action='/track'] button[type=submit]")]);
+            await shot("case");
+            if (platformLink) {
+              await page.goto(platformLink);
+              await shot("platform-notice");
+            }
+            return taken.length + " pages" + (platformLink ? "" : " (no platform notice mail in DATA_DIR/mail: run after journey.mjs)");
+          }, { soft: true });
+          await ctx.close();
+        }
+      }
+    });
+  }
 
   await part("Whole run", async () => {
     await step("no script errors", async () => {

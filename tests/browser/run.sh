@@ -153,5 +153,6 @@ say "portal is up"
 # The phone-sized shopper and axe-core on every main page (issue 16), run even if the journey failed.
 say "phone journey (390 × 844, axe-core)"
 PORTAL_URL="$PORTAL" DATA_DIR="$DATA_DIR" WORK_DIR="$WORK" TMPDIR="$WORK" CHROMIUM="$CHROMIUM" \
+  SCREENSHOT_DIR="$ROOT/docs/screenshots" \
   node "$HERE/phone.mjs" || phone_rc=$?
 exit $(( ${journey_rc:-0} != 0 || ${phone_rc:-0} != 0 ))

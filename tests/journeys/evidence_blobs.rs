@@ -34,7 +34,9 @@ async fn upload(app: &TestApp, intake: &EvidenceIntake, bytes: &[u8]) -> KeptEvi
     };
     match check_files(intake, vec![file], true).await.unwrap() {
         Checked::Passed(kept) => kept,
-        Checked::Refused(why) => panic!("the screenshot is refused: {:?}", why[0].1),
+        Checked::Refused { refused, .. } => {
+            panic!("the screenshot is refused: {:?}", refused[0].1)
+        }
     }
 }
 

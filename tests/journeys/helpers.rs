@@ -482,6 +482,11 @@ impl TestApp {
     }
 
     /// The `DATABASE_URL` of this app's database (for running the command on it).
+    /// The settings this app's storage gives (its data folder and database).
+    pub fn settings(&self) -> Settings {
+        self.storage.settings()
+    }
+
     pub fn storage_url(&self) -> String {
         self.storage.database_url.clone()
     }

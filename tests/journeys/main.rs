@@ -26,6 +26,7 @@ mod helpers;
 mod i18n;
 mod info_pages;
 mod jobs;
+mod kept_uploads;
 mod login_security;
 mod mail;
 mod migrations;

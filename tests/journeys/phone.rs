@@ -356,6 +356,12 @@ async fn the_tracking_page_says_what_happens_next_from_review_to_the_regulators_
             .any(|o| o == "番禺区 Panyu"),
         "no “番禺区 Panyu” among the counties"
     );
+    // Each place name is Chinese, marked so (the first option, “choose”, is English).
+    let options = form.count("#region_code option");
+    assert_eq!(
+        form.count(r#"#region_code option[lang="zh-CN"]"#),
+        options - 1
+    );
 }
 
 /// Each element of an email's HTML that shows a link as text lets it wrap; the button is a

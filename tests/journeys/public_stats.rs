@@ -194,6 +194,18 @@ async fn stats_match_the_cases_with_small_cells_and_their_complements_hidden() {
         in_english.text_of("h1").as_deref(),
         Some(en().t("stats.title"))
     );
+    // A shopper reads the time the figures were computed as China time, in either language.
+    assert!(
+        in_english
+            .text_of("#stats-computed")
+            .is_some_and(|t| t.contains("(China time, UTC+8)")),
+        "{:?}",
+        in_english.text_of("#stats-computed")
+    );
+    assert!(
+        page.text_of("#stats-computed")
+            .is_some_and(|t| t.contains("北京时间"))
+    );
     let csv = english.get("/stats/data.csv").await.body;
     assert!(
         csv.contains(",pinduoduo,Pinduoduo,"),

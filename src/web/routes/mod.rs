@@ -16,6 +16,7 @@ pub mod stats;
 pub mod track;
 
 use super::assets;
+use super::held_uploads;
 use actix_web::web;
 
 /// The largest sign-in or password form accepted: three passwords of the longest allowed, each
@@ -25,6 +26,11 @@ const LOGIN_FORM_LIMIT: usize = 16 * 1024;
 /// Every route, in the order they are matched (a fixed path before a pattern that also fits it).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     public(cfg);
+    // The screenshots a refused report holds, for their pictures on the form shown again.
+    cfg.route(
+        "/reports/held/{id}",
+        web::get().to(held_uploads::show_held_file),
+    );
     // Before the case handoff's `/handoff/{id}/…/originals`, which has as many segments.
     campaigns(cfg);
     officers(cfg);

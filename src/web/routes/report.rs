@@ -6,12 +6,14 @@ use crate::domain::CaseId;
 use crate::domain::{Category, FieldError, Platform, ReceiptCode, ReportForm, ValidReport};
 use crate::error::AppError;
 use crate::evidence::Rejection;
+use crate::evidence::held::HeldFile;
 use crate::web::client::client_ip;
 use crate::web::context::PageContext;
 use crate::web::form_token::{self, FormTokenError};
+use crate::web::held_uploads::{self, Kept};
 use crate::web::reporter_session::{self, ReceiptOnce};
 use crate::web::upload::{
-    self, Checked, EvidenceIntake, KeptEvidence, ReceivedForm, UploadProblem,
+    self, Checked, EvidenceIntake, KeptEvidence, ReceivedFile, ReceivedForm, UploadProblem,
 };
 use crate::web::{AppState, render, see_other};
 use crate::workflow::file::{Filed, Filing, file_report};
@@ -35,6 +37,9 @@ pub struct ReportFormPage {
     pub categories: &'static [Category],
     pub today: String,
     pub max_files: usize,
+    /// Screenshots that passed when the form was refused, held for an hour: each offered as a
+    /// checked `keep_upload` box, so the resubmission files them without choosing them again.
+    pub held: Vec<HeldFile>,
 }
 
 impl ReportFormPage {
@@ -49,6 +54,17 @@ impl ReportFormPage {
             categories: Category::ALL,
             today: china_today().format("%Y-%m-%d").to_string(),
             max_files: crate::evidence::EvidenceLimits::default().max_files,
+            held: Vec::new(),
+        }
+    }
+
+    /// How big a held file is, as the form's previews say it.
+    pub fn size_of(&self, file: &HeldFile) -> String {
+        let size = file.size as f64;
+        if size < 1_048_576.0 {
+            format!("{:.1} KiB", size / 1024.0)
+        } else {
+            format!("{:.1} MiB", size / 1_048_576.0)
         }
     }
 
@@ -95,7 +111,9 @@ fn now_secs() -> i64 {
 pub async fn show_report_form(
     ctx: PageContext,
     state: web::Data<AppState>,
+    session: Session,
 ) -> Result<HttpResponse, AppError> {
+    reporter_session::ensure_browser_id(&session)?;
     let form = ReportForm {
         language: ctx.lang.as_str().to_string(),
         ..ReportForm::default()
@@ -151,8 +169,36 @@ impl Refusal {
         }
     }
 
-    fn render(&self) -> Result<HttpResponse, AppError> {
+    /// Holds the files that passed (an hour, for this browser) and shows the form again with
+    /// each of them ticked to be kept.
+    async fn hold_and_render(
+        mut self,
+        session: &Session,
+        state: &AppState,
+        passed: Vec<ReceivedFile>,
+    ) -> Result<HttpResponse, AppError> {
+        self.page.held = held_uploads::hold(session, state, passed).await?;
         render(self.status(), &self.page)
+    }
+
+    /// What reading the form found, the held screenshots that are gone, and too many files in
+    /// all (those kept from a refused form count with those sent anew).
+    fn note_upload_problems(&mut self, received: &ReceivedForm, held_gone: bool) {
+        let m = self.page.ctx.m;
+        if held_gone {
+            self.page.problems.push(m.t("upload.held_gone").to_string());
+        }
+        for p in &received.problems {
+            self.too_large |= p.is_too_large();
+            self.page.problems.push(upload::problem_message(m, p));
+        }
+        let count = received.files.len();
+        if count > self.page.max_files {
+            let too_many = UploadProblem::TooManyFiles { count };
+            self.page
+                .problems
+                .push(upload::problem_message(m, &too_many));
+        }
     }
 
     fn refuse_files(&mut self, refused: &[(String, Rejection)]) {
@@ -175,6 +221,7 @@ fn review(
     sent: &SentReport,
     token_check: Result<(), FormTokenError>,
     received: &ReceivedForm,
+    held_gone: bool,
 ) -> (Refusal, Option<ValidReport>) {
     let m = ctx.m;
     let token = form_token::issue(&state.keys.form, now_secs());
@@ -200,10 +247,7 @@ fn review(
                 .push(m.t("report.form_expired").to_string());
         }
     }
-    for p in &received.problems {
-        refusal.too_large |= p.is_too_large();
-        refusal.page.problems.push(upload::problem_message(m, p));
-    }
+    refusal.note_upload_problems(received, held_gone);
     let valid = match sent.form.validate(china_today()) {
         Ok(v) => Some(v),
         Err(errors) => {
@@ -248,7 +292,7 @@ pub async fn submit_report(
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req, state.settings.trust_proxy_headers);
     state.limits.reports.check(ip).await?;
-    let received = upload::receive_evidence(payload, &state, None).await?;
+    let mut received = upload::receive_evidence(payload, &state, None).await?;
     let sent = SentReport::read(&received.fields);
     let (key, min_seconds) = (&state.keys.form, state.settings.min_form_seconds);
     let token_check = form_token::check(key, &sent.token, now_secs(), min_seconds);
@@ -257,27 +301,92 @@ pub async fn submit_report(
     if token_check.is_ok()
         && let Some(case_id) = filed_with(&state, &sent.token_hash).await?
     {
-        return show_already_filed(ctx, &state, &session, case_id, &sent.token_hash).await;
+        let token = SentToken {
+            hash: &sent.token_hash,
+            token: &sent.token,
+        };
+        return show_already_filed(ctx, &state, &session, case_id, token).await;
     }
-    let (mut refusal, valid) = review(ctx, &state, &sent, token_check, &received);
+    // The screenshots a refusal held and the reporter kept ticked come first, as if sent anew.
+    let kept_files = held_uploads::take_kept(&session, &state, &received.fields).await?;
+    let held_gone = matches!(kept_files, Kept::Gone);
+    if let Kept::Files(mut files) = kept_files {
+        files.append(&mut received.files);
+        received.files = files;
+    }
+    let (mut refusal, valid) = review(ctx, &state, &sent, token_check, &received, held_gone);
     // Files are checked even when the form has other problems, so every problem is told at once;
-    // they are kept only for a report that is to be filed.
+    // they are kept as evidence only for a report that is to be filed, else held for an hour.
     let keep = valid.is_some() && !refusal.page.has_errors();
     let intake = EvidenceIntake::of(&state);
     let kept = match upload::check_files(&intake, received.files, keep).await? {
         Checked::Passed(kept) => kept,
-        Checked::Refused(refused) => {
+        Checked::Refused { refused, passed } => {
             refusal.refuse_files(&refused);
-            return refusal.render();
+            return refusal.hold_and_render(&session, &state, passed).await;
         }
     };
     let Some(report) = valid.filter(|_| !refusal.page.has_errors()) else {
-        kept.discard().await;
-        return refusal.render();
+        return refusal
+            .hold_and_render(&session, &state, kept.into_files())
+            .await;
     };
     let ctx = refusal.page.ctx;
-    let ip = ip.to_string();
-    file_and_show(ctx, &state, &session, kept, report, ip, &sent.token_hash).await
+    let filing = Sending {
+        ip: ip.to_string(),
+        receipt: receipt_for(&state, &session, &sent.token)?,
+        token: sent.token.clone(),
+        token_hash: sent.token_hash.clone(),
+    };
+    file_and_show(ctx, &state, &session, kept, report, filing).await
+}
+
+/// What one sending of the form brings besides the report: where from, the receipt code it
+/// files under, and its form token with its hash.
+struct Sending {
+    ip: String,
+    receipt: ReceiptCode,
+    token: String,
+    token_hash: String,
+}
+
+/// The receipt code a form files under: derived from its token and this browser's id, so that
+/// this browser is shown it again if the answer is lost (`recovered_receipt`); random for a
+/// browser that keeps no cookie.
+fn receipt_for(state: &AppState, session: &Session, token: &str) -> Result<ReceiptCode, AppError> {
+    Ok(match reporter_session::browser_id(session)? {
+        Some(browser) => ReceiptCode::derive(&state.keys.form, &format!("{token}:{browser}")),
+        None => ReceiptCode::generate(),
+    })
+}
+
+/// The receipt of the report this form filed, for the browser that sent it when the first
+/// answer never arrived (a lost connection: its cookie never learnt the case): the code derived
+/// again from the form token and this browser's id must be the case's. Any other browser gets
+/// nothing.
+async fn recovered_receipt(
+    state: &AppState,
+    session: &Session,
+    case_id: CaseId,
+    token: &str,
+) -> Result<Option<ReceiptOnce>, AppError> {
+    if token.is_empty() || reporter_session::browser_id(session)?.is_none() {
+        return Ok(None);
+    }
+    let code = receipt_for(state, session, token)?;
+    let case = crate::db::run(&state.pool, move |conn| {
+        Ok(crate::db::cases::get(conn, case_id)?)
+    })
+    .await?;
+    if !code.matches(&state.keys.receipt, &case.receipt_hash) {
+        return Ok(None);
+    }
+    Ok(Some(ReceiptOnce {
+        case_number: case.case_number.to_string(),
+        receipt_code: code.to_string(),
+        has_email: case.reporter_email.is_some(),
+        call_police_first: case.category.call_police_first(),
+    }))
 }
 
 /// Files the report and shows its receipt. If filing fails because the same form, sent twice at
@@ -288,15 +397,21 @@ async fn file_and_show(
     session: &Session,
     kept: KeptEvidence,
     report: ValidReport,
-    ip: String,
-    token_hash: &str,
+    sending: Sending,
 ) -> Result<HttpResponse, AppError> {
-    match file(state, kept, report.clone(), ip, token_hash).await {
-        Ok((filed, receipt)) => {
-            show_new_receipt(state, session, &filed, &receipt, &report, token_hash).await
-        }
-        Err(e) => match filed_with(state, token_hash).await? {
-            Some(case_id) => show_already_filed(ctx, state, session, case_id, token_hash).await,
+    let (token, token_hash) = (sending.token.clone(), sending.token_hash.clone());
+    let receipt = sending.receipt.clone();
+    match file(state, kept, report.clone(), sending).await {
+        Ok(filed) => show_new_receipt(state, session, &filed, &receipt, &report, &token_hash).await,
+        Err(e) => match filed_with(state, &token_hash).await? {
+            Some(case_id) => {
+                // Sent twice at once: the other sending filed it.
+                let sent = SentToken {
+                    hash: &token_hash,
+                    token: &token,
+                };
+                show_already_filed(ctx, state, session, case_id, sent).await
+            }
             None => Err(e),
         },
     }
@@ -307,12 +422,15 @@ async fn file(
     state: &AppState,
     kept: KeptEvidence,
     report: ValidReport,
-    ip: String,
-    token_hash: &str,
-) -> Result<(Filed, ReceiptCode), AppError> {
-    let receipt = ReceiptCode::generate();
+    sending: Sending,
+) -> Result<Filed, AppError> {
     let (links, key) = (state.links.clone(), state.keys.receipt.clone());
-    let (receipt_for_db, hash_for_db) = (receipt.clone(), token_hash.to_string());
+    let Sending {
+        ip,
+        receipt: receipt_for_db,
+        token_hash: hash_for_db,
+        ..
+    } = sending;
     let filed = kept
         .record(move |conn, stored| {
             file_report(
@@ -329,7 +447,7 @@ async fn file(
             )
         })
         .await?;
-    Ok((filed, receipt))
+    Ok(filed)
 }
 
 /// After filing: the mail goes out, this browser holds the case, and the receipt is shown once.
@@ -342,6 +460,7 @@ async fn show_new_receipt(
     token_hash: &str,
 ) -> Result<HttpResponse, AppError> {
     state.wake_mailer();
+    held_uploads::forget(session, state).await?;
     reporter_session::open_case(session, &state.pool, filed.case_id).await?;
     reporter_session::set_receipt(
         session,
@@ -364,10 +483,18 @@ async fn show_already_filed(
     state: &AppState,
     session: &Session,
     case_id: CaseId,
-    token_hash: &str,
+    sent: SentToken<'_>,
 ) -> Result<HttpResponse, AppError> {
-    let receipt =
-        reporter_session::receipt_of_filing(session, &state.pool, case_id, token_hash).await?;
+    let mut receipt =
+        reporter_session::receipt_of_filing(session, &state.pool, case_id, sent.hash).await?;
+    if receipt.is_none()
+        && let Some(recovered) = recovered_receipt(state, session, case_id, sent.token).await?
+    {
+        // This browser holds the case again, and the receipt stays shown until saved.
+        reporter_session::open_case(session, &state.pool, case_id).await?;
+        reporter_session::set_receipt(session, &recovered, case_id, sent.hash)?;
+        receipt = Some(recovered);
+    }
     render(
         StatusCode::OK,
         &ReceiptPage {
@@ -377,6 +504,13 @@ async fn show_already_filed(
             csrf: reporter_session::csrf_token(session)?,
         },
     )
+}
+
+/// The form token a sending carried, and its hash: the hash finds the case and this browser's
+/// receipt in its cookie, the token recovers a receipt whose first answer was lost.
+struct SentToken<'a> {
+    hash: &'a str,
+    token: &'a str,
 }
 
 #[derive(Template)]

@@ -634,7 +634,7 @@ pub async fn reply_to_case(
     let keep = problems.is_empty();
     let kept = match upload::check_files(&EvidenceIntake::of(&state), received.files, keep).await? {
         Checked::Passed(kept) => Some(kept),
-        Checked::Refused(refused) => {
+        Checked::Refused { refused, .. } => {
             let refusals = refused
                 .iter()
                 .map(|(n, r)| upload::rejection_message(m, n, r));
