@@ -228,11 +228,6 @@ impl Settings {
         self.data_dir.join("tmp")
     }
 
-    /// Screenshots held an hour for a refused report's resubmission (`evidence::held`).
-    pub fn held_dir(&self) -> PathBuf {
-        self.data_dir.join("held")
-    }
-
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
     }

@@ -330,7 +330,7 @@ pub fn job_context(
 ) -> JobContext {
     JobContext {
         store: handoff.store.clone(),
-        held: crate::evidence::held::HeldUploads::new(settings.held_dir()),
+        held: crate::evidence::held::HeldUploads::on(handoff.store.storage()),
         handoff,
         mail_wakeup,
         retention: RetentionPeriods {

@@ -1,18 +1,21 @@
 //! Screenshots held for a refused report: the files that passed their checks, kept for an hour
-//! under an unguessable token in `DATA_DIR/held/<token>/`, so that the re-shown form offers them
-//! (checkboxes named `keep_upload`) and the reporter does not choose them again. Only the browser
-//! session that was refused knows the token; the hourly sweep removes what is older than an hour.
+//! under an unguessable token (`held/<token>/` in the portal's storage: the data folder or the
+//! bucket, so that the resubmission may reach any instance), so that the re-shown form offers
+//! them (checkboxes named `keep_upload`) and the reporter does not choose them again. Only the
+//! browser session that was refused knows the token; the hourly sweep removes what is older
+//! than an hour.
 
+use crate::storage::{Sha256Hex, Storage, StorageKey};
 use serde::{Deserialize, Serialize};
-use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use tempfile::NamedTempFile;
+use std::collections::HashMap;
+use std::io;
+use std::path::Path;
 
 /// How long held files wait for the resubmission.
 pub const HELD_FOR_SECS: i64 = 3600;
 
 const MANIFEST: &str = "manifest.json";
+const PREFIX: &str = "held";
 
 /// One held file: its opaque id (the `keep_upload` value), the name the browser gave, its size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,10 +45,10 @@ pub enum HeldError {
     Gone,
 }
 
-/// The folder of held files.
+/// The held files, in the portal's storage.
 #[derive(Clone, Debug)]
 pub struct HeldUploads {
-    root: PathBuf,
+    storage: Storage,
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -63,35 +66,55 @@ fn is_hex(s: &str, len: usize) -> bool {
 const TOKEN_LEN: usize = 64;
 const ID_LEN: usize = 32;
 
+fn key(token: &str, name: &str) -> Option<StorageKey> {
+    is_hex(token, TOKEN_LEN)
+        .then(|| StorageKey::parse(&format!("{PREFIX}/{token}/{name}")))
+        .flatten()
+}
+
+/// The SHA-256 of a file, read through once.
+fn sha_of(path: &Path) -> io::Result<Sha256Hex> {
+    use sha2::{Digest, Sha256};
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    io::copy(&mut file, &mut hasher)?;
+    Ok(Sha256Hex::from_digest(hasher.finalize().as_slice()))
+}
+
 impl HeldUploads {
-    pub fn new(root: PathBuf) -> Self {
-        Self { root }
+    /// Held files in the local folder `data_dir` (`data_dir/held/…`).
+    pub fn new(data_dir: std::path::PathBuf) -> Self {
+        Self::on(&Storage::local(data_dir))
     }
 
-    fn folder(&self, token: &str) -> Option<PathBuf> {
-        is_hex(token, TOKEN_LEN).then(|| self.root.join(token))
+    /// Held files in the portal's storage.
+    pub fn on(storage: &Storage) -> Self {
+        Self {
+            storage: storage.clone(),
+        }
     }
 
     /// Holds copies of `files` under a new token, returned with what is held. The manifest is
-    /// written last: a folder without one is an interrupted hold, which the sweep removes.
+    /// written last: a hold without one is an interrupted hold, which the sweep removes.
     pub fn hold(&self, files: &[ToHold<'_>], now: i64) -> io::Result<(String, Vec<HeldFile>)> {
         let token = random_hex(TOKEN_LEN / 2);
-        let dir = self.root.join(&token);
-        crate::private_fs::create_dir_all(&dir)?;
-        match Self::copy_into(&dir, files, now) {
+        match self.copy_into(&token, files, now) {
             Ok(held) => Ok((token, held)),
             Err(e) => {
-                let _ = fs::remove_dir_all(&dir);
+                self.forget(&token);
                 Err(e)
             }
         }
     }
 
-    fn copy_into(dir: &Path, files: &[ToHold<'_>], now: i64) -> io::Result<Vec<HeldFile>> {
+    fn copy_into(&self, token: &str, files: &[ToHold<'_>], now: i64) -> io::Result<Vec<HeldFile>> {
+        let bad = || io::Error::new(io::ErrorKind::InvalidInput, "not a held file's key");
         let mut held = Vec::with_capacity(files.len());
         for f in files {
             let id = random_hex(ID_LEN / 2);
-            let size = fs::copy(f.path, dir.join(&id))?;
+            let size = std::fs::metadata(f.path)?.len();
+            self.storage
+                .put_file(&key(token, &id).ok_or_else(bad)?, f.path, &sha_of(f.path)?)?;
             held.push(HeldFile {
                 id,
                 name: f.name.to_string(),
@@ -103,7 +126,8 @@ impl HeldUploads {
             files: held.clone(),
         })
         .map_err(io::Error::other)?;
-        write_atomically(dir, &dir.join(MANIFEST), &manifest)?;
+        self.storage
+            .put_bytes(&key(token, MANIFEST).ok_or_else(bad)?, &manifest)?;
         Ok(held)
     }
 
@@ -117,72 +141,86 @@ impl HeldUploads {
     }
 
     fn manifest(&self, token: &str) -> Option<Manifest> {
-        let dir = self.folder(token)?;
-        let bytes = fs::read(dir.join(MANIFEST)).ok()?;
+        let bytes = self.storage.read(&key(token, MANIFEST)?).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// The held files `ids` names, each with where its bytes are, in the order held. Every id
+    /// The held files `ids` names, each with the key of its bytes, in the order held. Every id
     /// must be held under `token`, and the token younger than an hour.
     pub fn pick(
         &self,
         token: &str,
         ids: &[String],
         now: i64,
-    ) -> Result<Vec<(HeldFile, PathBuf)>, HeldError> {
+    ) -> Result<Vec<(HeldFile, StorageKey)>, HeldError> {
         let files = self.list(token, now)?;
         if ids.iter().any(|id| !files.iter().any(|f| &f.id == id)) {
             return Err(HeldError::Gone);
         }
-        let dir = self.folder(token).ok_or(HeldError::Gone)?;
-        Ok(files
+        files
             .into_iter()
             .filter(|f| ids.contains(&f.id))
             .map(|f| {
-                let path = dir.join(&f.id);
-                (f, path)
+                let k = key(token, &f.id).ok_or(HeldError::Gone)?;
+                Ok((f, k))
             })
-            .collect())
+            .collect()
     }
 
-    /// Where one held file's bytes are, with its description (for its thumbnail on the form).
-    pub fn one(&self, token: &str, id: &str, now: i64) -> Option<(HeldFile, PathBuf)> {
+    /// Copies a picked file's bytes into `dest`.
+    pub fn fetch_to(&self, key: &StorageKey, dest: &Path) -> io::Result<u64> {
+        self.storage.fetch_to(key, dest)
+    }
+
+    /// One held file with its bytes (for its thumbnail on the form).
+    pub fn one(&self, token: &str, id: &str, now: i64) -> Option<(HeldFile, Vec<u8>)> {
         if !is_hex(id, ID_LEN) {
             return None;
         }
-        self.pick(token, &[id.to_string()], now).ok()?.pop()
+        let (file, key) = self.pick(token, &[id.to_string()], now).ok()?.pop()?;
+        let bytes = self.storage.read(&key).ok()?;
+        Some((file, bytes))
     }
 
     /// Removes what is held under `token` (filed, or held again under a new one).
     pub fn forget(&self, token: &str) {
-        if let Some(dir) = self.folder(token)
-            && let Err(e) = fs::remove_dir_all(&dir)
-            && e.kind() != io::ErrorKind::NotFound
-        {
+        if !is_hex(token, TOKEN_LEN) {
+            return;
+        }
+        let removed = self
+            .storage
+            .list(&format!("{PREFIX}/{token}"))
+            .and_then(|objects| objects.iter().try_for_each(|o| self.storage.remove(&o.key)))
+            .and_then(|()| {
+                self.storage
+                    .remove_empty_folder(&format!("{PREFIX}/{token}"))
+            });
+        if let Err(e) = removed {
             tracing::warn!(error = %e, "could not remove held screenshots");
         }
     }
 
     /// Removes every hold older than an hour (and any interrupted one as old); returns how many.
     pub fn sweep(&self, now: i64) -> io::Result<usize> {
-        let entries = match fs::read_dir(&self.root) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => return Err(e),
-        };
-        let mut removed = 0;
-        for entry in entries {
-            let entry = entry?;
-            let name = entry.file_name().to_string_lossy().to_string();
-            if !is_hex(&name, TOKEN_LEN) {
+        // Each hold's files, with the time of the newest: a hold without a manifest is judged by it.
+        let mut holds: HashMap<String, (Vec<StorageKey>, i64)> = HashMap::new();
+        for object in self.storage.list(PREFIX)? {
+            let Some(token) = object.key.parts().nth(1).map(str::to_string) else {
                 continue;
-            }
-            let held_at = match self.manifest(&name) {
-                Some(m) => m.held_at,
-                None => modified_secs(&entry.path()).unwrap_or(0),
             };
+            let entry = holds.entry(token).or_insert_with(|| (Vec::new(), i64::MIN));
+            entry.1 = entry.1.max(object.modified.timestamp());
+            entry.0.push(object.key);
+        }
+        let mut removed = 0;
+        for (token, (keys, newest)) in holds {
+            let held_at = self.manifest(&token).map_or(newest, |m| m.held_at);
             if now - held_at > HELD_FOR_SECS {
-                fs::remove_dir_all(entry.path())?;
+                for k in &keys {
+                    self.storage.remove(k)?;
+                }
+                self.storage
+                    .remove_empty_folder(&format!("{PREFIX}/{token}"))?;
                 removed += 1;
             }
         }
@@ -190,30 +228,13 @@ impl HeldUploads {
     }
 }
 
-fn modified_secs(path: &Path) -> Option<i64> {
-    let modified = fs::metadata(path).ok()?.modified().ok()?;
-    let secs = modified
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs();
-    i64::try_from(secs).ok()
-}
-
-/// Writes `bytes` to `path` whole or not at all.
-fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut tmp = NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn held_in(dir: &Path) -> (HeldUploads, String, Vec<HeldFile>) {
-        let held = HeldUploads::new(dir.join("held"));
+        let held = HeldUploads::new(dir.to_path_buf());
         let (a, b) = (dir.join("a.png"), dir.join("b.jpg"));
         fs::write(&a, b"first").expect("a");
         fs::write(&b, b"second!").expect("b");
@@ -246,7 +267,7 @@ mod tests {
             )
             .expect("still held");
         assert_eq!(picked.len(), 1, "only the ticked one");
-        assert_eq!(fs::read(&picked[0].1).expect("bytes"), b"second!");
+        assert_eq!(held.storage.read(&picked[0].1).expect("bytes"), b"second!");
         assert_eq!(
             held.pick(
                 &token,

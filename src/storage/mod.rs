@@ -151,6 +151,28 @@ impl Storage {
         }
     }
 
+    /// In a local folder, removes the folder of `prefix` once no file is left in it (a bucket
+    /// has no folders: nothing to do). For keys made per use (`held/<token>/…`), whose folders
+    /// would otherwise pile up.
+    pub fn remove_empty_folder(&self, prefix: &str) -> io::Result<()> {
+        match &*self.backend {
+            Backend::Local(l) => {
+                let mut dir = l.root.clone();
+                dir.extend(prefix.split('/'));
+                match std::fs::remove_dir(&dir) {
+                    Err(e)
+                        if e.kind() != io::ErrorKind::NotFound
+                            && e.kind() != io::ErrorKind::DirectoryNotEmpty =>
+                    {
+                        Err(e)
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Backend::Object(_) => Ok(()),
+        }
+    }
+
     /// Every object whose key starts with the parts of `prefix` (`""` for all).
     pub fn list(&self, prefix: &str) -> io::Result<Vec<StoredObject>> {
         match &*self.backend {

@@ -23,7 +23,7 @@ fn session_error(e: impl std::fmt::Display) -> AppError {
 }
 
 pub fn folder(state: &AppState) -> HeldUploads {
-    HeldUploads::new(state.settings.held_dir())
+    HeldUploads::on(state.store.storage())
 }
 
 fn token(session: &Session) -> Result<Option<String>, AppError> {
@@ -64,9 +64,9 @@ pub async fn take_kept(
             return Ok(Kept::Gone);
         };
         let mut files = Vec::with_capacity(picked.len());
-        for (file, path) in picked {
+        for (file, key) in picked {
             let tmp = NamedTempFile::new_in(&tmp_dir)?;
-            std::fs::copy(&path, tmp.path())?;
+            held.fetch_to(&key, tmp.path())?;
             files.push(ReceivedFile {
                 name: file.name,
                 tmp,
@@ -77,7 +77,7 @@ pub async fn take_kept(
     })
     .await
     .map_err(AppError::internal)?;
-    copied.map_err(AppError::internal)
+    copied.map_err(AppError::storage)
 }
 
 /// Holds the files that passed a refused report's checks for an hour under a new token in this
@@ -109,7 +109,7 @@ pub async fn hold(
     })
     .await
     .map_err(AppError::internal)?
-    .map_err(AppError::internal)?;
+    .map_err(AppError::storage)?;
     match token {
         Some(token) => session.insert(HELD_KEY, token).map_err(session_error)?,
         None => {
@@ -139,13 +139,11 @@ pub async fn show_held_file(
 ) -> Result<HttpResponse, AppError> {
     let token = token(&session)?.ok_or(AppError::NotFound)?;
     let (held, id) = (folder(&state), id.into_inner());
-    let bytes = tokio::task::spawn_blocking(move || {
-        let (_, path) = held.one(&token, &id, now())?;
-        std::fs::read(path).ok()
-    })
-    .await
-    .map_err(AppError::internal)?
-    .ok_or(AppError::NotFound)?;
+    let bytes =
+        tokio::task::spawn_blocking(move || held.one(&token, &id, now()).map(|(_, bytes)| bytes))
+            .await
+            .map_err(AppError::internal)?
+            .ok_or(AppError::NotFound)?;
     let kind = crate::evidence::inspect::sniff(&bytes[..bytes.len().min(16)])
         .map_err(|_| AppError::NotFound)?;
     Ok(HttpResponse::Ok()
