@@ -639,6 +639,7 @@ impl RegulatorStep {
                 at: now,
             };
             audit::append(conn, &entry)?;
+            cases::mark_activity(conn, case.id, now)?;
         }
         Ok(())
     }

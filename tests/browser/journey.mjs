@@ -9,9 +9,9 @@
 //                   the accounts run.sh made with `reviewwatch officer add` (王主管, 李明)
 // Each check prints one line; the last line is `browser journey: N passed, M failed`.
 import { launchChromium } from "./launch.mjs";
+import { decodeWords, mailFinder, totp } from "./helpers.mjs";
 import fs from "node:fs";
 import path from "node:path";
-import crypto from "node:crypto";
 import { execFileSync } from "node:child_process";
 
 const PORTAL = need("PORTAL_URL").replace(/\/$/, "");
@@ -21,6 +21,7 @@ const SHOTS = need("SCREENSHOT_DIR");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const FAILURES = path.join(WORK_DIR, "failures");
 const MAIL_DIR = path.join(DATA_DIR, "mail");
+const findMail = mailFinder(MAIL_DIR);
 
 // The portal refuses a report sent sooner than MIN_FORM_SECONDS (default 3) after the form was
 // shown; the journey waits like a person would, a little longer than that.
@@ -197,81 +198,6 @@ async function makeEvidence(browser) {
   const fake = path.join(WORK_DIR, "fake.png");
   fs.writeFileSync(fake, "这不是图片，只是一段文字。This is a text file, not a PNG.\n");
   return { images: files, fake };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Mail: the portal writes each message as an .eml file; a small MIME reader is enough for it.
-
-function decodeBody(body, encoding) {
-  const enc = (encoding || "7bit").toLowerCase();
-  if (enc === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  if (enc === "quoted-printable") {
-    const soft = body.replace(/=\r?\n/g, "");
-    const bytes = [];
-    for (let i = 0; i < soft.length; i++) {
-      if (soft[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
-        bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
-        i += 2;
-      } else {
-        bytes.push(...Buffer.from(soft[i], "utf8"));
-      }
-    }
-    return Buffer.from(bytes).toString("utf8");
-  }
-  return body;
-}
-
-function decodeWords(value) {
-  // Whitespace between two encoded words is not part of the text (RFC 2047, 6.2).
-  const joined = value.replace(/(\?=)\s+(?==\?)/g, "$1");
-  return joined.replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (_, _charset, kind, text) =>
-    kind.toLowerCase() === "b"
-      ? Buffer.from(text, "base64").toString("utf8")
-      : decodeBody(text.replace(/_/g, " "), "quoted-printable"),
-  );
-}
-
-/// Parses a MIME entity into { headers, parts: [{ type, text }] } (leaf parts, depth first).
-function parseMime(raw) {
-  const text = raw.replace(/\r\n/g, "\n");
-  const cut = text.indexOf("\n\n");
-  const head = cut < 0 ? text : text.slice(0, cut);
-  const body = cut < 0 ? "" : text.slice(cut + 2);
-  const headers = {};
-  for (const line of head.replace(/\n[ \t]+/g, " ").split("\n")) {
-    const i = line.indexOf(":");
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  const type = (headers["content-type"] || "text/plain").toLowerCase();
-  if (type.startsWith("multipart/")) {
-    const boundary = /boundary="?([^";]+)"?/i.exec(headers["content-type"])?.[1];
-    check(boundary, "multipart mail without a boundary");
-    const chunks = body.split(`--${boundary}`).slice(1);
-    const parts = [];
-    for (const chunk of chunks) {
-      if (chunk.startsWith("--")) break;
-      parts.push(...parseMime(chunk.replace(/^\n/, "")).parts);
-    }
-    return { headers, parts };
-  }
-  return { headers, parts: [{ type: type.split(";")[0].trim(), text: decodeBody(body, headers["content-transfer-encoding"]) }] };
-}
-
-/// Waits (at most `ms`) for a mail whose text part mentions `needle`.
-async function findMail(needle, { ms = 20000, also = () => true } = {}) {
-  const until = Date.now() + ms;
-  let seen = 0;
-  for (;;) {
-    const files = fs.existsSync(MAIL_DIR) ? fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith(".eml")) : [];
-    seen = files.length;
-    for (const f of files) {
-      const mail = parseMime(fs.readFileSync(path.join(MAIL_DIR, f), "utf8"));
-      const plain = mail.parts.find((p) => p.type === "text/plain");
-      if (plain && plain.text.includes(needle) && also(mail, plain.text)) return { file: f, mail, text: plain.text };
-    }
-    if (Date.now() > until) throw new Error(`no mail in ${MAIL_DIR} mentions ${needle} after ${ms / 1000} s (${seen} .eml files there)`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -455,20 +381,6 @@ async function fileReports(browser, items, { js = true } = {}) {
     check(CASE_NUMBER_RE.test(number), `report ${i + 1} (${report.shopName}) got no case number (“${number}”)`);
     return { ctx, page, number, code };
   }));
-}
-
-/// The RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32 secret at `at` (ms since the epoch):
-/// what an authenticator app shows.
-function totp(secret, at = Date.now()) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of secret.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
-  const mac = crypto.createHmac("sha1", key).update(counter).digest();
-  const o = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
 }
 
 async function logIn(page, who) {
@@ -883,16 +795,17 @@ try {
         return `${u.pathname}${u.search}`;
       });
 
-      await step("the supervisor logs in through the form (email, password) and lands on the queue", async () => {
+      await step("the supervisor logs in through the form (email, password) and lands on their desk", async () => {
         await logIn(page, SUPERVISOR);
         const u = new URL(page.url());
-        check(u.pathname === "/officer/cases", `after logging in the browser is at ${u.pathname}`);
+        check(u.pathname === "/officer/desk", `after logging in the browser is at ${u.pathname}`);
         const who = (await page.locator("form[data-action=logout]").textContent()).trim();
         check(who.includes(SUPERVISOR.name), `the header does not name ${SUPERVISOR.name}: “${who}”`);
         return who;
       });
 
       await step("the queue lists the open cases with per-status counts", async () => {
+        await Promise.all([page.waitForURL("**/officer/cases"), page.click('nav a[href="/officer/cases"]')]);
         const rows = page.locator("#queue tbody tr");
         const numbers = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-case")));
         for (const n of [off.main, ...off.others, found.anonymous].filter(Boolean)) {
@@ -1601,6 +1514,8 @@ try {
       await page.goto(`/officer/account/second-factor`);
       await submitAndLoad(page, page.locator("form[data-action=start_second_factor]"));
       const own = (await page.locator("#totp-secret").textContent()).trim();
+      // desk.mjs signs in as the supervisor after this run, with codes of this secret.
+      fs.writeFileSync(path.join(WORK_DIR, "supervisor-totp"), own, { mode: 0o600 });
       await page.fill("#enable-code", totp(own));
       await submitAndLoad(page, page.locator("form[data-action=enable_second_factor]"));
       const form = page.locator("form[data-action=set_requirement]", { has: page.locator("input[name=required][value=yes]") });

@@ -28,6 +28,7 @@ mod jobs;
 mod login_security;
 mod mail;
 mod migrations;
+mod my_desk;
 mod officer;
 mod officer_words;
 mod phone;
