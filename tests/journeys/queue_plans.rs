@@ -358,8 +358,9 @@ async fn every_queue_view_runs_on_an_index_at_a_hundred_thousand_cases() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     // The officer's desk, for the officer with the most cases: the queue's views of their cases
-    // by status, and the desk's own statements (the changes since a week ago read from the
-    // trails of at most `NEWS_CASES` cases, sorted like a search's capped candidates).
+    // by status (a page's statement each: the desk counts nothing), and the desk's own
+    // statements (the changes since a week ago read from the trails of at most `NEWS_CASES`
+    // cases, sorted like a search's capped candidates).
     let assigned: Vec<Option<OfficerId>> = cases::table
         .filter(cases::assigned_officer_id.is_not_null())
         .select(cases::assigned_officer_id)
@@ -379,7 +380,7 @@ async fn every_queue_view_runs_on_an_index_at_a_hundred_thousand_cases() {
             sort,
             ..base()
         };
-        let plan = queue::explain_page(&mut conn, &filter, 21).expect("EXPLAIN");
+        let plan = queue::explain_rows(&mut conn, &filter, 21).expect("EXPLAIN");
         for line in &plan {
             if let Some(why) = forbidden(line, false) {
                 failures.push(format!("desk {name}: {why}: {line}\n  plan: {plan:#?}"));
