@@ -96,6 +96,31 @@ export function totp(secret, at = Date.now()) {
   return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
 }
 
+// The report form, filled through its widgets as a person would: `report` holds its fields.
+export async function fillReport(page, { email, files, js, report }) {
+  const r = report;
+  await page.selectOption("#platform", r.platform);
+  if (js && !(await page.locator("#platform_other").isHidden())) throw new Error(`the 'other platform' field shows although ${r.platform} is chosen`);
+  await page.fill("#shop_name", r.shopName);
+  await page.fill("#shop_url", r.shopUrl);
+  await page.selectOption("#region_province", r.region[0]);
+  await page.selectOption("#region_city", r.region[1]);
+  await page.selectOption("#region_code", r.region[2]);
+  if (r.productUrl) await page.fill("#product_url", r.productUrl);
+  if (r.orderNumber) await page.fill("#order_number", r.orderNumber);
+  await page.check(`input[name=category][value="${r.category}"]`);
+  await page.fill("#seen_on", chinaDaysAgo(r.seenDaysAgo));
+  await page.fill("#description", r.description);
+  if (email !== undefined) await page.fill("#email", email);
+  if (r.consentPlatform) await page.check("input[name=consent_share_platform]");
+  await page.setInputFiles("input[name=evidence]", files);
+}
+
+/// The date `days` ago in China, as the form's date field takes it.
+export function chinaDaysAgo(days) {
+  return new Date(Date.now() + 8 * 3600e3 - days * 86400e3).toISOString().slice(0, 10);
+}
+
 const require = createRequire(import.meta.url);
 let axeSource = "";
 

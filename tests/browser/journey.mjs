@@ -9,7 +9,7 @@
 //                   the accounts run.sh made with `reviewwatch officer add` (王主管, 李明)
 // Each check prints one line; the last line is `browser journey: N passed, M failed`.
 import { launchChromium } from "./launch.mjs";
-import { decodeWords, mailFinder, totp } from "./helpers.mjs";
+import { decodeWords, fillReport, mailFinder, totp } from "./helpers.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
@@ -127,10 +127,6 @@ async function waitLikeAPerson(shownAt) {
   if (left > 0) await new Promise((r) => setTimeout(r, Math.min(left, MIN_FORM_MS)));
 }
 
-function chinaDaysAgo(days) {
-  return new Date(Date.now() + 8 * 3600e3 - days * 86400e3).toISOString().slice(0, 10);
-}
-
 /// Watches a page for script errors and for broken assets, reported in a step of their own.
 const trouble = [];
 function watch(page, label) {
@@ -216,25 +212,6 @@ const SHOPPER_REPORT = {
     "收到的快递里夹着一张“好评返现”卡：给五星好评并晒三张图，截图发给客服就返 5 元红包。" +
     "店铺里大量评价内容几乎一模一样（“质量非常好，物流很快，五星好评！”），明显是刷出来的。",
 };
-
-async function fillReport(page, { email, files, js, report = SHOPPER_REPORT }) {
-  const r = report;
-  await page.selectOption("#platform", r.platform);
-  if (js) check(await page.locator("#platform_other").isHidden(), `the 'other platform' field shows although ${r.platform} is chosen`);
-  await page.fill("#shop_name", r.shopName);
-  await page.fill("#shop_url", r.shopUrl);
-  await page.selectOption("#region_province", r.region[0]);
-  await page.selectOption("#region_city", r.region[1]);
-  await page.selectOption("#region_code", r.region[2]);
-  if (r.productUrl) await page.fill("#product_url", r.productUrl);
-  if (r.orderNumber) await page.fill("#order_number", r.orderNumber);
-  await page.check(`input[name=category][value="${r.category}"]`);
-  await page.fill("#seen_on", chinaDaysAgo(r.seenDaysAgo));
-  await page.fill("#description", r.description);
-  if (email !== undefined) await page.fill("#email", email);
-  if (r.consentPlatform) await page.check("input[name=consent_share_platform]");
-  await page.setInputFiles("input[name=evidence]", files);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The officer part: other shoppers' reports (so the queue is not empty), the officers that
@@ -373,7 +350,7 @@ async function fileReports(browser, items, { js = true } = {}) {
     const page = watch(await ctx.newPage(), `report-${i + 1}`);
     await page.goto("/reports/new");
     const shownAt = Date.now();
-    await fillReport(page, { email, files, js, report });
+    await fillReport(page, { email, files, js, report: report ?? SHOPPER_REPORT });
     await waitLikeAPerson(shownAt);
     await Promise.all([page.waitForURL("**/reports/receipt", { timeout: 30000 }), page.click("#submit-report")]);
     const number = (await page.locator("#case-number").textContent()).trim();
@@ -484,7 +461,7 @@ try {
     });
 
     await step("the form takes a Chinese report with two screenshots (previews shown)", async () => {
-      await fillReport(page, { email: "shopper@example.com", files: evidence.images, js: true });
+      await fillReport(page, { email: "shopper@example.com", files: evidence.images, js: true, report: SHOPPER_REPORT });
       check((await page.inputValue("#region_code")) === "440113", "the county is not 番禺区 after filling the form");
       check((await page.inputValue("#region_city")) === "440100", "the city is not 广州市 after filling the form");
       const counter = (await page.locator("#description-count").textContent()).trim();
@@ -656,7 +633,7 @@ try {
     await step("a text file named fake.png is refused, naming the file", async () => {
       await page.goto("/reports/new");
       const shownAt = Date.now();
-      await fillReport(page, { email: "shopper@example.com", files: [evidence.fake], js: true });
+      await fillReport(page, { email: "shopper@example.com", files: [evidence.fake], js: true, report: SHOPPER_REPORT });
       await waitLikeAPerson(shownAt);
       const [res] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith("/reports") && r.request().method() === "POST", { timeout: 30000 }),
@@ -709,7 +686,7 @@ try {
     });
 
     await step("an anonymous report submits as a plain multipart POST and reaches the receipt", async () => {
-      await fillReport(page, { files: evidence.images, js: false });
+      await fillReport(page, { files: evidence.images, js: false, report: SHOPPER_REPORT });
       await waitLikeAPerson(shownAt);
       const [req] = await Promise.all([
         page.waitForRequest((r) => r.url().endsWith("/reports") && r.method() === "POST"),
@@ -795,17 +772,16 @@ try {
         return `${u.pathname}${u.search}`;
       });
 
-      await step("the supervisor logs in through the form (email, password) and lands on their desk", async () => {
+      await step("the supervisor logs in through the form (email, password) and lands on the queue they asked for", async () => {
         await logIn(page, SUPERVISOR);
         const u = new URL(page.url());
-        check(u.pathname === "/officer/desk", `after logging in the browser is at ${u.pathname}`);
+        check(u.pathname === "/officer/cases", `after logging in the browser is at ${u.pathname}`);
         const who = (await page.locator("form[data-action=logout]").textContent()).trim();
         check(who.includes(SUPERVISOR.name), `the header does not name ${SUPERVISOR.name}: “${who}”`);
         return who;
       });
 
       await step("the queue lists the open cases with per-status counts", async () => {
-        await Promise.all([page.waitForURL("**/officer/cases"), page.click('nav a[href="/officer/cases"]')]);
         const rows = page.locator("#queue tbody tr");
         const numbers = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-case")));
         for (const n of [off.main, ...off.others, found.anonymous].filter(Boolean)) {
