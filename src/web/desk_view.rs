@@ -85,7 +85,7 @@ pub fn load(conn: &mut DbConnection, me: OfficerId) -> Result<Loaded, DbError> {
     open.extend(hand_off?);
     let mut regulators = handed?;
     regulators.extend(acknowledged?);
-    regulators.sort_by(|a, b| (b.last_activity_at, b.id).cmp(&(a.last_activity_at, a.id)));
+    regulators.sort_by_key(|r| std::cmp::Reverse((r.last_activity_at, r.id)));
     Ok(Loaded {
         now,
         seen,
