@@ -300,6 +300,20 @@ pub fn touch(
     Ok(n == 1)
 }
 
+/// Marks activity that changes nothing an open form holds (a platform's answer, a regulator's
+/// outcome on a closed case): the queue's activity order and the officer's desk see it, the
+/// version stays.
+pub fn mark_activity(
+    conn: &mut DbConnection,
+    case_id: CaseId,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(cases::table.find(case_id))
+        .set(cases::last_activity_at.eq(at))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn set_closed_reason(
     conn: &mut DbConnection,
     case_id: CaseId,

@@ -11,6 +11,7 @@ pub mod case_search;
 pub mod cases;
 pub mod contacts;
 pub mod dashboard;
+pub mod desk;
 pub mod evidence;
 pub mod evidence_texts;
 pub mod explain;

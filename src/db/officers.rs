@@ -254,3 +254,19 @@ pub fn set_shortcuts(conn: &mut DbConnection, id: OfficerId, on: bool) -> QueryR
         .execute(conn)?;
     Ok(())
 }
+
+/// When the officer last opened their desk page (none: never).
+pub fn desk_seen_at(conn: &mut DbConnection, id: OfficerId) -> QueryResult<Option<NaiveDateTime>> {
+    officers::table
+        .find(id)
+        .select(officers::desk_seen_at)
+        .first(conn)
+}
+
+/// Notes that the officer has seen their desk as it was at `at`.
+pub fn set_desk_seen(conn: &mut DbConnection, id: OfficerId, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(officers::table.find(id))
+        .set(officers::desk_seen_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(())
+}

@@ -343,6 +343,16 @@ pub fn explain_page(
     Ok(plan)
 }
 
+/// The plan of a page's own statement, without a search or a count: what a list of the officer's
+/// desk runs (`page` with its filter, no count asked).
+pub fn explain_rows(
+    conn: &mut DbConnection,
+    f: &QueueFilter,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    super::explain::plan(conn, rows_query(f, None, limit))
+}
+
 #[diesel::dsl::auto_type]
 fn queue_select() -> _ {
     cases::table

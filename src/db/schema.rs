@@ -177,6 +177,7 @@ diesel::table! {
         last_sign_in_at -> Nullable<Timestamp>,
         activated_at -> Nullable<Timestamp>,
         shortcuts_on -> Bool,
+        desk_seen_at -> Nullable<Timestamp>,
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::domain::public_stats::neutralise_cell;
 use crate::i18n::Messages;
-use crate::web::routes::officer::queue::QueueItem;
+use crate::web::queue_item::QueueItem;
 use crate::workflow::exports::EXPORT_CAP;
 
 /// The columns, by their label keys.

@@ -70,3 +70,16 @@ pub fn set_shortcuts(
         Ok(())
     })
 }
+
+/// Notes that the officer has read their desk as it stood at `at` (taken before the page was
+/// read, so a step between the reading and this write is still news next time).
+pub fn mark_desk_seen(
+    conn: &mut DbConnection,
+    officer: OfficerId,
+    at: chrono::NaiveDateTime,
+) -> Result<(), WorkflowError> {
+    db::write_transaction(conn, |conn| {
+        officers::set_desk_seen(conn, officer, at)?;
+        Ok(())
+    })
+}

@@ -624,6 +624,7 @@ impl RegulatorStep {
                 at: now,
             };
             audit::append(conn, &entry)?;
+            cases::mark_activity(conn, case.id, now)?;
         }
         Ok(())
     }

@@ -383,6 +383,7 @@ pub fn answer(
                 at: now,
             },
         )?;
+        cases::mark_activity(conn, case.id, now)?;
         tell_officer(conn, &case, notice.handoff_id, links, now)?;
         tell_reporter(conn, &case, answer, links, now)?;
         tracing::info!(case = %case.case_number, notice = %id, response = answer.response.as_str(), "platform answered");

@@ -9,9 +9,9 @@
 //                   the accounts run.sh made with `reviewwatch officer add` (王主管, 李明)
 // Each check prints one line; the last line is `browser journey: N passed, M failed`.
 import { launchChromium } from "./launch.mjs";
+import { decodeWords, fillReport, mailFinder, totp } from "./helpers.mjs";
 import fs from "node:fs";
 import path from "node:path";
-import crypto from "node:crypto";
 import { execFileSync } from "node:child_process";
 
 const PORTAL = need("PORTAL_URL").replace(/\/$/, "");
@@ -21,6 +21,7 @@ const SHOTS = need("SCREENSHOT_DIR");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const FAILURES = path.join(WORK_DIR, "failures");
 const MAIL_DIR = path.join(DATA_DIR, "mail");
+const findMail = mailFinder(MAIL_DIR);
 
 // The portal refuses a report sent sooner than MIN_FORM_SECONDS (default 3) after the form was
 // shown; the journey waits like a person would, a little longer than that.
@@ -126,10 +127,6 @@ async function waitLikeAPerson(shownAt) {
   if (left > 0) await new Promise((r) => setTimeout(r, Math.min(left, MIN_FORM_MS)));
 }
 
-function chinaDaysAgo(days) {
-  return new Date(Date.now() + 8 * 3600e3 - days * 86400e3).toISOString().slice(0, 10);
-}
-
 /// Watches a page for script errors and for broken assets, reported in a step of their own.
 const trouble = [];
 function watch(page, label) {
@@ -200,81 +197,6 @@ async function makeEvidence(browser) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Mail: the portal writes each message as an .eml file; a small MIME reader is enough for it.
-
-function decodeBody(body, encoding) {
-  const enc = (encoding || "7bit").toLowerCase();
-  if (enc === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  if (enc === "quoted-printable") {
-    const soft = body.replace(/=\r?\n/g, "");
-    const bytes = [];
-    for (let i = 0; i < soft.length; i++) {
-      if (soft[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
-        bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
-        i += 2;
-      } else {
-        bytes.push(...Buffer.from(soft[i], "utf8"));
-      }
-    }
-    return Buffer.from(bytes).toString("utf8");
-  }
-  return body;
-}
-
-function decodeWords(value) {
-  // Whitespace between two encoded words is not part of the text (RFC 2047, 6.2).
-  const joined = value.replace(/(\?=)\s+(?==\?)/g, "$1");
-  return joined.replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (_, _charset, kind, text) =>
-    kind.toLowerCase() === "b"
-      ? Buffer.from(text, "base64").toString("utf8")
-      : decodeBody(text.replace(/_/g, " "), "quoted-printable"),
-  );
-}
-
-/// Parses a MIME entity into { headers, parts: [{ type, text }] } (leaf parts, depth first).
-function parseMime(raw) {
-  const text = raw.replace(/\r\n/g, "\n");
-  const cut = text.indexOf("\n\n");
-  const head = cut < 0 ? text : text.slice(0, cut);
-  const body = cut < 0 ? "" : text.slice(cut + 2);
-  const headers = {};
-  for (const line of head.replace(/\n[ \t]+/g, " ").split("\n")) {
-    const i = line.indexOf(":");
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  const type = (headers["content-type"] || "text/plain").toLowerCase();
-  if (type.startsWith("multipart/")) {
-    const boundary = /boundary="?([^";]+)"?/i.exec(headers["content-type"])?.[1];
-    check(boundary, "multipart mail without a boundary");
-    const chunks = body.split(`--${boundary}`).slice(1);
-    const parts = [];
-    for (const chunk of chunks) {
-      if (chunk.startsWith("--")) break;
-      parts.push(...parseMime(chunk.replace(/^\n/, "")).parts);
-    }
-    return { headers, parts };
-  }
-  return { headers, parts: [{ type: type.split(";")[0].trim(), text: decodeBody(body, headers["content-transfer-encoding"]) }] };
-}
-
-/// Waits (at most `ms`) for a mail whose text part mentions `needle`.
-async function findMail(needle, { ms = 20000, also = () => true } = {}) {
-  const until = Date.now() + ms;
-  let seen = 0;
-  for (;;) {
-    const files = fs.existsSync(MAIL_DIR) ? fs.readdirSync(MAIL_DIR).filter((f) => f.endsWith(".eml")) : [];
-    seen = files.length;
-    for (const f of files) {
-      const mail = parseMime(fs.readFileSync(path.join(MAIL_DIR, f), "utf8"));
-      const plain = mail.parts.find((p) => p.type === "text/plain");
-      if (plain && plain.text.includes(needle) && also(mail, plain.text)) return { file: f, mail, text: plain.text };
-    }
-    if (Date.now() > until) throw new Error(`no mail in ${MAIL_DIR} mentions ${needle} after ${ms / 1000} s (${seen} .eml files there)`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // The report form, filled through its widgets as a person would.
 
 // The shopper's report; the officer part files a few others, with their own fields.
@@ -290,25 +212,6 @@ const SHOPPER_REPORT = {
     "收到的快递里夹着一张“好评返现”卡：给五星好评并晒三张图，截图发给客服就返 5 元红包。" +
     "店铺里大量评价内容几乎一模一样（“质量非常好，物流很快，五星好评！”），明显是刷出来的。",
 };
-
-async function fillReport(page, { email, files, js, report = SHOPPER_REPORT }) {
-  const r = report;
-  await page.selectOption("#platform", r.platform);
-  if (js) check(await page.locator("#platform_other").isHidden(), `the 'other platform' field shows although ${r.platform} is chosen`);
-  await page.fill("#shop_name", r.shopName);
-  await page.fill("#shop_url", r.shopUrl);
-  await page.selectOption("#region_province", r.region[0]);
-  await page.selectOption("#region_city", r.region[1]);
-  await page.selectOption("#region_code", r.region[2]);
-  if (r.productUrl) await page.fill("#product_url", r.productUrl);
-  if (r.orderNumber) await page.fill("#order_number", r.orderNumber);
-  await page.check(`input[name=category][value="${r.category}"]`);
-  await page.fill("#seen_on", chinaDaysAgo(r.seenDaysAgo));
-  await page.fill("#description", r.description);
-  if (email !== undefined) await page.fill("#email", email);
-  if (r.consentPlatform) await page.check("input[name=consent_share_platform]");
-  await page.setInputFiles("input[name=evidence]", files);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The officer part: other shoppers' reports (so the queue is not empty), the officers that
@@ -447,7 +350,7 @@ async function fileReports(browser, items, { js = true } = {}) {
     const page = watch(await ctx.newPage(), `report-${i + 1}`);
     await page.goto("/reports/new");
     const shownAt = Date.now();
-    await fillReport(page, { email, files, js, report });
+    await fillReport(page, { email, files, js, report: report ?? SHOPPER_REPORT });
     await waitLikeAPerson(shownAt);
     await Promise.all([page.waitForURL("**/reports/receipt", { timeout: 30000 }), page.click("#submit-report")]);
     const number = (await page.locator("#case-number").textContent()).trim();
@@ -455,20 +358,6 @@ async function fileReports(browser, items, { js = true } = {}) {
     check(CASE_NUMBER_RE.test(number), `report ${i + 1} (${report.shopName}) got no case number (“${number}”)`);
     return { ctx, page, number, code };
   }));
-}
-
-/// The RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32 secret at `at` (ms since the epoch):
-/// what an authenticator app shows.
-function totp(secret, at = Date.now()) {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of secret.replace(/[\s=]/g, "").toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
-  const mac = crypto.createHmac("sha1", key).update(counter).digest();
-  const o = mac[mac.length - 1] & 0xf;
-  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, "0");
 }
 
 async function logIn(page, who) {
@@ -572,7 +461,7 @@ try {
     });
 
     await step("the form takes a Chinese report with two screenshots (previews shown)", async () => {
-      await fillReport(page, { email: "shopper@example.com", files: evidence.images, js: true });
+      await fillReport(page, { email: "shopper@example.com", files: evidence.images, js: true, report: SHOPPER_REPORT });
       check((await page.inputValue("#region_code")) === "440113", "the county is not 番禺区 after filling the form");
       check((await page.inputValue("#region_city")) === "440100", "the city is not 广州市 after filling the form");
       const counter = (await page.locator("#description-count").textContent()).trim();
@@ -744,7 +633,7 @@ try {
     await step("a text file named fake.png is refused, naming the file", async () => {
       await page.goto("/reports/new");
       const shownAt = Date.now();
-      await fillReport(page, { email: "shopper@example.com", files: [evidence.fake], js: true });
+      await fillReport(page, { email: "shopper@example.com", files: [evidence.fake], js: true, report: SHOPPER_REPORT });
       await waitLikeAPerson(shownAt);
       const [res] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith("/reports") && r.request().method() === "POST", { timeout: 30000 }),
@@ -797,7 +686,7 @@ try {
     });
 
     await step("an anonymous report submits as a plain multipart POST and reaches the receipt", async () => {
-      await fillReport(page, { files: evidence.images, js: false });
+      await fillReport(page, { files: evidence.images, js: false, report: SHOPPER_REPORT });
       await waitLikeAPerson(shownAt);
       const [req] = await Promise.all([
         page.waitForRequest((r) => r.url().endsWith("/reports") && r.method() === "POST"),
@@ -883,7 +772,7 @@ try {
         return `${u.pathname}${u.search}`;
       });
 
-      await step("the supervisor logs in through the form (email, password) and lands on the queue", async () => {
+      await step("the supervisor logs in through the form (email, password) and lands on the queue they asked for", async () => {
         await logIn(page, SUPERVISOR);
         const u = new URL(page.url());
         check(u.pathname === "/officer/cases", `after logging in the browser is at ${u.pathname}`);
@@ -1601,6 +1490,8 @@ try {
       await page.goto(`/officer/account/second-factor`);
       await submitAndLoad(page, page.locator("form[data-action=start_second_factor]"));
       const own = (await page.locator("#totp-secret").textContent()).trim();
+      // desk.mjs signs in as the supervisor after this run, with codes of this secret.
+      fs.writeFileSync(path.join(WORK_DIR, "supervisor-totp"), own, { mode: 0o600 });
       await page.fill("#enable-code", totp(own));
       await submitAndLoad(page, page.locator("form[data-action=enable_second_factor]"));
       const form = page.locator("form[data-action=set_requirement]", { has: page.locator("input[name=required][value=yes]") });

@@ -384,14 +384,16 @@ async fn a_fresh_portals_dashboard_shows_zeros_in_english_and_only_to_officers()
     );
 
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
-    // The dashboard is the first place in the officers' navigation.
+    // The dashboard follows the officer's own desk in the officers' navigation.
     let queue = officer.queue("").await;
     assert_eq!(
         queue
             .attrs_of("nav.site-nav a", "href")
-            .first()
-            .map(String::as_str),
-        Some("/officer/dashboard")
+            .iter()
+            .take(2)
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        vec!["/officer/desk", "/officer/dashboard"]
     );
     assert_eq!(
         queue.text_of("#nav-dashboard").as_deref(),

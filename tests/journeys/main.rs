@@ -30,6 +30,7 @@ mod kept_uploads;
 mod login_security;
 mod mail;
 mod migrations;
+mod my_desk;
 mod object_storage;
 mod officer;
 mod officer_words;

@@ -21,7 +21,7 @@ async fn the_right_password_opens_the_queue_with_a_strict_http_only_cookie() {
         .log_in(&format!(" {} ", OFFICER.to_uppercase()), OFFICER_PASSWORD)
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    assert_eq!(reply.location().as_deref(), Some("/officer/cases"));
+    assert_eq!(reply.location().as_deref(), Some("/officer/desk"));
     let cookies = set_cookies(&reply, "rw_officer");
     assert_eq!(cookies.len(), 1, "one session cookie: {cookies:?}");
     let attributes: Vec<String> = cookies[0]
@@ -368,8 +368,8 @@ async fn a_reporter_is_sent_to_the_officer_login_from_every_officer_url() {
     ] {
         let reply = reporter.get(&path).await;
         if path == "/officer" {
-            // A plain redirect to the queue, which then asks for a login.
-            assert_eq!(reply.location().as_deref(), Some("/officer/cases"));
+            // A plain redirect to the desk, which then asks for a login.
+            assert_eq!(reply.location().as_deref(), Some("/officer/desk"));
             continue;
         }
         assert_to_login(&reply, &path);

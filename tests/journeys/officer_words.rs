@@ -397,6 +397,7 @@ async fn every_officer_page_speaks_in_sentences_in_both_languages_after_many_ste
         .attr_of("#merchant-link", "href")
         .expect("a merchant link");
     let pages: Vec<String> = [
+        "/officer/desk",
         "/officer/dashboard",
         "/officer/cases",
         "/officer/cases?status=dismissed",

@@ -61,16 +61,16 @@ fn notice_link(mail: &ParsedMail, base: &str) -> String {
     path
 }
 
-struct Handed {
-    app: TestApp,
-    officer: OfficerBrowser,
-    number: String,
-    code: String,
-    regulator_mail: ParsedMail,
+pub(crate) struct Handed {
+    pub(crate) app: TestApp,
+    pub(crate) officer: OfficerBrowser,
+    pub(crate) number: String,
+    pub(crate) code: String,
+    pub(crate) regulator_mail: ParsedMail,
 }
 
 /// A confirmed report with an email, an order number and a screenshot, handed off to Panyu.
-async fn handed_off(consent: bool, with_desk: bool) -> Handed {
+pub(crate) async fn handed_off(consent: bool, with_desk: bool) -> Handed {
     let app = spawn_app().await;
     let supervisor = app.supervisor("chen.jing@amr.example.gov.cn", "陈静").await;
     let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
@@ -117,7 +117,7 @@ impl Handed {
     }
 
     /// Acknowledges without holding; the desk's notice arrives: its link.
-    async fn acknowledged_notice_link(&self) -> String {
+    pub(crate) async fn acknowledged_notice_link(&self) -> String {
         self.acknowledge(false).await;
         let mail = self.app.mail.next_for(DESK_EMAIL, WAIT).await;
         notice_link(&mail, &self.app.address)

@@ -357,6 +357,49 @@ async fn every_queue_view_runs_on_an_index_at_a_hundred_thousand_cases() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
+    // The officer's desk, for the officer with the most cases: the queue's views of their cases
+    // by status (a page's statement each: the desk counts nothing), and the desk's own
+    // statements (the changes since a week ago read from the trails of at most `NEWS_CASES`
+    // cases, sorted like a search's capped candidates).
+    let assigned: Vec<Option<OfficerId>> = cases::table
+        .filter(cases::assigned_officer_id.is_not_null())
+        .select(cases::assigned_officer_id)
+        .limit(20_000)
+        .load(&mut conn)
+        .expect("assignees");
+    let busiest = assigned
+        .iter()
+        .flatten()
+        .max_by_key(|id| assigned.iter().filter(|a| a.as_ref() == Some(id)).count())
+        .copied()
+        .unwrap_or(supervisor.id);
+    for (name, statuses, sort) in reviewwatch::web::desk_view::views() {
+        let filter = QueueFilter {
+            statuses,
+            assignee: Assignee::Officer(busiest),
+            sort,
+            ..base()
+        };
+        let plan = queue::explain_rows(&mut conn, &filter, 21).expect("EXPLAIN");
+        for line in &plan {
+            if let Some(why) = forbidden(line, false) {
+                failures.push(format!("desk {name}: {why}: {line}\n  plan: {plan:#?}"));
+            }
+        }
+    }
+    let now = chrono::Utc::now().naive_utc();
+    let since = now - chrono::TimeDelta::days(7);
+    for (name, plan) in
+        reviewwatch::db::desk::explain(&mut conn, busiest, since, now).expect("EXPLAIN")
+    {
+        for line in &plan {
+            if let Some(why) = forbidden(line, name == "news") {
+                failures.push(format!("desk {name}: {why}: {line}\n  plan: {plan:#?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
     // The sidebar's counters agree with the cases themselves.
     let counted: Vec<(CaseStatus, i64)> = cases::table
         .group_by(cases::status)

@@ -130,7 +130,7 @@ async fn with_totp_on_a_sign_in_needs_a_code_that_works_once_and_wrong_ones_are_
         "{}",
         signed_in.body
     );
-    assert_eq!(signed_in.location().as_deref(), Some("/officer/cases"));
+    assert_eq!(signed_in.location().as_deref(), Some("/officer/desk"));
     assert_eq!(li.get("/officer/cases").await.status, StatusCode::OK);
 
     // The same code again, in the same step, from another sign-in: refused.
@@ -408,5 +408,5 @@ async fn an_officer_turns_it_off_with_the_password_and_signs_in_with_it_alone() 
     );
     sign_out(&li, "/officer/cases").await;
     let reply = li.log_in(&li.account.email, OFFICER_PASSWORD).await;
-    assert_eq!(reply.location().as_deref(), Some("/officer/cases"));
+    assert_eq!(reply.location().as_deref(), Some("/officer/desk"));
 }

@@ -108,7 +108,7 @@ fn public(cfg: &mut web::ServiceConfig) {
 fn officers(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/officer",
-        web::get().to(|| async { super::see_other("/officer/cases") }),
+        web::get().to(|| async { super::see_other("/officer/desk") }),
     )
     .route("/officer/cases", web::get().to(officer::queue::show_queue))
     .route(
@@ -373,24 +373,25 @@ fn team(cfg: &mut web::ServiceConfig) {
 
 /// The officer's desk (issue 17): many cases at once, exports, saved views, shortcuts.
 fn desk(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/officer/queue/bulk",
-        web::post().to(officer::bulk::act_on_cases),
-    )
-    .route(
-        "/officer/queue/export.{format}",
-        web::get().to(officer::queue::export_queue),
-    )
-    .route(
-        "/officer/queue/filters",
-        web::post().to(officer::queue::save_filter),
-    )
-    .route(
-        "/officer/queue/filters/{id}/delete",
-        web::post().to(officer::desk::delete_filter),
-    )
-    .route(
-        "/officer/account/shortcuts",
-        web::post().to(officer::desk::set_shortcuts),
-    );
+    cfg.route("/officer/desk", web::get().to(officer::my_desk::show_desk))
+        .route(
+            "/officer/queue/bulk",
+            web::post().to(officer::bulk::act_on_cases),
+        )
+        .route(
+            "/officer/queue/export.{format}",
+            web::get().to(officer::queue::export_queue),
+        )
+        .route(
+            "/officer/queue/filters",
+            web::post().to(officer::queue::save_filter),
+        )
+        .route(
+            "/officer/queue/filters/{id}/delete",
+            web::post().to(officer::desk::delete_filter),
+        )
+        .route(
+            "/officer/account/shortcuts",
+            web::post().to(officer::desk::set_shortcuts),
+        );
 }

@@ -220,7 +220,7 @@ pub async fn submit_second_step(
     }
 }
 
-/// Where a sign-in goes: the page asked for, or the queue (or, when supervisors require a second
+/// Where a sign-in goes: the page asked for, or the officer's desk (or, when supervisors require a second
 /// factor and the officer has none, its setup page); with the session's cookie, and the device
 /// cookie of a browser new to the officer.
 async fn signed_in(
@@ -231,7 +231,7 @@ async fn signed_in(
     let target = if second_factor::must_set_up(&state.pool, opened.officer_id).await? {
         officer_session::SECOND_FACTOR_SETUP.to_string()
     } else if next == "/" {
-        "/officer/cases".to_string()
+        "/officer/desk".to_string()
     } else {
         next
     };

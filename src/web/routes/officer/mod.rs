@@ -10,6 +10,7 @@ pub mod desk;
 pub mod handoff;
 pub mod links;
 pub mod merchants;
+pub mod my_desk;
 pub mod originals;
 pub mod password_links;
 pub mod platform_desks;
