@@ -97,7 +97,8 @@ impl From<UploadError> for AppError {
                 tracing::info!(error = %e, "malformed upload");
                 AppError::BadRequest("error.malformed_upload")
             }
-            UploadError::Io(e) => AppError::internal(e),
+            // A full disk while receiving is told in plain words (503), like a store that is down.
+            UploadError::Io(e) => AppError::storage(e),
         }
     }
 }
