@@ -240,3 +240,78 @@ async fn a_server_killed_in_the_middle_of_an_upload_comes_back_with_nothing_half
         .await;
     assert!(receipt.number.starts_with("RW-"), "{receipt:?}");
 }
+
+/// A small filesystem (tmpfs) mounted for one test, unmounted when dropped; `None` where this
+/// process may not mount one (not root, or no `mount`).
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(bytes: u64) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().ok()?;
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk { dir })
+    }
+
+    fn free_bytes(&self) -> u64 {
+        let path = std::ffi::CString::new(self.dir.path().as_os_str().as_encoded_bytes())
+            .expect("a path");
+        let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid C string and a zeroed out-parameter of the right type.
+        let rc = unsafe { libc::statvfs(path.as_ptr(), &mut stat) };
+        assert_eq!(rc, 0, "statvfs");
+        stat.f_bavail * stat.f_frsize
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_refuses_the_report_in_plain_words_and_keeps_nothing() {
+    let Some(disk) = SmallDisk::mount(2 << 20) else {
+        eprintln!("skipped the full disk: a small tmpfs cannot be mounted here (needs root)");
+        return;
+    };
+    let data_dir = disk.dir.path().join("data");
+    let app = spawn_app_with(|s| s.data_dir = data_dir.clone()).await;
+    // The database stays on the test's own folder; the data folder's disk is all but full.
+    let free = disk.free_bytes();
+    std::fs::write(
+        disk.dir.path().join("filler"),
+        vec![0u8; usize::try_from(free.saturating_sub(8 << 10)).expect("fits")],
+    )
+    .expect("fill the disk");
+    // A screenshot of noise: a PNG of ~270 KB, far more than is left.
+    let mut noise = image::RgbImage::new(300, 300);
+    for (i, p) in noise.pixels_mut().enumerate() {
+        let v = (i as u32).wrapping_mul(2_654_435_761);
+        *p = image::Rgb([(v >> 24) as u8, (v >> 16) as u8, (v >> 8) as u8]);
+    }
+    let mut shot = std::io::Cursor::new(Vec::new());
+    noise
+        .write_to(&mut shot, image::ImageFormat::Png)
+        .expect("encode PNG");
+    let shot = shot.into_inner();
+    assert!(shot.len() > 64 << 10, "the screenshot does not fit in what is left");
+
+    let refused = app
+        .visitor()
+        .submit_report(&ReportFields::zh_cn(), vec![("截图.png", shot, "image/png")])
+        .await;
+    assert_eq!(refused.status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{}", refused.body);
+    assert!(refused.body.contains("没有保存任何内容"), "{}", refused.body);
+    app.assert_nothing_left_behind();
+}
