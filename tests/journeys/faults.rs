@@ -1,7 +1,11 @@
-//! Faults (issue 15): a server killed in the middle of an upload comes back with nothing
-//! half-stored, and files a killed process stored but never recorded are swept away once a day
-//! old, while every file a row refers to stays. (The object store unreachable for a while:
-//! `object_storage.rs`; a job whose worker died: `jobs.rs`; SMTP down for a while: `mail.rs`.)
+//! Faults (issue 15), with `reviewwatch serve` as a process of its own where it is killed: a
+//! server SIGKILLed in the middle of an upload comes back with nothing half-stored; one killed in
+//! the middle of a send sends the mail once after its restart; files a killed process stored but
+//! never recorded are swept away once a day old, while every file a row refers to stays; a full
+//! disk under DATA_DIR (a small tmpfs, where the test may mount one) refuses a report in plain
+//! words. Elsewhere: the object store unreachable for a while (`object_storage.rs`), a job whose
+//! worker died (`jobs.rs`: taken over when its lease runs out), SMTP down for a while
+//! (`mail.rs`), PostgreSQL restarted under load (`tests/pg_restart.sh`, a cluster of its own).
 
 use crate::helpers::*;
 use diesel::prelude::*;
@@ -113,18 +117,28 @@ struct Serve {
 
 impl Serve {
     async fn start(storage: &Storage) -> Serve {
+        Self::start_with_mail(storage, None).await
+    }
+
+    /// With mail to the SMTP server at `smtp_url` (else to files).
+    async fn start_with_mail(storage: &Storage, smtp_url: Option<&str>) -> Serve {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
             l.local_addr().expect("its address").port()
         };
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_reviewwatch"))
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_reviewwatch"));
+        if let Some(url) = smtp_url {
+            command.env("SMTP_URL", url);
+        } else {
+            command.env_remove("SMTP_URL");
+        }
+        let child = command
             .arg("serve")
             .env("DATA_DIR", storage.dir.path())
             .env("DATABASE_URL", &storage.database_url)
             .env("BIND", format!("127.0.0.1:{port}"))
             .env("MIN_FORM_SECONDS", "0")
             .env("RUST_LOG", "warn")
-            .env_remove("SMTP_URL")
             .env_remove("STORAGE_URL")
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -260,8 +274,8 @@ impl SmallDisk {
     }
 
     fn free_bytes(&self) -> u64 {
-        let path = std::ffi::CString::new(self.dir.path().as_os_str().as_encoded_bytes())
-            .expect("a path");
+        let path =
+            std::ffi::CString::new(self.dir.path().as_os_str().as_encoded_bytes()).expect("a path");
         let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
         // SAFETY: a valid C string and a zeroed out-parameter of the right type.
         let rc = unsafe { libc::statvfs(path.as_ptr(), &mut stat) };
@@ -305,13 +319,140 @@ async fn a_full_disk_refuses_the_report_in_plain_words_and_keeps_nothing() {
         .write_to(&mut shot, image::ImageFormat::Png)
         .expect("encode PNG");
     let shot = shot.into_inner();
-    assert!(shot.len() > 64 << 10, "the screenshot does not fit in what is left");
+    assert!(
+        shot.len() > 64 << 10,
+        "the screenshot does not fit in what is left"
+    );
 
     let refused = app
         .visitor()
-        .submit_report(&ReportFields::zh_cn(), vec![("截图.png", shot, "image/png")])
+        .submit_report(
+            &ReportFields::zh_cn(),
+            vec![("截图.png", shot, "image/png")],
+        )
         .await;
-    assert_eq!(refused.status, reqwest::StatusCode::SERVICE_UNAVAILABLE, "{}", refused.body);
-    assert!(refused.body.contains("没有保存任何内容"), "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        reqwest::StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("没有保存任何内容"),
+        "{}",
+        refused.body
+    );
     app.assert_nothing_left_behind();
+}
+
+/// An SMTP server that takes a whole message and then never answers: the send is in flight
+/// when the test kills the portal. Tells `got` when a message's data has arrived.
+async fn stalling_smtp(got: tokio::sync::mpsc::Sender<()>) -> u16 {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let port = listener.local_addr().expect("its address").port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let got = got.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 stall.test ESMTP\r\n").await;
+                let mut in_data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            let _ = got.send(()).await;
+                            // Never answered: the sender waits until it is killed.
+                            std::future::pending::<()>().await;
+                        }
+                        continue;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let answer: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 stall.test\r\n"
+                    } else if upper.starts_with("DATA") {
+                        in_data = true;
+                        b"354 go on\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        b"221 bye\r\n"
+                    } else {
+                        b"250 OK\r\n"
+                    };
+                    if write.write_all(answer).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_in_the_middle_of_a_send_sends_the_mail_once_after_its_restart() {
+    use reviewwatch::db::schema::outbox;
+    let storage = Storage::fresh();
+    let (got_tx, mut got) = tokio::sync::mpsc::channel(4);
+    let stall = stalling_smtp(got_tx).await;
+    let server = Serve::start_with_mail(&storage, Some(&format!("smtp://127.0.0.1:{stall}"))).await;
+    let shopper = Visitor::new(&server.address, None);
+    let receipt = shopper
+        .file_report(
+            &ReportFields::zh_cn().email("killed.send@example.com"),
+            vec![("截图.png", png_screenshot(2100), "image/png")],
+        )
+        .await;
+    tokio::time::timeout(WAIT, got.recv())
+        .await
+        .expect("the confirmation mail reached the SMTP server")
+        .expect("a message");
+    // The mail is on the wire, its answer never comes: SIGKILL.
+    server.kill();
+
+    // Back, with a working SMTP server. The dead process's lease on the mail (five minutes) is
+    // what a real restart waits out: here it has run out.
+    let (smtp_port, inbox) = start_smtp();
+    let settings = storage.settings();
+    let (pool, _) = reviewwatch::startup::open_database(&settings)
+        .await
+        .expect("the database");
+    let unsent: Vec<Option<chrono::NaiveDateTime>> = outbox::table
+        .filter(outbox::sent_at.is_null())
+        .select(outbox::locked_until)
+        .load(&mut pool.get().expect("a connection"))
+        .expect("the outbox");
+    assert_eq!(
+        unsent.len(),
+        1,
+        "the confirmation waits, leased to the dead process"
+    );
+    assert!(unsent[0].is_some(), "it was leased when the process died");
+    diesel::update(outbox::table.filter(outbox::sent_at.is_null()))
+        .set(outbox::locked_until.eq(Some(reviewwatch::db::now() - chrono::TimeDelta::seconds(1))))
+        .execute(&mut pool.get().expect("a connection"))
+        .expect("the lease runs out");
+    let _server =
+        Serve::start_with_mail(&storage, Some(&format!("smtp://127.0.0.1:{smtp_port}"))).await;
+
+    let mail = inbox.next_for("killed.send@example.com", WAIT).await;
+    assert!(mail.text.contains(&receipt.number), "{}", mail.text);
+    poll_until("the outbox to record the send", WAIT, || {
+        let left: i64 = outbox::table
+            .filter(outbox::sent_at.is_null())
+            .count()
+            .get_result(&mut pool.get().expect("a connection"))
+            .expect("count");
+        (left == 0).then_some(())
+    })
+    .await;
+    let again: Vec<_> = inbox
+        .received_so_far()
+        .await
+        .into_iter()
+        .filter(|m| m.to.iter().any(|t| t == "killed.send@example.com"))
+        .collect();
+    assert!(again.is_empty(), "sent once after the restart, not twice");
 }
