@@ -886,6 +886,22 @@ try {
         check((await caseStatus(rp)) === "awaiting_reporter", `the reporter sees ${await caseStatus(rp)}`);
         check((await rp.locator("#messages").textContent()).includes(off.request), "the reporter does not see the officer's message");
         await extraShot(rp, "reporter-awaiting.png");
+        // The reply form as the reporter sees it on a phone and at a desk, in both languages
+        // (issue 16: every main page at 390×844 and 1440×900), scrolled to the form.
+        const viewport = rp.viewportSize();
+        for (const lang of ["zh-CN", "en"]) {
+          await rp.goto(`/lang/${lang}?next=/track/case`);
+          await rp.waitForURL("**/track/case");
+          for (const [width, height] of [[390, 844], [1440, 900]]) {
+            await rp.setViewportSize({ width, height });
+            await rp.locator("form[data-action=reply]").scrollIntoViewIfNeeded();
+            const name = `reply-${width}-${lang === "en" ? "en" : "zh"}.png`;
+            await rp.screenshot({ path: path.join(SHOTS, name), animations: "disabled" });
+          }
+        }
+        await rp.goto("/lang/zh-CN?next=/track/case");
+        await rp.waitForURL("**/track/case");
+        if (viewport) await rp.setViewportSize(viewport);
       });
 
       off.answer = "已补充订单详情截图，订单编号 240915-556677889900，下单时间 2026-01-12 20:41。";
