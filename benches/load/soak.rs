@@ -104,24 +104,6 @@ async fn file(base: &str, screens: &Screens, n: usize, tally: &Tally) -> anyhow:
     Ok(())
 }
 
-/// Signs the supervisor in on `base`.
-async fn officer(base: &str) -> anyhow::Result<reqwest::Client> {
-    let client = client()?;
-    let res = client
-        .post(format!("{base}/officer/login"))
-        .form(&[
-            ("email", SUPERVISOR_EMAIL),
-            ("password", SUPERVISOR_PASSWORD),
-            ("next", ""),
-        ])
-        .send()
-        .await?;
-    if res.status() != reqwest::StatusCode::SEE_OTHER {
-        bail!("sign-in answered {}", res.status());
-    }
-    Ok(client)
-}
-
 /// The fields of the case page's form `data-action="take"`: (action URL, fields).
 fn take_form(html: &str) -> Option<(String, Vec<(String, String)>)> {
     let doc = scraper::Html::parse_document(html);
@@ -162,7 +144,7 @@ async fn work_the_queue(
     stop: Arc<AtomicBool>,
     tally: Arc<Tally>,
 ) -> anyhow::Result<()> {
-    let client = officer(&base).await?;
+    let client = crate::queue::signed_in(&base).await?;
     while !stop.load(Ordering::Relaxed) {
         let res = client
             .get(format!("{base}/officer/cases?status=submitted&sort=oldest"))

@@ -49,19 +49,7 @@ fn keys_under(objects: &[StoredObject], folder: &str) -> usize {
 }
 
 fn files_in(dir: &std::path::Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| {
-            if e.path().is_dir() {
-                files_in(&e.path())
-            } else {
-                1
-            }
-        })
-        .sum()
+    files_under(dir).len()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
