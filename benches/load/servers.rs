@@ -154,23 +154,7 @@ impl Dataset {
             std::fs::write(&marker, format!("{text}\nseeded in {took:.1} s\n"))?;
         }
         // The bench's own supervisor (fails harmlessly when it exists).
-        let mut add = Command::new(REVIEWWATCH);
-        add.args([
-            "officer",
-            "add",
-            "--email",
-            SUPERVISOR_EMAIL,
-            "--name",
-            "Bench",
-            "--role",
-            "supervisor",
-        ])
-        .env("REVIEWWATCH_PASSWORD", SUPERVISOR_PASSWORD)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-        portal_env(&mut add, &data_dir, database_url.as_deref());
-        tokio::task::spawn_blocking(move || add.status()).await??;
+        let _ = add_supervisor(&data_dir, database_url.as_deref()).await?;
 
         let seeded = std::fs::read_to_string(&marker).unwrap_or_default();
         let field = |label: &str| {
@@ -195,7 +179,7 @@ impl Dataset {
 /// The environment every portal command of the bench gets: its data, no rate limits or form
 /// delay (the bench is one client address), no OCR (a background job; the bench measures the
 /// request path), the logs to the caller's `RUST_LOG` or the portal's default.
-pub(crate) fn portal_env(cmd: &mut Command, data_dir: &Path, database_url: Option<&str>) {
+fn portal_env(cmd: &mut Command, data_dir: &Path, database_url: Option<&str>) {
     cmd.env("DATA_DIR", data_dir)
         .env("MIN_FORM_SECONDS", "0")
         .env("RATE_LIMIT_REPORTS_PER_HOUR", "0")
@@ -210,6 +194,22 @@ pub(crate) fn portal_env(cmd: &mut Command, data_dir: &Path, database_url: Optio
         Some(url) => cmd.env("DATABASE_URL", url),
         None => cmd.env_remove("DATABASE_URL"),
     };
+}
+
+/// Adds the bench's supervisor with `reviewwatch officer add`; whether the command succeeded
+/// (it fails when the account exists).
+pub async fn add_supervisor(data_dir: &Path, database_url: Option<&str>) -> anyhow::Result<bool> {
+    let mut add = Command::new(REVIEWWATCH);
+    add.args(["officer", "add", "--email", SUPERVISOR_EMAIL])
+        .args(["--name", "Bench", "--role", "supervisor"])
+        .env("REVIEWWATCH_PASSWORD", SUPERVISOR_PASSWORD)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    portal_env(&mut add, data_dir, database_url);
+    Ok(tokio::task::spawn_blocking(move || add.status())
+        .await??
+        .success())
 }
 
 pub fn free_port() -> anyhow::Result<u16> {

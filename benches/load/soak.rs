@@ -11,10 +11,8 @@
 //! exits non-zero when any of it failed.
 
 use crate::mail::start_sink;
-use crate::servers::{
-    Process, REVIEWWATCH, RssSampler, SUPERVISOR_EMAIL, SUPERVISOR_PASSWORD, portal_env,
-};
-use crate::uploads::{Screens, form_token, report_form, text_of};
+use crate::servers::{Process, RssSampler};
+use crate::uploads::{Screens, form_token, read_receipt, report_form};
 use anyhow::{Context, bail};
 use diesel::{Connection, RunQueryDsl};
 use std::collections::HashMap;
@@ -87,14 +85,7 @@ async fn file(base: &str, screens: &Screens, n: usize, tally: &Tally) -> anyhow:
     if res.status() != reqwest::StatusCode::SEE_OTHER {
         bail!("POST /reports answered {}", res.status());
     }
-    let receipt = client
-        .get(format!("{base}/reports/receipt"))
-        .send()
-        .await?
-        .text()
-        .await?;
-    let number = text_of(&receipt, "#case-number").context("no case number")?;
-    let code = text_of(&receipt, "#receipt-code").context("no receipt code")?;
+    let (number, code) = read_receipt(&client, base).await?;
     if let Ok(mut r) = tally.receipts.lock() {
         r.push((number, code));
     }
@@ -262,24 +253,7 @@ pub async fn run() -> anyhow::Result<()> {
         "soak: {clients} shoppers for {seconds} s on two instances, {database_url}, {storage_url}"
     );
 
-    let mut add = std::process::Command::new(REVIEWWATCH);
-    add.args([
-        "officer",
-        "add",
-        "--email",
-        SUPERVISOR_EMAIL,
-        "--name",
-        "Soak",
-        "--role",
-        "supervisor",
-    ])
-    .env("REVIEWWATCH_PASSWORD", SUPERVISOR_PASSWORD)
-    .stdout(std::process::Stdio::null());
-    portal_env(&mut add, &root.path().join("a"), Some(&database_url));
-    if !tokio::task::spawn_blocking(move || add.status())
-        .await??
-        .success()
-    {
+    if !crate::servers::add_supervisor(&root.path().join("a"), Some(&database_url)).await? {
         bail!("reviewwatch officer add failed");
     }
     let (smtp_port, sink) = start_sink()?;

@@ -295,6 +295,14 @@ async fn file(
 /// Files one report and reads its receipt: (case number, receipt code).
 pub async fn file_one(base: &str, screens: &Screens, n: usize) -> anyhow::Result<(String, String)> {
     let (client, _) = file(base, screens, n).await?;
+    read_receipt(&client, base).await
+}
+
+/// The receipt page the browser `client` was sent to: (case number, receipt code).
+pub(crate) async fn read_receipt(
+    client: &reqwest::Client,
+    base: &str,
+) -> anyhow::Result<(String, String)> {
     let receipt = client
         .get(format!("{base}/reports/receipt"))
         .send()

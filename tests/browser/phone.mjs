@@ -10,6 +10,7 @@
 // CHROMIUM, and SCREENSHOT_DIR); the portal writes its mail as .eml files to DATA_DIR/mail.
 // Each check prints one line; the last line is `phone journey: N passed, M failed`.
 import { launchChromium } from "./launch.mjs";
+import { parseMime } from "./helpers.mjs";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -86,48 +87,11 @@ async function waitLikeAPerson(shownAt) {
   if (left > 0) await new Promise((r) => setTimeout(r, left));
 }
 
+// The leaf parts of a mail as the portal writes it (helpers.mjs reads the MIME).
+const mimeParts = (raw) => parseMime(raw).parts;
+
 /// The HTML part of the newest .eml file in the portal's mail folder whose text mentions `needle`
 /// (quoted-printable or base64, as the portal writes them).
-function decodeBody(body, encoding) {
-  const enc = (encoding || "7bit").toLowerCase();
-  if (enc === "base64") return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  if (enc !== "quoted-printable") return body;
-  const soft = body.replace(/=\r?\n/g, "");
-  const bytes = [];
-  for (let i = 0; i < soft.length; i++) {
-    if (soft[i] === "=" && /^[0-9A-Fa-f]{2}$/.test(soft.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else {
-      bytes.push(...Buffer.from(soft[i], "utf8"));
-    }
-  }
-  return Buffer.from(bytes).toString("utf8");
-}
-
-function mimeParts(raw) {
-  const text = raw.replace(/\r\n/g, "\n");
-  const cut = text.indexOf("\n\n");
-  const head = cut < 0 ? text : text.slice(0, cut);
-  const body = cut < 0 ? "" : text.slice(cut + 2);
-  const headers = {};
-  for (const line of head.replace(/\n[ \t]+/g, " ").split("\n")) {
-    const i = line.indexOf(":");
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  const type = (headers["content-type"] || "text/plain").toLowerCase();
-  if (!type.startsWith("multipart/")) {
-    return [{ type: type.split(";")[0].trim(), text: decodeBody(body, headers["content-transfer-encoding"]) }];
-  }
-  const boundary = /boundary="?([^";]+)"?/i.exec(headers["content-type"])?.[1];
-  const parts = [];
-  for (const chunk of body.split(`--${boundary}`).slice(1)) {
-    if (chunk.startsWith("--")) break;
-    parts.push(...mimeParts(chunk.replace(/^\n/, "")));
-  }
-  return parts;
-}
-
 async function mailParts(needle, ms = 20000) {
   const until = Date.now() + ms;
   for (;;) {
