@@ -287,15 +287,22 @@ pub fn for_case_with_redacted_thumbs(
         .order((evidence::position.asc(), r::id.asc()))
         .select((EvidenceRow::as_select(), r::thumb_sha256.nullable()))
         .load(c))?;
-    // A file comes once per redaction (rare), in order of making: the last is the latest.
-    let mut files: Vec<(EvidenceRow, Option<String>)> = Vec::with_capacity(rows.len());
+    Ok(latest_redactions(rows))
+}
+
+/// Each file once, with the thumbnail of its latest redaction, from rows by position and
+/// redaction: a file comes once per redaction (rare), in order of making, the last the latest.
+pub(super) fn latest_redactions(
+    rows: impl IntoIterator<Item = (EvidenceRow, Option<String>)>,
+) -> Vec<(EvidenceRow, Option<String>)> {
+    let mut files: Vec<(EvidenceRow, Option<String>)> = Vec::new();
     for (file, thumb) in rows {
         match files.last_mut() {
             Some((last, shown)) if last.id == file.id => *shown = thumb,
             _ => files.push((file, thumb)),
         }
     }
-    Ok(files)
+    files
 }
 
 /// Inserts evidence rows, of any cases, with the ids `first_id`, `first_id + 1`, … reserved for

@@ -7,6 +7,7 @@ pub mod bulk;
 pub mod calendar;
 pub mod campaigns;
 pub mod case_links;
+pub mod case_page;
 pub mod case_search;
 pub mod cases;
 pub mod contacts;

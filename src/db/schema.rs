@@ -792,3 +792,11 @@ diesel::table! {
         tat_ms -> BigInt,
     }
 }
+
+// The reporter's case page reads the trail, files and messages beside the notice in one
+// statement (`db::case_page`).
+diesel::allow_tables_to_appear_in_same_query!(platform_notices, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(platform_notices, evidence);
+diesel::allow_tables_to_appear_in_same_query!(platform_notices, evidence_redactions);
+diesel::allow_tables_to_appear_in_same_query!(platform_notices, case_messages);
+diesel::allow_tables_to_appear_in_same_query!(platform_notices, officers);

@@ -277,6 +277,30 @@ async fn a_redaction_blacks_out_the_reporters_copy_and_keeps_the_original() {
         Some("intact")
     );
 
+    // Redacted again, elsewhere only: the reporter's page shows the latest redaction.
+    let form = officer
+        .get(&redact_path)
+        .await
+        .form("redact", &redact_path)
+        .expect("the redaction form again");
+    let again = officer.submit(&form.fill("rects", "150,100,30,20")).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let tracked = reporter.get("/track/case").await;
+    assert_eq!(tracked.count("#evidence img"), 1, "each file once");
+    let latest_url = tracked.attr_of("#evidence img", "src").unwrap();
+    assert_ne!(
+        latest_url, thumb_url,
+        "the thumbnail's address names the latest redaction (no stale copy from a cache)"
+    );
+    let thumb = image::load_from_memory(&reporter.get_bytes(&latest_url).await.bytes)
+        .unwrap()
+        .to_rgb8();
+    assert!(
+        !is_black(thumb.get_pixel(cx, cy), 40),
+        "the first redaction's rectangle is no longer shown: {:?}",
+        thumb.get_pixel(cx, cy)
+    );
+
     // The reporter cannot reach the officers' copies either.
     assert_to_login(
         &reporter

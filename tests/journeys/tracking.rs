@@ -205,3 +205,125 @@ async fn the_case_page_answers_after_the_server_closed_the_pooled_connections() 
         assert_eq!(again.text_of("#case-status"), first.text_of("#case-status"));
     }
 }
+
+/// The reporter's case page: on PostgreSQL each statement is a round trip to the server, and the
+/// page is read in one (the case, its deadlines and notice, its trail, files and messages as
+/// arrays); SQLite, in the process, reads the same in four. Both give what the separate reads
+/// give, in the same order.
+#[tokio::test]
+async fn the_case_page_is_read_in_one_statement_on_postgresql() {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use reviewwatch::db::{self, DbConnection, audit, case_page, evidence, notes};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let app = spawn_app().await;
+    let officer = app.officer("li.ming@amr.example.gov.cn", "李明").await;
+    let receipt = app
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![
+                ("第一张.png", png_screenshot(41), "image/png"),
+                ("第二张.jpg", jpeg_photo(42), "image/jpeg"),
+            ],
+        )
+        .await;
+    let n = &receipt.number;
+    assert_eq!(
+        officer.act(n, "take", &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let asked = officer
+        .act(n, "request_info", &[("message", "请补充订单页截图")])
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    // The reporter answers with a third screenshot.
+    let reporter = app.visitor();
+    let form = reporter
+        .open_case(n, &receipt.code)
+        .await
+        .form("reply", "/track/case")
+        .expect("a reply form");
+    let answered = reporter
+        .submit_multipart(
+            &form.fill("message", "订单页截图已补充"),
+            vec![("订单页.png", png_screenshot(43), "image/png")],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER);
+    let case_id = app.case_id(n);
+    let mut conn = app.db();
+    let token =
+        db::reporter_sessions::create(&mut conn, case_id, db::now(), chrono::TimeDelta::minutes(5))
+            .unwrap();
+
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&statements);
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counted.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let page = case_page::live_case_page(&mut conn, &token, db::now())
+        .unwrap()
+        .expect("the live session's case");
+    let read_in = statements.load(Ordering::Relaxed);
+    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    let expected = match &*conn {
+        DbConnection::Postgres(_) => 1,
+        DbConnection::Sqlite(_) => 4,
+    };
+    assert_eq!(read_in, expected, "statements for the case page");
+
+    assert_eq!(page.live.0.case_number, *n);
+    let trail = audit::for_case(&mut conn, case_id).unwrap();
+    assert!(trail.len() >= 4, "{trail:?}");
+    let seqs = |rows: &[audit::AuditRow]| {
+        rows.iter()
+            .map(|r| (r.seq, r.hash.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(seqs(&page.trail), seqs(&trail));
+    assert!(
+        audit::verify(&page.trail).is_ok(),
+        "the chain read back is intact"
+    );
+    let files = evidence::for_case_with_redacted_thumbs(&mut conn, case_id).unwrap();
+    let names = |rows: &[(evidence::EvidenceRow, Option<String>)]| {
+        rows.iter()
+            .map(|(f, t)| {
+                (
+                    f.id,
+                    f.position,
+                    f.original_name.clone(),
+                    f.sha256.clone(),
+                    t.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&page.files), names(&files));
+    assert_eq!(
+        page.files
+            .iter()
+            .map(|(f, _)| f.original_name.as_str())
+            .collect::<Vec<_>>(),
+        ["第一张.png", "第二张.jpg", "订单页.png"]
+    );
+    let messages = notes::messages_for(&mut conn, case_id).unwrap();
+    let bodies = |rows: &[notes::MessageView]| {
+        rows.iter()
+            .map(|m| (m.id, m.body.clone(), m.officer_name.clone(), m.created_at))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(bodies(&page.messages), bodies(&messages));
+    assert_eq!(
+        page.messages
+            .iter()
+            .map(|m| m.body.as_str())
+            .collect::<Vec<_>>(),
+        ["请补充订单页截图", "订单页截图已补充"]
+    );
+    assert_eq!(page.messages[0].officer_name.as_deref(), Some("李明"));
+    assert!(page.messages[1].from_reporter && page.messages[1].officer_name.is_none());
+}

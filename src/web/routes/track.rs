@@ -1,7 +1,7 @@
 //! The reporter's case: opened with the case number and receipt code, then status, timeline,
 //! evidence, and withdrawal.
 
-use crate::db::{self, audit, cases, evidence, notes, queue, reporter_sessions, tokens};
+use crate::db::{self, audit, cases, evidence, notes, queue, tokens};
 use crate::domain::CaseId;
 use crate::domain::EvidenceId;
 use crate::domain::lang::Lang;
@@ -234,25 +234,29 @@ async fn read_open_case(state: &AppState, token: String) -> Result<Option<Loaded
     let calendar = state.official_years.clone();
     Ok(state
         .read_briefly(move |conn| {
-            db::read_together(
-                conn,
-                |conn| match reporter_sessions::live_case_with_deadlines(conn, &token, db::now())? {
-                    Some(live) => read_case(conn, live, &calendar).map(Some),
+            db::read_together(conn, |conn| {
+                match db::case_page::live_case_page(conn, &token, db::now())? {
+                    Some(page) => read_case(conn, page, &calendar).map(Some),
                     None => Ok(None),
-                },
-            )
+                }
+            })
         })
         .await?)
 }
 
-/// What the page shows besides the case, its deadlines and its notice: three statements more
-/// (four when a date shown falls in a year whose calendar was provisional when last read).
+/// The page's reads with the calendar of the dates it shows: read only when a date shown falls
+/// in a year whose calendar was provisional when last read (a statement more).
 fn read_case(
     conn: &mut db::DbConnection,
-    (case, deadline, notice): reporter_sessions::LiveCase,
+    page: db::case_page::CasePage,
     calendar: &db::calendar::OfficialYears,
 ) -> Result<Loaded, db::DbError> {
-    let case_id = case.id;
+    let db::case_page::CasePage {
+        live: (case, deadline, notice),
+        trail,
+        files,
+        messages,
+    } = page;
     // The calendar only while the page shows a date (see `reporter_deadline`).
     let deadline = match deadline.filter(|_| shows_deadline(case.status)) {
         Some(d) => {
@@ -267,9 +271,9 @@ fn read_case(
     };
     Ok(Loaded {
         case,
-        trail: audit::for_case(conn, case_id)?,
-        files: evidence::for_case_with_redacted_thumbs(conn, case_id)?,
-        messages: notes::messages_for(conn, case_id)?,
+        trail,
+        files,
+        messages,
         deadline,
         notice,
     })
