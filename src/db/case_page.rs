@@ -207,6 +207,16 @@ impl FromSql<MessageRecord, Pg> for MessageView {
     }
 }
 
+/// The statement's row: the case, its deadlines and notice, and the three arrays (`None`: empty).
+type OneRow = (
+    CaseRow,
+    Option<DeadlineRow>,
+    Option<NoticeRow>,
+    Option<Vec<AuditRow>>,
+    Option<Vec<FileWithRedaction>>,
+    Option<Vec<MessageView>>,
+);
+
 /// The case page of the live session `token` (`None`: no live session): one statement on
 /// PostgreSQL, four on SQLite (to be run in one read transaction: `db::read_together`).
 pub fn live_case_page(
@@ -307,14 +317,7 @@ fn in_one_statement(
             .aggregate_order(case_messages::id),
         )
         .single_value();
-    let row: Option<(
-        CaseRow,
-        Option<DeadlineRow>,
-        Option<NoticeRow>,
-        Option<Vec<AuditRow>>,
-        Option<Vec<FileWithRedaction>>,
-        Option<Vec<MessageView>>,
-    )> = reporter_sessions::table
+    let row: Option<OneRow> = reporter_sessions::table
         .inner_join(
             cases::table
                 .left_join(case_deadlines::table)
