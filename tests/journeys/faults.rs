@@ -447,13 +447,25 @@ async fn a_server_killed_in_the_middle_of_a_background_job_does_it_once_after_it
         .await;
 
     // SIGKILL while a copies job is claimed and its screenshot's copies are not yet recorded.
-    let claimed = poll_until("a copies job in progress", JOB_WAIT, || {
-        let undone = without_copies(&pool);
-        jobs_of(&pool, "make_screenshot_copies")
+    // The process is stopped (SIGSTOP) while the test looks, so what it sees is what the kill
+    // cuts short; seen between two jobs, it goes on and the test looks again.
+    let in_progress = |pool: &reviewwatch::db::DbPool| {
+        let undone = without_copies(pool);
+        jobs_of(pool, "make_screenshot_copies")
             .into_iter()
             .find(|j| j.in_progress() && undone.contains(&evidence_of(j)))
-    })
-    .await;
+    };
+    let mut looks = 0;
+    let claimed = loop {
+        poll_until("a copies job in progress", JOB_WAIT, || in_progress(&pool)).await;
+        server.pause();
+        if let Some(job) = in_progress(&pool) {
+            break job;
+        }
+        server.resume();
+        looks += 1;
+        assert!(looks < 20, "never caught a copies job in progress");
+    };
     server.kill();
     let leased: Vec<JobSeen> = jobs_of(&pool, "make_screenshot_copies")
         .into_iter()

@@ -134,6 +134,23 @@ impl Serve {
         Visitor::new(&self.address, None)
     }
 
+    /// SIGSTOP: the process stands still (its connections and leases held) until `resume`.
+    pub fn pause(&self) {
+        self.signal(libc::SIGSTOP);
+    }
+
+    /// SIGCONT, after `pause`.
+    pub fn resume(&self) {
+        self.signal(libc::SIGCONT);
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a process id");
+        // SAFETY: a signal to our own child, which has not been reaped (`kill` takes `self`).
+        let rc = unsafe { libc::kill(pid, signal) };
+        assert_eq!(rc, 0, "signal {signal} to serve");
+    }
+
     /// SIGKILL: no chance to clean anything up.
     pub fn kill(mut self) {
         self.child.kill().expect("SIGKILL");
