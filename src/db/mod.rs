@@ -366,7 +366,11 @@ mod tests {
             )),
             "{said}"
         );
-        assert!(said.contains("refused"), "the driver's own words: {said}");
+        // libpq's own words follow ("connection to server at …, port N failed: …").
+        assert!(
+            said.contains(&format!("port {port} failed")),
+            "the driver's own words: {said}"
+        );
         assert!(!said.contains("s3cret"), "{said}");
         assert!(!said.contains("multiconnection"), "{said}");
     }
