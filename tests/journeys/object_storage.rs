@@ -477,10 +477,9 @@ async fn two_instances_on_one_database_and_one_bucket_share_reports_sessions_mai
 
     // Filed on A (the screenshot to the bucket), confirmed on B.
     let shopper = a.visitor();
-    let png = png_screenshot(1700);
     let form = ReportFields::zh_cn().email("two@example.com");
     let receipt = shopper
-        .file_report(&form, vec![("截图.png", png.clone(), "image/png")])
+        .file_report(&form, vec![("截图.png", png_screenshot(1700), "image/png")])
         .await;
     let confirm = inbox.next_for("two@example.com", WAIT).await.confirm_path();
     let confirmed = shopper.at(&b.address).post_form(&confirm, &[]).await;
