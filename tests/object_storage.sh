@@ -2,7 +2,8 @@
 # The object-storage journeys (issue 15) against a real S3-compatible server on loopback:
 # moto's server mode, installed from PyPI when missing. Makes a bucket, then runs
 # `cargo test --test journeys object_storage` with TEST_STORAGE_URL and the AWS_* variables set;
-# with TEST_DATABASE_URL set (PostgreSQL) the two-instance journey runs too.
+# with TEST_DATABASE_URL set (PostgreSQL) the two-instance journey runs too (two `reviewwatch
+# serve` processes, given STORAGE_URL and these AWS_* variables).
 #
 #   bash tests/object_storage.sh                      (SQLite; the two-instance test skips)
 #   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test bash tests/object_storage.sh

@@ -229,15 +229,56 @@ fn errors_in(log: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
-/// A fresh PostgreSQL database for the run, from the admin URL.
-fn fresh_database(admin_url: &str) -> anyhow::Result<String> {
-    let name = format!("rw_soak_{:08x}", rand::random::<u32>());
-    let mut conn = diesel::PgConnection::establish(admin_url)
-        .with_context(|| format!("cannot connect to {admin_url}"))?;
-    diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn)?;
-    let mut url = url::Url::parse(admin_url)?;
-    url.set_path(&format!("/{name}"));
-    Ok(url.to_string())
+/// The run's own PostgreSQL database, made from the admin URL and dropped when the run ends,
+/// however it ends (done, an error, a panic): soak runs leave no `rw_soak_*` database behind.
+/// Named by `SOAK_DATABASE_NAME` when `benches/soak.sh` chose the name (its exit trap drops it
+/// too, should this process be killed), else at random.
+struct SoakDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl SoakDatabase {
+    fn create(admin_url: &str) -> anyhow::Result<Self> {
+        let name = std::env::var("SOAK_DATABASE_NAME")
+            .ok()
+            .filter(|n| {
+                n.starts_with("rw_soak_")
+                    && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+            .unwrap_or_else(|| format!("rw_soak_{:08x}", rand::random::<u32>()));
+        let mut conn = diesel::PgConnection::establish(admin_url)
+            .with_context(|| format!("cannot connect to {admin_url}"))?;
+        diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn)?;
+        let mut url = url::Url::parse(admin_url)?;
+        url.set_path(&format!("/{name}"));
+        Ok(Self {
+            admin_url: admin_url.to_string(),
+            name,
+            url: url.to_string(),
+        })
+    }
+}
+
+impl Drop for SoakDatabase {
+    fn drop(&mut self) {
+        // WITH (FORCE): a server still holding connections (a failed run) does not keep it.
+        let dropped = diesel::PgConnection::establish(&self.admin_url)
+            .map_err(anyhow::Error::from)
+            .and_then(|mut conn| {
+                diesel::sql_query(format!(
+                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                    self.name
+                ))
+                .execute(&mut conn)
+                .map_err(anyhow::Error::from)
+            });
+        match dropped {
+            Ok(_) => eprintln!("soak: dropped the database {}", self.name),
+            Err(e) => eprintln!("soak: could not drop the database {}: {e:#}", self.name),
+        }
+    }
 }
 
 pub async fn run() -> anyhow::Result<()> {
@@ -248,7 +289,9 @@ pub async fn run() -> anyhow::Result<()> {
     let storage_url = std::env::var("STORAGE_URL")
         .context("STORAGE_URL (object storage) is needed: benches/soak.sh sets it")?;
     let root = tempfile::tempdir()?;
-    let database_url = fresh_database(&admin_url)?;
+    // Declared before the servers, so dropped after them (and after their connections).
+    let database = SoakDatabase::create(&admin_url)?;
+    let database_url = database.url.clone();
     eprintln!(
         "soak: {clients} shoppers for {seconds} s on two instances, {database_url}, {storage_url}"
     );

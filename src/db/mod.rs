@@ -115,6 +115,38 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// A connection to the backend `url` names. Not `DbConnection::establish`: the derived
+/// `MultiConnection` tries each backend in turn and, when all fail, says only "Invalid connection
+/// url for multiconnection", which hides a PostgreSQL server that is down or refuses us. Here a
+/// `postgres://` URL goes to PostgreSQL alone, and its failure names the server (never the
+/// password) with the driver's own words.
+pub fn establish(url: &str) -> diesel::ConnectionResult<DbConnection> {
+    use diesel::Connection;
+    if is_postgres_url(url) {
+        PgConnection::establish(url)
+            .map(DbConnection::Postgres)
+            .map_err(|e| {
+                diesel::ConnectionError::BadConnection(format!(
+                    "PostgreSQL at {} could not be reached or refused the connection: {e}",
+                    postgres_address(url)
+                ))
+            })
+    } else {
+        SqliteConnection::establish(url).map(DbConnection::Sqlite)
+    }
+}
+
+/// `host:port` of a `postgres://` URL, for messages (no user, no password).
+fn postgres_address(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => match u.host_str().filter(|h| !h.is_empty()) {
+            Some(host) => format!("{host}:{}", u.port().unwrap_or(5432)),
+            None => "the local socket".into(),
+        },
+        Err(_) => "the address in DATABASE_URL".into(),
+    }
+}
+
 /// Builds the pool and runs pending migrations on one of its connections.
 pub fn connect(database_url: &str, max_size: u32) -> Result<DbPool, DbError> {
     let pool = pool_without_migrating(database_url, max_size)?;
@@ -128,7 +160,10 @@ pub fn pool_without_migrating(database_url: &str, max_size: u32) -> Result<DbPoo
     let url = database_url
         .strip_prefix("sqlite://")
         .unwrap_or(database_url);
-    let manager = pool_check::Manager(ConnectionManager::<DbConnection>::new(url));
+    let manager = pool_check::Manager {
+        inner: ConnectionManager::<DbConnection>::new(url),
+        url: url.to_string(),
+    };
     Ok(Pool::builder()
         .max_size(max_size)
         // A PostgreSQL connection the server closed is found before a request meets it, by a
@@ -308,4 +343,52 @@ where
         }
         f(conn)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgresql_server_that_is_not_there_is_named_with_the_drivers_words_and_no_password() {
+        // A port nothing listens on: bound, then let go.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let url = format!("postgres://rw:s3cret@127.0.0.1:{port}/reviewwatch");
+        let Err(e) = establish(&url) else {
+            panic!("nothing listens on {port}");
+        };
+        let said = e.to_string();
+        assert!(
+            said.contains(&format!(
+                "PostgreSQL at 127.0.0.1:{port} could not be reached or refused the connection"
+            )),
+            "{said}"
+        );
+        // libpq's own words follow ("connection to server at …, port N failed: …").
+        assert!(
+            said.contains(&format!("port {port} failed")),
+            "the driver's own words: {said}"
+        );
+        assert!(!said.contains("s3cret"), "{said}");
+        assert!(!said.contains("multiconnection"), "{said}");
+    }
+
+    #[test]
+    fn a_postgres_url_names_its_server_and_port() {
+        assert_eq!(
+            postgres_address("postgres://u:p@db.internal/x"),
+            "db.internal:5432"
+        );
+        assert_eq!(
+            postgres_address("postgresql://u@10.0.0.5:6432/x"),
+            "10.0.0.5:6432"
+        );
+        assert_eq!(
+            postgres_address("postgres:///x?host=/run/postgresql"),
+            "the local socket"
+        );
+    }
 }

@@ -81,25 +81,28 @@ pub fn is_connection_lost(e: &diesel::result::Error) -> bool {
 /// diesel's connection manager, testing checkouts only when `test_this_checkout` says so (the
 /// pool asks on every checkout: `test_on_check_out(true)` for PostgreSQL).
 #[derive(Debug)]
-pub struct Manager(pub(super) ConnectionManager<DbConnection>);
+pub struct Manager {
+    pub(super) inner: ConnectionManager<DbConnection>,
+    pub(super) url: String,
+}
 
 impl ManageConnection for Manager {
     type Connection = DbConnection;
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, Self::Error> {
-        self.0.connect()
+        super::establish(&self.url).map_err(diesel::r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
         if test_this_checkout() {
-            self.0.is_valid(conn)
+            self.inner.is_valid(conn)
         } else {
             Ok(())
         }
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        LOST.with(|lost| lost.replace(false)) || self.0.has_broken(conn)
+        LOST.with(|lost| lost.replace(false)) || self.inner.has_broken(conn)
     }
 }

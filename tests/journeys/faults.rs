@@ -1,13 +1,17 @@
-//! Faults (issue 15), with `reviewwatch serve` as a process of its own where it is killed: a
-//! server SIGKILLed in the middle of an upload comes back with nothing half-stored; one killed in
-//! the middle of a send sends the mail once after its restart; files a killed process stored but
+//! Faults (issue 15), with `reviewwatch serve` as a process of its own where it is killed
+//! (`serve_process.rs`): a server SIGKILLed in the middle of an upload comes back with nothing
+//! half-stored; one killed in the middle of a send sends the mail once after its restart; one
+//! killed in the middle of a background job (a screenshot's copies) does it once after its
+//! restart, when the job's lease has run out; files a killed process stored but
 //! never recorded are swept away once a day old, while every file a row refers to stays; a full
 //! disk under DATA_DIR (a small tmpfs, where the test may mount one) refuses a report in plain
-//! words. Elsewhere: the object store unreachable for a while (`object_storage.rs`), a job whose
+//! words. Elsewhere: the object store unreachable for a while (`object_storage.rs`: reports
+//! refused, screenshot copies retried until it is back), a job whose
 //! worker died (`jobs.rs`: taken over when its lease runs out), SMTP down for a while
 //! (`mail.rs`), PostgreSQL restarted under load (`tests/pg_restart.sh`, a cluster of its own).
 
 use crate::helpers::*;
+use crate::serve_process::{JobSeen, Serve, ServeOptions, jobs_of, until_no_job_left};
 use diesel::prelude::*;
 use reviewwatch::evidence::{BlobKind, EvidenceStore};
 use reviewwatch::storage::{PackageStore, Storage as Files};
@@ -107,73 +111,6 @@ async fn files_no_row_refers_to_are_swept_once_a_day_old_and_recorded_ones_stay(
         reviewwatch::domain::jobs::JobKind::housekeeping()
             .any(|k| k.as_str() == "sweep_stored_files")
     );
-}
-
-/// `reviewwatch serve` as a process of its own, on `storage`'s data folder and database.
-struct Serve {
-    child: std::process::Child,
-    address: String,
-}
-
-impl Serve {
-    async fn start(storage: &Storage) -> Serve {
-        Self::start_with_mail(storage, None).await
-    }
-
-    /// With mail to the SMTP server at `smtp_url` (else to files).
-    async fn start_with_mail(storage: &Storage, smtp_url: Option<&str>) -> Serve {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-            l.local_addr().expect("its address").port()
-        };
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_reviewwatch"));
-        if let Some(url) = smtp_url {
-            command.env("SMTP_URL", url);
-        } else {
-            command.env_remove("SMTP_URL");
-        }
-        let child = command
-            .arg("serve")
-            .env("DATA_DIR", storage.dir.path())
-            .env("DATABASE_URL", &storage.database_url)
-            .env("BIND", format!("127.0.0.1:{port}"))
-            .env("MIN_FORM_SECONDS", "0")
-            .env("RUST_LOG", "warn")
-            .env_remove("STORAGE_URL")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("reviewwatch serve starts");
-        let address = format!("http://127.0.0.1:{port}");
-        let probe = reqwest::Client::new();
-        let healthz = format!("{address}/healthz");
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(r) = probe.get(&healthz).send().await
-                && r.status().is_success()
-            {
-                break;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "serve did not answer"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Serve { child, address }
-    }
-
-    /// SIGKILL: no chance to clean anything up.
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -397,7 +334,11 @@ async fn a_server_killed_in_the_middle_of_a_send_sends_the_mail_once_after_its_r
     let storage = Storage::fresh();
     let (got_tx, mut got) = tokio::sync::mpsc::channel(4);
     let stall = stalling_smtp(got_tx).await;
-    let server = Serve::start_with_mail(&storage, Some(&format!("smtp://127.0.0.1:{stall}"))).await;
+    let server = Serve::start_with(
+        &storage,
+        ServeOptions::new().smtp(&format!("smtp://127.0.0.1:{stall}")),
+    )
+    .await;
     let shopper = Visitor::new(&server.address, None);
     let receipt = shopper
         .file_report(
@@ -434,8 +375,11 @@ async fn a_server_killed_in_the_middle_of_a_send_sends_the_mail_once_after_its_r
         .set(outbox::locked_until.eq(Some(reviewwatch::db::now() - chrono::TimeDelta::seconds(1))))
         .execute(&mut pool.get().expect("a connection"))
         .expect("the lease runs out");
-    let _server =
-        Serve::start_with_mail(&storage, Some(&format!("smtp://127.0.0.1:{smtp_port}"))).await;
+    let _server = Serve::start_with(
+        &storage,
+        ServeOptions::new().smtp(&format!("smtp://127.0.0.1:{smtp_port}")),
+    )
+    .await;
 
     let mail = inbox.next_for("killed.send@example.com", WAIT).await;
     assert!(mail.text.contains(&receipt.number), "{}", mail.text);
@@ -455,4 +399,190 @@ async fn a_server_killed_in_the_middle_of_a_send_sends_the_mail_once_after_its_r
         .filter(|m| m.to.iter().any(|t| t == "killed.send@example.com"))
         .collect();
     assert!(again.is_empty(), "sent once after the restart, not twice");
+}
+
+/// The evidence rows' ids whose copies are not made yet.
+fn without_copies(pool: &reviewwatch::db::DbPool) -> Vec<i64> {
+    use reviewwatch::db::schema::evidence;
+    evidence::table
+        .filter(evidence::display_sha256.is_null())
+        .select(evidence::id)
+        .load(&mut pool.get().expect("a connection"))
+        .expect("the evidence rows")
+}
+
+/// The evidence row a `make_screenshot_copies` job is for.
+fn evidence_of(job: &JobSeen) -> i64 {
+    serde_json::from_str::<serde_json::Value>(&job.payload)
+        .ok()
+        .and_then(|p| p["evidence_id"].as_i64())
+        .unwrap_or_else(|| panic!("a copies job names its evidence: {job:?}"))
+}
+
+/// How long a test waits for a `serve`'s background work: its job runner looks every 15 s.
+const JOB_WAIT: Duration = Duration::from_secs(90);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_in_the_middle_of_a_background_job_does_it_once_after_its_restart() {
+    use reviewwatch::db::schema::{evidence, image_hashes, jobs};
+    let storage = Storage::fresh();
+    let server = Serve::start(&storage).await;
+    let (pool, _) = reviewwatch::startup::open_database(&storage.settings())
+        .await
+        .expect("the database");
+
+    // Ten large screenshots: the runner makes their copies one after the other, each a while.
+    let files = (0..10)
+        .map(|i| {
+            (
+                "截图.png",
+                png_screenshot_of(2200 + i, 1500, 3000),
+                "image/png",
+            )
+        })
+        .collect();
+    let receipt = server
+        .visitor()
+        .file_report(&ReportFields::zh_cn(), files)
+        .await;
+
+    // SIGKILL while a copies job is claimed and its screenshot's copies are not yet recorded.
+    // The process is stopped (SIGSTOP) while the test looks, so what it sees is what the kill
+    // cuts short; seen between two jobs, it goes on and the test looks again.
+    let in_progress = |pool: &reviewwatch::db::DbPool| {
+        let undone = without_copies(pool);
+        jobs_of(pool, "make_screenshot_copies")
+            .into_iter()
+            .find(|j| j.in_progress() && undone.contains(&evidence_of(j)))
+    };
+    let mut looks = 0;
+    let claimed = loop {
+        poll_until("a copies job in progress", JOB_WAIT, || in_progress(&pool)).await;
+        server.pause();
+        if let Some(job) = in_progress(&pool) {
+            break job;
+        }
+        server.resume();
+        looks += 1;
+        assert!(looks < 20, "never caught a copies job in progress");
+    };
+    server.kill();
+    let leased: Vec<JobSeen> = jobs_of(&pool, "make_screenshot_copies")
+        .into_iter()
+        .filter(JobSeen::in_progress)
+        .collect();
+    assert!(
+        leased.iter().any(|j| j.id == claimed.id),
+        "the job was still in progress when the process died: {leased:?}"
+    );
+    assert!(
+        without_copies(&pool).contains(&evidence_of(&claimed)),
+        "its copies were never recorded"
+    );
+
+    // Back, once the dead process's lease (30 minutes) has run out: here it has.
+    diesel::update(jobs::table.filter(jobs::id.eq(claimed.id)))
+        .set(jobs::lease_until.eq(Some(reviewwatch::db::now() - chrono::TimeDelta::seconds(1))))
+        .execute(&mut pool.get().expect("a connection"))
+        .expect("the lease runs out");
+    let server = Serve::start(&storage).await;
+    until_no_job_left(&pool, "make_screenshot_copies", JOB_WAIT).await;
+
+    // Every job done; the interrupted one on its second attempt, the others on their first.
+    let copies = jobs_of(&pool, "make_screenshot_copies");
+    assert_eq!(copies.len(), 10, "{copies:?}");
+    for job in &copies {
+        let attempts = if job.id == claimed.id { 2 } else { 1 };
+        assert_eq!(
+            (job.state.as_str(), job.attempts),
+            ("done", attempts),
+            "{job:?}"
+        );
+    }
+    // Its effects once: every screenshot has its copies, one fingerprint and one reading of its
+    // text queued.
+    assert!(without_copies(&pool).is_empty());
+    let mut conn = pool.get().expect("a connection");
+    let fingerprints: i64 = image_hashes::table
+        .count()
+        .get_result(&mut conn)
+        .expect("count");
+    assert_eq!(fingerprints, 10);
+    let mut read: Vec<i64> = jobs_of(&pool, "read_screenshot_text")
+        .iter()
+        .map(evidence_of)
+        .collect();
+    read.sort_unstable();
+    let mut ids: Vec<i64> = evidence::table
+        .select(evidence::id)
+        .order(evidence::id.asc())
+        .load(&mut conn)
+        .expect("the evidence rows");
+    ids.sort_unstable();
+    assert_eq!(read, ids, "one reading of the text per screenshot");
+
+    // Every file a row refers to is there and whole; no other file was kept (a write the kill
+    // cut short is a `.tmp` file, never an object under its hash).
+    let files = Files::local(storage.dir.path().to_path_buf());
+    let store = EvidenceStore::on(&files);
+    let referred: Vec<(BlobKind, String)> = evidence::table
+        .select((
+            evidence::sha256,
+            evidence::display_sha256,
+            evidence::thumb_sha256,
+        ))
+        .load::<(String, Option<String>, Option<String>)>(&mut conn)
+        .expect("the evidence rows")
+        .into_iter()
+        .flat_map(|(o, d, t)| {
+            [
+                (BlobKind::Original, o),
+                (BlobKind::Display, d.expect("a display copy")),
+                (BlobKind::Thumbnail, t.expect("a thumbnail")),
+            ]
+        })
+        .collect();
+    let mut expected: Vec<std::path::PathBuf> = referred
+        .iter()
+        .map(|(kind, sha)| {
+            let sha = reviewwatch::evidence::Sha256Hex::parse(sha).expect("a hash");
+            storage.dir.path().join(store.key_of(*kind, &sha).as_str())
+        })
+        .collect();
+    expected.sort();
+    expected.dedup();
+    let mut kept: Vec<std::path::PathBuf> = files_under(&storage.dir.path().join("evidence"))
+        .into_iter()
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(".tmp"))
+        })
+        .collect();
+    kept.sort();
+    assert_eq!(kept, expected, "the files kept are the ones rows refer to");
+    for path in &kept {
+        use sha2::Digest;
+        let bytes = std::fs::read(path).expect("a kept file");
+        let name = path.file_name().and_then(|n| n.to_str()).expect("a name");
+        assert_eq!(
+            hex::encode(sha2::Sha256::digest(&bytes)),
+            name,
+            "{} is whole",
+            path.display()
+        );
+    }
+
+    // The reporter sees all ten screenshots.
+    let shopper = server.visitor();
+    let page = shopper.open_case(&receipt.number, &receipt.code).await;
+    let thumbs = page.attrs_of("#evidence img", "src");
+    assert_eq!(thumbs.len(), 10, "{}", page.body);
+    for src in &thumbs {
+        assert_eq!(
+            shopper.get_bytes(src).await.status,
+            reqwest::StatusCode::OK,
+            "{src}"
+        );
+    }
 }

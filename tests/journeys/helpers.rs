@@ -1172,6 +1172,16 @@ pub fn png_screenshot(seed: u32) -> Vec<u8> {
     out.into_inner()
 }
 
+/// A PNG "screenshot" of `width`×`height` whose pixels depend on `seed` (a large one takes its
+/// copies a while to make).
+pub fn png_screenshot_of(seed: u32, width: u32, height: u32) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    pattern(seed, width, height)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode PNG");
+    out.into_inner()
+}
+
 /// A JPEG "photo" whose pixels depend on `seed`.
 pub fn jpeg_photo(seed: u32) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
@@ -1312,6 +1322,37 @@ impl std::ops::Deref for OfficerBrowser {
     }
 }
 
+/// An officer account (`officer` or `supervisor`) made with the application's own function on
+/// the database of `pool` (whichever instance or process serves it).
+pub async fn add_officer(pool: &DbPool, email: &str, name: &str, role: &str) -> OfficerAccount {
+    let id =
+        reviewwatch::workflow::accounts::add_officer(pool, email, name, role, OFFICER_PASSWORD)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create officer {email}: {e}"));
+    OfficerAccount {
+        id,
+        email: email.to_lowercase(),
+        name: name.to_string(),
+    }
+}
+
+/// Signs `account` in with its password in a new browser on the portal at `address`.
+pub async fn sign_in_at(address: &str, account: &OfficerAccount) -> OfficerBrowser {
+    let visitor = Visitor::new(address, None);
+    let reply = visitor.log_in(&account.email, OFFICER_PASSWORD).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::SEE_OTHER,
+        "{} signs in: {}",
+        account.email,
+        reply.text_of("#login-problem").unwrap_or_default()
+    );
+    OfficerBrowser {
+        visitor,
+        account: account.clone(),
+    }
+}
+
 /// What a case looks like in the database: compared before and after a refused request to prove
 /// that nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1332,20 +1373,7 @@ pub struct CaseState {
 impl TestApp {
     /// Creates an account with the application's own function (`officer` or `supervisor`).
     pub async fn create_officer(&self, email: &str, name: &str, role: &str) -> OfficerAccount {
-        let id = reviewwatch::workflow::accounts::add_officer(
-            &self.pool,
-            email,
-            name,
-            role,
-            OFFICER_PASSWORD,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("cannot create officer {email}: {e}"));
-        OfficerAccount {
-            id,
-            email: email.to_lowercase(),
-            name: name.to_string(),
-        }
+        add_officer(&self.pool, email, name, role).await
     }
 
     /// A new officer, signed in in a browser of their own.
@@ -1362,19 +1390,7 @@ impl TestApp {
 
     /// Signs `account` in with its password in a new browser.
     pub async fn sign_in(&self, account: &OfficerAccount) -> OfficerBrowser {
-        let visitor = self.visitor();
-        let reply = visitor.log_in(&account.email, OFFICER_PASSWORD).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::SEE_OTHER,
-            "{} signs in: {}",
-            account.email,
-            reply.text_of("#login-problem").unwrap_or_default()
-        );
-        OfficerBrowser {
-            visitor,
-            account: account.clone(),
-        }
+        sign_in_at(&self.address, account).await
     }
 
     /// Files a report with an email address and confirms it from the confirmation email, as its

@@ -51,6 +51,7 @@ mod review;
 mod screenshot_copies;
 mod second_factor;
 mod security;
+mod serve_process;
 mod similar_screenshots;
 mod team;
 mod tracking;

@@ -5,10 +5,12 @@
 //! server mode) on loopback, makes a bucket and runs them with `TEST_STORAGE_URL=s3://<bucket>`
 //! and the `AWS_*` variables set. Without `TEST_STORAGE_URL` each test says it is skipped and
 //! passes; the two-instance test also needs `TEST_DATABASE_URL` (PostgreSQL: two instances
-//! cannot share a SQLite file without sharing a folder).
+//! cannot share a SQLite file without sharing a folder), and runs two `reviewwatch serve`
+//! processes (`serve_process.rs`).
 
 use crate::handoff::{PANYU, PANYU_EMAIL, add_regulator, hand_off, in_region, substantiated_case};
 use crate::helpers::*;
+use crate::serve_process::{Serve, ServeOptions, jobs_of, jobs_seen, until_no_job_left};
 use reqwest::StatusCode;
 use reviewwatch::storage::{Storage as ObjectStorage, StoredObject};
 use std::sync::Arc;
@@ -349,6 +351,101 @@ async fn an_unreachable_object_store_refuses_reports_in_plain_words_and_keeps_no
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screenshot_copies_fail_while_the_object_store_is_away_and_are_made_once_it_is_back() {
+    use reviewwatch::domain::jobs::backoff;
+    let Some(url) = object_storage_url("jobs-outage") else {
+        return;
+    };
+    let proxy = Proxy::start(s3_endpoint()).await;
+    let app = spawn_app_with(|s| {
+        s.storage_url = Some(url.clone());
+        s.storage_endpoint = Some(format!("http://127.0.0.1:{}", proxy.port));
+    })
+    .await;
+    // The app's own runner has done its first pass; its next is 15 s away. The passes below
+    // are the runner's, with their clock given.
+    app.wait_for_the_job_runner().await;
+    let receipt = app
+        .file_report(
+            &ReportFields::zh_cn(),
+            vec![("截图.png", png_screenshot(1650), "image/png")],
+        )
+        .await;
+    let settings = app.settings.clone();
+    let (_, keys) = reviewwatch::startup::open_database(&settings)
+        .await
+        .expect("the database");
+    let handoff = reviewwatch::startup::handoff_context(&settings, &keys, &app.address)
+        .await
+        .expect("a handoff context");
+    let ctx =
+        reviewwatch::startup::job_context(&settings, handoff, Arc::new(tokio::sync::Notify::new()));
+
+    // The store goes away: the pass that makes the copies fails, and keeps the job for later.
+    proxy.cut();
+    let started = reviewwatch::db::now();
+    reviewwatch::jobs::run_due(&app.pool, &ctx, "test-runner", started)
+        .await
+        .expect("a pass of the job runner");
+    let failed = poll_until("the failed attempt recorded", WAIT, || {
+        jobs_of(&app.pool, "make_screenshot_copies")
+            .into_iter()
+            .next()
+            .filter(|j| j.state == "pending" && !j.in_progress() && j.attempts == 1)
+    })
+    .await;
+    assert!(
+        failed
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("storage unavailable")),
+        "the attempt failed on the store: {failed:?}"
+    );
+    assert!(
+        app.evidence_rows()[0].display_sha256.is_none(),
+        "no copies recorded"
+    );
+    // Nothing half-stored: the original, as the report left it, and no copy at all.
+    let evidence = listed(&url, "evidence").await;
+    assert_eq!(keys_under(&evidence, "originals"), 1, "{evidence:?}");
+    assert_eq!(keys_under(&evidence, "display"), 0, "{evidence:?}");
+    assert_eq!(keys_under(&evidence, "thumbnails"), 0, "{evidence:?}");
+    assert!(app.tmp_files().is_empty(), "{:?}", app.tmp_files());
+
+    // Back again: the retry, once its wait is over, makes them.
+    proxy.mend();
+    let retry_at = started + backoff(1) + chrono::TimeDelta::seconds(1);
+    reviewwatch::jobs::run_due(&app.pool, &ctx, "test-runner", retry_at)
+        .await
+        .expect("a pass of the job runner");
+    until_no_job_left(&app.pool, "make_screenshot_copies", WAIT).await;
+    let copies = jobs_of(&app.pool, "make_screenshot_copies");
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!(
+        (copies[0].state.as_str(), copies[0].attempts),
+        ("done", 2),
+        "{copies:?}"
+    );
+    let evidence = listed(&url, "evidence").await;
+    assert_eq!(keys_under(&evidence, "originals"), 1, "{evidence:?}");
+    assert_eq!(keys_under(&evidence, "display"), 1, "{evidence:?}");
+    assert_eq!(keys_under(&evidence, "thumbnails"), 1, "{evidence:?}");
+    assert_eq!(jobs_of(&app.pool, "read_screenshot_text").len(), 1);
+
+    // The reporter sees the screenshot.
+    let shopper = app.visitor();
+    let page = shopper.open_case(&receipt.number, &receipt.code).await;
+    let thumbs = page.attrs_of("#evidence img", "src");
+    assert_eq!(thumbs.len(), 1, "{}", page.body);
+    let thumb = shopper.get_bytes(&thumbs[0]).await;
+    assert_eq!(thumb.status, StatusCode::OK);
+    assert!(thumb.bytes.starts_with(&[0xFF, 0xD8]), "a JPEG thumbnail");
+}
+
+/// How long the tests wait for a `serve`'s background work: its job runner looks every 15 s.
+const JOB_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_one_database_and_one_bucket_share_reports_sessions_mail_and_jobs() {
     let Some(url) = object_storage_url("two") else {
         return;
@@ -357,30 +454,34 @@ async fn two_instances_on_one_database_and_one_bucket_share_reports_sessions_mai
         eprintln!("skipped two instances: TEST_DATABASE_URL (PostgreSQL) is not set");
         return;
     }
-    let shared = Storage::fresh();
-    let a = spawn_app_on(shared.clone(), |s| s.storage_url = Some(url.clone())).await;
-    // B: another data folder (nothing shared on disk), mail to the same SMTP server as A.
-    let b_dir = tempfile::tempdir().expect("tempdir");
-    let a_smtp = a.settings.smtp_url.clone();
-    let b = spawn_app_on(Arc::clone(&shared), |s| {
-        s.storage_url = Some(url.clone());
-        s.data_dir = b_dir.path().to_path_buf();
-        s.smtp_url = a_smtp;
-    })
-    .await;
+    // Two `reviewwatch serve` processes: one PostgreSQL database, one bucket, one SMTP server,
+    // each its own DATA_DIR (nothing shared on disk), 3 tracking attempts an hour per address.
+    let storage = Storage::fresh();
+    let (smtp_port, inbox) = start_smtp();
+    let (a_dir, b_dir) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let instance = |dir: &std::path::Path| {
+        ServeOptions::new()
+            .data_dir(dir)
+            .smtp(&format!("smtp://127.0.0.1:{smtp_port}"))
+            .object_storage(&url)
+            .env("RATE_LIMIT_TRACK_PER_HOUR", "3")
+    };
+    let a = Serve::start_with(&storage, instance(a_dir.path())).await;
+    let b = Serve::start_with(&storage, instance(b_dir.path())).await;
+    let (pool, _) = reviewwatch::startup::open_database(&storage.settings())
+        .await
+        .expect("the shared database");
 
-    // Filed on A (screenshots to the bucket), confirmed and tracked on B.
+    // Filed on A (the screenshot to the bucket), confirmed on B.
     let shopper = a.visitor();
-    let png = png_screenshot(1700);
     let form = ReportFields::zh_cn().email("two@example.com");
     let receipt = shopper
-        .file_report(&form, vec![("截图.png", png.clone(), "image/png")])
+        .file_report(&form, vec![("截图.png", png_screenshot(1700), "image/png")])
         .await;
-    let confirm = a
-        .mail
-        .next_for("two@example.com", WAIT)
-        .await
-        .confirm_path();
+    let confirm = inbox.next_for("two@example.com", WAIT).await.confirm_path();
     let confirmed = shopper.at(&b.address).post_form(&confirm, &[]).await;
     assert_eq!(
         confirmed
@@ -388,48 +489,133 @@ async fn two_instances_on_one_database_and_one_bucket_share_reports_sessions_mai
             .as_deref(),
         Some("confirmed")
     );
-    a.run_due_jobs().await;
+    let submitted = inbox.next_for("two@example.com", WAIT).await;
+    assert!(
+        submitted.text.contains(&receipt.number),
+        "{}",
+        submitted.text
+    );
+
+    // Whichever runner took it made the screenshot's copies, once.
+    until_no_job_left(&pool, "make_screenshot_copies", JOB_WAIT).await;
+
+    // Tracked on B with its screenshot, read from the bucket.
     let on_b = b.visitor();
     let page = on_b.open_case(&receipt.number, &receipt.code).await;
     let thumbs = page.attrs_of("#evidence img", "src");
     assert_eq!(thumbs.len(), 1, "{}", page.body);
     let from_b = on_b.get_bytes(&thumbs[0]).await;
     assert_eq!(from_b.status, StatusCode::OK);
-    // The same session cookie works on A: the keys are shared through the database.
+    assert!(from_b.bytes.starts_with(&[0xFF, 0xD8]), "a JPEG thumbnail");
+    // The same reporter's session works on A: the keys are shared through the database.
     let from_a = on_b.at(&a.address).get_bytes(&thumbs[0]).await;
     assert_eq!(from_a.status, StatusCode::OK);
     assert_eq!(
         from_a.bytes, from_b.bytes,
         "both serve the one stored thumbnail"
     );
-    assert!(b.evidence_files("").is_empty() && a.evidence_files("").is_empty());
+    for dir in [a_dir.path(), b_dir.path()] {
+        let kept = files_under(&dir.join("evidence"));
+        assert!(kept.is_empty(), "no evidence on local disk: {kept:?}");
+    }
+    let evidence = listed(&url, "evidence").await;
+    assert_eq!(keys_under(&evidence, "originals"), 1, "{evidence:?}");
+    assert_eq!(keys_under(&evidence, "thumbnails"), 1, "{evidence:?}");
 
-    // An officer signed in on A works on B.
-    let officer = a.officer("li.ming@amr.example.gov.cn", "李明").await;
-    let on_b_officer = officer.visitor.at(&b.address);
-    let case_on_b = on_b_officer
-        .get(&format!("/officer/cases/{}", receipt.number))
+    // An officer signed in on A works on B; a colleague on B opened the case at the same time.
+    let li = add_officer(&pool, "li.ming@amr.example.gov.cn", "李明", "officer").await;
+    let wang = add_officer(&pool, "wang.fang@amr.example.gov.cn", "王芳", "officer").await;
+    let li_on_a = sign_in_at(&a.address, &li).await;
+    let li_on_b = OfficerBrowser {
+        visitor: li_on_a.visitor.at(&b.address),
+        account: li.clone(),
+    };
+    let wang_on_b = sign_in_at(&b.address, &wang).await;
+    let seen_by_li = li_on_b.case_page(&receipt.number).await;
+    assert_eq!(seen_by_li.case_status().as_deref(), Some("submitted"));
+    let seen_by_wang = wang_on_b.case_page(&receipt.number).await;
+
+    // Both take it, Li through A, Wang through B from the page he loaded before: the version
+    // check holds across instances, the second is refused with 409 and nothing of it applied.
+    let li_page_on_a = li_on_a.case_page(&receipt.number).await;
+    let taken = li_on_a
+        .act_from(&li_page_on_a, &receipt.number, "take", &[])
         .await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
+    let late = wang_on_b
+        .act_from(&seen_by_wang, &receipt.number, "take", &[])
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
     assert_eq!(
-        case_on_b.status,
-        StatusCode::OK,
-        "the officer's session works on B"
+        late.text_of("#action-problem").as_deref(),
+        Some(zh().t("error.case_changed"))
+    );
+    assert_eq!(late.case_status().as_deref(), Some("in_review"));
+    assert_eq!(late.text_of("#assignee").as_deref(), Some("李明"));
+    let now_on_b = li_on_b.case_page(&receipt.number).await;
+    assert_eq!(now_on_b.case_status().as_deref(), Some("in_review"));
+    assert_ne!(
+        seen_by_li.attr_of("form input[name=version]", "value"),
+        now_on_b.attr_of("form input[name=version]", "value"),
+        "B shows the version A wrote"
     );
 
-    // Each mail went once: the confirmation request and the "submitted" notice, whichever
-    // instance's worker sent them.
-    let _submitted = a.mail.next_for("two@example.com", WAIT).await;
-    a.wait_for_the_job_runner().await;
-    b.wait_for_the_job_runner().await;
-    let extra: Vec<_> = a
-        .mail
+    // Each mail went out once, whichever instance's worker sent it.
+    poll_until("the outbox to be sent", JOB_WAIT, || {
+        let rows = outbox_rows(&pool);
+        (!rows.is_empty() && rows.iter().all(|(_, sent)| *sent)).then_some(())
+    })
+    .await;
+    let queued = outbox_rows(&pool)
+        .iter()
+        .filter(|(to, _)| to == "two@example.com")
+        .count();
+    let later = inbox
         .received_so_far()
         .await
         .into_iter()
         .filter(|m| m.to.iter().any(|t| t == "two@example.com"))
-        .collect();
-    assert!(extra.is_empty(), "a mail went twice: {}", extra.len());
-    let outbox = a.outbox();
-    assert_eq!(outbox.len(), 2, "{outbox:?}");
-    assert!(outbox.iter().all(|m| m.sent_at.is_some()), "{outbox:?}");
+        .count();
+    assert_eq!(
+        2 + later,
+        queued,
+        "each queued mail arrived once (the two read above and {later} more)"
+    );
+
+    // Each job ran once: one copies job and one text reading per screenshot, each done on its
+    // first attempt; no housekeeping kind ran twice although both runners started at once.
+    let copies = jobs_of(&pool, "make_screenshot_copies");
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert_eq!((copies[0].state.as_str(), copies[0].attempts), ("done", 1));
+    assert_eq!(jobs_of(&pool, "read_screenshot_text").len(), 1);
+    let all = jobs_seen(&pool);
+    for kind in reviewwatch::domain::jobs::JobKind::housekeeping() {
+        let ran: Vec<_> = all
+            .iter()
+            .filter(|j| j.kind == kind.as_str() && j.state != "pending")
+            .collect();
+        assert!(ran.len() <= 1, "{} ran twice: {ran:?}", kind.as_str());
+    }
+
+    // A rate limit counts the requests to both: 3 tracking attempts an hour, one spent on B
+    // above, one more on A and one on B; the fourth waits on either.
+    for (serve, attempt) in [(&a, 2), (&b, 3)] {
+        let reply = serve.visitor().track(&receipt.number, &receipt.code).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "attempt {attempt}");
+    }
+    for serve in [&a, &b] {
+        let reply = serve.visitor().track(&receipt.number, &receipt.code).await;
+        assert_too_many_requests_page(&reply);
+    }
+}
+
+/// (recipient, sent) of each mail in the outbox.
+fn outbox_rows(pool: &reviewwatch::db::DbPool) -> Vec<(String, bool)> {
+    use diesel::prelude::*;
+    use reviewwatch::db::schema::outbox;
+    outbox::table
+        .order(outbox::id.asc())
+        .select((outbox::to_address, outbox::sent_at.is_not_null()))
+        .load(&mut pool.get().expect("a connection"))
+        .expect("the outbox")
 }
