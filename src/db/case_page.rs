@@ -15,7 +15,6 @@ use super::schema::{
     audit_events, case_deadlines, case_messages, cases, evidence, evidence_redactions, officers,
     platform_notices, reporter_sessions,
 };
-use super::tokens::hash_token;
 use crate::db::cases::CaseRow;
 use crate::db::platform_notices::NoticeRow;
 use crate::db::queue::DeadlineRow;
@@ -323,9 +322,7 @@ fn in_one_statement(
                 .left_join(case_deadlines::table)
                 .left_join(platform_notices::table),
         )
-        .filter(reporter_sessions::token_hash.eq(hash_token(token)))
-        .filter(reporter_sessions::revoked_at.is_null())
-        .filter(reporter_sessions::expires_at.gt(now))
+        .filter(super::reporter_sessions::live_token(token, now))
         .select((
             CaseRow::as_select(),
             Option::<DeadlineRow>::as_select(),

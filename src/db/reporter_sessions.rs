@@ -41,9 +41,7 @@ pub fn live_case(
     now: NaiveDateTime,
 ) -> QueryResult<Option<CaseId>> {
     super::on_backend!(conn, c => reporter_sessions::table
-        .filter(reporter_sessions::token_hash.eq(hash_token(token)))
-        .filter(reporter_sessions::revoked_at.is_null())
-        .filter(reporter_sessions::expires_at.gt(now))
+        .filter(live_token(token, now))
         .select(reporter_sessions::case_id).first(c).optional())
 }
 
@@ -65,9 +63,7 @@ pub fn live_case_with_deadlines(
                 .left_join(case_deadlines::table)
                 .left_join(platform_notices::table),
         )
-        .filter(reporter_sessions::token_hash.eq(hash_token(token)))
-        .filter(reporter_sessions::revoked_at.is_null())
-        .filter(reporter_sessions::expires_at.gt(now))
+        .filter(live_token(token, now))
         .select((
             CaseRow::as_select(),
             Option::<DeadlineRow>::as_select(),
@@ -75,6 +71,23 @@ pub fn live_case_with_deadlines(
         ))
         .first(c)
         .optional())
+}
+
+/// The session of `token`, neither revoked nor expired at `now`: what every read of a live
+/// session filters on.
+pub(super) type LiveToken = diesel::dsl::And<
+    diesel::dsl::And<
+        diesel::dsl::Eq<reporter_sessions::token_hash, String>,
+        diesel::dsl::IsNull<reporter_sessions::revoked_at>,
+    >,
+    diesel::dsl::Gt<reporter_sessions::expires_at, NaiveDateTime>,
+>;
+
+pub(super) fn live_token(token: &str, now: NaiveDateTime) -> LiveToken {
+    reporter_sessions::token_hash
+        .eq(hash_token(token))
+        .and(reporter_sessions::revoked_at.is_null())
+        .and(reporter_sessions::expires_at.gt(now))
 }
 
 /// Ends one session (the reporter left).
