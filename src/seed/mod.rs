@@ -1315,7 +1315,7 @@ fn usual_settings(conn: &mut DbConnection) -> QueryResult<()> {
         // The connection's settings as `db` opens connections (synchronous NORMAL in WAL mode).
         DbConnection::Sqlite(c) => c.batch_execute(
             "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 1000; \
-             PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT;",
+             PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT; PRAGMA threads = 0;",
         ),
     }
 }
