@@ -1,0 +1,2 @@
+DROP INDEX cases_platform_category_activity;
+DROP INDEX cases_platform_category_province_activity;
