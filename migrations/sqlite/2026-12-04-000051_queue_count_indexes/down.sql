@@ -1,2 +1,4 @@
+DROP INDEX cases_platform_category_created;
+DROP INDEX cases_platform_category_province_created;
 DROP INDEX cases_platform_category_activity;
 DROP INDEX cases_platform_category_province_activity;
