@@ -456,9 +456,7 @@ fn http_server(listener: TcpListener, state: aweb::Data<AppState>) -> std::io::R
             .wrap(session_middleware(session_key.clone(), secure))
             .wrap(security_headers(secure))
             .wrap(Compress::default())
-            .wrap(tracing_actix_web::TracingLogger::<
-                web::request_log::RouteOnlySpan,
-            >::new())
+            .wrap(web::request_log::AccessLog)
             .configure(web::routes::configure)
     })
     .listen(listener)?

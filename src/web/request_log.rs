@@ -1,52 +1,228 @@
-//! The span of each request in the log: its method and route pattern (`/track/link/{token}`),
-//! never the path itself, which for links from emails holds a secret token; and one access-log
-//! line per request.
+//! The access log: one line per request, with its method, its route pattern
+//! (`/track/link/{token}`, never the path itself, which for links from emails holds a secret
+//! token), its status, the error of a refused or failed request, and how long it took.
+//!
+//! Each request runs inside a span of its own (method, route and a request number), so that
+//! what a handler logs can be told apart from what another request logs meanwhile. The number
+//! counts the process's requests: a random id (as tracing-actix-web makes, a `getrandom` system
+//! call per request) would cost every page more than the rest of its log line.
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::{Error, HttpMessage};
-use tracing::Span;
-use tracing_actix_web::RootSpanBuilder;
+use std::future::{Ready, ready};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
-pub struct RouteOnlySpan;
+use actix_web::Error;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use futures_util::future::LocalBoxFuture;
+use tracing::Instrument;
 
-impl RootSpanBuilder for RouteOnlySpan {
-    fn on_request_start(request: &ServiceRequest) -> Span {
+/// The middleware: `App::wrap(AccessLog)`, outermost, so that the line has the status the
+/// client got (error pages included).
+pub struct AccessLog;
+
+impl<S, B> Transform<S, ServiceRequest> for AccessLog
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Transform = AccessLogService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(AccessLogService {
+            service: Rc::new(service),
+        }))
+    }
+}
+
+pub struct AccessLogService<S> {
+    service: Rc<S>,
+}
+
+/// The requests this process has answered, numbering each request's span.
+static REQUESTS: AtomicU64 = AtomicU64::new(0);
+
+impl<S, B> Service<ServiceRequest> for AccessLogService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<ServiceResponse<B>, Error>>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        if !tracing::enabled!(tracing::Level::INFO) {
+            return Box::pin(async move { service.call(request).await });
+        }
+        let started = Instant::now();
         // An unmatched path is named as such: it may be a mistyped token.
         let route = request
             .match_pattern()
             .unwrap_or_else(|| "unmatched".into());
-        let request_id = request
-            .extensions()
-            .get::<tracing_actix_web::RequestId>()
-            .map(|id| id.to_string())
-            .unwrap_or_default();
-        // Only what the log shows: no OpenTelemetry fields, which a plain log never prints but
-        // each request would pay for.
-        tracing::info_span!(
-            "HTTP request",
-            http.method = %request.method(),
-            http.route = %route,
-            request_id = %request_id,
-        )
+        let number = REQUESTS.fetch_add(1, Ordering::Relaxed) + 1;
+        let span = tracing::info_span!(
+            "request",
+            method = %request.method(),
+            route = %route,
+            n = number,
+        );
+        let inner = service.call(request).instrument(span.clone());
+        Box::pin(async move {
+            let outcome = inner.await;
+            let _entered = span.enter();
+            log_outcome(&outcome, started);
+            outcome
+        })
     }
+}
 
-    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {
-        // The access log: one line per request, inside its span (method and route pattern); the
-        // error of a refused or failed request on the same line.
-        let _entered = span.enter();
-        match outcome {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                match response.response().error() {
-                    Some(error) => tracing::info!(status, %error, "request answered"),
-                    None => tracing::info!(status, "request answered"),
-                }
-            }
-            Err(error) => {
-                let status = error.as_response_error().status_code().as_u16();
-                tracing::info!(status, %error, "request answered");
+fn log_outcome<B>(outcome: &Result<ServiceResponse<B>, Error>, started: Instant) {
+    // Milliseconds to a tenth.
+    let ms = (started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
+    match outcome {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            match response.response().error() {
+                Some(error) => tracing::info!(status, ms, %error, "answered"),
+                None => tracing::info!(status, ms, "answered"),
             }
         }
+        Err(error) => {
+            let status = error.as_response_error().status_code().as_u16();
+            tracing::info!(status, ms, %error, "answered");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{App, HttpResponse, test, web};
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    /// A log writer into memory.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().expect("the log")).into_owned()
+        }
+    }
+
+    #[actix_web::test]
+    async fn one_line_per_request_with_the_route_never_the_token() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_target(false)
+            .finish();
+        let _default = tracing::subscriber::set_default(subscriber);
+
+        let app = test::init_service(
+            App::new()
+                .wrap(AccessLog)
+                .route(
+                    "/track/link/{token}",
+                    web::get().to(|| async {
+                        tracing::info!("inside the handler");
+                        HttpResponse::Ok().body("case page")
+                    }),
+                )
+                .route(
+                    "/refused",
+                    web::get().to(|| async {
+                        Err::<HttpResponse, _>(actix_web::error::ErrorBadRequest("该文件不是图片"))
+                    }),
+                ),
+        )
+        .await;
+
+        let secret = "Zq8v-SECRET-TOKEN";
+        let page = test::call_service(
+            &app,
+            test::TestRequest::get()
+                .uri(&format!("/track/link/{secret}"))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(page.status(), 200);
+        let refused =
+            test::call_service(&app, test::TestRequest::get().uri("/refused").to_request()).await;
+        assert_eq!(refused.status(), 400);
+        let missing =
+            test::call_service(&app, test::TestRequest::get().uri("/nowhere").to_request()).await;
+        assert_eq!(missing.status(), 404);
+
+        let log = captured.text();
+        assert!(!log.contains(secret), "the token is never logged:\n{log}");
+        let lines: Vec<&str> = log.lines().collect();
+        assert_eq!(
+            lines.len(),
+            4,
+            "the handler's line and three access lines:\n{log}"
+        );
+        assert!(
+            lines[0].contains("route=/track/link/{token}")
+                && lines[0].contains("inside the handler"),
+            "a handler's line is inside its request's span: {}",
+            lines[0]
+        );
+        assert!(
+            lines[1].contains("method=GET route=/track/link/{token}")
+                && lines[1].contains("status=200")
+                && lines[1].contains("ms="),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].contains("route=/refused")
+                && lines[2].contains("status=400")
+                && lines[2].contains("该文件不是图片"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].contains("route=unmatched") && lines[3].contains("status=404"),
+            "{}",
+            lines[3]
+        );
+        // Each request its own number.
+        let number = |line: &str| {
+            line.split(" n=")
+                .nth(1)
+                .and_then(|rest| rest.split(['}', ' ', ':']).next())
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        let numbers: Vec<Option<u64>> = lines[1..].iter().map(|l| number(l)).collect();
+        assert!(numbers.iter().all(Option::is_some), "{numbers:?}");
+        assert!(
+            numbers.windows(2).all(|w| w[0] < w[1]),
+            "numbers grow: {numbers:?}"
+        );
+        assert_eq!(number(lines[0]), number(lines[1]));
     }
 }
