@@ -268,6 +268,19 @@ pub async fn measure(
         Some(url) => url.clone(),
         None => dataset.sqlite_file().to_string_lossy().into_owned(),
     };
+    // The cookie a browser holds while its reporter reads the page: what the last view set
+    // (the form token the page's forms needed; the inactivity clock, written back at most once a
+    // minute, so fresh for the runs below). wrk sends one cookie throughout: the one POST /track
+    // set would have the page write a new cookie on every view, which no browser does.
+    let viewed = client
+        .get(&case_url)
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await?;
+    if viewed.status() != reqwest::StatusCode::OK {
+        bail!("GET /track/case answered {}", viewed.status());
+    }
+    let cookie = session_cookie(&viewed).unwrap_or(cookie);
     let bare = Process::bare(&["lookup".into(), case_bytes.to_string(), database]).await?;
     let (portal_case, bare_lookup) = wrk
         .compare((&case_url, Some(&cookie)), &format!("{}/", bare.base), secs)

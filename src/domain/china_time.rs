@@ -4,7 +4,7 @@
 //! leaves the portal (packages, emails, regulators' pages, command output) gets the offset it
 //! is read with.
 
-use chrono::{NaiveDate, NaiveDateTime, SecondsFormat, TimeDelta};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, SecondsFormat, TimeDelta, Timelike};
 
 /// China Standard Time's offset from UTC.
 pub const OFFSET: TimeDelta = TimeDelta::hours(8);
@@ -29,9 +29,19 @@ pub fn today() -> NaiveDate {
     date(chrono::Utc::now().naive_utc())
 }
 
-/// A UTC time as people in China read it: `2026-12-02 13:17`.
+/// A UTC time as people in China read it: `2026-12-02 13:17`. Written out from the numbers:
+/// chrono's `format("%Y-%m-%d %H:%M")` parses its pattern on every call, which cost a case page
+/// (a time for every entry of its trail) 3 % of its throughput.
 pub fn format(utc: &NaiveDateTime) -> String {
-    local(*utc).format("%Y-%m-%d %H:%M").to_string()
+    let t = local(*utc);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// [`OFFSET`] as RFC 3339 writes it.
@@ -46,9 +56,15 @@ pub fn format_with_offset(utc: &NaiveDateTime) -> String {
 /// A UTC time in China time as RFC 3339, to the second: `2026-12-02T13:17:05+08:00` (for
 /// `<time datetime>` beside [`format_with_offset`]).
 pub fn rfc3339(utc: &NaiveDateTime) -> String {
+    let t = local(*utc);
     format!(
-        "{}{OFFSET_RFC3339}",
-        local(*utc).format("%Y-%m-%dT%H:%M:%S")
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{OFFSET_RFC3339}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 
@@ -87,6 +103,23 @@ mod tests {
         );
         assert_eq!(format(&utc), "2027-01-01 01:30");
         assert_eq!(to_utc(local(utc)), Some(utc));
+    }
+
+    #[test]
+    fn written_out_as_chrono_would_write_them() {
+        let mut utc = NaiveDate::from_ymd_opt(2000, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .expect("a time");
+        // Every few hours and seconds across forty years, New Year's Eves and leap days too.
+        while utc.and_utc().timestamp() < 2_200_000_000 {
+            let t = local(utc);
+            assert_eq!(format(&utc), t.format("%Y-%m-%d %H:%M").to_string());
+            assert_eq!(
+                rfc3339(&utc),
+                format!("{}+08:00", t.format("%Y-%m-%dT%H:%M:%S"))
+            );
+            utc += TimeDelta::seconds(7_919);
+        }
     }
 
     #[test]
