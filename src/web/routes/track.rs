@@ -433,7 +433,6 @@ async fn load_case_page(
     let m = ctx.m;
     let deadline = reporter_deadline(&case, deadline);
     let next_step = next_step(ctx.m, &case, &trail, deadline.as_ref());
-    let _span = tracing::info_span!("case", case = %case.case_number).entered();
     let status = case.status;
     let platform_name = m.platform_label(case.platform, case.platform_other.as_deref());
     let category_label = m.category(case.category).to_string();
