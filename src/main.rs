@@ -203,6 +203,9 @@ fn init_tracing() -> tracing_appender::non_blocking::WorkerGuard {
 fn main() -> anyhow::Result<()> {
     // Before the runtime starts its threads (see `memory`).
     reviewwatch::memory::tune_allocator();
+    if !reviewwatch::db::sqlite_process::configure() {
+        eprintln!("SQLite's process settings were refused; it runs with its defaults");
+    }
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

@@ -42,6 +42,7 @@ pub mod schema;
 pub mod second_factor;
 pub mod secrets;
 pub mod sql_types;
+pub mod sqlite_process;
 pub mod text_index;
 pub mod tokens;
 
