@@ -179,6 +179,25 @@ fn session_cookie(res: &reqwest::Response) -> Option<String> {
     (!cookies.is_empty()).then(|| cookies.join("; "))
 }
 
+/// Views the case page as a browser does: its size, and the cookie the browser then holds (the
+/// one it sent, unless the page set another).
+async fn view_case_page(
+    client: &reqwest::Client,
+    url: &str,
+    cookie: String,
+) -> anyhow::Result<(usize, String)> {
+    let page = client
+        .get(url)
+        .header(reqwest::header::COOKIE, &cookie)
+        .send()
+        .await?;
+    if page.status() != reqwest::StatusCode::OK {
+        bail!("GET /track/case answered {}", page.status());
+    }
+    let cookie = session_cookie(&page).unwrap_or(cookie);
+    Ok((page.bytes().await?.len(), cookie))
+}
+
 /// A case to track: the seeded example, else a report filed through the form.
 async fn case_to_track(dataset: &Dataset, base: &str) -> anyhow::Result<(String, String)> {
     if let Some(example) = &dataset.example {
@@ -232,15 +251,7 @@ pub async fn measure(
     }
     let cookie = session_cookie(&opened).context("POST /track set no session cookie")?;
     let case_url = format!("{}/track/case", portal.base);
-    let case_page = client
-        .get(&case_url)
-        .header(reqwest::header::COOKIE, &cookie)
-        .send()
-        .await?;
-    if case_page.status() != reqwest::StatusCode::OK {
-        bail!("GET /track/case answered {}", case_page.status());
-    }
-    let case_bytes = case_page.bytes().await?.len();
+    let (case_bytes, cookie) = view_case_page(&client, &case_url, cookie).await?;
     eprintln!(
         "   pages: landing {landing_bytes} bytes, case page of {number} {case_bytes} bytes; \
          wrk {} s a run, {ROUNDS} runs of each server, taking turns",
@@ -272,15 +283,7 @@ pub async fn measure(
     // (the form token the page's forms needed; the inactivity clock, written back at most once a
     // minute, so fresh for the runs below). wrk sends one cookie throughout: the one POST /track
     // set would have the page write a new cookie on every view, which no browser does.
-    let viewed = client
-        .get(&case_url)
-        .header(reqwest::header::COOKIE, &cookie)
-        .send()
-        .await?;
-    if viewed.status() != reqwest::StatusCode::OK {
-        bail!("GET /track/case answered {}", viewed.status());
-    }
-    let cookie = session_cookie(&viewed).unwrap_or(cookie);
+    let (_, cookie) = view_case_page(&client, &case_url, cookie).await?;
     let bare = Process::bare(&["lookup".into(), case_bytes.to_string(), database]).await?;
     let (portal_case, bare_lookup) = wrk
         .compare((&case_url, Some(&cookie)), &format!("{}/", bare.base), secs)
